@@ -1,0 +1,393 @@
+//! The validation model: every checked schema compiled into one tree of checks that both the Rust
+//! and the TypeScript validator emitters walk, so the two languages implement the same semantics,
+//! report the same schema paths, keywords and messages, and in the same order.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Number, Value};
+
+use crate::error::pointer_push;
+use crate::formats::{self, Format};
+use crate::schema_set::{Location, SchemaSet};
+
+/// The JSON Schema instance types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsonType {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Boolean,
+    /// A number with no fractional part (draft-07: `1.0` is an integer).
+    Integer,
+    /// Any number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl JsonType {
+    /// Parses a `type` keyword name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "null" => JsonType::Null,
+            "boolean" => JsonType::Boolean,
+            "integer" => JsonType::Integer,
+            "number" => JsonType::Number,
+            "string" => JsonType::String,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            _ => return None,
+        })
+    }
+
+    /// The keyword name.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+/// JSON equality as JSON Schema defines it for `enum`, `const` and `uniqueItems`: numbers compare
+/// by value (`1` equals `1.0`), objects ignore key order, nothing is equal across types.
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => number_equal(x, y),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn number_equal(x: &Number, y: &Number) -> bool {
+    match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+        (Some(a), Some(b), _, _) => a == b,
+        (_, _, Some(a), Some(b)) => a == b,
+        _ => x.as_f64() == y.as_f64(),
+    }
+}
+
+/// Index of a [`Function`] in [`Model::functions`].
+pub type FnId = usize;
+
+/// The compiled model: one function per schema that something refers to (document roots and
+/// `$ref` targets), so recursion through `$ref` is a call.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Every function, in a deterministic order.
+    pub functions: Vec<Function>,
+    /// The root function of each requested document, by type name.
+    pub roots: BTreeMap<String, FnId>,
+}
+
+/// A function validating one schema location.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// Where its schema is: `DeviceKeySignParams.json#/properties/payload`.
+    pub location: String,
+    /// The checks.
+    pub node: Node,
+}
+
+/// One schema node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The node's schema path: `DeviceKeySignParams.json#/properties/keyId`.
+    pub schema_path: String,
+    /// What it checks.
+    pub kind: NodeKind,
+}
+
+/// What a node checks.
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// `true` or `{}`: everything passes.
+    Anything,
+    /// `false`: nothing passes.
+    Nothing,
+    /// `$ref`: the target function decides (draft-07 ignores keywords beside `$ref`).
+    Ref(FnId),
+    /// Keyword checks.
+    Checks(Box<Checks>),
+}
+
+/// The keyword checks of one schema object. Every keyword applies only to its instance type, as
+/// JSON Schema says; `type` is the only keyword that rejects other types.
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
+    /// `type`.
+    pub types: Option<Vec<JsonType>>,
+    /// `enum`.
+    pub enum_values: Option<Vec<Value>>,
+    /// `const`.
+    pub const_value: Option<Value>,
+    /// `minLength` (in Unicode code points).
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+    /// `pattern`: the ECMA-262 source and its `regex` translation.
+    pub pattern: Option<Pattern>,
+    /// `format`.
+    pub format: Option<&'static Format>,
+    /// `minimum`.
+    pub minimum: Option<Number>,
+    /// `maximum`.
+    pub maximum: Option<Number>,
+    /// `items`.
+    pub items: Option<Items>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `uniqueItems: true`.
+    pub unique_items: bool,
+    /// `required`, in schema order.
+    pub required: Vec<String>,
+    /// `properties`, sorted by name.
+    pub properties: Vec<(String, Node)>,
+    /// `additionalProperties` (`None`: anything is allowed).
+    pub additional_properties: Option<Box<Node>>,
+    /// `oneOf`.
+    pub one_of: Option<OneOf>,
+}
+
+/// A `pattern`.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// As written in the schema (ECMA-262).
+    pub source: String,
+    /// For the `regex` crate.
+    pub rust: String,
+}
+
+/// `items`.
+#[derive(Debug, Clone)]
+pub enum Items {
+    /// One schema for every item.
+    All(Box<Node>),
+    /// A schema per position; items past the list are not constrained (no `additionalItems`).
+    Tuple(Vec<Node>),
+}
+
+/// `oneOf`.
+#[derive(Debug, Clone)]
+pub struct OneOf {
+    /// The variants.
+    pub variants: Vec<Node>,
+    /// When every variant is an object that requires property `property` with a distinct string
+    /// `const`, at most one variant can match: the validators then pick the variant by that
+    /// property and report its violations instead of a bare "matched none".
+    pub discriminator: Option<Discriminator>,
+}
+
+/// A constant discriminator of a `oneOf`.
+#[derive(Debug, Clone)]
+pub struct Discriminator {
+    /// The tag property (`type`).
+    pub property: String,
+    /// The tag value of each variant, in variant order.
+    pub values: Vec<String>,
+}
+
+/// Compiles the documents named in `roots` and everything they reach.
+pub fn compile(set: &SchemaSet, roots: &[String]) -> Model {
+    let mut compiler = Compiler { set, ids: BTreeMap::new(), functions: Vec::new(), queue: Vec::new() };
+    let mut root_ids = BTreeMap::new();
+    for root in roots {
+        let id = compiler.function_for(Location { doc: root.clone(), pointer: String::new() });
+        root_ids.insert(root.clone(), id);
+    }
+    while let Some((id, location)) = compiler.queue.pop() {
+        let schema = set.node(&location).cloned().unwrap_or(Value::Bool(true));
+        let path = format!("{}.json#{}", location.doc, location.pointer);
+        let node = compiler.node(&schema, &location.doc, &location.pointer, path.clone());
+        compiler.functions[id] = Function { location: path, node };
+    }
+    Model { functions: compiler.functions, roots: root_ids }
+}
+
+struct Compiler<'a> {
+    set: &'a SchemaSet,
+    ids: BTreeMap<Location, FnId>,
+    functions: Vec<Function>,
+    queue: Vec<(FnId, Location)>,
+}
+
+impl Compiler<'_> {
+    fn function_for(&mut self, location: Location) -> FnId {
+        if let Some(id) = self.ids.get(&location) {
+            return *id;
+        }
+        let id = self.functions.len();
+        self.functions.push(Function { location: String::new(), node: Node { schema_path: String::new(), kind: NodeKind::Anything } });
+        self.ids.insert(location.clone(), id);
+        self.queue.push((id, location));
+        id
+    }
+
+    fn node(&mut self, schema: &Value, doc: &str, pointer: &str, schema_path: String) -> Node {
+        let kind = match schema {
+            Value::Bool(true) => NodeKind::Anything,
+            Value::Bool(false) => NodeKind::Nothing,
+            Value::Object(object) => {
+                if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+                    // The profile check resolved every `$ref` already.
+                    match self.set.resolve(doc, reference) {
+                        Ok(location) => NodeKind::Ref(self.function_for(location)),
+                        Err(_) => NodeKind::Nothing,
+                    }
+                } else {
+                    let checks = self.checks(object, doc, pointer);
+                    if checks.is_empty() {
+                        NodeKind::Anything
+                    } else {
+                        NodeKind::Checks(Box::new(checks))
+                    }
+                }
+            }
+            _ => NodeKind::Nothing,
+        };
+        Node { schema_path, kind }
+    }
+
+    fn child(&mut self, schema: &Value, doc: &str, pointer: &str) -> Node {
+        let path = format!("{doc}.json#{pointer}");
+        self.node(schema, doc, pointer, path)
+    }
+
+    fn checks(&mut self, object: &serde_json::Map<String, Value>, doc: &str, pointer: &str) -> Checks {
+        let mut checks = Checks::default();
+        let at = |key: &str| pointer_push(pointer, key);
+        for (key, value) in object {
+            match key.as_str() {
+                "type" => {
+                    let names: Vec<&str> = match value {
+                        Value::String(s) => vec![s.as_str()],
+                        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                        _ => Vec::new(),
+                    };
+                    checks.types = Some(names.into_iter().filter_map(JsonType::parse).collect());
+                }
+                "enum" => checks.enum_values = value.as_array().cloned(),
+                "const" => checks.const_value = Some(value.clone()),
+                "minLength" => checks.min_length = value.as_u64(),
+                "maxLength" => checks.max_length = value.as_u64(),
+                "pattern" => {
+                    if let Some(source) = value.as_str() {
+                        let rust = crate::patterns::to_rust(source).unwrap_or_else(|_| source.to_owned());
+                        checks.pattern = Some(Pattern { source: source.to_owned(), rust });
+                    }
+                }
+                "format" => checks.format = value.as_str().and_then(formats::find),
+                "minimum" => checks.minimum = value.as_number().cloned(),
+                "maximum" => checks.maximum = value.as_number().cloned(),
+                "items" => {
+                    checks.items = Some(match value {
+                        Value::Array(schemas) => Items::Tuple(
+                            schemas.iter().enumerate().map(|(i, s)| self.child(s, doc, &pointer_push(&at("items"), &i.to_string()))).collect(),
+                        ),
+                        schema => Items::All(Box::new(self.child(schema, doc, &at("items")))),
+                    })
+                }
+                "minItems" => checks.min_items = value.as_u64(),
+                "maxItems" => checks.max_items = value.as_u64(),
+                "uniqueItems" => checks.unique_items = value.as_bool() == Some(true),
+                "required" => checks.required = value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect(),
+                "properties" => {
+                    for (name, schema) in value.as_object().into_iter().flatten() {
+                        let node = self.child(schema, doc, &pointer_push(&at("properties"), name));
+                        checks.properties.push((name.clone(), node));
+                    }
+                }
+                "additionalProperties" => {
+                    let node = self.child(value, doc, &at("additionalProperties"));
+                    if !matches!(node.kind, NodeKind::Anything) {
+                        checks.additional_properties = Some(Box::new(node));
+                    }
+                }
+                "oneOf" => {
+                    let schemas = value.as_array().cloned().unwrap_or_default();
+                    let variants: Vec<Node> = schemas
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| self.child(s, doc, &pointer_push(&at("oneOf"), &i.to_string())))
+                        .collect();
+                    let discriminator = find_discriminator(&schemas);
+                    checks.one_of = Some(OneOf { variants, discriminator });
+                }
+                _ => {}
+            }
+        }
+        checks
+    }
+}
+
+impl Checks {
+    fn is_empty(&self) -> bool {
+        self.types.is_none()
+            && self.enum_values.is_none()
+            && self.const_value.is_none()
+            && self.min_length.is_none()
+            && self.max_length.is_none()
+            && self.pattern.is_none()
+            && self.format.is_none()
+            && self.minimum.is_none()
+            && self.maximum.is_none()
+            && self.items.is_none()
+            && self.min_items.is_none()
+            && self.max_items.is_none()
+            && !self.unique_items
+            && self.required.is_empty()
+            && self.properties.is_empty()
+            && self.additional_properties.is_none()
+            && self.one_of.is_none()
+    }
+}
+
+/// A property that every variant requires with a distinct string `const`, and whose variant
+/// schemas are inline objects (`type: object`), so that at most one variant can match.
+pub(crate) fn find_discriminator(variants: &[Value]) -> Option<Discriminator> {
+    if variants.len() < 2 {
+        return None;
+    }
+    let first = variants[0].as_object()?;
+    let candidates = first.get("required")?.as_array()?;
+    'candidate: for candidate in candidates.iter().filter_map(Value::as_str) {
+        let mut values = Vec::new();
+        for variant in variants {
+            let object = match variant.as_object() {
+                Some(o) if o.get("type").and_then(Value::as_str) == Some("object") && !o.contains_key("$ref") => o,
+                _ => return None,
+            };
+            let required = object.get("required").and_then(Value::as_array);
+            if !required.is_some_and(|r| r.iter().any(|n| n.as_str() == Some(candidate))) {
+                continue 'candidate;
+            }
+            let tag = object.get("properties").and_then(|p| p.get(candidate)).and_then(|p| p.get("const")).and_then(Value::as_str);
+            match tag {
+                Some(tag) if !values.iter().any(|v: &String| v == tag) => values.push(tag.to_owned()),
+                _ => continue 'candidate,
+            }
+        }
+        return Some(Discriminator { property: candidate.to_owned(), values });
+    }
+    None
+}
+
+/// Renders a JSON value as compact JSON text (for messages and emitted literals); numbers keep
+/// serde_json's spelling.
+pub fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,101 @@
+//! Emits the Rust types with typify: the protocol documents are bundled into one root schema whose
+//! `definitions` are the types, with cross-file `$ref`s rewritten to point into it.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::schema_set::SchemaSet;
+
+/// The Rust types module of the generated crate.
+pub struct RustTypes {
+    /// The module body (no header).
+    pub code: String,
+    /// Whether the code uses the `regress` crate (typify checks `pattern`s with it).
+    pub uses_regress: bool,
+}
+
+/// Emits the types module for every document of `set`.
+pub fn emit(set: &SchemaSet) -> Result<RustTypes> {
+    let mut definitions = Map::new();
+    for doc in set.docs.values() {
+        if doc.value.get("definitions").is_some() {
+            return Err(Error::at(&doc.file, "/definitions", "protocol types are one per file: move this definition into its own schema file and `$ref` it by file name"));
+        }
+        let mut value = doc.value.clone();
+        if let Value::Object(object) = &mut value {
+            object.remove("$schema");
+        }
+        rewrite_refs(&mut value);
+        steer_tags(&mut value);
+        definitions.insert(doc.name.clone(), value);
+    }
+    let root = serde_json::json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": Value::Object(definitions),
+    });
+    let root: schemars08::schema::RootSchema = serde_json::from_value(root)
+        .map_err(|e| Error::file("schema/", format!("the bundled schemas are not a valid JSON Schema for the type generator: {e}")))?;
+    let mut settings = typify::TypeSpaceSettings::default();
+    settings.with_struct_builder(false);
+    let mut space = typify::TypeSpace::new(&settings);
+    space
+        .add_ref_types(root.definitions)
+        .map_err(|e| Error::file("schema/", format!("the type generator (typify) rejected the schemas: {e}")))?;
+    let tokens = space.to_stream();
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::file("schema/", format!("the type generator produced code that does not parse: {e}")))?;
+    Ok(RustTypes { code: prettyplease::unparse(&file), uses_regress: space.uses_regress() })
+}
+
+fn rewrite_refs(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object.iter_mut() {
+                if key == "$ref" {
+                    if let Value::String(reference) = child {
+                        if let Some(stem) = reference.strip_suffix(".json") {
+                            *reference = format!("#/definitions/{stem}");
+                        }
+                    }
+                } else {
+                    rewrite_refs(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
+}
+
+/// typify tags an internally tagged enum by the alphabetically first property that is a constant
+/// string in every variant. The protocol's tag is the discriminator the validation model finds
+/// (`type`); other constant properties (`audience`) get a `maxLength` beside their single-value
+/// `enum` in typify's copy only, which keeps them a one-value enum type but not a tag candidate.
+fn steer_tags(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::Array(variants)) = object.get_mut("oneOf") {
+                if let Some(discriminator) = crate::model::find_discriminator(variants) {
+                    for variant in variants.iter_mut() {
+                        let Some(Value::Object(properties)) = variant.get_mut("properties") else { continue };
+                        for (name, property) in properties.iter_mut() {
+                            if *name == discriminator.property {
+                                continue;
+                            }
+                            if let Value::Object(property) = property {
+                                if let Some(Value::String(constant)) = property.get("const").cloned() {
+                                    property.remove("const");
+                                    property.insert("enum".into(), Value::Array(vec![Value::String(constant.clone())]));
+                                    property.insert("maxLength".into(), Value::from(constant.chars().count()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            object.values_mut().for_each(steer_tags);
+        }
+        Value::Array(items) => items.iter_mut().for_each(steer_tags),
+        _ => {}
+    }
+}

@@ -1,0 +1,352 @@
+//! Emits Rust validators from the validation model: one generic function per model function,
+//! monomorphized for the two sinks (collect every violation / stop at the first), with no
+//! allocation on the valid path (instance paths live on the stack until a violation is reported).
+
+use crate::formats::{self, FormatRule};
+use crate::messages;
+use crate::model::{Checks, Items, JsonType, Model, Node, NodeKind, OneOf};
+use crate::schema_set::SchemaSet;
+use crate::writer::{rust_str, snake_case, Writer};
+
+/// Paths the emitted code uses to reach its support code.
+#[derive(Debug, Clone, Copy)]
+pub struct RustPaths {
+    /// The support module (`crate::support`).
+    pub support: &'static str,
+    /// The formats module (`crate::formats`).
+    pub formats: &'static str,
+}
+
+/// Emits the body of a validators module for `model` (without the file header).
+pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
+    let mut emitter = Emitter { paths, statics: Writer::new("    "), statics_count: 0, aux: Vec::new(), aux_count: 0 };
+    let mut body = Writer::new("    ");
+    let support = paths.support;
+
+    body.line(format!("use {support}::{{Check, Collect, Path, Sink, Violation}};"));
+    body.line("use ::serde_json::Value;");
+    body.line("");
+    body.doc("///", "The name of every type that has a validator, sorted.");
+    let names: Vec<String> = model.roots.keys().map(|n| rust_str(n)).collect();
+    body.line(format!("pub const TYPE_NAMES: &[&str] = &[{}];", names.join(", ")));
+    body.line("");
+    body.doc("///", "Validates `value` as the type named `type_name`; `None` when no such type exists.");
+    body.block(
+        "pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {",
+        "}",
+        |w| {
+            w.block("Some(match type_name {", "})", |w| {
+                for name in model.roots.keys() {
+                    w.line(format!("{} => validate_{}(value),", rust_str(name), snake_case(name)));
+                }
+                w.line("_ => return None,");
+            });
+        },
+    );
+    body.line("");
+    for (name, id) in &model.roots {
+        let snake = snake_case(name);
+        let summary = set
+            .doc(name)
+            .and_then(|d| d.value.get("description"))
+            .and_then(|d| d.as_str())
+            .map(|d| d.lines().next().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        body.doc("///", &format!("Validates a `{name}`, reporting every violation.\n\n{summary}"));
+        body.block(format!("pub fn validate_{snake}(value: &Value) -> Result<(), Vec<Violation>> {{"), "}", |w| {
+            w.line("let mut out = Collect::default();");
+            w.line(format!("f{id}(value, &Path::Root, &mut out);"));
+            w.line("if out.0.is_empty() { Ok(()) } else { Err(out.0) }");
+        });
+        body.line("");
+        body.doc("///", &format!("Whether `value` is a valid `{name}` (stops at the first violation)."));
+        body.block(format!("pub fn is_valid_{snake}(value: &Value) -> bool {{"), "}", |w| {
+            w.line("let mut out = Check::default();");
+            w.line(format!("f{id}(value, &Path::Root, &mut out);"));
+            w.line("!out.0");
+        });
+        body.line("");
+    }
+    for (id, function) in model.functions.iter().enumerate() {
+        emitter.function(&mut body, &format!("f{id}"), &function.location, &function.node);
+    }
+    while let Some((name, location, node)) = emitter.aux.pop() {
+        emitter.function(&mut body, &name, &location, &node);
+    }
+    let mut out = body.finish();
+    if emitter.statics_count > 0 {
+        out.push('\n');
+        out.push_str(&emitter.statics.finish());
+    }
+    out
+}
+
+struct Emitter {
+    paths: RustPaths,
+    statics: Writer,
+    statics_count: usize,
+    aux: Vec<(String, String, Node)>,
+    aux_count: usize,
+}
+
+impl Emitter {
+    fn function(&mut self, w: &mut Writer, name: &str, location: &str, node: &Node) {
+        w.doc("///", &format!("`{location}`"));
+        w.line("#[allow(unused_variables, clippy::all)]");
+        w.block(format!("fn {name}<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {{"), "}", |w| {
+            self.node(w, node, 0, name);
+        });
+        w.line("");
+    }
+
+    fn new_static(&mut self, ty: &str, init: String) -> String {
+        let name = format!("STATIC_{}", self.statics_count);
+        self.statics_count += 1;
+        self.statics.line(format!("static {name}: ::std::sync::LazyLock<{ty}> = ::std::sync::LazyLock::new(|| {init});"));
+        name
+    }
+
+    /// Emits a report and, under fail-fast, the return.
+    fn report(&self, w: &mut Writer, path: &str, schema_path: &str, keyword: &str, message: &str) {
+        w.line(format!("out.report({path}, {}, {}, || {message});", rust_str(schema_path), rust_str(keyword)));
+        w.line("if S::FAIL_FAST { return; }");
+    }
+
+    fn static_message(text: &str) -> String {
+        format!("{}.to_owned()", rust_str(text))
+    }
+
+    fn node(&mut self, w: &mut Writer, node: &Node, d: usize, fn_name: &str) {
+        let (v, p) = (format!("v{d}"), format!("p{d}"));
+        match &node.kind {
+            NodeKind::Anything => {}
+            NodeKind::Nothing => {
+                self.report(w, &p, &node.schema_path, "false", &Self::static_message(&messages::nothing_allowed()));
+            }
+            NodeKind::Ref(id) => {
+                w.line(format!("f{id}({v}, {p}, out);"));
+                w.line("if S::FAIL_FAST && out.failed() { return; }");
+            }
+            NodeKind::Checks(checks) => self.checks(w, checks, &node.schema_path, d, fn_name),
+        }
+    }
+
+    fn checks(&mut self, w: &mut Writer, c: &Checks, at: &str, d: usize, fn_name: &str) {
+        let (v, p) = (format!("v{d}"), format!("p{d}"));
+        let sp = |keyword: &str| format!("{at}/{keyword}");
+        let support = self.paths.support;
+        if let Some(types) = &c.types {
+            let tests: Vec<String> = types
+                .iter()
+                .map(|t| match t {
+                    JsonType::Null => format!("{v}.is_null()"),
+                    JsonType::Boolean => format!("{v}.is_boolean()"),
+                    JsonType::Integer => format!("{v}.as_number().is_some_and({support}::is_integer)"),
+                    JsonType::Number => format!("{v}.is_number()"),
+                    JsonType::String => format!("{v}.is_string()"),
+                    JsonType::Array => format!("{v}.is_array()"),
+                    JsonType::Object => format!("{v}.is_object()"),
+                })
+                .collect();
+            w.block(format!("if !({}) {{", tests.join(" || ")), "}", |w| {
+                self.report(w, &p, &sp("type"), "type", &Self::static_message(&messages::type_mismatch(types)));
+            });
+        }
+        if let Some(values) = &c.enum_values {
+            let message = Self::static_message(&messages::enum_mismatch(values));
+            let test = if values.iter().all(|x| x.is_string()) {
+                let alts: Vec<String> = values.iter().filter_map(|x| x.as_str()).map(rust_str).collect();
+                format!("!matches!({v}.as_str(), Some({}))", alts.join(" | "))
+            } else {
+                let statics: Vec<String> = values
+                    .iter()
+                    .map(|x| self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&crate::model::json_text(x)))))
+                    .collect();
+                let alts: Vec<String> = statics.iter().map(|s| format!("{support}::json_equal({v}, &{s})")).collect();
+                format!("!({})", alts.join(" || "))
+            };
+            w.block(format!("if {test} {{"), "}", |w| self.report(w, &p, &sp("enum"), "enum", &message));
+        }
+        if let Some(value) = &c.const_value {
+            let message = Self::static_message(&messages::const_mismatch(value));
+            let test = match value.as_str() {
+                Some(s) => format!("{v}.as_str() != Some({})", rust_str(s)),
+                None => {
+                    let s = self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&crate::model::json_text(value))));
+                    format!("!{support}::json_equal({v}, &{s})")
+                }
+            };
+            w.block(format!("if {test} {{"), "}", |w| self.report(w, &p, &sp("const"), "const", &message));
+        }
+        if c.min_length.is_some() || c.max_length.is_some() || c.pattern.is_some() || matches!(c.format, Some(f) if f.applies_to == JsonType::String) {
+            w.block(format!("if let Some(s) = {v}.as_str() {{"), "}", |w| {
+                if let Some(n) = c.min_length {
+                    w.block(format!("if !{support}::has_min_chars(s, {n}) {{"), "}", |w| {
+                        self.report(w, &p, &sp("minLength"), "minLength", &Self::static_message(&messages::min_length(n)));
+                    });
+                }
+                if let Some(n) = c.max_length {
+                    w.block(format!("if !{support}::has_max_chars(s, {n}) {{"), "}", |w| {
+                        self.report(w, &p, &sp("maxLength"), "maxLength", &Self::static_message(&messages::max_length(n)));
+                    });
+                }
+                if let Some(pattern) = &c.pattern {
+                    let re = self.new_static(
+                        "::regex::Regex",
+                        format!("::regex::Regex::new({}).expect(\"pattern checked by the generator\")", rust_str(&pattern.rust)),
+                    );
+                    w.block(format!("if !{re}.is_match(s) {{"), "}", |w| {
+                        self.report(w, &p, &sp("pattern"), "pattern", &Self::static_message(&messages::pattern(&pattern.source)));
+                    });
+                }
+                if let Some(format) = c.format.filter(|f| f.applies_to == JsonType::String) {
+                    w.block(format!("if !{}::is_{}(s) {{", self.paths.formats, formats::snake_name(format)), "}", |w| {
+                        self.report(w, &p, &sp("format"), "format", &Self::static_message(&messages::format(format)));
+                    });
+                }
+            });
+        }
+        if c.minimum.is_some() || c.maximum.is_some() || matches!(c.format, Some(f) if f.applies_to != JsonType::String) {
+            w.block(format!("if let Some(n) = {v}.as_number() {{"), "}", |w| {
+                for (limit, keyword, bad) in [(&c.minimum, "minimum", "Less"), (&c.maximum, "maximum", "Greater")] {
+                    let Some(limit) = limit else { continue };
+                    let literal = match (limit.as_i64(), limit.as_u64()) {
+                        (Some(i), _) => format!("::serde_json::Number::from({i}i64)"),
+                        (_, Some(u)) => format!("::serde_json::Number::from({u}u64)"),
+                        _ => format!("::serde_json::Number::from_f64({:?}f64).expect(\"finite\")", limit.as_f64().unwrap_or(0.0)),
+                    };
+                    let message = if keyword == "minimum" { messages::minimum(limit) } else { messages::maximum(limit) };
+                    w.block(format!("if {support}::compare_numbers(n, &{literal}) == Some(::std::cmp::Ordering::{bad}) {{"), "}", |w| {
+                        self.report(w, &p, &sp(keyword), keyword, &Self::static_message(&message));
+                    });
+                }
+                if let Some(format) = c.format.filter(|f| f.applies_to != JsonType::String) {
+                    debug_assert_eq!(format.rule, FormatRule::Int64);
+                    w.block(format!("if !{}::is_{}(n) {{", self.paths.formats, formats::snake_name(format)), "}", |w| {
+                        self.report(w, &p, &sp("format"), "format", &Self::static_message(&messages::format(format)));
+                    });
+                }
+            });
+        }
+        if c.items.is_some() || c.min_items.is_some() || c.max_items.is_some() || c.unique_items {
+            w.block(format!("if let Some(items) = {v}.as_array() {{"), "}", |w| {
+                if let Some(n) = c.min_items {
+                    w.block(format!("if items.len() < {n} {{"), "}", |w| {
+                        self.report(w, &p, &sp("minItems"), "minItems", &Self::static_message(&messages::min_items(n)));
+                    });
+                }
+                if let Some(n) = c.max_items {
+                    w.block(format!("if items.len() > {n} {{"), "}", |w| {
+                        self.report(w, &p, &sp("maxItems"), "maxItems", &Self::static_message(&messages::max_items(n)));
+                    });
+                }
+                if c.unique_items {
+                    w.block(format!("if !{support}::all_unique(items) {{"), "}", |w| {
+                        self.report(w, &p, &sp("uniqueItems"), "uniqueItems", &Self::static_message(&messages::unique_items()));
+                    });
+                }
+                let next = d + 1;
+                match &c.items {
+                    None => {}
+                    Some(Items::All(node)) => {
+                        if !matches!(node.kind, NodeKind::Anything) {
+                            w.block(format!("for (i, v{next}) in items.iter().enumerate() {{"), "}", |w| {
+                                w.line(format!("let p{next} = &Path::Index({p}, i);"));
+                                self.node(w, node, next, fn_name);
+                            });
+                        }
+                    }
+                    Some(Items::Tuple(nodes)) => {
+                        for (i, node) in nodes.iter().enumerate() {
+                            if matches!(node.kind, NodeKind::Anything) {
+                                continue;
+                            }
+                            w.block(format!("if let Some(v{next}) = items.get({i}) {{"), "}", |w| {
+                                w.line(format!("let p{next} = &Path::Index({p}, {i});"));
+                                self.node(w, node, next, fn_name);
+                            });
+                        }
+                    }
+                }
+            });
+        }
+        if !c.required.is_empty() || !c.properties.is_empty() || c.additional_properties.is_some() {
+            w.block(format!("if let Some(map) = {v}.as_object() {{"), "}", |w| {
+                for name in &c.required {
+                    w.block(format!("if !map.contains_key({}) {{", rust_str(name)), "}", |w| {
+                        self.report(w, &p, &sp("required"), "required", &Self::static_message(&messages::required(name)));
+                    });
+                }
+                let next = d + 1;
+                for (name, node) in &c.properties {
+                    if matches!(node.kind, NodeKind::Anything) {
+                        continue;
+                    }
+                    w.block(format!("if let Some(v{next}) = map.get({}) {{", rust_str(name)), "}", |w| {
+                        w.line(format!("let p{next} = &Path::Key({p}, {});", rust_str(name)));
+                        self.node(w, node, next, fn_name);
+                    });
+                }
+                if let Some(additional) = &c.additional_properties {
+                    let known: Vec<String> = c.properties.iter().map(|(n, _)| rust_str(n)).collect();
+                    let loop_head = format!("for (key, v{next}) in map {{");
+                    w.block(loop_head, "}", |w| {
+                        if !known.is_empty() {
+                            w.line(format!("if matches!(key.as_str(), {}) {{ continue; }}", known.join(" | ")));
+                        }
+                        w.line(format!("let p{next} = &Path::Key({p}, key);"));
+                        if matches!(additional.kind, NodeKind::Nothing) {
+                            let message = format!("format!(\"{{}}{{}}\", {}, {support}::json_string(key))", rust_str(messages::UNKNOWN_PROPERTY_PREFIX));
+                            self.report(w, &format!("p{next}"), &additional.schema_path, "additionalProperties", &message);
+                        } else {
+                            self.node(w, additional, next, fn_name);
+                        }
+                    });
+                }
+            });
+        }
+        if let Some(one_of) = &c.one_of {
+            self.one_of(w, one_of, &sp("oneOf"), d, fn_name);
+        }
+    }
+
+    fn one_of(&mut self, w: &mut Writer, one_of: &OneOf, at: &str, d: usize, fn_name: &str) {
+        let (v, p) = (format!("v{d}"), format!("p{d}"));
+        let group = self.aux_count;
+        self.aux_count += 1;
+        let names: Vec<String> = (0..one_of.variants.len()).map(|i| format!("{fn_name}_{group}_{i}")).collect();
+        for (name, variant) in names.iter().zip(&one_of.variants) {
+            self.aux.push((name.clone(), variant.schema_path.clone(), variant.clone()));
+        }
+        match &one_of.discriminator {
+            Some(disc) => {
+                let message = Self::static_message(&messages::discriminator(&disc.property, &disc.values));
+                w.block(
+                    format!("match {v}.as_object().and_then(|m| m.get({})).and_then(Value::as_str) {{", rust_str(&disc.property)),
+                    "}",
+                    |w| {
+                        for (value, name) in disc.values.iter().zip(&names) {
+                            w.block(format!("Some({}) => {{", rust_str(value)), "}", |w| {
+                                w.line(format!("{name}({v}, {p}, out);"));
+                                w.line("if S::FAIL_FAST && out.failed() { return; }");
+                            });
+                        }
+                        w.block("_ => {", "}", |w| self.report(w, &p, at, "oneOf", &message));
+                    },
+                );
+            }
+            None => {
+                w.block("{", "}", |w| {
+                    w.line("let mut matched = 0usize;");
+                    for name in &names {
+                        w.line(format!("let mut sub = Check::default(); {name}({v}, {p}, &mut sub); if !sub.0 {{ matched += 1; }}"));
+                    }
+                    w.block("if matched != 1 {", "}", |w| {
+                        let message = format!("format!(\"{{}}{{}}\", {}, matched)", rust_str(messages::ONE_OF_PREFIX));
+                        self.report(w, &p, at, "oneOf", &message);
+                    });
+                });
+            }
+        }
+    }
+}
