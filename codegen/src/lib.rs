@@ -20,6 +20,11 @@ pub mod rust_modules;
 pub mod rust_types;
 pub mod rust_validators;
 pub mod schema_set;
+pub mod sync;
+pub mod ts_package;
+pub mod ts_support;
+pub mod ts_types;
+pub mod ts_validators;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -75,6 +80,16 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         "generated/rust/src/validators.rs",
         header("//!", &format!("//! The protocol's validators: JSON Schema semantics of the profile over `serde_json::Value`.\n\n{}", rust_validators::emit(&model, &set, rust_paths))),
     );
+
+    let ts_paths = ts_validators::TsPaths { support: "./support.js", formats: "./formats.js", types: Some("./types.js") };
+    put("generated/ts/package.json", ts_package::package_json());
+    put("generated/ts/tsconfig.json", ts_package::tsconfig());
+    put("generated/ts/src/index.ts", header("//", &ts_package::index()));
+    put("generated/ts/src/support.ts", header("//", ts_support::SUPPORT_TS));
+    put("generated/ts/src/formats.ts", header("//", &ts_validators::emit_formats()));
+    put("generated/ts/src/types.ts", header("//", &ts_types::emit(&set)?));
+    put("generated/ts/src/methods.ts", header("//", &ts_types::emit_methods(&methods)));
+    put("generated/ts/src/validators.ts", header("//", &ts_validators::emit(&model, &set, ts_paths)));
     Ok(files)
 }
 
@@ -85,6 +100,20 @@ pub fn validators_for(docs: Vec<SchemaDoc>, paths: rust_validators::RustPaths) -
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let model = model::compile(&set, &names);
     Ok(rust_validators::emit(&model, &set, paths))
+}
+
+/// TypeScript validators for standalone schemas (each document is a root): file name → contents
+/// of `support.ts`, `formats.ts` and `suite.ts` (the validators), to compile together.
+pub fn ts_validators_for(docs: Vec<SchemaDoc>) -> Result<Vec<(String, String)>> {
+    let set = SchemaSet::new(docs, Profile::General)?;
+    let names: Vec<String> = set.docs.keys().cloned().collect();
+    let model = model::compile(&set, &names);
+    let paths = ts_validators::TsPaths { support: "./support.js", formats: "./formats.js", types: None };
+    Ok(vec![
+        ("support.ts".to_owned(), header("//", ts_support::SUPPORT_TS)),
+        ("formats.ts".to_owned(), header("//", &ts_validators::emit_formats())),
+        ("suite.ts".to_owned(), header("//", &ts_validators::emit(&model, &set, paths))),
+    ])
 }
 
 /// Puts the "generated, do not edit" header on `body`, in the file's comment syntax.

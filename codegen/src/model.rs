@@ -282,8 +282,8 @@ impl Compiler<'_> {
                 }
                 "enum" => checks.enum_values = value.as_array().cloned(),
                 "const" => checks.const_value = Some(value.clone()),
-                "minLength" => checks.min_length = value.as_u64(),
-                "maxLength" => checks.max_length = value.as_u64(),
+                "minLength" => checks.min_length = as_count(value),
+                "maxLength" => checks.max_length = as_count(value),
                 "pattern" => {
                     if let Some(source) = value.as_str() {
                         let rust = crate::patterns::to_rust(source).unwrap_or_else(|_| source.to_owned());
@@ -301,8 +301,8 @@ impl Compiler<'_> {
                         schema => Items::All(Box::new(self.child(schema, doc, &at("items")))),
                     })
                 }
-                "minItems" => checks.min_items = value.as_u64(),
-                "maxItems" => checks.max_items = value.as_u64(),
+                "minItems" => checks.min_items = as_count(value),
+                "maxItems" => checks.max_items = as_count(value),
                 "uniqueItems" => checks.unique_items = value.as_bool() == Some(true),
                 "required" => checks.required = value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect(),
                 "properties" => {
@@ -390,4 +390,12 @@ pub(crate) fn find_discriminator(variants: &[Value]) -> Option<Discriminator> {
 /// serde_json's spelling.
 pub fn json_text(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A non-negative integer keyword value (`minLength`...); draft-07 counts `2.0` as the integer 2.
+pub fn as_count(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        let f = value.as_f64()?;
+        (f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64).then_some(f as u64)
+    })
 }

@@ -44,6 +44,16 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
         },
     );
     body.line("");
+    body.doc("///", "Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.");
+    body.block("pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {", "}", |w| {
+        w.block("Some(match type_name {", "})", |w| {
+            for name in model.roots.keys() {
+                w.line(format!("{} => is_valid_{}(value),", rust_str(name), snake_case(name)));
+            }
+            w.line("_ => return None,");
+        });
+    });
+    body.line("");
     for (name, id) in &model.roots {
         let snake = snake_case(name);
         let summary = set
@@ -192,8 +202,8 @@ impl Emitter {
                 }
                 if let Some(pattern) = &c.pattern {
                     let re = self.new_static(
-                        "::regex::Regex",
-                        format!("::regex::Regex::new({}).expect(\"pattern checked by the generator\")", rust_str(&pattern.rust)),
+                        &format!("{support}::regex::Regex"),
+                        format!("{support}::regex::Regex::new({}).expect(\"pattern checked by the generator\")", rust_str(&pattern.rust)),
                     );
                     w.block(format!("if !{re}.is_match(s) {{"), "}", |w| {
                         self.report(w, &p, &sp("pattern"), "pattern", &Self::static_message(&messages::pattern(&pattern.source)));
@@ -248,13 +258,12 @@ impl Emitter {
                 let next = d + 1;
                 match &c.items {
                     None => {}
+                    Some(Items::All(node)) if matches!(node.kind, NodeKind::Anything) => {}
                     Some(Items::All(node)) => {
-                        if !matches!(node.kind, NodeKind::Anything) {
-                            w.block(format!("for (i, v{next}) in items.iter().enumerate() {{"), "}", |w| {
-                                w.line(format!("let p{next} = &Path::Index({p}, i);"));
-                                self.node(w, node, next, fn_name);
-                            });
-                        }
+                        w.block(format!("for (i, v{next}) in items.iter().enumerate() {{"), "}", |w| {
+                            w.line(format!("let p{next} = &Path::Index({p}, i);"));
+                            self.node(w, node, next, fn_name);
+                        });
                     }
                     Some(Items::Tuple(nodes)) => {
                         for (i, node) in nodes.iter().enumerate() {

@@ -26,6 +26,7 @@ pub const PROFILE_KEYWORDS: &[&str] = &[
     "definitions",
     "title",
     "description",
+    "$comment",
     "default",
     "type",
     "properties",
@@ -248,7 +249,7 @@ impl Checker<'_> {
                 let reference = value.as_str().ok_or_else(|| self.err(at, "`$ref` must be a string"))?;
                 self.set.resolve(&self.doc.name, reference).map_err(|reason| self.err(at, reason))?;
             }
-            "title" | "description" => {
+            "title" | "description" | "$comment" => {
                 if !value.is_string() {
                     return Err(self.err(at, format!("`{key}` must be a string")));
                 }
@@ -314,7 +315,7 @@ impl Checker<'_> {
                 patterns::to_rust(source).map_err(|reason| self.err(at, reason))?;
             }
             "minLength" | "maxLength" | "minItems" | "maxItems" => {
-                if value.as_u64().is_none() {
+                if crate::model::as_count(value).is_none() {
                     return Err(self.err(at, format!("`{key}` must be a non-negative integer")));
                 }
             }

@@ -5,6 +5,9 @@
 
 use std::cmp::Ordering;
 
+#[doc(hidden)]
+pub use ::regex;
+
 use serde_json::{Number, Value};
 
 /// One schema violation, as the JSON-RPC `invalidParams` error data carries it.
@@ -230,10 +233,9 @@ pub fn is_origin(s: &str) -> bool {
         }
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return inner.bytes().filter(|&b| b == b':').count() >= 2
-            && inner.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.');
+        return is_canonical_ipv6(inner);
     }
-    !host.is_empty()
+    let labels_ok = !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {
             !label.is_empty()
@@ -241,7 +243,101 @@ pub fn is_origin(s: &str) -> bool {
                 && !label.starts_with('-')
                 && !label.ends_with('-')
                 && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    // A host whose last label is a number is an IPv4 address, which serializes as a dotted quad.
+    labels_ok && (!ends_in_number(host) || is_canonical_ipv4(host))
+}
+
+/// Whether the URL standard reads `host` as an IPv4 address (its last label is a number).
+fn ends_in_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+        || last.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// Four decimal parts of 0 to 255 without leading zeros.
+fn is_canonical_ipv4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part.len() <= 3
+                && part.bytes().all(|b| b.is_ascii_digit())
+                && (part.len() == 1 || !part.starts_with('0'))
+                && part.parse::<u16>().is_ok_and(|n| n <= 255)
         })
+}
+
+/// An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case).
+fn is_canonical_ipv6(text: &str) -> bool {
+    fn parse(part: &str) -> Option<Vec<u16>> {
+        if part.is_empty() {
+            return Some(Vec::new());
+        }
+        part.split(':')
+            .map(|piece| {
+                let ok = (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if ok { u16::from_str_radix(piece, 16).ok() } else { None }
+            })
+            .collect()
+    }
+    let halves: Vec<&str> = text.split("::").collect();
+    let pieces = match halves.as_slice() {
+        [all] => match parse(all) {
+            Some(pieces) if pieces.len() == 8 => pieces,
+            _ => return false,
+        },
+        [head, tail] => match (parse(head), parse(tail)) {
+            (Some(head), Some(tail)) if head.len() + tail.len() < 8 => {
+                let gap = 8 - head.len() - tail.len();
+                let mut pieces = head;
+                pieces.extend(std::iter::repeat(0).take(gap));
+                pieces.extend(tail);
+                pieces
+            }
+            _ => return false,
+        },
+        _ => return false,
+    };
+    serialize_ipv6(&pieces) == text
+}
+
+fn serialize_ipv6(pieces: &[u16]) -> String {
+    let (mut compress, mut longest) = (None, 1);
+    let mut i = 0;
+    while i < pieces.len() {
+        if pieces[i] == 0 {
+            let mut j = i;
+            while j < pieces.len() && pieces[j] == 0 {
+                j += 1;
+            }
+            if j - i > longest {
+                compress = Some(i);
+                longest = j - i;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = String::new();
+    let mut ignore_zero = false;
+    for (i, &piece) in pieces.iter().enumerate() {
+        if ignore_zero && piece == 0 {
+            continue;
+        }
+        ignore_zero = false;
+        if compress == Some(i) {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            ignore_zero = true;
+            continue;
+        }
+        out.push_str(&format!("{piece:x}"));
+        if i != 7 {
+            out.push(':');
+        }
+    }
+    out
 }
 
 /// Format primitive: a number that is an integer within the signed 64-bit range.

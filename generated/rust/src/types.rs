@@ -1762,7 +1762,7 @@ pub struct SchemaViolation {
     pub keyword: ::std::string::String,
     ///A human-readable explanation of the violation.
     pub message: ::std::string::String,
-    ///JSON Pointer to the failing keyword inside the schema of the params type, such as `/properties/keyId/format`.
+    ///Where the failing keyword is: the schema file, `#`, and the JSON Pointer to the keyword inside that file, such as `DeviceKeySignParams.json#/properties/keyId/format` (through a `$ref`, the file the keyword is written in).
     #[serde(rename = "schemaPath")]
     pub schema_path: ::std::string::String,
 }

@@ -42,6 +42,40 @@ pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violati
     })
 }
 
+/// Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.
+pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {
+    Some(match type_name {
+        "AttestationEnvelope" => is_valid_attestation_envelope(value),
+        "AttestationGenerateParams" => is_valid_attestation_generate_params(value),
+        "AttestationGenerateResponse" => is_valid_attestation_generate_response(value),
+        "ClientInfo" => is_valid_client_info(value),
+        "DeviceKeyAlgorithm" => is_valid_device_key_algorithm(value),
+        "DeviceKeyCreateParams" => is_valid_device_key_create_params(value),
+        "DeviceKeyCreateResponse" => is_valid_device_key_create_response(value),
+        "DeviceKeyDeleteParams" => is_valid_device_key_delete_params(value),
+        "DeviceKeyDeleteResponse" => is_valid_device_key_delete_response(value),
+        "DeviceKeyInfo" => is_valid_device_key_info(value),
+        "DeviceKeyListParams" => is_valid_device_key_list_params(value),
+        "DeviceKeyListResponse" => is_valid_device_key_list_response(value),
+        "DeviceKeyProtectionClass" => is_valid_device_key_protection_class(value),
+        "DeviceKeyProtectionPolicy" => is_valid_device_key_protection_policy(value),
+        "DeviceKeyPublicParams" => is_valid_device_key_public_params(value),
+        "DeviceKeyPublicResponse" => is_valid_device_key_public_response(value),
+        "DeviceKeySignParams" => is_valid_device_key_sign_params(value),
+        "DeviceKeySignPayload" => is_valid_device_key_sign_payload(value),
+        "DeviceKeySignResponse" => is_valid_device_key_sign_response(value),
+        "DomainErrorData" => is_valid_domain_error_data(value),
+        "DomainErrorKind" => is_valid_domain_error_kind(value),
+        "InitializeCapabilities" => is_valid_initialize_capabilities(value),
+        "InitializeParams" => is_valid_initialize_params(value),
+        "InitializeResponse" => is_valid_initialize_response(value),
+        "InvalidParamsErrorData" => is_valid_invalid_params_error_data(value),
+        "RequestErrorData" => is_valid_request_error_data(value),
+        "SchemaViolation" => is_valid_schema_violation(value),
+        _ => return None,
+    })
+}
+
 /// Validates a `AttestationEnvelope`, reporting every violation.
 ///
 /// The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
@@ -2077,7 +2111,7 @@ fn f3_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 
 static STATIC_0: ::std::sync::LazyLock<Value> = ::std::sync::LazyLock::new(|| ::serde_json::from_str("1").expect("literal checked by the generator"));
-static STATIC_1: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
-static STATIC_2: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
-static STATIC_3: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
-static STATIC_4: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
+static STATIC_1: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
+static STATIC_2: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
+static STATIC_3: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
+static STATIC_4: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));

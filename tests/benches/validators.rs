@@ -1,0 +1,86 @@
+//! Validator throughput, measured side by side in one run: the generated Rust validators against
+//! a pre-compiled `jsonschema` validator over the same conformance vectors, then the generated
+//! TypeScript validators against compiled ajv validators (through node, when the TypeScript
+//! package is installed). Prints rates and ratios; asserts nothing about time.
+//!
+//! Run with `cargo bench -p devicekey-conformance --bench validators`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use devicekey_conformance::{built_ts_package, reference_validator, repo_root, vectors};
+use devicekey_protocol::validators;
+
+const ROUNDS: usize = 7;
+const ROUND_TIME: Duration = Duration::from_millis(300);
+
+/// Runs `pass` (one pass over every vector) repeatedly for about `ROUND_TIME`; returns passes/s.
+fn rate(mut pass: impl FnMut() -> usize) -> f64 {
+    let start = Instant::now();
+    let mut passes = 0u64;
+    let mut sink = 0usize;
+    while start.elapsed() < ROUND_TIME {
+        sink = sink.wrapping_add(pass());
+        passes += 1;
+    }
+    black_box(sink);
+    passes as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+    values[values.len() / 2]
+}
+
+/// Alternates the two sides round by round and reports the median of each and of the ratios.
+fn compare(label: &str, n: usize, mut generated: impl FnMut() -> usize, mut reference: impl FnMut() -> usize) {
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let a = rate(&mut generated);
+        let b = rate(&mut reference);
+        ours.push(a);
+        theirs.push(b);
+        ratios.push(a / b);
+    }
+    let (a, b) = (median(ours) * n as f64, median(theirs) * n as f64);
+    println!("{label}: generated {a:>12.0} validations/s, jsonschema {b:>12.0} validations/s, ratio {:.2}x", median(ratios));
+}
+
+fn main() {
+    let vectors = vectors();
+    let compiled: Vec<_> = vectors.iter().map(|v| (v, reference_validator(&v.type_name))).collect();
+    let n = vectors.len();
+    println!("Rust: {n} conformance vectors per pass, {ROUNDS} alternating rounds of {ROUND_TIME:?} per side, medians");
+
+    compare(
+        "Rust yes/no (is_valid)       ",
+        n,
+        || vectors.iter().filter(|v| validators::is_valid(&v.type_name, &v.instance) == Some(true)).count(),
+        || compiled.iter().filter(|(v, r)| r.is_valid(&v.instance)).count(),
+    );
+    compare(
+        "Rust every violation         ",
+        n,
+        || vectors.iter().map(|v| validators::validate(&v.type_name, &v.instance).map_or(0, |r| r.err().map_or(0, |e| e.len()))).sum(),
+        || compiled.iter().map(|(v, r)| r.iter_errors(&v.instance).count()).sum(),
+    );
+    let valid: Vec<_> = compiled.iter().filter(|(v, _)| v.valid).collect();
+    compare(
+        "Rust valid instances only    ",
+        valid.len(),
+        || valid.iter().filter(|(v, _)| validators::is_valid(&v.type_name, &v.instance) == Some(true)).count(),
+        || valid.iter().filter(|(v, r)| r.is_valid(&v.instance)).count(),
+    );
+
+    if std::env::var_os("DEVICEKEY_BENCH_SKIP_TS").is_some() {
+        println!("TypeScript: skipped (DEVICEKEY_BENCH_SKIP_TS is set)");
+        return;
+    }
+    let dist = built_ts_package();
+    let status = std::process::Command::new("node")
+        .arg(repo_root().join("tests/ts/bench.mjs"))
+        .arg(dist.join("index.js"))
+        .status()
+        .expect("run node");
+    assert!(status.success(), "the TypeScript benchmark failed");
+}

@@ -1,0 +1,70 @@
+//! Generates validators for the JSON-Schema-Test-Suite (draft 7) with the project's own emitters:
+//! every group whose schema passes the profile check becomes one document of one schema set, and
+//! the Rust and TypeScript validators for it are written to `OUT_DIR`, beside a manifest that
+//! lists every group with its tests, or the reason it was skipped.
+
+use std::path::{Path, PathBuf};
+
+use devicekey_codegen::rust_validators::RustPaths;
+use devicekey_codegen::schema_set::{Profile, SchemaDoc, SchemaSet};
+use serde_json::{json, Value};
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let suite_dir = manifest_dir.join("../../shared/vendor/json-schema-test-suite/tests/draft7");
+    println!("cargo:rerun-if-changed={}", suite_dir.display());
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let mut manifest = Vec::new();
+    let mut docs = Vec::new();
+    let files = list_json(&suite_dir);
+    for (file_index, path) in files.iter().enumerate() {
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let groups: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("suite file")).expect("suite JSON");
+        for (group_index, group) in groups.as_array().into_iter().flatten().enumerate() {
+            let name = format!("F{file_index:02}G{group_index:02}");
+            let doc = SchemaDoc { name: name.clone(), file: PathBuf::from(format!("{file_name}#{group_index}")), value: group["schema"].clone() };
+            let (accepted, skip) = match SchemaSet::new(vec![doc.clone()], Profile::General) {
+                Ok(_) => {
+                    docs.push(doc);
+                    (Some(name), None)
+                }
+                Err(error) => (None, Some(error.reason)),
+            };
+            manifest.push(json!({
+                "file": file_name,
+                "group": group["description"],
+                "name": accepted,
+                "skip": skip,
+                "tests": group["tests"],
+            }));
+        }
+    }
+    let found = !files.is_empty();
+    let rust = if docs.is_empty() {
+        "pub fn validate(_: &str, _: &::serde_json::Value) -> Option<Result<(), Vec<::devicekey_protocol::Violation>>> { None }\npub fn is_valid(_: &str, _: &::serde_json::Value) -> Option<bool> { None }\n".to_owned()
+    } else {
+        let paths = RustPaths { support: "::devicekey_protocol::support", formats: "::devicekey_protocol::formats" };
+        devicekey_codegen::validators_for(docs.clone(), paths).expect("accepted suite schemas generate")
+    };
+    std::fs::write(out_dir.join("suite.rs"), rust).expect("write suite.rs");
+    let ts_dir = out_dir.join("suite_ts");
+    std::fs::create_dir_all(&ts_dir).expect("suite_ts");
+    for (name, contents) in devicekey_codegen::ts_validators_for(docs).expect("accepted suite schemas generate TypeScript") {
+        std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
+    }
+    let manifest = json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
+    std::fs::write(out_dir.join("suite.json"), serde_json::to_string(&manifest).expect("manifest")).expect("write manifest");
+}
+
+fn list_json(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    out.sort();
+    out
+}

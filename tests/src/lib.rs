@@ -1,0 +1,193 @@
+//! Shared helpers of the conformance tests and benchmarks: where things are, the conformance
+//! vectors, the reference validator (the `jsonschema` crate with formats written independently of
+//! the generator's), and running the generated TypeScript under node.
+
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the tests crate sits in the repository").to_path_buf()
+}
+
+/// One conformance vector.
+#[derive(Debug, Clone)]
+pub struct Vector {
+    /// The protocol type.
+    pub type_name: String,
+    /// Unique within its file.
+    pub description: String,
+    /// The expected verdict.
+    pub valid: bool,
+    /// The instance.
+    pub instance: Value,
+}
+
+/// Every vector of `tests/vectors/`, in file order.
+pub fn vectors() -> Vec<Vector> {
+    let dir = repo_root().join("tests/vectors");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("vector file");
+        let file: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let type_name = file["type"].as_str().unwrap_or_else(|| panic!("{}: no type", path.display())).to_owned();
+        for vector in file["vectors"].as_array().unwrap_or_else(|| panic!("{}: no vectors", path.display())) {
+            out.push(Vector {
+                type_name: type_name.clone(),
+                description: vector["description"].as_str().expect("description").to_owned(),
+                valid: vector["valid"].as_bool().expect("valid"),
+                instance: vector["instance"].clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The protocol schema documents, by type name.
+pub fn protocol_schemas() -> Map<String, Value> {
+    let dir = repo_root().join("schema");
+    let mut out = Map::new();
+    for entry in std::fs::read_dir(&dir).expect("schema folder") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if !name.ends_with(".json") || name == "methods.json" {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("schema JSON");
+        out.insert(name.trim_end_matches(".json").to_owned(), value);
+    }
+    out
+}
+
+/// The reference validator for `type_name`: the `jsonschema` crate (draft 7) over the schema with
+/// every other protocol schema bundled under `definitions`, and the profile's formats implemented
+/// here independently of the generator (`base64` and `url` crates).
+pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
+    let mut definitions = Map::new();
+    for (name, mut schema) in protocol_schemas() {
+        rewrite_file_refs(&mut schema);
+        if let Value::Object(object) = &mut schema {
+            object.remove("$schema");
+        }
+        definitions.insert(name, schema);
+    }
+    let root = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$ref": format!("#/definitions/{type_name}"),
+        "definitions": definitions,
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .with_format("device-key-id", reference_device_key_id)
+        .with_format("base64url-sha256", |s: &str| decoded_len(s).is_some_and(|n| n == 32))
+        .with_format("base64url-nonce", |s: &str| decoded_len(s).is_some_and(|n| n >= 32))
+        .with_format("origin", reference_origin)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("the reference validator rejects the schema of {type_name}: {e}"))
+}
+
+fn rewrite_file_refs(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object.iter_mut() {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(reference)) if reference.ends_with(".json") => {
+                        *reference = format!("#/definitions/{}", reference.trim_end_matches(".json"));
+                    }
+                    (_, child) => rewrite_file_refs(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_file_refs),
+        _ => {}
+    }
+}
+
+/// Decoded length of canonical unpadded base64url (the `base64` crate rejects padding and stray
+/// trailing bits in this configuration).
+fn decoded_len(s: &str) -> Option<usize> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok().map(|bytes| bytes.len())
+}
+
+fn reference_device_key_id(s: &str) -> bool {
+    ["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"]
+        .iter()
+        .any(|prefix| s.strip_prefix(prefix).is_some_and(|rest| decoded_len(rest) == Some(32)))
+}
+
+/// An http(s) origin equal to its own WHATWG ASCII serialization.
+fn reference_origin(s: &str) -> bool {
+    match url::Url::parse(s) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url.origin().ascii_serialization() == s,
+        _ => false,
+    }
+}
+
+/// Runs the generated TypeScript package's build once per process (tsc from its own
+/// `node_modules`), so tests use `generated/ts/dist/`. Panics with the set-up step when node or
+/// the package's dependencies are missing.
+pub fn built_ts_package() -> PathBuf {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let package = repo_root().join("generated/ts");
+            let tsc = package.join("node_modules/typescript/bin/tsc");
+            if !tsc.exists() {
+                return Err(format!("{} is missing: run `npm ci` in generated/ts (bash .ci/run does)", tsc.display()));
+            }
+            let output = Command::new("node")
+                .arg(&tsc)
+                .arg("-p")
+                .arg(&package)
+                .output()
+                .map_err(|e| format!("cannot run node: {e}"))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "tsc failed on generated/ts:\n{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            Ok(package.join("dist"))
+        })
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `node script args...`, feeding `input` on stdin, and parses its stdout as JSON.
+pub fn run_node(script: &Path, args: &[&str], input: &Value) -> Value {
+    use std::io::Write;
+    let mut child = Command::new("node")
+        .arg(script)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    let mut stdin = child.stdin.take().expect("stdin");
+    let text = serde_json::to_vec(input).expect("input JSON");
+    let writer = std::thread::spawn(move || stdin.write_all(&text));
+    let output = child.wait_with_output().expect("node output");
+    writer.join().expect("stdin writer").expect("write to node");
+    assert!(
+        output.status.success(),
+        "node {} failed:\n{}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("node {} printed no JSON: {e}", script.display()))
+}
