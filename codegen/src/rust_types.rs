@@ -77,10 +77,19 @@ fn steer_tags(value: &mut Value) {
             if let Some(Value::Array(variants)) = object.get_mut("oneOf") {
                 if let Some(discriminator) = crate::model::find_discriminator(variants) {
                     for variant in variants.iter_mut() {
+                        let variant_title = variant.get("title").and_then(Value::as_str).map(str::to_owned);
                         let Some(Value::Object(properties)) = variant.get_mut("properties") else { continue };
                         for (name, property) in properties.iter_mut() {
                             if *name == discriminator.property {
                                 continue;
+                            }
+                            // typify names an inline property type after the enum and the property,
+                            // not the variant, and keeps the first of two same-named types: a title
+                            // per variant keeps `audience` and `targetPath` of each variant apart.
+                            if let (Some(title), Value::Object(property)) = (&variant_title, &mut *property) {
+                                if !property.contains_key("title") && !property.contains_key("$ref") {
+                                    property.insert("title".into(), Value::String(format!("{title}{}", pascal_case(name))));
+                                }
                             }
                             if let Value::Object(property) = property {
                                 if let Some(Value::String(constant)) = property.get("const").cloned() {
@@ -97,5 +106,13 @@ fn steer_tags(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(steer_tags),
         _ => {}
+    }
+}
+
+fn pascal_case(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
     }
 }

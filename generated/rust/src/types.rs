@@ -923,25 +923,25 @@ A proof that this device holds the key, presented when a remote-control client o
     RemoteControlClientConnection {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
         #[serde(rename = "accountUserId")]
-        account_user_id: DeviceKeySignPayloadAccountUserId,
+        account_user_id: RemoteControlClientConnectionAccountUserId,
         ///Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
-        audience: DeviceKeySignPayloadAudience,
+        audience: RemoteControlClientConnectionAudience,
         ///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
         #[serde(rename = "clientId")]
-        client_id: DeviceKeySignPayloadClientId,
+        client_id: RemoteControlClientConnectionClientId,
         ///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-        nonce: DeviceKeySignPayloadNonce,
+        nonce: RemoteControlClientConnectionNonce,
         ///The scopes the token grants: exactly `["remote_control_controller_websocket"]`. codex message: `scopes must contain exactly remote_control_controller_websocket`.
         scopes: [::std::string::String; 1usize],
         ///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
         #[serde(rename = "sessionId")]
-        session_id: DeviceKeySignPayloadSessionId,
+        session_id: RemoteControlClientConnectionSessionId,
         ///The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
         #[serde(rename = "targetOrigin")]
         target_origin: ::std::string::String,
         ///The connection endpoint path: `/api/codex/remote/control/client` or `/wham/remote/control/client`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
         #[serde(rename = "targetPath")]
-        target_path: DeviceKeySignPayloadTargetPath,
+        target_path: RemoteControlClientConnectionTargetPath,
         ///When the access token expires, in Unix seconds. The runtime requires `now < tokenExpiresAt <= now + 900`, failing with `remote-control token is expired` (kind `tokenExpired`) or `remote-control token expires too far in the future` (kind `tokenExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
         #[serde(rename = "tokenExpiresAt")]
         token_expires_at: i64,
@@ -956,411 +956,30 @@ A proof that this device holds the key, presented when a remote-control client e
     RemoteControlClientEnrollment {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
         #[serde(rename = "accountUserId")]
-        account_user_id: DeviceKeySignPayloadAccountUserId,
+        account_user_id: RemoteControlClientEnrollmentAccountUserId,
         ///Who the proof is addressed to: always `remote_control_client_enrollment` for an enrollment proof.
-        audience: DeviceKeySignPayloadAudience,
+        audience: RemoteControlClientEnrollmentAudience,
         ///When the enrollment challenge expires, in Unix seconds. The runtime requires `now < challengeExpiresAt <= now + 900`, failing with `enrollment challenge is expired` (kind `challengeExpired`) or `enrollment challenge expires too far in the future` (kind `challengeExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
         #[serde(rename = "challengeExpiresAt")]
         challenge_expires_at: i64,
         ///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`).
         #[serde(rename = "challengeId")]
-        challenge_id: DeviceKeySignPayloadChallengeId,
+        challenge_id: RemoteControlClientEnrollmentChallengeId,
         ///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
         #[serde(rename = "clientId")]
-        client_id: DeviceKeySignPayloadClientId,
+        client_id: RemoteControlClientEnrollmentClientId,
         ///SHA-256 digest of the device identity being enrolled, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `deviceIdentitySha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
         #[serde(rename = "deviceIdentitySha256Base64url")]
         device_identity_sha256_base64url: ::std::string::String,
         ///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-        nonce: DeviceKeySignPayloadNonce,
+        nonce: RemoteControlClientEnrollmentNonce,
         ///The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
         #[serde(rename = "targetOrigin")]
         target_origin: ::std::string::String,
         ///The enrollment endpoint path: `/api/codex/remote/control/client/enroll` or `/wham/remote/control/client/enroll`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
         #[serde(rename = "targetPath")]
-        target_path: DeviceKeySignPayloadTargetPath,
+        target_path: RemoteControlClientEnrollmentTargetPath,
     },
-}
-///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignPayloadAccountUserId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignPayloadAccountUserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignPayloadAccountUserId> for ::std::string::String {
-    fn from(value: DeviceKeySignPayloadAccountUserId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadAccountUserId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeySignPayloadAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignPayloadAccountUserId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum DeviceKeySignPayloadAudience {
-    #[serde(rename = "remote_control_client_websocket")]
-    RemoteControlClientWebsocket,
-}
-impl ::std::fmt::Display for DeviceKeySignPayloadAudience {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::RemoteControlClientWebsocket => {
-                f.write_str("remote_control_client_websocket")
-            }
-        }
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadAudience {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "remote_control_client_websocket" => Ok(Self::RemoteControlClientWebsocket),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadAudience {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignPayloadAudience {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignPayloadChallengeId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignPayloadChallengeId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignPayloadChallengeId> for ::std::string::String {
-    fn from(value: DeviceKeySignPayloadChallengeId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadChallengeId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadChallengeId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignPayloadChallengeId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignPayloadChallengeId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignPayloadClientId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignPayloadClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignPayloadClientId> for ::std::string::String {
-    fn from(value: DeviceKeySignPayloadClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignPayloadClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignPayloadClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignPayloadNonce(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignPayloadNonce {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignPayloadNonce> for ::std::string::String {
-    fn from(value: DeviceKeySignPayloadNonce) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadNonce {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 1024usize {
-            return Err("longer than 1024 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadNonce {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignPayloadNonce {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignPayloadNonce {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignPayloadSessionId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignPayloadSessionId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignPayloadSessionId> for ::std::string::String {
-    fn from(value: DeviceKeySignPayloadSessionId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadSessionId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadSessionId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignPayloadSessionId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignPayloadSessionId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///The connection endpoint path: `/api/codex/remote/control/client` or `/wham/remote/control/client`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum DeviceKeySignPayloadTargetPath {
-    #[serde(rename = "/api/codex/remote/control/client")]
-    ApiCodexRemoteControlClient,
-    #[serde(rename = "/wham/remote/control/client")]
-    WhamRemoteControlClient,
-}
-impl ::std::fmt::Display for DeviceKeySignPayloadTargetPath {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ApiCodexRemoteControlClient => {
-                f.write_str("/api/codex/remote/control/client")
-            }
-            Self::WhamRemoteControlClient => f.write_str("/wham/remote/control/client"),
-        }
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignPayloadTargetPath {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "/api/codex/remote/control/client" => Ok(Self::ApiCodexRemoteControlClient),
-            "/wham/remote/control/client" => Ok(Self::WhamRemoteControlClient),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignPayloadTargetPath {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignPayloadTargetPath {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1680,6 +1299,682 @@ pub struct InvalidParamsErrorData {
     pub kind: ::std::string::String,
     ///Every violation found, at least one.
     pub violations: ::std::vec::Vec<SchemaViolation>,
+}
+///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientConnectionAccountUserId(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientConnectionAccountUserId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientConnectionAccountUserId>
+for ::std::string::String {
+    fn from(value: RemoteControlClientConnectionAccountUserId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientConnectionAccountUserId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionAccountUserId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientConnectionAccountUserId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionAccountUserId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum RemoteControlClientConnectionAudience {
+    #[serde(rename = "remote_control_client_websocket")]
+    RemoteControlClientWebsocket,
+}
+impl ::std::fmt::Display for RemoteControlClientConnectionAudience {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::RemoteControlClientWebsocket => {
+                f.write_str("remote_control_client_websocket")
+            }
+        }
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientConnectionAudience {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "remote_control_client_websocket" => Ok(Self::RemoteControlClientWebsocket),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionAudience {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientConnectionAudience {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientConnectionClientId(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientConnectionClientId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientConnectionClientId>
+for ::std::string::String {
+    fn from(value: RemoteControlClientConnectionClientId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientConnectionClientId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionClientId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientConnectionClientId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionClientId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientConnectionNonce(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientConnectionNonce {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientConnectionNonce> for ::std::string::String {
+    fn from(value: RemoteControlClientConnectionNonce) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientConnectionNonce {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 1024usize {
+            return Err("longer than 1024 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionNonce {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientConnectionNonce {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionNonce {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientConnectionSessionId(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientConnectionSessionId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientConnectionSessionId>
+for ::std::string::String {
+    fn from(value: RemoteControlClientConnectionSessionId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientConnectionSessionId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionSessionId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientConnectionSessionId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionSessionId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The connection endpoint path: `/api/codex/remote/control/client` or `/wham/remote/control/client`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum RemoteControlClientConnectionTargetPath {
+    #[serde(rename = "/api/codex/remote/control/client")]
+    ApiCodexRemoteControlClient,
+    #[serde(rename = "/wham/remote/control/client")]
+    WhamRemoteControlClient,
+}
+impl ::std::fmt::Display for RemoteControlClientConnectionTargetPath {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::ApiCodexRemoteControlClient => {
+                f.write_str("/api/codex/remote/control/client")
+            }
+            Self::WhamRemoteControlClient => f.write_str("/wham/remote/control/client"),
+        }
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientConnectionTargetPath {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "/api/codex/remote/control/client" => Ok(Self::ApiCodexRemoteControlClient),
+            "/wham/remote/control/client" => Ok(Self::WhamRemoteControlClient),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionTargetPath {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientConnectionTargetPath {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientEnrollmentAccountUserId(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientEnrollmentAccountUserId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientEnrollmentAccountUserId>
+for ::std::string::String {
+    fn from(value: RemoteControlClientEnrollmentAccountUserId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientEnrollmentAccountUserId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentAccountUserId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientEnrollmentAccountUserId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentAccountUserId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///Who the proof is addressed to: always `remote_control_client_enrollment` for an enrollment proof.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum RemoteControlClientEnrollmentAudience {
+    #[serde(rename = "remote_control_client_enrollment")]
+    RemoteControlClientEnrollment,
+}
+impl ::std::fmt::Display for RemoteControlClientEnrollmentAudience {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::RemoteControlClientEnrollment => {
+                f.write_str("remote_control_client_enrollment")
+            }
+        }
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientEnrollmentAudience {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "remote_control_client_enrollment" => Ok(Self::RemoteControlClientEnrollment),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentAudience {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientEnrollmentAudience {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientEnrollmentChallengeId(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientEnrollmentChallengeId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientEnrollmentChallengeId>
+for ::std::string::String {
+    fn from(value: RemoteControlClientEnrollmentChallengeId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientEnrollmentChallengeId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentChallengeId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientEnrollmentChallengeId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentChallengeId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientEnrollmentClientId(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientEnrollmentClientId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientEnrollmentClientId>
+for ::std::string::String {
+    fn from(value: RemoteControlClientEnrollmentClientId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientEnrollmentClientId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentClientId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientEnrollmentClientId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentClientId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct RemoteControlClientEnrollmentNonce(::std::string::String);
+impl ::std::ops::Deref for RemoteControlClientEnrollmentNonce {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<RemoteControlClientEnrollmentNonce> for ::std::string::String {
+    fn from(value: RemoteControlClientEnrollmentNonce) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientEnrollmentNonce {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 1024usize {
+            return Err("longer than 1024 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentNonce {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientEnrollmentNonce {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentNonce {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The enrollment endpoint path: `/api/codex/remote/control/client/enroll` or `/wham/remote/control/client/enroll`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum RemoteControlClientEnrollmentTargetPath {
+    #[serde(rename = "/api/codex/remote/control/client/enroll")]
+    ApiCodexRemoteControlClientEnroll,
+    #[serde(rename = "/wham/remote/control/client/enroll")]
+    WhamRemoteControlClientEnroll,
+}
+impl ::std::fmt::Display for RemoteControlClientEnrollmentTargetPath {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::ApiCodexRemoteControlClientEnroll => {
+                f.write_str("/api/codex/remote/control/client/enroll")
+            }
+            Self::WhamRemoteControlClientEnroll => {
+                f.write_str("/wham/remote/control/client/enroll")
+            }
+        }
+    }
+}
+impl ::std::str::FromStr for RemoteControlClientEnrollmentTargetPath {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "/api/codex/remote/control/client/enroll" => {
+                Ok(Self::ApiCodexRemoteControlClientEnroll)
+            }
+            "/wham/remote/control/client/enroll" => {
+                Ok(Self::WhamRemoteControlClientEnroll)
+            }
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentTargetPath {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for RemoteControlClientEnrollmentTargetPath {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
 }
 ///The `data` of a -32600 error: the message is not an acceptable request.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -106,3 +106,94 @@ fn violations_carry_paths_for_a_bad_sign_request() {
     assert_eq!(serialized.as_object().map(|o| o.len()), Some(4));
     assert!(serialized.get("instancePath").is_some() && serialized.get("schemaPath").is_some());
 }
+
+/// Drops `null`-valued object members: an optional field sent as `null` and one left out mean the
+/// same on the wire, and the typed structs serialize both as left out.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+const OPEN_TYPES: &[&str] = &["InitializeCapabilities", "InitializeParams", "InitializeResponse"];
+
+/// Whether every member of `part` is in `whole` with a value that is itself a subset.
+fn is_subset(part: &Value, whole: &Value) -> bool {
+    match (part, whole) {
+        (Value::Object(p), Value::Object(w)) => p.iter().all(|(k, v)| w.get(k).is_some_and(|x| is_subset(v, x))),
+        _ => part == whole,
+    }
+}
+
+macro_rules! round_trip {
+    ($name:expr, $value:expr, [$($ty:ident),* $(,)?]) => {{
+        const LISTED: &[&str] = &[$(stringify!($ty)),*];
+        let result: Option<Result<Value, String>> = match $name {
+            $(stringify!($ty) => Some(
+                serde_json::from_value::<devicekey_protocol::types::$ty>($value.clone())
+                    .map_err(|e| format!("does not deserialize: {e}"))
+                    .and_then(|typed| serde_json::to_value(&typed).map_err(|e| format!("does not serialize: {e}"))),
+            ),)*
+            _ => None,
+        };
+        (LISTED, result)
+    }};
+}
+
+#[test]
+fn every_valid_vector_round_trips_through_the_typed_rust_structs() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for vector in vectors().iter().filter(|v| v.valid) {
+        let (listed, result) = round_trip!(vector.type_name.as_str(), vector.instance, [
+            AttestationEnvelope, AttestationGenerateParams, AttestationGenerateResponse, ClientInfo,
+            DeviceKeyAlgorithm, DeviceKeyCreateParams, DeviceKeyCreateResponse, DeviceKeyDeleteParams,
+            DeviceKeyDeleteResponse, DeviceKeyInfo, DeviceKeyListParams, DeviceKeyListResponse,
+            DeviceKeyProtectionClass, DeviceKeyProtectionPolicy, DeviceKeyPublicParams, DeviceKeyPublicResponse,
+            DeviceKeySignParams, DeviceKeySignPayload, DeviceKeySignResponse, DomainErrorData, DomainErrorKind,
+            InitializeCapabilities, InitializeParams, InitializeResponse, InvalidParamsErrorData,
+            RequestErrorData, SchemaViolation,
+        ]);
+        assert_eq!(listed.len(), validators::TYPE_NAMES.len(), "the round-trip list must name every protocol type");
+        match result.unwrap_or_else(|| panic!("{} is not in the round-trip list", vector.type_name)) {
+            Ok(back) if without_nulls(&back) == without_nulls(&vector.instance) => checked += 1,
+            // Open objects (`additionalProperties: true`: initialize's capabilities and response)
+            // keep only their declared members in the typed structs.
+            Ok(back) if OPEN_TYPES.contains(&vector.type_name.as_str()) && is_subset(&without_nulls(&back), &without_nulls(&vector.instance)) => {
+                checked += 1
+            }
+            Ok(back) => failures.push(format!("{} / {:?}: serializes back as {back}", vector.type_name, vector.description)),
+            Err(error) => failures.push(format!("{} / {:?}: {error}", vector.type_name, vector.description)),
+        }
+    }
+    println!("typed Rust round trips: {checked} valid vectors deserialize and serialize back unchanged");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_valid_vector_type_checks_as_its_typescript_type() {
+    let dist = built_ts_package();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = dist.join("index.js");
+    let mut source = format!("import type * as P from {};\n", serde_json::to_string(index.to_str().expect("utf-8")).expect("path"));
+    let mut count = 0;
+    for vector in vectors().iter().filter(|v| v.valid) {
+        source.push_str(&format!("// {}\nexport const v{count}: P.{} = {};\n", vector.description.replace('\n', " "), vector.type_name, vector.instance));
+        count += 1;
+    }
+    // A payload with a field of the other variant must not type-check (the union is discriminated).
+    source.push_str("// @ts-expect-error: challengeId belongs to enrollment payloads\nexport const wrong: P.RemoteControlClientConnection = { type: \"remoteControlClientConnection\", challengeId: \"x\" } as const;\n");
+    std::fs::write(dir.path().join("vectors.ts"), source).expect("write");
+    std::fs::write(dir.path().join("package.json"), "{\"type\": \"module\"}\n").expect("write");
+    let tsc = repo_root().join("generated/ts/node_modules/typescript/bin/tsc");
+    let output = std::process::Command::new("node")
+        .arg(tsc)
+        .args(["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext"])
+        .arg(dir.path().join("vectors.ts"))
+        .output()
+        .expect("run tsc");
+    assert!(output.status.success(), "valid vectors do not type-check:\n{}", String::from_utf8_lossy(&output.stdout));
+    println!("TypeScript types: {count} valid vectors type-check as their generated types");
+}
