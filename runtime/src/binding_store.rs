@@ -1,0 +1,458 @@
+//! The binding store: which account user and client each device key belongs to, and which
+//! nonces each key has signed, in one SQLite database.
+//!
+//! Bindings are insert-only: a second binding for the same key id is refused (`keyAlreadyBound`),
+//! and a trigger refuses any UPDATE. Used nonces are kept until the proof that carried them has
+//! expired, so a replay is detected across restarts.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension as _, Row};
+use serde::Serialize;
+
+use crate::error::{DeviceKeyError, ErrorKind};
+use crate::key_id::KeyId;
+use crate::protection::{Algorithm, ProtectionClass};
+
+/// One binding: a key and the account user and client it signs for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    /// The key.
+    #[serde(serialize_with = "serialize_key_id")]
+    pub key_id: KeyId,
+    /// Its algorithm.
+    pub algorithm: Algorithm,
+    /// Its protection class (always the class of the key id prefix).
+    pub protection_class: ProtectionClass,
+    /// The account user.
+    pub account_user_id: String,
+    /// The client.
+    pub client_id: String,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+}
+
+fn serialize_key_id<S: serde::Serializer>(
+    key_id: &KeyId,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(key_id.as_str())
+}
+
+/// Which bindings [`BindingStore::list`] returns; `None` matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BindingFilter {
+    /// Only bindings of this account user.
+    pub account_user_id: Option<String>,
+    /// Only bindings of this client.
+    pub client_id: Option<String>,
+}
+
+/// The schema, one migration per `user_version` step. Never edit a shipped migration: append.
+const MIGRATIONS: &[&str] = &[
+    // 1: bindings and used nonces.
+    "CREATE TABLE bindings (
+         key_id TEXT PRIMARY KEY NOT NULL CHECK (length(key_id) = 50),
+         algorithm TEXT NOT NULL,
+         protection_class TEXT NOT NULL,
+         account_user_id TEXT NOT NULL CHECK (length(account_user_id) > 0),
+         client_id TEXT NOT NULL CHECK (length(client_id) > 0),
+         created_at INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX bindings_by_account ON bindings (account_user_id, client_id);
+     CREATE INDEX bindings_by_client ON bindings (client_id);
+     CREATE TRIGGER bindings_are_insert_only BEFORE UPDATE ON bindings
+     BEGIN
+         SELECT RAISE(ABORT, 'device key bindings are insert-only');
+     END;
+     CREATE TABLE used_nonces (
+         key_id TEXT NOT NULL REFERENCES bindings (key_id) ON DELETE CASCADE,
+         nonce TEXT NOT NULL,
+         expires_at INTEGER NOT NULL,
+         PRIMARY KEY (key_id, nonce)
+     ) STRICT, WITHOUT ROWID;
+     CREATE INDEX used_nonces_by_expiry ON used_nonces (expires_at);",
+];
+
+/// The SQLite binding store. Calls block; the key store runs them on the blocking pool.
+#[derive(Debug)]
+pub struct BindingStore {
+    connection: Mutex<Connection>,
+}
+
+impl BindingStore {
+    /// Opens (creating and migrating as needed) the database at `path`, in WAL mode.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, DeviceKeyError> {
+        let path = path.as_ref();
+        let connection = Connection::open(path)
+            .map_err(|e| DeviceKeyError::store(&format!("open {}", path.display()), e))?;
+        let journal_mode: String = connection
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(|e| DeviceKeyError::store("enable WAL", e))?;
+        if !journal_mode.eq_ignore_ascii_case("wal") {
+            return Err(DeviceKeyError::store(
+                "enable WAL",
+                format!("journal mode stayed {journal_mode}"),
+            ));
+        }
+        Self::configure(connection)
+    }
+
+    /// A database in memory, for tests.
+    pub fn open_in_memory() -> Result<Self, DeviceKeyError> {
+        let connection =
+            Connection::open_in_memory().map_err(|e| DeviceKeyError::store("open in memory", e))?;
+        Self::configure(connection)
+    }
+
+    fn configure(mut connection: Connection) -> Result<Self, DeviceKeyError> {
+        connection
+            .busy_timeout(Duration::from_secs(5))
+            .and_then(|()| connection.pragma_update(None, "synchronous", "FULL"))
+            .and_then(|()| connection.pragma_update(None, "foreign_keys", true))
+            .map_err(|e| DeviceKeyError::store("configure the database", e))?;
+        migrate(&mut connection)?;
+        Ok(BindingStore {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written: transactions roll back.
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stores a new binding; `keyAlreadyBound` if one exists for this key id.
+    pub fn insert(&self, binding: &Binding) -> Result<(), DeviceKeyError> {
+        let inserted = self
+            .connection()
+            .execute(
+                "INSERT INTO bindings (key_id, algorithm, protection_class, account_user_id, client_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (key_id) DO NOTHING",
+                params![
+                    binding.key_id.as_str(),
+                    binding.algorithm.as_str(),
+                    binding.protection_class.as_str(),
+                    binding.account_user_id,
+                    binding.client_id,
+                    binding.created_at,
+                ],
+            )
+            .map_err(|e| DeviceKeyError::store("store the binding", e))?;
+        if inserted == 0 {
+            return Err(DeviceKeyError::new(
+                ErrorKind::KeyAlreadyBound,
+                format!(
+                    "device key {} is already bound; bindings are never rebound",
+                    binding.key_id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The binding of `key_id`, if any.
+    pub fn get(&self, key_id: &KeyId) -> Result<Option<Binding>, DeviceKeyError> {
+        self.connection()
+            .query_row(
+                "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
+                 FROM bindings WHERE key_id = ?1",
+                [key_id.as_str()],
+                read_binding,
+            )
+            .optional()
+            .map_err(|e| DeviceKeyError::store("read the binding", e))?
+            .transpose()
+    }
+
+    /// The bindings matching `filter`, oldest first.
+    pub fn list(&self, filter: &BindingFilter) -> Result<Vec<Binding>, DeviceKeyError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
+                 FROM bindings
+                 WHERE (?1 IS NULL OR account_user_id = ?1) AND (?2 IS NULL OR client_id = ?2)
+                 ORDER BY created_at, key_id",
+            )
+            .map_err(|e| DeviceKeyError::store("list bindings", e))?;
+        let rows = statement
+            .query_map(
+                params![filter.account_user_id, filter.client_id],
+                read_binding,
+            )
+            .map_err(|e| DeviceKeyError::store("list bindings", e))?;
+        let mut bindings = Vec::new();
+        for row in rows {
+            bindings.push(row.map_err(|e| DeviceKeyError::store("list bindings", e))??);
+        }
+        Ok(bindings)
+    }
+
+    /// Deletes the binding of `key_id` and its used nonces; whether there was one.
+    pub fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        let deleted = self
+            .connection()
+            .execute("DELETE FROM bindings WHERE key_id = ?1", [key_id.as_str()])
+            .map_err(|e| DeviceKeyError::store("delete the binding", e))?;
+        Ok(deleted > 0)
+    }
+
+    /// Records that `key_id` is about to sign `nonce` in a proof valid until `expires_at`, after
+    /// forgetting nonces whose proofs expired by `now`; `replay` if the pair is already recorded.
+    pub fn record_nonce(
+        &self,
+        key_id: &KeyId,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), DeviceKeyError> {
+        let mut connection = self.connection();
+        let transaction = connection
+            .transaction()
+            .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+        transaction
+            .execute("DELETE FROM used_nonces WHERE expires_at <= ?1", [now])
+            .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
+        let inserted = transaction
+            .execute(
+                "INSERT INTO used_nonces (key_id, nonce, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key_id, nonce) DO NOTHING",
+                params![key_id.as_str(), nonce, expires_at],
+            )
+            .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+        transaction
+            .commit()
+            .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+        if inserted == 0 {
+            return Err(DeviceKeyError::new(
+                ErrorKind::Replay,
+                format!("device key {key_id} already signed a payload with this nonce that may still be valid"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Forgets a nonce recorded by [`record_nonce`](Self::record_nonce) whose signature was
+    /// never produced.
+    pub fn forget_nonce(&self, key_id: &KeyId, nonce: &str) -> Result<(), DeviceKeyError> {
+        self.connection()
+            .execute(
+                "DELETE FROM used_nonces WHERE key_id = ?1 AND nonce = ?2",
+                params![key_id.as_str(), nonce],
+            )
+            .map_err(|e| DeviceKeyError::store("forget the nonce", e))?;
+        Ok(())
+    }
+
+    /// How many nonces are recorded (for tests and diagnostics).
+    pub fn recorded_nonce_count(&self) -> Result<i64, DeviceKeyError> {
+        self.connection()
+            .query_row("SELECT count(*) FROM used_nonces", [], |row| row.get(0))
+            .map_err(|e| DeviceKeyError::store("count nonces", e))
+    }
+}
+
+fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<Binding, DeviceKeyError>> {
+    let key_id: String = row.get(0)?;
+    let algorithm: String = row.get(1)?;
+    let protection_class: String = row.get(2)?;
+    let corrupt =
+        |what: &str| DeviceKeyError::store("read a binding", format!("stored {what} is invalid"));
+    let binding = (|| {
+        let key_id = KeyId::parse(&key_id).map_err(|_| corrupt("key id"))?;
+        if algorithm != Algorithm::EcdsaP256Sha256.as_str() {
+            return Err(corrupt("algorithm"));
+        }
+        let protection_class = ProtectionClass::from_wire(&protection_class)
+            .filter(|class| *class == key_id.protection_class())
+            .ok_or_else(|| corrupt("protection class"))?;
+        Ok((key_id, protection_class))
+    })();
+    Ok(match binding {
+        Ok((key_id, protection_class)) => Ok(Binding {
+            key_id,
+            algorithm: Algorithm::EcdsaP256Sha256,
+            protection_class,
+            account_user_id: row.get(3)?,
+            client_id: row.get(4)?,
+            created_at: row.get(5)?,
+        }),
+        Err(error) => Err(error),
+    })
+}
+
+fn migrate(connection: &mut Connection) -> Result<(), DeviceKeyError> {
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|e| DeviceKeyError::store("read the schema version", e))?;
+    let current = usize::try_from(version).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        return Err(DeviceKeyError::store(
+            "open the database",
+            format!(
+                "its schema version {version} is newer than this program's {}",
+                MIGRATIONS.len()
+            ),
+        ));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
+        let transaction = connection
+            .transaction()
+            .map_err(|e| DeviceKeyError::store("migrate", e))?;
+        transaction
+            .execute_batch(migration)
+            .map_err(|e| DeviceKeyError::store("migrate", e))?;
+        transaction
+            .pragma_update(None, "user_version", index as i64 + 1)
+            .map_err(|e| DeviceKeyError::store("migrate", e))?;
+        transaction
+            .commit()
+            .map_err(|e| DeviceKeyError::store("migrate", e))?;
+    }
+    Ok(())
+}
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binding(account: &str, client: &str, created_at: i64) -> Binding {
+        let key_id = KeyId::generate(ProtectionClass::Software).unwrap();
+        Binding {
+            protection_class: key_id.protection_class(),
+            key_id,
+            algorithm: Algorithm::EcdsaP256Sha256,
+            account_user_id: account.to_owned(),
+            client_id: client.to_owned(),
+            created_at,
+        }
+    }
+
+    #[test]
+    fn insert_get_list_delete() {
+        let store = BindingStore::open_in_memory().unwrap();
+        let a = binding("alice", "cli_1", 1);
+        let b = binding("alice", "cli_2", 2);
+        let c = binding("bob", "cli_1", 3);
+        for item in [&a, &b, &c] {
+            store.insert(item).unwrap();
+        }
+        assert_eq!(store.get(&a.key_id).unwrap().as_ref(), Some(&a));
+        let all = store.list(&BindingFilter::default()).unwrap();
+        assert_eq!(all, vec![a.clone(), b.clone(), c.clone()]);
+        let alice = BindingFilter {
+            account_user_id: Some("alice".into()),
+            client_id: None,
+        };
+        assert_eq!(store.list(&alice).unwrap(), vec![a.clone(), b.clone()]);
+        let cli_1 = BindingFilter {
+            account_user_id: None,
+            client_id: Some("cli_1".into()),
+        };
+        assert_eq!(store.list(&cli_1).unwrap(), vec![a.clone(), c.clone()]);
+        let both = BindingFilter {
+            account_user_id: Some("bob".into()),
+            client_id: Some("cli_1".into()),
+        };
+        assert_eq!(store.list(&both).unwrap(), vec![c.clone()]);
+        assert!(store.delete(&a.key_id).unwrap());
+        assert!(!store.delete(&a.key_id).unwrap());
+        assert_eq!(store.get(&a.key_id).unwrap(), None);
+    }
+
+    #[test]
+    fn a_binding_is_never_rebound_or_updated() {
+        let store = BindingStore::open_in_memory().unwrap();
+        let original = binding("alice", "cli_1", 1);
+        store.insert(&original).unwrap();
+        let rebind = Binding {
+            account_user_id: "mallory".into(),
+            ..original.clone()
+        };
+        let error = store.insert(&rebind).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::KeyAlreadyBound);
+        assert_eq!(store.get(&original.key_id).unwrap(), Some(original.clone()));
+        let update = store
+            .connection()
+            .execute("UPDATE bindings SET account_user_id = 'mallory'", []);
+        assert!(update.unwrap_err().to_string().contains("insert-only"));
+        assert_eq!(store.get(&original.key_id).unwrap(), Some(original));
+    }
+
+    #[test]
+    fn nonces_are_single_use_until_expiry_and_then_pruned() {
+        let store = BindingStore::open_in_memory().unwrap();
+        let item = binding("alice", "cli_1", 1);
+        store.insert(&item).unwrap();
+        store.record_nonce(&item.key_id, "n1", 100, 50).unwrap();
+        assert_eq!(
+            store
+                .record_nonce(&item.key_id, "n1", 100, 99)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Replay
+        );
+        // At 100 the first proof has expired: its record is pruned and the nonce may be used again.
+        store.record_nonce(&item.key_id, "n2", 200, 100).unwrap();
+        assert_eq!(store.recorded_nonce_count().unwrap(), 1);
+        store.record_nonce(&item.key_id, "n1", 200, 100).unwrap();
+        store.forget_nonce(&item.key_id, "n1").unwrap();
+        store.record_nonce(&item.key_id, "n1", 200, 100).unwrap();
+        // Deleting the binding drops its nonces.
+        store.delete(&item.key_id).unwrap();
+        assert_eq!(store.recorded_nonce_count().unwrap(), 0);
+    }
+
+    #[test]
+    fn reopening_keeps_bindings_and_nonces_and_the_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bindings.sqlite3");
+        let item = binding("alice", "cli_1", 1);
+        {
+            let store = BindingStore::open(&path).unwrap();
+            store.insert(&item).unwrap();
+            store.record_nonce(&item.key_id, "n1", 100, 50).unwrap();
+        }
+        let store = BindingStore::open(&path).unwrap();
+        assert_eq!(store.get(&item.key_id).unwrap(), Some(item.clone()));
+        assert_eq!(
+            store
+                .record_nonce(&item.key_id, "n1", 100, 60)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Replay
+        );
+        let version: i64 = store
+            .connection()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION as i64);
+        let mode: String = store
+            .connection()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_database_from_a_newer_program_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bindings.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let error = BindingStore::open(&path).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::StoreFailure);
+        assert!(error.message().contains("newer"), "{}", error.message());
+    }
+}

@@ -1,0 +1,52 @@
+//! The provider of platforms without device-key hardware: every call fails explicitly with
+//! `hardwareUnavailable`, and nothing ever falls back to a weaker class.
+
+use crate::error::{DeviceKeyError, ErrorKind};
+use crate::key_id::KeyId;
+use crate::protection::{ProtectionClass, ProtectionPolicy};
+use crate::provider::{KeyProvider, ProviderKey};
+use crate::signed_payload::SignedPayload;
+
+/// Answers for the platform classes (`hardware_secure_enclave`, `hardware_tpm`,
+/// `os_protected_nonextractable`) where no provider for them is built in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnsupportedProvider;
+
+const CLASSES: &[ProtectionClass] = &[
+    ProtectionClass::HardwareSecureEnclave,
+    ProtectionClass::HardwareTpm,
+    ProtectionClass::OsProtectedNonextractable,
+];
+
+fn unavailable() -> DeviceKeyError {
+    DeviceKeyError::new(
+        ErrorKind::HardwareUnavailable,
+        "device keys backed by hardware or the operating system are not available on this platform",
+    )
+}
+
+impl KeyProvider for UnsupportedProvider {
+    fn name(&self) -> &'static str {
+        "unsupported"
+    }
+
+    fn protection_classes(&self) -> &[ProtectionClass] {
+        CLASSES
+    }
+
+    fn create(&self, _policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+        Err(unavailable())
+    }
+
+    fn public_key(&self, _key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError> {
+        Err(unavailable())
+    }
+
+    fn sign(&self, _key_id: &KeyId, _payload: &SignedPayload) -> Result<Vec<u8>, DeviceKeyError> {
+        Err(unavailable())
+    }
+
+    fn delete(&self, _key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        Err(unavailable())
+    }
+}

@@ -1,0 +1,274 @@
+//! Where the software provider keeps private keys: a [`SecretStore`] holds named secrets.
+//! [`FileSecretStore`] (one file per secret, mode 0600, written crash-safely) serves Linux;
+//! a keychain backend can serve macOS behind the same trait.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use zeroize::Zeroizing;
+
+use crate::error::{DeviceKeyError, ErrorKind};
+use crate::key_id::KeyId;
+
+/// Secret bytes, wiped from memory when dropped and never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretBytes(Zeroizing<Vec<u8>>);
+
+impl SecretBytes {
+    /// Takes ownership of `bytes`.
+    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
+        SecretBytes(bytes)
+    }
+
+    /// The secret itself; handle with care.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretBytes(<redacted {} bytes>)", self.0.len())
+    }
+}
+
+/// A store of secrets named by key id. Implementations must be safe to call from several
+/// threads; the calls block.
+pub trait SecretStore: Send + Sync + fmt::Debug {
+    /// Stores a new secret under `key_id`.
+    fn put(&self, key_id: &KeyId, secret: &SecretBytes) -> Result<(), DeviceKeyError>;
+    /// The secret stored under `key_id`, if any.
+    fn get(&self, key_id: &KeyId) -> Result<Option<SecretBytes>, DeviceKeyError>;
+    /// Removes the secret under `key_id`; whether there was one.
+    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError>;
+}
+
+fn platform_error(action: &str, key_id: &KeyId, error: io::Error) -> DeviceKeyError {
+    DeviceKeyError::new(
+        ErrorKind::PlatformFailure,
+        format!("secret store failed to {action} the secret of {key_id}: {error}"),
+    )
+}
+
+/// Secrets as files `<key id>.key` in one directory (mode 0700), each file mode 0600.
+///
+/// A write creates a temporary file in the same directory with mode 0600, writes and fsyncs it,
+/// renames it into place and fsyncs the directory, so a crash leaves either no file or the
+/// complete one.
+#[cfg(unix)]
+#[derive(Debug)]
+pub struct FileSecretStore {
+    dir: PathBuf,
+}
+
+#[cfg(unix)]
+impl FileSecretStore {
+    /// Opens (creating if needed, mode 0700) the directory `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self, DeviceKeyError> {
+        use std::os::unix::fs::DirBuilderExt as _;
+        let dir = dir.into();
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|error| {
+                DeviceKeyError::new(
+                    ErrorKind::PlatformFailure,
+                    format!("secret store could not create {}: {error}", dir.display()),
+                )
+            })?;
+        Ok(FileSecretStore { dir })
+    }
+
+    /// The directory holding the secrets.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file of `key_id`'s secret. Key ids hold only `[A-Za-z0-9_-]`, so the name is safe.
+    pub fn path_of(&self, key_id: &KeyId) -> PathBuf {
+        self.dir.join(format!("{key_id}.key"))
+    }
+
+    fn write_new(&self, key_id: &KeyId, secret: &[u8]) -> io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let target = self.path_of(key_id);
+        let temp = self
+            .dir
+            .join(format!(".{key_id}.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&temp)?;
+            file.write_all(secret)?;
+            file.sync_all()?;
+            drop(file);
+            if target.exists() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "a secret with this key id exists",
+                ));
+            }
+            fs::rename(&temp, &target)?;
+            File::open(&self.dir)?.sync_all()
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        result
+    }
+}
+
+#[cfg(unix)]
+impl SecretStore for FileSecretStore {
+    fn put(&self, key_id: &KeyId, secret: &SecretBytes) -> Result<(), DeviceKeyError> {
+        self.write_new(key_id, secret.expose())
+            .map_err(|error| platform_error("write", key_id, error))
+    }
+
+    fn get(&self, key_id: &KeyId) -> Result<Option<SecretBytes>, DeviceKeyError> {
+        match fs::read(self.path_of(key_id)) {
+            Ok(bytes) => Ok(Some(SecretBytes::new(Zeroizing::new(bytes)))),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(platform_error("read", key_id, error)),
+        }
+    }
+
+    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        match fs::remove_file(self.path_of(key_id)) {
+            Ok(()) => {
+                File::open(&self.dir)
+                    .and_then(|dir| dir.sync_all())
+                    .map_err(|error| platform_error("delete", key_id, error))?;
+                Ok(true)
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(platform_error("delete", key_id, error)),
+        }
+    }
+}
+
+/// Secrets in memory only, lost when dropped: for tests and ephemeral servers.
+#[derive(Default)]
+pub struct MemorySecretStore {
+    secrets: Mutex<BTreeMap<KeyId, SecretBytes>>,
+}
+
+impl MemorySecretStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn secrets(&self) -> std::sync::MutexGuard<'_, BTreeMap<KeyId, SecretBytes>> {
+        self.secrets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl fmt::Debug for MemorySecretStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemorySecretStore")
+            .field("secrets", &self.secrets().len())
+            .finish()
+    }
+}
+
+impl SecretStore for MemorySecretStore {
+    fn put(&self, key_id: &KeyId, secret: &SecretBytes) -> Result<(), DeviceKeyError> {
+        let mut secrets = self.secrets();
+        if secrets.contains_key(key_id) {
+            return Err(DeviceKeyError::new(
+                ErrorKind::PlatformFailure,
+                format!("secret store already holds a secret for {key_id}"),
+            ));
+        }
+        secrets.insert(key_id.clone(), secret.clone());
+        Ok(())
+    }
+
+    fn get(&self, key_id: &KeyId) -> Result<Option<SecretBytes>, DeviceKeyError> {
+        Ok(self.secrets().get(key_id).cloned())
+    }
+
+    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        Ok(self.secrets().remove(key_id).is_some())
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::protection::ProtectionClass;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn secret(bytes: &[u8]) -> SecretBytes {
+        SecretBytes::new(Zeroizing::new(bytes.to_vec()))
+    }
+
+    #[test]
+    fn file_store_writes_mode_0600_files_in_a_0700_directory() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = FileSecretStore::open(temp.path().join("keys")).unwrap();
+        let id = KeyId::generate(ProtectionClass::Software).unwrap();
+        store.put(&id, &secret(b"top secret")).unwrap();
+        let mode = fs::metadata(store.path_of(&id))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let dir_mode = fs::metadata(store.dir()).unwrap().permissions().mode();
+        assert_eq!(dir_mode & 0o777, 0o700);
+        assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"top secret");
+        // Only the secret file remains: no temporary file is left behind.
+        let names: Vec<_> = fs::read_dir(store.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(format!("{id}.key"))]);
+    }
+
+    #[test]
+    fn file_store_never_overwrites_and_deletes_once() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = FileSecretStore::open(temp.path()).unwrap();
+        let id = KeyId::generate(ProtectionClass::Software).unwrap();
+        store.put(&id, &secret(b"first")).unwrap();
+        let error = store.put(&id, &secret(b"second")).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::PlatformFailure);
+        assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"first");
+        assert!(store.delete(&id).unwrap());
+        assert!(!store.delete(&id).unwrap());
+        assert_eq!(store.get(&id).unwrap(), None);
+    }
+
+    #[test]
+    fn memory_store_behaves_like_the_file_store() {
+        let store = MemorySecretStore::new();
+        let id = KeyId::generate(ProtectionClass::Software).unwrap();
+        assert_eq!(store.get(&id).unwrap(), None);
+        store.put(&id, &secret(b"s")).unwrap();
+        assert!(store.put(&id, &secret(b"t")).is_err());
+        assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"s");
+        assert!(store.delete(&id).unwrap());
+        assert!(!store.delete(&id).unwrap());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let bytes = secret(b"hunter2-hunter2");
+        assert_eq!(format!("{bytes:?}"), "SecretBytes(<redacted 15 bytes>)");
+        let store = MemorySecretStore::new();
+        store
+            .put(&KeyId::generate(ProtectionClass::Software).unwrap(), &bytes)
+            .unwrap();
+        assert!(!format!("{store:?}").contains("hunter2"));
+    }
+}

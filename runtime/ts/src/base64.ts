@@ -1,0 +1,51 @@
+/**
+ * Standard base64 with padding, decoded strictly: the wire form of public keys, signatures and
+ * signed payloads (`publicKeySpkiDerBase64`, `signatureDerBase64`, `signedPayloadBase64`).
+ */
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const VALUES: ReadonlyMap<string, number> = new Map([...ALPHABET].map((char, index) => [char, index]));
+
+/** Decodes canonical padded standard base64; `undefined` for anything else. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (text.length % 4 !== 0) {
+    return undefined;
+  }
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const body = text.slice(0, text.length - padding);
+  const out = new Uint8Array((text.length / 4) * 3 - padding);
+  let bits = 0;
+  let bitCount = 0;
+  let offset = 0;
+  for (const char of body) {
+    const value = VALUES.get(char);
+    if (value === undefined) {
+      return undefined;
+    }
+    bits = (bits << 6) | value;
+    bitCount += 6;
+    if (bitCount >= 8) {
+      bitCount -= 8;
+      out[offset++] = (bits >> bitCount) & 0xff;
+      bits &= (1 << bitCount) - 1;
+    }
+  }
+  // Canonical: the bits left over after the last byte are zero.
+  if (bits !== 0 || offset !== out.length) {
+    return undefined;
+  }
+  return out;
+}
+
+/** Encodes bytes as padded standard base64. */
+export function encodeBase64(bytes: Uint8Array): string {
+  let out = "";
+  for (let index = 0; index < bytes.length; index += 3) {
+    const chunk = ((bytes[index] ?? 0) << 16) | ((bytes[index + 1] ?? 0) << 8) | (bytes[index + 2] ?? 0);
+    const chars = Math.min(bytes.length - index, 3) + 1;
+    for (let position = 0; position < 4; position++) {
+      out += position < chars ? ALPHABET[(chunk >> (18 - 6 * position)) & 63] : "=";
+    }
+  }
+  return out;
+}
