@@ -19,7 +19,7 @@ pub struct RustPaths {
 
 /// Emits the body of a validators module for `model` (without the file header).
 pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
-    let mut emitter = Emitter { paths, statics: Writer::new("    "), statics_count: 0, aux: Vec::new(), aux_count: 0 };
+    let mut emitter = Emitter { paths, statics: Writer::new("    "), statics_count: 0, statics_by_init: std::collections::HashMap::new(), aux: Vec::new(), aux_count: 0 };
     let mut body = Writer::new("    ");
     let support = paths.support;
 
@@ -30,28 +30,38 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
     let names: Vec<String> = model.roots.keys().map(|n| rust_str(n)).collect();
     body.line(format!("pub const TYPE_NAMES: &[&str] = &[{}];", names.join(", ")));
     body.line("");
+    body.doc("///", "A type's two validators.");
+    body.line("#[derive(Debug, Clone, Copy)]");
+    body.block("pub struct Validator {", "}", |w| {
+        w.line("/// The type name.");
+        w.line("pub type_name: &'static str,");
+        w.line("/// Reports every violation.");
+        w.line("pub validate: fn(&Value) -> Result<(), Vec<Violation>>,");
+        w.line("/// Answers yes or no, stopping at the first violation.");
+        w.line("pub is_valid: fn(&Value) -> bool,");
+    });
+    body.line("");
+    body.doc("///", "Every type's validators, sorted by type name.");
+    body.block("pub const VALIDATORS: &[Validator] = &[", "];", |w| {
+        for name in model.roots.keys() {
+            let snake = snake_case(name);
+            w.line(format!("Validator {{ type_name: {}, validate: validate_{snake}, is_valid: is_valid_{snake} }},", rust_str(name)));
+        }
+    });
+    body.line("");
+    body.doc("///", "The validators of the type named `type_name`.");
+    body.block("pub fn validator(type_name: &str) -> Option<&'static Validator> {", "}", |w| {
+        w.line("VALIDATORS.binary_search_by(|v| v.type_name.cmp(type_name)).ok().map(|i| &VALIDATORS[i])");
+    });
+    body.line("");
     body.doc("///", "Validates `value` as the type named `type_name`; `None` when no such type exists.");
-    body.block(
-        "pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {",
-        "}",
-        |w| {
-            w.block("Some(match type_name {", "})", |w| {
-                for name in model.roots.keys() {
-                    w.line(format!("{} => validate_{}(value),", rust_str(name), snake_case(name)));
-                }
-                w.line("_ => return None,");
-            });
-        },
-    );
+    body.block("pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {", "}", |w| {
+        w.line("validator(type_name).map(|v| (v.validate)(value))");
+    });
     body.line("");
     body.doc("///", "Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.");
     body.block("pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {", "}", |w| {
-        w.block("Some(match type_name {", "})", |w| {
-            for name in model.roots.keys() {
-                w.line(format!("{} => is_valid_{}(value),", rust_str(name), snake_case(name)));
-            }
-            w.line("_ => return None,");
-        });
+        w.line("validator(type_name).map(|v| (v.is_valid)(value))");
     });
     body.line("");
     for (name, id) in &model.roots {
@@ -95,6 +105,8 @@ struct Emitter {
     paths: RustPaths,
     statics: Writer,
     statics_count: usize,
+    /// Identical literals and patterns share one static.
+    statics_by_init: std::collections::HashMap<String, String>,
     aux: Vec<(String, String, Node)>,
     aux_count: usize,
 }
@@ -110,7 +122,12 @@ impl Emitter {
     }
 
     fn new_static(&mut self, ty: &str, init: String) -> String {
+        let key = format!("{ty}={init}");
+        if let Some(name) = self.statics_by_init.get(&key) {
+            return name.clone();
+        }
         let name = format!("STATIC_{}", self.statics_count);
+        self.statics_by_init.insert(key, name.clone());
         self.statics_count += 1;
         self.statics.line(format!("static {name}: ::std::sync::LazyLock<{ty}> = ::std::sync::LazyLock::new(|| {init});"));
         name
@@ -280,42 +297,93 @@ impl Emitter {
             });
         }
         if !c.required.is_empty() || !c.properties.is_empty() || c.additional_properties.is_some() {
-            w.block(format!("if let Some(map) = {v}.as_object() {{"), "}", |w| {
-                for name in &c.required {
-                    w.block(format!("if !map.contains_key({}) {{", rust_str(name)), "}", |w| {
-                        self.report(w, &p, &sp("required"), "required", &Self::static_message(&messages::required(name)));
-                    });
-                }
-                let next = d + 1;
-                for (name, node) in &c.properties {
-                    if matches!(node.kind, NodeKind::Anything) {
-                        continue;
-                    }
-                    w.block(format!("if let Some(v{next}) = map.get({}) {{", rust_str(name)), "}", |w| {
-                        w.line(format!("let p{next} = &Path::Key({p}, {});", rust_str(name)));
-                        self.node(w, node, next, fn_name);
-                    });
-                }
-                if let Some(additional) = &c.additional_properties {
-                    let known: Vec<String> = c.properties.iter().map(|(n, _)| rust_str(n)).collect();
-                    let loop_head = format!("for (key, v{next}) in map {{");
-                    w.block(loop_head, "}", |w| {
-                        if !known.is_empty() {
-                            w.line(format!("if matches!(key.as_str(), {}) {{ continue; }}", known.join(" | ")));
-                        }
-                        w.line(format!("let p{next} = &Path::Key({p}, key);"));
-                        if matches!(additional.kind, NodeKind::Nothing) {
-                            let message = format!("format!(\"{{}}{{}}\", {}, {support}::json_string(key))", rust_str(messages::UNKNOWN_PROPERTY_PREFIX));
-                            self.report(w, &format!("p{next}"), &additional.schema_path, "additionalProperties", &message);
-                        } else {
-                            self.node(w, additional, next, fn_name);
-                        }
-                    });
-                }
+            w.block(format!("if let Some(map) = {v}.as_object() {{"), "}", |w| match &c.additional_properties {
+                Some(additional) => self.object_single_pass(w, c, additional, d, fn_name, at),
+                None => self.object_lookups(w, c, d, fn_name, at),
             });
         }
         if let Some(one_of) = &c.one_of {
             self.one_of(w, one_of, &sp("oneOf"), d, fn_name);
+        }
+    }
+
+    fn report_required(&self, w: &mut Writer, p: &str, at: &str, name: &str) {
+        self.report(w, p, &format!("{at}/required"), "required", &Self::static_message(&messages::required(name)));
+    }
+
+    /// Objects without `additionalProperties`: look each declared property up.
+    fn object_lookups(&mut self, w: &mut Writer, c: &Checks, d: usize, fn_name: &str, at: &str) {
+        let p = format!("p{d}");
+        for name in &c.required {
+            w.block(format!("if !map.contains_key({}) {{", rust_str(name)), "}", |w| self.report_required(w, &p, at, name));
+        }
+        let next = d + 1;
+        for (name, node) in &c.properties {
+            if matches!(node.kind, NodeKind::Anything) {
+                continue;
+            }
+            w.block(format!("if let Some(v{next}) = map.get({}) {{", rust_str(name)), "}", |w| {
+                w.line(format!("let p{next} = &Path::Key({p}, {});", rust_str(name)));
+                self.node(w, node, next, fn_name);
+            });
+        }
+    }
+
+    /// Objects with `additionalProperties`: one pass over the members, dispatching each on its
+    /// name, with a bit per required property (up to 64; more are looked up first).
+    fn object_single_pass(&mut self, w: &mut Writer, c: &Checks, additional: &Node, d: usize, fn_name: &str, at: &str) {
+        let support = self.paths.support;
+        let p = format!("p{d}");
+        let next = d + 1;
+        let tracked: Vec<&String> = if c.required.len() <= 64 { c.required.iter().collect() } else { Vec::new() };
+        if tracked.is_empty() {
+            for name in &c.required {
+                w.block(format!("if !map.contains_key({}) {{", rust_str(name)), "}", |w| self.report_required(w, &p, at, name));
+            }
+        } else {
+            w.line("let mut seen = 0u64;");
+        }
+        let bit = |name: &str| tracked.iter().position(|r| r.as_str() == name);
+        let mut arms: Vec<(String, Option<&Node>)> = c.properties.iter().map(|(n, node)| (n.clone(), Some(node))).collect();
+        for name in &tracked {
+            if !arms.iter().any(|(n, _)| n == *name) {
+                arms.push(((*name).clone(), None));
+            }
+        }
+        w.block(format!("for (key, v{next}) in map {{"), "}", |w| {
+            w.line(format!("let p{next} = &Path::Key({p}, key);"));
+            w.block("match key.as_str() {", "}", |w| {
+                for (name, node) in &arms {
+                    w.block(format!("{} => {{", rust_str(name)), "}", |w| {
+                        if let Some(i) = bit(name) {
+                            w.line(format!("seen |= 1 << {i};"));
+                        }
+                        match node {
+                            Some(node) => self.node(w, node, next, fn_name),
+                            // Required but not declared: still an additional property.
+                            None => self.additional(w, additional, next, fn_name, support),
+                        }
+                    });
+                }
+                w.block("_ => {", "}", |w| self.additional(w, additional, next, fn_name, support));
+            });
+        });
+        if !tracked.is_empty() {
+            let full = if tracked.len() == 64 { "u64::MAX".to_owned() } else { format!("{}u64", (1u64 << tracked.len()) - 1) };
+            w.block(format!("if seen != {full} {{"), "}", |w| {
+                for (i, name) in tracked.iter().enumerate() {
+                    w.block(format!("if seen & (1 << {i}) == 0 {{"), "}", |w| self.report_required(w, &p, at, name));
+                }
+            });
+        }
+    }
+
+    fn additional(&mut self, w: &mut Writer, additional: &Node, next: usize, fn_name: &str, support: &str) {
+        if matches!(additional.kind, NodeKind::Nothing) {
+            let message = format!("format!(\"{{}}{{}}\", {}, {support}::json_string(key))", rust_str(messages::UNKNOWN_PROPERTY_PREFIX));
+            self.report(w, &format!("p{next}"), &additional.schema_path, "additionalProperties", &message);
+        } else {
+            self.node(w, additional, next, fn_name);
         }
     }
 

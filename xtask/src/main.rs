@@ -3,11 +3,14 @@
 //! - `write-schema`: regenerate every file under `generated/` from `schema/`.
 //! - `write-schema --check`: write nothing; fail with a unified diff and the command to run when
 //!   any generated file differs from what `schema/` gives, is missing, or is extra.
+//! - `test`: the whole test suite, with its set-up (see [`test`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use devicekey_codegen::{sync, COMMAND};
+
+mod test;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -15,6 +18,9 @@ usage: cargo xtask <command>
 commands:
   write-schema           regenerate generated/ (Rust and TypeScript types and validators) from schema/
   write-schema --check   write nothing; exit 1 with a diff when generated/ is not what schema/ gives
+  test                   the whole test suite: npm ci where needed, write-schema --check, the
+                         TypeScript builds, the generated crate without warnings, cargo test,
+                         and the TypeScript tests
   help                   print this text
 
 options:
@@ -38,6 +44,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["write-schema"] => write_schema(&root, false),
         ["write-schema", "--check"] => write_schema(&root, true),
+        ["test"] => test::run(&root),
         ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -54,7 +61,7 @@ fn repo_root() -> PathBuf {
     manifest_dir.parent().map(Path::to_path_buf).unwrap_or(manifest_dir)
 }
 
-fn write_schema(root: &Path, check: bool) -> ExitCode {
+pub(crate) fn write_schema(root: &Path, check: bool) -> ExitCode {
     let files = match devicekey_codegen::generate(root) {
         Ok(files) => files,
         Err(error) => {

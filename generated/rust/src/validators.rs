@@ -8,72 +8,61 @@ use ::serde_json::Value;
 /// The name of every type that has a validator, sorted.
 pub const TYPE_NAMES: &[&str] = &["AttestationEnvelope", "AttestationGenerateParams", "AttestationGenerateResponse", "ClientInfo", "DeviceKeyAlgorithm", "DeviceKeyCreateParams", "DeviceKeyCreateResponse", "DeviceKeyDeleteParams", "DeviceKeyDeleteResponse", "DeviceKeyInfo", "DeviceKeyListParams", "DeviceKeyListResponse", "DeviceKeyProtectionClass", "DeviceKeyProtectionPolicy", "DeviceKeyPublicParams", "DeviceKeyPublicResponse", "DeviceKeySignParams", "DeviceKeySignPayload", "DeviceKeySignResponse", "DomainErrorData", "DomainErrorKind", "InitializeCapabilities", "InitializeParams", "InitializeResponse", "InvalidParamsErrorData", "RequestErrorData", "SchemaViolation"];
 
+/// A type's two validators.
+#[derive(Debug, Clone, Copy)]
+pub struct Validator {
+    /// The type name.
+    pub type_name: &'static str,
+    /// Reports every violation.
+    pub validate: fn(&Value) -> Result<(), Vec<Violation>>,
+    /// Answers yes or no, stopping at the first violation.
+    pub is_valid: fn(&Value) -> bool,
+}
+
+/// Every type's validators, sorted by type name.
+pub const VALIDATORS: &[Validator] = &[
+    Validator { type_name: "AttestationEnvelope", validate: validate_attestation_envelope, is_valid: is_valid_attestation_envelope },
+    Validator { type_name: "AttestationGenerateParams", validate: validate_attestation_generate_params, is_valid: is_valid_attestation_generate_params },
+    Validator { type_name: "AttestationGenerateResponse", validate: validate_attestation_generate_response, is_valid: is_valid_attestation_generate_response },
+    Validator { type_name: "ClientInfo", validate: validate_client_info, is_valid: is_valid_client_info },
+    Validator { type_name: "DeviceKeyAlgorithm", validate: validate_device_key_algorithm, is_valid: is_valid_device_key_algorithm },
+    Validator { type_name: "DeviceKeyCreateParams", validate: validate_device_key_create_params, is_valid: is_valid_device_key_create_params },
+    Validator { type_name: "DeviceKeyCreateResponse", validate: validate_device_key_create_response, is_valid: is_valid_device_key_create_response },
+    Validator { type_name: "DeviceKeyDeleteParams", validate: validate_device_key_delete_params, is_valid: is_valid_device_key_delete_params },
+    Validator { type_name: "DeviceKeyDeleteResponse", validate: validate_device_key_delete_response, is_valid: is_valid_device_key_delete_response },
+    Validator { type_name: "DeviceKeyInfo", validate: validate_device_key_info, is_valid: is_valid_device_key_info },
+    Validator { type_name: "DeviceKeyListParams", validate: validate_device_key_list_params, is_valid: is_valid_device_key_list_params },
+    Validator { type_name: "DeviceKeyListResponse", validate: validate_device_key_list_response, is_valid: is_valid_device_key_list_response },
+    Validator { type_name: "DeviceKeyProtectionClass", validate: validate_device_key_protection_class, is_valid: is_valid_device_key_protection_class },
+    Validator { type_name: "DeviceKeyProtectionPolicy", validate: validate_device_key_protection_policy, is_valid: is_valid_device_key_protection_policy },
+    Validator { type_name: "DeviceKeyPublicParams", validate: validate_device_key_public_params, is_valid: is_valid_device_key_public_params },
+    Validator { type_name: "DeviceKeyPublicResponse", validate: validate_device_key_public_response, is_valid: is_valid_device_key_public_response },
+    Validator { type_name: "DeviceKeySignParams", validate: validate_device_key_sign_params, is_valid: is_valid_device_key_sign_params },
+    Validator { type_name: "DeviceKeySignPayload", validate: validate_device_key_sign_payload, is_valid: is_valid_device_key_sign_payload },
+    Validator { type_name: "DeviceKeySignResponse", validate: validate_device_key_sign_response, is_valid: is_valid_device_key_sign_response },
+    Validator { type_name: "DomainErrorData", validate: validate_domain_error_data, is_valid: is_valid_domain_error_data },
+    Validator { type_name: "DomainErrorKind", validate: validate_domain_error_kind, is_valid: is_valid_domain_error_kind },
+    Validator { type_name: "InitializeCapabilities", validate: validate_initialize_capabilities, is_valid: is_valid_initialize_capabilities },
+    Validator { type_name: "InitializeParams", validate: validate_initialize_params, is_valid: is_valid_initialize_params },
+    Validator { type_name: "InitializeResponse", validate: validate_initialize_response, is_valid: is_valid_initialize_response },
+    Validator { type_name: "InvalidParamsErrorData", validate: validate_invalid_params_error_data, is_valid: is_valid_invalid_params_error_data },
+    Validator { type_name: "RequestErrorData", validate: validate_request_error_data, is_valid: is_valid_request_error_data },
+    Validator { type_name: "SchemaViolation", validate: validate_schema_violation, is_valid: is_valid_schema_violation },
+];
+
+/// The validators of the type named `type_name`.
+pub fn validator(type_name: &str) -> Option<&'static Validator> {
+    VALIDATORS.binary_search_by(|v| v.type_name.cmp(type_name)).ok().map(|i| &VALIDATORS[i])
+}
+
 /// Validates `value` as the type named `type_name`; `None` when no such type exists.
 pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {
-    Some(match type_name {
-        "AttestationEnvelope" => validate_attestation_envelope(value),
-        "AttestationGenerateParams" => validate_attestation_generate_params(value),
-        "AttestationGenerateResponse" => validate_attestation_generate_response(value),
-        "ClientInfo" => validate_client_info(value),
-        "DeviceKeyAlgorithm" => validate_device_key_algorithm(value),
-        "DeviceKeyCreateParams" => validate_device_key_create_params(value),
-        "DeviceKeyCreateResponse" => validate_device_key_create_response(value),
-        "DeviceKeyDeleteParams" => validate_device_key_delete_params(value),
-        "DeviceKeyDeleteResponse" => validate_device_key_delete_response(value),
-        "DeviceKeyInfo" => validate_device_key_info(value),
-        "DeviceKeyListParams" => validate_device_key_list_params(value),
-        "DeviceKeyListResponse" => validate_device_key_list_response(value),
-        "DeviceKeyProtectionClass" => validate_device_key_protection_class(value),
-        "DeviceKeyProtectionPolicy" => validate_device_key_protection_policy(value),
-        "DeviceKeyPublicParams" => validate_device_key_public_params(value),
-        "DeviceKeyPublicResponse" => validate_device_key_public_response(value),
-        "DeviceKeySignParams" => validate_device_key_sign_params(value),
-        "DeviceKeySignPayload" => validate_device_key_sign_payload(value),
-        "DeviceKeySignResponse" => validate_device_key_sign_response(value),
-        "DomainErrorData" => validate_domain_error_data(value),
-        "DomainErrorKind" => validate_domain_error_kind(value),
-        "InitializeCapabilities" => validate_initialize_capabilities(value),
-        "InitializeParams" => validate_initialize_params(value),
-        "InitializeResponse" => validate_initialize_response(value),
-        "InvalidParamsErrorData" => validate_invalid_params_error_data(value),
-        "RequestErrorData" => validate_request_error_data(value),
-        "SchemaViolation" => validate_schema_violation(value),
-        _ => return None,
-    })
+    validator(type_name).map(|v| (v.validate)(value))
 }
 
 /// Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.
 pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {
-    Some(match type_name {
-        "AttestationEnvelope" => is_valid_attestation_envelope(value),
-        "AttestationGenerateParams" => is_valid_attestation_generate_params(value),
-        "AttestationGenerateResponse" => is_valid_attestation_generate_response(value),
-        "ClientInfo" => is_valid_client_info(value),
-        "DeviceKeyAlgorithm" => is_valid_device_key_algorithm(value),
-        "DeviceKeyCreateParams" => is_valid_device_key_create_params(value),
-        "DeviceKeyCreateResponse" => is_valid_device_key_create_response(value),
-        "DeviceKeyDeleteParams" => is_valid_device_key_delete_params(value),
-        "DeviceKeyDeleteResponse" => is_valid_device_key_delete_response(value),
-        "DeviceKeyInfo" => is_valid_device_key_info(value),
-        "DeviceKeyListParams" => is_valid_device_key_list_params(value),
-        "DeviceKeyListResponse" => is_valid_device_key_list_response(value),
-        "DeviceKeyProtectionClass" => is_valid_device_key_protection_class(value),
-        "DeviceKeyProtectionPolicy" => is_valid_device_key_protection_policy(value),
-        "DeviceKeyPublicParams" => is_valid_device_key_public_params(value),
-        "DeviceKeyPublicResponse" => is_valid_device_key_public_response(value),
-        "DeviceKeySignParams" => is_valid_device_key_sign_params(value),
-        "DeviceKeySignPayload" => is_valid_device_key_sign_payload(value),
-        "DeviceKeySignResponse" => is_valid_device_key_sign_response(value),
-        "DomainErrorData" => is_valid_domain_error_data(value),
-        "DomainErrorKind" => is_valid_domain_error_kind(value),
-        "InitializeCapabilities" => is_valid_initialize_capabilities(value),
-        "InitializeParams" => is_valid_initialize_params(value),
-        "InitializeResponse" => is_valid_initialize_response(value),
-        "InvalidParamsErrorData" => is_valid_invalid_params_error_data(value),
-        "RequestErrorData" => is_valid_request_error_data(value),
-        "SchemaViolation" => is_valid_schema_violation(value),
-        _ => return None,
-    })
+    validator(type_name).map(|v| (v.is_valid)(value))
 }
 
 /// Validates a `AttestationEnvelope`, reporting every violation.
@@ -516,60 +505,65 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("v") {
-            out.report(p0, "AttestationEnvelope.json#/required", "required", || "missing required property \"v\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("s") {
-            out.report(p0, "AttestationEnvelope.json#/required", "required", || "missing required property \"s\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("s") {
-            let p1 = &Path::Key(p0, "s");
-            if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                out.report(p1, "AttestationEnvelope.json#/properties/s/type", "type", || "must be integer".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(n) = v1.as_number() {
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
-                    out.report(p1, "AttestationEnvelope.json#/properties/s/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(4i64)) == Some(::std::cmp::Ordering::Greater) {
-                    out.report(p1, "AttestationEnvelope.json#/properties/s/maximum", "maximum", || "must be less than or equal to 4".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("t") {
-            let p1 = &Path::Key(p0, "t");
-            if !(v1.is_string()) {
-                out.report(p1, "AttestationEnvelope.json#/properties/t/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "AttestationEnvelope.json#/properties/t/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("v") {
-            let p1 = &Path::Key(p0, "v");
-            if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                out.report(p1, "AttestationEnvelope.json#/properties/v/type", "type", || "must be integer".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if !crate::support::json_equal(v1, &STATIC_0) {
-                out.report(p1, "AttestationEnvelope.json#/properties/v/const", "const", || "must be 1".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "s" | "t" | "v") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "AttestationEnvelope.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "s" => {
+                    seen |= 1 << 1;
+                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                        out.report(p1, "AttestationEnvelope.json#/properties/s/type", "type", || "must be integer".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
+                            out.report(p1, "AttestationEnvelope.json#/properties/s/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(4i64)) == Some(::std::cmp::Ordering::Greater) {
+                            out.report(p1, "AttestationEnvelope.json#/properties/s/maximum", "maximum", || "must be less than or equal to 4".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "t" => {
+                    if !(v1.is_string()) {
+                        out.report(p1, "AttestationEnvelope.json#/properties/t/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "AttestationEnvelope.json#/properties/t/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "v" => {
+                    seen |= 1 << 0;
+                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                        out.report(p1, "AttestationEnvelope.json#/properties/v/type", "type", || "must be integer".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if !crate::support::json_equal(v1, &STATIC_0) {
+                        out.report(p1, "AttestationEnvelope.json#/properties/v/const", "const", || "must be 1".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "AttestationEnvelope.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "AttestationEnvelope.json#/required", "required", || "missing required property \"v\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "AttestationEnvelope.json#/required", "required", || "missing required property \"s\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -584,8 +578,12 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if let Some(map) = v0.as_object() {
         for (key, v1) in map {
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "AttestationGenerateParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                _ => {
+                    out.report(p1, "AttestationGenerateParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
         }
     }
 }
@@ -598,28 +596,34 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("token") {
-            out.report(p0, "AttestationGenerateResponse.json#/required", "required", || "missing required property \"token\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("token") {
-            let p1 = &Path::Key(p0, "token");
-            if !(v1.is_string()) {
-                out.report(p1, "AttestationGenerateResponse.json#/properties/token/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "AttestationGenerateResponse.json#/properties/token/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "token" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "AttestationGenerateResponse.json#/properties/token/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "AttestationGenerateResponse.json#/properties/token/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "AttestationGenerateResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "token") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "AttestationGenerateResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "AttestationGenerateResponse.json#/required", "required", || "missing required property \"token\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -632,45 +636,50 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("name") {
-            out.report(p0, "ClientInfo.json#/required", "required", || "missing required property \"name\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("version") {
-            out.report(p0, "ClientInfo.json#/required", "required", || "missing required property \"version\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("name") {
-            let p1 = &Path::Key(p0, "name");
-            if !(v1.is_string()) {
-                out.report(p1, "ClientInfo.json#/properties/name/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("title") {
-            let p1 = &Path::Key(p0, "title");
-            {
-                let mut matched = 0usize;
-                let mut sub = Check::default(); f3_0_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                let mut sub = Check::default(); f3_0_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                if matched != 1 {
-                    out.report(p1, "ClientInfo.json#/properties/title/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "name" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "ClientInfo.json#/properties/name/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "title" => {
+                    {
+                        let mut matched = 0usize;
+                        let mut sub = Check::default(); f3_0_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
+                        let mut sub = Check::default(); f3_0_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
+                        if matched != 1 {
+                            out.report(p1, "ClientInfo.json#/properties/title/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "version" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "ClientInfo.json#/properties/version/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "ClientInfo.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        if let Some(v1) = map.get("version") {
-            let p1 = &Path::Key(p0, "version");
-            if !(v1.is_string()) {
-                out.report(p1, "ClientInfo.json#/properties/version/type", "type", || "must be string".to_owned());
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "ClientInfo.json#/required", "required", || "missing required property \"name\"".to_owned());
                 if S::FAIL_FAST { return; }
             }
-        }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "name" | "title" | "version") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "ClientInfo.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "ClientInfo.json#/required", "required", || "missing required property \"version\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -696,57 +705,62 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("accountUserId") {
-            out.report(p0, "DeviceKeyCreateParams.json#/required", "required", || "missing required property \"accountUserId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("clientId") {
-            out.report(p0, "DeviceKeyCreateParams.json#/required", "required", || "missing required property \"clientId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("accountUserId") {
-            let p1 = &Path::Key(p0, "accountUserId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyCreateParams.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyCreateParams.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("clientId") {
-            let p1 = &Path::Key(p0, "clientId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyCreateParams.json#/properties/clientId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyCreateParams.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("protectionPolicy") {
-            let p1 = &Path::Key(p0, "protectionPolicy");
-            {
-                let mut matched = 0usize;
-                let mut sub = Check::default(); f5_1_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                let mut sub = Check::default(); f5_1_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                if matched != 1 {
-                    out.report(p1, "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "accountUserId" | "clientId" | "protectionPolicy") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyCreateParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "accountUserId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyCreateParams.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyCreateParams.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "clientId" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyCreateParams.json#/properties/clientId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyCreateParams.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "protectionPolicy" => {
+                    {
+                        let mut matched = 0usize;
+                        let mut sub = Check::default(); f5_1_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
+                        let mut sub = Check::default(); f5_1_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
+                        if matched != 1 {
+                            out.report(p1, "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyCreateParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyCreateParams.json#/required", "required", || "missing required property \"accountUserId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeyCreateParams.json#/required", "required", || "missing required property \"clientId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -759,67 +773,73 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keyId") {
-            out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("publicKeySpkiDerBase64") {
-            out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"publicKeySpkiDerBase64\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("algorithm") {
-            out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("protectionClass") {
-            out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("algorithm") {
-            let p1 = &Path::Key(p0, "algorithm");
-            f4(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("protectionClass") {
-            let p1 = &Path::Key(p0, "protectionClass");
-            f12(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        if let Some(v1) = map.get("publicKeySpkiDerBase64") {
-            let p1 = &Path::Key(p0, "publicKeySpkiDerBase64");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !STATIC_1.is_match(s) {
-                    out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "algorithm" | "keyId" | "protectionClass" | "publicKeySpkiDerBase64") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "algorithm" => {
+                    seen |= 1 << 2;
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                "keyId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "protectionClass" => {
+                    seen |= 1 << 3;
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                "publicKeySpkiDerBase64" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !STATIC_1.is_match(s) {
+                            out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 15u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"keyId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"publicKeySpkiDerBase64\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -832,28 +852,34 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keyId") {
-            out.report(p0, "DeviceKeyDeleteParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "keyId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyDeleteParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "keyId") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyDeleteParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyDeleteParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -866,22 +892,28 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("deleted") {
-            out.report(p0, "DeviceKeyDeleteResponse.json#/required", "required", || "missing required property \"deleted\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("deleted") {
-            let p1 = &Path::Key(p0, "deleted");
-            if !(v1.is_boolean()) {
-                out.report(p1, "DeviceKeyDeleteResponse.json#/properties/deleted/type", "type", || "must be boolean".to_owned());
-                if S::FAIL_FAST { return; }
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "deleted" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_boolean()) {
+                        out.report(p1, "DeviceKeyDeleteResponse.json#/properties/deleted/type", "type", || "must be boolean".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyDeleteResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
             }
         }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "deleted") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyDeleteResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyDeleteResponse.json#/required", "required", || "missing required property \"deleted\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -894,105 +926,111 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keyId") {
-            out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("algorithm") {
-            out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("protectionClass") {
-            out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("accountUserId") {
-            out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"accountUserId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("clientId") {
-            out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"clientId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("createdAt") {
-            out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"createdAt\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("accountUserId") {
-            let p1 = &Path::Key(p0, "accountUserId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyInfo.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyInfo.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("algorithm") {
-            let p1 = &Path::Key(p0, "algorithm");
-            f4(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        if let Some(v1) = map.get("clientId") {
-            let p1 = &Path::Key(p0, "clientId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyInfo.json#/properties/clientId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyInfo.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("createdAt") {
-            let p1 = &Path::Key(p0, "createdAt");
-            if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/type", "type", || "must be integer".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(n) = v1.as_number() {
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
-                    out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
-                    out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !crate::formats::is_int64(n) {
-                    out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyInfo.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DeviceKeyInfo.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("protectionClass") {
-            let p1 = &Path::Key(p0, "protectionClass");
-            f12(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "accountUserId" | "algorithm" | "clientId" | "createdAt" | "keyId" | "protectionClass") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "accountUserId" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyInfo.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyInfo.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "algorithm" => {
+                    seen |= 1 << 1;
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                "clientId" => {
+                    seen |= 1 << 4;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyInfo.json#/properties/clientId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyInfo.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "createdAt" => {
+                    seen |= 1 << 5;
+                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                        out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/type", "type", || "must be integer".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
+                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
+                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "keyId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyInfo.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DeviceKeyInfo.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "protectionClass" => {
+                    seen |= 1 << 2;
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 63u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"keyId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"accountUserId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 4) == 0 {
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"clientId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 5) == 0 {
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"createdAt\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1005,37 +1043,38 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if let Some(v1) = map.get("accountUserId") {
-            let p1 = &Path::Key(p0, "accountUserId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyListParams.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyListParams.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("clientId") {
-            let p1 = &Path::Key(p0, "clientId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyListParams.json#/properties/clientId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyListParams.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
         for (key, v1) in map {
-            if matches!(key.as_str(), "accountUserId" | "clientId") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyListParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "accountUserId" => {
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyListParams.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyListParams.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "clientId" => {
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyListParams.json#/properties/clientId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyListParams.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyListParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
         }
     }
 }
@@ -1048,29 +1087,35 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keys") {
-            out.report(p0, "DeviceKeyListResponse.json#/required", "required", || "missing required property \"keys\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("keys") {
-            let p1 = &Path::Key(p0, "keys");
-            if !(v1.is_array()) {
-                out.report(p1, "DeviceKeyListResponse.json#/properties/keys/type", "type", || "must be array".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(items) = v1.as_array() {
-                for (i, v2) in items.iter().enumerate() {
-                    let p2 = &Path::Index(p1, i);
-                    f9(v2, p2, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "keys" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_array()) {
+                        out.report(p1, "DeviceKeyListResponse.json#/properties/keys/type", "type", || "must be array".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(items) = v1.as_array() {
+                        for (i, v2) in items.iter().enumerate() {
+                            let p2 = &Path::Index(p1, i);
+                            f9(v2, p2, out);
+                            if S::FAIL_FAST && out.failed() { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyListResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
                 }
             }
         }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "keys") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyListResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyListResponse.json#/required", "required", || "missing required property \"keys\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1109,28 +1154,34 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keyId") {
-            out.report(p0, "DeviceKeyPublicParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "keyId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyPublicParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "keyId") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyPublicParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyPublicParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1143,67 +1194,73 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keyId") {
-            out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("publicKeySpkiDerBase64") {
-            out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"publicKeySpkiDerBase64\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("algorithm") {
-            out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("protectionClass") {
-            out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("algorithm") {
-            let p1 = &Path::Key(p0, "algorithm");
-            f4(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("protectionClass") {
-            let p1 = &Path::Key(p0, "protectionClass");
-            f12(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        if let Some(v1) = map.get("publicKeySpkiDerBase64") {
-            let p1 = &Path::Key(p0, "publicKeySpkiDerBase64");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !STATIC_2.is_match(s) {
-                    out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "algorithm" | "keyId" | "protectionClass" | "publicKeySpkiDerBase64") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "algorithm" => {
+                    seen |= 1 << 2;
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                "keyId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "protectionClass" => {
+                    seen |= 1 << 3;
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                "publicKeySpkiDerBase64" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !STATIC_1.is_match(s) {
+                            out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 15u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"keyId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"publicKeySpkiDerBase64\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1216,37 +1273,43 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("keyId") {
-            out.report(p0, "DeviceKeySignParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("payload") {
-            out.report(p0, "DeviceKeySignParams.json#/required", "required", || "missing required property \"payload\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DeviceKeySignParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "keyId" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DeviceKeySignParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "payload" => {
+                    seen |= 1 << 1;
+                    f17(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeySignParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        if let Some(v1) = map.get("payload") {
-            let p1 = &Path::Key(p0, "payload");
-            f17(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "keyId" | "payload") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeySignParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeySignParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeySignParams.json#/required", "required", || "missing required property \"payload\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1282,62 +1345,68 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("signatureDerBase64") {
-            out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"signatureDerBase64\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("signedPayloadBase64") {
-            out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"signedPayloadBase64\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("algorithm") {
-            out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("algorithm") {
-            let p1 = &Path::Key(p0, "algorithm");
-            f4(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        if let Some(v1) = map.get("signatureDerBase64") {
-            let p1 = &Path::Key(p0, "signatureDerBase64");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !STATIC_3.is_match(s) {
-                    out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("signedPayloadBase64") {
-            let p1 = &Path::Key(p0, "signedPayloadBase64");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !STATIC_4.is_match(s) {
-                    out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "algorithm" | "signatureDerBase64" | "signedPayloadBase64") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeySignResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "algorithm" => {
+                    seen |= 1 << 2;
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                "signatureDerBase64" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !STATIC_1.is_match(s) {
+                            out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "signedPayloadBase64" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !STATIC_1.is_match(s) {
+                            out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeySignResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 7u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"signatureDerBase64\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"signedPayloadBase64\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1350,33 +1419,38 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("kind") {
-            out.report(p0, "DomainErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("keyId") {
-            let p1 = &Path::Key(p0, "keyId");
-            if !(v1.is_string()) {
-                out.report(p1, "DomainErrorData.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_device_key_id(s) {
-                    out.report(p1, "DomainErrorData.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "keyId" => {
+                    if !(v1.is_string()) {
+                        out.report(p1, "DomainErrorData.json#/properties/keyId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_device_key_id(s) {
+                            out.report(p1, "DomainErrorData.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "kind" => {
+                    seen |= 1 << 0;
+                    f20(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                _ => {
+                    out.report(p1, "DomainErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        if let Some(v1) = map.get("kind") {
-            let p1 = &Path::Key(p0, "kind");
-            f20(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "keyId" | "kind") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "DomainErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DomainErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1420,32 +1494,37 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("clientInfo") {
-            out.report(p0, "InitializeParams.json#/required", "required", || "missing required property \"clientInfo\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("capabilities") {
-            let p1 = &Path::Key(p0, "capabilities");
-            {
-                let mut matched = 0usize;
-                let mut sub = Check::default(); f22_3_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                let mut sub = Check::default(); f22_3_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                if matched != 1 {
-                    out.report(p1, "InitializeParams.json#/properties/capabilities/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "capabilities" => {
+                    {
+                        let mut matched = 0usize;
+                        let mut sub = Check::default(); f22_3_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
+                        let mut sub = Check::default(); f22_3_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
+                        if matched != 1 {
+                            out.report(p1, "InitializeParams.json#/properties/capabilities/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "clientInfo" => {
+                    seen |= 1 << 0;
+                    f3(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() { return; }
+                }
+                _ => {
+                    out.report(p1, "InitializeParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
             }
         }
-        if let Some(v1) = map.get("clientInfo") {
-            let p1 = &Path::Key(p0, "clientInfo");
-            f3(v1, p1, out);
-            if S::FAIL_FAST && out.failed() { return; }
-        }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "capabilities" | "clientInfo") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "InitializeParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "InitializeParams.json#/required", "required", || "missing required property \"clientInfo\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1502,48 +1581,54 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("kind") {
-            out.report(p0, "InvalidParamsErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("violations") {
-            out.report(p0, "InvalidParamsErrorData.json#/required", "required", || "missing required property \"violations\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("kind") {
-            let p1 = &Path::Key(p0, "kind");
-            if !(v1.is_string()) {
-                out.report(p1, "InvalidParamsErrorData.json#/properties/kind/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if v1.as_str() != Some("invalidParams") {
-                out.report(p1, "InvalidParamsErrorData.json#/properties/kind/const", "const", || "must be \"invalidParams\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("violations") {
-            let p1 = &Path::Key(p0, "violations");
-            if !(v1.is_array()) {
-                out.report(p1, "InvalidParamsErrorData.json#/properties/violations/type", "type", || "must be array".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(items) = v1.as_array() {
-                if items.len() < 1 {
-                    out.report(p1, "InvalidParamsErrorData.json#/properties/violations/minItems", "minItems", || "must have at least 1 items".to_owned());
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "kind" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "InvalidParamsErrorData.json#/properties/kind/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if v1.as_str() != Some("invalidParams") {
+                        out.report(p1, "InvalidParamsErrorData.json#/properties/kind/const", "const", || "must be \"invalidParams\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "violations" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_array()) {
+                        out.report(p1, "InvalidParamsErrorData.json#/properties/violations/type", "type", || "must be array".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(items) = v1.as_array() {
+                        if items.len() < 1 {
+                            out.report(p1, "InvalidParamsErrorData.json#/properties/violations/minItems", "minItems", || "must have at least 1 items".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        for (i, v2) in items.iter().enumerate() {
+                            let p2 = &Path::Index(p1, i);
+                            f26(v2, p2, out);
+                            if S::FAIL_FAST && out.failed() { return; }
+                        }
+                    }
+                }
+                _ => {
+                    out.report(p1, "InvalidParamsErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
                     if S::FAIL_FAST { return; }
                 }
-                for (i, v2) in items.iter().enumerate() {
-                    let p2 = &Path::Index(p1, i);
-                    f26(v2, p2, out);
-                    if S::FAIL_FAST && out.failed() { return; }
-                }
             }
         }
-        for (key, v1) in map {
-            if matches!(key.as_str(), "kind" | "violations") { continue; }
-            let p1 = &Path::Key(p0, key);
-            out.report(p1, "InvalidParamsErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "InvalidParamsErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "InvalidParamsErrorData.json#/required", "required", || "missing required property \"violations\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1556,26 +1641,32 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("kind") {
-            out.report(p0, "RequestErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("kind") {
-            let p1 = &Path::Key(p0, "kind");
-            if !(v1.is_string()) {
-                out.report(p1, "RequestErrorData.json#/properties/kind/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if !matches!(v1.as_str(), Some("notInitialized" | "alreadyInitialized" | "invalidRequest" | "lineTooLong")) {
-                out.report(p1, "RequestErrorData.json#/properties/kind/enum", "enum", || "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "kind") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "RequestErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "kind" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "RequestErrorData.json#/properties/kind/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if !matches!(v1.as_str(), Some("notInitialized" | "alreadyInitialized" | "invalidRequest" | "lineTooLong")) {
+                        out.report(p1, "RequestErrorData.json#/properties/kind/enum", "enum", || "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "RequestErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "RequestErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1588,55 +1679,61 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("instancePath") {
-            out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"instancePath\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("schemaPath") {
-            out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"schemaPath\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("keyword") {
-            out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"keyword\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("message") {
-            out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"message\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("instancePath") {
-            let p1 = &Path::Key(p0, "instancePath");
-            if !(v1.is_string()) {
-                out.report(p1, "SchemaViolation.json#/properties/instancePath/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("keyword") {
-            let p1 = &Path::Key(p0, "keyword");
-            if !(v1.is_string()) {
-                out.report(p1, "SchemaViolation.json#/properties/keyword/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("message") {
-            let p1 = &Path::Key(p0, "message");
-            if !(v1.is_string()) {
-                out.report(p1, "SchemaViolation.json#/properties/message/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("schemaPath") {
-            let p1 = &Path::Key(p0, "schemaPath");
-            if !(v1.is_string()) {
-                out.report(p1, "SchemaViolation.json#/properties/schemaPath/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "instancePath" | "keyword" | "message" | "schemaPath") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "SchemaViolation.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "instancePath" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "SchemaViolation.json#/properties/instancePath/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "keyword" => {
+                    seen |= 1 << 2;
+                    if !(v1.is_string()) {
+                        out.report(p1, "SchemaViolation.json#/properties/keyword/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "message" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_string()) {
+                        out.report(p1, "SchemaViolation.json#/properties/message/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "schemaPath" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "SchemaViolation.json#/properties/schemaPath/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "SchemaViolation.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 15u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"instancePath\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"schemaPath\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"keyword\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"message\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1665,187 +1762,193 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("type") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"type\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("nonce") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"nonce\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("audience") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"audience\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("challengeId") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"challengeId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("targetOrigin") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"targetOrigin\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("targetPath") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"targetPath\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("accountUserId") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"accountUserId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("clientId") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"clientId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("deviceIdentitySha256Base64url") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"deviceIdentitySha256Base64url\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("challengeExpiresAt") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"challengeExpiresAt\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("accountUserId") {
-            let p1 = &Path::Key(p0, "accountUserId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("audience") {
-            let p1 = &Path::Key(p0, "audience");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/audience/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if v1.as_str() != Some("remote_control_client_enrollment") {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/audience/const", "const", || "must be \"remote_control_client_enrollment\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("challengeExpiresAt") {
-            let p1 = &Path::Key(p0, "challengeExpiresAt");
-            if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type", "type", || "must be integer".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(n) = v1.as_number() {
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !crate::formats::is_int64(n) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("challengeId") {
-            let p1 = &Path::Key(p0, "challengeId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("clientId") {
-            let p1 = &Path::Key(p0, "clientId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("deviceIdentitySha256Base64url") {
-            let p1 = &Path::Key(p0, "deviceIdentitySha256Base64url");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_base64url_sha256(s) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("nonce") {
-            let p1 = &Path::Key(p0, "nonce");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_max_chars(s, 1024) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/maxLength", "maxLength", || "must be at most 1024 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !crate::formats::is_base64url_nonce(s) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/format", "format", || "must be at least 32 random bytes encoded as unpadded base64url".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("targetOrigin") {
-            let p1 = &Path::Key(p0, "targetOrigin");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_origin(s) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/format", "format", || "must be an http or https origin in its ASCII serialization".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("targetPath") {
-            let p1 = &Path::Key(p0, "targetPath");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if !matches!(v1.as_str(), Some("/api/codex/remote/control/client/enroll" | "/wham/remote/control/client/enroll")) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client/enroll\", \"/wham/remote/control/client/enroll\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("type") {
-            let p1 = &Path::Key(p0, "type");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/type/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if v1.as_str() != Some("remoteControlClientEnrollment") {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/type/const", "const", || "must be \"remoteControlClientEnrollment\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "accountUserId" | "audience" | "challengeExpiresAt" | "challengeId" | "clientId" | "deviceIdentitySha256Base64url" | "nonce" | "targetOrigin" | "targetPath" | "type") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "accountUserId" => {
+                    seen |= 1 << 6;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "audience" => {
+                    seen |= 1 << 2;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/audience/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if v1.as_str() != Some("remote_control_client_enrollment") {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/audience/const", "const", || "must be \"remote_control_client_enrollment\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "challengeExpiresAt" => {
+                    seen |= 1 << 9;
+                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type", "type", || "must be integer".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "challengeId" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "clientId" => {
+                    seen |= 1 << 7;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "deviceIdentitySha256Base64url" => {
+                    seen |= 1 << 8;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_base64url_sha256(s) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "nonce" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_max_chars(s, 1024) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/maxLength", "maxLength", || "must be at most 1024 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !crate::formats::is_base64url_nonce(s) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/format", "format", || "must be at least 32 random bytes encoded as unpadded base64url".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "targetOrigin" => {
+                    seen |= 1 << 4;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_origin(s) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/format", "format", || "must be an http or https origin in its ASCII serialization".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "targetPath" => {
+                    seen |= 1 << 5;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if !matches!(v1.as_str(), Some("/api/codex/remote/control/client/enroll" | "/wham/remote/control/client/enroll")) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client/enroll\", \"/wham/remote/control/client/enroll\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "type" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/type/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if v1.as_str() != Some("remoteControlClientEnrollment") {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/type/const", "const", || "must be \"remoteControlClientEnrollment\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 1023u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"type\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"nonce\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"audience\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"challengeId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 4) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"targetOrigin\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 5) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"targetPath\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 6) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"accountUserId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 7) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"clientId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 8) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"deviceIdentitySha256Base64url\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 9) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"challengeExpiresAt\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -1858,219 +1961,225 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if S::FAIL_FAST { return; }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("type") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"type\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("nonce") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"nonce\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("audience") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"audience\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("sessionId") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"sessionId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("targetOrigin") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"targetOrigin\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("targetPath") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"targetPath\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("accountUserId") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"accountUserId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("clientId") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"clientId\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("tokenSha256Base64url") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"tokenSha256Base64url\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("tokenExpiresAt") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"tokenExpiresAt\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if !map.contains_key("scopes") {
-            out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"scopes\"".to_owned());
-            if S::FAIL_FAST { return; }
-        }
-        if let Some(v1) = map.get("accountUserId") {
-            let p1 = &Path::Key(p0, "accountUserId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("audience") {
-            let p1 = &Path::Key(p0, "audience");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/audience/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if v1.as_str() != Some("remote_control_client_websocket") {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/audience/const", "const", || "must be \"remote_control_client_websocket\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("clientId") {
-            let p1 = &Path::Key(p0, "clientId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("nonce") {
-            let p1 = &Path::Key(p0, "nonce");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_max_chars(s, 1024) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/maxLength", "maxLength", || "must be at most 1024 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !crate::formats::is_base64url_nonce(s) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/format", "format", || "must be at least 32 random bytes encoded as unpadded base64url".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("scopes") {
-            let p1 = &Path::Key(p0, "scopes");
-            if !(v1.is_array()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/type", "type", || "must be array".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(items) = v1.as_array() {
-                if items.len() < 1 {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems", "minItems", || "must have at least 1 items".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if items.len() > 1 {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems", "maxItems", || "must have at most 1 items".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                for (i, v2) in items.iter().enumerate() {
-                    let p2 = &Path::Index(p1, i);
-                    if !(v2.is_string()) {
-                        out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
-                    }
-                    if v2.as_str() != Some("remote_control_controller_websocket") {
-                        out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/const", "const", || "must be \"remote_control_controller_websocket\"".to_owned());
-                        if S::FAIL_FAST { return; }
-                    }
-                }
-            }
-        }
-        if let Some(v1) = map.get("sessionId") {
-            let p1 = &Path::Key(p0, "sessionId");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::support::has_min_chars(s, 1) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("targetOrigin") {
-            let p1 = &Path::Key(p0, "targetOrigin");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_origin(s) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/format", "format", || "must be an http or https origin in its ASCII serialization".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("targetPath") {
-            let p1 = &Path::Key(p0, "targetPath");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if !matches!(v1.as_str(), Some("/api/codex/remote/control/client" | "/wham/remote/control/client")) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client\", \"/wham/remote/control/client\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
-        if let Some(v1) = map.get("tokenExpiresAt") {
-            let p1 = &Path::Key(p0, "tokenExpiresAt");
-            if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type", "type", || "must be integer".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(n) = v1.as_number() {
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-                if !crate::formats::is_int64(n) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("tokenSha256Base64url") {
-            let p1 = &Path::Key(p0, "tokenSha256Base64url");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if let Some(s) = v1.as_str() {
-                if !crate::formats::is_base64url_sha256(s) {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
-                    if S::FAIL_FAST { return; }
-                }
-            }
-        }
-        if let Some(v1) = map.get("type") {
-            let p1 = &Path::Key(p0, "type");
-            if !(v1.is_string()) {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/type/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-            if v1.as_str() != Some("remoteControlClientConnection") {
-                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/type/const", "const", || "must be \"remoteControlClientConnection\"".to_owned());
-                if S::FAIL_FAST { return; }
-            }
-        }
+        let mut seen = 0u64;
         for (key, v1) in map {
-            if matches!(key.as_str(), "accountUserId" | "audience" | "clientId" | "nonce" | "scopes" | "sessionId" | "targetOrigin" | "targetPath" | "tokenExpiresAt" | "tokenSha256Base64url" | "type") { continue; }
             let p1 = &Path::Key(p0, key);
-            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-            if S::FAIL_FAST { return; }
+            match key.as_str() {
+                "accountUserId" => {
+                    seen |= 1 << 6;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "audience" => {
+                    seen |= 1 << 2;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/audience/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if v1.as_str() != Some("remote_control_client_websocket") {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/audience/const", "const", || "must be \"remote_control_client_websocket\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "clientId" => {
+                    seen |= 1 << 7;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "nonce" => {
+                    seen |= 1 << 1;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_max_chars(s, 1024) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/maxLength", "maxLength", || "must be at most 1024 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !crate::formats::is_base64url_nonce(s) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/format", "format", || "must be at least 32 random bytes encoded as unpadded base64url".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "scopes" => {
+                    seen |= 1 << 10;
+                    if !(v1.is_array()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/type", "type", || "must be array".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(items) = v1.as_array() {
+                        if items.len() < 1 {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems", "minItems", || "must have at least 1 items".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if items.len() > 1 {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems", "maxItems", || "must have at most 1 items".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        for (i, v2) in items.iter().enumerate() {
+                            let p2 = &Path::Index(p1, i);
+                            if !(v2.is_string()) {
+                                out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/type", "type", || "must be string".to_owned());
+                                if S::FAIL_FAST { return; }
+                            }
+                            if v2.as_str() != Some("remote_control_controller_websocket") {
+                                out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/const", "const", || "must be \"remote_control_controller_websocket\"".to_owned());
+                                if S::FAIL_FAST { return; }
+                            }
+                        }
+                    }
+                }
+                "sessionId" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::support::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "targetOrigin" => {
+                    seen |= 1 << 4;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_origin(s) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/format", "format", || "must be an http or https origin in its ASCII serialization".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "targetPath" => {
+                    seen |= 1 << 5;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if !matches!(v1.as_str(), Some("/api/codex/remote/control/client" | "/wham/remote/control/client")) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client\", \"/wham/remote/control/client\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                "tokenExpiresAt" => {
+                    seen |= 1 << 9;
+                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type", "type", || "must be integer".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "tokenSha256Base64url" => {
+                    seen |= 1 << 8;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::formats::is_base64url_sha256(s) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
+                            if S::FAIL_FAST { return; }
+                        }
+                    }
+                }
+                "type" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/type/type", "type", || "must be string".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                    if v1.as_str() != Some("remoteControlClientConnection") {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/type/const", "const", || "must be \"remoteControlClientConnection\"".to_owned());
+                        if S::FAIL_FAST { return; }
+                    }
+                }
+                _ => {
+                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
+                    if S::FAIL_FAST { return; }
+                }
+            }
+        }
+        if seen != 2047u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"type\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"nonce\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"audience\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"sessionId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 4) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"targetOrigin\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 5) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"targetPath\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 6) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"accountUserId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 7) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"clientId\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 8) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"tokenSha256Base64url\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 9) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"tokenExpiresAt\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
+            if seen & (1 << 10) == 0 {
+                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"scopes\"".to_owned());
+                if S::FAIL_FAST { return; }
+            }
         }
     }
 }
@@ -2112,6 +2221,3 @@ fn f3_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 static STATIC_0: ::std::sync::LazyLock<Value> = ::std::sync::LazyLock::new(|| ::serde_json::from_str("1").expect("literal checked by the generator"));
 static STATIC_1: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
-static STATIC_2: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
-static STATIC_3: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
-static STATIC_4: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));

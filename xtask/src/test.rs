@@ -1,0 +1,91 @@
+//! `cargo xtask test`: the whole test suite, with the set-up a fresh machine needs.
+//!
+//! 1. `npm ci` in each TypeScript package whose `node_modules` is missing or older than its lock;
+//! 2. `write-schema --check`;
+//! 3. the TypeScript builds (`tsc` in strict mode) of the generated package and the verifier;
+//! 4. the generated Rust crate must build without a single warning;
+//! 5. `cargo test --workspace` (the conformance tests print their counts);
+//! 6. the TypeScript tests (`npm test` in `runtime/ts`, which spawns the built binary).
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+/// The TypeScript packages, in build order (the verifier imports the generated package).
+const PACKAGES: &[&str] = &["generated/ts", "runtime/ts"];
+
+pub fn run(root: &Path) -> ExitCode {
+    match steps(root) {
+        Ok(()) => {
+            println!("xtask test: every step passed");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("xtask test: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn steps(root: &Path) -> Result<(), String> {
+    for package in PACKAGES {
+        let dir = root.join(package);
+        if !dir.join("package.json").exists() {
+            continue;
+        }
+        if needs_install(&dir) {
+            step(&format!("npm ci in {package}"), Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+        }
+    }
+    println!("==> write-schema --check");
+    if crate::write_schema(root, true) != ExitCode::SUCCESS {
+        return Err("generated/ is out of date".into());
+    }
+    for package in PACKAGES {
+        let dir = root.join(package);
+        if dir.join("package.json").exists() {
+            step(&format!("tsc (strict) in {package}"), Command::new("npm").args(["run", "--silent", "build"]).current_dir(&dir))?;
+        }
+    }
+    println!("==> the generated Rust crate builds without warnings");
+    let output = Command::new(cargo())
+        .args(["build", "--package", "devicekey-protocol", "--message-format", "short"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() || stderr.lines().any(|l| l.contains("warning")) {
+        return Err(format!("the generated crate does not build cleanly:\n{stderr}"));
+    }
+    step("cargo build (binaries for the end-to-end tests)", Command::new(cargo()).args(["build", "--workspace", "--bins"]).current_dir(root))?;
+    step("cargo test --workspace", Command::new(cargo()).args(["test", "--workspace", "--", "--show-output"]).current_dir(root))?;
+    let verifier = root.join("runtime/ts");
+    if verifier.join("package.json").exists() {
+        step("npm test in runtime/ts", Command::new("npm").args(["test"]).current_dir(&verifier))?;
+    }
+    Ok(())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Whether `npm ci` must run: no install yet, or the lock changed since (npm keeps a copy of the
+/// lock it installed from in `node_modules/.package-lock.json`).
+fn needs_install(dir: &Path) -> bool {
+    let installed = std::fs::metadata(dir.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
+    let lock = std::fs::metadata(dir.join("package-lock.json")).and_then(|m| m.modified());
+    match (installed, lock) {
+        (Ok(installed), Ok(lock)) => lock > installed,
+        _ => true,
+    }
+}
+
+fn step(name: &str, command: &mut Command) -> Result<(), String> {
+    println!("==> {name}");
+    let status = command.status().map_err(|e| format!("{name}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}
