@@ -5,7 +5,6 @@
 //! are signed and a verifier compares them as they are.
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A parsed origin in its canonical serialization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +52,10 @@ impl Origin {
     /// `http` or `https`, `://`, a lower-case DNS name, canonical IPv4 address or bracketed
     /// canonical IPv6 address, an optional non-default port, and nothing after it.
     pub fn parse_serialized(text: &str) -> Option<Origin> {
+        // The schema's `origin` format is the one definition of "canonical"; this only splits.
+        if !devicekey_protocol::formats::is_origin(text) {
+            return None;
+        }
         let (scheme, rest) = text.split_once("://")?;
         let scheme = Scheme::parse(scheme)?;
         let (host, port) = split_host_port(rest)?;
@@ -66,9 +69,6 @@ impl Origin {
                 Some(port)
             }
         };
-        if !is_canonical_host(host) {
-            return None;
-        }
         Some(Origin {
             scheme,
             host: host.to_owned(),
@@ -128,39 +128,6 @@ fn parse_port(digits: &str) -> Option<u16> {
     } else {
         None
     }
-}
-
-fn is_canonical_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        // Embedded IPv4 forms serialize differently in URLs than in Rust: refuse them.
-        return !inner.contains('.')
-            && inner
-                .parse::<Ipv6Addr>()
-                .is_ok_and(|addr| addr.to_string() == inner);
-    }
-    if host.is_empty() || host.len() > 253 {
-        return false;
-    }
-    let labels: Vec<&str> = host.split('.').collect();
-    let well_formed_labels = labels.iter().all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    });
-    if !well_formed_labels {
-        return false;
-    }
-    // A host whose last label starts with a digit is read as an IPv4 address by URL parsers;
-    // only the dotted-decimal canonical form is accepted.
-    let last = labels.last().copied().unwrap_or_default();
-    if last.starts_with(|c: char| c.is_ascii_digit()) {
-        return host
-            .parse::<Ipv4Addr>()
-            .is_ok_and(|addr| addr.to_string() == host);
-    }
-    true
 }
 
 /// How a rule matches hosts.
@@ -227,7 +194,7 @@ impl OriginRule {
             None => HostMatch::Exact(host.to_owned()),
         };
         let (HostMatch::Exact(name) | HostMatch::Subdomains(name)) = &host;
-        if !is_canonical_host(name) {
+        if !devicekey_protocol::formats::is_origin(&format!("{}://{name}", scheme.as_str())) {
             return Err(invalid());
         }
         Ok(OriginRule { scheme, host, port })
