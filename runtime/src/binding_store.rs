@@ -6,7 +6,8 @@
 //! expired, so a replay is detected across restarts.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension as _, Row};
@@ -81,6 +82,44 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Debug)]
 pub struct BindingStore {
     connection: Mutex<Connection>,
+    /// A second connection for reads of a database on disk: in WAL mode readers do not wait for
+    /// the writer, so a binding lookup never queues behind a commit's fsync.
+    reader: Option<Mutex<Connection>>,
+    nonces: GroupCommit,
+}
+
+/// Group commit for the replay records: every sign must durably record its nonce before the
+/// provider signs, and one fsync per signature would cap the signing rate at the disk's. Callers
+/// queue their record; whoever finds no commit under way commits everything queued in one
+/// transaction (one fsync) and hands each caller its own outcome. Nothing is acknowledged before
+/// it is committed.
+#[derive(Debug, Default)]
+struct GroupCommit {
+    state: Mutex<GroupState>,
+    committed: Condvar,
+}
+
+impl GroupCommit {
+    fn lock(&self) -> MutexGuard<'_, GroupState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[derive(Debug, Default)]
+struct GroupState {
+    queue: Vec<(u64, NonceRecord)>,
+    /// Per ticket: `Ok(true)` recorded, `Ok(false)` already recorded (a replay), or the error.
+    outcomes: HashMap<u64, Result<bool, DeviceKeyError>>,
+    next_ticket: u64,
+    committing: bool,
+}
+
+#[derive(Debug)]
+struct NonceRecord {
+    key_id: String,
+    nonce: String,
+    expires_at: i64,
+    now: i64,
 }
 
 impl BindingStore {
@@ -98,7 +137,12 @@ impl BindingStore {
                 format!("journal mode stayed {journal_mode}"),
             ));
         }
-        Self::configure(connection)
+        let mut store = Self::configure(connection)?;
+        let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|reader| reader.busy_timeout(Duration::from_secs(5)).map(|()| reader))
+            .map_err(|e| DeviceKeyError::store(&format!("open {} for reading", path.display()), e))?;
+        store.reader = Some(Mutex::new(reader));
+        Ok(store)
     }
 
     /// A database in memory, for tests.
@@ -117,6 +161,8 @@ impl BindingStore {
         migrate(&mut connection)?;
         Ok(BindingStore {
             connection: Mutex::new(connection),
+            reader: None,
+            nonces: GroupCommit::default(),
         })
     }
 
@@ -125,6 +171,13 @@ impl BindingStore {
         self.connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        match &self.reader {
+            Some(reader) => reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+            None => self.connection(),
+        }
     }
 
     /// Stores a new binding; `keyAlreadyBound` if one exists for this key id.
@@ -158,7 +211,7 @@ impl BindingStore {
 
     /// The binding of `key_id`, if any.
     pub fn get(&self, key_id: &KeyId) -> Result<Option<Binding>, DeviceKeyError> {
-        self.connection()
+        self.reader()
             .query_row(
                 "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
                  FROM bindings WHERE key_id = ?1",
@@ -172,7 +225,7 @@ impl BindingStore {
 
     /// The bindings matching `filter`, oldest first.
     pub fn list(&self, filter: &BindingFilter) -> Result<Vec<Binding>, DeviceKeyError> {
-        let connection = self.connection();
+        let connection = self.reader();
         let mut statement = connection
             .prepare_cached(
                 "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
@@ -212,30 +265,72 @@ impl BindingStore {
         expires_at: i64,
         now: i64,
     ) -> Result<(), DeviceKeyError> {
-        let mut connection = self.connection();
-        let transaction = connection
-            .transaction()
-            .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
-        transaction
-            .execute("DELETE FROM used_nonces WHERE expires_at <= ?1", [now])
-            .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
-        let inserted = transaction
-            .execute(
-                "INSERT INTO used_nonces (key_id, nonce, expires_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (key_id, nonce) DO NOTHING",
-                params![key_id.as_str(), nonce, expires_at],
-            )
-            .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
-        transaction
-            .commit()
-            .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
-        if inserted == 0 {
+        let record = NonceRecord { key_id: key_id.as_str().to_owned(), nonce: nonce.to_owned(), expires_at, now };
+        let mut state = self.nonces.lock();
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        state.queue.push((ticket, record));
+        let recorded = loop {
+            if let Some(outcome) = state.outcomes.remove(&ticket) {
+                break outcome?;
+            }
+            if state.committing {
+                state = self.nonces.committed.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+                continue;
+            }
+            state.committing = true;
+            let batch = std::mem::take(&mut state.queue);
+            drop(state);
+            let outcomes = self.commit_nonces(&batch);
+            state = self.nonces.lock();
+            state.outcomes.extend(outcomes);
+            state.committing = false;
+            self.nonces.committed.notify_all();
+        };
+        if !recorded {
             return Err(DeviceKeyError::new(
                 ErrorKind::Replay,
                 format!("device key {key_id} already signed a payload with this nonce that may still be valid"),
             ));
         }
         Ok(())
+    }
+
+    /// Records a batch in one transaction, after forgetting nonces whose proofs expired by the
+    /// earliest `now` of the batch. Duplicates within the batch resolve in queue order.
+    fn commit_nonces(&self, batch: &[(u64, NonceRecord)]) -> Vec<(u64, Result<bool, DeviceKeyError>)> {
+        let now = batch.iter().map(|(_, r)| r.now).min().unwrap_or(i64::MIN);
+        let mut connection = self.connection();
+        let result = (|| -> Result<Vec<(u64, Result<bool, DeviceKeyError>)>, DeviceKeyError> {
+            let transaction = connection.transaction().map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+            transaction
+                .execute("DELETE FROM used_nonces WHERE expires_at <= ?1", [now])
+                .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
+            let mut inserted = Vec::with_capacity(batch.len());
+            {
+                let mut statement = transaction
+                    .prepare_cached(
+                        "INSERT INTO used_nonces (key_id, nonce, expires_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (key_id, nonce) DO NOTHING",
+                    )
+                    .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+                for (ticket, record) in batch {
+                    // A failing statement (a binding deleted meanwhile) rolls back only itself:
+                    // its caller gets the error, the rest of the batch still commits.
+                    let outcome = statement
+                        .execute(params![record.key_id, record.nonce, record.expires_at])
+                        .map(|rows| rows > 0)
+                        .map_err(|e| DeviceKeyError::store("record the nonce", e));
+                    inserted.push((*ticket, outcome));
+                }
+            }
+            transaction.commit().map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+            Ok(inserted)
+        })();
+        match result {
+            Ok(inserted) => inserted,
+            Err(error) => batch.iter().map(|(ticket, _)| (*ticket, Err(error.clone()))).collect(),
+        }
     }
 
     /// Forgets a nonce recorded by [`record_nonce`](Self::record_nonce) whose signature was
@@ -386,6 +481,36 @@ mod tests {
             .execute("UPDATE bindings SET account_user_id = 'mallory'", []);
         assert!(update.unwrap_err().to_string().contains("insert-only"));
         assert_eq!(store.get(&original.key_id).unwrap(), Some(original));
+    }
+
+    #[test]
+    fn concurrent_nonce_records_commit_in_groups_and_each_nonce_wins_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bindings.sqlite3");
+        let store = std::sync::Arc::new(BindingStore::open(&path).unwrap());
+        let item = binding("alice", "cli_1", 1);
+        store.insert(&item).unwrap();
+        let key_id = item.key_id.clone();
+        let unbound = KeyId::generate(ProtectionClass::Software).unwrap();
+        // 16 threads each try the same 25 nonces: every nonce must be recorded exactly once.
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, key_id) = (store.clone(), key_id.clone());
+                let unbound = unbound.clone();
+                std::thread::spawn(move || {
+                    // A record that fails in the same batch (no binding) must not fail the others.
+                    assert!(store.record_nonce(&unbound, "nonce-x", 2_000, 1_000).is_err());
+                    (0..25).filter(|n| store.record_nonce(&key_id, &format!("nonce-{n}"), 2_000, 1_000).is_ok()).count()
+                })
+            })
+            .collect();
+        let wins: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(wins, 25);
+        assert_eq!(store.recorded_nonce_count().unwrap(), 25);
+        drop(store);
+        let reopened = BindingStore::open(&path).unwrap();
+        let replay = reopened.record_nonce(&key_id, "nonce-7", 2_000, 1_000).unwrap_err();
+        assert_eq!(replay.kind(), ErrorKind::Replay);
     }
 
     #[test]

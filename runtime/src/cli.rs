@@ -10,6 +10,7 @@ use p256::pkcs8::DecodePublicKey as _;
 
 use crate::crypto::public_key_spki_der;
 use crate::encoding::decode_base64;
+pub use crate::provider::select::ProviderChoice;
 use crate::verify::{verify_proof, Expectations, VerifiedProof};
 
 /// Device-bound signing keys.
@@ -27,6 +28,13 @@ pub enum Command {
     /// Verify a device-key proof: signature, domain, canonical bytes, payload schema, and the
     /// given expectations. Exits 0 when the proof is valid, 1 when it is not.
     Verify(VerifyArgs),
+    /// Serve the device-key JSON-RPC protocol (newline-delimited JSON-RPC 2.0) on stdio or a
+    /// Unix socket. Logs go to stderr (`RUST_LOG`), never to stdout.
+    Serve(ServeArgs),
+    /// Run the whole protocol once against an in-process server with the software provider on
+    /// a temporary state directory, printing every message and the verified proof. Exits 0
+    /// when every step succeeds.
+    Demo,
 }
 
 /// Arguments of `devicekey verify`. Each input comes as standard base64 (as on the wire) or
@@ -194,5 +202,213 @@ fn read_input(
             }
         }
         (None, None) => Err(format!("the {what} is required")),
+    }
+}
+
+/// Arguments of `devicekey serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen: `stdio://` or `unix:///path/to.sock` (created with mode 0600, removed
+    /// on exit).
+    #[arg(long, value_name = "URL", default_value = "stdio://")]
+    pub listen: String,
+    /// The state directory (binding database, software keys); created with mode 0700.
+    /// Default: `$XDG_DATA_HOME/devicekey`, else `~/.local/share/devicekey`.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The key provider: `auto` is the platform's hardware provider (TPM on Linux, Secure
+    /// Enclave on macOS) or none; `software` must be asked for by name.
+    #[arg(long, value_enum, default_value_t = ProviderChoice::Auto)]
+    pub provider: ProviderChoice,
+    /// A backend origin payloads may target, repeatable: `https://example.com`,
+    /// `https://*.example.com`, `http://localhost:*`. Default: codex's origins.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+    /// How long `attestation/generate` waits for the client, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    pub attestation_timeout_ms: u64,
+    /// The TPM's TCTI (TPM provider only).
+    #[arg(long, value_name = "TCTI", default_value = crate::provider::select::DEFAULT_TPM_TCTI)]
+    pub tpm_tcti: String,
+    /// The keychain access group (macOS provider only).
+    #[arg(long, value_name = "GROUP")]
+    pub keychain_access_group: Option<String>,
+    /// Ask for user presence on every signature (macOS provider only).
+    #[arg(long)]
+    pub user_presence: bool,
+}
+
+/// Where `devicekey serve` listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    /// stdin and stdout.
+    Stdio,
+    /// A Unix domain socket at this path.
+    Unix(PathBuf),
+}
+
+impl Listen {
+    /// Parses `stdio://` or `unix:///path`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text == "stdio://" || text == "stdio" {
+            return Ok(Listen::Stdio);
+        }
+        match text.strip_prefix("unix://") {
+            Some(path) if !path.is_empty() => Ok(Listen::Unix(PathBuf::from(path))),
+            _ => Err(format!(
+                "cannot listen on {text:?}: expected stdio:// or unix:///path/to.sock"
+            )),
+        }
+    }
+}
+
+/// The default state directory: `$XDG_DATA_HOME/devicekey`, else `~/.local/share/devicekey`.
+pub fn default_state_dir() -> Option<PathBuf> {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    non_empty("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .map(|data| data.join("devicekey"))
+}
+
+/// Runs `devicekey serve` until its input ends (stdio) or SIGINT / SIGTERM.
+pub fn run_serve(args: &ServeArgs) -> ExitCode {
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("devicekey serve: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &ServeArgs) -> Result<(), String> {
+    use crate::provider::select::{select, ProviderConfig};
+    use crate::server::{Server, ServerOptions};
+
+    let listen = Listen::parse(&args.listen)?;
+    let state_dir = args
+        .state_dir
+        .clone()
+        .or_else(default_state_dir)
+        .ok_or("no state directory: give --state-dir, or set XDG_DATA_HOME or HOME")?;
+    create_private_dir(&state_dir)?;
+    let origins = if args.allowed_origins.is_empty() {
+        crate::origin::OriginAllowlist::codex_defaults()
+    } else {
+        crate::origin::OriginAllowlist::from_rules(&args.allowed_origins)
+            .map_err(|error| error.to_string())?
+    };
+    let config = ProviderConfig {
+        state_dir: state_dir.clone(),
+        tpm_tcti: args.tpm_tcti.clone(),
+        keychain_access_group: args.keychain_access_group.clone(),
+        user_presence: args.user_presence,
+    };
+    let providers = select(args.provider, &config).map_err(|error| error.to_string())?;
+    let bindings = crate::binding_store::BindingStore::open(state_dir.join("bindings.sqlite3"))
+        .map_err(|error| error.to_string())?;
+    let store = crate::store::DeviceKeyStore::builder(providers, bindings)
+        .origins(origins)
+        .build();
+    let options = ServerOptions {
+        attestation_timeout: std::time::Duration::from_millis(args.attestation_timeout_ms),
+        ..ServerOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the async runtime: {error}"))?;
+    let outcome = runtime.block_on(async move {
+        let server = Server::new(store, options);
+        match listen {
+            Listen::Stdio => {
+                let serving = server.serve_stdio();
+                tokio::pin!(serving);
+                tokio::select! {
+                    () = &mut serving => {}
+                    () = shutdown_signal() => {
+                        tracing::info!("stopping on a signal");
+                        server.shutdown();
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), serving).await;
+                    }
+                }
+                Ok(())
+            }
+            #[cfg(unix)]
+            Listen::Unix(path) => {
+                let listener = crate::server::unix::SocketListener::bind(&path)
+                    .map_err(|error| format!("cannot listen on {}: {error}", path.display()))?;
+                tracing::info!(path = %path.display(), "listening");
+                listener
+                    .serve(server, shutdown_signal(), std::time::Duration::from_secs(5))
+                    .await
+                    .map_err(|error| error.to_string())
+            }
+            #[cfg(not(unix))]
+            Listen::Unix(_) => Err("Unix sockets are not available on this platform".to_owned()),
+        }
+    });
+    // A read of stdin blocked in the runtime's thread pool must not hold the exit up.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    outcome
+}
+
+/// Resolves on SIGINT or SIGTERM (on Ctrl-C elsewhere).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), String> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|error| {
+        format!(
+            "cannot create the state directory {}: {error}",
+            dir.display()
+        )
+    })
+}
+
+/// Runs `devicekey demo`, printing to `out`.
+pub fn run_demo(out: &mut dyn Write) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("devicekey demo: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(crate::demo::run(out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = out.flush();
+            eprintln!("devicekey demo: FAILED: {error}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -8,22 +8,28 @@
 //!
 //! Proofs are checked by [`verify::verify_proof`] (and the `devicekey verify` command).
 
-#![forbid(unsafe_code)]
+// `unsafe` lives only in the Security.framework binding (`provider::macos::system_keychain`).
+#![cfg_attr(not(target_os = "macos"), forbid(unsafe_code))]
+#![cfg_attr(target_os = "macos", deny(unsafe_code))]
 #![warn(missing_docs)]
 
+pub mod attestation;
 pub mod binding_store;
 pub mod canonical;
 pub mod cli;
 pub mod clock;
 pub mod crypto;
+pub mod demo;
 pub mod encoding;
 pub mod error;
 pub mod key_id;
+pub mod keychain_secret_store;
 pub mod origin;
 pub mod protection;
 pub mod provider;
 pub mod rules;
 pub mod secret_store;
+pub mod server;
 pub mod signed_payload;
 pub mod store;
 pub mod validation;

@@ -4,7 +4,13 @@
 //! [`SignedPayload`]s, which exist only for schema-valid payloads. Calls block (they reach a
 //! Secure Enclave, a TPM or the file system) and the store runs them off the async executor.
 
+pub mod keychain;
+#[cfg(target_os = "macos")]
+pub mod macos;
+pub mod select;
 pub mod software;
+#[cfg(all(target_os = "linux", feature = "tpm"))]
+pub mod tpm;
 pub mod unsupported;
 
 use std::fmt::Debug;

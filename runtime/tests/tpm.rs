@@ -1,0 +1,475 @@
+//! The TPM provider against a real software TPM (swtpm), one per test: signatures verify with
+//! p256 and openssl, keys survive a TPM restart, blobs are mode 0600 and wrapped, and a TPM that
+//! is gone gives `hardwareUnavailable` quickly.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use devicekey::crypto::verify_der;
+use devicekey::provider::tpm::TpmProvider;
+use devicekey::verify::{verify_proof, Expectations};
+use devicekey::{
+    BindingStore, DeviceKeyStore, ErrorKind, KeyId, KeyProvider, ManualClock, ProtectionClass,
+    ProtectionPolicy, ProviderSet, SignedPayload,
+};
+use serde_json::json;
+
+use crate::support::*;
+use crate::tpm_swtpm::{closed_port, Swtpm};
+
+/// A swtpm and a provider on it, all in one temporary directory.
+struct Fixture {
+    dir: tempfile::TempDir,
+    swtpm: Swtpm,
+    provider: TpmProvider,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let swtpm = Swtpm::start(&dir.path().join("tpm-state"));
+        let provider = TpmProvider::open(&swtpm.tcti(), &dir.path().join("tpm-keys")).unwrap();
+        Fixture {
+            dir,
+            swtpm,
+            provider,
+        }
+    }
+
+    fn key_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("tpm-keys")
+    }
+}
+
+fn payload() -> SignedPayload {
+    SignedPayload::from_payload(&connection_payload()).unwrap()
+}
+
+fn openssl_verifies(dir: &Path, spki: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    std::fs::write(dir.join("pub.der"), spki).unwrap();
+    std::fs::write(dir.join("message"), message).unwrap();
+    std::fs::write(dir.join("sig.der"), signature).unwrap();
+    let output = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-verify",
+            "pub.der",
+            "-keyform",
+            "DER",
+            "-signature",
+            "sig.der",
+            "message",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed (apt-get install openssl)");
+    output.status.success() && String::from_utf8_lossy(&output.stdout).trim() == "Verified OK"
+}
+
+#[test]
+fn keys_are_created_and_sign_verifiably() {
+    let fixture = Fixture::new();
+    let key = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    assert_eq!(key.key_id.protection_class(), ProtectionClass::HardwareTpm);
+    assert!(key.key_id.as_str().starts_with("dk_tpm_"));
+    assert_eq!(
+        fixture.provider.public_key(&key.key_id).unwrap(),
+        key.public_key_spki_der
+    );
+    for _ in 0..3 {
+        let payload = payload();
+        let signature = fixture.provider.sign(&key.key_id, &payload).unwrap();
+        assert_eq!(
+            verify_der(&key.public_key_spki_der, payload.as_bytes(), &signature),
+            Ok(())
+        );
+        assert!(openssl_verifies(
+            fixture.dir.path(),
+            &key.public_key_spki_der,
+            payload.as_bytes(),
+            &signature
+        ));
+        // Not a signature over anything else (such as the digest hashed a second time).
+        let other = payload.as_bytes()[1..].to_vec();
+        assert!(verify_der(&key.public_key_spki_der, &other, &signature).is_err());
+        assert!(!openssl_verifies(
+            fixture.dir.path(),
+            &key.public_key_spki_der,
+            &other,
+            &signature
+        ));
+    }
+}
+
+#[test]
+fn every_policy_gets_a_hardware_tpm_key() {
+    // Every policy allows hardware_tpm; the key is always of that class.
+    let fixture = Fixture::new();
+    for policy in [
+        ProtectionPolicy::HardwareOnly,
+        ProtectionPolicy::AllowOsProtectedNonextractable,
+        ProtectionPolicy::AllowSoftware,
+    ] {
+        let key = fixture.provider.create(policy).unwrap();
+        assert_eq!(key.key_id.protection_class(), ProtectionClass::HardwareTpm);
+    }
+}
+
+#[test]
+fn two_keys_do_not_verify_each_other() {
+    let fixture = Fixture::new();
+    let first = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    let second = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    assert_ne!(first.key_id, second.key_id);
+    assert_ne!(first.public_key_spki_der, second.public_key_spki_der);
+    let payload = payload();
+    let by_first = fixture.provider.sign(&first.key_id, &payload).unwrap();
+    let by_second = fixture.provider.sign(&second.key_id, &payload).unwrap();
+    let bytes = payload.as_bytes();
+    assert!(verify_der(&first.public_key_spki_der, bytes, &by_first).is_ok());
+    assert!(verify_der(&second.public_key_spki_der, bytes, &by_second).is_ok());
+    assert!(verify_der(&first.public_key_spki_der, bytes, &by_second).is_err());
+    assert!(verify_der(&second.public_key_spki_der, bytes, &by_first).is_err());
+}
+
+#[test]
+fn delete_removes_the_blob_and_unknown_keys_are_not_found() {
+    let fixture = Fixture::new();
+    let key = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    let blob = fixture.provider.blob_path(&key.key_id);
+    assert!(blob.exists());
+    assert!(fixture.provider.delete(&key.key_id).unwrap());
+    assert!(!blob.exists());
+    assert!(!fixture.provider.delete(&key.key_id).unwrap());
+    let error = fixture.provider.sign(&key.key_id, &payload()).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+    let error = fixture.provider.public_key(&key.key_id).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+
+    let never = KeyId::generate(ProtectionClass::HardwareTpm).unwrap();
+    assert!(!fixture.provider.delete(&never).unwrap());
+    // Key ids of another class never reach the key directory.
+    let software = KeyId::generate(ProtectionClass::Software).unwrap();
+    assert!(!fixture.provider.delete(&software).unwrap());
+    assert_eq!(
+        fixture.provider.public_key(&software).unwrap_err().kind(),
+        ErrorKind::KeyNotFound
+    );
+    // A damaged blob is a platform failure, not a panic.
+    let damaged = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    std::fs::write(fixture.provider.blob_path(&damaged.key_id), b"\x00\x05abc").unwrap();
+    assert_eq!(
+        fixture
+            .provider
+            .sign(&damaged.key_id, &payload())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::PlatformFailure
+    );
+}
+
+#[test]
+fn keys_survive_a_tpm_restart_and_the_provider_reconnects() {
+    let mut fixture = Fixture::new();
+    let key = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    fixture.swtpm.restart();
+
+    // The same provider notices the lost connection, then connects again.
+    let payload = payload();
+    let signature = match fixture.provider.sign(&key.key_id, &payload) {
+        Ok(signature) => signature,
+        Err(error) => {
+            assert_eq!(error.kind(), ErrorKind::HardwareUnavailable, "{error}");
+            fixture.provider.sign(&key.key_id, &payload).unwrap()
+        }
+    };
+    assert!(verify_der(&key.public_key_spki_der, payload.as_bytes(), &signature).is_ok());
+
+    // So does a new provider (a new process) over the same key directory. swtpm serves one
+    // connection at a time, so the first provider goes first.
+    let key_dir = fixture.key_dir();
+    let Fixture {
+        dir: _dir,
+        swtpm,
+        provider,
+    } = fixture;
+    drop(provider);
+    let reopened = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    let signature = reopened.sign(&key.key_id, &payload).unwrap();
+    assert!(verify_der(&key.public_key_spki_der, payload.as_bytes(), &signature).is_ok());
+    assert_eq!(
+        reopened.public_key(&key.key_id).unwrap(),
+        key.public_key_spki_der
+    );
+}
+
+#[test]
+fn a_stopped_tpm_is_hardware_unavailable_without_hanging() {
+    let mut fixture = Fixture::new();
+    let key = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    fixture.swtpm.stop();
+    let started = Instant::now();
+    for _ in 0..2 {
+        let error = fixture.provider.sign(&key.key_id, &payload()).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::HardwareUnavailable, "{error}");
+        let error = fixture
+            .provider
+            .create(ProtectionPolicy::HardwareOnly)
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::HardwareUnavailable, "{error}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    // Reading the public key needs no TPM.
+    assert_eq!(
+        fixture.provider.public_key(&key.key_id).unwrap(),
+        key.public_key_spki_der
+    );
+}
+
+#[test]
+fn open_fails_quickly_when_nothing_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let tcti = crate::tpm_swtpm::tcti(closed_port());
+    let error = TpmProvider::open(&tcti, &dir.path().join("keys")).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::HardwareUnavailable);
+    assert!(error.message().contains(&tcti), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    // Probing leaves nothing behind.
+    assert!(!dir.path().join("keys").exists());
+
+    for tcti in [
+        "device:/nonexistent/tpmrm0",
+        "nonsense",
+        "swtpm:host=127.0.0.1,port=x",
+    ] {
+        let error = TpmProvider::open(tcti, dir.path()).unwrap_err();
+        assert_eq!(
+            error.kind(),
+            ErrorKind::HardwareUnavailable,
+            "{tcti}: {error}"
+        );
+    }
+}
+
+#[test]
+fn key_blobs_are_private_files_that_hold_no_usable_private_key() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let fixture = Fixture::new();
+    let key = fixture
+        .provider
+        .create(ProtectionPolicy::HardwareOnly)
+        .unwrap();
+    let path = fixture.provider.blob_path(&key.key_id);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let dir_mode = std::fs::metadata(fixture.key_dir())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o777, 0o700);
+    let names: Vec<_> = std::fs::read_dir(fixture.key_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+
+    let blob = std::fs::read(&path).unwrap();
+    assert!(devicekey::crypto::private_key_from_pkcs8_der(&blob).is_err());
+    // No 32-byte window of the file is the private scalar of this key.
+    let public = devicekey::crypto::public_key_from_spki_der(&key.public_key_spki_der).unwrap();
+    for window in blob.windows(32) {
+        if let Ok(candidate) = p256::ecdsa::SigningKey::from_slice(window) {
+            assert_ne!(
+                candidate.verifying_key(),
+                &public,
+                "the blob holds the private key"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_store_creates_signs_and_proves_with_tpm_keys() {
+    let fixture = Fixture::new();
+    // swtpm serves one connection at a time: the store gets the fixture's provider.
+    let Fixture {
+        dir,
+        swtpm: _swtpm,
+        provider,
+    } = fixture;
+    let bindings = BindingStore::open(dir.path().join("bindings.sqlite3")).unwrap();
+    let providers: Vec<Arc<dyn KeyProvider>> = vec![Arc::new(provider)];
+    let store = DeviceKeyStore::builder(ProviderSet::new(providers), bindings)
+        .clock(Arc::new(ManualClock::new(NOW)))
+        .build();
+    let created = store
+        .create(&json!({"protectionPolicy": "hardware_only", "accountUserId": ACCOUNT, "clientId": CLIENT}))
+        .await
+        .unwrap();
+    assert_eq!(created.protection_class, ProtectionClass::HardwareTpm);
+    for payload in [connection_payload(), enrollment_payload()] {
+        let proof = store
+            .sign(&json!({"keyId": created.key_id.as_str(), "payload": payload}))
+            .await
+            .unwrap();
+        let expect = Expectations {
+            now: Some(NOW),
+            ..Expectations::default()
+        };
+        let verified = verify_proof(
+            &created.public_key_spki_der,
+            &proof.signed_payload,
+            &proof.signature_der,
+            &expect,
+        )
+        .unwrap();
+        assert_eq!(verified.payload, payload);
+    }
+    // The default policy (omitted) is hardware_only too.
+    let created = store
+        .create(&json!({"accountUserId": ACCOUNT, "clientId": CLIENT}))
+        .await
+        .unwrap();
+    assert!(created.key_id.as_str().starts_with("dk_tpm_"));
+}
+
+/// The real `devicekey serve --provider tpm` over stdio: initialize → create → sign, and the
+/// proof verifies.
+#[test]
+fn the_server_binary_serves_tpm_keys_over_stdio() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let swtpm = Swtpm::start(&dir.path().join("tpm-state"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_devicekey"))
+        .args([
+            "serve",
+            "--provider",
+            "tpm",
+            "--tpm-tcti",
+            &swtpm.tcti(),
+            "--state-dir",
+        ])
+        .arg(dir.path().join("state"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // Kill the server whatever happens below.
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _server = Reap(child);
+    let (lines, replies) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    struct Client {
+        stdin: std::process::ChildStdin,
+        replies: std::sync::mpsc::Receiver<String>,
+    }
+    impl Client {
+        fn send(&mut self, message: serde_json::Value) {
+            writeln!(self.stdin, "{message}").unwrap();
+            self.stdin.flush().unwrap();
+        }
+        fn call(&mut self, id: i64, method: &str, params: serde_json::Value) -> serde_json::Value {
+            self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+            let line = self
+                .replies
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no answer to {method}"));
+            let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(reply["id"], id, "{reply}");
+            reply["result"].clone()
+        }
+    }
+    let mut client = Client { stdin, replies };
+
+    let initialized = client.call(
+        1,
+        "initialize",
+        json!({"clientInfo": {"name": "tpm-test", "version": "1"}}),
+    );
+    assert!(initialized.is_object(), "{initialized}");
+    client.send(json!({"jsonrpc": "2.0", "method": "initialized"}));
+
+    let created = client.call(
+        2,
+        "device/key/create",
+        json!({"accountUserId": ACCOUNT, "clientId": CLIENT}),
+    );
+    assert_eq!(created["protectionClass"], "hardware_tpm", "{created}");
+    let key_id = created["keyId"].as_str().unwrap().to_owned();
+    assert!(key_id.starts_with("dk_tpm_"));
+    let spki =
+        devicekey::encoding::decode_base64(created["publicKeySpkiDerBase64"].as_str().unwrap())
+            .unwrap();
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let payload = with(
+        &connection_payload(),
+        "tokenExpiresAt",
+        Some(json!(now + 300)),
+    );
+    let signed = client.call(
+        3,
+        "device/key/sign",
+        json!({"keyId": key_id, "payload": payload}),
+    );
+    let signature =
+        devicekey::encoding::decode_base64(signed["signatureDerBase64"].as_str().unwrap()).unwrap();
+    let bytes = devicekey::encoding::decode_base64(signed["signedPayloadBase64"].as_str().unwrap())
+        .unwrap();
+    let verified = verify_proof(&spki, &bytes, &signature, &Expectations::default()).unwrap();
+    assert_eq!(verified.payload, payload);
+}

@@ -1,0 +1,174 @@
+//! A software TPM (swtpm) of its own for each test: started on free loopback ports with its state
+//! in a directory, stopped by process id when dropped (also when the test fails). Shared by the
+//! TPM tests and the TPM benchmark.
+
+#![allow(dead_code)]
+
+use std::io;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What CI installs; named in the failure when swtpm is missing.
+pub const PACKAGES: &str = "swtpm swtpm-tools tpm2-tools libtss2-dev";
+
+/// How long swtpm may take to start listening.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A running swtpm.
+pub struct Swtpm {
+    child: Option<Child>,
+    port: u16,
+    state_dir: PathBuf,
+}
+
+impl Swtpm {
+    /// Starts swtpm with its state in `state_dir` (created if needed) on fresh free ports.
+    pub fn start(state_dir: &Path) -> Swtpm {
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = free_port_pair();
+            match Self::start_on(state_dir, port) {
+                Ok(swtpm) => return swtpm,
+                // Another process took the port between the probe and swtpm's bind: retry.
+                Err(error) => last = error,
+            }
+        }
+        panic!("swtpm did not start: {last}");
+    }
+
+    /// Starts swtpm on `port` (data) and `port + 1` (control).
+    pub fn start_on(state_dir: &Path, port: u16) -> Result<Swtpm, String> {
+        std::fs::create_dir_all(state_dir).unwrap();
+        let spawned = Command::new("swtpm")
+            .arg("socket")
+            .arg("--tpm2")
+            .arg("--server")
+            .arg(format!("type=tcp,port={port},bindaddr=127.0.0.1"))
+            .arg("--ctrl")
+            .arg(format!("type=tcp,port={},bindaddr=127.0.0.1", port + 1))
+            .arg("--tpmstate")
+            .arg(format!("dir={}", state_dir.display()))
+            .arg("--flags")
+            .arg("not-need-init,startup-clear")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn();
+        let child = match spawned {
+            Ok(child) => child,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => panic!(
+                "the TPM tests need swtpm, which is not installed: apt-get install {PACKAGES}"
+            ),
+            Err(error) => panic!("could not run swtpm: {error}"),
+        };
+        let mut swtpm = Swtpm {
+            child: Some(child),
+            port,
+            state_dir: state_dir.to_owned(),
+        };
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if let Some(status) = swtpm.child.as_mut().unwrap().try_wait().unwrap() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = swtpm.child.take().unwrap().stderr.take() {
+                    let _ = io::Read::read_to_string(&mut pipe, &mut stderr);
+                }
+                return Err(format!("swtpm exited with {status}: {stderr}"));
+            }
+            if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+                return Ok(swtpm);
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "swtpm did not listen on port {port} within {START_TIMEOUT:?}"
+                ));
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The TCTI string of this swtpm.
+    pub fn tcti(&self) -> String {
+        tcti(self.port)
+    }
+
+    /// The data port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Where its state lives.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// Stops it (SIGTERM, then SIGKILL after two seconds) and waits for it to exit.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    /// Stops it and starts it again on the same ports and state, as after a reboot.
+    pub fn restart(&mut self) {
+        self.stop();
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            match Self::start_on(&self.state_dir.clone(), self.port) {
+                Ok(mut started) => {
+                    self.child = started.child.take();
+                    return;
+                }
+                Err(error) if Instant::now() > deadline => panic!("swtpm did not restart: {error}"),
+                Err(_) => thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+impl Drop for Swtpm {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The TCTI string of a swtpm on loopback `port`.
+pub fn tcti(port: u16) -> String {
+    format!("swtpm:host=127.0.0.1,port={port}")
+}
+
+/// A port `p` such that `p` and `p + 1` were both free a moment ago.
+pub fn free_port_pair() -> u16 {
+    loop {
+        let first = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = first.local_addr().unwrap().port();
+        if port < u16::MAX && TcpListener::bind((Ipv4Addr::LOCALHOST, port + 1)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// A loopback port nothing listens on (a moment ago).
+pub fn closed_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
