@@ -24,8 +24,8 @@ if ! rustup target list --installed | grep -qx "$target"; then
 fi
 
 echo "apple-check: cargo check -p devicekey --target $target"
-cargo check -p devicekey --target "$target" --lib --bins --tests
+cargo check -p devicekey --target "$target" --lib --bins --tests --benches
 # clippy reports rustc's warnings too; -D warnings turns every one into an error.
 echo "apple-check: cargo clippy -p devicekey --target $target -- -D warnings"
-cargo clippy -p devicekey --target "$target" --lib --bins --tests -- -D warnings
+cargo clippy -p devicekey --target "$target" --lib --bins --tests --benches -- -D warnings
 echo "apple-check: ok"

@@ -108,11 +108,13 @@ impl GroupCommit {
 #[derive(Debug, Default)]
 struct GroupState {
     queue: Vec<(u64, NonceRecord)>,
-    /// Per ticket: `Ok(true)` recorded, `Ok(false)` already recorded (a replay), or the error.
-    outcomes: HashMap<u64, Result<bool, DeviceKeyError>>,
+    outcomes: HashMap<u64, NonceOutcome>,
     next_ticket: u64,
     committing: bool,
 }
+
+/// `Ok(true)` recorded, `Ok(false)` already recorded (a replay), or the error.
+type NonceOutcome = Result<bool, DeviceKeyError>;
 
 #[derive(Debug)]
 struct NonceRecord {
@@ -298,10 +300,10 @@ impl BindingStore {
 
     /// Records a batch in one transaction, after forgetting nonces whose proofs expired by the
     /// earliest `now` of the batch. Duplicates within the batch resolve in queue order.
-    fn commit_nonces(&self, batch: &[(u64, NonceRecord)]) -> Vec<(u64, Result<bool, DeviceKeyError>)> {
+    fn commit_nonces(&self, batch: &[(u64, NonceRecord)]) -> Vec<(u64, NonceOutcome)> {
         let now = batch.iter().map(|(_, r)| r.now).min().unwrap_or(i64::MIN);
         let mut connection = self.connection();
-        let result = (|| -> Result<Vec<(u64, Result<bool, DeviceKeyError>)>, DeviceKeyError> {
+        let result = (|| -> Result<Vec<(u64, NonceOutcome)>, DeviceKeyError> {
             let transaction = connection.transaction().map_err(|e| DeviceKeyError::store("record the nonce", e))?;
             transaction
                 .execute("DELETE FROM used_nonces WHERE expires_at <= ?1", [now])
