@@ -1,5 +1,6 @@
 //! The keychain seam over Security.framework: each plain attribute becomes its `kSec…` key and
-//! value, and each call reports its raw OSStatus. The only `unsafe` of the crate lives here.
+//! value, and each call reports its raw OSStatus. The authentication context of user-presence
+//! keys is a LocalAuthentication `LAContext`. The only `unsafe` of the crate lives here.
 
 #![allow(unsafe_code)]
 
@@ -10,6 +11,8 @@ use core_foundation::dictionary::CFDictionary;
 use core_foundation::error::CFError;
 use core_foundation::number::CFNumber;
 use core_foundation::string::{CFString, CFStringRef};
+use objc2::rc::Retained;
+use objc2_local_authentication::LAContext;
 use security_framework::access_control::{ProtectionMode, SecAccessControl};
 use security_framework::key::{Algorithm, SecKey};
 use security_framework_sys::access_control::{
@@ -21,15 +24,15 @@ use security_framework_sys::item::{
     kSecAttrKeyClass, kSecAttrKeyClassPrivate, kSecAttrKeySizeInBits, kSecAttrKeyType,
     kSecAttrKeyTypeECSECPrimeRandom, kSecAttrLabel, kSecAttrService, kSecAttrTokenID,
     kSecAttrTokenIDSecureEnclave, kSecClass, kSecClassGenericPassword, kSecClassKey,
-    kSecPrivateKeyAttrs, kSecReturnData, kSecReturnRef, kSecUseDataProtectionKeychain,
-    kSecValueData,
+    kSecPrivateKeyAttrs, kSecReturnData, kSecReturnRef, kSecUseAuthenticationContext,
+    kSecUseDataProtectionKeychain, kSecValueData,
 };
 use security_framework_sys::keychain_item::{SecItemAdd, SecItemCopyMatching, SecItemDelete};
 use zeroize::Zeroizing;
 
 use crate::provider::keychain::{
     AccessFlag, Accessibility, FoundKey, KeyAttribute, KeyAttributes, Keychain, OsStatus,
-    PasswordItem,
+    PasswordItem, PRESENCE_REUSE_SECONDS,
 };
 
 // Constants Security.framework exports that security-framework-sys does not declare.
@@ -46,6 +49,53 @@ const INTERNAL_COMPONENT: OsStatus = OsStatus(-26276);
 /// The data-protection keychain of the signed process.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemKeychain;
+
+/// The authentication context of user-presence keys: an `LAContext` given to the key lookup as
+/// `kSecUseAuthenticationContext`.
+///
+/// Once the user has answered the prompt of a signature made through a key found with this
+/// context, the lookups that pass the same context again do not prompt: the provider keeps one
+/// for [`PRESENCE_REUSE_SECONDS`] (`PresenceContexts`). Its
+/// `touchIDAuthenticationAllowableReuseDuration` is set to the same window, which also lets a
+/// recent Touch ID unlock of the Mac count for the first prompt.
+#[derive(Debug)]
+pub struct AuthContext(Retained<LAContext>);
+
+// SAFETY: objc2 leaves `LAContext` neither `Send` nor `Sync` because its properties are plain
+// unsynchronized setters. `AuthContext` exposes none of them: the only property written is set in
+// `AuthContext::new`, before the value can reach another thread, and afterwards Rust only retains,
+// releases (atomic in the Objective-C runtime) and hands the pointer to Security.framework as a
+// query value. The keychain API is callable from any thread and is designed for one context to be
+// passed to successive keychain operations, and LocalAuthentication itself works with its
+// contexts off the creating thread (its replies run on a private queue).
+unsafe impl Send for AuthContext {}
+// SAFETY: as for `Send`: a shared `&AuthContext` only yields a retained pointer, never access to
+// the context's mutable state.
+unsafe impl Sync for AuthContext {}
+
+impl AuthContext {
+    /// A fresh context whose biometric reuse window is [`PRESENCE_REUSE_SECONDS`].
+    fn new() -> AuthContext {
+        // SAFETY: `+[LAContext new]` has no precondition; it returns an owned, initialized object.
+        let context = unsafe { LAContext::new() };
+        // A few minutes: exact as an `f64` (`NSTimeInterval`, seconds).
+        let window = PRESENCE_REUSE_SECONDS as f64;
+        // SAFETY: the setter takes a plain `NSTimeInterval`; the context is not shared yet, so no
+        // other thread observes the change.
+        unsafe { context.setTouchIDAuthenticationAllowableReuseDuration(window) };
+        AuthContext(context)
+    }
+
+    /// The context as a CF value of a query dictionary.
+    fn as_cf_type(&self) -> CFType {
+        let context: *const LAContext = Retained::as_ptr(&self.0);
+        // SAFETY: `context` points to a live Objective-C object (kept alive by `self.0`), and any
+        // Objective-C object is a valid `CFTypeRef` for CFRetain / CFRelease (toll-free bridging),
+        // which is how `kSecUseAuthenticationContext` expects its `LAContext`. Wrapping under the
+        // get rule retains it, so the `CFType` owns its own reference.
+        unsafe { CFType::wrap_under_get_rule(context.cast()) }
+    }
+}
 
 /// A `kSec…` constant as a `CFString`.
 fn constant(name: CFStringRef) -> CFString {
@@ -196,11 +246,7 @@ fn delete_matching(pairs: &[(CFString, CFType)]) -> Result<(), OsStatus> {
 
 impl Keychain for SystemKeychain {
     type Key = SecKey;
-    // No LocalAuthentication binding yet: with user presence on, each signature prompts. The
-    // reuse policy (`PresenceContexts`) is in place for an `LAContext` here, whose
-    // `touchIDAuthenticationAllowableReuseDuration` would be 300 and which `find_key` would pass
-    // as `kSecUseAuthenticationContext`.
-    type AuthContext = ();
+    type AuthContext = AuthContext;
 
     fn create_random_key(&self, attributes: &KeyAttributes) -> Result<SecKey, OsStatus> {
         let mut top = Vec::new();
@@ -254,10 +300,15 @@ impl Keychain for SystemKeychain {
     fn find_key(
         &self,
         query: &KeyAttributes,
-        _auth: Option<&()>,
+        auth: Option<&AuthContext>,
     ) -> Result<FoundKey<SecKey>, OsStatus> {
         let mut pairs = key_query(query)?;
         pairs.push((sec!(kSecReturnRef), boolean(true)));
+        // The returned key evaluates its access control (the user-presence prompt) through this
+        // context, so a context already authenticated signs without prompting again.
+        if let Some(auth) = auth {
+            pairs.push((sec!(kSecUseAuthenticationContext), auth.as_cf_type()));
+        }
         let key: SecKey = copy_matching(&pairs)?;
         let attributes = key.attributes();
         // SAFETY: `SecKeyCopyAttributes` returns a valid dictionary whose keys are CFStrings and
@@ -297,8 +348,8 @@ impl Keychain for SystemKeychain {
         delete_matching(&key_query(query)?)
     }
 
-    fn new_auth_context(&self) -> Result<(), OsStatus> {
-        Ok(())
+    fn new_auth_context(&self) -> Result<AuthContext, OsStatus> {
+        Ok(AuthContext::new())
     }
 
     fn get_password(&self, item: &PasswordItem) -> Result<Zeroizing<Vec<u8>>, OsStatus> {
