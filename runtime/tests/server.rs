@@ -26,7 +26,7 @@ use devicekey_protocol::validators::{
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
 
-use crate::support::{fresh_nonce, DIGEST};
+use crate::support::{connection_payload_expiring_at, ACCOUNT, CLIENT};
 
 /// How long a test waits for any one line before it fails.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -299,9 +299,6 @@ impl Drop for SocketWriter {
     }
 }
 
-pub const ACCOUNT: &str = "account-user-1";
-pub const CLIENT: &str = "cli_123";
-
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -311,19 +308,7 @@ pub fn now() -> i64 {
 
 /// A valid connection payload for ACCOUNT / CLIENT with a fresh nonce, expiring in 300 s.
 pub fn payload() -> Value {
-    json!({
-        "type": "remoteControlClientConnection",
-        "nonce": fresh_nonce(),
-        "audience": "remote_control_client_websocket",
-        "sessionId": "wssess_123",
-        "targetOrigin": "https://chatgpt.com",
-        "targetPath": "/api/codex/remote/control/client",
-        "accountUserId": ACCOUNT,
-        "clientId": CLIENT,
-        "tokenSha256Base64url": DIGEST,
-        "tokenExpiresAt": now() + 300,
-        "scopes": ["remote_control_controller_websocket"],
-    })
+    connection_payload_expiring_at(now() + 300)
 }
 
 fn create_params() -> Value {

@@ -109,6 +109,11 @@ pub fn fresh_nonce() -> String {
 
 /// A valid connection payload for the fixtures' binding, expiring a minute after NOW.
 pub fn connection_payload() -> Value {
+    connection_payload_expiring_at(NOW + 60)
+}
+
+/// A valid connection payload for the fixtures' binding with a fresh nonce, expiring at `expires_at`.
+pub fn connection_payload_expiring_at(expires_at: i64) -> Value {
     json!({
         "type": "remoteControlClientConnection",
         "nonce": fresh_nonce(),
@@ -119,7 +124,7 @@ pub fn connection_payload() -> Value {
         "accountUserId": ACCOUNT,
         "clientId": CLIENT,
         "tokenSha256Base64url": DIGEST,
-        "tokenExpiresAt": NOW + 60,
+        "tokenExpiresAt": expires_at,
         "scopes": ["remote_control_controller_websocket"],
     })
 }
