@@ -3,13 +3,17 @@
 //! - `write-schema`: regenerate every file under `generated/` from `schema/`.
 //! - `write-schema --check`: write nothing; fail with a unified diff and the command to run when
 //!   any generated file differs from what `schema/` gives, is missing, or is extra.
+//! - `setup`: install what the build and tests need beyond Rust and Node (see [`setup`]).
 //! - `test`: the whole test suite, with its set-up (see [`test`]).
+//! - `demo`: `devicekey demo` in release mode (without the TPM provider when its system library
+//!   is missing: the demo uses the software provider).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use devicekey_codegen::{sync, COMMAND};
 
+mod setup;
 mod test;
 
 const USAGE: &str = "\
@@ -18,7 +22,9 @@ usage: cargo xtask <command>
 commands:
   write-schema           regenerate generated/ (Rust and TypeScript types and validators) from schema/
   write-schema --check   write nothing; exit 1 with a diff when generated/ is not what schema/ gives
-  test                   the whole test suite: npm ci where needed, write-schema --check, the
+  demo                   build and run `devicekey demo` (a server on an embedded default and a client)
+  setup                  install missing system packages (as root, with apt-get) and npm packages
+  test                   the whole test suite: setup, write-schema --check, the
                          TypeScript builds, the generated crate without warnings, cargo test,
                          and the TypeScript tests
   help                   print this text
@@ -45,6 +51,14 @@ fn main() -> ExitCode {
         ["write-schema"] => write_schema(&root, false),
         ["write-schema", "--check"] => write_schema(&root, true),
         ["test"] => test::run(&root),
+        ["setup"] => match setup::system_packages().and_then(|()| setup::node_packages(&root)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("xtask setup: {message}");
+                ExitCode::FAILURE
+            }
+        },
+        ["demo"] => demo(&root),
         ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -52,6 +66,24 @@ fn main() -> ExitCode {
         _ => {
             eprint!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn demo(root: &Path) -> ExitCode {
+    let mut command = std::process::Command::new(test::cargo());
+    command.args(["run", "--quiet", "--release", "--package", "devicekey"]);
+    if !setup::has_libtss2() {
+        eprintln!("note: libtss2 is not installed, so this build leaves out the TPM provider (the demo uses the software provider); `cargo xtask setup` installs it");
+        command.arg("--no-default-features");
+    }
+    command.args(["--", "demo"]).current_dir(root);
+    match command.status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("xtask demo: cannot run cargo: {error}");
+            ExitCode::FAILURE
         }
     }
 }

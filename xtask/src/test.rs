@@ -1,6 +1,6 @@
 //! `cargo xtask test`: the whole test suite, with the set-up a fresh machine needs.
 //!
-//! 1. `npm ci` in each TypeScript package whose `node_modules` is missing or older than its lock;
+//! 1. `cargo xtask setup`: missing system packages, then `npm ci` where needed;
 //! 2. `write-schema --check`;
 //! 3. the TypeScript builds (`tsc` in strict mode) of the generated package and the verifier;
 //! 4. the generated Rust crate must build without a single warning;
@@ -10,8 +10,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-/// The TypeScript packages, in build order (the verifier imports the generated package).
-const PACKAGES: &[&str] = &["generated/ts", "runtime/ts"];
+use crate::setup::PACKAGES;
 
 pub fn run(root: &Path) -> ExitCode {
     match steps(root) {
@@ -27,15 +26,8 @@ pub fn run(root: &Path) -> ExitCode {
 }
 
 fn steps(root: &Path) -> Result<(), String> {
-    for package in PACKAGES {
-        let dir = root.join(package);
-        if !dir.join("package.json").exists() {
-            continue;
-        }
-        if needs_install(&dir) {
-            step(&format!("npm ci in {package}"), Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
-        }
-    }
+    crate::setup::system_packages()?;
+    crate::setup::node_packages(root)?;
     println!("==> write-schema --check");
     if crate::write_schema(root, true) != ExitCode::SUCCESS {
         return Err("generated/ is out of date".into());
@@ -65,22 +57,11 @@ fn steps(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn cargo() -> String {
+pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-/// Whether `npm ci` must run: no install yet, or the lock changed since (npm keeps a copy of the
-/// lock it installed from in `node_modules/.package-lock.json`).
-fn needs_install(dir: &Path) -> bool {
-    let installed = std::fs::metadata(dir.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
-    let lock = std::fs::metadata(dir.join("package-lock.json")).and_then(|m| m.modified());
-    match (installed, lock) {
-        (Ok(installed), Ok(lock)) => lock > installed,
-        _ => true,
-    }
-}
-
-fn step(name: &str, command: &mut Command) -> Result<(), String> {
+pub fn step(name: &str, command: &mut Command) -> Result<(), String> {
     println!("==> {name}");
     let status = command.status().map_err(|e| format!("{name}: cannot start: {e}"))?;
     if status.success() {
