@@ -373,11 +373,14 @@ fn unix_socket_serves_many_connections_with_mode_0600_and_is_removed_on_sigterm(
     let metadata = std::fs::metadata(&socket).unwrap();
     assert!(metadata.file_type().is_socket());
     assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
-    // Nothing but the socket was left next to it.
-    let entries: Vec<_> = std::fs::read_dir(socket.parent().unwrap())
-        .unwrap()
-        .collect();
-    assert_eq!(entries.len(), 1);
+    // Nothing but the socket is left next to it: the private directory it was bound in is
+    // removed right after the socket is renamed into place (wait for that, bounded).
+    let entries = |dir: &std::path::Path| std::fs::read_dir(dir).unwrap().count();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while entries(socket.parent().unwrap()) != 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(entries(socket.parent().unwrap()), 1);
 
     let mut first = unix_peer(&socket);
     let mut second = unix_peer(&socket);
