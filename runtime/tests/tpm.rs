@@ -262,8 +262,10 @@ fn open_fails_quickly_when_nothing_listens() {
     let error = TpmProvider::open(&tcti, &dir.path().join("keys")).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::HardwareUnavailable);
     assert!(error.message().contains(&tcti), "{error}");
+    // A refused connection must not wait out the provider's 5 s connect limit (this is a hang
+    // check with room for a loaded machine, not a speed target).
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(4),
         "took {:?}",
         started.elapsed()
     );
