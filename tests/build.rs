@@ -10,7 +10,8 @@ use devicekey_codegen::schema_set::{Profile, SchemaDoc, SchemaSet};
 use serde_json::{json, Value};
 
 fn main() {
-    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let suite_dir = manifest_dir.join("../../shared/vendor/json-schema-test-suite/tests/draft7");
     println!("cargo:rerun-if-changed={}", suite_dir.display());
@@ -20,11 +21,21 @@ fn main() {
     let mut docs = Vec::new();
     let files = list_json(&suite_dir);
     for (file_index, path) in files.iter().enumerate() {
-        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        let groups: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("suite file")).expect("suite JSON");
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let groups: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("suite file"))
+                .expect("suite JSON");
         for (group_index, group) in groups.as_array().into_iter().flatten().enumerate() {
             let name = format!("F{file_index:02}G{group_index:02}");
-            let doc = SchemaDoc { name: name.clone(), file: PathBuf::from(format!("{file_name}#{group_index}")), value: group["schema"].clone() };
+            let doc = SchemaDoc {
+                name: name.clone(),
+                file: PathBuf::from(format!("{file_name}#{group_index}")),
+                value: group["schema"].clone(),
+            };
             let (accepted, skip) = match SchemaSet::new(vec![doc.clone()], Profile::General) {
                 Ok(_) => {
                     docs.push(doc);
@@ -45,21 +56,34 @@ fn main() {
     let rust = if docs.is_empty() {
         "pub fn validate(_: &str, _: &::serde_json::Value) -> Option<Result<(), Vec<::devicekey_protocol::Violation>>> { None }\npub fn is_valid(_: &str, _: &::serde_json::Value) -> Option<bool> { None }\n".to_owned()
     } else {
-        let paths = RustPaths { support: "::devicekey_protocol::support", formats: "::devicekey_protocol::formats" };
-        devicekey_codegen::validators_for(docs.clone(), paths).expect("accepted suite schemas generate")
+        let paths = RustPaths {
+            support: "::devicekey_protocol::support",
+            formats: "::devicekey_protocol::formats",
+        };
+        devicekey_codegen::validators_for(docs.clone(), paths)
+            .expect("accepted suite schemas generate")
     };
     std::fs::write(out_dir.join("suite.rs"), rust).expect("write suite.rs");
     let ts_dir = out_dir.join("suite_ts");
     std::fs::create_dir_all(&ts_dir).expect("suite_ts");
-    for (name, contents) in devicekey_codegen::ts_validators_for(docs).expect("accepted suite schemas generate TypeScript") {
+    for (name, contents) in devicekey_codegen::ts_validators_for(docs)
+        .expect("accepted suite schemas generate TypeScript")
+    {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
     }
-    let manifest = json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
-    std::fs::write(out_dir.join("suite.json"), serde_json::to_string(&manifest).expect("manifest")).expect("write manifest");
+    let manifest =
+        json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
+    std::fs::write(
+        out_dir.join("suite.json"),
+        serde_json::to_string(&manifest).expect("manifest"),
+    )
+    .expect("write manifest");
 }
 
 fn list_json(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut out: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())

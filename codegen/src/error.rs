@@ -17,13 +17,25 @@ pub struct Error {
 
 impl Error {
     /// An error at `pointer` inside `file`.
-    pub fn at(file: impl Into<PathBuf>, pointer: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error { file: file.into(), pointer: Some(pointer.into()), reason: reason.into() }
+    pub fn at(
+        file: impl Into<PathBuf>,
+        pointer: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error {
+            file: file.into(),
+            pointer: Some(pointer.into()),
+            reason: reason.into(),
+        }
     }
 
     /// An error about `file` as a whole (I/O, encoding).
     pub fn file(file: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
-        Error { file: file.into(), pointer: None, reason: reason.into() }
+        Error {
+            file: file.into(),
+            pointer: None,
+            reason: reason.into(),
+        }
     }
 }
 

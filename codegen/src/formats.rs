@@ -46,7 +46,8 @@ pub const FORMATS: &[Format] = &[
     Format {
         name: "device-key-id",
         applies_to: JsonType::String,
-        description: "dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes",
+        description:
+            "dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes",
         rule: FormatRule::Base64Url {
             prefixes: &["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"],
             min_bytes: 32,
@@ -57,13 +58,21 @@ pub const FORMATS: &[Format] = &[
         name: "base64url-sha256",
         applies_to: JsonType::String,
         description: "a SHA-256 digest encoded as unpadded base64url",
-        rule: FormatRule::Base64Url { prefixes: &[], min_bytes: 32, max_bytes: Some(32) },
+        rule: FormatRule::Base64Url {
+            prefixes: &[],
+            min_bytes: 32,
+            max_bytes: Some(32),
+        },
     },
     Format {
         name: "base64url-nonce",
         applies_to: JsonType::String,
         description: "at least 32 random bytes encoded as unpadded base64url",
-        rule: FormatRule::Base64Url { prefixes: &[], min_bytes: 32, max_bytes: None },
+        rule: FormatRule::Base64Url {
+            prefixes: &[],
+            min_bytes: 32,
+            max_bytes: None,
+        },
     },
     Format {
         name: "origin",

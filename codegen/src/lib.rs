@@ -19,6 +19,7 @@ pub mod patterns;
 pub mod rust_modules;
 pub mod rust_types;
 pub mod rust_validators;
+pub mod rustfmt;
 pub mod schema_set;
 pub mod sync;
 pub mod ts_package;
@@ -45,7 +46,11 @@ pub const GENERATED_DIRS: &[&str] = &["generated/rust", "generated/ts"];
 
 /// Paths under [`GENERATED_DIRS`] that belong to tools rather than to the generator: npm's lock
 /// file and install folder, the TypeScript build output.
-pub const NOT_GENERATED: &[&str] = &["generated/ts/package-lock.json", "generated/ts/node_modules", "generated/ts/dist"];
+pub const NOT_GENERATED: &[&str] = &[
+    "generated/ts/package-lock.json",
+    "generated/ts/node_modules",
+    "generated/ts/dist",
+];
 
 /// Every generated file: repository-relative path → contents.
 pub type Files = BTreeMap<PathBuf, String>;
@@ -68,28 +73,93 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
     let mut put = |path: &str, contents: String| {
         files.insert(PathBuf::from(path), contents);
     };
-    let rust_paths = rust_validators::RustPaths { support: "crate::support", formats: "crate::formats" };
+    let rust_paths = rust_validators::RustPaths {
+        support: "crate::support",
+        formats: "crate::formats",
+    };
     let types = rust_types::emit(&set)?;
-    put("generated/rust/Cargo.toml", header("#", &rust_crate_manifest(types.uses_regress)));
-    put("generated/rust/src/lib.rs", header("//!", &rust_modules::lib()));
+    put(
+        "generated/rust/Cargo.toml",
+        header("#", &rust_crate_manifest(types.uses_regress)),
+    );
+    put(
+        "generated/rust/src/lib.rs",
+        header("//!", &rust_modules::lib()),
+    );
     put("generated/rust/src/support.rs", header("//!", RUST_SUPPORT));
-    put("generated/rust/src/formats.rs", header("//!", &format!("//! The named formats of the schema profile.\n\n{}", rust_modules::formats("crate::support"))));
-    put("generated/rust/src/methods.rs", header("//!", &format!("//! The protocol's method table.\n\n{}", rust_modules::methods(&methods))));
-    put("generated/rust/src/types.rs", header("//!", &format!("//! The protocol's types (typify, from `schema/`).\n\n{}", types.code)));
+    put(
+        "generated/rust/src/formats.rs",
+        header(
+            "//!",
+            &format!(
+                "//! The named formats of the schema profile.\n\n{}",
+                rust_modules::formats("crate::support")
+            ),
+        ),
+    );
+    put(
+        "generated/rust/src/methods.rs",
+        header(
+            "//!",
+            &format!(
+                "//! The protocol's method table.\n\n{}",
+                rust_modules::methods(&methods)
+            ),
+        ),
+    );
+    put(
+        "generated/rust/src/types.rs",
+        header(
+            "//!",
+            &format!(
+                "//! The protocol's types (typify, from `schema/`).\n\n{}",
+                types.code
+            ),
+        ),
+    );
     put(
         "generated/rust/src/validators.rs",
         header("//!", &format!("//! The protocol's validators: JSON Schema semantics of the profile over `serde_json::Value`.\n\n{}", rust_validators::emit(&model, &set, rust_paths))),
     );
 
-    let ts_paths = ts_validators::TsPaths { support: "./support.js", formats: "./formats.js", types: Some("./types.js") };
+    let ts_paths = ts_validators::TsPaths {
+        support: "./support.js",
+        formats: "./formats.js",
+        types: Some("./types.js"),
+    };
     put("generated/ts/package.json", ts_package::package_json());
     put("generated/ts/tsconfig.json", ts_package::tsconfig());
-    put("generated/ts/src/index.ts", header("//", &ts_package::index()));
-    put("generated/ts/src/support.ts", header("//", ts_support::SUPPORT_TS));
-    put("generated/ts/src/formats.ts", header("//", &ts_validators::emit_formats()));
-    put("generated/ts/src/types.ts", header("//", &ts_types::emit(&set)?));
-    put("generated/ts/src/methods.ts", header("//", &ts_types::emit_methods(&methods)));
-    put("generated/ts/src/validators.ts", header("//", &ts_validators::emit(&model, &set, ts_paths)));
+    put(
+        "generated/ts/src/index.ts",
+        header("//", &ts_package::index()),
+    );
+    put(
+        "generated/ts/src/support.ts",
+        header("//", ts_support::SUPPORT_TS),
+    );
+    put(
+        "generated/ts/src/formats.ts",
+        header("//", &ts_validators::emit_formats()),
+    );
+    put(
+        "generated/ts/src/types.ts",
+        header("//", &ts_types::emit(&set)?),
+    );
+    put(
+        "generated/ts/src/methods.ts",
+        header("//", &ts_types::emit_methods(&methods)),
+    );
+    put(
+        "generated/ts/src/validators.ts",
+        header("//", &ts_validators::emit(&model, &set, ts_paths)),
+    );
+
+    let config = repo_root.join("rustfmt.toml");
+    for (path, contents) in files.iter_mut() {
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            *contents = rustfmt::format(contents, path, &config)?;
+        }
+    }
     Ok(files)
 }
 
@@ -108,11 +178,24 @@ pub fn ts_validators_for(docs: Vec<SchemaDoc>) -> Result<Vec<(String, String)>> 
     let set = SchemaSet::new(docs, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let model = model::compile(&set, &names);
-    let paths = ts_validators::TsPaths { support: "./support.js", formats: "./formats.js", types: None };
+    let paths = ts_validators::TsPaths {
+        support: "./support.js",
+        formats: "./formats.js",
+        types: None,
+    };
     Ok(vec![
-        ("support.ts".to_owned(), header("//", ts_support::SUPPORT_TS)),
-        ("formats.ts".to_owned(), header("//", &ts_validators::emit_formats())),
-        ("suite.ts".to_owned(), header("//", &ts_validators::emit(&model, &set, paths))),
+        (
+            "support.ts".to_owned(),
+            header("//", ts_support::SUPPORT_TS),
+        ),
+        (
+            "formats.ts".to_owned(),
+            header("//", &ts_validators::emit_formats()),
+        ),
+        (
+            "suite.ts".to_owned(),
+            header("//", &ts_validators::emit(&model, &set, paths)),
+        ),
     ])
 }
 
@@ -127,7 +210,11 @@ pub fn header(comment: &str, body: &str) -> String {
 }
 
 fn rust_crate_manifest(uses_regress: bool) -> String {
-    let regress = if uses_regress { "regress = { workspace = true }\n" } else { "" };
+    let regress = if uses_regress {
+        "regress = { workspace = true }\n"
+    } else {
+        ""
+    };
     let manifest = "[package]\n\
      name = \"devicekey-protocol\"\n\
      description = \"The device-key protocol's types and validators, generated from schema/\"\n\
@@ -139,5 +226,7 @@ fn rust_crate_manifest(uses_regress: bool) -> String {
      \n\
      [dependencies]\n\
      regex = { workspace = true }\n";
-    format!("{manifest}{regress}serde = {{ workspace = true }}\nserde_json = {{ workspace = true }}\n")
+    format!(
+        "{manifest}{regress}serde = {{ workspace = true }}\nserde_json = {{ workspace = true }}\n"
+    )
 }

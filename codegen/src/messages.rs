@@ -39,7 +39,10 @@ pub fn max_length(limit: u64) -> String {
 
 /// `pattern`.
 pub fn pattern(source: &str) -> String {
-    format!("must match the pattern {}", json_text(&Value::String(source.to_owned())))
+    format!(
+        "must match the pattern {}",
+        json_text(&Value::String(source.to_owned()))
+    )
 }
 
 /// `format`.
@@ -74,7 +77,10 @@ pub fn unique_items() -> String {
 
 /// `required`.
 pub fn required(property: &str) -> String {
-    format!("missing required property {}", json_text(&Value::String(property.to_owned())))
+    format!(
+        "missing required property {}",
+        json_text(&Value::String(property.to_owned()))
+    )
 }
 
 /// `additionalProperties: false`: this prefix, then the property name as a JSON string.
@@ -85,8 +91,15 @@ pub const ONE_OF_PREFIX: &str = "must match exactly one schema in oneOf, but mat
 
 /// A discriminated `oneOf` whose tag is missing, unknown, or whose instance is not an object.
 pub fn discriminator(property: &str, values: &[String]) -> String {
-    let values: Vec<String> = values.iter().map(|v| json_text(&Value::String(v.clone()))).collect();
-    format!("must be an object whose {} is one of {}", json_text(&Value::String(property.to_owned())), values.join(", "))
+    let values: Vec<String> = values
+        .iter()
+        .map(|v| json_text(&Value::String(v.clone())))
+        .collect();
+    format!(
+        "must be an object whose {} is one of {}",
+        json_text(&Value::String(property.to_owned())),
+        values.join(", ")
+    )
 }
 
 /// The `false` schema.

@@ -57,19 +57,38 @@ pub fn load(path: &Path, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>> {
 /// Checks a method table value.
 pub fn parse(value: &Value, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>> {
     let err = |pointer: String, reason: &str| Error::at(shown, pointer, reason);
-    let object = value.as_object().ok_or_else(|| err(String::new(), "the method table must be an object with a `methods` array"))?;
-    if let Some(key) = object.keys().find(|k| *k != "methods" && *k != "description") {
+    let object = value.as_object().ok_or_else(|| {
+        err(
+            String::new(),
+            "the method table must be an object with a `methods` array",
+        )
+    })?;
+    if let Some(key) = object
+        .keys()
+        .find(|k| *k != "methods" && *k != "description")
+    {
         return Err(err(format!("/{key}"), "unknown key in the method table"));
     }
-    let entries = object.get("methods").and_then(Value::as_array).ok_or_else(|| err("/methods".into(), "`methods` must be an array"))?;
+    let entries = object
+        .get("methods")
+        .and_then(Value::as_array)
+        .ok_or_else(|| err("/methods".into(), "`methods` must be an array"))?;
     let mut methods: Vec<Method> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let at = |key: &str| format!("/methods/{i}{key}");
-        let entry = entry.as_object().ok_or_else(|| err(at(""), "a method must be an object"))?;
-        if let Some(key) = entry.keys().find(|k| !["name", "direction", "params", "result", "description"].contains(&k.as_str())) {
+        let entry = entry
+            .as_object()
+            .ok_or_else(|| err(at(""), "a method must be an object"))?;
+        if let Some(key) = entry.keys().find(|k| {
+            !["name", "direction", "params", "result", "description"].contains(&k.as_str())
+        }) {
             return Err(err(at(&format!("/{key}")), "unknown key in a method entry"));
         }
-        let name = entry.get("name").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| err(at("/name"), "`name` must be a non-empty string"))?;
+        let name = entry
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| err(at("/name"), "`name` must be a non-empty string"))?;
         if methods.iter().any(|m| m.name == name) {
             return Err(err(at("/name"), "a method is listed twice"));
         }
@@ -77,13 +96,21 @@ pub fn parse(value: &Value, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>
             Some("clientToServer") => Direction::ClientToServer,
             Some("serverToClient") => Direction::ServerToClient,
             Some("notification") => Direction::Notification,
-            _ => return Err(err(at("/direction"), "`direction` must be clientToServer, serverToClient or notification")),
+            _ => {
+                return Err(err(
+                    at("/direction"),
+                    "`direction` must be clientToServer, serverToClient or notification",
+                ))
+            }
         };
         let type_ref = |key: &str| -> Result<Option<String>> {
             match entry.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(name)) if set.doc(name).is_some() => Ok(Some(name.clone())),
-                Some(_) => Err(err(at(&format!("/{key}")), "must be null or the name of a schema file in this folder")),
+                Some(_) => Err(err(
+                    at(&format!("/{key}")),
+                    "must be null or the name of a schema file in this folder",
+                )),
             }
         };
         let params = type_ref("params")?;
@@ -94,8 +121,18 @@ pub fn parse(value: &Value, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>
         if direction != Direction::Notification && result.is_none() {
             return Err(err(at("/result"), "a request needs a result type"));
         }
-        let description = entry.get("description").and_then(Value::as_str).unwrap_or_default().to_owned();
-        methods.push(Method { name: name.to_owned(), direction, params, result, description });
+        let description = entry
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        methods.push(Method {
+            name: name.to_owned(),
+            direction,
+            params,
+            result,
+            description,
+        });
     }
     Ok(methods)
 }

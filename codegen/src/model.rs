@@ -63,9 +63,13 @@ impl JsonType {
 pub fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => number_equal(x, y),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -203,19 +207,33 @@ pub struct Discriminator {
 
 /// Compiles the documents named in `roots` and everything they reach.
 pub fn compile(set: &SchemaSet, roots: &[String]) -> Model {
-    let mut compiler = Compiler { set, ids: BTreeMap::new(), functions: Vec::new(), queue: Vec::new() };
+    let mut compiler = Compiler {
+        set,
+        ids: BTreeMap::new(),
+        functions: Vec::new(),
+        queue: Vec::new(),
+    };
     let mut root_ids = BTreeMap::new();
     for root in roots {
-        let id = compiler.function_for(Location { doc: root.clone(), pointer: String::new() });
+        let id = compiler.function_for(Location {
+            doc: root.clone(),
+            pointer: String::new(),
+        });
         root_ids.insert(root.clone(), id);
     }
     while let Some((id, location)) = compiler.queue.pop() {
         let schema = set.node(&location).cloned().unwrap_or(Value::Bool(true));
         let path = format!("{}.json#{}", location.doc, location.pointer);
         let node = compiler.node(&schema, &location.doc, &location.pointer, path.clone());
-        compiler.functions[id] = Function { location: path, node };
+        compiler.functions[id] = Function {
+            location: path,
+            node,
+        };
     }
-    Model { functions: compiler.functions, roots: root_ids }
+    Model {
+        functions: compiler.functions,
+        roots: root_ids,
+    }
 }
 
 struct Compiler<'a> {
@@ -231,7 +249,13 @@ impl Compiler<'_> {
             return *id;
         }
         let id = self.functions.len();
-        self.functions.push(Function { location: String::new(), node: Node { schema_path: String::new(), kind: NodeKind::Anything } });
+        self.functions.push(Function {
+            location: String::new(),
+            node: Node {
+                schema_path: String::new(),
+                kind: NodeKind::Anything,
+            },
+        });
         self.ids.insert(location.clone(), id);
         self.queue.push((id, location));
         id
@@ -267,7 +291,12 @@ impl Compiler<'_> {
         self.node(schema, doc, pointer, path)
     }
 
-    fn checks(&mut self, object: &serde_json::Map<String, Value>, doc: &str, pointer: &str) -> Checks {
+    fn checks(
+        &mut self,
+        object: &serde_json::Map<String, Value>,
+        doc: &str,
+        pointer: &str,
+    ) -> Checks {
         let mut checks = Checks::default();
         let at = |key: &str| pointer_push(pointer, key);
         for (key, value) in object {
@@ -286,8 +315,12 @@ impl Compiler<'_> {
                 "maxLength" => checks.max_length = as_count(value),
                 "pattern" => {
                     if let Some(source) = value.as_str() {
-                        let rust = crate::patterns::to_rust(source).unwrap_or_else(|_| source.to_owned());
-                        checks.pattern = Some(Pattern { source: source.to_owned(), rust });
+                        let rust =
+                            crate::patterns::to_rust(source).unwrap_or_else(|_| source.to_owned());
+                        checks.pattern = Some(Pattern {
+                            source: source.to_owned(),
+                            rust,
+                        });
                     }
                 }
                 "format" => checks.format = value.as_str().and_then(formats::find),
@@ -296,7 +329,13 @@ impl Compiler<'_> {
                 "items" => {
                     checks.items = Some(match value {
                         Value::Array(schemas) => Items::Tuple(
-                            schemas.iter().enumerate().map(|(i, s)| self.child(s, doc, &pointer_push(&at("items"), &i.to_string()))).collect(),
+                            schemas
+                                .iter()
+                                .enumerate()
+                                .map(|(i, s)| {
+                                    self.child(s, doc, &pointer_push(&at("items"), &i.to_string()))
+                                })
+                                .collect(),
                         ),
                         schema => Items::All(Box::new(self.child(schema, doc, &at("items")))),
                     })
@@ -304,7 +343,15 @@ impl Compiler<'_> {
                 "minItems" => checks.min_items = as_count(value),
                 "maxItems" => checks.max_items = as_count(value),
                 "uniqueItems" => checks.unique_items = value.as_bool() == Some(true),
-                "required" => checks.required = value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect(),
+                "required" => {
+                    checks.required = value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                }
                 "properties" => {
                     for (name, schema) in value.as_object().into_iter().flatten() {
                         let node = self.child(schema, doc, &pointer_push(&at("properties"), name));
@@ -322,10 +369,15 @@ impl Compiler<'_> {
                     let variants: Vec<Node> = schemas
                         .iter()
                         .enumerate()
-                        .map(|(i, s)| self.child(s, doc, &pointer_push(&at("oneOf"), &i.to_string())))
+                        .map(|(i, s)| {
+                            self.child(s, doc, &pointer_push(&at("oneOf"), &i.to_string()))
+                        })
                         .collect();
                     let discriminator = find_discriminator(&schemas);
-                    checks.one_of = Some(OneOf { variants, discriminator });
+                    checks.one_of = Some(OneOf {
+                        variants,
+                        discriminator,
+                    });
                 }
                 _ => {}
             }
@@ -368,20 +420,34 @@ pub(crate) fn find_discriminator(variants: &[Value]) -> Option<Discriminator> {
         let mut values = Vec::new();
         for variant in variants {
             let object = match variant.as_object() {
-                Some(o) if o.get("type").and_then(Value::as_str) == Some("object") && !o.contains_key("$ref") => o,
+                Some(o)
+                    if o.get("type").and_then(Value::as_str) == Some("object")
+                        && !o.contains_key("$ref") =>
+                {
+                    o
+                }
                 _ => return None,
             };
             let required = object.get("required").and_then(Value::as_array);
             if !required.is_some_and(|r| r.iter().any(|n| n.as_str() == Some(candidate))) {
                 continue 'candidate;
             }
-            let tag = object.get("properties").and_then(|p| p.get(candidate)).and_then(|p| p.get("const")).and_then(Value::as_str);
+            let tag = object
+                .get("properties")
+                .and_then(|p| p.get(candidate))
+                .and_then(|p| p.get("const"))
+                .and_then(Value::as_str);
             match tag {
-                Some(tag) if !values.iter().any(|v: &String| v == tag) => values.push(tag.to_owned()),
+                Some(tag) if !values.iter().any(|v: &String| v == tag) => {
+                    values.push(tag.to_owned())
+                }
                 _ => continue 'candidate,
             }
         }
-        return Some(Discriminator { property: candidate.to_owned(), values });
+        return Some(Discriminator {
+            property: candidate.to_owned(),
+            values,
+        });
     }
     None
 }

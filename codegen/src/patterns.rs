@@ -121,7 +121,11 @@ pub fn to_rust(source: &str) -> Result<String, String> {
             '.' if !in_class => out.push_str(r"[^\n\r\x{2028}\x{2029}]"),
             '(' if !in_class && chars.get(i) == Some(&'?') => {
                 let rest: String = chars.iter().skip(i + 1).take(2).collect();
-                if rest.starts_with('=') || rest.starts_with('!') || rest.starts_with("<=") || rest.starts_with("<!") {
+                if rest.starts_with('=')
+                    || rest.starts_with('!')
+                    || rest.starts_with("<=")
+                    || rest.starts_with("<!")
+                {
                     return unsupported("uses look-around, which the Rust validators cannot match");
                 }
                 if !(rest.starts_with(':') || rest.starts_with('<')) {
@@ -135,7 +139,8 @@ pub fn to_rust(source: &str) -> Result<String, String> {
     if in_class {
         return unsupported("has an unterminated character class");
     }
-    regex::Regex::new(&out).map_err(|e| format!("pattern `{source}` is not a supported regular expression: {e}"))?;
+    regex::Regex::new(&out)
+        .map_err(|e| format!("pattern `{source}` is not a supported regular expression: {e}"))?;
     Ok(out)
 }
 
@@ -144,7 +149,9 @@ mod tests {
     use super::to_rust;
 
     fn matches(pattern: &str, text: &str) -> bool {
-        regex::Regex::new(&to_rust(pattern).unwrap()).unwrap().is_match(text)
+        regex::Regex::new(&to_rust(pattern).unwrap())
+            .unwrap()
+            .is_match(text)
     }
 
     #[test]

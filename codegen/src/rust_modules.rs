@@ -28,28 +28,50 @@ pub fn lib() -> String {
 pub fn formats(support: &str) -> String {
     let mut w = Writer::new("    ");
     for format in FORMATS {
-        w.doc("///", &format!("Format `{}`: {}.", format.name, format.description));
+        w.doc(
+            "///",
+            &format!("Format `{}`: {}.", format.name, format.description),
+        );
         let name = formats::snake_name(format);
         match format.rule {
-            FormatRule::Base64Url { prefixes, min_bytes, max_bytes } => {
+            FormatRule::Base64Url {
+                prefixes,
+                min_bytes,
+                max_bytes,
+            } => {
                 let prefixes: Vec<String> = prefixes.iter().map(|p| rust_str(p)).collect();
                 let max = match max_bytes {
                     Some(n) => format!("Some({n})"),
                     None => "None".to_owned(),
                 };
-                w.block(format!("pub fn is_{name}(value: &str) -> bool {{"), "}", |w| {
-                    w.line(format!("{support}::is_prefixed_base64url(value, &[{}], {min_bytes}, {max})", prefixes.join(", ")));
-                });
+                w.block(
+                    format!("pub fn is_{name}(value: &str) -> bool {{"),
+                    "}",
+                    |w| {
+                        w.line(format!(
+                            "{support}::is_prefixed_base64url(value, &[{}], {min_bytes}, {max})",
+                            prefixes.join(", ")
+                        ));
+                    },
+                );
             }
             FormatRule::Origin => {
-                w.block(format!("pub fn is_{name}(value: &str) -> bool {{"), "}", |w| {
-                    w.line(format!("{support}::is_origin(value)"));
-                });
+                w.block(
+                    format!("pub fn is_{name}(value: &str) -> bool {{"),
+                    "}",
+                    |w| {
+                        w.line(format!("{support}::is_origin(value)"));
+                    },
+                );
             }
             FormatRule::Int64 => {
-                w.block(format!("pub fn is_{name}(value: &::serde_json::Number) -> bool {{"), "}", |w| {
-                    w.line(format!("{support}::is_int64(value)"));
-                });
+                w.block(
+                    format!("pub fn is_{name}(value: &::serde_json::Number) -> bool {{"),
+                    "}",
+                    |w| {
+                        w.line(format!("{support}::is_int64(value)"));
+                    },
+                );
             }
         }
         w.line("");
@@ -120,8 +142,12 @@ pub fn methods(methods: &[Method]) -> String {
     });
     w.line("");
     w.doc("///", "Looks a method up by name.");
-    w.block("pub fn method(name: &str) -> Option<&'static MethodInfo> {", "}", |w| {
-        w.line("METHODS.iter().find(|m| m.name == name)");
-    });
+    w.block(
+        "pub fn method(name: &str) -> Option<&'static MethodInfo> {",
+        "}",
+        |w| {
+            w.line("METHODS.iter().find(|m| m.name == name)");
+        },
+    );
     w.finish()
 }

@@ -33,18 +33,32 @@ pub fn emit(set: &SchemaSet) -> Result<RustTypes> {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "definitions": Value::Object(definitions),
     });
-    let root: schemars08::schema::RootSchema = serde_json::from_value(root)
-        .map_err(|e| Error::file("schema/", format!("the bundled schemas are not a valid JSON Schema for the type generator: {e}")))?;
+    let root: schemars08::schema::RootSchema = serde_json::from_value(root).map_err(|e| {
+        Error::file(
+            "schema/",
+            format!("the bundled schemas are not a valid JSON Schema for the type generator: {e}"),
+        )
+    })?;
     let mut settings = typify::TypeSpaceSettings::default();
     settings.with_struct_builder(false);
     let mut space = typify::TypeSpace::new(&settings);
-    space
-        .add_ref_types(root.definitions)
-        .map_err(|e| Error::file("schema/", format!("the type generator (typify) rejected the schemas: {e}")))?;
+    space.add_ref_types(root.definitions).map_err(|e| {
+        Error::file(
+            "schema/",
+            format!("the type generator (typify) rejected the schemas: {e}"),
+        )
+    })?;
     let tokens = space.to_stream();
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| Error::file("schema/", format!("the type generator produced code that does not parse: {e}")))?;
-    Ok(RustTypes { code: prettyplease::unparse(&file), uses_regress: space.uses_regress() })
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        Error::file(
+            "schema/",
+            format!("the type generator produced code that does not parse: {e}"),
+        )
+    })?;
+    Ok(RustTypes {
+        code: prettyplease::unparse(&file),
+        uses_regress: space.uses_regress(),
+    })
 }
 
 fn rewrite_refs(value: &mut Value) {
@@ -77,8 +91,13 @@ fn steer_tags(value: &mut Value) {
             if let Some(Value::Array(variants)) = object.get_mut("oneOf") {
                 if let Some(discriminator) = crate::model::find_discriminator(variants) {
                     for variant in variants.iter_mut() {
-                        let variant_title = variant.get("title").and_then(Value::as_str).map(str::to_owned);
-                        let Some(Value::Object(properties)) = variant.get_mut("properties") else { continue };
+                        let variant_title = variant
+                            .get("title")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                        let Some(Value::Object(properties)) = variant.get_mut("properties") else {
+                            continue;
+                        };
                         for (name, property) in properties.iter_mut() {
                             if *name == discriminator.property {
                                 continue;
@@ -86,16 +105,30 @@ fn steer_tags(value: &mut Value) {
                             // typify names an inline property type after the enum and the property,
                             // not the variant, and keeps the first of two same-named types: a title
                             // per variant keeps `audience` and `targetPath` of each variant apart.
-                            if let (Some(title), Value::Object(property)) = (&variant_title, &mut *property) {
-                                if !property.contains_key("title") && !property.contains_key("$ref") {
-                                    property.insert("title".into(), Value::String(format!("{title}{}", pascal_case(name))));
+                            if let (Some(title), Value::Object(property)) =
+                                (&variant_title, &mut *property)
+                            {
+                                if !property.contains_key("title") && !property.contains_key("$ref")
+                                {
+                                    property.insert(
+                                        "title".into(),
+                                        Value::String(format!("{title}{}", pascal_case(name))),
+                                    );
                                 }
                             }
                             if let Value::Object(property) = property {
-                                if let Some(Value::String(constant)) = property.get("const").cloned() {
+                                if let Some(Value::String(constant)) =
+                                    property.get("const").cloned()
+                                {
                                     property.remove("const");
-                                    property.insert("enum".into(), Value::Array(vec![Value::String(constant.clone())]));
-                                    property.insert("maxLength".into(), Value::from(constant.chars().count()));
+                                    property.insert(
+                                        "enum".into(),
+                                        Value::Array(vec![Value::String(constant.clone())]),
+                                    );
+                                    property.insert(
+                                        "maxLength".into(),
+                                        Value::from(constant.chars().count()),
+                                    );
                                 }
                             }
                         }

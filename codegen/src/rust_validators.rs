@@ -19,16 +19,31 @@ pub struct RustPaths {
 
 /// Emits the body of a validators module for `model` (without the file header).
 pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
-    let mut emitter = Emitter { paths, statics: Writer::new("    "), statics_count: 0, statics_by_init: std::collections::HashMap::new(), aux: Vec::new(), aux_count: 0 };
+    let mut emitter = Emitter {
+        paths,
+        statics: Writer::new("    "),
+        statics_count: 0,
+        statics_by_init: std::collections::HashMap::new(),
+        aux: Vec::new(),
+        aux_count: 0,
+    };
     let mut body = Writer::new("    ");
     let support = paths.support;
 
-    body.line(format!("use {support}::{{Check, Collect, Path, Sink, Violation}};"));
+    body.line(format!(
+        "use {support}::{{Check, Collect, Path, Sink, Violation}};"
+    ));
     body.line("use ::serde_json::Value;");
     body.line("");
-    body.doc("///", "The name of every type that has a validator, sorted.");
+    body.doc(
+        "///",
+        "The name of every type that has a validator, sorted.",
+    );
     let names: Vec<String> = model.roots.keys().map(|n| rust_str(n)).collect();
-    body.line(format!("pub const TYPE_NAMES: &[&str] = &[{}];", names.join(", ")));
+    body.line(format!(
+        "pub const TYPE_NAMES: &[&str] = &[{}];",
+        names.join(", ")
+    ));
     body.line("");
     body.doc("///", "A type's two validators.");
     body.line("#[derive(Debug, Clone, Copy)]");
@@ -54,15 +69,26 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
         w.line("VALIDATORS.binary_search_by(|v| v.type_name.cmp(type_name)).ok().map(|i| &VALIDATORS[i])");
     });
     body.line("");
-    body.doc("///", "Validates `value` as the type named `type_name`; `None` when no such type exists.");
-    body.block("pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {", "}", |w| {
-        w.line("validator(type_name).map(|v| (v.validate)(value))");
-    });
+    body.doc(
+        "///",
+        "Validates `value` as the type named `type_name`; `None` when no such type exists.",
+    );
+    body.block(
+        "pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {",
+        "}",
+        |w| {
+            w.line("validator(type_name).map(|v| (v.validate)(value))");
+        },
+    );
     body.line("");
     body.doc("///", "Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.");
-    body.block("pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {", "}", |w| {
-        w.line("validator(type_name).map(|v| (v.is_valid)(value))");
-    });
+    body.block(
+        "pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {",
+        "}",
+        |w| {
+            w.line("validator(type_name).map(|v| (v.is_valid)(value))");
+        },
+    );
     body.line("");
     for (name, id) in &model.roots {
         let snake = snake_case(name);
@@ -72,23 +98,42 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
             .and_then(|d| d.as_str())
             .map(|d| d.lines().next().unwrap_or_default().to_owned())
             .unwrap_or_default();
-        body.doc("///", &format!("Validates a `{name}`, reporting every violation.\n\n{summary}"));
-        body.block(format!("pub fn validate_{snake}(value: &Value) -> Result<(), Vec<Violation>> {{"), "}", |w| {
-            w.line("let mut out = Collect::default();");
-            w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-            w.line("if out.0.is_empty() { Ok(()) } else { Err(out.0) }");
-        });
+        body.doc(
+            "///",
+            &format!("Validates a `{name}`, reporting every violation.\n\n{summary}"),
+        );
+        body.block(
+            format!("pub fn validate_{snake}(value: &Value) -> Result<(), Vec<Violation>> {{"),
+            "}",
+            |w| {
+                w.line("let mut out = Collect::default();");
+                w.line(format!("f{id}(value, &Path::Root, &mut out);"));
+                w.line("if out.0.is_empty() { Ok(()) } else { Err(out.0) }");
+            },
+        );
         body.line("");
-        body.doc("///", &format!("Whether `value` is a valid `{name}` (stops at the first violation)."));
-        body.block(format!("pub fn is_valid_{snake}(value: &Value) -> bool {{"), "}", |w| {
-            w.line("let mut out = Check::default();");
-            w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-            w.line("!out.0");
-        });
+        body.doc(
+            "///",
+            &format!("Whether `value` is a valid `{name}` (stops at the first violation)."),
+        );
+        body.block(
+            format!("pub fn is_valid_{snake}(value: &Value) -> bool {{"),
+            "}",
+            |w| {
+                w.line("let mut out = Check::default();");
+                w.line(format!("f{id}(value, &Path::Root, &mut out);"));
+                w.line("!out.0");
+            },
+        );
         body.line("");
     }
     for (id, function) in model.functions.iter().enumerate() {
-        emitter.function(&mut body, &format!("f{id}"), &function.location, &function.node);
+        emitter.function(
+            &mut body,
+            &format!("f{id}"),
+            &function.location,
+            &function.node,
+        );
     }
     while let Some((name, location, node)) = emitter.aux.pop() {
         emitter.function(&mut body, &name, &location, &node);
@@ -115,9 +160,13 @@ impl Emitter {
     fn function(&mut self, w: &mut Writer, name: &str, location: &str, node: &Node) {
         w.doc("///", &format!("`{location}`"));
         w.line("#[allow(unused_variables, clippy::all)]");
-        w.block(format!("fn {name}<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {{"), "}", |w| {
-            self.node(w, node, 0, name);
-        });
+        w.block(
+            format!("fn {name}<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {{"),
+            "}",
+            |w| {
+                self.node(w, node, 0, name);
+            },
+        );
         w.line("");
     }
 
@@ -129,13 +178,19 @@ impl Emitter {
         let name = format!("STATIC_{}", self.statics_count);
         self.statics_by_init.insert(key, name.clone());
         self.statics_count += 1;
-        self.statics.line(format!("static {name}: ::std::sync::LazyLock<{ty}> = ::std::sync::LazyLock::new(|| {init});"));
+        self.statics.line(format!(
+            "static {name}: ::std::sync::LazyLock<{ty}> = ::std::sync::LazyLock::new(|| {init});"
+        ));
         name
     }
 
     /// Emits a report and, under fail-fast, the return.
     fn report(&self, w: &mut Writer, path: &str, schema_path: &str, keyword: &str, message: &str) {
-        w.line(format!("out.report({path}, {}, {}, || {message});", rust_str(schema_path), rust_str(keyword)));
+        w.line(format!(
+            "out.report({path}, {}, {}, || {message});",
+            rust_str(schema_path),
+            rust_str(keyword)
+        ));
         w.line("if S::FAIL_FAST { return; }");
     }
 
@@ -148,7 +203,13 @@ impl Emitter {
         match &node.kind {
             NodeKind::Anything => {}
             NodeKind::Nothing => {
-                self.report(w, &p, &node.schema_path, "false", &Self::static_message(&messages::nothing_allowed()));
+                self.report(
+                    w,
+                    &p,
+                    &node.schema_path,
+                    "false",
+                    &Self::static_message(&messages::nothing_allowed()),
+                );
             }
             NodeKind::Ref(id) => {
                 w.line(format!("f{id}({v}, {p}, out);"));
@@ -168,7 +229,9 @@ impl Emitter {
                 .map(|t| match t {
                     JsonType::Null => format!("{v}.is_null()"),
                     JsonType::Boolean => format!("{v}.is_boolean()"),
-                    JsonType::Integer => format!("{v}.as_number().is_some_and({support}::is_integer)"),
+                    JsonType::Integer => {
+                        format!("{v}.as_number().is_some_and({support}::is_integer)")
+                    }
                     JsonType::Number => format!("{v}.is_number()"),
                     JsonType::String => format!("{v}.is_string()"),
                     JsonType::Array => format!("{v}.is_array()"),
@@ -176,23 +239,38 @@ impl Emitter {
                 })
                 .collect();
             w.block(format!("if !({}) {{", tests.join(" || ")), "}", |w| {
-                self.report(w, &p, &sp("type"), "type", &Self::static_message(&messages::type_mismatch(types)));
+                self.report(
+                    w,
+                    &p,
+                    &sp("type"),
+                    "type",
+                    &Self::static_message(&messages::type_mismatch(types)),
+                );
             });
         }
         if let Some(values) = &c.enum_values {
             let message = Self::static_message(&messages::enum_mismatch(values));
             let test = if values.iter().all(|x| x.is_string()) {
-                let alts: Vec<String> = values.iter().filter_map(|x| x.as_str()).map(rust_str).collect();
+                let alts: Vec<String> = values
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .map(rust_str)
+                    .collect();
                 format!("!matches!({v}.as_str(), Some({}))", alts.join(" | "))
             } else {
                 let statics: Vec<String> = values
                     .iter()
                     .map(|x| self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&crate::model::json_text(x)))))
                     .collect();
-                let alts: Vec<String> = statics.iter().map(|s| format!("{support}::json_equal({v}, &{s})")).collect();
+                let alts: Vec<String> = statics
+                    .iter()
+                    .map(|s| format!("{support}::json_equal({v}, &{s})"))
+                    .collect();
                 format!("!({})", alts.join(" || "))
             };
-            w.block(format!("if {test} {{"), "}", |w| self.report(w, &p, &sp("enum"), "enum", &message));
+            w.block(format!("if {test} {{"), "}", |w| {
+                self.report(w, &p, &sp("enum"), "enum", &message)
+            });
         }
         if let Some(value) = &c.const_value {
             let message = Self::static_message(&messages::const_mismatch(value));
@@ -203,9 +281,15 @@ impl Emitter {
                     format!("!{support}::json_equal({v}, &{s})")
                 }
             };
-            w.block(format!("if {test} {{"), "}", |w| self.report(w, &p, &sp("const"), "const", &message));
+            w.block(format!("if {test} {{"), "}", |w| {
+                self.report(w, &p, &sp("const"), "const", &message)
+            });
         }
-        if c.min_length.is_some() || c.max_length.is_some() || c.pattern.is_some() || matches!(c.format, Some(f) if f.applies_to == JsonType::String) {
+        if c.min_length.is_some()
+            || c.max_length.is_some()
+            || c.pattern.is_some()
+            || matches!(c.format, Some(f) if f.applies_to == JsonType::String)
+        {
             w.block(format!("if let Some(s) = {v}.as_str() {{"), "}", |w| {
                 if let Some(n) = c.min_length {
                     w.block(format!("if !{support}::has_min_chars(s, {n}) {{"), "}", |w| {
@@ -233,7 +317,10 @@ impl Emitter {
                 }
             });
         }
-        if c.minimum.is_some() || c.maximum.is_some() || matches!(c.format, Some(f) if f.applies_to != JsonType::String) {
+        if c.minimum.is_some()
+            || c.maximum.is_some()
+            || matches!(c.format, Some(f) if f.applies_to != JsonType::String)
+        {
             w.block(format!("if let Some(n) = {v}.as_number() {{"), "}", |w| {
                 for (limit, keyword, bad) in [(&c.minimum, "minimum", "Less"), (&c.maximum, "maximum", "Greater")] {
                     let Some(limit) = limit else { continue };
@@ -256,51 +343,85 @@ impl Emitter {
             });
         }
         if c.items.is_some() || c.min_items.is_some() || c.max_items.is_some() || c.unique_items {
-            w.block(format!("if let Some(items) = {v}.as_array() {{"), "}", |w| {
-                if let Some(n) = c.min_items {
-                    w.block(format!("if items.len() < {n} {{"), "}", |w| {
-                        self.report(w, &p, &sp("minItems"), "minItems", &Self::static_message(&messages::min_items(n)));
-                    });
-                }
-                if let Some(n) = c.max_items {
-                    w.block(format!("if items.len() > {n} {{"), "}", |w| {
-                        self.report(w, &p, &sp("maxItems"), "maxItems", &Self::static_message(&messages::max_items(n)));
-                    });
-                }
-                if c.unique_items {
-                    w.block(format!("if !{support}::all_unique(items) {{"), "}", |w| {
-                        self.report(w, &p, &sp("uniqueItems"), "uniqueItems", &Self::static_message(&messages::unique_items()));
-                    });
-                }
-                let next = d + 1;
-                match &c.items {
-                    None => {}
-                    Some(Items::All(node)) if matches!(node.kind, NodeKind::Anything) => {}
-                    Some(Items::All(node)) => {
-                        w.block(format!("for (i, v{next}) in items.iter().enumerate() {{"), "}", |w| {
-                            w.line(format!("let p{next} = &Path::Index({p}, i);"));
-                            self.node(w, node, next, fn_name);
+            w.block(
+                format!("if let Some(items) = {v}.as_array() {{"),
+                "}",
+                |w| {
+                    if let Some(n) = c.min_items {
+                        w.block(format!("if items.len() < {n} {{"), "}", |w| {
+                            self.report(
+                                w,
+                                &p,
+                                &sp("minItems"),
+                                "minItems",
+                                &Self::static_message(&messages::min_items(n)),
+                            );
                         });
                     }
-                    Some(Items::Tuple(nodes)) => {
-                        for (i, node) in nodes.iter().enumerate() {
-                            if matches!(node.kind, NodeKind::Anything) {
-                                continue;
+                    if let Some(n) = c.max_items {
+                        w.block(format!("if items.len() > {n} {{"), "}", |w| {
+                            self.report(
+                                w,
+                                &p,
+                                &sp("maxItems"),
+                                "maxItems",
+                                &Self::static_message(&messages::max_items(n)),
+                            );
+                        });
+                    }
+                    if c.unique_items {
+                        w.block(format!("if !{support}::all_unique(items) {{"), "}", |w| {
+                            self.report(
+                                w,
+                                &p,
+                                &sp("uniqueItems"),
+                                "uniqueItems",
+                                &Self::static_message(&messages::unique_items()),
+                            );
+                        });
+                    }
+                    let next = d + 1;
+                    match &c.items {
+                        None => {}
+                        Some(Items::All(node)) if matches!(node.kind, NodeKind::Anything) => {}
+                        Some(Items::All(node)) => {
+                            w.block(
+                                format!("for (i, v{next}) in items.iter().enumerate() {{"),
+                                "}",
+                                |w| {
+                                    w.line(format!("let p{next} = &Path::Index({p}, i);"));
+                                    self.node(w, node, next, fn_name);
+                                },
+                            );
+                        }
+                        Some(Items::Tuple(nodes)) => {
+                            for (i, node) in nodes.iter().enumerate() {
+                                if matches!(node.kind, NodeKind::Anything) {
+                                    continue;
+                                }
+                                w.block(
+                                    format!("if let Some(v{next}) = items.get({i}) {{"),
+                                    "}",
+                                    |w| {
+                                        w.line(format!("let p{next} = &Path::Index({p}, {i});"));
+                                        self.node(w, node, next, fn_name);
+                                    },
+                                );
                             }
-                            w.block(format!("if let Some(v{next}) = items.get({i}) {{"), "}", |w| {
-                                w.line(format!("let p{next} = &Path::Index({p}, {i});"));
-                                self.node(w, node, next, fn_name);
-                            });
                         }
                     }
-                }
-            });
+                },
+            );
         }
         if !c.required.is_empty() || !c.properties.is_empty() || c.additional_properties.is_some() {
-            w.block(format!("if let Some(map) = {v}.as_object() {{"), "}", |w| match &c.additional_properties {
-                Some(additional) => self.object_single_pass(w, c, additional, d, fn_name, at),
-                None => self.object_lookups(w, c, d, fn_name, at),
-            });
+            w.block(
+                format!("if let Some(map) = {v}.as_object() {{"),
+                "}",
+                |w| match &c.additional_properties {
+                    Some(additional) => self.object_single_pass(w, c, additional, d, fn_name, at),
+                    None => self.object_lookups(w, c, d, fn_name, at),
+                },
+            );
         }
         if let Some(one_of) = &c.one_of {
             self.one_of(w, one_of, &sp("oneOf"), d, fn_name);
@@ -308,43 +429,80 @@ impl Emitter {
     }
 
     fn report_required(&self, w: &mut Writer, p: &str, at: &str, name: &str) {
-        self.report(w, p, &format!("{at}/required"), "required", &Self::static_message(&messages::required(name)));
+        self.report(
+            w,
+            p,
+            &format!("{at}/required"),
+            "required",
+            &Self::static_message(&messages::required(name)),
+        );
     }
 
     /// Objects without `additionalProperties`: look each declared property up.
     fn object_lookups(&mut self, w: &mut Writer, c: &Checks, d: usize, fn_name: &str, at: &str) {
         let p = format!("p{d}");
         for name in &c.required {
-            w.block(format!("if !map.contains_key({}) {{", rust_str(name)), "}", |w| self.report_required(w, &p, at, name));
+            w.block(
+                format!("if !map.contains_key({}) {{", rust_str(name)),
+                "}",
+                |w| self.report_required(w, &p, at, name),
+            );
         }
         let next = d + 1;
         for (name, node) in &c.properties {
             if matches!(node.kind, NodeKind::Anything) {
                 continue;
             }
-            w.block(format!("if let Some(v{next}) = map.get({}) {{", rust_str(name)), "}", |w| {
-                w.line(format!("let p{next} = &Path::Key({p}, {});", rust_str(name)));
-                self.node(w, node, next, fn_name);
-            });
+            w.block(
+                format!("if let Some(v{next}) = map.get({}) {{", rust_str(name)),
+                "}",
+                |w| {
+                    w.line(format!(
+                        "let p{next} = &Path::Key({p}, {});",
+                        rust_str(name)
+                    ));
+                    self.node(w, node, next, fn_name);
+                },
+            );
         }
     }
 
     /// Objects with `additionalProperties`: one pass over the members, dispatching each on its
     /// name, with a bit per required property (up to 64; more are looked up first).
-    fn object_single_pass(&mut self, w: &mut Writer, c: &Checks, additional: &Node, d: usize, fn_name: &str, at: &str) {
+    fn object_single_pass(
+        &mut self,
+        w: &mut Writer,
+        c: &Checks,
+        additional: &Node,
+        d: usize,
+        fn_name: &str,
+        at: &str,
+    ) {
         let support = self.paths.support;
         let p = format!("p{d}");
         let next = d + 1;
-        let tracked: Vec<&String> = if c.required.len() <= 64 { c.required.iter().collect() } else { Vec::new() };
+        let tracked: Vec<&String> = if c.required.len() <= 64 {
+            c.required.iter().collect()
+        } else {
+            Vec::new()
+        };
         if tracked.is_empty() {
             for name in &c.required {
-                w.block(format!("if !map.contains_key({}) {{", rust_str(name)), "}", |w| self.report_required(w, &p, at, name));
+                w.block(
+                    format!("if !map.contains_key({}) {{", rust_str(name)),
+                    "}",
+                    |w| self.report_required(w, &p, at, name),
+                );
             }
         } else {
             w.line("let mut seen = 0u64;");
         }
         let bit = |name: &str| tracked.iter().position(|r| r.as_str() == name);
-        let mut arms: Vec<(String, Option<&Node>)> = c.properties.iter().map(|(n, node)| (n.clone(), Some(node))).collect();
+        let mut arms: Vec<(String, Option<&Node>)> = c
+            .properties
+            .iter()
+            .map(|(n, node)| (n.clone(), Some(node)))
+            .collect();
         for name in &tracked {
             if !arms.iter().any(|(n, _)| n == *name) {
                 arms.push(((*name).clone(), None));
@@ -365,23 +523,47 @@ impl Emitter {
                         }
                     });
                 }
-                w.block("_ => {", "}", |w| self.additional(w, additional, next, fn_name, support));
+                w.block("_ => {", "}", |w| {
+                    self.additional(w, additional, next, fn_name, support)
+                });
             });
         });
         if !tracked.is_empty() {
-            let full = if tracked.len() == 64 { "u64::MAX".to_owned() } else { format!("{}u64", (1u64 << tracked.len()) - 1) };
+            let full = if tracked.len() == 64 {
+                "u64::MAX".to_owned()
+            } else {
+                format!("{}u64", (1u64 << tracked.len()) - 1)
+            };
             w.block(format!("if seen != {full} {{"), "}", |w| {
                 for (i, name) in tracked.iter().enumerate() {
-                    w.block(format!("if seen & (1 << {i}) == 0 {{"), "}", |w| self.report_required(w, &p, at, name));
+                    w.block(format!("if seen & (1 << {i}) == 0 {{"), "}", |w| {
+                        self.report_required(w, &p, at, name)
+                    });
                 }
             });
         }
     }
 
-    fn additional(&mut self, w: &mut Writer, additional: &Node, next: usize, fn_name: &str, support: &str) {
+    fn additional(
+        &mut self,
+        w: &mut Writer,
+        additional: &Node,
+        next: usize,
+        fn_name: &str,
+        support: &str,
+    ) {
         if matches!(additional.kind, NodeKind::Nothing) {
-            let message = format!("format!(\"{{}}{{}}\", {}, {support}::json_string(key))", rust_str(messages::UNKNOWN_PROPERTY_PREFIX));
-            self.report(w, &format!("p{next}"), &additional.schema_path, "additionalProperties", &message);
+            let message = format!(
+                "format!(\"{{}}{{}}\", {}, {support}::json_string(key))",
+                rust_str(messages::UNKNOWN_PROPERTY_PREFIX)
+            );
+            self.report(
+                w,
+                &format!("p{next}"),
+                &additional.schema_path,
+                "additionalProperties",
+                &message,
+            );
         } else {
             self.node(w, additional, next, fn_name);
         }
@@ -391,15 +573,22 @@ impl Emitter {
         let (v, p) = (format!("v{d}"), format!("p{d}"));
         let group = self.aux_count;
         self.aux_count += 1;
-        let names: Vec<String> = (0..one_of.variants.len()).map(|i| format!("{fn_name}_{group}_{i}")).collect();
+        let names: Vec<String> = (0..one_of.variants.len())
+            .map(|i| format!("{fn_name}_{group}_{i}"))
+            .collect();
         for (name, variant) in names.iter().zip(&one_of.variants) {
-            self.aux.push((name.clone(), variant.schema_path.clone(), variant.clone()));
+            self.aux
+                .push((name.clone(), variant.schema_path.clone(), variant.clone()));
         }
         match &one_of.discriminator {
             Some(disc) => {
-                let message = Self::static_message(&messages::discriminator(&disc.property, &disc.values));
+                let message =
+                    Self::static_message(&messages::discriminator(&disc.property, &disc.values));
                 w.block(
-                    format!("match {v}.as_object().and_then(|m| m.get({})).and_then(Value::as_str) {{", rust_str(&disc.property)),
+                    format!(
+                        "match {v}.as_object().and_then(|m| m.get({})).and_then(Value::as_str) {{",
+                        rust_str(&disc.property)
+                    ),
                     "}",
                     |w| {
                         for (value, name) in disc.values.iter().zip(&names) {

@@ -93,7 +93,10 @@ impl SchemaSet {
                 ));
             }
             if set.docs.contains_key(&doc.name) {
-                return Err(Error::file(&doc.file, "two schema documents have the same name"));
+                return Err(Error::file(
+                    &doc.file,
+                    "two schema documents have the same name",
+                ));
             }
             set.docs.insert(doc.name.clone(), doc);
         }
@@ -106,10 +109,13 @@ impl SchemaSet {
     /// Reads every `*.json` file of `dir` except `methods.json` as one document.
     pub fn load_dir(dir: &Path, shown_dir: &Path, profile: Profile) -> Result<Self> {
         let mut docs = Vec::new();
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::file(shown_dir, format!("cannot read the schema folder: {e}")))?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::file(shown_dir, format!("cannot read the schema folder: {e}")))?;
         let mut names = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|e| Error::file(shown_dir, format!("cannot read the schema folder: {e}")))?;
+            let entry = entry.map_err(|e| {
+                Error::file(shown_dir, format!("cannot read the schema folder: {e}"))
+            })?;
             names.push(entry.file_name());
         }
         names.sort();
@@ -120,10 +126,17 @@ impl SchemaSet {
             }
             let shown = shown_dir.join(&name);
             let value = read_json(&dir.join(&name), &shown)?;
-            docs.push(SchemaDoc { name: name.trim_end_matches(".json").to_owned(), file: shown, value });
+            docs.push(SchemaDoc {
+                name: name.trim_end_matches(".json").to_owned(),
+                file: shown,
+                value,
+            });
         }
         if docs.is_empty() {
-            return Err(Error::file(shown_dir, "the schema folder holds no schema files"));
+            return Err(Error::file(
+                shown_dir,
+                "the schema folder holds no schema files",
+            ));
         }
         Self::new(docs, profile)
     }
@@ -135,7 +148,10 @@ impl SchemaSet {
 
     /// The schema node at `location`.
     pub fn node(&self, location: &Location) -> Option<&Value> {
-        self.docs.get(&location.doc)?.value.pointer(&location.pointer)
+        self.docs
+            .get(&location.doc)?
+            .value
+            .pointer(&location.pointer)
     }
 
     /// Resolves a `$ref` found in document `from`.
@@ -151,11 +167,14 @@ impl SchemaSet {
                 format!("$ref `{reference}` must be a local pointer (`#/definitions/...`) or another schema file of this folder (`TypeName.json`)")
             })?;
             if !self.docs.contains_key(stem) {
-                return Err(format!("$ref `{reference}` names a schema file that does not exist"));
+                return Err(format!(
+                    "$ref `{reference}` names a schema file that does not exist"
+                ));
             }
             stem.to_owned()
         };
-        let pointer = percent_decode(fragment).ok_or_else(|| format!("$ref `{reference}` has a malformed percent-encoding"))?;
+        let pointer = percent_decode(fragment)
+            .ok_or_else(|| format!("$ref `{reference}` has a malformed percent-encoding"))?;
         if !pointer.is_empty() && !pointer.starts_with('/') {
             return Err(format!("$ref `{reference}` must use a JSON pointer fragment (`#/...`); named anchors are not in the profile"));
         }
@@ -169,14 +188,32 @@ impl SchemaSet {
     fn check_doc(&self, doc: &SchemaDoc, profile: Profile) -> Result<()> {
         if profile == Profile::Protocol {
             let Some(object) = doc.value.as_object() else {
-                return Err(Error::at(&doc.file, "", "a protocol schema must be an object"));
+                return Err(Error::at(
+                    &doc.file,
+                    "",
+                    "a protocol schema must be an object",
+                ));
             };
             match object.get("title").and_then(Value::as_str) {
                 Some(title) if title == doc.name => {}
-                _ => return Err(Error::at(&doc.file, "", format!("a protocol schema needs \"title\": \"{}\" (its file name)", doc.name))),
+                _ => {
+                    return Err(Error::at(
+                        &doc.file,
+                        "",
+                        format!(
+                            "a protocol schema needs \"title\": \"{}\" (its file name)",
+                            doc.name
+                        ),
+                    ))
+                }
             }
         }
-        Checker { set: self, doc, profile }.check(&doc.value, "")
+        Checker {
+            set: self,
+            doc,
+            profile,
+        }
+        .check(&doc.value, "")
     }
 }
 
@@ -225,29 +262,51 @@ impl Checker<'_> {
             return Err(self.err(pointer, "a protocol schema needs a `description`"));
         }
         if object.contains_key("properties") && !object.contains_key("additionalProperties") {
-            return Err(self.err(pointer, "an object schema with `properties` must state `additionalProperties`"));
+            return Err(self.err(
+                pointer,
+                "an object schema with `properties` must state `additionalProperties`",
+            ));
         }
         if let Some(Value::Object(properties)) = object.get("properties") {
             for (name, property) in properties {
-                if property.as_object().is_some_and(|p| !p.contains_key("description")) {
+                if property
+                    .as_object()
+                    .is_some_and(|p| !p.contains_key("description"))
+                {
                     let at = pointer_push(&pointer_push(pointer, "properties"), name);
-                    return Err(self.err(&at, "every property of a protocol schema needs a `description`"));
+                    return Err(self.err(
+                        &at,
+                        "every property of a protocol schema needs a `description`",
+                    ));
                 }
             }
         }
         Ok(())
     }
 
-    fn check_keyword(&self, object: &Map<String, Value>, key: &str, value: &Value, at: &str) -> Result<()> {
+    fn check_keyword(
+        &self,
+        object: &Map<String, Value>,
+        key: &str,
+        value: &Value,
+        at: &str,
+    ) -> Result<()> {
         match key {
             "$schema" => {
-                if value.as_str() != Some("http://json-schema.org/draft-07/schema#") || !at.ends_with("/$schema") || at.matches('/').count() != 1 {
+                if value.as_str() != Some("http://json-schema.org/draft-07/schema#")
+                    || !at.ends_with("/$schema")
+                    || at.matches('/').count() != 1
+                {
                     return Err(self.err(at, "`$schema` must be \"http://json-schema.org/draft-07/schema#\" at the document root"));
                 }
             }
             "$ref" => {
-                let reference = value.as_str().ok_or_else(|| self.err(at, "`$ref` must be a string"))?;
-                self.set.resolve(&self.doc.name, reference).map_err(|reason| self.err(at, reason))?;
+                let reference = value
+                    .as_str()
+                    .ok_or_else(|| self.err(at, "`$ref` must be a string"))?;
+                self.set
+                    .resolve(&self.doc.name, reference)
+                    .map_err(|reason| self.err(at, reason))?;
             }
             "title" | "description" | "$comment" => {
                 if !value.is_string() {
@@ -256,7 +315,9 @@ impl Checker<'_> {
             }
             "default" => {}
             "definitions" | "properties" => {
-                let map = value.as_object().ok_or_else(|| self.err(at, format!("`{key}` must be an object of schemas")))?;
+                let map = value
+                    .as_object()
+                    .ok_or_else(|| self.err(at, format!("`{key}` must be an object of schemas")))?;
                 for (name, schema) in map {
                     self.check(schema, &pointer_push(at, name))?;
                 }
@@ -268,7 +329,10 @@ impl Checker<'_> {
             }
             "additionalProperties" | "items" => self.check(value, at)?,
             "oneOf" => {
-                let variants = value.as_array().filter(|v| !v.is_empty()).ok_or_else(|| self.err(at, "`oneOf` must be a non-empty array of schemas"))?;
+                let variants = value
+                    .as_array()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| self.err(at, "`oneOf` must be a non-empty array of schemas"))?;
                 for (i, schema) in variants.iter().enumerate() {
                     self.check(schema, &pointer_push(at, &i.to_string()))?;
                 }
@@ -277,7 +341,12 @@ impl Checker<'_> {
                 let names: Vec<&Value> = match value {
                     Value::Array(items) if !items.is_empty() => items.iter().collect(),
                     Value::String(_) => vec![value],
-                    _ => return Err(self.err(at, "`type` must be a type name or a non-empty array of them")),
+                    _ => {
+                        return Err(self.err(
+                            at,
+                            "`type` must be a type name or a non-empty array of them",
+                        ))
+                    }
                 };
                 let mut seen = Vec::new();
                 for name in names {
@@ -291,10 +360,14 @@ impl Checker<'_> {
                 }
             }
             "required" => {
-                let items = value.as_array().ok_or_else(|| self.err(at, "`required` must be an array of strings"))?;
+                let items = value
+                    .as_array()
+                    .ok_or_else(|| self.err(at, "`required` must be an array of strings"))?;
                 let mut seen = Vec::new();
                 for item in items {
-                    let name = item.as_str().ok_or_else(|| self.err(at, "`required` must be an array of strings"))?;
+                    let name = item
+                        .as_str()
+                        .ok_or_else(|| self.err(at, "`required` must be an array of strings"))?;
                     if seen.contains(&name) {
                         return Err(self.err(at, format!("`required` lists \"{name}\" twice")));
                     }
@@ -302,16 +375,24 @@ impl Checker<'_> {
                 }
             }
             "enum" => {
-                let items = value.as_array().filter(|v| !v.is_empty()).ok_or_else(|| self.err(at, "`enum` must be a non-empty array"))?;
+                let items = value
+                    .as_array()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| self.err(at, "`enum` must be a non-empty array"))?;
                 for (i, item) in items.iter().enumerate() {
-                    if items[..i].iter().any(|earlier| crate::model::json_equal(earlier, item)) {
+                    if items[..i]
+                        .iter()
+                        .any(|earlier| crate::model::json_equal(earlier, item))
+                    {
                         return Err(self.err(at, "`enum` lists a value twice"));
                     }
                 }
             }
             "const" => {}
             "pattern" => {
-                let source = value.as_str().ok_or_else(|| self.err(at, "`pattern` must be a string"))?;
+                let source = value
+                    .as_str()
+                    .ok_or_else(|| self.err(at, "`pattern` must be a string"))?;
                 patterns::to_rust(source).map_err(|reason| self.err(at, reason))?;
             }
             "minLength" | "maxLength" | "minItems" | "maxItems" => {
@@ -330,15 +411,32 @@ impl Checker<'_> {
                 }
             }
             "format" => {
-                let name = value.as_str().ok_or_else(|| self.err(at, "`format` must be a string"))?;
+                let name = value
+                    .as_str()
+                    .ok_or_else(|| self.err(at, "`format` must be a string"))?;
                 let format = formats::find(name).ok_or_else(|| {
                     let known: Vec<&str> = formats::FORMATS.iter().map(|f| f.name).collect();
-                    self.err(at, format!("format `{name}` is not one of the profile's named formats ({})", known.join(", ")))
+                    self.err(
+                        at,
+                        format!(
+                            "format `{name}` is not one of the profile's named formats ({})",
+                            known.join(", ")
+                        ),
+                    )
                 })?;
                 if self.profile == Profile::Protocol {
-                    let declared = object.get("type").and_then(Value::as_str).and_then(crate::model::JsonType::parse);
+                    let declared = object
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .and_then(crate::model::JsonType::parse);
                     if declared != Some(format.applies_to) {
-                        return Err(self.err(at, format!("format `{name}` needs `\"type\": \"{}\"` beside it", format.applies_to.name())));
+                        return Err(self.err(
+                            at,
+                            format!(
+                                "format `{name}` needs `\"type\": \"{}\"` beside it",
+                                format.applies_to.name()
+                            ),
+                        ));
                     }
                 }
             }
@@ -351,7 +449,8 @@ impl Checker<'_> {
 /// Reads a JSON file, rejecting duplicate object keys (a silent "last one wins" would drop a
 /// constraint) with the pointer of the object that repeats a key.
 pub fn read_json(path: &Path, shown: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::file(shown, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::file(shown, format!("cannot read: {e}")))?;
     parse_json_strict(&text).map_err(|reason| Error::file(shown, reason))
 }
 
@@ -359,8 +458,11 @@ pub fn read_json(path: &Path, shown: &Path) -> Result<Value> {
 pub fn parse_json_strict(text: &str) -> std::result::Result<Value, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde::de::Deserializer::deserialize_any(&mut deserializer, strict::NoDuplicates(String::new()))
-        .map_err(|e| e.to_string())?;
+    serde::de::Deserializer::deserialize_any(
+        &mut deserializer,
+        strict::NoDuplicates(String::new()),
+    )
+    .map_err(|e| e.to_string())?;
     Ok(value)
 }
 
@@ -383,15 +485,30 @@ mod strict {
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("JSON")
         }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> { Ok(()) }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> { Ok(()) }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> { Ok(()) }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> { Ok(()) }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> { Ok(()) }
-        fn visit_unit<E>(self) -> Result<(), E> { Ok(()) }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             let mut i = 0usize;
-            while seq.next_element_seed(NoDuplicates(format!("{}/{i}", self.0)))?.is_some() {
+            while seq
+                .next_element_seed(NoDuplicates(format!("{}/{i}", self.0)))?
+                .is_some()
+            {
                 i += 1;
             }
             Ok(())
@@ -400,7 +517,10 @@ mod strict {
             let mut keys: Vec<String> = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
                 if keys.contains(&key) {
-                    return Err(A::Error::custom(format!("duplicate key \"{key}\" in the object at #{}", self.0)));
+                    return Err(A::Error::custom(format!(
+                        "duplicate key \"{key}\" in the object at #{}",
+                        self.0
+                    )));
                 }
                 let child = crate::error::pointer_push(&self.0, &key);
                 map.next_value_seed(NoDuplicates(child))?;
@@ -412,7 +532,8 @@ mod strict {
 }
 
 fn is_type_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn percent_decode(fragment: &str) -> Option<String> {

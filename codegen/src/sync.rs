@@ -38,10 +38,18 @@ pub enum Difference {
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Difference::Changed { path, diff } => write!(f, "{} is out of date:\n{diff}", path.display()),
+            Difference::Changed { path, diff } => {
+                write!(f, "{} is out of date:\n{diff}", path.display())
+            }
             Difference::Missing { path } => write!(f, "{} is missing", path.display()),
-            Difference::Extra { path } => write!(f, "{} is not produced by schema/ and must not be in a generated folder", path.display()),
-            Difference::Unreadable { path, error } => write!(f, "{} cannot be read: {error}", path.display()),
+            Difference::Extra { path } => write!(
+                f,
+                "{} is not produced by schema/ and must not be in a generated folder",
+                path.display()
+            ),
+            Difference::Unreadable { path, error } => {
+                write!(f, "{} cannot be read: {error}", path.display())
+            }
         }
     }
 }
@@ -60,10 +68,18 @@ pub fn check(root: &Path, files: &Files) -> std::io::Result<Vec<Difference>> {
                     .context_radius(3)
                     .header(&format!("a/{shown}"), &format!("b/{shown}"))
                     .to_string();
-                differences.push(Difference::Changed { path: path.clone(), diff });
+                differences.push(Difference::Changed {
+                    path: path.clone(),
+                    diff,
+                });
             }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => differences.push(Difference::Missing { path: path.clone() }),
-            Err(error) => differences.push(Difference::Unreadable { path: path.clone(), error: error.to_string() }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                differences.push(Difference::Missing { path: path.clone() })
+            }
+            Err(error) => differences.push(Difference::Unreadable {
+                path: path.clone(),
+                error: error.to_string(),
+            }),
         }
     }
     for path in existing_files(root)? {
@@ -125,7 +141,8 @@ fn walk(root: &Path, relative: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::R
         Err(error) => return Err(error),
     };
     if metadata.is_dir() {
-        let mut entries: Vec<_> = std::fs::read_dir(root.join(relative))?.collect::<Result<_, _>>()?;
+        let mut entries: Vec<_> =
+            std::fs::read_dir(root.join(relative))?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             walk(root, &relative.join(entry.file_name()), out)?;

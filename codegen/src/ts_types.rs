@@ -35,7 +35,10 @@ struct Ty {
 
 impl Ty {
     fn primary(text: impl Into<String>) -> Self {
-        Ty { text: text.into(), prec: Prec::Primary }
+        Ty {
+            text: text.into(),
+            prec: Prec::Primary,
+        }
     }
 
     fn unknown() -> Self {
@@ -73,7 +76,14 @@ impl Ty {
         match seen.len() {
             0 => Ty::never(),
             1 => seen.pop().unwrap_or_else(Ty::never),
-            _ => Ty { text: seen.iter().map(|m| m.at(Prec::Intersection)).collect::<Vec<_>>().join(" | "), prec: Prec::Union },
+            _ => Ty {
+                text: seen
+                    .iter()
+                    .map(|m| m.at(Prec::Intersection))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                prec: Prec::Union,
+            },
         }
     }
 }
@@ -82,9 +92,19 @@ impl Ty {
 /// name order, each followed by the named declarations it introduced (titled `oneOf` variants and
 /// the `definitions` it refers to).
 pub fn emit(set: &SchemaSet) -> Result<String> {
-    let mut e = Emitter { set, names: BTreeMap::new(), pending: VecDeque::new() };
+    let mut e = Emitter {
+        set,
+        names: BTreeMap::new(),
+        pending: VecDeque::new(),
+    };
     for doc in set.docs.values() {
-        e.names.insert(doc.name.clone(), Location { doc: doc.name.clone(), pointer: String::new() });
+        e.names.insert(
+            doc.name.clone(),
+            Location {
+                doc: doc.name.clone(),
+                pointer: String::new(),
+            },
+        );
     }
     let mut out = Writer::new("  ");
     for doc in set.docs.values() {
@@ -116,13 +136,19 @@ impl Emitter<'_> {
 
     /// Reserves `name` for `location`; an error when another schema already has it.
     fn claim(&mut self, doc: &SchemaDoc, pointer: &str, name: &str) -> Result<()> {
-        let location = Location { doc: doc.name.clone(), pointer: pointer.to_owned() };
+        let location = Location {
+            doc: doc.name.clone(),
+            pointer: pointer.to_owned(),
+        };
         match self.names.get(name) {
             Some(existing) if *existing == location => Ok(()),
             Some(existing) => Err(self.err(
                 doc,
                 pointer,
-                format!("the TypeScript type name `{name}` is already taken by {}.json#{}", existing.doc, existing.pointer),
+                format!(
+                    "the TypeScript type name `{name}` is already taken by {}.json#{}",
+                    existing.doc, existing.pointer
+                ),
             )),
             None => {
                 self.names.insert(name.to_owned(), location.clone());
@@ -133,8 +159,17 @@ impl Emitter<'_> {
     }
 
     /// Writes `export interface Name {...}` or `export type Name = ...;` for the schema at `pointer`.
-    fn declaration(&mut self, w: &mut Writer, doc: &SchemaDoc, pointer: &str, name: &str) -> Result<()> {
-        let schema = doc.value.pointer(pointer).ok_or_else(|| self.err(doc, pointer, "the schema is missing"))?;
+    fn declaration(
+        &mut self,
+        w: &mut Writer,
+        doc: &SchemaDoc,
+        pointer: &str,
+        name: &str,
+    ) -> Result<()> {
+        let schema = doc
+            .value
+            .pointer(pointer)
+            .ok_or_else(|| self.err(doc, pointer, "the schema is missing"))?;
         if let Some(description) = schema.get("description").and_then(Value::as_str) {
             jsdoc(w, description);
         }
@@ -162,15 +197,33 @@ impl Emitter<'_> {
 
     /// The member lines of an object type (properties in name order, then the index signature),
     /// indented for nesting depth `depth`. Empty for an object that admits no property at all.
-    fn members(&mut self, object: &Map<String, Value>, doc: &SchemaDoc, pointer: &str, depth: usize) -> Result<Vec<String>> {
+    fn members(
+        &mut self,
+        object: &Map<String, Value>,
+        doc: &SchemaDoc,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Vec<String>> {
         let indent = "  ".repeat(depth);
         let properties = match object.get("properties") {
             None => Map::new(),
             Some(Value::Object(p)) => p.clone(),
-            Some(_) => return Err(self.err(doc, &pointer_push(pointer, "properties"), "`properties` must be an object of schemas")),
+            Some(_) => {
+                return Err(self.err(
+                    doc,
+                    &pointer_push(pointer, "properties"),
+                    "`properties` must be an object of schemas",
+                ))
+            }
         };
-        let required: BTreeSet<String> =
-            object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+        let required: BTreeSet<String> = object
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
         let mut names: BTreeSet<String> = properties.keys().cloned().collect();
         names.extend(required.iter().cloned());
         let mut lines = Vec::new();
@@ -179,7 +232,14 @@ impl Emitter<'_> {
                 Some(schema) => {
                     let at = pointer_push(&pointer_push(pointer, "properties"), name);
                     let ty = self.ty(schema, doc, &at, depth)?;
-                    (ty, schema.get("description").and_then(Value::as_str).unwrap_or_default().to_owned())
+                    (
+                        ty,
+                        schema
+                            .get("description")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
                 }
                 None => (Ty::unknown(), String::new()),
             };
@@ -189,11 +249,17 @@ impl Emitter<'_> {
                 lines.push(format!("{indent}{line}"));
             }
             let optional = if required.contains(name) { "" } else { "?" };
-            lines.push(format!("{indent}{}{optional}: {};", property_key(name), ty.text));
+            lines.push(format!(
+                "{indent}{}{optional}: {};",
+                property_key(name),
+                ty.text
+            ));
         }
         match object.get("additionalProperties") {
             Some(Value::Bool(false)) => {}
-            None | Some(Value::Bool(true)) => lines.push(format!("{indent}[key: string]: unknown;")),
+            None | Some(Value::Bool(true)) => {
+                lines.push(format!("{indent}[key: string]: unknown;"))
+            }
             Some(schema) => {
                 let at = pointer_push(pointer, "additionalProperties");
                 let ty = self.ty(schema, doc, &at, depth)?;
@@ -215,14 +281,22 @@ impl Emitter<'_> {
             _ => return Err(self.err(doc, pointer, "a schema must be an object or a boolean")),
         };
         if let Some(reference) = object.get("$ref") {
-            let reference = reference.as_str().ok_or_else(|| self.err(doc, pointer, "`$ref` must be a string"))?;
+            let reference = reference
+                .as_str()
+                .ok_or_else(|| self.err(doc, pointer, "`$ref` must be a string"))?;
             return self.reference(reference, doc, &pointer_push(pointer, "$ref"));
         }
         let base = self.base(object, doc, pointer, depth)?;
         let Some(one_of) = object.get("oneOf") else {
             return Ok(base.unwrap_or_else(Ty::unknown));
         };
-        let variants = one_of.as_array().ok_or_else(|| self.err(doc, &pointer_push(pointer, "oneOf"), "`oneOf` must be an array"))?;
+        let variants = one_of.as_array().ok_or_else(|| {
+            self.err(
+                doc,
+                &pointer_push(pointer, "oneOf"),
+                "`oneOf` must be an array",
+            )
+        })?;
         let mut members = Vec::new();
         for (i, variant) in variants.iter().enumerate() {
             let at = pointer_push(&pointer_push(pointer, "oneOf"), &i.to_string());
@@ -233,18 +307,34 @@ impl Emitter<'_> {
         // `type` beside `oneOf`: when every variant already has one of the outer types, the union
         // says all there is; otherwise both constraints hold.
         let outer = base_types(object);
-        let inner: Option<BTreeSet<JsonType>> = variants.iter().try_fold(BTreeSet::new(), |mut acc, variant| {
-            acc.extend(self.json_types(variant, &doc.name, 0)?);
-            Some(acc)
-        });
+        let inner: Option<BTreeSet<JsonType>> =
+            variants
+                .iter()
+                .try_fold(BTreeSet::new(), |mut acc, variant| {
+                    acc.extend(self.json_types(variant, &doc.name, 0)?);
+                    Some(acc)
+                });
         match (outer, inner) {
             (Some(outer), Some(inner)) if inner.is_subset(&outer) => Ok(union),
-            _ => Ok(Ty { text: format!("{} & {}", base.at(Prec::Intersection), union.at(Prec::Primary)), prec: Prec::Intersection }),
+            _ => Ok(Ty {
+                text: format!(
+                    "{} & {}",
+                    base.at(Prec::Intersection),
+                    union.at(Prec::Primary)
+                ),
+                prec: Prec::Intersection,
+            }),
         }
     }
 
     /// A `oneOf` variant: an inline object with a `title` becomes its own named interface.
-    fn variant(&mut self, variant: &Value, doc: &SchemaDoc, pointer: &str, depth: usize) -> Result<Ty> {
+    fn variant(
+        &mut self,
+        variant: &Value,
+        doc: &SchemaDoc,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Ty> {
         if let Some(object) = variant.as_object().filter(|o| is_object_shape(o)) {
             if let Some(title) = object.get("title").and_then(Value::as_str) {
                 if !is_type_name(title) {
@@ -263,11 +353,17 @@ impl Emitter<'_> {
 
     /// The type a `$ref` names: another document's type, or a `definitions` entry's own type.
     fn reference(&mut self, reference: &str, doc: &SchemaDoc, pointer: &str) -> Result<Ty> {
-        let location = self.set.resolve(&doc.name, reference).map_err(|reason| self.err(doc, pointer, reason))?;
+        let location = self
+            .set
+            .resolve(&doc.name, reference)
+            .map_err(|reason| self.err(doc, pointer, reason))?;
         if location.pointer.is_empty() {
             return Ok(Ty::primary(location.doc));
         }
-        let definition = location.pointer.strip_prefix("/definitions/").filter(|rest| !rest.contains('/'));
+        let definition = location
+            .pointer
+            .strip_prefix("/definitions/")
+            .filter(|rest| !rest.contains('/'));
         let Some(definition) = definition else {
             return Err(self.err(
                 doc,
@@ -282,17 +378,35 @@ impl Emitter<'_> {
         }
         let name = format!("{}{stem}", location.doc);
         let set = self.set;
-        let owner = set.docs.get(&location.doc).ok_or_else(|| self.err(doc, pointer, "the referenced document is missing"))?;
+        let owner = set
+            .docs
+            .get(&location.doc)
+            .ok_or_else(|| self.err(doc, pointer, "the referenced document is missing"))?;
         self.claim(owner, &location.pointer, &name)?;
         Ok(Ty::primary(name))
     }
 
     /// The type of a schema object's keywords other than `$ref` and `oneOf`; `None` when they do not
     /// constrain the type at all.
-    fn base(&mut self, object: &Map<String, Value>, doc: &SchemaDoc, pointer: &str, depth: usize) -> Result<Option<Ty>> {
+    fn base(
+        &mut self,
+        object: &Map<String, Value>,
+        doc: &SchemaDoc,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Option<Ty>> {
         let types = base_types_list(object);
-        let literals: Option<Vec<Value>> = match (object.get("const"), object.get("enum").and_then(Value::as_array)) {
-            (Some(c), Some(values)) => Some(values.iter().filter(|v| json_equal(v, c)).cloned().collect()),
+        let literals: Option<Vec<Value>> = match (
+            object.get("const"),
+            object.get("enum").and_then(Value::as_array),
+        ) {
+            (Some(c), Some(values)) => Some(
+                values
+                    .iter()
+                    .filter(|v| json_equal(v, c))
+                    .cloned()
+                    .collect(),
+            ),
             (Some(c), None) => Some(vec![c.clone()]),
             (None, Some(values)) => Some(values.clone()),
             (None, None) => None,
@@ -300,7 +414,11 @@ impl Emitter<'_> {
         if let Some(values) = literals {
             let members: Vec<Ty> = values
                 .iter()
-                .filter(|v| types.as_ref().is_none_or(|t| t.iter().any(|t| value_has_type(v, *t))))
+                .filter(|v| {
+                    types
+                        .as_ref()
+                        .is_none_or(|t| t.iter().any(|t| value_has_type(v, *t)))
+                })
                 .map(literal)
                 .collect();
             return Ok(Some(Ty::union(members)));
@@ -328,7 +446,13 @@ impl Emitter<'_> {
         Ok(Some(Ty::union(members)))
     }
 
-    fn array(&mut self, object: &Map<String, Value>, doc: &SchemaDoc, pointer: &str, depth: usize) -> Result<Ty> {
+    fn array(
+        &mut self,
+        object: &Map<String, Value>,
+        doc: &SchemaDoc,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Ty> {
         let at = pointer_push(pointer, "items");
         match object.get("items") {
             None => Ok(Ty::primary("unknown[]")),
@@ -371,7 +495,10 @@ impl Emitter<'_> {
         if let Some(types) = base_types(object) {
             return Some(types);
         }
-        let values: Vec<&Value> = match (object.get("const"), object.get("enum").and_then(Value::as_array)) {
+        let values: Vec<&Value> = match (
+            object.get("const"),
+            object.get("enum").and_then(Value::as_array),
+        ) {
             (Some(c), _) => vec![c],
             (None, Some(values)) => values.iter().collect(),
             (None, None) => {
@@ -408,7 +535,18 @@ fn base_types_list(object: &Map<String, Value>) -> Option<Vec<JsonType>> {
 
 /// The `type` keyword's types as a set, `integer` counted as `number`.
 fn base_types(object: &Map<String, Value>) -> Option<BTreeSet<JsonType>> {
-    Some(base_types_list(object)?.into_iter().map(|t| if t == JsonType::Integer { JsonType::Number } else { t }).collect())
+    Some(
+        base_types_list(object)?
+            .into_iter()
+            .map(|t| {
+                if t == JsonType::Integer {
+                    JsonType::Number
+                } else {
+                    t
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The JSON type of a value (`number` for every number).
@@ -426,7 +564,9 @@ fn value_type(value: &Value) -> JsonType {
 /// Whether `value` is an instance of JSON type `t`.
 fn value_has_type(value: &Value, t: JsonType) -> bool {
     match (t, value) {
-        (JsonType::Integer, Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+        (JsonType::Integer, Value::Number(n)) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         (t, v) => value_type(v) == t,
     }
 }
@@ -446,7 +586,10 @@ fn literal(value: &Value) -> Ty {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            let members: Vec<String> = keys.iter().map(|k| format!("{}: {}", property_key(k), literal(&map[*k]).text)).collect();
+            let members: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}: {}", property_key(k), literal(&map[*k]).text))
+                .collect();
             Ty::primary(format!("{{ {} }}", members.join("; ")))
         }
     }
@@ -492,9 +635,15 @@ pub fn emit_methods(methods: &[Method]) -> String {
     w.line("import type { Violation } from \"./support.js\";");
     if !types.is_empty() {
         let list: Vec<&str> = types.iter().copied().collect();
-        w.line(format!("import type {{ {} }} from \"./types.js\";", list.join(", ")));
+        w.line(format!(
+            "import type {{ {} }} from \"./types.js\";",
+            list.join(", ")
+        ));
         let validators: Vec<String> = list.iter().map(|t| format!("validate{t}")).collect();
-        w.line(format!("import {{ {} }} from \"./validators.js\";", validators.join(", ")));
+        w.line(format!(
+            "import {{ {} }} from \"./validators.js\";",
+            validators.join(", ")
+        ));
     }
     w.line("");
     jsdoc(&mut w, "One JSON-RPC method of the protocol.");
@@ -512,18 +661,23 @@ pub fn emit_methods(methods: &[Method]) -> String {
     });
     w.line("");
     jsdoc(&mut w, "Every method, in the method table's order.");
-    w.block("export const METHODS = [", "] as const satisfies readonly MethodInfo[];", |w| {
-        for method in methods {
-            w.block("{", "},", |w| {
-                let name_or_null = |t: &Option<String>| t.as_deref().map_or_else(|| "null".to_owned(), ts_str);
-                w.line(format!("name: {},", ts_str(&method.name)));
-                w.line(format!("direction: {},", ts_str(method.direction.name())));
-                w.line(format!("params: {},", name_or_null(&method.params)));
-                w.line(format!("result: {},", name_or_null(&method.result)));
-                w.line(format!("description: {},", ts_str(&method.description)));
-            });
-        }
-    });
+    w.block(
+        "export const METHODS = [",
+        "] as const satisfies readonly MethodInfo[];",
+        |w| {
+            for method in methods {
+                w.block("{", "},", |w| {
+                    let name_or_null =
+                        |t: &Option<String>| t.as_deref().map_or_else(|| "null".to_owned(), ts_str);
+                    w.line(format!("name: {},", ts_str(&method.name)));
+                    w.line(format!("direction: {},", ts_str(method.direction.name())));
+                    w.line(format!("params: {},", name_or_null(&method.params)));
+                    w.line(format!("result: {},", name_or_null(&method.result)));
+                    w.line(format!("description: {},", ts_str(&method.description)));
+                });
+            }
+        },
+    );
     w.line("");
     jsdoc(&mut w, "The name of a method of the protocol.");
     w.line("export type MethodName = (typeof METHODS)[number][\"name\"];");
@@ -548,26 +702,40 @@ pub fn emit_methods(methods: &[Method]) -> String {
         });
         w.line("");
     }
-    jsdoc(&mut w, "The validators of one method's params and result (absent when it has none).");
+    jsdoc(
+        &mut w,
+        "The validators of one method's params and result (absent when it has none).",
+    );
     w.block("export interface MethodValidators {", "}", |w| {
         w.line("readonly params?: (value: unknown) => Violation[];");
         w.line("readonly result?: (value: unknown) => Violation[];");
     });
     w.line("");
-    jsdoc(&mut w, "The params and result validators of every method, by method name.");
-    w.block("export const METHOD_VALIDATORS: { readonly [name: string]: MethodValidators } = {", "};", |w| {
-        for method in methods {
-            let mut fields = Vec::new();
-            if let Some(params) = &method.params {
-                fields.push(format!("params: validate{params}"));
+    jsdoc(
+        &mut w,
+        "The params and result validators of every method, by method name.",
+    );
+    w.block(
+        "export const METHOD_VALIDATORS: { readonly [name: string]: MethodValidators } = {",
+        "};",
+        |w| {
+            for method in methods {
+                let mut fields = Vec::new();
+                if let Some(params) = &method.params {
+                    fields.push(format!("params: validate{params}"));
+                }
+                if let Some(result) = &method.result {
+                    fields.push(format!("result: validate{result}"));
+                }
+                let value = if fields.is_empty() {
+                    "{}".to_owned()
+                } else {
+                    format!("{{ {} }}", fields.join(", "))
+                };
+                w.line(format!("{}: {value},", property_key(&method.name)));
             }
-            if let Some(result) = &method.result {
-                fields.push(format!("result: validate{result}"));
-            }
-            let value = if fields.is_empty() { "{}".to_owned() } else { format!("{{ {} }}", fields.join(", ")) };
-            w.line(format!("{}: {value},", property_key(&method.name)));
-        }
-    });
+        },
+    );
     w.finish()
 }
 
@@ -583,7 +751,11 @@ mod tests {
     fn set(docs: Vec<(&str, Value)>) -> SchemaSet {
         let docs = docs
             .into_iter()
-            .map(|(name, value)| SchemaDoc { name: name.to_owned(), file: PathBuf::from(format!("schema/{name}.json")), value })
+            .map(|(name, value)| SchemaDoc {
+                name: name.to_owned(),
+                file: PathBuf::from(format!("schema/{name}.json")),
+                value,
+            })
             .collect();
         SchemaSet::new(docs, Profile::General).expect("valid test schemas")
     }
@@ -591,7 +763,10 @@ mod tests {
     #[test]
     fn objects_enums_refs_and_nullable_optionals() {
         let set = set(vec![
-            ("Policy", json!({"description": "A policy.", "type": "string", "enum": ["a", "b"]})),
+            (
+                "Policy",
+                json!({"description": "A policy.", "type": "string", "enum": ["a", "b"]}),
+            ),
             (
                 "Params",
                 json!({
@@ -607,20 +782,40 @@ mod tests {
                     "additionalProperties": false
                 }),
             ),
-            ("Open", json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": true})),
-            ("Empty", json!({"type": "object", "properties": {}, "additionalProperties": false})),
+            (
+                "Open",
+                json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"], "additionalProperties": true}),
+            ),
+            (
+                "Empty",
+                json!({"type": "object", "properties": {}, "additionalProperties": false}),
+            ),
         ]);
         let out = emit(&set).unwrap();
-        assert!(out.contains("/**\n * A policy.\n */\nexport type Policy = \"a\" | \"b\";"), "{out}");
+        assert!(
+            out.contains("/**\n * A policy.\n */\nexport type Policy = \"a\" | \"b\";"),
+            "{out}"
+        );
         assert!(out.contains("export interface Params {"), "{out}");
-        assert!(out.contains("  /**\n   * How many.\n   */\n  count: number;"), "{out}");
+        assert!(
+            out.contains("  /**\n   * How many.\n   */\n  count: number;"),
+            "{out}"
+        );
         assert!(out.contains("  \"odd-name\"?: boolean;"), "{out}");
         assert!(out.contains("  policy?: Policy | null;"), "{out}");
         assert!(out.contains("  tags: \"x\"[];"), "{out}");
-        assert!(out.contains("export interface Open {\n  a: string;\n  [key: string]: unknown;\n}"), "{out}");
-        assert!(out.contains("export type Empty = Record<string, never>;"), "{out}");
+        assert!(
+            out.contains("export interface Open {\n  a: string;\n  [key: string]: unknown;\n}"),
+            "{out}"
+        );
+        assert!(
+            out.contains("export type Empty = Record<string, never>;"),
+            "{out}"
+        );
         // Documents in name order, properties in name order.
-        assert!(out.find("export type Empty").unwrap() < out.find("export interface Open").unwrap());
+        assert!(
+            out.find("export type Empty").unwrap() < out.find("export interface Open").unwrap()
+        );
         assert!(out.find("count: number").unwrap() < out.find("\"odd-name\"?").unwrap());
     }
 
@@ -638,9 +833,20 @@ mod tests {
             }),
         )]);
         let out = emit(&set).unwrap();
-        assert!(out.contains("export type Payload = First | Second;"), "{out}");
-        assert!(out.contains("/**\n * One.\n */\nexport interface First {\n  n: number;\n  type: \"first\";\n}"), "{out}");
-        assert!(out.contains("export interface Second {\n  type: \"second\";\n}"), "{out}");
+        assert!(
+            out.contains("export type Payload = First | Second;"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "/**\n * One.\n */\nexport interface First {\n  n: number;\n  type: \"first\";\n}"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("export interface Second {\n  type: \"second\";\n}"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -661,9 +867,15 @@ mod tests {
         )]);
         let out = emit(&set).unwrap();
         assert!(out.contains("  children?: Tree[];"), "{out}");
-        assert!(out.contains("  pair?: [string, TreeLeafNode?, ...unknown[]];"), "{out}");
+        assert!(
+            out.contains("  pair?: [string, TreeLeafNode?, ...unknown[]];"),
+            "{out}"
+        );
         assert!(out.contains("export type TreeLeafNode = number;"), "{out}");
-        assert!(out.contains("  meta?: {\n    k?: string | null;\n  };"), "{out}");
+        assert!(
+            out.contains("  meta?: {\n    k?: string | null;\n  };"),
+            "{out}"
+        );
         assert!(out.contains("  mixed?: 1 | \"a\";"), "{out}");
     }
 
@@ -679,7 +891,10 @@ mod tests {
 
         let set = self::set(vec![
             ("First", json!({"type": "string"})),
-            ("Clash", json!({"oneOf": [{"title": "First", "type": "object"}, {"type": "null"}]})),
+            (
+                "Clash",
+                json!({"oneOf": [{"title": "First", "type": "object"}, {"type": "null"}]}),
+            ),
         ]);
         let error = emit(&set).unwrap_err();
         assert_eq!(error.pointer.as_deref(), Some("/oneOf/0"));
@@ -689,17 +904,53 @@ mod tests {
     #[test]
     fn methods_module() {
         let methods = vec![
-            Method { name: "initialize".into(), direction: Direction::ClientToServer, params: Some("P".into()), result: Some("R".into()), description: "Start.".into() },
-            Method { name: "initialized".into(), direction: Direction::Notification, params: None, result: None, description: "Done.".into() },
-            Method { name: "x/y".into(), direction: Direction::ServerToClient, params: Some("P".into()), result: Some("R".into()), description: "Ask.".into() },
+            Method {
+                name: "initialize".into(),
+                direction: Direction::ClientToServer,
+                params: Some("P".into()),
+                result: Some("R".into()),
+                description: "Start.".into(),
+            },
+            Method {
+                name: "initialized".into(),
+                direction: Direction::Notification,
+                params: None,
+                result: None,
+                description: "Done.".into(),
+            },
+            Method {
+                name: "x/y".into(),
+                direction: Direction::ServerToClient,
+                params: Some("P".into()),
+                result: Some("R".into()),
+                description: "Ask.".into(),
+            },
         ];
         let out = emit_methods(&methods);
-        assert!(out.contains("import type { P, R } from \"./types.js\";"), "{out}");
-        assert!(out.contains("import { validateP, validateR } from \"./validators.js\";"), "{out}");
-        assert!(out.contains("  initialize: { params: P; result: R };"), "{out}");
-        assert!(out.contains("  initialized: { params: undefined };"), "{out}");
-        assert!(out.contains("  \"x/y\": { params: P; result: R };"), "{out}");
+        assert!(
+            out.contains("import type { P, R } from \"./types.js\";"),
+            "{out}"
+        );
+        assert!(
+            out.contains("import { validateP, validateR } from \"./validators.js\";"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  initialize: { params: P; result: R };"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  initialized: { params: undefined };"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  \"x/y\": { params: P; result: R };"),
+            "{out}"
+        );
         assert!(out.contains("  initialized: {},"), "{out}");
-        assert!(out.contains("] as const satisfies readonly MethodInfo[];"), "{out}");
+        assert!(
+            out.contains("] as const satisfies readonly MethodInfo[];"),
+            "{out}"
+        );
     }
 }

@@ -67,8 +67,14 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
 
     let mut api = Writer::new("  ");
     let names: Vec<String> = model.roots.keys().map(|n| ts_str(n)).collect();
-    jsdoc(&mut api, "The name of every type that has a validator, sorted.");
-    api.line(format!("export const TYPE_NAMES = [{}] as const;", names.join(", ")));
+    jsdoc(
+        &mut api,
+        "The name of every type that has a validator, sorted.",
+    );
+    api.line(format!(
+        "export const TYPE_NAMES = [{}] as const;",
+        names.join(", ")
+    ));
     api.line("");
     jsdoc(&mut api, "Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid); `undefined` when no such type exists.");
     if model.roots.is_empty() {
@@ -76,56 +82,85 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
             w.line("return undefined;");
         });
     } else {
-        api.block("export function validate(typeName: string, value: unknown): Violation[] | undefined {", "}", |w| {
-            w.block("switch (typeName) {", "}", |w| {
-                for name in model.roots.keys() {
-                    w.line(format!("case {}:", ts_str(name)));
-                    w.line(format!("  return validate{name}(value);"));
-                }
-                w.line("default:");
-                w.line("  return undefined;");
-            });
-        });
+        api.block(
+            "export function validate(typeName: string, value: unknown): Violation[] | undefined {",
+            "}",
+            |w| {
+                w.block("switch (typeName) {", "}", |w| {
+                    for name in model.roots.keys() {
+                        w.line(format!("case {}:", ts_str(name)));
+                        w.line(format!("  return validate{name}(value);"));
+                    }
+                    w.line("default:");
+                    w.line("  return undefined;");
+                });
+            },
+        );
     }
     api.line("");
     jsdoc(&mut api, "Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); `undefined` when no such type exists.");
     if model.roots.is_empty() {
-        api.block("export function isValid(_typeName: string, _value: unknown): boolean | undefined {", "}", |w| {
-            w.line("return undefined;");
-        });
+        api.block(
+            "export function isValid(_typeName: string, _value: unknown): boolean | undefined {",
+            "}",
+            |w| {
+                w.line("return undefined;");
+            },
+        );
     } else {
-        api.block("export function isValid(typeName: string, value: unknown): boolean | undefined {", "}", |w| {
-            w.block("switch (typeName) {", "}", |w| {
-                for (name, id) in &model.roots {
-                    w.line(format!("case {}:", ts_str(name)));
-                    w.line(format!("  return c{id}(value);"));
-                }
-                w.line("default:");
-                w.line("  return undefined;");
-            });
-        });
+        api.block(
+            "export function isValid(typeName: string, value: unknown): boolean | undefined {",
+            "}",
+            |w| {
+                w.block("switch (typeName) {", "}", |w| {
+                    for (name, id) in &model.roots {
+                        w.line(format!("case {}:", ts_str(name)));
+                        w.line(format!("  return c{id}(value);"));
+                    }
+                    w.line("default:");
+                    w.line("  return undefined;");
+                });
+            },
+        );
     }
     api.line("");
     for (name, id) in &model.roots {
         e.request(&id.to_string(), Mode::Collect);
         e.request(&id.to_string(), Mode::Check);
-        let description = set.doc(name).and_then(|d| d.value.get("description")).and_then(Value::as_str).unwrap_or_default();
+        let description = set
+            .doc(name)
+            .and_then(|d| d.value.get("description"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         jsdoc(&mut api, &format!("Validates a `{name}`, reporting every violation (`[]` when valid).\n\n{description}"));
-        api.block(format!("export function validate{name}(value: unknown): Violation[] {{"), "}", |w| {
-            w.block(format!("if (c{id}(value)) {{"), "}", |w| w.line("return [];"));
-            w.line("const out = new Collector();");
-            w.line(format!("f{id}(value, out);"));
-            w.line("return out.violations;");
-        });
+        api.block(
+            format!("export function validate{name}(value: unknown): Violation[] {{"),
+            "}",
+            |w| {
+                w.block(format!("if (c{id}(value)) {{"), "}", |w| {
+                    w.line("return [];")
+                });
+                w.line("const out = new Collector();");
+                w.line(format!("f{id}(value, out);"));
+                w.line("return out.violations;");
+            },
+        );
         api.line("");
-        jsdoc(&mut api, &format!("Whether `value` is a valid `{name}` (stops at the first violation)."));
+        jsdoc(
+            &mut api,
+            &format!("Whether `value` is a valid `{name}` (stops at the first violation)."),
+        );
         let returns = match paths.types {
             Some(_) => format!("value is types.{name}"),
             None => "boolean".to_owned(),
         };
-        api.block(format!("export function is{name}(value: unknown): {returns} {{"), "}", |w| {
-            w.line(format!("return c{id}(value);"));
-        });
+        api.block(
+            format!("export function is{name}(value: unknown): {returns} {{"),
+            "}",
+            |w| {
+                w.line(format!("return c{id}(value);"));
+            },
+        );
         api.line("");
     }
     if !model.roots.is_empty() {
@@ -140,13 +175,23 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
     }
 
     let mut out = Writer::new("  ");
-    out.line(format!("import type {{ Violation }} from {};", ts_str(paths.support)));
+    out.line(format!(
+        "import type {{ Violation }} from {};",
+        ts_str(paths.support)
+    ));
     if !e.support.is_empty() {
         let names: Vec<&str> = e.support.iter().copied().collect();
-        out.line(format!("import {{ {} }} from {};", names.join(", "), ts_str(paths.support)));
+        out.line(format!(
+            "import {{ {} }} from {};",
+            names.join(", "),
+            ts_str(paths.support)
+        ));
     }
     if e.uses_formats {
-        out.line(format!("import * as formats from {};", ts_str(paths.formats)));
+        out.line(format!(
+            "import * as formats from {};",
+            ts_str(paths.formats)
+        ));
     }
     if let Some(types) = paths.types {
         if !model.roots.is_empty() {
@@ -213,7 +258,12 @@ impl<'m> Emitter<'m> {
         format!("{}{base}", mode.prefix())
     }
 
-    fn constant(&mut self, kind: &str, key: String, declaration: impl FnOnce(&str) -> String) -> String {
+    fn constant(
+        &mut self,
+        kind: &str,
+        key: String,
+        declaration: impl FnOnce(&str) -> String,
+    ) -> String {
         let dedupe = format!("{kind}\u{0}{key}");
         if let Some(name) = self.const_names.get(&dedupe) {
             return name.clone();
@@ -235,7 +285,12 @@ impl<'m> Emitter<'m> {
                 (node.schema_path.clone(), node)
             }
         };
-        let mut ctx = Ctx { base: base.to_owned(), groups: 0, locals: 0, uses_out: false };
+        let mut ctx = Ctx {
+            base: base.to_owned(),
+            groups: 0,
+            locals: 0,
+            uses_out: false,
+        };
         let mut body = Writer::new("  ");
         self.node(&mut body, node, "v0", mode, &mut ctx);
         let body = body.finish();
@@ -247,17 +302,25 @@ impl<'m> Emitter<'m> {
         match mode {
             Mode::Collect => {
                 let out = if ctx.uses_out { "out" } else { "_out" };
-                w.block(format!("function {name}({value}: unknown, {out}: Collector): void {{"), "}", |w| {
-                    push_raw(w, &body);
-                });
+                w.block(
+                    format!("function {name}({value}: unknown, {out}: Collector): void {{"),
+                    "}",
+                    |w| {
+                        push_raw(w, &body);
+                    },
+                );
             }
             Mode::Check => {
-                w.block(format!("function {name}({value}: unknown): boolean {{"), "}", |w| {
-                    push_raw(w, &body);
-                    if !matches!(node.kind, NodeKind::Nothing) {
-                        w.line("return true;");
-                    }
-                });
+                w.block(
+                    format!("function {name}({value}: unknown): boolean {{"),
+                    "}",
+                    |w| {
+                        push_raw(w, &body);
+                        if !matches!(node.kind, NodeKind::Nothing) {
+                            w.line("return true;");
+                        }
+                    },
+                );
             }
         }
         w.line("");
@@ -265,11 +328,23 @@ impl<'m> Emitter<'m> {
     }
 
     /// Writes a violation: a report (collect) or `return false` (check).
-    fn report(&self, w: &mut Writer, mode: Mode, ctx: &mut Ctx, schema_path: &str, keyword: &str, message: &str) {
+    fn report(
+        &self,
+        w: &mut Writer,
+        mode: Mode,
+        ctx: &mut Ctx,
+        schema_path: &str,
+        keyword: &str,
+        message: &str,
+    ) {
         match mode {
             Mode::Collect => {
                 ctx.uses_out = true;
-                w.line(format!("out.report({}, {}, {message});", ts_str(schema_path), ts_str(keyword)));
+                w.line(format!(
+                    "out.report({}, {}, {message});",
+                    ts_str(schema_path),
+                    ts_str(keyword)
+                ));
             }
             Mode::Check => w.line("return false;"),
         }
@@ -280,7 +355,14 @@ impl<'m> Emitter<'m> {
         match &node.kind {
             NodeKind::Anything => {}
             NodeKind::Nothing => {
-                self.report(w, mode, ctx, &node.schema_path, "false", &ts_str(&messages::nothing_allowed()));
+                self.report(
+                    w,
+                    mode,
+                    ctx,
+                    &node.schema_path,
+                    "false",
+                    &ts_str(&messages::nothing_allowed()),
+                );
             }
             NodeKind::Ref(id) => {
                 let callee = self.request(&id.to_string(), mode);
@@ -297,7 +379,15 @@ impl<'m> Emitter<'m> {
     }
 
     /// Writes `node` for a value reached through path segment `segment` (a TS expression).
-    fn descend(&mut self, w: &mut Writer, node: &'m Node, v: &str, segment: &str, mode: Mode, ctx: &mut Ctx) {
+    fn descend(
+        &mut self,
+        w: &mut Writer,
+        node: &'m Node,
+        v: &str,
+        segment: &str,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
         match mode {
             Mode::Collect => {
                 ctx.uses_out = true;
@@ -309,27 +399,64 @@ impl<'m> Emitter<'m> {
         }
     }
 
-    fn checks(&mut self, w: &mut Writer, c: &'m Checks, at: &str, v: &str, mode: Mode, ctx: &mut Ctx) {
+    fn checks(
+        &mut self,
+        w: &mut Writer,
+        c: &'m Checks,
+        at: &str,
+        v: &str,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
         let sp = |keyword: &str| format!("{at}/{keyword}");
         // In the yes/no flavour the `type` check returns, so a keyword group for another type can
         // never run after it (and TypeScript has narrowed the value, so it would not type-check).
-        let reachable = |group: &[JsonType]| mode == Mode::Collect || c.types.as_ref().is_none_or(|t| t.iter().any(|t| group.contains(t)));
+        let reachable = |group: &[JsonType]| {
+            mode == Mode::Collect
+                || c.types
+                    .as_ref()
+                    .is_none_or(|t| t.iter().any(|t| group.contains(t)))
+        };
         // Literals of a type the `type` keyword excludes are compared through `unknown`.
-        let widen = |value: &Value| c.types.as_ref().is_some_and(|t| !t.iter().any(|t| json_type_matches(*t, value)));
+        let widen = |value: &Value| {
+            c.types
+                .as_ref()
+                .is_some_and(|t| !t.iter().any(|t| json_type_matches(*t, value)))
+        };
         if let Some(types) = &c.types {
             let test = match types.as_slice() {
                 [] => "true".to_owned(),
                 [single] => type_test(*single, v, true),
-                many => format!("!({})", many.iter().map(|t| type_test(*t, v, false)).collect::<Vec<_>>().join(" || ")),
+                many => format!(
+                    "!({})",
+                    many.iter()
+                        .map(|t| type_test(*t, v, false))
+                        .collect::<Vec<_>>()
+                        .join(" || ")
+                ),
             };
             w.block(format!("if ({test}) {{"), "}", |w| {
-                self.report(w, mode, ctx, &sp("type"), "type", &ts_str(&messages::type_mismatch(types)));
+                self.report(
+                    w,
+                    mode,
+                    ctx,
+                    &sp("type"),
+                    "type",
+                    &ts_str(&messages::type_mismatch(types)),
+                );
             });
         }
         if let Some(values) = &c.enum_values {
             let test = self.enum_test(values, v, widen);
             w.block(format!("if ({test}) {{"), "}", |w| {
-                self.report(w, mode, ctx, &sp("enum"), "enum", &ts_str(&messages::enum_mismatch(values)));
+                self.report(
+                    w,
+                    mode,
+                    ctx,
+                    &sp("enum"),
+                    "enum",
+                    &ts_str(&messages::enum_mismatch(values)),
+                );
             });
         }
         if let Some(value) = &c.const_value {
@@ -338,11 +465,21 @@ impl<'m> Emitter<'m> {
                 _ => format!("!({})", self.equal_test(value, v, widen(value))),
             };
             w.block(format!("if ({test}) {{"), "}", |w| {
-                self.report(w, mode, ctx, &sp("const"), "const", &ts_str(&messages::const_mismatch(value)));
+                self.report(
+                    w,
+                    mode,
+                    ctx,
+                    &sp("const"),
+                    "const",
+                    &ts_str(&messages::const_mismatch(value)),
+                );
             });
         }
         let string_format = c.format.filter(|f| f.applies_to == JsonType::String);
-        let string_group = c.min_length.is_some() || c.max_length.is_some() || c.pattern.is_some() || string_format.is_some();
+        let string_group = c.min_length.is_some()
+            || c.max_length.is_some()
+            || c.pattern.is_some()
+            || string_format.is_some();
         if string_group && reachable(&[JsonType::String]) {
             w.block(format!("if (typeof {v} === \"string\") {{"), "}", |w| {
                 if let Some(n) = c.min_length {
@@ -356,29 +493,64 @@ impl<'m> Emitter<'m> {
                     };
                     if let Some(test) = test {
                         w.block(format!("if ({test}) {{"), "}", |w| {
-                            self.report(w, mode, ctx, &sp("minLength"), "minLength", &ts_str(&messages::min_length(n)));
+                            self.report(
+                                w,
+                                mode,
+                                ctx,
+                                &sp("minLength"),
+                                "minLength",
+                                &ts_str(&messages::min_length(n)),
+                            );
                         });
                     }
                 }
                 if let Some(n) = c.max_length {
                     self.support.insert("hasMaxChars");
                     w.block(format!("if (!hasMaxChars({v}, {n})) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp("maxLength"), "maxLength", &ts_str(&messages::max_length(n)));
+                        self.report(
+                            w,
+                            mode,
+                            ctx,
+                            &sp("maxLength"),
+                            "maxLength",
+                            &ts_str(&messages::max_length(n)),
+                        );
                     });
                 }
                 if let Some(pattern) = &c.pattern {
                     let re = self.constant("RE", pattern.source.clone(), |name| {
-                        format!("const {name} = new RegExp({}, \"u\");", ts_str(&pattern.source))
+                        format!(
+                            "const {name} = new RegExp({}, \"u\");",
+                            ts_str(&pattern.source)
+                        )
                     });
                     w.block(format!("if (!{re}.test({v})) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp("pattern"), "pattern", &ts_str(&messages::pattern(&pattern.source)));
+                        self.report(
+                            w,
+                            mode,
+                            ctx,
+                            &sp("pattern"),
+                            "pattern",
+                            &ts_str(&messages::pattern(&pattern.source)),
+                        );
                     });
                 }
                 if let Some(format) = string_format {
                     self.uses_formats = true;
-                    w.block(format!("if (!formats.is{}({v})) {{", formats::pascal_name(format)), "}", |w| {
-                        self.report(w, mode, ctx, &sp("format"), "format", &ts_str(&messages::format(format)));
-                    });
+                    w.block(
+                        format!("if (!formats.is{}({v})) {{", formats::pascal_name(format)),
+                        "}",
+                        |w| {
+                            self.report(
+                                w,
+                                mode,
+                                ctx,
+                                &sp("format"),
+                                "format",
+                                &ts_str(&messages::format(format)),
+                            );
+                        },
+                    );
                 }
             });
         }
@@ -386,9 +558,15 @@ impl<'m> Emitter<'m> {
         let number_group = c.minimum.is_some() || c.maximum.is_some() || number_format.is_some();
         if number_group && reachable(&[JsonType::Integer, JsonType::Number]) {
             w.block(format!("if (typeof {v} === \"number\") {{"), "}", |w| {
-                for (limit, keyword, op) in [(&c.minimum, "minimum", "<"), (&c.maximum, "maximum", ">")] {
+                for (limit, keyword, op) in
+                    [(&c.minimum, "minimum", "<"), (&c.maximum, "maximum", ">")]
+                {
                     let Some(limit) = limit else { continue };
-                    let message = if keyword == "minimum" { messages::minimum(limit) } else { messages::maximum(limit) };
+                    let message = if keyword == "minimum" {
+                        messages::minimum(limit)
+                    } else {
+                        messages::maximum(limit)
+                    };
                     let literal = number_literal(limit);
                     w.block(format!("if ({v} {op} {literal}) {{"), "}", |w| {
                         self.report(w, mode, ctx, &sp(keyword), keyword, &ts_str(&message));
@@ -396,29 +574,62 @@ impl<'m> Emitter<'m> {
                 }
                 if let Some(format) = number_format {
                     self.uses_formats = true;
-                    w.block(format!("if (!formats.is{}({v})) {{", formats::pascal_name(format)), "}", |w| {
-                        self.report(w, mode, ctx, &sp("format"), "format", &ts_str(&messages::format(format)));
-                    });
+                    w.block(
+                        format!("if (!formats.is{}({v})) {{", formats::pascal_name(format)),
+                        "}",
+                        |w| {
+                            self.report(
+                                w,
+                                mode,
+                                ctx,
+                                &sp("format"),
+                                "format",
+                                &ts_str(&messages::format(format)),
+                            );
+                        },
+                    );
                 }
             });
         }
-        let array_group = c.items.is_some() || c.min_items.is_some() || c.max_items.is_some() || c.unique_items;
+        let array_group =
+            c.items.is_some() || c.min_items.is_some() || c.max_items.is_some() || c.unique_items;
         if array_group && reachable(&[JsonType::Array]) {
             w.block(format!("if (Array.isArray({v})) {{"), "}", |w| {
                 if let Some(n) = c.min_items {
                     w.block(format!("if ({v}.length < {n}) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp("minItems"), "minItems", &ts_str(&messages::min_items(n)));
+                        self.report(
+                            w,
+                            mode,
+                            ctx,
+                            &sp("minItems"),
+                            "minItems",
+                            &ts_str(&messages::min_items(n)),
+                        );
                     });
                 }
                 if let Some(n) = c.max_items {
                     w.block(format!("if ({v}.length > {n}) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp("maxItems"), "maxItems", &ts_str(&messages::max_items(n)));
+                        self.report(
+                            w,
+                            mode,
+                            ctx,
+                            &sp("maxItems"),
+                            "maxItems",
+                            &ts_str(&messages::max_items(n)),
+                        );
                     });
                 }
                 if c.unique_items {
                     self.support.insert("allUnique");
                     w.block(format!("if (!allUnique({v})) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp("uniqueItems"), "uniqueItems", &ts_str(&messages::unique_items()));
+                        self.report(
+                            w,
+                            mode,
+                            ctx,
+                            &sp("uniqueItems"),
+                            "uniqueItems",
+                            &ts_str(&messages::unique_items()),
+                        );
                     });
                 }
                 match &c.items {
@@ -439,85 +650,103 @@ impl<'m> Emitter<'m> {
             });
         }
         let object_checks = !c.required.is_empty()
-            || c.properties.iter().any(|(_, node)| !matches!(node.kind, NodeKind::Anything))
+            || c.properties
+                .iter()
+                .any(|(_, node)| !matches!(node.kind, NodeKind::Anything))
             || c.additional_properties.is_some();
         if object_checks && reachable(&[JsonType::Object]) {
-            w.block(format!("if (typeof {v} === \"object\" && {v} !== null && !Array.isArray({v})) {{"), "}", |w| {
-                let m = format!("m{}", ctx.fresh());
-                w.line(format!("const {m} = {v} as Record<string, unknown>;"));
-                for name in &c.required {
-                    let test = if is_inherited_name(name) {
-                        self.support.insert("hasOwn");
-                        format!("!hasOwn({m}, {0}) || {m}[{0}] === undefined", ts_str(name))
-                    } else {
-                        format!("{m}[{}] === undefined", ts_str(name))
-                    };
-                    w.block(format!("if ({test}) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp("required"), "required", &ts_str(&messages::required(name)));
-                    });
-                }
-                for (name, node) in &c.properties {
-                    if matches!(node.kind, NodeKind::Anything) {
-                        continue;
-                    }
-                    let read = if is_inherited_name(name) {
-                        self.support.insert("hasOwn");
-                        format!("(hasOwn({m}, {0}) ? {m}[{0}] : undefined)", ts_str(name))
-                    } else {
-                        format!("{m}[{}]", ts_str(name))
-                    };
-                    if matches!(node.kind, NodeKind::Nothing) {
-                        w.block(format!("if ({read} !== undefined) {{"), "}", |w| {
-                            self.descend(w, node, "", &ts_str(name), mode, ctx);
-                        });
-                    } else {
-                        let item = format!("v{}", ctx.fresh());
-                        w.line(format!("const {item} = {read};"));
-                        w.block(format!("if ({item} !== undefined) {{"), "}", |w| {
-                            self.descend(w, node, &item, &ts_str(name), mode, ctx);
+            w.block(
+                format!("if (typeof {v} === \"object\" && {v} !== null && !Array.isArray({v})) {{"),
+                "}",
+                |w| {
+                    let m = format!("m{}", ctx.fresh());
+                    w.line(format!("const {m} = {v} as Record<string, unknown>;"));
+                    for name in &c.required {
+                        let test = if is_inherited_name(name) {
+                            self.support.insert("hasOwn");
+                            format!("!hasOwn({m}, {0}) || {m}[{0}] === undefined", ts_str(name))
+                        } else {
+                            format!("{m}[{}] === undefined", ts_str(name))
+                        };
+                        w.block(format!("if ({test}) {{"), "}", |w| {
+                            self.report(
+                                w,
+                                mode,
+                                ctx,
+                                &sp("required"),
+                                "required",
+                                &ts_str(&messages::required(name)),
+                            );
                         });
                     }
-                }
-                if let Some(additional) = &c.additional_properties {
-                    let key = format!("k{}", ctx.fresh());
-                    w.block(format!("for (const {key} in {m}) {{"), "}", |w| {
-                        let known: Vec<String> = c.properties.iter().map(|(n, _)| ts_str(n)).collect();
-                        if known.len() > 3 {
-                            w.block(format!("switch ({key}) {{"), "}", |w| {
-                                for name in &known {
-                                    w.line(format!("case {name}:"));
-                                }
-                                w.line("  continue;");
-                            });
-                        } else if !known.is_empty() {
-                            let tests: Vec<String> = known.iter().map(|n| format!("{key} === {n}")).collect();
-                            w.line(format!("if ({}) continue;", tests.join(" || ")));
+                    for (name, node) in &c.properties {
+                        if matches!(node.kind, NodeKind::Anything) {
+                            continue;
                         }
-                        if matches!(additional.kind, NodeKind::Nothing) {
-                            w.line(format!("if ({m}[{key}] === undefined) continue;"));
-                            match mode {
-                                Mode::Collect => {
-                                    self.support.insert("jsonString");
-                                    ctx.uses_out = true;
-                                    w.line(format!("out.path.push({key});"));
-                                    let message = format!("{} + jsonString({key})", ts_str(messages::UNKNOWN_PROPERTY_PREFIX));
-                                    w.line(format!(
-                                        "out.report({}, \"additionalProperties\", {message});",
-                                        ts_str(&additional.schema_path)
-                                    ));
-                                    w.line("out.path.pop();");
-                                }
-                                Mode::Check => w.line("return false;"),
-                            }
+                        let read = if is_inherited_name(name) {
+                            self.support.insert("hasOwn");
+                            format!("(hasOwn({m}, {0}) ? {m}[{0}] : undefined)", ts_str(name))
+                        } else {
+                            format!("{m}[{}]", ts_str(name))
+                        };
+                        if matches!(node.kind, NodeKind::Nothing) {
+                            w.block(format!("if ({read} !== undefined) {{"), "}", |w| {
+                                self.descend(w, node, "", &ts_str(name), mode, ctx);
+                            });
                         } else {
                             let item = format!("v{}", ctx.fresh());
-                            w.line(format!("const {item} = {m}[{key}];"));
-                            w.line(format!("if ({item} === undefined) continue;"));
-                            self.descend(w, additional, &item, &key, mode, ctx);
+                            w.line(format!("const {item} = {read};"));
+                            w.block(format!("if ({item} !== undefined) {{"), "}", |w| {
+                                self.descend(w, node, &item, &ts_str(name), mode, ctx);
+                            });
                         }
-                    });
-                }
-            });
+                    }
+                    if let Some(additional) = &c.additional_properties {
+                        let key = format!("k{}", ctx.fresh());
+                        w.block(format!("for (const {key} in {m}) {{"), "}", |w| {
+                            let known: Vec<String> =
+                                c.properties.iter().map(|(n, _)| ts_str(n)).collect();
+                            if known.len() > 3 {
+                                w.block(format!("switch ({key}) {{"), "}", |w| {
+                                    for name in &known {
+                                        w.line(format!("case {name}:"));
+                                    }
+                                    w.line("  continue;");
+                                });
+                            } else if !known.is_empty() {
+                                let tests: Vec<String> =
+                                    known.iter().map(|n| format!("{key} === {n}")).collect();
+                                w.line(format!("if ({}) continue;", tests.join(" || ")));
+                            }
+                            if matches!(additional.kind, NodeKind::Nothing) {
+                                w.line(format!("if ({m}[{key}] === undefined) continue;"));
+                                match mode {
+                                    Mode::Collect => {
+                                        self.support.insert("jsonString");
+                                        ctx.uses_out = true;
+                                        w.line(format!("out.path.push({key});"));
+                                        let message = format!(
+                                            "{} + jsonString({key})",
+                                            ts_str(messages::UNKNOWN_PROPERTY_PREFIX)
+                                        );
+                                        w.line(format!(
+                                            "out.report({}, \"additionalProperties\", {message});",
+                                            ts_str(&additional.schema_path)
+                                        ));
+                                        w.line("out.path.pop();");
+                                    }
+                                    Mode::Check => w.line("return false;"),
+                                }
+                            } else {
+                                let item = format!("v{}", ctx.fresh());
+                                w.line(format!("const {item} = {m}[{key}];"));
+                                w.line(format!("if ({item} === undefined) continue;"));
+                                self.descend(w, additional, &item, &key, mode, ctx);
+                            }
+                        });
+                    }
+                },
+            );
         }
         if let Some(one_of) = &c.one_of {
             self.one_of(w, one_of, &sp("oneOf"), v, mode, ctx);
@@ -543,16 +772,30 @@ impl<'m> Emitter<'m> {
             return;
         }
         let i = format!("i{}", ctx.fresh());
-        w.block(format!("for (let {i} = 0; {i} < {v}.length; {i}++) {{"), "}", |w| {
-            let item = self.item_value(w, node, &format!("{v}[{i}]"), ctx);
-            self.descend(w, node, &item, &i, mode, ctx);
-        });
+        w.block(
+            format!("for (let {i} = 0; {i} < {v}.length; {i}++) {{"),
+            "}",
+            |w| {
+                let item = self.item_value(w, node, &format!("{v}[{i}]"), ctx);
+                self.descend(w, node, &item, &i, mode, ctx);
+            },
+        );
     }
 
-    fn one_of(&mut self, w: &mut Writer, one_of: &'m OneOf, at: &str, v: &str, mode: Mode, ctx: &mut Ctx) {
+    fn one_of(
+        &mut self,
+        w: &mut Writer,
+        one_of: &'m OneOf,
+        at: &str,
+        v: &str,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
         let group = ctx.groups;
         ctx.groups += 1;
-        let bases: Vec<String> = (0..one_of.variants.len()).map(|i| format!("{}_{group}_{i}", ctx.base)).collect();
+        let bases: Vec<String> = (0..one_of.variants.len())
+            .map(|i| format!("{}_{group}_{i}", ctx.base))
+            .collect();
         for (base, variant) in bases.iter().zip(&one_of.variants) {
             self.aux.insert(base.clone(), variant);
         }
@@ -561,9 +804,15 @@ impl<'m> Emitter<'m> {
                 let tag = format!("t{}", ctx.fresh());
                 let read = if is_inherited_name(&disc.property) {
                     self.support.insert("hasOwn");
-                    format!("(hasOwn({v}, {0}) ? ({v} as Record<string, unknown>)[{0}] : undefined)", ts_str(&disc.property))
+                    format!(
+                        "(hasOwn({v}, {0}) ? ({v} as Record<string, unknown>)[{0}] : undefined)",
+                        ts_str(&disc.property)
+                    )
                 } else {
-                    format!("({v} as Record<string, unknown>)[{}]", ts_str(&disc.property))
+                    format!(
+                        "({v} as Record<string, unknown>)[{}]",
+                        ts_str(&disc.property)
+                    )
                 };
                 w.line(format!(
                     "const {tag} = typeof {v} === \"object\" && {v} !== null && !Array.isArray({v}) ? {read} : undefined;"
@@ -586,7 +835,10 @@ impl<'m> Emitter<'m> {
                     match mode {
                         Mode::Collect => {
                             ctx.uses_out = true;
-                            w.line(format!("  out.report({}, \"oneOf\", {message});", ts_str(at)));
+                            w.line(format!(
+                                "  out.report({}, \"oneOf\", {message});",
+                                ts_str(at)
+                            ));
                         }
                         Mode::Check => w.line("  return false;"),
                     }
@@ -601,7 +853,8 @@ impl<'m> Emitter<'m> {
                         w.line(format!("if ({callee}({v})) {count}++;"));
                     }
                     w.block(format!("if ({count} !== 1) {{"), "}", |w| {
-                        let message = format!("{} + String({count})", ts_str(messages::ONE_OF_PREFIX));
+                        let message =
+                            format!("{} + String({count})", ts_str(messages::ONE_OF_PREFIX));
                         self.report(w, mode, ctx, at, "oneOf", &message);
                     });
                 });
@@ -611,17 +864,34 @@ impl<'m> Emitter<'m> {
 
     /// A TS expression that is true when `v` is none of `values`.
     fn enum_test(&mut self, values: &[Value], v: &str, widen: impl Fn(&Value) -> bool) -> String {
-        if values.iter().all(|value| value.is_string() && !widen(value)) {
-            let literals: Vec<String> = values.iter().filter_map(Value::as_str).map(ts_str).collect();
+        if values
+            .iter()
+            .all(|value| value.is_string() && !widen(value))
+        {
+            let literals: Vec<String> = values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(ts_str)
+                .collect();
             if literals.len() <= ENUM_CHAIN_MAX {
-                return literals.iter().map(|l| format!("{v} !== {l}")).collect::<Vec<_>>().join(" && ");
+                return literals
+                    .iter()
+                    .map(|l| format!("{v} !== {l}"))
+                    .collect::<Vec<_>>()
+                    .join(" && ");
             }
             let set = self.constant("SET", literals.join(","), |name| {
-                format!("const {name}: ReadonlySet<unknown> = new Set<unknown>([{}]);", literals.join(", "))
+                format!(
+                    "const {name}: ReadonlySet<unknown> = new Set<unknown>([{}]);",
+                    literals.join(", ")
+                )
             });
             return format!("!{set}.has({v})");
         }
-        let tests: Vec<String> = values.iter().map(|value| self.equal_test(value, v, widen(value))).collect();
+        let tests: Vec<String> = values
+            .iter()
+            .map(|value| self.equal_test(value, v, widen(value)))
+            .collect();
         format!("!({})", tests.join(" || "))
     }
 
@@ -637,7 +907,9 @@ impl<'m> Emitter<'m> {
             Value::Array(_) | Value::Object(_) => {
                 self.support.insert("jsonEqual");
                 let text = json_text(value);
-                let literal = self.constant("LIT", text.clone(), |name| format!("const {name}: unknown = JSON.parse({});", ts_str(&text)));
+                let literal = self.constant("LIT", text.clone(), |name| {
+                    format!("const {name}: unknown = JSON.parse({});", ts_str(&text))
+                });
                 format!("jsonEqual({v}, {literal})")
             }
         }
@@ -657,9 +929,15 @@ fn number_literal(n: &serde_json::Number) -> String {
 /// Whether a JSON value of JSON type `t` can be `value`.
 fn json_type_matches(t: JsonType, value: &Value) -> bool {
     match (t, value) {
-        (JsonType::Null, Value::Null) | (JsonType::Boolean, Value::Bool(_)) | (JsonType::Number, Value::Number(_)) => true,
-        (JsonType::Integer, Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
-        (JsonType::String, Value::String(_)) | (JsonType::Array, Value::Array(_)) | (JsonType::Object, Value::Object(_)) => true,
+        (JsonType::Null, Value::Null)
+        | (JsonType::Boolean, Value::Bool(_))
+        | (JsonType::Number, Value::Number(_)) => true,
+        (JsonType::Integer, Value::Number(n)) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        (JsonType::String, Value::String(_))
+        | (JsonType::Array, Value::Array(_))
+        | (JsonType::Object, Value::Object(_)) => true,
         _ => false,
     }
 }
@@ -679,8 +957,12 @@ fn type_test(t: JsonType, v: &str, negated: bool) -> String {
         (JsonType::String, true) => format!("typeof {v} !== \"string\""),
         (JsonType::Array, false) => format!("Array.isArray({v})"),
         (JsonType::Array, true) => format!("!Array.isArray({v})"),
-        (JsonType::Object, false) => format!("typeof {v} === \"object\" && {v} !== null && !Array.isArray({v})"),
-        (JsonType::Object, true) => format!("typeof {v} !== \"object\" || {v} === null || Array.isArray({v})"),
+        (JsonType::Object, false) => {
+            format!("typeof {v} === \"object\" && {v} !== null && !Array.isArray({v})")
+        }
+        (JsonType::Object, true) => {
+            format!("typeof {v} !== \"object\" || {v} === null || Array.isArray({v})")
+        }
     }
 }
 
@@ -702,29 +984,50 @@ pub fn emit_formats() -> String {
     for format in FORMATS {
         let name = formats::pascal_name(format);
         let (param, call) = match format.rule {
-            FormatRule::Base64Url { prefixes, min_bytes, max_bytes } => {
+            FormatRule::Base64Url {
+                prefixes,
+                min_bytes,
+                max_bytes,
+            } => {
                 let list = if prefixes.is_empty() {
                     "NO_PREFIXES".to_owned()
                 } else {
-                    let constant = format!("{}_PREFIXES", formats::snake_name(format).to_ascii_uppercase());
+                    let constant = format!(
+                        "{}_PREFIXES",
+                        formats::snake_name(format).to_ascii_uppercase()
+                    );
                     let items: Vec<String> = prefixes.iter().map(|p| ts_str(p)).collect();
-                    consts.line(format!("const {constant}: readonly string[] = [{}];", items.join(", ")));
+                    consts.line(format!(
+                        "const {constant}: readonly string[] = [{}];",
+                        items.join(", ")
+                    ));
                     constant
                 };
                 let max = max_bytes.map_or_else(|| "Infinity".to_owned(), |m| m.to_string());
-                ("string", format!("support.isPrefixedBase64url(value, {list}, {min_bytes}, {max})"))
+                (
+                    "string",
+                    format!("support.isPrefixedBase64url(value, {list}, {min_bytes}, {max})"),
+                )
             }
             FormatRule::Origin => ("string", "support.isOrigin(value)".to_owned()),
             FormatRule::Int64 => ("number", "support.isInt64(value)".to_owned()),
         };
-        jsdoc(&mut functions, &format!("Format `{}`: {}.", format.name, format.description));
-        functions.block(format!("export function is{name}(value: {param}): boolean {{"), "}", |w| {
-            w.line(format!("return {call};"));
-        });
+        jsdoc(
+            &mut functions,
+            &format!("Format `{}`: {}.", format.name, format.description),
+        );
+        functions.block(
+            format!("export function is{name}(value: {param}): boolean {{"),
+            "}",
+            |w| {
+                w.line(format!("return {call};"));
+            },
+        );
         functions.line("");
     }
-    let uses_no_prefixes =
-        FORMATS.iter().any(|f| matches!(f.rule, FormatRule::Base64Url { prefixes, .. } if prefixes.is_empty()));
+    let uses_no_prefixes = FORMATS
+        .iter()
+        .any(|f| matches!(f.rule, FormatRule::Base64Url { prefixes, .. } if prefixes.is_empty()));
     if uses_no_prefixes {
         w.line("const NO_PREFIXES: readonly string[] = [];");
     }
@@ -751,7 +1054,11 @@ mod tests {
     fn set(docs: Vec<(&str, Value)>) -> SchemaSet {
         let docs = docs
             .into_iter()
-            .map(|(name, value)| SchemaDoc { name: name.to_owned(), file: PathBuf::from(format!("{name}.json")), value })
+            .map(|(name, value)| SchemaDoc {
+                name: name.to_owned(),
+                file: PathBuf::from(format!("{name}.json")),
+                value,
+            })
             .collect();
         SchemaSet::new(docs, Profile::General).expect("valid test schemas")
     }
@@ -759,7 +1066,15 @@ mod tests {
     fn emit_all(set: &SchemaSet) -> String {
         let names: Vec<String> = set.docs.keys().cloned().collect();
         let model = crate::model::compile(set, &names);
-        emit(&model, set, TsPaths { support: "./support.js", formats: "./formats.js", types: Some("./types.js") })
+        emit(
+            &model,
+            set,
+            TsPaths {
+                support: "./support.js",
+                formats: "./formats.js",
+                types: Some("./types.js"),
+            },
+        )
     }
 
     #[test]
@@ -778,16 +1093,37 @@ mod tests {
             }),
         )]);
         let out = emit_all(&set);
-        assert!(out.contains("export const TYPE_NAMES = [\"Thing\"] as const;"), "{out}");
-        assert!(out.contains("export function validateThing(value: unknown): Violation[] {"), "{out}");
-        assert!(out.contains("export function isThing(value: unknown): value is types.Thing {"), "{out}");
-        assert!(out.contains("out.report(\"Thing.json#/type\", \"type\", \"must be object\");"), "{out}");
+        assert!(
+            out.contains("export const TYPE_NAMES = [\"Thing\"] as const;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("export function validateThing(value: unknown): Violation[] {"),
+            "{out}"
+        );
+        assert!(
+            out.contains("export function isThing(value: unknown): value is types.Thing {"),
+            "{out}"
+        );
+        assert!(
+            out.contains("out.report(\"Thing.json#/type\", \"type\", \"must be object\");"),
+            "{out}"
+        );
         assert!(out.contains("out.report(\"Thing.json#/required\", \"required\", \"missing required property \\\"id\\\"\");"), "{out}");
         assert!(out.contains("if (!formats.isDeviceKeyId(v"), "{out}");
-        assert!(out.contains("\"Thing.json#/properties/n/minimum\""), "{out}");
+        assert!(
+            out.contains("\"Thing.json#/properties/n/minimum\""),
+            "{out}"
+        );
         assert!(out.contains("out.report(\"Thing.json#/additionalProperties\", \"additionalProperties\", \"unknown property \" + jsonString(k"), "{out}");
-        assert!(out.contains("import * as formats from \"./formats.js\";"), "{out}");
-        assert!(out.contains("import type * as types from \"./types.js\";"), "{out}");
+        assert!(
+            out.contains("import * as formats from \"./formats.js\";"),
+            "{out}"
+        );
+        assert!(
+            out.contains("import type * as types from \"./types.js\";"),
+            "{out}"
+        );
         // Type before required before properties before additionalProperties, as in Rust.
         let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s} missing"));
         assert!(at("Thing.json#/type") < at("Thing.json#/required"));
@@ -808,14 +1144,26 @@ mod tests {
                     ]
                 }),
             ),
-            ("Nullable", json!({"oneOf": [{"$ref": "Tagged.json"}, {"type": "null"}]})),
+            (
+                "Nullable",
+                json!({"oneOf": [{"$ref": "Tagged.json"}, {"type": "null"}]}),
+            ),
         ]);
         let out = emit_all(&set);
         assert!(out.contains("switch (t"), "{out}");
         assert!(out.contains("case \"a\":"), "{out}");
-        assert!(out.contains("must be an object whose \\\"kind\\\" is one of \\\"a\\\", \\\"b\\\""), "{out}");
-        assert!(out.contains("\"must match exactly one schema in oneOf, but matched \" + String(n"), "{out}");
-        assert!(out.contains("out.report(\"Nullable.json#/oneOf\", \"oneOf\""), "{out}");
+        assert!(
+            out.contains("must be an object whose \\\"kind\\\" is one of \\\"a\\\", \\\"b\\\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("\"must match exactly one schema in oneOf, but matched \" + String(n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("out.report(\"Nullable.json#/oneOf\", \"oneOf\""),
+            "{out}"
+        );
     }
 
     #[test]
@@ -830,20 +1178,33 @@ mod tests {
             }),
         )]);
         let out = emit_all(&set);
-        assert_eq!(out.matches("new RegExp(\"^a+$\", \"u\")").count(), 1, "{out}");
+        assert_eq!(
+            out.matches("new RegExp(\"^a+$\", \"u\")").count(),
+            1,
+            "{out}"
+        );
         assert!(out.contains("const LIT_"), "{out}");
         assert!(out.contains("JSON.parse(\"{\\\"a\\\":1}\")"), "{out}");
         assert!(out.contains("=== 1 ||"), "{out}");
-        assert!(out.contains("if (!(typeof v0 === \"string\" || Array.isArray(v0))) {"), "{out}");
+        assert!(
+            out.contains("if (!(typeof v0 === \"string\" || Array.isArray(v0))) {"),
+            "{out}"
+        );
     }
 
     #[test]
     fn unused_flavours_are_not_written() {
         // `Leaf` is reached only through a general oneOf: only its yes/no flavour is called from
         // there, but it is a root too, so both exist; `Wrap`'s variant exists only as `c`.
-        let set = set(vec![("Wrap", json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}))]);
+        let set = set(vec![(
+            "Wrap",
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}),
+        )]);
         let out = emit_all(&set);
-        assert!(out.contains("function c0_0_0(v0: unknown): boolean {"), "{out}");
+        assert!(
+            out.contains("function c0_0_0(v0: unknown): boolean {"),
+            "{out}"
+        );
         assert!(!out.contains("function f0_0_0("), "{out}");
     }
 
@@ -851,19 +1212,43 @@ mod tests {
     fn empty_schemas_mark_unused_parameters() {
         let set = set(vec![("Any", json!({})), ("No", json!(false))]);
         let out = emit_all(&set);
-        assert!(out.contains("function f0(_v0: unknown, _out: Collector): void {"), "{out}");
-        assert!(out.contains("function f1(_v0: unknown, out: Collector): void {"), "{out}");
-        assert!(out.contains("function c1(_v0: unknown): boolean {\n  return false;\n}"), "{out}");
+        assert!(
+            out.contains("function f0(_v0: unknown, _out: Collector): void {"),
+            "{out}"
+        );
+        assert!(
+            out.contains("function f1(_v0: unknown, out: Collector): void {"),
+            "{out}"
+        );
+        assert!(
+            out.contains("function c1(_v0: unknown): boolean {\n  return false;\n}"),
+            "{out}"
+        );
     }
 
     #[test]
     fn formats_module_covers_every_format() {
         let out = emit_formats();
         for format in FORMATS {
-            assert!(out.contains(&format!("export function is{}(", formats::pascal_name(format))), "{out}");
+            assert!(
+                out.contains(&format!(
+                    "export function is{}(",
+                    formats::pascal_name(format)
+                )),
+                "{out}"
+            );
         }
-        assert!(out.contains("support.isPrefixedBase64url(value, DEVICE_KEY_ID_PREFIXES, 32, 32)"), "{out}");
-        assert!(out.contains("support.isPrefixedBase64url(value, NO_PREFIXES, 32, Infinity)"), "{out}");
-        assert!(out.contains("export function isInt64(value: number): boolean {"), "{out}");
+        assert!(
+            out.contains("support.isPrefixedBase64url(value, DEVICE_KEY_ID_PREFIXES, 32, 32)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("support.isPrefixedBase64url(value, NO_PREFIXES, 32, Infinity)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("export function isInt64(value: number): boolean {"),
+            "{out}"
+        );
     }
 }

@@ -11,7 +11,11 @@ pub struct Writer {
 impl Writer {
     /// A writer that indents by `unit`.
     pub fn new(unit: &'static str) -> Self {
-        Writer { out: String::new(), depth: 0, unit }
+        Writer {
+            out: String::new(),
+            depth: 0,
+            unit,
+        }
     }
 
     /// Writes one line at the current depth (an empty `text` writes an empty line).
@@ -59,7 +63,8 @@ pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             if i > 0 && (prev_lower || (next_lower && chars[i - 1].is_ascii_uppercase())) {
                 out.push('_');
@@ -86,7 +91,10 @@ pub fn ts_str(s: &str) -> String {
 mod tests {
     #[test]
     fn snake_case_splits_words_and_acronyms() {
-        assert_eq!(super::snake_case("DeviceKeySignParams"), "device_key_sign_params");
+        assert_eq!(
+            super::snake_case("DeviceKeySignParams"),
+            "device_key_sign_params"
+        );
         assert_eq!(super::snake_case("JSONValue"), "json_value");
         assert_eq!(super::snake_case("Suite12"), "suite12");
     }

@@ -25,7 +25,6 @@ fn main() {
 mod linux {
     use super::swtpm;
 
-
     use std::path::Path;
     use std::process::Command;
     use std::time::{Duration, Instant};
@@ -218,8 +217,8 @@ mod linux {
                 + self.timed(
                     "tpm2_sign",
                     &[
-                        "-c", "k.ctx", "-g", "sha256", "-s", "ecdsa", "--digest", "-f", "plain", "-o",
-                        "sig.der", "digest",
+                        "-c", "k.ctx", "-g", "sha256", "-s", "ecdsa", "--digest", "-f", "plain",
+                        "-o", "sig.der", "digest",
                     ],
                 )
         }

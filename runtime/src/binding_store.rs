@@ -5,8 +5,8 @@
 //! and a trigger refuses any UPDATE. Used nonces are kept until the proof that carried them has
 //! expired, so a replay is detected across restarts.
 
-use std::path::Path;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -101,7 +101,9 @@ struct GroupCommit {
 
 impl GroupCommit {
     fn lock(&self) -> MutexGuard<'_, GroupState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -142,7 +144,9 @@ impl BindingStore {
         let mut store = Self::configure(connection)?;
         let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .and_then(|reader| reader.busy_timeout(Duration::from_secs(5)).map(|()| reader))
-            .map_err(|e| DeviceKeyError::store(&format!("open {} for reading", path.display()), e))?;
+            .map_err(|e| {
+                DeviceKeyError::store(&format!("open {} for reading", path.display()), e)
+            })?;
         store.reader = Some(Mutex::new(reader));
         Ok(store)
     }
@@ -177,7 +181,9 @@ impl BindingStore {
 
     fn reader(&self) -> MutexGuard<'_, Connection> {
         match &self.reader {
-            Some(reader) => reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+            Some(reader) => reader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
             None => self.connection(),
         }
     }
@@ -267,7 +273,12 @@ impl BindingStore {
         expires_at: i64,
         now: i64,
     ) -> Result<(), DeviceKeyError> {
-        let record = NonceRecord { key_id: key_id.as_str().to_owned(), nonce: nonce.to_owned(), expires_at, now };
+        let record = NonceRecord {
+            key_id: key_id.as_str().to_owned(),
+            nonce: nonce.to_owned(),
+            expires_at,
+            now,
+        };
         let mut state = self.nonces.lock();
         let ticket = state.next_ticket;
         state.next_ticket += 1;
@@ -277,7 +288,11 @@ impl BindingStore {
                 break outcome?;
             }
             if state.committing {
-                state = self.nonces.committed.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+                state = self
+                    .nonces
+                    .committed
+                    .wait(state)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
                 continue;
             }
             state.committing = true;
@@ -304,7 +319,9 @@ impl BindingStore {
         let now = batch.iter().map(|(_, r)| r.now).min().unwrap_or(i64::MIN);
         let mut connection = self.connection();
         let result = (|| -> Result<Vec<(u64, NonceOutcome)>, DeviceKeyError> {
-            let transaction = connection.transaction().map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+            let transaction = connection
+                .transaction()
+                .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
             transaction
                 .execute("DELETE FROM used_nonces WHERE expires_at <= ?1", [now])
                 .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
@@ -326,12 +343,17 @@ impl BindingStore {
                     inserted.push((*ticket, outcome));
                 }
             }
-            transaction.commit().map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+            transaction
+                .commit()
+                .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
             Ok(inserted)
         })();
         match result {
             Ok(inserted) => inserted,
-            Err(error) => batch.iter().map(|(ticket, _)| (*ticket, Err(error.clone()))).collect(),
+            Err(error) => batch
+                .iter()
+                .map(|(ticket, _)| (*ticket, Err(error.clone())))
+                .collect(),
         }
     }
 
@@ -501,8 +523,16 @@ mod tests {
                 let unbound = unbound.clone();
                 std::thread::spawn(move || {
                     // A record that fails in the same batch (no binding) must not fail the others.
-                    assert!(store.record_nonce(&unbound, "nonce-x", 2_000, 1_000).is_err());
-                    (0..25).filter(|n| store.record_nonce(&key_id, &format!("nonce-{n}"), 2_000, 1_000).is_ok()).count()
+                    assert!(store
+                        .record_nonce(&unbound, "nonce-x", 2_000, 1_000)
+                        .is_err());
+                    (0..25)
+                        .filter(|n| {
+                            store
+                                .record_nonce(&key_id, &format!("nonce-{n}"), 2_000, 1_000)
+                                .is_ok()
+                        })
+                        .count()
                 })
             })
             .collect();
@@ -511,7 +541,9 @@ mod tests {
         assert_eq!(store.recorded_nonce_count().unwrap(), 25);
         drop(store);
         let reopened = BindingStore::open(&path).unwrap();
-        let replay = reopened.record_nonce(&key_id, "nonce-7", 2_000, 1_000).unwrap_err();
+        let replay = reopened
+            .record_nonce(&key_id, "nonce-7", 2_000, 1_000)
+            .unwrap_err();
         assert_eq!(replay.kind(), ErrorKind::Replay);
     }
 

@@ -20,10 +20,10 @@ mod macos;
 mod openssl;
 /// Every payload rule and codex message, through `DeviceKeyStore::sign`.
 mod payload_rules;
-/// The signed bytes: codex's vectors byte for byte, and escaping.
-mod signed_bytes;
 /// `devicekey serve` end to end over stdio and a Unix socket; a slow provider in process.
 mod server;
+/// The signed bytes: codex's vectors byte for byte, and escaping.
+mod signed_bytes;
 /// The software provider: file modes and redaction of private keys.
 mod software_provider;
 /// The TPM provider against a software TPM of its own (swtpm): signing, persistence, failures.

@@ -33,7 +33,12 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// Alternates the two sides round by round and reports the median of each and of the ratios.
-fn compare(label: &str, n: usize, mut generated: impl FnMut() -> usize, mut reference: impl FnMut() -> usize) {
+fn compare(
+    label: &str,
+    n: usize,
+    mut generated: impl FnMut() -> usize,
+    mut reference: impl FnMut() -> usize,
+) {
     let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let a = rate(&mut generated);
@@ -48,30 +53,75 @@ fn compare(label: &str, n: usize, mut generated: impl FnMut() -> usize, mut refe
 
 fn main() {
     let vectors = vectors();
-    let compiled: Vec<_> = vectors.iter().map(|v| (v, reference_validator(&v.type_name))).collect();
+    let compiled: Vec<_> = vectors
+        .iter()
+        .map(|v| (v, reference_validator(&v.type_name)))
+        .collect();
     // Both sides pick their validator once per vector, outside the timed loops.
-    let generated: Vec<_> = vectors.iter().map(|v| (v, validators::validator(&v.type_name).expect("generated validator"))).collect();
+    let generated: Vec<_> = vectors
+        .iter()
+        .map(|v| {
+            (
+                v,
+                validators::validator(&v.type_name).expect("generated validator"),
+            )
+        })
+        .collect();
     let n = vectors.len();
     println!("Rust: {n} conformance vectors per pass, {ROUNDS} alternating rounds of {ROUND_TIME:?} per side, medians");
 
     compare(
         "Rust yes/no (is_valid)       ",
         n,
-        || generated.iter().filter(|(v, g)| (g.is_valid)(&v.instance)).count(),
-        || compiled.iter().filter(|(v, r)| r.is_valid(&v.instance)).count(),
+        || {
+            generated
+                .iter()
+                .filter(|(v, g)| (g.is_valid)(&v.instance))
+                .count()
+        },
+        || {
+            compiled
+                .iter()
+                .filter(|(v, r)| r.is_valid(&v.instance))
+                .count()
+        },
     );
     compare(
         "Rust every violation         ",
         n,
-        || generated.iter().map(|(v, g)| (g.validate)(&v.instance).err().map_or(0, |e| e.len())).sum(),
-        || compiled.iter().map(|(v, r)| r.iter_errors(&v.instance).count()).sum(),
+        || {
+            generated
+                .iter()
+                .map(|(v, g)| (g.validate)(&v.instance).err().map_or(0, |e| e.len()))
+                .sum()
+        },
+        || {
+            compiled
+                .iter()
+                .map(|(v, r)| r.iter_errors(&v.instance).count())
+                .sum()
+        },
     );
-    let valid: Vec<_> = compiled.iter().zip(&generated).filter(|((v, _), _)| v.valid).collect();
+    let valid: Vec<_> = compiled
+        .iter()
+        .zip(&generated)
+        .filter(|((v, _), _)| v.valid)
+        .collect();
     compare(
         "Rust valid instances only    ",
         valid.len(),
-        || valid.iter().filter(|(_, (v, g))| (g.is_valid)(&v.instance)).count(),
-        || valid.iter().filter(|((v, r), _)| r.is_valid(&v.instance)).count(),
+        || {
+            valid
+                .iter()
+                .filter(|(_, (v, g))| (g.is_valid)(&v.instance))
+                .count()
+        },
+        || {
+            valid
+                .iter()
+                .filter(|((v, r), _)| r.is_valid(&v.instance))
+                .count()
+        },
     );
 
     if std::env::var_os("DEVICEKEY_BENCH_SKIP_TS").is_some() {

@@ -13,7 +13,10 @@ use serde_json::{json, Map, Value};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the tests crate sits in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate sits in the repository")
+        .to_path_buf()
 }
 
 /// One conformance vector.
@@ -41,12 +44,22 @@ pub fn vectors() -> Vec<Vector> {
     let mut out = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).expect("vector file");
-        let file: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let type_name = file["type"].as_str().unwrap_or_else(|| panic!("{}: no type", path.display())).to_owned();
-        for vector in file["vectors"].as_array().unwrap_or_else(|| panic!("{}: no vectors", path.display())) {
+        let file: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let type_name = file["type"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: no type", path.display()))
+            .to_owned();
+        for vector in file["vectors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no vectors", path.display()))
+        {
             out.push(Vector {
                 type_name: type_name.clone(),
-                description: vector["description"].as_str().expect("description").to_owned(),
+                description: vector["description"]
+                    .as_str()
+                    .expect("description")
+                    .to_owned(),
                 valid: vector["valid"].as_bool().expect("valid"),
                 instance: vector["instance"].clone(),
             });
@@ -61,11 +74,16 @@ pub fn protocol_schemas() -> Map<String, Value> {
     let mut out = Map::new();
     for entry in std::fs::read_dir(&dir).expect("schema folder") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         if !name.ends_with(".json") || name == "methods.json" {
             continue;
         }
-        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("schema JSON");
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("schema"))
+            .expect("schema JSON");
         out.insert(name.trim_end_matches(".json").to_owned(), value);
     }
     out
@@ -92,11 +110,17 @@ pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
         .with_draft(jsonschema::Draft::Draft7)
         .should_validate_formats(true)
         .with_format("device-key-id", reference_device_key_id)
-        .with_format("base64url-sha256", |s: &str| decoded_len(s).is_some_and(|n| n == 32))
-        .with_format("base64url-nonce", |s: &str| decoded_len(s).is_some_and(|n| n >= 32))
+        .with_format("base64url-sha256", |s: &str| {
+            decoded_len(s).is_some_and(|n| n == 32)
+        })
+        .with_format("base64url-nonce", |s: &str| {
+            decoded_len(s).is_some_and(|n| n >= 32)
+        })
         .with_format("origin", reference_origin)
         .build(&root)
-        .unwrap_or_else(|e| panic!("the reference validator rejects the schema of {type_name}: {e}"))
+        .unwrap_or_else(|e| {
+            panic!("the reference validator rejects the schema of {type_name}: {e}")
+        })
 }
 
 fn rewrite_file_refs(value: &mut Value) {
@@ -105,7 +129,8 @@ fn rewrite_file_refs(value: &mut Value) {
             for (key, child) in object.iter_mut() {
                 match (key.as_str(), child) {
                     ("$ref", Value::String(reference)) if reference.ends_with(".json") => {
-                        *reference = format!("#/definitions/{}", reference.trim_end_matches(".json"));
+                        *reference =
+                            format!("#/definitions/{}", reference.trim_end_matches(".json"));
                     }
                     (_, child) => rewrite_file_refs(child),
                 }
@@ -119,19 +144,27 @@ fn rewrite_file_refs(value: &mut Value) {
 /// Decoded length of canonical unpadded base64url (the `base64` crate rejects padding and stray
 /// trailing bits in this configuration).
 fn decoded_len(s: &str) -> Option<usize> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok().map(|bytes| bytes.len())
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
+        .map(|bytes| bytes.len())
 }
 
 fn reference_device_key_id(s: &str) -> bool {
     ["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"]
         .iter()
-        .any(|prefix| s.strip_prefix(prefix).is_some_and(|rest| decoded_len(rest) == Some(32)))
+        .any(|prefix| {
+            s.strip_prefix(prefix)
+                .is_some_and(|rest| decoded_len(rest) == Some(32))
+        })
 }
 
 /// An http(s) origin equal to its own WHATWG ASCII serialization.
 fn reference_origin(s: &str) -> bool {
     match url::Url::parse(s) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => url.origin().ascii_serialization() == s,
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            url.origin().ascii_serialization() == s
+        }
         _ => false,
     }
 }
@@ -146,7 +179,10 @@ pub fn built_ts_package() -> PathBuf {
             let package = repo_root().join("generated/ts");
             let tsc = package.join("node_modules/typescript/bin/tsc");
             if !tsc.exists() {
-                return Err(format!("{} is missing: run `npm ci` in generated/ts (bash .ci/run does)", tsc.display()));
+                return Err(format!(
+                    "{} is missing: run `npm ci` in generated/ts (bash .ci/run does)",
+                    tsc.display()
+                ));
             }
             let output = Command::new("node")
                 .arg(&tsc)
@@ -189,5 +225,6 @@ pub fn run_node(script: &Path, args: &[&str], input: &Value) -> Value {
         script.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("node {} printed no JSON: {e}", script.display()))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("node {} printed no JSON: {e}", script.display()))
 }

@@ -90,7 +90,10 @@ fn demo(root: &Path) -> ExitCode {
 
 fn repo_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().map(Path::to_path_buf).unwrap_or(manifest_dir)
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 pub(crate) fn write_schema(root: &Path, check: bool) -> ExitCode {
@@ -128,7 +131,11 @@ pub(crate) fn write_schema(root: &Path, check: bool) -> ExitCode {
                 for path in &done.removed {
                     println!("removed {}", path.display());
                 }
-                println!("{} file(s) changed, {} generated file(s) in all", done.written.len() + done.removed.len(), files.len());
+                println!(
+                    "{} file(s) changed, {} generated file(s) in all",
+                    done.written.len() + done.removed.len(),
+                    files.len()
+                );
                 ExitCode::SUCCESS
             }
             Err(error) => {

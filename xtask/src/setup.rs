@@ -19,39 +19,81 @@ struct SystemPackage {
 }
 
 const SYSTEM_PACKAGES: &[SystemPackage] = &[
-    SystemPackage { name: "pkg-config", present: || has_command("pkg-config") },
-    SystemPackage { name: "libtss2-dev", present: has_libtss2 },
-    SystemPackage { name: "swtpm", present: || has_command("swtpm") },
-    SystemPackage { name: "swtpm-tools", present: || has_command("swtpm_setup") },
-    SystemPackage { name: "tpm2-tools", present: || has_command("tpm2_sign") },
-    SystemPackage { name: "openssl", present: || has_command("openssl") },
+    SystemPackage {
+        name: "pkg-config",
+        present: || has_command("pkg-config"),
+    },
+    SystemPackage {
+        name: "libtss2-dev",
+        present: has_libtss2,
+    },
+    SystemPackage {
+        name: "swtpm",
+        present: || has_command("swtpm"),
+    },
+    SystemPackage {
+        name: "swtpm-tools",
+        present: || has_command("swtpm_setup"),
+    },
+    SystemPackage {
+        name: "tpm2-tools",
+        present: || has_command("tpm2_sign"),
+    },
+    SystemPackage {
+        name: "openssl",
+        present: || has_command("openssl"),
+    },
 ];
 
 /// Whether the TSS libraries the TPM provider links against can be found.
 pub fn has_libtss2() -> bool {
-    Command::new("pkg-config").args(["--exists", "tss2-esys"]).status().is_ok_and(|s| s.success())
+    Command::new("pkg-config")
+        .args(["--exists", "tss2-esys"])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn has_command(name: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {name} >/dev/null 2>&1")]).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Installs the missing system packages (as root with apt-get), or says how.
 pub fn system_packages() -> Result<(), String> {
-    let missing: Vec<&str> = SYSTEM_PACKAGES.iter().filter(|p| !(p.present)()).map(|p| p.name).collect();
+    let missing: Vec<&str> = SYSTEM_PACKAGES
+        .iter()
+        .filter(|p| !(p.present)())
+        .map(|p| p.name)
+        .collect();
     if missing.is_empty() {
         println!("==> system packages: all present");
         return Ok(());
     }
-    let command = format!("apt-get install -y --no-install-recommends {}", missing.join(" "));
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let command = format!(
+        "apt-get install -y --no-install-recommends {}",
+        missing.join(" ")
+    );
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     if !is_root || !has_command("apt-get") {
         return Err(format!("missing system packages: {}; install them with `sudo apt-get update && sudo {command}`", missing.join(", ")));
     }
     println!("==> installing system packages: {}", missing.join(" "));
-    crate::test::step("apt-get update", Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    crate::test::step(
+        "apt-get update",
+        Command::new("apt-get")
+            .args(["update", "-q"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
     let mut install = Command::new("apt-get");
-    install.args(["install", "-y", "-q", "--no-install-recommends"]).args(&missing).env("DEBIAN_FRONTEND", "noninteractive");
+    install
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive");
     crate::test::step("apt-get install", &mut install)
 }
 
@@ -60,7 +102,12 @@ pub fn node_packages(root: &Path) -> Result<(), String> {
     for package in PACKAGES {
         let dir = root.join(package);
         if dir.join("package.json").exists() && needs_install(&dir) {
-            crate::test::step(&format!("npm ci in {package}"), Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+            crate::test::step(
+                &format!("npm ci in {package}"),
+                Command::new("npm")
+                    .args(["ci", "--no-audit", "--no-fund"])
+                    .current_dir(&dir),
+            )?;
         }
     }
     Ok(())
@@ -68,7 +115,8 @@ pub fn node_packages(root: &Path) -> Result<(), String> {
 
 /// npm keeps a copy of the lock it installed from in `node_modules/.package-lock.json`.
 fn needs_install(dir: &Path) -> bool {
-    let installed = std::fs::metadata(dir.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
+    let installed =
+        std::fs::metadata(dir.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
     let lock = std::fs::metadata(dir.join("package-lock.json")).and_then(|m| m.modified());
     match (installed, lock) {
         (Ok(installed), Ok(lock)) => lock > installed,

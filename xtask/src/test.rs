@@ -35,24 +35,50 @@ fn steps(root: &Path) -> Result<(), String> {
     for package in PACKAGES {
         let dir = root.join(package);
         if dir.join("package.json").exists() {
-            step(&format!("tsc (strict) in {package}"), Command::new("npm").args(["run", "--silent", "build"]).current_dir(&dir))?;
+            step(
+                &format!("tsc (strict) in {package}"),
+                Command::new("npm")
+                    .args(["run", "--silent", "build"])
+                    .current_dir(&dir),
+            )?;
         }
     }
     println!("==> the generated Rust crate builds without warnings");
     let output = Command::new(cargo())
-        .args(["build", "--package", "devicekey-protocol", "--message-format", "short"])
+        .args([
+            "build",
+            "--package",
+            "devicekey-protocol",
+            "--message-format",
+            "short",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() || stderr.lines().any(|l| l.contains("warning")) {
-        return Err(format!("the generated crate does not build cleanly:\n{stderr}"));
+        return Err(format!(
+            "the generated crate does not build cleanly:\n{stderr}"
+        ));
     }
-    step("cargo build (binaries for the end-to-end tests)", Command::new(cargo()).args(["build", "--workspace", "--bins"]).current_dir(root))?;
-    step("cargo test --workspace", Command::new(cargo()).args(["test", "--workspace", "--", "--show-output"]).current_dir(root))?;
+    step(
+        "cargo build (binaries for the end-to-end tests)",
+        Command::new(cargo())
+            .args(["build", "--workspace", "--bins"])
+            .current_dir(root),
+    )?;
+    step(
+        "cargo test --workspace",
+        Command::new(cargo())
+            .args(["test", "--workspace", "--", "--show-output"])
+            .current_dir(root),
+    )?;
     let verifier = root.join("runtime/ts");
     if verifier.join("package.json").exists() {
-        step("npm test in runtime/ts", Command::new("npm").args(["test"]).current_dir(&verifier))?;
+        step(
+            "npm test in runtime/ts",
+            Command::new("npm").args(["test"]).current_dir(&verifier),
+        )?;
     }
     Ok(())
 }
@@ -63,7 +89,9 @@ pub fn cargo() -> String {
 
 pub fn step(name: &str, command: &mut Command) -> Result<(), String> {
     println!("==> {name}");
-    let status = command.status().map_err(|e| format!("{name}: cannot start: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("{name}: cannot start: {e}"))?;
     if status.success() {
         Ok(())
     } else {

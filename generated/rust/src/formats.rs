@@ -4,7 +4,12 @@
 
 /// Format `device-key-id`: dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes.
 pub fn is_device_key_id(value: &str) -> bool {
-    crate::support::is_prefixed_base64url(value, &["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"], 32, Some(32))
+    crate::support::is_prefixed_base64url(
+        value,
+        &["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"],
+        32,
+        Some(32),
+    )
 }
 
 /// Format `base64url-sha256`: a SHA-256 digest encoded as unpadded base64url.
@@ -26,4 +31,3 @@ pub fn is_origin(value: &str) -> bool {
 pub fn is_int64(value: &::serde_json::Number) -> bool {
     crate::support::is_int64(value)
 }
-

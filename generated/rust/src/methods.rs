@@ -36,21 +36,77 @@ pub struct MethodInfo {
 /// Every method, in the table's order.
 pub const METHODS: &[MethodInfo] = &[
     // Open the handshake; must be the first request on a connection. Any other request before it fails with `Not initialized`, a second one with `Already initialized`.
-    MethodInfo { name: "initialize", direction: Direction::ClientToServer, params: Some("InitializeParams"), result: Some("InitializeResponse"), validate_params: Some(crate::validators::validate_initialize_params), validate_result: Some(crate::validators::validate_initialize_response) },
+    MethodInfo {
+        name: "initialize",
+        direction: Direction::ClientToServer,
+        params: Some("InitializeParams"),
+        result: Some("InitializeResponse"),
+        validate_params: Some(crate::validators::validate_initialize_params),
+        validate_result: Some(crate::validators::validate_initialize_response),
+    },
     // Client-to-server notification that completes the handshake after the `initialize` response. No params, no reply.
-    MethodInfo { name: "initialized", direction: Direction::Notification, params: None, result: None, validate_params: None, validate_result: None },
+    MethodInfo {
+        name: "initialized",
+        direction: Direction::Notification,
+        params: None,
+        result: None,
+        validate_params: None,
+        validate_result: None,
+    },
     // Create a device key under a protection policy and bind it to an account user and a client.
-    MethodInfo { name: "device/key/create", direction: Direction::ClientToServer, params: Some("DeviceKeyCreateParams"), result: Some("DeviceKeyCreateResponse"), validate_params: Some(crate::validators::validate_device_key_create_params), validate_result: Some(crate::validators::validate_device_key_create_response) },
+    MethodInfo {
+        name: "device/key/create",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceKeyCreateParams"),
+        result: Some("DeviceKeyCreateResponse"),
+        validate_params: Some(crate::validators::validate_device_key_create_params),
+        validate_result: Some(crate::validators::validate_device_key_create_response),
+    },
     // Return the public key of an existing device key.
-    MethodInfo { name: "device/key/public", direction: Direction::ClientToServer, params: Some("DeviceKeyPublicParams"), result: Some("DeviceKeyPublicResponse"), validate_params: Some(crate::validators::validate_device_key_public_params), validate_result: Some(crate::validators::validate_device_key_public_response) },
+    MethodInfo {
+        name: "device/key/public",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceKeyPublicParams"),
+        result: Some("DeviceKeyPublicResponse"),
+        validate_params: Some(crate::validators::validate_device_key_public_params),
+        validate_result: Some(crate::validators::validate_device_key_public_response),
+    },
     // Sign a remote-control connection or enrollment payload with a device key, after the key id, schema, expiry, origin, binding and replay checks.
-    MethodInfo { name: "device/key/sign", direction: Direction::ClientToServer, params: Some("DeviceKeySignParams"), result: Some("DeviceKeySignResponse"), validate_params: Some(crate::validators::validate_device_key_sign_params), validate_result: Some(crate::validators::validate_device_key_sign_response) },
+    MethodInfo {
+        name: "device/key/sign",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceKeySignParams"),
+        result: Some("DeviceKeySignResponse"),
+        validate_params: Some(crate::validators::validate_device_key_sign_params),
+        validate_result: Some(crate::validators::validate_device_key_sign_response),
+    },
     // List stored device keys, optionally filtered by binding (extension).
-    MethodInfo { name: "device/key/list", direction: Direction::ClientToServer, params: Some("DeviceKeyListParams"), result: Some("DeviceKeyListResponse"), validate_params: Some(crate::validators::validate_device_key_list_params), validate_result: Some(crate::validators::validate_device_key_list_response) },
+    MethodInfo {
+        name: "device/key/list",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceKeyListParams"),
+        result: Some("DeviceKeyListResponse"),
+        validate_params: Some(crate::validators::validate_device_key_list_params),
+        validate_result: Some(crate::validators::validate_device_key_list_response),
+    },
     // Delete a device key's platform key and its binding (extension).
-    MethodInfo { name: "device/key/delete", direction: Direction::ClientToServer, params: Some("DeviceKeyDeleteParams"), result: Some("DeviceKeyDeleteResponse"), validate_params: Some(crate::validators::validate_device_key_delete_params), validate_result: Some(crate::validators::validate_device_key_delete_response) },
+    MethodInfo {
+        name: "device/key/delete",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceKeyDeleteParams"),
+        result: Some("DeviceKeyDeleteResponse"),
+        validate_params: Some(crate::validators::validate_device_key_delete_params),
+        validate_result: Some(crate::validators::validate_device_key_delete_response),
+    },
     // Ask an opted-in client (`capabilities.requestAttestation`) for an opaque attestation token, which becomes the `x-oai-attestation` header value.
-    MethodInfo { name: "attestation/generate", direction: Direction::ServerToClient, params: Some("AttestationGenerateParams"), result: Some("AttestationGenerateResponse"), validate_params: Some(crate::validators::validate_attestation_generate_params), validate_result: Some(crate::validators::validate_attestation_generate_response) },
+    MethodInfo {
+        name: "attestation/generate",
+        direction: Direction::ServerToClient,
+        params: Some("AttestationGenerateParams"),
+        result: Some("AttestationGenerateResponse"),
+        validate_params: Some(crate::validators::validate_attestation_generate_params),
+        validate_result: Some(crate::validators::validate_attestation_generate_response),
+    },
 ];
 
 /// Looks a method up by name.

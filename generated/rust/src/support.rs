@@ -11,7 +11,9 @@ pub use ::regex;
 use serde_json::{Number, Value};
 
 /// One schema violation, as the JSON-RPC `invalidParams` error data carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
     /// JSON pointer to the offending value in the instance (`""` is the instance itself).
@@ -26,8 +28,16 @@ pub struct Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = if self.instance_path.is_empty() { "the value" } else { &self.instance_path };
-        write!(f, "{at} {} ({} at {})", self.message, self.keyword, self.schema_path)
+        let at = if self.instance_path.is_empty() {
+            "the value"
+        } else {
+            &self.instance_path
+        };
+        write!(
+            f,
+            "{at} {} ({} at {})",
+            self.message, self.keyword, self.schema_path
+        )
     }
 }
 
@@ -75,7 +85,13 @@ pub trait Sink {
     /// Whether validation may stop at the first violation (a yes/no question).
     const FAIL_FAST: bool;
     /// Reports a violation; `make` runs only when the violation is kept.
-    fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String);
+    fn report(
+        &mut self,
+        path: &Path<'_>,
+        schema_path: &'static str,
+        keyword: &'static str,
+        message: impl FnOnce() -> String,
+    );
     /// Whether anything was reported.
     fn failed(&self) -> bool;
 }
@@ -86,7 +102,13 @@ pub struct Collect(pub Vec<Violation>);
 
 impl Sink for Collect {
     const FAIL_FAST: bool = false;
-    fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String) {
+    fn report(
+        &mut self,
+        path: &Path<'_>,
+        schema_path: &'static str,
+        keyword: &'static str,
+        message: impl FnOnce() -> String,
+    ) {
         self.0.push(Violation {
             instance_path: path.pointer(),
             schema_path: schema_path.to_owned(),
@@ -105,7 +127,13 @@ pub struct Check(pub bool);
 
 impl Sink for Check {
     const FAIL_FAST: bool = true;
-    fn report(&mut self, _: &Path<'_>, _: &'static str, _: &'static str, _: impl FnOnce() -> String) {
+    fn report(
+        &mut self,
+        _: &Path<'_>,
+        _: &'static str,
+        _: &'static str,
+        _: impl FnOnce() -> String,
+    ) {
         self.0 = true;
     }
     fn failed(&self) -> bool {
@@ -117,9 +145,13 @@ impl Sink for Check {
 pub fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => compare_numbers(x, y) == Some(Ordering::Equal),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -127,7 +159,10 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
 
 /// Whether no two items are equal.
 pub fn all_unique(items: &[Value]) -> bool {
-    items.iter().enumerate().all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)))
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)))
 }
 
 /// Compares two numbers exactly when both are integers, else as `f64`.
@@ -139,12 +174,17 @@ pub fn compare_numbers(x: &Number, y: &Number) -> Option<Ordering> {
 }
 
 fn as_i128(n: &Number) -> Option<i128> {
-    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
 }
 
 /// Draft-07 `integer`: any number with no fractional part (`1.0` is an integer).
 pub fn is_integer(n: &Number) -> bool {
-    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+    n.is_i64()
+        || n.is_u64()
+        || n.as_f64()
+            .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
 }
 
 /// Whether `s` has at least `limit` Unicode code points.
@@ -159,7 +199,12 @@ pub fn has_max_chars(s: &str, limit: usize) -> bool {
 
 /// Format primitive: `prefix` (one of `prefixes`, or none when empty) then canonical unpadded
 /// base64url (no `=`, no stray trailing bits) decoding to `min_bytes..=max_bytes` bytes.
-pub fn is_prefixed_base64url(s: &str, prefixes: &[&str], min_bytes: usize, max_bytes: Option<usize>) -> bool {
+pub fn is_prefixed_base64url(
+    s: &str,
+    prefixes: &[&str],
+    min_bytes: usize,
+    max_bytes: Option<usize>,
+) -> bool {
     let body = if prefixes.is_empty() {
         s
     } else {
@@ -224,7 +269,8 @@ pub fn is_origin(s: &str) -> bool {
         }
     };
     if let Some(port) = port {
-        let digits_ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        let digits_ok =
+            !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
         if !digits_ok || (port.len() > 1 && port.starts_with('0')) || port == default_port {
             return false;
         }
@@ -242,7 +288,9 @@ pub fn is_origin(s: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
     // A host whose last label is a number is an IPv4 address, which serializes as a dotted quad.
     labels_ok && (!ends_in_number(host) || is_canonical_ipv4(host))
@@ -252,7 +300,10 @@ pub fn is_origin(s: &str) -> bool {
 fn ends_in_number(host: &str) -> bool {
     let last = host.rsplit('.').next().unwrap_or(host);
     (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
-        || last.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        || last.strip_prefix("0x").is_some_and(|hex| {
+            hex.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 /// Four decimal parts of 0 to 255 without leading zeros.
@@ -276,8 +327,15 @@ fn is_canonical_ipv6(text: &str) -> bool {
         }
         part.split(':')
             .map(|piece| {
-                let ok = (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-                if ok { u16::from_str_radix(piece, 16).ok() } else { None }
+                let ok = (1..=4).contains(&piece.len())
+                    && piece
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if ok {
+                    u16::from_str_radix(piece, 16).ok()
+                } else {
+                    None
+                }
             })
             .collect()
     }
@@ -348,7 +406,12 @@ pub fn is_int64(n: &Number) -> bool {
     if n.is_u64() {
         return false;
     }
-    n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0)
+    n.as_f64().is_some_and(|f| {
+        f.is_finite()
+            && f.fract() == 0.0
+            && f >= -9_223_372_036_854_775_808.0
+            && f < 9_223_372_036_854_775_808.0
+    })
 }
 
 /// A string as JSON text, for messages that quote instance data.

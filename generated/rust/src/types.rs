@@ -31,9 +31,7 @@ impl ::std::convert::From<AttestationEnvelopeT> for ::std::string::String {
 }
 impl ::std::str::FromStr for AttestationEnvelopeT {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -42,9 +40,7 @@ impl ::std::str::FromStr for AttestationEnvelopeT {
 }
 impl ::std::convert::TryFrom<&str> for AttestationEnvelopeT {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -96,9 +92,7 @@ impl ::std::convert::From<AttestationGenerateResponseToken> for ::std::string::S
 }
 impl ::std::str::FromStr for AttestationGenerateResponseToken {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -107,14 +101,11 @@ impl ::std::str::FromStr for AttestationGenerateResponseToken {
 }
 impl ::std::convert::TryFrom<&str> for AttestationGenerateResponseToken {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for AttestationGenerateResponseToken {
+impl ::std::convert::TryFrom<::std::string::String> for AttestationGenerateResponseToken {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -157,7 +148,7 @@ pub struct ClientInfo {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum DeviceKeyAlgorithm {
     #[serde(rename = "ecdsa_p256_sha256")]
@@ -172,9 +163,7 @@ impl ::std::fmt::Display for DeviceKeyAlgorithm {
 }
 impl ::std::str::FromStr for DeviceKeyAlgorithm {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "ecdsa_p256_sha256" => Ok(Self::EcdsaP256Sha256),
             _ => Err("invalid value".into()),
@@ -183,9 +172,7 @@ impl ::std::str::FromStr for DeviceKeyAlgorithm {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyAlgorithm {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -231,9 +218,7 @@ impl ::std::convert::From<DeviceKeyCreateParamsAccountUserId> for ::std::string:
 }
 impl ::std::str::FromStr for DeviceKeyCreateParamsAccountUserId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -242,14 +227,11 @@ impl ::std::str::FromStr for DeviceKeyCreateParamsAccountUserId {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyCreateParamsAccountUserId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeyCreateParamsAccountUserId {
+impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyCreateParamsAccountUserId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -286,9 +268,7 @@ impl ::std::convert::From<DeviceKeyCreateParamsClientId> for ::std::string::Stri
 }
 impl ::std::str::FromStr for DeviceKeyCreateParamsClientId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -297,9 +277,7 @@ impl ::std::str::FromStr for DeviceKeyCreateParamsClientId {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyCreateParamsClientId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -349,27 +327,24 @@ impl ::std::ops::Deref for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
         &self.0
     }
 }
-impl ::std::convert::From<DeviceKeyCreateResponsePublicKeySpkiDerBase64>
-for ::std::string::String {
+impl ::std::convert::From<DeviceKeyCreateResponsePublicKeySpkiDerBase64> for ::std::string::String {
     fn from(value: DeviceKeyCreateResponsePublicKeySpkiDerBase64) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        {
-            ::regress::Regex::new(
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+            ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new(
                     "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
                 )
                 .unwrap()
-        });
+            });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
@@ -381,14 +356,13 @@ impl ::std::str::FromStr for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
 impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
+    for DeviceKeyCreateResponsePublicKeySpkiDerBase64
+{
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -462,9 +436,7 @@ impl ::std::convert::From<DeviceKeyInfoAccountUserId> for ::std::string::String 
 }
 impl ::std::str::FromStr for DeviceKeyInfoAccountUserId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -473,9 +445,7 @@ impl ::std::str::FromStr for DeviceKeyInfoAccountUserId {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyInfoAccountUserId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -516,9 +486,7 @@ impl ::std::convert::From<DeviceKeyInfoClientId> for ::std::string::String {
 }
 impl ::std::str::FromStr for DeviceKeyInfoClientId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -527,9 +495,7 @@ impl ::std::str::FromStr for DeviceKeyInfoClientId {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyInfoClientId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -564,7 +530,10 @@ pub struct DeviceKeyListParams {
     )]
     pub account_user_id: ::std::option::Option<DeviceKeyListParamsAccountUserId>,
     ///Only list keys bound to this client. Must not be empty when present.
-    #[serde(rename = "clientId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "clientId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub client_id: ::std::option::Option<DeviceKeyListParamsClientId>,
 }
 ///Only list keys bound to this account user. Must not be empty when present.
@@ -584,9 +553,7 @@ impl ::std::convert::From<DeviceKeyListParamsAccountUserId> for ::std::string::S
 }
 impl ::std::str::FromStr for DeviceKeyListParamsAccountUserId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -595,14 +562,11 @@ impl ::std::str::FromStr for DeviceKeyListParamsAccountUserId {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyListParamsAccountUserId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeyListParamsAccountUserId {
+impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyListParamsAccountUserId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -639,9 +603,7 @@ impl ::std::convert::From<DeviceKeyListParamsClientId> for ::std::string::String
 }
 impl ::std::str::FromStr for DeviceKeyListParamsClientId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -650,9 +612,7 @@ impl ::std::str::FromStr for DeviceKeyListParamsClientId {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyListParamsClientId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -694,7 +654,7 @@ pub struct DeviceKeyListResponse {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum DeviceKeyProtectionClass {
     #[serde(rename = "hardware_secure_enclave")]
@@ -718,9 +678,7 @@ impl ::std::fmt::Display for DeviceKeyProtectionClass {
 }
 impl ::std::str::FromStr for DeviceKeyProtectionClass {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "hardware_secure_enclave" => Ok(Self::HardwareSecureEnclave),
             "hardware_tpm" => Ok(Self::HardwareTpm),
@@ -732,9 +690,7 @@ impl ::std::str::FromStr for DeviceKeyProtectionClass {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyProtectionClass {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -757,7 +713,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyProtectionClass
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum DeviceKeyProtectionPolicy {
     #[serde(rename = "hardware_only")]
@@ -780,14 +736,10 @@ impl ::std::fmt::Display for DeviceKeyProtectionPolicy {
 }
 impl ::std::str::FromStr for DeviceKeyProtectionPolicy {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "hardware_only" => Ok(Self::HardwareOnly),
-            "allow_os_protected_nonextractable" => {
-                Ok(Self::AllowOsProtectedNonextractable)
-            }
+            "allow_os_protected_nonextractable" => Ok(Self::AllowOsProtectedNonextractable),
             "allow_software" => Ok(Self::AllowSoftware),
             _ => Err("invalid value".into()),
         }
@@ -795,9 +747,7 @@ impl ::std::str::FromStr for DeviceKeyProtectionPolicy {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyProtectionPolicy {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -843,27 +793,24 @@ impl ::std::ops::Deref for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
         &self.0
     }
 }
-impl ::std::convert::From<DeviceKeyPublicResponsePublicKeySpkiDerBase64>
-for ::std::string::String {
+impl ::std::convert::From<DeviceKeyPublicResponsePublicKeySpkiDerBase64> for ::std::string::String {
     fn from(value: DeviceKeyPublicResponsePublicKeySpkiDerBase64) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        {
-            ::regress::Regex::new(
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+            ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new(
                     "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
                 )
                 .unwrap()
-        });
+            });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
@@ -875,14 +822,13 @@ impl ::std::str::FromStr for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
 impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
+    for DeviceKeyPublicResponsePublicKeySpkiDerBase64
+{
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -918,7 +864,7 @@ pub struct DeviceKeySignParams {
 pub enum DeviceKeySignPayload {
     /**RemoteControlClientConnection
 
-A proof that this device holds the key, presented when a remote-control client opens its controller websocket to the backend. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < tokenExpiresAt <= now + 900`.*/
+    A proof that this device holds the key, presented when a remote-control client opens its controller websocket to the backend. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < tokenExpiresAt <= now + 900`.*/
     #[serde(rename = "remoteControlClientConnection")]
     RemoteControlClientConnection {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
@@ -951,7 +897,7 @@ A proof that this device holds the key, presented when a remote-control client o
     },
     /**RemoteControlClientEnrollment
 
-A proof that this device holds the key, presented when a remote-control client enrolls the device with the backend in answer to an enrollment challenge. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < challengeExpiresAt <= now + 900`.*/
+    A proof that this device holds the key, presented when a remote-control client enrolls the device with the backend in answer to an enrollment challenge. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < challengeExpiresAt <= now + 900`.*/
     #[serde(rename = "remoteControlClientEnrollment")]
     RemoteControlClientEnrollment {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
@@ -1004,27 +950,24 @@ impl ::std::ops::Deref for DeviceKeySignResponseSignatureDerBase64 {
         &self.0
     }
 }
-impl ::std::convert::From<DeviceKeySignResponseSignatureDerBase64>
-for ::std::string::String {
+impl ::std::convert::From<DeviceKeySignResponseSignatureDerBase64> for ::std::string::String {
     fn from(value: DeviceKeySignResponseSignatureDerBase64) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for DeviceKeySignResponseSignatureDerBase64 {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        {
-            ::regress::Regex::new(
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+            ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new(
                     "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
                 )
                 .unwrap()
-        });
+            });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
@@ -1036,14 +979,11 @@ impl ::std::str::FromStr for DeviceKeySignResponseSignatureDerBase64 {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeySignResponseSignatureDerBase64 {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeySignResponseSignatureDerBase64 {
+impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignResponseSignatureDerBase64 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1073,27 +1013,24 @@ impl ::std::ops::Deref for DeviceKeySignResponseSignedPayloadBase64 {
         &self.0
     }
 }
-impl ::std::convert::From<DeviceKeySignResponseSignedPayloadBase64>
-for ::std::string::String {
+impl ::std::convert::From<DeviceKeySignResponseSignedPayloadBase64> for ::std::string::String {
     fn from(value: DeviceKeySignResponseSignedPayloadBase64) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for DeviceKeySignResponseSignedPayloadBase64 {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        {
-            ::regress::Regex::new(
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+            ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new(
                     "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
                 )
                 .unwrap()
-        });
+            });
         if PATTERN.find(value).is_none() {
             return Err(
                 "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
@@ -1105,14 +1042,11 @@ impl ::std::str::FromStr for DeviceKeySignResponseSignedPayloadBase64 {
 }
 impl ::std::convert::TryFrom<&str> for DeviceKeySignResponseSignedPayloadBase64 {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for DeviceKeySignResponseSignedPayloadBase64 {
+impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignResponseSignedPayloadBase64 {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1137,7 +1071,10 @@ impl<'de> ::serde::Deserialize<'de> for DeviceKeySignResponseSignedPayloadBase64
 #[serde(deny_unknown_fields)]
 pub struct DomainErrorData {
     ///The key the error concerns, when there is one. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
-    #[serde(rename = "keyId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "keyId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub key_id: ::std::option::Option<::std::string::String>,
     ///What went wrong.
     pub kind: DomainErrorKind,
@@ -1153,7 +1090,7 @@ pub struct DomainErrorData {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum DomainErrorKind {
     #[serde(rename = "keyNotFound")]
@@ -1194,18 +1131,14 @@ impl ::std::fmt::Display for DomainErrorKind {
         match *self {
             Self::KeyNotFound => f.write_str("keyNotFound"),
             Self::KeyAlreadyBound => f.write_str("keyAlreadyBound"),
-            Self::DegradedProtectionNotAllowed => {
-                f.write_str("degradedProtectionNotAllowed")
-            }
+            Self::DegradedProtectionNotAllowed => f.write_str("degradedProtectionNotAllowed"),
             Self::HardwareUnavailable => f.write_str("hardwareUnavailable"),
             Self::EntitlementRequired => f.write_str("entitlementRequired"),
             Self::BindingMismatch => f.write_str("bindingMismatch"),
             Self::TokenExpired => f.write_str("tokenExpired"),
             Self::TokenExpiresTooFarInFuture => f.write_str("tokenExpiresTooFarInFuture"),
             Self::ChallengeExpired => f.write_str("challengeExpired"),
-            Self::ChallengeExpiresTooFarInFuture => {
-                f.write_str("challengeExpiresTooFarInFuture")
-            }
+            Self::ChallengeExpiresTooFarInFuture => f.write_str("challengeExpiresTooFarInFuture"),
             Self::OriginNotAllowed => f.write_str("originNotAllowed"),
             Self::Replay => f.write_str("replay"),
             Self::TransportNotAllowed => f.write_str("transportNotAllowed"),
@@ -1217,9 +1150,7 @@ impl ::std::fmt::Display for DomainErrorKind {
 }
 impl ::std::str::FromStr for DomainErrorKind {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "keyNotFound" => Ok(Self::KeyNotFound),
             "keyAlreadyBound" => Ok(Self::KeyAlreadyBound),
@@ -1243,9 +1174,7 @@ impl ::std::str::FromStr for DomainErrorKind {
 }
 impl ::std::convert::TryFrom<&str> for DomainErrorKind {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -1310,17 +1239,14 @@ impl ::std::ops::Deref for RemoteControlClientConnectionAccountUserId {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientConnectionAccountUserId>
-for ::std::string::String {
+impl ::std::convert::From<RemoteControlClientConnectionAccountUserId> for ::std::string::String {
     fn from(value: RemoteControlClientConnectionAccountUserId) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for RemoteControlClientConnectionAccountUserId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1329,14 +1255,11 @@ impl ::std::str::FromStr for RemoteControlClientConnectionAccountUserId {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionAccountUserId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientConnectionAccountUserId {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionAccountUserId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1367,7 +1290,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionAccountUser
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum RemoteControlClientConnectionAudience {
     #[serde(rename = "remote_control_client_websocket")]
@@ -1376,17 +1299,13 @@ pub enum RemoteControlClientConnectionAudience {
 impl ::std::fmt::Display for RemoteControlClientConnectionAudience {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::RemoteControlClientWebsocket => {
-                f.write_str("remote_control_client_websocket")
-            }
+            Self::RemoteControlClientWebsocket => f.write_str("remote_control_client_websocket"),
         }
     }
 }
 impl ::std::str::FromStr for RemoteControlClientConnectionAudience {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "remote_control_client_websocket" => Ok(Self::RemoteControlClientWebsocket),
             _ => Err("invalid value".into()),
@@ -1395,14 +1314,11 @@ impl ::std::str::FromStr for RemoteControlClientConnectionAudience {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionAudience {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientConnectionAudience {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionAudience {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1420,17 +1336,14 @@ impl ::std::ops::Deref for RemoteControlClientConnectionClientId {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientConnectionClientId>
-for ::std::string::String {
+impl ::std::convert::From<RemoteControlClientConnectionClientId> for ::std::string::String {
     fn from(value: RemoteControlClientConnectionClientId) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for RemoteControlClientConnectionClientId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1439,14 +1352,11 @@ impl ::std::str::FromStr for RemoteControlClientConnectionClientId {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionClientId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientConnectionClientId {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionClientId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1483,9 +1393,7 @@ impl ::std::convert::From<RemoteControlClientConnectionNonce> for ::std::string:
 }
 impl ::std::str::FromStr for RemoteControlClientConnectionNonce {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() > 1024usize {
             return Err("longer than 1024 characters".into());
         }
@@ -1494,14 +1402,11 @@ impl ::std::str::FromStr for RemoteControlClientConnectionNonce {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionNonce {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientConnectionNonce {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionNonce {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1531,17 +1436,14 @@ impl ::std::ops::Deref for RemoteControlClientConnectionSessionId {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientConnectionSessionId>
-for ::std::string::String {
+impl ::std::convert::From<RemoteControlClientConnectionSessionId> for ::std::string::String {
     fn from(value: RemoteControlClientConnectionSessionId) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for RemoteControlClientConnectionSessionId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1550,14 +1452,11 @@ impl ::std::str::FromStr for RemoteControlClientConnectionSessionId {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionSessionId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientConnectionSessionId {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionSessionId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1588,7 +1487,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionSessionId {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum RemoteControlClientConnectionTargetPath {
     #[serde(rename = "/api/codex/remote/control/client")]
@@ -1599,18 +1498,14 @@ pub enum RemoteControlClientConnectionTargetPath {
 impl ::std::fmt::Display for RemoteControlClientConnectionTargetPath {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::ApiCodexRemoteControlClient => {
-                f.write_str("/api/codex/remote/control/client")
-            }
+            Self::ApiCodexRemoteControlClient => f.write_str("/api/codex/remote/control/client"),
             Self::WhamRemoteControlClient => f.write_str("/wham/remote/control/client"),
         }
     }
 }
 impl ::std::str::FromStr for RemoteControlClientConnectionTargetPath {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "/api/codex/remote/control/client" => Ok(Self::ApiCodexRemoteControlClient),
             "/wham/remote/control/client" => Ok(Self::WhamRemoteControlClient),
@@ -1620,14 +1515,11 @@ impl ::std::str::FromStr for RemoteControlClientConnectionTargetPath {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionTargetPath {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientConnectionTargetPath {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionTargetPath {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1645,17 +1537,14 @@ impl ::std::ops::Deref for RemoteControlClientEnrollmentAccountUserId {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientEnrollmentAccountUserId>
-for ::std::string::String {
+impl ::std::convert::From<RemoteControlClientEnrollmentAccountUserId> for ::std::string::String {
     fn from(value: RemoteControlClientEnrollmentAccountUserId) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for RemoteControlClientEnrollmentAccountUserId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1664,14 +1553,11 @@ impl ::std::str::FromStr for RemoteControlClientEnrollmentAccountUserId {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentAccountUserId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientEnrollmentAccountUserId {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentAccountUserId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1702,7 +1588,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentAccountUser
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum RemoteControlClientEnrollmentAudience {
     #[serde(rename = "remote_control_client_enrollment")]
@@ -1711,17 +1597,13 @@ pub enum RemoteControlClientEnrollmentAudience {
 impl ::std::fmt::Display for RemoteControlClientEnrollmentAudience {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::RemoteControlClientEnrollment => {
-                f.write_str("remote_control_client_enrollment")
-            }
+            Self::RemoteControlClientEnrollment => f.write_str("remote_control_client_enrollment"),
         }
     }
 }
 impl ::std::str::FromStr for RemoteControlClientEnrollmentAudience {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "remote_control_client_enrollment" => Ok(Self::RemoteControlClientEnrollment),
             _ => Err("invalid value".into()),
@@ -1730,14 +1612,11 @@ impl ::std::str::FromStr for RemoteControlClientEnrollmentAudience {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentAudience {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientEnrollmentAudience {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentAudience {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1755,17 +1634,14 @@ impl ::std::ops::Deref for RemoteControlClientEnrollmentChallengeId {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientEnrollmentChallengeId>
-for ::std::string::String {
+impl ::std::convert::From<RemoteControlClientEnrollmentChallengeId> for ::std::string::String {
     fn from(value: RemoteControlClientEnrollmentChallengeId) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for RemoteControlClientEnrollmentChallengeId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1774,14 +1650,11 @@ impl ::std::str::FromStr for RemoteControlClientEnrollmentChallengeId {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentChallengeId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientEnrollmentChallengeId {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentChallengeId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1811,17 +1684,14 @@ impl ::std::ops::Deref for RemoteControlClientEnrollmentClientId {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientEnrollmentClientId>
-for ::std::string::String {
+impl ::std::convert::From<RemoteControlClientEnrollmentClientId> for ::std::string::String {
     fn from(value: RemoteControlClientEnrollmentClientId) -> Self {
         value.0
     }
 }
 impl ::std::str::FromStr for RemoteControlClientEnrollmentClientId {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1830,14 +1700,11 @@ impl ::std::str::FromStr for RemoteControlClientEnrollmentClientId {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentClientId {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientEnrollmentClientId {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentClientId {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1874,9 +1741,7 @@ impl ::std::convert::From<RemoteControlClientEnrollmentNonce> for ::std::string:
 }
 impl ::std::str::FromStr for RemoteControlClientEnrollmentNonce {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         if value.chars().count() > 1024usize {
             return Err("longer than 1024 characters".into());
         }
@@ -1885,14 +1750,11 @@ impl ::std::str::FromStr for RemoteControlClientEnrollmentNonce {
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentNonce {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientEnrollmentNonce {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentNonce {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1923,7 +1785,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentNonce {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum RemoteControlClientEnrollmentTargetPath {
     #[serde(rename = "/api/codex/remote/control/client/enroll")]
@@ -1945,30 +1807,23 @@ impl ::std::fmt::Display for RemoteControlClientEnrollmentTargetPath {
 }
 impl ::std::str::FromStr for RemoteControlClientEnrollmentTargetPath {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "/api/codex/remote/control/client/enroll" => {
                 Ok(Self::ApiCodexRemoteControlClientEnroll)
             }
-            "/wham/remote/control/client/enroll" => {
-                Ok(Self::WhamRemoteControlClientEnroll)
-            }
+            "/wham/remote/control/client/enroll" => Ok(Self::WhamRemoteControlClientEnroll),
             _ => Err("invalid value".into()),
         }
     }
 }
 impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentTargetPath {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String>
-for RemoteControlClientEnrollmentTargetPath {
+impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentTargetPath {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1994,7 +1849,7 @@ pub struct RequestErrorData {
     Hash,
     Ord,
     PartialEq,
-    PartialOrd
+    PartialOrd,
 )]
 pub enum RequestErrorDataKind {
     #[serde(rename = "notInitialized")]
@@ -2018,9 +1873,7 @@ impl ::std::fmt::Display for RequestErrorDataKind {
 }
 impl ::std::str::FromStr for RequestErrorDataKind {
     type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "notInitialized" => Ok(Self::NotInitialized),
             "alreadyInitialized" => Ok(Self::AlreadyInitialized),
@@ -2032,9 +1885,7 @@ impl ::std::str::FromStr for RequestErrorDataKind {
 }
 impl ::std::convert::TryFrom<&str> for RequestErrorDataKind {
     type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
@@ -2067,18 +1918,12 @@ pub mod error {
     pub struct ConversionError(::std::borrow::Cow<'static, str>);
     impl ::std::error::Error for ConversionError {}
     impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
             ::std::fmt::Display::fmt(&self.0, f)
         }
     }
     impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
             ::std::fmt::Debug::fmt(&self.0, f)
         }
     }

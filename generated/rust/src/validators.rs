@@ -6,7 +6,35 @@ use crate::support::{Check, Collect, Path, Sink, Violation};
 use ::serde_json::Value;
 
 /// The name of every type that has a validator, sorted.
-pub const TYPE_NAMES: &[&str] = &["AttestationEnvelope", "AttestationGenerateParams", "AttestationGenerateResponse", "ClientInfo", "DeviceKeyAlgorithm", "DeviceKeyCreateParams", "DeviceKeyCreateResponse", "DeviceKeyDeleteParams", "DeviceKeyDeleteResponse", "DeviceKeyInfo", "DeviceKeyListParams", "DeviceKeyListResponse", "DeviceKeyProtectionClass", "DeviceKeyProtectionPolicy", "DeviceKeyPublicParams", "DeviceKeyPublicResponse", "DeviceKeySignParams", "DeviceKeySignPayload", "DeviceKeySignResponse", "DomainErrorData", "DomainErrorKind", "InitializeCapabilities", "InitializeParams", "InitializeResponse", "InvalidParamsErrorData", "RequestErrorData", "SchemaViolation"];
+pub const TYPE_NAMES: &[&str] = &[
+    "AttestationEnvelope",
+    "AttestationGenerateParams",
+    "AttestationGenerateResponse",
+    "ClientInfo",
+    "DeviceKeyAlgorithm",
+    "DeviceKeyCreateParams",
+    "DeviceKeyCreateResponse",
+    "DeviceKeyDeleteParams",
+    "DeviceKeyDeleteResponse",
+    "DeviceKeyInfo",
+    "DeviceKeyListParams",
+    "DeviceKeyListResponse",
+    "DeviceKeyProtectionClass",
+    "DeviceKeyProtectionPolicy",
+    "DeviceKeyPublicParams",
+    "DeviceKeyPublicResponse",
+    "DeviceKeySignParams",
+    "DeviceKeySignPayload",
+    "DeviceKeySignResponse",
+    "DomainErrorData",
+    "DomainErrorKind",
+    "InitializeCapabilities",
+    "InitializeParams",
+    "InitializeResponse",
+    "InvalidParamsErrorData",
+    "RequestErrorData",
+    "SchemaViolation",
+];
 
 /// A type's two validators.
 #[derive(Debug, Clone, Copy)]
@@ -21,38 +49,149 @@ pub struct Validator {
 
 /// Every type's validators, sorted by type name.
 pub const VALIDATORS: &[Validator] = &[
-    Validator { type_name: "AttestationEnvelope", validate: validate_attestation_envelope, is_valid: is_valid_attestation_envelope },
-    Validator { type_name: "AttestationGenerateParams", validate: validate_attestation_generate_params, is_valid: is_valid_attestation_generate_params },
-    Validator { type_name: "AttestationGenerateResponse", validate: validate_attestation_generate_response, is_valid: is_valid_attestation_generate_response },
-    Validator { type_name: "ClientInfo", validate: validate_client_info, is_valid: is_valid_client_info },
-    Validator { type_name: "DeviceKeyAlgorithm", validate: validate_device_key_algorithm, is_valid: is_valid_device_key_algorithm },
-    Validator { type_name: "DeviceKeyCreateParams", validate: validate_device_key_create_params, is_valid: is_valid_device_key_create_params },
-    Validator { type_name: "DeviceKeyCreateResponse", validate: validate_device_key_create_response, is_valid: is_valid_device_key_create_response },
-    Validator { type_name: "DeviceKeyDeleteParams", validate: validate_device_key_delete_params, is_valid: is_valid_device_key_delete_params },
-    Validator { type_name: "DeviceKeyDeleteResponse", validate: validate_device_key_delete_response, is_valid: is_valid_device_key_delete_response },
-    Validator { type_name: "DeviceKeyInfo", validate: validate_device_key_info, is_valid: is_valid_device_key_info },
-    Validator { type_name: "DeviceKeyListParams", validate: validate_device_key_list_params, is_valid: is_valid_device_key_list_params },
-    Validator { type_name: "DeviceKeyListResponse", validate: validate_device_key_list_response, is_valid: is_valid_device_key_list_response },
-    Validator { type_name: "DeviceKeyProtectionClass", validate: validate_device_key_protection_class, is_valid: is_valid_device_key_protection_class },
-    Validator { type_name: "DeviceKeyProtectionPolicy", validate: validate_device_key_protection_policy, is_valid: is_valid_device_key_protection_policy },
-    Validator { type_name: "DeviceKeyPublicParams", validate: validate_device_key_public_params, is_valid: is_valid_device_key_public_params },
-    Validator { type_name: "DeviceKeyPublicResponse", validate: validate_device_key_public_response, is_valid: is_valid_device_key_public_response },
-    Validator { type_name: "DeviceKeySignParams", validate: validate_device_key_sign_params, is_valid: is_valid_device_key_sign_params },
-    Validator { type_name: "DeviceKeySignPayload", validate: validate_device_key_sign_payload, is_valid: is_valid_device_key_sign_payload },
-    Validator { type_name: "DeviceKeySignResponse", validate: validate_device_key_sign_response, is_valid: is_valid_device_key_sign_response },
-    Validator { type_name: "DomainErrorData", validate: validate_domain_error_data, is_valid: is_valid_domain_error_data },
-    Validator { type_name: "DomainErrorKind", validate: validate_domain_error_kind, is_valid: is_valid_domain_error_kind },
-    Validator { type_name: "InitializeCapabilities", validate: validate_initialize_capabilities, is_valid: is_valid_initialize_capabilities },
-    Validator { type_name: "InitializeParams", validate: validate_initialize_params, is_valid: is_valid_initialize_params },
-    Validator { type_name: "InitializeResponse", validate: validate_initialize_response, is_valid: is_valid_initialize_response },
-    Validator { type_name: "InvalidParamsErrorData", validate: validate_invalid_params_error_data, is_valid: is_valid_invalid_params_error_data },
-    Validator { type_name: "RequestErrorData", validate: validate_request_error_data, is_valid: is_valid_request_error_data },
-    Validator { type_name: "SchemaViolation", validate: validate_schema_violation, is_valid: is_valid_schema_violation },
+    Validator {
+        type_name: "AttestationEnvelope",
+        validate: validate_attestation_envelope,
+        is_valid: is_valid_attestation_envelope,
+    },
+    Validator {
+        type_name: "AttestationGenerateParams",
+        validate: validate_attestation_generate_params,
+        is_valid: is_valid_attestation_generate_params,
+    },
+    Validator {
+        type_name: "AttestationGenerateResponse",
+        validate: validate_attestation_generate_response,
+        is_valid: is_valid_attestation_generate_response,
+    },
+    Validator {
+        type_name: "ClientInfo",
+        validate: validate_client_info,
+        is_valid: is_valid_client_info,
+    },
+    Validator {
+        type_name: "DeviceKeyAlgorithm",
+        validate: validate_device_key_algorithm,
+        is_valid: is_valid_device_key_algorithm,
+    },
+    Validator {
+        type_name: "DeviceKeyCreateParams",
+        validate: validate_device_key_create_params,
+        is_valid: is_valid_device_key_create_params,
+    },
+    Validator {
+        type_name: "DeviceKeyCreateResponse",
+        validate: validate_device_key_create_response,
+        is_valid: is_valid_device_key_create_response,
+    },
+    Validator {
+        type_name: "DeviceKeyDeleteParams",
+        validate: validate_device_key_delete_params,
+        is_valid: is_valid_device_key_delete_params,
+    },
+    Validator {
+        type_name: "DeviceKeyDeleteResponse",
+        validate: validate_device_key_delete_response,
+        is_valid: is_valid_device_key_delete_response,
+    },
+    Validator {
+        type_name: "DeviceKeyInfo",
+        validate: validate_device_key_info,
+        is_valid: is_valid_device_key_info,
+    },
+    Validator {
+        type_name: "DeviceKeyListParams",
+        validate: validate_device_key_list_params,
+        is_valid: is_valid_device_key_list_params,
+    },
+    Validator {
+        type_name: "DeviceKeyListResponse",
+        validate: validate_device_key_list_response,
+        is_valid: is_valid_device_key_list_response,
+    },
+    Validator {
+        type_name: "DeviceKeyProtectionClass",
+        validate: validate_device_key_protection_class,
+        is_valid: is_valid_device_key_protection_class,
+    },
+    Validator {
+        type_name: "DeviceKeyProtectionPolicy",
+        validate: validate_device_key_protection_policy,
+        is_valid: is_valid_device_key_protection_policy,
+    },
+    Validator {
+        type_name: "DeviceKeyPublicParams",
+        validate: validate_device_key_public_params,
+        is_valid: is_valid_device_key_public_params,
+    },
+    Validator {
+        type_name: "DeviceKeyPublicResponse",
+        validate: validate_device_key_public_response,
+        is_valid: is_valid_device_key_public_response,
+    },
+    Validator {
+        type_name: "DeviceKeySignParams",
+        validate: validate_device_key_sign_params,
+        is_valid: is_valid_device_key_sign_params,
+    },
+    Validator {
+        type_name: "DeviceKeySignPayload",
+        validate: validate_device_key_sign_payload,
+        is_valid: is_valid_device_key_sign_payload,
+    },
+    Validator {
+        type_name: "DeviceKeySignResponse",
+        validate: validate_device_key_sign_response,
+        is_valid: is_valid_device_key_sign_response,
+    },
+    Validator {
+        type_name: "DomainErrorData",
+        validate: validate_domain_error_data,
+        is_valid: is_valid_domain_error_data,
+    },
+    Validator {
+        type_name: "DomainErrorKind",
+        validate: validate_domain_error_kind,
+        is_valid: is_valid_domain_error_kind,
+    },
+    Validator {
+        type_name: "InitializeCapabilities",
+        validate: validate_initialize_capabilities,
+        is_valid: is_valid_initialize_capabilities,
+    },
+    Validator {
+        type_name: "InitializeParams",
+        validate: validate_initialize_params,
+        is_valid: is_valid_initialize_params,
+    },
+    Validator {
+        type_name: "InitializeResponse",
+        validate: validate_initialize_response,
+        is_valid: is_valid_initialize_response,
+    },
+    Validator {
+        type_name: "InvalidParamsErrorData",
+        validate: validate_invalid_params_error_data,
+        is_valid: is_valid_invalid_params_error_data,
+    },
+    Validator {
+        type_name: "RequestErrorData",
+        validate: validate_request_error_data,
+        is_valid: is_valid_request_error_data,
+    },
+    Validator {
+        type_name: "SchemaViolation",
+        validate: validate_schema_violation,
+        is_valid: is_valid_schema_violation,
+    },
 ];
 
 /// The validators of the type named `type_name`.
 pub fn validator(type_name: &str) -> Option<&'static Validator> {
-    VALIDATORS.binary_search_by(|v| v.type_name.cmp(type_name)).ok().map(|i| &VALIDATORS[i])
+    VALIDATORS
+        .binary_search_by(|v| v.type_name.cmp(type_name))
+        .ok()
+        .map(|i| &VALIDATORS[i])
 }
 
 /// Validates `value` as the type named `type_name`; `None` when no such type exists.
@@ -71,7 +210,11 @@ pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {
 pub fn validate_attestation_envelope(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f0(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `AttestationEnvelope` (stops at the first violation).
@@ -87,7 +230,11 @@ pub fn is_valid_attestation_envelope(value: &Value) -> bool {
 pub fn validate_attestation_generate_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f1(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `AttestationGenerateParams` (stops at the first violation).
@@ -103,7 +250,11 @@ pub fn is_valid_attestation_generate_params(value: &Value) -> bool {
 pub fn validate_attestation_generate_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f2(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `AttestationGenerateResponse` (stops at the first violation).
@@ -119,7 +270,11 @@ pub fn is_valid_attestation_generate_response(value: &Value) -> bool {
 pub fn validate_client_info(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f3(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `ClientInfo` (stops at the first violation).
@@ -135,7 +290,11 @@ pub fn is_valid_client_info(value: &Value) -> bool {
 pub fn validate_device_key_algorithm(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f4(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyAlgorithm` (stops at the first violation).
@@ -151,7 +310,11 @@ pub fn is_valid_device_key_algorithm(value: &Value) -> bool {
 pub fn validate_device_key_create_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f5(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyCreateParams` (stops at the first violation).
@@ -167,7 +330,11 @@ pub fn is_valid_device_key_create_params(value: &Value) -> bool {
 pub fn validate_device_key_create_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f6(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyCreateResponse` (stops at the first violation).
@@ -183,7 +350,11 @@ pub fn is_valid_device_key_create_response(value: &Value) -> bool {
 pub fn validate_device_key_delete_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f7(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyDeleteParams` (stops at the first violation).
@@ -199,7 +370,11 @@ pub fn is_valid_device_key_delete_params(value: &Value) -> bool {
 pub fn validate_device_key_delete_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f8(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyDeleteResponse` (stops at the first violation).
@@ -215,7 +390,11 @@ pub fn is_valid_device_key_delete_response(value: &Value) -> bool {
 pub fn validate_device_key_info(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f9(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyInfo` (stops at the first violation).
@@ -231,7 +410,11 @@ pub fn is_valid_device_key_info(value: &Value) -> bool {
 pub fn validate_device_key_list_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f10(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyListParams` (stops at the first violation).
@@ -247,7 +430,11 @@ pub fn is_valid_device_key_list_params(value: &Value) -> bool {
 pub fn validate_device_key_list_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f11(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyListResponse` (stops at the first violation).
@@ -263,7 +450,11 @@ pub fn is_valid_device_key_list_response(value: &Value) -> bool {
 pub fn validate_device_key_protection_class(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f12(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyProtectionClass` (stops at the first violation).
@@ -279,7 +470,11 @@ pub fn is_valid_device_key_protection_class(value: &Value) -> bool {
 pub fn validate_device_key_protection_policy(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f13(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyProtectionPolicy` (stops at the first violation).
@@ -295,7 +490,11 @@ pub fn is_valid_device_key_protection_policy(value: &Value) -> bool {
 pub fn validate_device_key_public_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f14(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyPublicParams` (stops at the first violation).
@@ -311,7 +510,11 @@ pub fn is_valid_device_key_public_params(value: &Value) -> bool {
 pub fn validate_device_key_public_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f15(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeyPublicResponse` (stops at the first violation).
@@ -327,7 +530,11 @@ pub fn is_valid_device_key_public_response(value: &Value) -> bool {
 pub fn validate_device_key_sign_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f16(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeySignParams` (stops at the first violation).
@@ -343,7 +550,11 @@ pub fn is_valid_device_key_sign_params(value: &Value) -> bool {
 pub fn validate_device_key_sign_payload(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f17(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeySignPayload` (stops at the first violation).
@@ -359,7 +570,11 @@ pub fn is_valid_device_key_sign_payload(value: &Value) -> bool {
 pub fn validate_device_key_sign_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f18(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DeviceKeySignResponse` (stops at the first violation).
@@ -375,7 +590,11 @@ pub fn is_valid_device_key_sign_response(value: &Value) -> bool {
 pub fn validate_domain_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f19(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DomainErrorData` (stops at the first violation).
@@ -391,7 +610,11 @@ pub fn is_valid_domain_error_data(value: &Value) -> bool {
 pub fn validate_domain_error_kind(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f20(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `DomainErrorKind` (stops at the first violation).
@@ -407,7 +630,11 @@ pub fn is_valid_domain_error_kind(value: &Value) -> bool {
 pub fn validate_initialize_capabilities(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f21(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `InitializeCapabilities` (stops at the first violation).
@@ -423,7 +650,11 @@ pub fn is_valid_initialize_capabilities(value: &Value) -> bool {
 pub fn validate_initialize_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f22(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `InitializeParams` (stops at the first violation).
@@ -439,7 +670,11 @@ pub fn is_valid_initialize_params(value: &Value) -> bool {
 pub fn validate_initialize_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f23(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `InitializeResponse` (stops at the first violation).
@@ -455,7 +690,11 @@ pub fn is_valid_initialize_response(value: &Value) -> bool {
 pub fn validate_invalid_params_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f24(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `InvalidParamsErrorData` (stops at the first violation).
@@ -471,7 +710,11 @@ pub fn is_valid_invalid_params_error_data(value: &Value) -> bool {
 pub fn validate_request_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f25(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `RequestErrorData` (stops at the first violation).
@@ -487,7 +730,11 @@ pub fn is_valid_request_error_data(value: &Value) -> bool {
 pub fn validate_schema_violation(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = Collect::default();
     f26(value, &Path::Root, &mut out);
-    if out.0.is_empty() { Ok(()) } else { Err(out.0) }
+    if out.0.is_empty() {
+        Ok(())
+    } else {
+        Err(out.0)
+    }
 }
 
 /// Whether `value` is a valid `SchemaViolation` (stops at the first violation).
@@ -501,8 +748,12 @@ pub fn is_valid_schema_violation(value: &Value) -> bool {
 #[allow(unused_variables, clippy::all)]
 fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "AttestationEnvelope.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "AttestationEnvelope.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -512,57 +763,131 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "s" => {
                     seen |= 1 << 1;
                     if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                        out.report(p1, "AttestationEnvelope.json#/properties/s/type", "type", || "must be integer".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "AttestationEnvelope.json#/properties/s/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
-                            out.report(p1, "AttestationEnvelope.json#/properties/s/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
-                            if S::FAIL_FAST { return; }
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(0i64))
+                            == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "AttestationEnvelope.json#/properties/s/minimum",
+                                "minimum",
+                                || "must be greater than or equal to 0".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(4i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "AttestationEnvelope.json#/properties/s/maximum", "maximum", || "must be less than or equal to 4".to_owned());
-                            if S::FAIL_FAST { return; }
+                        if crate::support::compare_numbers(n, &::serde_json::Number::from(4i64))
+                            == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "AttestationEnvelope.json#/properties/s/maximum",
+                                "maximum",
+                                || "must be less than or equal to 4".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "t" => {
                     if !(v1.is_string()) {
-                        out.report(p1, "AttestationEnvelope.json#/properties/t/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "AttestationEnvelope.json#/properties/t/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "AttestationEnvelope.json#/properties/t/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "AttestationEnvelope.json#/properties/t/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "v" => {
                     seen |= 1 << 0;
                     if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                        out.report(p1, "AttestationEnvelope.json#/properties/v/type", "type", || "must be integer".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "AttestationEnvelope.json#/properties/v/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if !crate::support::json_equal(v1, &STATIC_0) {
-                        out.report(p1, "AttestationEnvelope.json#/properties/v/const", "const", || "must be 1".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "AttestationEnvelope.json#/properties/v/const",
+                            "const",
+                            || "must be 1".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "AttestationEnvelope.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "AttestationEnvelope.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 3u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "AttestationEnvelope.json#/required", "required", || "missing required property \"v\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "AttestationEnvelope.json#/required", "required", || {
+                    "missing required property \"v\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "AttestationEnvelope.json#/required", "required", || "missing required property \"s\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "AttestationEnvelope.json#/required", "required", || {
+                    "missing required property \"s\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -572,16 +897,33 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "AttestationGenerateParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "AttestationGenerateParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         for (key, v1) in map {
             let p1 = &Path::Key(p0, key);
             match key.as_str() {
                 _ => {
-                    out.report(p1, "AttestationGenerateParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "AttestationGenerateParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
@@ -592,8 +934,12 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "AttestationGenerateResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "AttestationGenerateResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -603,26 +949,60 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "token" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "AttestationGenerateResponse.json#/properties/token/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "AttestationGenerateResponse.json#/properties/token/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "AttestationGenerateResponse.json#/properties/token/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "AttestationGenerateResponse.json#/properties/token/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "AttestationGenerateResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "AttestationGenerateResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "AttestationGenerateResponse.json#/required", "required", || "missing required property \"token\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "AttestationGenerateResponse.json#/required",
+                    "required",
+                    || "missing required property \"token\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -632,8 +1012,12 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "ClientInfo.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "ClientInfo.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -643,42 +1027,92 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "name" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "ClientInfo.json#/properties/name/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(p1, "ClientInfo.json#/properties/name/type", "type", || {
+                            "must be string".to_owned()
+                        });
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "title" => {
-                    {
-                        let mut matched = 0usize;
-                        let mut sub = Check::default(); f3_0_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                        let mut sub = Check::default(); f3_0_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                        if matched != 1 {
-                            out.report(p1, "ClientInfo.json#/properties/title/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
-                            if S::FAIL_FAST { return; }
+                    let mut matched = 0usize;
+                    let mut sub = Check::default();
+                    f3_0_0(v1, p1, &mut sub);
+                    if !sub.0 {
+                        matched += 1;
+                    }
+                    let mut sub = Check::default();
+                    f3_0_1(v1, p1, &mut sub);
+                    if !sub.0 {
+                        matched += 1;
+                    }
+                    if matched != 1 {
+                        out.report(
+                            p1,
+                            "ClientInfo.json#/properties/title/oneOf",
+                            "oneOf",
+                            || {
+                                format!(
+                                    "{}{}",
+                                    "must match exactly one schema in oneOf, but matched ", matched
+                                )
+                            },
+                        );
+                        if S::FAIL_FAST {
+                            return;
                         }
                     }
                 }
                 "version" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "ClientInfo.json#/properties/version/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "ClientInfo.json#/properties/version/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "ClientInfo.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "ClientInfo.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 3u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "ClientInfo.json#/required", "required", || "missing required property \"name\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "ClientInfo.json#/required", "required", || {
+                    "missing required property \"name\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "ClientInfo.json#/required", "required", || "missing required property \"version\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "ClientInfo.json#/required", "required", || {
+                    "missing required property \"version\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -688,12 +1122,20 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
-        out.report(p0, "DeviceKeyAlgorithm.json#/type", "type", || "must be string".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyAlgorithm.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if !matches!(v0.as_str(), Some("ecdsa_p256_sha256")) {
-        out.report(p0, "DeviceKeyAlgorithm.json#/enum", "enum", || "must be one of \"ecdsa_p256_sha256\"".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyAlgorithm.json#/enum", "enum", || {
+            "must be one of \"ecdsa_p256_sha256\"".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -701,8 +1143,12 @@ fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyCreateParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyCreateParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -712,54 +1158,127 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyCreateParams.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyCreateParams.json#/properties/accountUserId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyCreateParams.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyCreateParams.json#/properties/accountUserId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyCreateParams.json#/properties/clientId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyCreateParams.json#/properties/clientId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyCreateParams.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyCreateParams.json#/properties/clientId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "protectionPolicy" => {
-                    {
-                        let mut matched = 0usize;
-                        let mut sub = Check::default(); f5_1_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                        let mut sub = Check::default(); f5_1_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                        if matched != 1 {
-                            out.report(p1, "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
-                            if S::FAIL_FAST { return; }
+                    let mut matched = 0usize;
+                    let mut sub = Check::default();
+                    f5_1_0(v1, p1, &mut sub);
+                    if !sub.0 {
+                        matched += 1;
+                    }
+                    let mut sub = Check::default();
+                    f5_1_1(v1, p1, &mut sub);
+                    if !sub.0 {
+                        matched += 1;
+                    }
+                    if matched != 1 {
+                        out.report(
+                            p1,
+                            "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf",
+                            "oneOf",
+                            || {
+                                format!(
+                                    "{}{}",
+                                    "must match exactly one schema in oneOf, but matched ", matched
+                                )
+                            },
+                        );
+                        if S::FAIL_FAST {
+                            return;
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyCreateParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyCreateParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 3u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyCreateParams.json#/required", "required", || "missing required property \"accountUserId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyCreateParams.json#/required",
+                    "required",
+                    || "missing required property \"accountUserId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeyCreateParams.json#/required", "required", || "missing required property \"clientId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyCreateParams.json#/required",
+                    "required",
+                    || "missing required property \"clientId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -769,8 +1288,12 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyCreateResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyCreateResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -780,65 +1303,130 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "algorithm" => {
                     seen |= 1 << 2;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyCreateResponse.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !STATIC_1.is_match(s) {
                             out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyCreateResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 15u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyCreateResponse.json#/required",
+                    "required",
+                    || "missing required property \"keyId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"publicKeySpkiDerBase64\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyCreateResponse.json#/required",
+                    "required",
+                    || "missing required property \"publicKeySpkiDerBase64\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyCreateResponse.json#/required",
+                    "required",
+                    || "missing required property \"algorithm\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 3) == 0 {
-                out.report(p0, "DeviceKeyCreateResponse.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyCreateResponse.json#/required",
+                    "required",
+                    || "missing required property \"protectionClass\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -848,8 +1436,12 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyDeleteParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyDeleteParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -859,26 +1451,55 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyDeleteParams.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyDeleteParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyDeleteParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyDeleteParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyDeleteParams.json#/required",
+                    "required",
+                    || "missing required property \"keyId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -888,8 +1509,12 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyDeleteResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyDeleteResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -899,20 +1524,47 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "deleted" => {
                     seen |= 1 << 0;
                     if !(v1.is_boolean()) {
-                        out.report(p1, "DeviceKeyDeleteResponse.json#/properties/deleted/type", "type", || "must be boolean".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyDeleteResponse.json#/properties/deleted/type",
+                            "type",
+                            || "must be boolean".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyDeleteResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyDeleteResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyDeleteResponse.json#/required", "required", || "missing required property \"deleted\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyDeleteResponse.json#/required",
+                    "required",
+                    || "missing required property \"deleted\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -922,8 +1574,12 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyInfo.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyInfo.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -933,103 +1589,217 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 3;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyInfo.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyInfo.json#/properties/accountUserId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/accountUserId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "algorithm" => {
                     seen |= 1 << 1;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 "clientId" => {
                     seen |= 1 << 4;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyInfo.json#/properties/clientId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyInfo.json#/properties/clientId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/clientId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "createdAt" => {
                     seen |= 1 << 5;
                     if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                        out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/type", "type", || "must be integer".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyInfo.json#/properties/createdAt/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if S::FAIL_FAST { return; }
+                        if crate::support::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/createdAt/minimum",
+                                "minimum",
+                                || "must be greater than or equal to -9007199254740991".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if S::FAIL_FAST { return; }
+                        if crate::support::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/createdAt/maximum",
+                                "maximum",
+                                || "must be less than or equal to 9007199254740991".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !crate::formats::is_int64(n) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/createdAt/format",
+                                "format",
+                                || "must be a signed 64-bit integer".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyInfo.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyInfo.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DeviceKeyInfo.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 2;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyInfo.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 63u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
+                    "missing required property \"keyId\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
+                    "missing required property \"algorithm\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
+                    "missing required property \"protectionClass\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 3) == 0 {
-                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"accountUserId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
+                    "missing required property \"accountUserId\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 4) == 0 {
-                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"clientId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
+                    "missing required property \"clientId\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 5) == 0 {
-                out.report(p0, "DeviceKeyInfo.json#/required", "required", || "missing required property \"createdAt\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
+                    "missing required property \"createdAt\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1039,8 +1809,12 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyListParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyListParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         for (key, v1) in map {
@@ -1048,31 +1822,72 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "accountUserId" => {
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyListParams.json#/properties/accountUserId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyListParams.json#/properties/accountUserId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyListParams.json#/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyListParams.json#/properties/accountUserId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "clientId" => {
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyListParams.json#/properties/clientId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyListParams.json#/properties/clientId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyListParams.json#/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeyListParams.json#/properties/clientId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyListParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyListParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
@@ -1083,8 +1898,12 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyListResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyListResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1094,27 +1913,56 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keys" => {
                     seen |= 1 << 0;
                     if !(v1.is_array()) {
-                        out.report(p1, "DeviceKeyListResponse.json#/properties/keys/type", "type", || "must be array".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyListResponse.json#/properties/keys/type",
+                            "type",
+                            || "must be array".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(items) = v1.as_array() {
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
                             f9(v2, p2, out);
-                            if S::FAIL_FAST && out.failed() { return; }
+                            if S::FAIL_FAST && out.failed() {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyListResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyListResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyListResponse.json#/required", "required", || "missing required property \"keys\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyListResponse.json#/required",
+                    "required",
+                    || "missing required property \"keys\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1124,12 +1972,23 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
-        out.report(p0, "DeviceKeyProtectionClass.json#/type", "type", || "must be string".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyProtectionClass.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
-    if !matches!(v0.as_str(), Some("hardware_secure_enclave" | "hardware_tpm" | "os_protected_nonextractable" | "software")) {
+    if !matches!(
+        v0.as_str(),
+        Some(
+            "hardware_secure_enclave" | "hardware_tpm" | "os_protected_nonextractable" | "software"
+        )
+    ) {
         out.report(p0, "DeviceKeyProtectionClass.json#/enum", "enum", || "must be one of \"hardware_secure_enclave\", \"hardware_tpm\", \"os_protected_nonextractable\", \"software\"".to_owned());
-        if S::FAIL_FAST { return; }
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -1137,12 +1996,21 @@ fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
-        out.report(p0, "DeviceKeyProtectionPolicy.json#/type", "type", || "must be string".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyProtectionPolicy.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
-    if !matches!(v0.as_str(), Some("hardware_only" | "allow_os_protected_nonextractable" | "allow_software")) {
+    if !matches!(
+        v0.as_str(),
+        Some("hardware_only" | "allow_os_protected_nonextractable" | "allow_software")
+    ) {
         out.report(p0, "DeviceKeyProtectionPolicy.json#/enum", "enum", || "must be one of \"hardware_only\", \"allow_os_protected_nonextractable\", \"allow_software\"".to_owned());
-        if S::FAIL_FAST { return; }
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -1150,8 +2018,12 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyPublicParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyPublicParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1161,26 +2033,55 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyPublicParams.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyPublicParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyPublicParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyPublicParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyPublicParams.json#/required",
+                    "required",
+                    || "missing required property \"keyId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1190,8 +2091,12 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeyPublicResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeyPublicResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1201,65 +2106,130 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "algorithm" => {
                     seen |= 1 << 2;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyPublicResponse.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !STATIC_1.is_match(s) {
                             out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeyPublicResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 15u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyPublicResponse.json#/required",
+                    "required",
+                    || "missing required property \"keyId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"publicKeySpkiDerBase64\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyPublicResponse.json#/required",
+                    "required",
+                    || "missing required property \"publicKeySpkiDerBase64\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyPublicResponse.json#/required",
+                    "required",
+                    || "missing required property \"algorithm\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 3) == 0 {
-                out.report(p0, "DeviceKeyPublicResponse.json#/required", "required", || "missing required property \"protectionClass\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeyPublicResponse.json#/required",
+                    "required",
+                    || "missing required property \"protectionClass\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1269,8 +2239,12 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeySignParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeySignParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1280,35 +2254,67 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignParams.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignParams.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DeviceKeySignParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "payload" => {
                     seen |= 1 << 1;
                     f17(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeySignParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeySignParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 3u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeySignParams.json#/required", "required", || "missing required property \"keyId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeySignParams.json#/required", "required", || {
+                    "missing required property \"keyId\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeySignParams.json#/required", "required", || "missing required property \"payload\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DeviceKeySignParams.json#/required", "required", || {
+                    "missing required property \"payload\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1318,21 +2324,35 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeySignPayload.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeySignPayload.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
-    match v0.as_object().and_then(|m| m.get("type")).and_then(Value::as_str) {
+    match v0
+        .as_object()
+        .and_then(|m| m.get("type"))
+        .and_then(Value::as_str)
+    {
         Some("remoteControlClientConnection") => {
             f17_2_0(v0, p0, out);
-            if S::FAIL_FAST && out.failed() { return; }
+            if S::FAIL_FAST && out.failed() {
+                return;
+            }
         }
         Some("remoteControlClientEnrollment") => {
             f17_2_1(v0, p0, out);
-            if S::FAIL_FAST && out.failed() { return; }
+            if S::FAIL_FAST && out.failed() {
+                return;
+            }
         }
         _ => {
             out.report(p0, "DeviceKeySignPayload.json#/oneOf", "oneOf", || "must be an object whose \"type\" is one of \"remoteControlClientConnection\", \"remoteControlClientEnrollment\"".to_owned());
-            if S::FAIL_FAST { return; }
+            if S::FAIL_FAST {
+                return;
+            }
         }
     }
 }
@@ -1341,8 +2361,12 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeySignResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DeviceKeySignResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1352,60 +2376,118 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "algorithm" => {
                     seen |= 1 << 2;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 "signatureDerBase64" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignResponse.json#/properties/signatureDerBase64/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !STATIC_1.is_match(s) {
                             out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "signedPayloadBase64" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignResponse.json#/properties/signedPayloadBase64/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !STATIC_1.is_match(s) {
                             out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeySignResponse.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeySignResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 7u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"signatureDerBase64\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignResponse.json#/required",
+                    "required",
+                    || "missing required property \"signatureDerBase64\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"signedPayloadBase64\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignResponse.json#/required",
+                    "required",
+                    || "missing required property \"signedPayloadBase64\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "DeviceKeySignResponse.json#/required", "required", || "missing required property \"algorithm\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignResponse.json#/required",
+                    "required",
+                    || "missing required property \"algorithm\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1415,8 +2497,12 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DomainErrorData.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DomainErrorData.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1425,31 +2511,59 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     if !(v1.is_string()) {
-                        out.report(p1, "DomainErrorData.json#/properties/keyId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DomainErrorData.json#/properties/keyId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_device_key_id(s) {
                             out.report(p1, "DomainErrorData.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "kind" => {
                     seen |= 1 << 0;
                     f20(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 _ => {
-                    out.report(p1, "DomainErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DomainErrorData.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DomainErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "DomainErrorData.json#/required", "required", || {
+                    "missing required property \"kind\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1459,12 +2573,38 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
-        out.report(p0, "DomainErrorKind.json#/type", "type", || "must be string".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "DomainErrorKind.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
-    if !matches!(v0.as_str(), Some("keyNotFound" | "keyAlreadyBound" | "degradedProtectionNotAllowed" | "hardwareUnavailable" | "entitlementRequired" | "bindingMismatch" | "tokenExpired" | "tokenExpiresTooFarInFuture" | "challengeExpired" | "challengeExpiresTooFarInFuture" | "originNotAllowed" | "replay" | "transportNotAllowed" | "platformFailure" | "cryptoFailure" | "storeFailure")) {
+    if !matches!(
+        v0.as_str(),
+        Some(
+            "keyNotFound"
+                | "keyAlreadyBound"
+                | "degradedProtectionNotAllowed"
+                | "hardwareUnavailable"
+                | "entitlementRequired"
+                | "bindingMismatch"
+                | "tokenExpired"
+                | "tokenExpiresTooFarInFuture"
+                | "challengeExpired"
+                | "challengeExpiresTooFarInFuture"
+                | "originNotAllowed"
+                | "replay"
+                | "transportNotAllowed"
+                | "platformFailure"
+                | "cryptoFailure"
+                | "storeFailure"
+        )
+    ) {
         out.report(p0, "DomainErrorKind.json#/enum", "enum", || "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\"".to_owned());
-        if S::FAIL_FAST { return; }
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -1472,15 +2612,26 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "InitializeCapabilities.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "InitializeCapabilities.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         if let Some(v1) = map.get("requestAttestation") {
             let p1 = &Path::Key(p0, "requestAttestation");
             if !(v1.is_boolean()) {
-                out.report(p1, "InitializeCapabilities.json#/properties/requestAttestation/type", "type", || "must be boolean".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p1,
+                    "InitializeCapabilities.json#/properties/requestAttestation/type",
+                    "type",
+                    || "must be boolean".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1490,8 +2641,12 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "InitializeParams.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "InitializeParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1499,31 +2654,68 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             let p1 = &Path::Key(p0, key);
             match key.as_str() {
                 "capabilities" => {
-                    {
-                        let mut matched = 0usize;
-                        let mut sub = Check::default(); f22_3_0(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                        let mut sub = Check::default(); f22_3_1(v1, p1, &mut sub); if !sub.0 { matched += 1; }
-                        if matched != 1 {
-                            out.report(p1, "InitializeParams.json#/properties/capabilities/oneOf", "oneOf", || format!("{}{}", "must match exactly one schema in oneOf, but matched ", matched));
-                            if S::FAIL_FAST { return; }
+                    let mut matched = 0usize;
+                    let mut sub = Check::default();
+                    f22_3_0(v1, p1, &mut sub);
+                    if !sub.0 {
+                        matched += 1;
+                    }
+                    let mut sub = Check::default();
+                    f22_3_1(v1, p1, &mut sub);
+                    if !sub.0 {
+                        matched += 1;
+                    }
+                    if matched != 1 {
+                        out.report(
+                            p1,
+                            "InitializeParams.json#/properties/capabilities/oneOf",
+                            "oneOf",
+                            || {
+                                format!(
+                                    "{}{}",
+                                    "must match exactly one schema in oneOf, but matched ", matched
+                                )
+                            },
+                        );
+                        if S::FAIL_FAST {
+                            return;
                         }
                     }
                 }
                 "clientInfo" => {
                     seen |= 1 << 0;
                     f3(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() { return; }
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
                 }
                 _ => {
-                    out.report(p1, "InitializeParams.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "InitializeParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "InitializeParams.json#/required", "required", || "missing required property \"clientInfo\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "InitializeParams.json#/required", "required", || {
+                    "missing required property \"clientInfo\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1533,41 +2725,78 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "InitializeResponse.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "InitializeResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         if !map.contains_key("userAgent") {
-            out.report(p0, "InitializeResponse.json#/required", "required", || "missing required property \"userAgent\"".to_owned());
-            if S::FAIL_FAST { return; }
+            out.report(p0, "InitializeResponse.json#/required", "required", || {
+                "missing required property \"userAgent\"".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
         }
         if !map.contains_key("platformFamily") {
-            out.report(p0, "InitializeResponse.json#/required", "required", || "missing required property \"platformFamily\"".to_owned());
-            if S::FAIL_FAST { return; }
+            out.report(p0, "InitializeResponse.json#/required", "required", || {
+                "missing required property \"platformFamily\"".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
         }
         if !map.contains_key("platformOs") {
-            out.report(p0, "InitializeResponse.json#/required", "required", || "missing required property \"platformOs\"".to_owned());
-            if S::FAIL_FAST { return; }
+            out.report(p0, "InitializeResponse.json#/required", "required", || {
+                "missing required property \"platformOs\"".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
         }
         if let Some(v1) = map.get("platformFamily") {
             let p1 = &Path::Key(p0, "platformFamily");
             if !(v1.is_string()) {
-                out.report(p1, "InitializeResponse.json#/properties/platformFamily/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p1,
+                    "InitializeResponse.json#/properties/platformFamily/type",
+                    "type",
+                    || "must be string".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
         if let Some(v1) = map.get("platformOs") {
             let p1 = &Path::Key(p0, "platformOs");
             if !(v1.is_string()) {
-                out.report(p1, "InitializeResponse.json#/properties/platformOs/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p1,
+                    "InitializeResponse.json#/properties/platformOs/type",
+                    "type",
+                    || "must be string".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
         if let Some(v1) = map.get("userAgent") {
             let p1 = &Path::Key(p0, "userAgent");
             if !(v1.is_string()) {
-                out.report(p1, "InitializeResponse.json#/properties/userAgent/type", "type", || "must be string".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p1,
+                    "InitializeResponse.json#/properties/userAgent/type",
+                    "type",
+                    || "must be string".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1577,8 +2806,12 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "InvalidParamsErrorData.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "InvalidParamsErrorData.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1588,46 +2821,103 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "kind" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "InvalidParamsErrorData.json#/properties/kind/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "InvalidParamsErrorData.json#/properties/kind/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if v1.as_str() != Some("invalidParams") {
-                        out.report(p1, "InvalidParamsErrorData.json#/properties/kind/const", "const", || "must be \"invalidParams\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "InvalidParamsErrorData.json#/properties/kind/const",
+                            "const",
+                            || "must be \"invalidParams\"".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "violations" => {
                     seen |= 1 << 1;
                     if !(v1.is_array()) {
-                        out.report(p1, "InvalidParamsErrorData.json#/properties/violations/type", "type", || "must be array".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "InvalidParamsErrorData.json#/properties/violations/type",
+                            "type",
+                            || "must be array".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(items) = v1.as_array() {
                         if items.len() < 1 {
-                            out.report(p1, "InvalidParamsErrorData.json#/properties/violations/minItems", "minItems", || "must have at least 1 items".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "InvalidParamsErrorData.json#/properties/violations/minItems",
+                                "minItems",
+                                || "must have at least 1 items".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
                             f26(v2, p2, out);
-                            if S::FAIL_FAST && out.failed() { return; }
+                            if S::FAIL_FAST && out.failed() {
+                                return;
+                            }
                         }
                     }
                 }
                 _ => {
-                    out.report(p1, "InvalidParamsErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "InvalidParamsErrorData.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 3u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "InvalidParamsErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "InvalidParamsErrorData.json#/required",
+                    "required",
+                    || "missing required property \"kind\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "InvalidParamsErrorData.json#/required", "required", || "missing required property \"violations\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "InvalidParamsErrorData.json#/required",
+                    "required",
+                    || "missing required property \"violations\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1637,8 +2927,12 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "RequestErrorData.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "RequestErrorData.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1648,24 +2942,58 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "kind" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "RequestErrorData.json#/properties/kind/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "RequestErrorData.json#/properties/kind/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
-                    if !matches!(v1.as_str(), Some("notInitialized" | "alreadyInitialized" | "invalidRequest" | "lineTooLong")) {
+                    if !matches!(
+                        v1.as_str(),
+                        Some(
+                            "notInitialized"
+                                | "alreadyInitialized"
+                                | "invalidRequest"
+                                | "lineTooLong"
+                        )
+                    ) {
                         out.report(p1, "RequestErrorData.json#/properties/kind/enum", "enum", || "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "RequestErrorData.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "RequestErrorData.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "RequestErrorData.json#/required", "required", || "missing required property \"kind\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "RequestErrorData.json#/required", "required", || {
+                    "missing required property \"kind\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1675,8 +3003,12 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "SchemaViolation.json#/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(p0, "SchemaViolation.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1686,53 +3018,110 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "instancePath" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "SchemaViolation.json#/properties/instancePath/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "SchemaViolation.json#/properties/instancePath/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "keyword" => {
                     seen |= 1 << 2;
                     if !(v1.is_string()) {
-                        out.report(p1, "SchemaViolation.json#/properties/keyword/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "SchemaViolation.json#/properties/keyword/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "message" => {
                     seen |= 1 << 3;
                     if !(v1.is_string()) {
-                        out.report(p1, "SchemaViolation.json#/properties/message/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "SchemaViolation.json#/properties/message/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "schemaPath" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "SchemaViolation.json#/properties/schemaPath/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "SchemaViolation.json#/properties/schemaPath/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "SchemaViolation.json#/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "SchemaViolation.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 15u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"instancePath\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "SchemaViolation.json#/required", "required", || {
+                    "missing required property \"instancePath\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"schemaPath\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "SchemaViolation.json#/required", "required", || {
+                    "missing required property \"schemaPath\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"keyword\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "SchemaViolation.json#/required", "required", || {
+                    "missing required property \"keyword\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 3) == 0 {
-                out.report(p0, "SchemaViolation.json#/required", "required", || "missing required property \"message\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(p0, "SchemaViolation.json#/required", "required", || {
+                    "missing required property \"message\"".to_owned()
+                });
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1742,8 +3131,15 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f22_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_null()) {
-        out.report(p0, "InitializeParams.json#/properties/capabilities/oneOf/1/type", "type", || "must be null".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(
+            p0,
+            "InitializeParams.json#/properties/capabilities/oneOf/1/type",
+            "type",
+            || "must be null".to_owned(),
+        );
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -1751,15 +3147,24 @@ fn f22_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f22_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     f21(v0, p0, out);
-    if S::FAIL_FAST && out.failed() { return; }
+    if S::FAIL_FAST && out.failed() {
+        return;
+    }
 }
 
 /// `DeviceKeySignPayload.json#/oneOf/1`
 #[allow(unused_variables, clippy::all)]
 fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(
+            p0,
+            "DeviceKeySignPayload.json#/oneOf/1/type",
+            "type",
+            || "must be object".to_owned(),
+        );
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1769,71 +3174,138 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 6;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "audience" => {
                     seen |= 1 << 2;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/audience/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/audience/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if v1.as_str() != Some("remote_control_client_enrollment") {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/audience/const", "const", || "must be \"remote_control_client_enrollment\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/audience/const",
+                            "const",
+                            || "must be \"remote_control_client_enrollment\"".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "challengeExpiresAt" => {
                     seen |= 1 << 9;
                     if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type", "type", || "must be integer".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
+                        if crate::support::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
+                        if crate::support::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !crate::formats::is_int64(n) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "challengeId" => {
                     seen |= 1 << 3;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 7;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
@@ -1841,113 +3313,270 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     seen |= 1 << 8;
                     if !(v1.is_string()) {
                         out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_base64url_sha256(s) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_max_chars(s, 1024) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/maxLength", "maxLength", || "must be at most 1024 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/maxLength",
+                                "maxLength",
+                                || "must be at most 1024 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !crate::formats::is_base64url_nonce(s) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/format", "format", || "must be at least 32 random bytes encoded as unpadded base64url".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/format",
+                                "format",
+                                || {
+                                    "must be at least 32 random bytes encoded as unpadded base64url"
+                                        .to_owned()
+                                },
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_origin(s) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/format", "format", || "must be an http or https origin in its ASCII serialization".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/format",
+                                "format",
+                                || {
+                                    "must be an http or https origin in its ASCII serialization"
+                                        .to_owned()
+                                },
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "targetPath" => {
                     seen |= 1 << 5;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
-                    if !matches!(v1.as_str(), Some("/api/codex/remote/control/client/enroll" | "/wham/remote/control/client/enroll")) {
+                    if !matches!(
+                        v1.as_str(),
+                        Some(
+                            "/api/codex/remote/control/client/enroll"
+                                | "/wham/remote/control/client/enroll"
+                        )
+                    ) {
                         out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client/enroll\", \"/wham/remote/control/client/enroll\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "type" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/type/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/type/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if v1.as_str() != Some("remoteControlClientEnrollment") {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/type/const", "const", || "must be \"remoteControlClientEnrollment\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/type/const",
+                            "const",
+                            || "must be \"remoteControlClientEnrollment\"".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeySignPayload.json#/oneOf/1/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 1023u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"type\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"type\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"nonce\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"nonce\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"audience\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"audience\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 3) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"challengeId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"challengeId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 4) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"targetOrigin\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"targetOrigin\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 5) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"targetPath\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"targetPath\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 6) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"accountUserId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"accountUserId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 7) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"clientId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"clientId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 8) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"deviceIdentitySha256Base64url\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"deviceIdentitySha256Base64url\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 9) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/1/required", "required", || "missing required property \"challengeExpiresAt\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"challengeExpiresAt\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -1957,8 +3586,15 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
-        out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/type", "type", || "must be object".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(
+            p0,
+            "DeviceKeySignPayload.json#/oneOf/0/type",
+            "type",
+            || "must be object".to_owned(),
+        );
+        if S::FAIL_FAST {
+            return;
+        }
     }
     if let Some(map) = v0.as_object() {
         let mut seen = 0u64;
@@ -1968,81 +3604,167 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 6;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "audience" => {
                     seen |= 1 << 2;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/audience/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/audience/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if v1.as_str() != Some("remote_control_client_websocket") {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/audience/const", "const", || "must be \"remote_control_client_websocket\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/audience/const",
+                            "const",
+                            || "must be \"remote_control_client_websocket\"".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 7;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_max_chars(s, 1024) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/maxLength", "maxLength", || "must be at most 1024 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/maxLength",
+                                "maxLength",
+                                || "must be at most 1024 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !crate::formats::is_base64url_nonce(s) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/format", "format", || "must be at least 32 random bytes encoded as unpadded base64url".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/format",
+                                "format",
+                                || {
+                                    "must be at least 32 random bytes encoded as unpadded base64url"
+                                        .to_owned()
+                                },
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "scopes" => {
                     seen |= 1 << 10;
                     if !(v1.is_array()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/type", "type", || "must be array".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/type",
+                            "type",
+                            || "must be array".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(items) = v1.as_array() {
                         if items.len() < 1 {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems", "minItems", || "must have at least 1 items".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems",
+                                "minItems",
+                                || "must have at least 1 items".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if items.len() > 1 {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems", "maxItems", || "must have at most 1 items".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems",
+                                "maxItems",
+                                || "must have at most 1 items".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
                             if !(v2.is_string()) {
                                 out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/type", "type", || "must be string".to_owned());
-                                if S::FAIL_FAST { return; }
+                                if S::FAIL_FAST {
+                                    return;
+                                }
                             }
                             if v2.as_str() != Some("remote_control_controller_websocket") {
                                 out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/const", "const", || "must be \"remote_control_controller_websocket\"".to_owned());
-                                if S::FAIL_FAST { return; }
+                                if S::FAIL_FAST {
+                                    return;
+                                }
                             }
                         }
                     }
@@ -2050,58 +3772,122 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "sessionId" => {
                     seen |= 1 << 3;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength",
+                                "minLength",
+                                || "must be at least 1 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_origin(s) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/format", "format", || "must be an http or https origin in its ASCII serialization".to_owned());
-                            if S::FAIL_FAST { return; }
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/format",
+                                "format",
+                                || {
+                                    "must be an http or https origin in its ASCII serialization"
+                                        .to_owned()
+                                },
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "targetPath" => {
                     seen |= 1 << 5;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
-                    if !matches!(v1.as_str(), Some("/api/codex/remote/control/client" | "/wham/remote/control/client")) {
+                    if !matches!(
+                        v1.as_str(),
+                        Some("/api/codex/remote/control/client" | "/wham/remote/control/client")
+                    ) {
                         out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client\", \"/wham/remote/control/client\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 "tokenExpiresAt" => {
                     seen |= 1 << 9;
                     if !(v1.as_number().is_some_and(crate::support::is_integer)) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type", "type", || "must be integer".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(-9007199254740991i64)) == Some(::std::cmp::Ordering::Less) {
+                        if crate::support::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
+                        if crate::support::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                         if !crate::formats::is_int64(n) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
@@ -2109,76 +3895,184 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     seen |= 1 << 8;
                     if !(v1.is_string()) {
                         out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::formats::is_base64url_sha256(s) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
-                            if S::FAIL_FAST { return; }
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
                 "type" => {
                     seen |= 1 << 0;
                     if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/type/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/type/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                     if v1.as_str() != Some("remoteControlClientConnection") {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/type/const", "const", || "must be \"remoteControlClientConnection\"".to_owned());
-                        if S::FAIL_FAST { return; }
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/type/const",
+                            "const",
+                            || "must be \"remoteControlClientConnection\"".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
                     }
                 }
                 _ => {
-                    out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", || format!("{}{}", "unknown property ", crate::support::json_string(key)));
-                    if S::FAIL_FAST { return; }
+                    out.report(
+                        p1,
+                        "DeviceKeySignPayload.json#/oneOf/0/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::support::json_string(key)
+                            )
+                        },
+                    );
+                    if S::FAIL_FAST {
+                        return;
+                    }
                 }
             }
         }
         if seen != 2047u64 {
             if seen & (1 << 0) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"type\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"type\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 1) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"nonce\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"nonce\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 2) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"audience\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"audience\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 3) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"sessionId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"sessionId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 4) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"targetOrigin\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"targetOrigin\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 5) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"targetPath\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"targetPath\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 6) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"accountUserId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"accountUserId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 7) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"clientId\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"clientId\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 8) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"tokenSha256Base64url\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"tokenSha256Base64url\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 9) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"tokenExpiresAt\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"tokenExpiresAt\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
             if seen & (1 << 10) == 0 {
-                out.report(p0, "DeviceKeySignPayload.json#/oneOf/0/required", "required", || "missing required property \"scopes\"".to_owned());
-                if S::FAIL_FAST { return; }
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"scopes\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
             }
         }
     }
@@ -2188,8 +4082,15 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f5_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_null()) {
-        out.report(p0, "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/1/type", "type", || "must be null".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(
+            p0,
+            "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/1/type",
+            "type",
+            || "must be null".to_owned(),
+        );
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -2197,15 +4098,24 @@ fn f5_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f5_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     f13(v0, p0, out);
-    if S::FAIL_FAST && out.failed() { return; }
+    if S::FAIL_FAST && out.failed() {
+        return;
+    }
 }
 
 /// `ClientInfo.json#/properties/title/oneOf/1`
 #[allow(unused_variables, clippy::all)]
 fn f3_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_null()) {
-        out.report(p0, "ClientInfo.json#/properties/title/oneOf/1/type", "type", || "must be null".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(
+            p0,
+            "ClientInfo.json#/properties/title/oneOf/1/type",
+            "type",
+            || "must be null".to_owned(),
+        );
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
@@ -2213,11 +4123,25 @@ fn f3_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f3_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
-        out.report(p0, "ClientInfo.json#/properties/title/oneOf/0/type", "type", || "must be string".to_owned());
-        if S::FAIL_FAST { return; }
+        out.report(
+            p0,
+            "ClientInfo.json#/properties/title/oneOf/0/type",
+            "type",
+            || "must be string".to_owned(),
+        );
+        if S::FAIL_FAST {
+            return;
+        }
     }
 }
 
-
-static STATIC_0: ::std::sync::LazyLock<Value> = ::std::sync::LazyLock::new(|| ::serde_json::from_str("1").expect("literal checked by the generator"));
-static STATIC_1: ::std::sync::LazyLock<crate::support::regex::Regex> = ::std::sync::LazyLock::new(|| crate::support::regex::Regex::new("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$").expect("pattern checked by the generator"));
+static STATIC_0: ::std::sync::LazyLock<Value> = ::std::sync::LazyLock::new(|| {
+    ::serde_json::from_str("1").expect("literal checked by the generator")
+});
+static STATIC_1: ::std::sync::LazyLock<crate::support::regex::Regex> =
+    ::std::sync::LazyLock::new(|| {
+        crate::support::regex::Regex::new(
+            "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+        )
+        .expect("pattern checked by the generator")
+    });

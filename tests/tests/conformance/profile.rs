@@ -6,7 +6,11 @@ use devicekey_codegen::schema_set::{parse_json_strict, Profile, SchemaDoc, Schem
 use serde_json::{json, Value};
 
 fn check(value: Value, profile: Profile) -> Result<(), devicekey_codegen::Error> {
-    let doc = SchemaDoc { name: "Example".into(), file: PathBuf::from("schema/Example.json"), value };
+    let doc = SchemaDoc {
+        name: "Example".into(),
+        file: PathBuf::from("schema/Example.json"),
+        value,
+    };
     SchemaSet::new(vec![doc], profile).map(|_| ())
 }
 
@@ -17,33 +21,72 @@ fn located(value: Value) -> String {
 
 #[test]
 fn unknown_keywords_are_located() {
-    let message = located(json!({"type": "object", "properties": {"a": {"anyOf": [{"type": "string"}]}}}));
-    assert!(message.starts_with("schema/Example.json#/properties/a/anyOf: keyword `anyOf` is not in the schema profile"), "{message}");
+    let message =
+        located(json!({"type": "object", "properties": {"a": {"anyOf": [{"type": "string"}]}}}));
+    assert!(
+        message.starts_with(
+            "schema/Example.json#/properties/a/anyOf: keyword `anyOf` is not in the schema profile"
+        ),
+        "{message}"
+    );
     let message = located(json!({"items": [{"type": "string"}, {"if": true}]}));
-    assert!(message.starts_with("schema/Example.json#/items/1/if: "), "{message}");
+    assert!(
+        message.starts_with("schema/Example.json#/items/1/if: "),
+        "{message}"
+    );
     let message = located(json!({"definitions": {"a~b/c": {"patternProperties": {}}}}));
-    assert!(message.starts_with("schema/Example.json#/definitions/a~0b~1c/patternProperties: "), "{message}");
+    assert!(
+        message.starts_with("schema/Example.json#/definitions/a~0b~1c/patternProperties: "),
+        "{message}"
+    );
 }
 
 #[test]
 fn malformed_keyword_values_are_located() {
     for (schema, pointer, words) in [
         (json!({"type": "strin"}), "/type", "names must be"),
-        (json!({"minLength": -1}), "/minLength", "non-negative integer"),
+        (
+            json!({"minLength": -1}),
+            "/minLength",
+            "non-negative integer",
+        ),
         (json!({"required": ["a", "a"]}), "/required", "twice"),
         (json!({"enum": []}), "/enum", "non-empty"),
-        (json!({"pattern": "(a"}), "/pattern", "not a supported regular expression"),
+        (
+            json!({"pattern": "(a"}),
+            "/pattern",
+            "not a supported regular expression",
+        ),
         (json!({"pattern": "(?=a)"}), "/pattern", "look-around"),
-        (json!({"format": "email"}), "/format", "not one of the profile's named formats"),
-        (json!({"$ref": "#/definitions/missing"}), "/$ref", "points at nothing"),
-        (json!({"$ref": "http://example.com/x.json"}), "/$ref", "must be a local pointer"),
+        (
+            json!({"format": "email"}),
+            "/format",
+            "not one of the profile's named formats",
+        ),
+        (
+            json!({"$ref": "#/definitions/missing"}),
+            "/$ref",
+            "points at nothing",
+        ),
+        (
+            json!({"$ref": "http://example.com/x.json"}),
+            "/$ref",
+            "must be a local pointer",
+        ),
         (json!({"$ref": "Other.json"}), "/$ref", "does not exist"),
         (json!({"oneOf": []}), "/oneOf", "non-empty array"),
-        (json!({"properties": {"a": 3}}), "/properties/a", "object or a boolean"),
+        (
+            json!({"properties": {"a": 3}}),
+            "/properties/a",
+            "object or a boolean",
+        ),
     ] {
         let message = located(schema.clone());
         let expected = format!("schema/Example.json#{pointer}: ");
-        assert!(message.starts_with(&expected) && message.contains(words), "{schema}: {message}");
+        assert!(
+            message.starts_with(&expected) && message.contains(words),
+            "{schema}: {message}"
+        );
     }
 }
 
@@ -57,13 +100,32 @@ fn protocol_profile_requires_documentation_and_closed_objects() {
         }
         value
     };
-    assert!(check(with(json!({"properties": {}, "additionalProperties": false})), Profile::Protocol).is_ok());
-    let open = check(with(json!({"properties": {"a": {"type": "string", "description": "A."}}})), Profile::Protocol).expect_err("open object");
-    assert!(open.to_string().contains("must state `additionalProperties`"), "{open}");
-    let undocumented = check(with(json!({"properties": {"a": {"type": "string"}}, "additionalProperties": false})), Profile::Protocol).expect_err("undocumented");
+    assert!(check(
+        with(json!({"properties": {}, "additionalProperties": false})),
+        Profile::Protocol
+    )
+    .is_ok());
+    let open = check(
+        with(json!({"properties": {"a": {"type": "string", "description": "A."}}})),
+        Profile::Protocol,
+    )
+    .expect_err("open object");
+    assert!(
+        open.to_string()
+            .contains("must state `additionalProperties`"),
+        "{open}"
+    );
+    let undocumented = check(
+        with(json!({"properties": {"a": {"type": "string"}}, "additionalProperties": false})),
+        Profile::Protocol,
+    )
+    .expect_err("undocumented");
     assert_eq!(undocumented.pointer.as_deref(), Some("/properties/a"));
     let untitled = check(json!({"description": "x"}), Profile::Protocol).expect_err("untitled");
-    assert!(untitled.to_string().contains("\"title\": \"Example\""), "{untitled}");
+    assert!(
+        untitled.to_string().contains("\"title\": \"Example\""),
+        "{untitled}"
+    );
     let wrong_type = check(with(json!({"properties": {"a": {"type": "string", "format": "int64", "description": "A."}}, "additionalProperties": false})), Profile::Protocol)
         .expect_err("int64 on a string");
     assert_eq!(wrong_type.pointer.as_deref(), Some("/properties/a/format"));
@@ -71,10 +133,17 @@ fn protocol_profile_requires_documentation_and_closed_objects() {
 
 #[test]
 fn duplicate_keys_in_schema_text_are_rejected() {
-    let error = parse_json_strict(r#"{"properties": {"a": {"type": "string", "type": "integer"}}}"#).expect_err("duplicate");
-    assert!(error.contains("duplicate key \"type\" in the object at #/properties/a"), "{error}");
+    let error =
+        parse_json_strict(r#"{"properties": {"a": {"type": "string", "type": "integer"}}}"#)
+            .expect_err("duplicate");
+    assert!(
+        error.contains("duplicate key \"type\" in the object at #/properties/a"),
+        "{error}"
+    );
     assert!(parse_json_strict("{\"a\": [1, {\"b\": 2}]}").is_ok());
-    assert!(parse_json_strict("{").expect_err("truncated").contains("not valid JSON"));
+    assert!(parse_json_strict("{")
+        .expect_err("truncated")
+        .contains("not valid JSON"));
 }
 
 #[test]
@@ -87,11 +156,20 @@ fn the_generator_rejects_a_broken_schema_folder_with_a_location() {
             "properties": {"a": {"description": "A.", "type": "string", "not": {"const": "x"}}}, "additionalProperties": false}"#,
     )
     .expect("write schema");
-    std::fs::write(dir.path().join("schema/methods.json"), r#"{"methods": []}"#).expect("write methods");
+    std::fs::write(dir.path().join("schema/methods.json"), r#"{"methods": []}"#)
+        .expect("write methods");
     let error = devicekey_codegen::generate(dir.path()).expect_err("`not` is outside the profile");
-    assert_eq!(error.to_string().split(": ").next(), Some("schema/Thing.json#/properties/a/not"));
+    assert_eq!(
+        error.to_string().split(": ").next(),
+        Some("schema/Thing.json#/properties/a/not")
+    );
 
     std::fs::write(dir.path().join("schema/Thing.json"), "{\"title\": ").expect("truncate");
     let error = devicekey_codegen::generate(dir.path()).expect_err("truncated file");
-    assert!(error.to_string().starts_with("schema/Thing.json: not valid JSON"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("schema/Thing.json: not valid JSON"),
+        "{error}"
+    );
 }

@@ -17,7 +17,8 @@ mod generated {
 }
 
 fn manifest() -> Value {
-    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/suite.json"))).expect("suite manifest")
+    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/suite.json")))
+        .expect("suite manifest")
 }
 
 #[derive(Default)]
@@ -33,19 +34,42 @@ struct FileCounts {
 fn compiled_ts_suite() -> std::path::PathBuf {
     let out = Path::new(env!("OUT_DIR"));
     let tsc = repo_root().join("generated/ts/node_modules/typescript/bin/tsc");
-    assert!(tsc.exists(), "{} is missing: run `npm ci` in generated/ts (bash .ci/run does)", tsc.display());
+    assert!(
+        tsc.exists(),
+        "{} is missing: run `npm ci` in generated/ts (bash .ci/run does)",
+        tsc.display()
+    );
     let js_dir = out.join("suite_js");
     // `--module nodenext` emits ES modules only for sources inside a `"type": "module"` package.
-    std::fs::write(out.join("suite_ts/package.json"), "{\"type\": \"module\"}\n").expect("package.json");
+    std::fs::write(
+        out.join("suite_ts/package.json"),
+        "{\"type\": \"module\"}\n",
+    )
+    .expect("package.json");
     std::fs::create_dir_all(&js_dir).expect("suite_js");
     let mut command = Command::new("node");
-    command.arg(&tsc).args(["--strict", "--noUncheckedIndexedAccess", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--skipLibCheck", "--outDir"]);
+    command.arg(&tsc).args([
+        "--strict",
+        "--noUncheckedIndexedAccess",
+        "--target",
+        "es2022",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--skipLibCheck",
+        "--outDir",
+    ]);
     command.arg(&js_dir);
     for name in ["support.ts", "formats.ts", "suite.ts"] {
         command.arg(out.join("suite_ts").join(name));
     }
     let output = command.output().expect("run tsc");
-    assert!(output.status.success(), "tsc failed on the suite validators:\n{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "tsc failed on the suite validators:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     std::fs::write(js_dir.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
     js_dir.join("suite.js")
 }
@@ -53,7 +77,12 @@ fn compiled_ts_suite() -> std::path::PathBuf {
 #[test]
 fn json_schema_test_suite_draft7() {
     let manifest = manifest();
-    assert_eq!(manifest["found"], json!(true), "the test suite is not at {}", manifest["dir"]);
+    assert_eq!(
+        manifest["found"],
+        json!(true),
+        "the test suite is not at {}",
+        manifest["dir"]
+    );
     let groups = manifest["groups"].as_array().expect("groups");
 
     let mut cases = Vec::new();
@@ -66,7 +95,11 @@ fn json_schema_test_suite_draft7() {
     }
     let module = compiled_ts_suite();
     let script = repo_root().join("tests/ts/validate.mjs");
-    let ts_results = run_node(&script, &[module.to_str().expect("utf-8 path")], &Value::Array(cases));
+    let ts_results = run_node(
+        &script,
+        &[module.to_str().expect("utf-8 path")],
+        &Value::Array(cases),
+    );
     let mut ts_results = ts_results.as_array().expect("results").iter();
 
     let mut files: BTreeMap<String, FileCounts> = BTreeMap::new();
@@ -77,7 +110,13 @@ fn json_schema_test_suite_draft7() {
         let tests = group["tests"].as_array().expect("tests");
         let Some(name) = group["name"].as_str() else {
             counts.skipped += tests.len();
-            let reason = group["skip"].as_str().unwrap_or("skipped").split(" (").next().unwrap_or_default().to_owned();
+            let reason = group["skip"]
+                .as_str()
+                .unwrap_or("skipped")
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             *counts.reasons.entry(reason).or_default() += tests.len();
             continue;
         };
@@ -87,14 +126,22 @@ fn json_schema_test_suite_draft7() {
             let fast = generated::is_valid(name, &test["data"]).expect("generated validator");
             let ts = ts_results.next().expect("a TypeScript result per case");
             let ts_valid = ts.as_array().is_some_and(Vec::is_empty);
-            let label = format!("{file} / {} / {}", group["group"].as_str().unwrap_or_default(), test["description"].as_str().unwrap_or_default());
+            let label = format!(
+                "{file} / {} / {}",
+                group["group"].as_str().unwrap_or_default(),
+                test["description"].as_str().unwrap_or_default()
+            );
             let mut ok = true;
             if rust.is_ok() != expected || fast != expected {
-                failures.push(format!("{label}: Rust says {rust:?} (fast path {fast}), expected valid={expected}"));
+                failures.push(format!(
+                    "{label}: Rust says {rust:?} (fast path {fast}), expected valid={expected}"
+                ));
                 ok = false;
             }
             if ts_valid != expected {
-                failures.push(format!("{label}: TypeScript says {ts}, expected valid={expected}"));
+                failures.push(format!(
+                    "{label}: TypeScript says {ts}, expected valid={expected}"
+                ));
                 ok = false;
             }
             if ok {
@@ -106,7 +153,11 @@ fn json_schema_test_suite_draft7() {
     }
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for (file, counts) in &files {
-        let reasons: Vec<String> = counts.reasons.iter().map(|(reason, n)| format!("{n} because {reason}")).collect();
+        let reasons: Vec<String> = counts
+            .reasons
+            .iter()
+            .map(|(reason, n)| format!("{n} because {reason}"))
+            .collect();
         println!(
             "suite {file}: passed={} failed={} skipped={}{}{}",
             counts.passed,
@@ -121,5 +172,10 @@ fn json_schema_test_suite_draft7() {
     }
     println!("JSON-Schema-Test-Suite draft7 totals (Rust and TypeScript each): passed={passed} failed={failed} skipped={skipped}");
     assert!(passed > 0, "no suite test ran");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

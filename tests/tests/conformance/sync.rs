@@ -39,7 +39,15 @@ fn differences(root: &Path) -> Vec<Difference> {
 #[test]
 fn the_checked_in_generated_files_are_up_to_date() {
     let found = differences(&repo_root());
-    assert!(found.is_empty(), "run `cargo xtask write-schema`:\n{}", found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    assert!(
+        found.is_empty(),
+        "run `cargo xtask write-schema`:\n{}",
+        found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 #[test]
@@ -55,7 +63,11 @@ fn a_changed_schema_constraint_is_caught_and_named() {
     let path = repo.path().join("schema/DeviceKeySignPayload.json");
     let text = std::fs::read_to_string(&path).expect("schema");
     assert!(text.contains("\"maxLength\": 1024"));
-    std::fs::write(&path, text.replacen("\"maxLength\": 1024", "\"maxLength\": 2048", 1)).expect("edit");
+    std::fs::write(
+        &path,
+        text.replacen("\"maxLength\": 1024", "\"maxLength\": 2048", 1),
+    )
+    .expect("edit");
     let found = differences(repo.path());
     let changed: Vec<String> = found
         .iter()
@@ -64,21 +76,55 @@ fn a_changed_schema_constraint_is_caught_and_named() {
             _ => None,
         })
         .collect();
-    assert!(changed.iter().any(|c| c.starts_with("generated/rust/src/validators.rs") && c.contains("2048")), "{changed:?}");
-    assert!(changed.iter().any(|c| c.starts_with("generated/ts/src/validators.ts") && c.contains("2048")), "{changed:?}");
+    assert!(
+        changed
+            .iter()
+            .any(|c| c.starts_with("generated/rust/src/validators.rs") && c.contains("2048")),
+        "{changed:?}"
+    );
+    assert!(
+        changed
+            .iter()
+            .any(|c| c.starts_with("generated/ts/src/validators.ts") && c.contains("2048")),
+        "{changed:?}"
+    );
 }
 
 #[test]
 fn missing_and_extra_generated_files_are_caught() {
     let repo = copy_of_repo();
     std::fs::remove_file(repo.path().join("generated/rust/src/formats.rs")).expect("remove");
-    std::fs::write(repo.path().join("generated/ts/src/stray.ts"), "export {};\n").expect("add");
+    std::fs::write(
+        repo.path().join("generated/ts/src/stray.ts"),
+        "export {};\n",
+    )
+    .expect("add");
     let found = differences(repo.path());
-    assert!(found.contains(&Difference::Missing { path: "generated/rust/src/formats.rs".into() }), "{found:?}");
-    assert!(found.contains(&Difference::Extra { path: "generated/ts/src/stray.ts".into() }), "{found:?}");
-    let written = sync::write(repo.path(), &devicekey_codegen::generate(repo.path()).expect("generate")).expect("write");
-    assert_eq!(written.written, vec![std::path::PathBuf::from("generated/rust/src/formats.rs")]);
-    assert_eq!(written.removed, vec![std::path::PathBuf::from("generated/ts/src/stray.ts")]);
+    assert!(
+        found.contains(&Difference::Missing {
+            path: "generated/rust/src/formats.rs".into()
+        }),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&Difference::Extra {
+            path: "generated/ts/src/stray.ts".into()
+        }),
+        "{found:?}"
+    );
+    let written = sync::write(
+        repo.path(),
+        &devicekey_codegen::generate(repo.path()).expect("generate"),
+    )
+    .expect("write");
+    assert_eq!(
+        written.written,
+        vec![std::path::PathBuf::from("generated/rust/src/formats.rs")]
+    );
+    assert_eq!(
+        written.removed,
+        vec![std::path::PathBuf::from("generated/ts/src/stray.ts")]
+    );
     assert!(differences(repo.path()).is_empty());
 }
 
@@ -94,23 +140,50 @@ fn xtask(args: &[&str]) -> std::process::Output {
 #[test]
 fn the_xtask_check_fails_naming_the_file_and_the_command() {
     let output = xtask(&["write-schema", "--check"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let repo = copy_of_repo();
     let path = repo.path().join("schema/DeviceKeyPublicParams.json");
     let text = std::fs::read_to_string(&path).expect("schema");
-    std::fs::write(&path, text.replacen("\"additionalProperties\": false", "\"additionalProperties\": true", 1)).expect("edit");
+    std::fs::write(
+        &path,
+        text.replacen(
+            "\"additionalProperties\": false",
+            "\"additionalProperties\": true",
+            1,
+        ),
+    )
+    .expect("edit");
     let root = repo.path().to_str().expect("utf-8 path");
     let output = xtask(&["--root", root, "write-schema", "--check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("generated/rust/src/validators.rs is out of date"), "{stderr}");
-    assert!(stderr.contains("--- a/generated/rust/src/validators.rs"), "{stderr}");
-    assert!(stderr.contains("run `cargo xtask write-schema` and commit the result"), "{stderr}");
+    assert!(
+        stderr.contains("generated/rust/src/validators.rs is out of date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--- a/generated/rust/src/validators.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run `cargo xtask write-schema` and commit the result"),
+        "{stderr}"
+    );
 
     let output = xtask(&["--root", root, "write-schema"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(xtask(&["--root", root, "write-schema", "--check"]).status.success());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(xtask(&["--root", root, "write-schema", "--check"])
+        .status
+        .success());
 
     let usage = xtask(&["write-schema", "--bogus"]);
     assert_eq!(usage.status.code(), Some(2));

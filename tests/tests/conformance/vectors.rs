@@ -18,10 +18,17 @@ fn reference_rust_and_typescript_agree_on_every_vector() {
     assert!(vectors.len() >= 150, "only {} vectors", vectors.len());
 
     let dist = built_ts_package();
-    let input: Vec<Value> = vectors.iter().map(|v| json!({"type": v.type_name, "instance": v.instance})).collect();
+    let input: Vec<Value> = vectors
+        .iter()
+        .map(|v| json!({"type": v.type_name, "instance": v.instance}))
+        .collect();
     let script = repo_root().join("tests/ts/validate.mjs");
     let module = dist.join("index.js");
-    let ts_results = run_node(&script, &[module.to_str().expect("utf-8 path")], &Value::Array(input));
+    let ts_results = run_node(
+        &script,
+        &[module.to_str().expect("utf-8 path")],
+        &Value::Array(input),
+    );
     let ts_results = ts_results.as_array().expect("an array of results");
     assert_eq!(ts_results.len(), vectors.len());
 
@@ -29,30 +36,55 @@ fn reference_rust_and_typescript_agree_on_every_vector() {
     let mut failures = Vec::new();
     let mut per_type: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for (vector, ts) in vectors.iter().zip(ts_results) {
-        let reference = references.entry(vector.type_name.clone()).or_insert_with(|| reference_validator(&vector.type_name));
+        let reference = references
+            .entry(vector.type_name.clone())
+            .or_insert_with(|| reference_validator(&vector.type_name));
         let reference_valid = reference.is_valid(&vector.instance);
         let rust = validators::validate(&vector.type_name, &vector.instance)
             .unwrap_or_else(|| panic!("no generated validator for {}", vector.type_name));
-        let rust_fast = validators::is_valid(&vector.type_name, &vector.instance).expect("validator exists");
+        let rust_fast =
+            validators::is_valid(&vector.type_name, &vector.instance).expect("validator exists");
         let rust_violations = sorted(rust.err().unwrap_or_default());
-        let ts_violations: Vec<Violation> = serde_json::from_value(ts.clone())
-            .unwrap_or_else(|e| panic!("TypeScript result for {:?} is not a violation list: {e}", vector.description));
+        let ts_violations: Vec<Violation> =
+            serde_json::from_value(ts.clone()).unwrap_or_else(|e| {
+                panic!(
+                    "TypeScript result for {:?} is not a violation list: {e}",
+                    vector.description
+                )
+            });
         let ts_violations = sorted(ts_violations);
-        let label = format!("{} / {:?} (expected {})", vector.type_name, vector.description, if vector.valid { "valid" } else { "invalid" });
+        let label = format!(
+            "{} / {:?} (expected {})",
+            vector.type_name,
+            vector.description,
+            if vector.valid { "valid" } else { "invalid" }
+        );
         if reference_valid != vector.valid {
-            failures.push(format!("{label}: the reference validator says {reference_valid}"));
+            failures.push(format!(
+                "{label}: the reference validator says {reference_valid}"
+            ));
         }
         if rust_violations.is_empty() != vector.valid || rust_fast != vector.valid {
-            failures.push(format!("{label}: generated Rust says {rust_violations:?} (fast path {rust_fast})"));
+            failures.push(format!(
+                "{label}: generated Rust says {rust_violations:?} (fast path {rust_fast})"
+            ));
         }
         if ts_violations.is_empty() != vector.valid {
-            failures.push(format!("{label}: generated TypeScript says {ts_violations:?}"));
+            failures.push(format!(
+                "{label}: generated TypeScript says {ts_violations:?}"
+            ));
         }
         if ts_violations != rust_violations {
             failures.push(format!("{label}: Rust and TypeScript report different violations:\n  rust {rust_violations:?}\n  ts   {ts_violations:?}"));
         }
-        if !vector.valid && rust_violations.iter().any(|v| v.message.is_empty() || v.keyword.is_empty() || !v.schema_path.contains(".json#")) {
-            failures.push(format!("{label}: a violation lacks a keyword, message or schema path: {rust_violations:?}"));
+        if !vector.valid
+            && rust_violations.iter().any(|v| {
+                v.message.is_empty() || v.keyword.is_empty() || !v.schema_path.contains(".json#")
+            })
+        {
+            failures.push(format!(
+                "{label}: a violation lacks a keyword, message or schema path: {rust_violations:?}"
+            ));
         }
         let counts = per_type.entry(&vector.type_name).or_default();
         if vector.valid {
@@ -73,18 +105,31 @@ fn reference_rust_and_typescript_agree_on_every_vector() {
         per_type.len(),
         failures.len()
     );
-    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_protocol_type_has_vectors_and_validators() {
     let vectors = vectors();
     for name in validators::TYPE_NAMES {
-        let covered = vectors.iter().any(|v| v.type_name == *name) || ["ClientInfo", "InitializeCapabilities", "SchemaViolation"].contains(name);
-        assert!(covered, "{name} has no conformance vectors and is not covered through another type");
+        let covered = vectors.iter().any(|v| v.type_name == *name)
+            || ["ClientInfo", "InitializeCapabilities", "SchemaViolation"].contains(name);
+        assert!(
+            covered,
+            "{name} has no conformance vectors and is not covered through another type"
+        );
     }
     for vector in &vectors {
-        assert!(validators::TYPE_NAMES.contains(&vector.type_name.as_str()), "vectors name an unknown type {}", vector.type_name);
+        assert!(
+            validators::TYPE_NAMES.contains(&vector.type_name.as_str()),
+            "vectors name an unknown type {}",
+            vector.type_name
+        );
     }
 }
 
@@ -95,12 +140,24 @@ fn violations_carry_paths_for_a_bad_sign_request() {
         "payload": {"type": "remoteControlClientConnection", "nonce": "short", "extra": 1}
     });
     let violations = validators::validate_device_key_sign_params(&params).expect_err("invalid");
-    let find = |path: &str, keyword: &str| violations.iter().find(|v| v.instance_path == path && v.keyword == keyword);
+    let find = |path: &str, keyword: &str| {
+        violations
+            .iter()
+            .find(|v| v.instance_path == path && v.keyword == keyword)
+    };
     let key_id = find("/keyId", "format").expect("keyId format violation");
-    assert_eq!(key_id.schema_path, "DeviceKeySignParams.json#/properties/keyId/format");
-    assert!(key_id.message.contains("dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes"));
+    assert_eq!(
+        key_id.schema_path,
+        "DeviceKeySignParams.json#/properties/keyId/format"
+    );
+    assert!(key_id.message.contains(
+        "dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes"
+    ));
     assert!(find("/payload/nonce", "format").is_some(), "{violations:?}");
-    assert!(find("/payload/extra", "additionalProperties").is_some(), "{violations:?}");
+    assert!(
+        find("/payload/extra", "additionalProperties").is_some(),
+        "{violations:?}"
+    );
     assert!(find("/payload", "required").is_some(), "{violations:?}");
     let serialized = serde_json::to_value(key_id).expect("serializes");
     assert_eq!(serialized.as_object().map(|o| o.len()), Some(4));
@@ -111,18 +168,29 @@ fn violations_carry_paths_for_a_bad_sign_request() {
 /// same on the wire, and the typed structs serialize both as left out.
 fn without_nulls(value: &Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
         other => other.clone(),
     }
 }
 
-const OPEN_TYPES: &[&str] = &["InitializeCapabilities", "InitializeParams", "InitializeResponse"];
+const OPEN_TYPES: &[&str] = &[
+    "InitializeCapabilities",
+    "InitializeParams",
+    "InitializeResponse",
+];
 
 /// Whether every member of `part` is in `whole` with a value that is itself a subset.
 fn is_subset(part: &Value, whole: &Value) -> bool {
     match (part, whole) {
-        (Value::Object(p), Value::Object(w)) => p.iter().all(|(k, v)| w.get(k).is_some_and(|x| is_subset(v, x))),
+        (Value::Object(p), Value::Object(w)) => p
+            .iter()
+            .all(|(k, v)| w.get(k).is_some_and(|x| is_subset(v, x))),
         _ => part == whole,
     }
 }
@@ -147,28 +215,68 @@ fn every_valid_vector_round_trips_through_the_typed_rust_structs() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for vector in vectors().iter().filter(|v| v.valid) {
-        let (listed, result) = round_trip!(vector.type_name.as_str(), vector.instance, [
-            AttestationEnvelope, AttestationGenerateParams, AttestationGenerateResponse, ClientInfo,
-            DeviceKeyAlgorithm, DeviceKeyCreateParams, DeviceKeyCreateResponse, DeviceKeyDeleteParams,
-            DeviceKeyDeleteResponse, DeviceKeyInfo, DeviceKeyListParams, DeviceKeyListResponse,
-            DeviceKeyProtectionClass, DeviceKeyProtectionPolicy, DeviceKeyPublicParams, DeviceKeyPublicResponse,
-            DeviceKeySignParams, DeviceKeySignPayload, DeviceKeySignResponse, DomainErrorData, DomainErrorKind,
-            InitializeCapabilities, InitializeParams, InitializeResponse, InvalidParamsErrorData,
-            RequestErrorData, SchemaViolation,
-        ]);
-        assert_eq!(listed.len(), validators::TYPE_NAMES.len(), "the round-trip list must name every protocol type");
-        match result.unwrap_or_else(|| panic!("{} is not in the round-trip list", vector.type_name)) {
+        let (listed, result) = round_trip!(
+            vector.type_name.as_str(),
+            vector.instance,
+            [
+                AttestationEnvelope,
+                AttestationGenerateParams,
+                AttestationGenerateResponse,
+                ClientInfo,
+                DeviceKeyAlgorithm,
+                DeviceKeyCreateParams,
+                DeviceKeyCreateResponse,
+                DeviceKeyDeleteParams,
+                DeviceKeyDeleteResponse,
+                DeviceKeyInfo,
+                DeviceKeyListParams,
+                DeviceKeyListResponse,
+                DeviceKeyProtectionClass,
+                DeviceKeyProtectionPolicy,
+                DeviceKeyPublicParams,
+                DeviceKeyPublicResponse,
+                DeviceKeySignParams,
+                DeviceKeySignPayload,
+                DeviceKeySignResponse,
+                DomainErrorData,
+                DomainErrorKind,
+                InitializeCapabilities,
+                InitializeParams,
+                InitializeResponse,
+                InvalidParamsErrorData,
+                RequestErrorData,
+                SchemaViolation,
+            ]
+        );
+        assert_eq!(
+            listed.len(),
+            validators::TYPE_NAMES.len(),
+            "the round-trip list must name every protocol type"
+        );
+        match result.unwrap_or_else(|| panic!("{} is not in the round-trip list", vector.type_name))
+        {
             Ok(back) if without_nulls(&back) == without_nulls(&vector.instance) => checked += 1,
             // Open objects (`additionalProperties: true`: initialize's capabilities and response)
             // keep only their declared members in the typed structs.
-            Ok(back) if OPEN_TYPES.contains(&vector.type_name.as_str()) && is_subset(&without_nulls(&back), &without_nulls(&vector.instance)) => {
+            Ok(back)
+                if OPEN_TYPES.contains(&vector.type_name.as_str())
+                    && is_subset(&without_nulls(&back), &without_nulls(&vector.instance)) =>
+            {
                 checked += 1
             }
-            Ok(back) => failures.push(format!("{} / {:?}: serializes back as {back}", vector.type_name, vector.description)),
-            Err(error) => failures.push(format!("{} / {:?}: {error}", vector.type_name, vector.description)),
+            Ok(back) => failures.push(format!(
+                "{} / {:?}: serializes back as {back}",
+                vector.type_name, vector.description
+            )),
+            Err(error) => failures.push(format!(
+                "{} / {:?}: {error}",
+                vector.type_name, vector.description
+            )),
         }
     }
-    println!("typed Rust round trips: {checked} valid vectors deserialize and serialize back unchanged");
+    println!(
+        "typed Rust round trips: {checked} valid vectors deserialize and serialize back unchanged"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -177,10 +285,18 @@ fn every_valid_vector_type_checks_as_its_typescript_type() {
     let dist = built_ts_package();
     let dir = tempfile::tempdir().expect("temp dir");
     let index = dist.join("index.js");
-    let mut source = format!("import type * as P from {};\n", serde_json::to_string(index.to_str().expect("utf-8")).expect("path"));
+    let mut source = format!(
+        "import type * as P from {};\n",
+        serde_json::to_string(index.to_str().expect("utf-8")).expect("path")
+    );
     let mut count = 0;
     for vector in vectors().iter().filter(|v| v.valid) {
-        source.push_str(&format!("// {}\nexport const v{count}: P.{} = {};\n", vector.description.replace('\n', " "), vector.type_name, vector.instance));
+        source.push_str(&format!(
+            "// {}\nexport const v{count}: P.{} = {};\n",
+            vector.description.replace('\n', " "),
+            vector.type_name,
+            vector.instance
+        ));
         count += 1;
     }
     // A payload with a field of the other variant must not type-check (the union is discriminated).
@@ -190,10 +306,23 @@ fn every_valid_vector_type_checks_as_its_typescript_type() {
     let tsc = repo_root().join("generated/ts/node_modules/typescript/bin/tsc");
     let output = std::process::Command::new("node")
         .arg(tsc)
-        .args(["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext"])
+        .args([
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+        ])
         .arg(dir.path().join("vectors.ts"))
         .output()
         .expect("run tsc");
-    assert!(output.status.success(), "valid vectors do not type-check:\n{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "valid vectors do not type-check:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     println!("TypeScript types: {count} valid vectors type-check as their generated types");
 }
