@@ -49,12 +49,13 @@ pub fn emit(set: &SchemaSet) -> Result<RustTypes> {
         )
     })?;
     let tokens = space.to_stream();
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         Error::file(
             "schema/",
             format!("the type generator produced code that does not parse: {e}"),
         )
     })?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut OneDocLinePerAttribute, &mut file);
     Ok(RustTypes {
         code: prettyplease::unparse(&file),
         uses_regress: space.uses_regress(),
@@ -148,4 +149,56 @@ fn pascal_case(name: &str) -> String {
         Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
         None => String::new(),
     }
+}
+
+/// Splits every multi-line doc attribute into one attribute per line, so the code prints as `///`
+/// lines: a `/** */` block that rustfmt indents would turn its text into a doctest.
+struct OneDocLinePerAttribute;
+
+macro_rules! split_docs_of {
+    ($($method:ident($node:ty) => $default:path;)*) => {
+        impl syn::visit_mut::VisitMut for OneDocLinePerAttribute {
+            $(fn $method(&mut self, node: &mut $node) {
+                split_doc_attributes(&mut node.attrs);
+                $default(self, node);
+            })*
+        }
+    };
+}
+
+split_docs_of! {
+    visit_item_struct_mut(syn::ItemStruct) => syn::visit_mut::visit_item_struct_mut;
+    visit_item_enum_mut(syn::ItemEnum) => syn::visit_mut::visit_item_enum_mut;
+    visit_item_type_mut(syn::ItemType) => syn::visit_mut::visit_item_type_mut;
+    visit_item_impl_mut(syn::ItemImpl) => syn::visit_mut::visit_item_impl_mut;
+    visit_item_fn_mut(syn::ItemFn) => syn::visit_mut::visit_item_fn_mut;
+    visit_item_mod_mut(syn::ItemMod) => syn::visit_mut::visit_item_mod_mut;
+    visit_impl_item_fn_mut(syn::ImplItemFn) => syn::visit_mut::visit_impl_item_fn_mut;
+    visit_field_mut(syn::Field) => syn::visit_mut::visit_field_mut;
+    visit_variant_mut(syn::Variant) => syn::visit_mut::visit_variant_mut;
+}
+
+fn split_doc_attributes(attributes: &mut Vec<syn::Attribute>) {
+    let mut split = Vec::with_capacity(attributes.len());
+    for attribute in attributes.drain(..) {
+        let text = match &attribute.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                path,
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) if path.is_ident("doc") && text.value().contains('\n') => text.value(),
+            _ => {
+                split.push(attribute);
+                continue;
+            }
+        };
+        for line in text.lines() {
+            split.push(syn::parse_quote!(#[doc = #line]));
+        }
+    }
+    *attributes = split;
 }

@@ -862,9 +862,9 @@ pub struct DeviceKeySignParams {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum DeviceKeySignPayload {
-    /**RemoteControlClientConnection
-
-    A proof that this device holds the key, presented when a remote-control client opens its controller websocket to the backend. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < tokenExpiresAt <= now + 900`.*/
+    ///RemoteControlClientConnection
+    ///
+    ///A proof that this device holds the key, presented when a remote-control client opens its controller websocket to the backend. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < tokenExpiresAt <= now + 900`.
     #[serde(rename = "remoteControlClientConnection")]
     RemoteControlClientConnection {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
@@ -895,9 +895,9 @@ pub enum DeviceKeySignPayload {
         #[serde(rename = "tokenSha256Base64url")]
         token_sha256_base64url: ::std::string::String,
     },
-    /**RemoteControlClientEnrollment
-
-    A proof that this device holds the key, presented when a remote-control client enrolls the device with the backend in answer to an enrollment challenge. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < challengeExpiresAt <= now + 900`.*/
+    ///RemoteControlClientEnrollment
+    ///
+    ///A proof that this device holds the key, presented when a remote-control client enrolls the device with the backend in answer to an enrollment challenge. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < challengeExpiresAt <= now + 900`.
     #[serde(rename = "remoteControlClientEnrollment")]
     RemoteControlClientEnrollment {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
