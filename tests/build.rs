@@ -2,11 +2,14 @@
 //! every group whose schema passes the profile check becomes one document of one schema set, and
 //! the Rust and TypeScript validators for it are written to `OUT_DIR`, beside a manifest that
 //! lists every group with its tests, or the reason it was skipped.
+//!
+//! Also lists the protocol's types for the tests that need one match arm per generated type, so
+//! those lists follow `schema/`: `protocol_types.rs` (`protocol_types! { A, B, ... }`, every schema
+//! document) and `string_enums.rs` (`string_enums! { ... }`, the documents that are string enums).
 
 use std::path::{Path, PathBuf};
 
-use devicekey_codegen::rust_validators::RustPaths;
-use devicekey_codegen::schema_set::{Profile, SchemaDoc, SchemaSet};
+use devicekey_codegen::{Profile, RustPaths, SchemaDoc, SchemaSet};
 use serde_json::{json, Value};
 
 fn main() {
@@ -54,13 +57,13 @@ fn main() {
     }
     let found = !files.is_empty();
     let rust = if docs.is_empty() {
-        "pub fn validate(_: &str, _: &::serde_json::Value) -> Option<Result<(), Vec<::devicekey_protocol::Violation>>> { None }\npub fn is_valid(_: &str, _: &::serde_json::Value) -> Option<bool> { None }\n".to_owned()
+        "pub fn validate_by_name(_: &str, _: &::serde_json::Value) -> Option<Result<(), Vec<::devicekey_protocol::Violation>>> { None }\npub fn is_valid_by_name(_: &str, _: &::serde_json::Value) -> Option<bool> { None }\n".to_owned()
     } else {
         let paths = RustPaths {
-            support: "::devicekey_protocol::support",
+            runtime: "::devicekey_protocol::runtime",
             formats: "::devicekey_protocol::formats",
         };
-        devicekey_codegen::validators_for(docs.clone(), paths)
+        devicekey_codegen::rust_validators_for(docs.clone(), paths)
             .expect("accepted suite schemas generate")
     };
     std::fs::write(out_dir.join("suite.rs"), rust).expect("write suite.rs");
@@ -71,6 +74,7 @@ fn main() {
     {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
     }
+    write_type_lists(&manifest_dir.join("../schema"), &out_dir);
     let manifest =
         json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
     std::fs::write(
@@ -78,6 +82,46 @@ fn main() {
         serde_json::to_string(&manifest).expect("manifest"),
     )
     .expect("write manifest");
+}
+
+/// Writes `protocol_types.rs` and `string_enums.rs` from the schema documents of `schema_dir`.
+fn write_type_lists(schema_dir: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-changed={}", schema_dir.display());
+    let mut all = Vec::new();
+    let mut string_enums = Vec::new();
+    for path in list_json(schema_dir) {
+        let name = path
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name == "methods" {
+            continue;
+        }
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("schema file"))
+                .expect("schema JSON");
+        let is_string_enum = schema["type"] == "string"
+            && schema["enum"]
+                .as_array()
+                .is_some_and(|values| values.iter().all(Value::is_string));
+        if is_string_enum {
+            string_enums.push(name.clone());
+        }
+        all.push(name);
+    }
+    let list =
+        |macro_name: &str, names: &[String]| format!("{macro_name}! {{ {} }}\n", names.join(", "));
+    std::fs::write(
+        out_dir.join("protocol_types.rs"),
+        list("protocol_types", &all),
+    )
+    .expect("write protocol_types.rs");
+    std::fs::write(
+        out_dir.join("string_enums.rs"),
+        list("string_enums", &string_enums),
+    )
+    .expect("write string_enums.rs");
 }
 
 fn list_json(dir: &Path) -> Vec<PathBuf> {

@@ -17,7 +17,7 @@ pub struct Error {
 
 impl Error {
     /// An error at `pointer` inside `file`.
-    pub fn at(
+    pub(crate) fn at(
         file: impl Into<PathBuf>,
         pointer: impl Into<String>,
         reason: impl Into<String>,
@@ -30,7 +30,7 @@ impl Error {
     }
 
     /// An error about `file` as a whole (I/O, encoding).
-    pub fn file(file: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+    pub(crate) fn file(file: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
         Error {
             file: file.into(),
             pointer: None,
@@ -54,7 +54,7 @@ impl std::error::Error for Error {}
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Appends one reference token to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
-pub fn pointer_push(pointer: &str, token: &str) -> String {
+pub(crate) fn pointer_push(pointer: &str, token: &str) -> String {
     let mut out = String::with_capacity(pointer.len() + token.len() + 1);
     out.push_str(pointer);
     out.push('/');

@@ -4,11 +4,11 @@
 //! per format (`is_device_key_id` / `isDeviceKeyId`) built on a few shared primitives, so the two
 //! languages cannot drift apart. The conformance vectors test both against the reference validator.
 
-use crate::model::JsonType;
+use crate::json::JsonType;
 
 /// How a format decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatRule {
+pub(crate) enum FormatRule {
     /// Canonical unpadded base64url (RFC 4648 §5: no padding, no stray trailing bits) after one of
     /// `prefixes` (or none when empty), decoding to `min_bytes..=max_bytes` bytes.
     Base64Url {
@@ -30,19 +30,19 @@ pub enum FormatRule {
 
 /// One named format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Format {
+pub(crate) struct Format {
     /// The name schemas use in `"format"`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The instance type the format constrains; other types pass, as JSON Schema says.
-    pub applies_to: JsonType,
+    pub(crate) applies_to: JsonType,
     /// One line for documentation and violation messages.
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// The rule.
-    pub rule: FormatRule,
+    pub(crate) rule: FormatRule,
 }
 
 /// Every format the profile knows. A schema naming any other format is rejected.
-pub const FORMATS: &[Format] = &[
+pub(crate) const FORMATS: &[Format] = &[
     Format {
         name: "device-key-id",
         applies_to: JsonType::String,
@@ -89,17 +89,17 @@ pub const FORMATS: &[Format] = &[
 ];
 
 /// Looks a format up by name.
-pub fn find(name: &str) -> Option<&'static Format> {
+pub(crate) fn find(name: &str) -> Option<&'static Format> {
     FORMATS.iter().find(|f| f.name == name)
 }
 
 /// The identifier stem of a format: `device-key-id` → `device_key_id`.
-pub fn snake_name(format: &Format) -> String {
+pub(crate) fn snake_name(format: &Format) -> String {
     format.name.replace('-', "_")
 }
 
 /// The camel-case identifier stem of a format: `device-key-id` → `DeviceKeyId`.
-pub fn pascal_name(format: &Format) -> String {
+pub(crate) fn pascal_name(format: &Format) -> String {
     format
         .name
         .split('-')

@@ -8,37 +8,46 @@
 use serde_json::Value;
 
 use crate::formats::Format;
-use crate::model::{json_text, JsonType};
+use crate::json::{json_text, JsonType};
+
+/// `1 character`, `2 characters`: a count and its noun, singular for one.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// `type`.
-pub fn type_mismatch(types: &[JsonType]) -> String {
+pub(crate) fn type_mismatch(types: &[JsonType]) -> String {
     let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
     format!("must be {}", names.join(" or "))
 }
 
 /// `enum`.
-pub fn enum_mismatch(values: &[Value]) -> String {
+pub(crate) fn enum_mismatch(values: &[Value]) -> String {
     let values: Vec<String> = values.iter().map(json_text).collect();
     format!("must be one of {}", values.join(", "))
 }
 
 /// `const`.
-pub fn const_mismatch(value: &Value) -> String {
+pub(crate) fn const_mismatch(value: &Value) -> String {
     format!("must be {}", json_text(value))
 }
 
 /// `minLength`.
-pub fn min_length(limit: u64) -> String {
-    format!("must be at least {limit} characters long")
+pub(crate) fn min_length(limit: u64) -> String {
+    format!("must be at least {} long", count(limit, "character"))
 }
 
 /// `maxLength`.
-pub fn max_length(limit: u64) -> String {
-    format!("must be at most {limit} characters long")
+pub(crate) fn max_length(limit: u64) -> String {
+    format!("must be at most {} long", count(limit, "character"))
 }
 
 /// `pattern`.
-pub fn pattern(source: &str) -> String {
+pub(crate) fn pattern(source: &str) -> String {
     format!(
         "must match the pattern {}",
         json_text(&Value::String(source.to_owned()))
@@ -46,37 +55,37 @@ pub fn pattern(source: &str) -> String {
 }
 
 /// `format`.
-pub fn format(format: &Format) -> String {
+pub(crate) fn format(format: &Format) -> String {
     format!("must be {}", format.description)
 }
 
 /// `minimum`.
-pub fn minimum(limit: &serde_json::Number) -> String {
+pub(crate) fn minimum(limit: &serde_json::Number) -> String {
     format!("must be greater than or equal to {limit}")
 }
 
 /// `maximum`.
-pub fn maximum(limit: &serde_json::Number) -> String {
+pub(crate) fn maximum(limit: &serde_json::Number) -> String {
     format!("must be less than or equal to {limit}")
 }
 
 /// `minItems`.
-pub fn min_items(limit: u64) -> String {
-    format!("must have at least {limit} items")
+pub(crate) fn min_items(limit: u64) -> String {
+    format!("must have at least {}", count(limit, "item"))
 }
 
 /// `maxItems`.
-pub fn max_items(limit: u64) -> String {
-    format!("must have at most {limit} items")
+pub(crate) fn max_items(limit: u64) -> String {
+    format!("must have at most {}", count(limit, "item"))
 }
 
 /// `uniqueItems`.
-pub fn unique_items() -> String {
+pub(crate) fn unique_items() -> String {
     "must not contain duplicate items".to_owned()
 }
 
 /// `required`.
-pub fn required(property: &str) -> String {
+pub(crate) fn required(property: &str) -> String {
     format!(
         "missing required property {}",
         json_text(&Value::String(property.to_owned()))
@@ -84,13 +93,13 @@ pub fn required(property: &str) -> String {
 }
 
 /// `additionalProperties: false`: this prefix, then the property name as a JSON string.
-pub const UNKNOWN_PROPERTY_PREFIX: &str = "unknown property ";
+pub(crate) const UNKNOWN_PROPERTY_PREFIX: &str = "unknown property ";
 
 /// `oneOf`: this prefix, then how many variants matched (0 or more than 1).
-pub const ONE_OF_PREFIX: &str = "must match exactly one schema in oneOf, but matched ";
+pub(crate) const ONE_OF_PREFIX: &str = "must match exactly one schema in oneOf, but matched ";
 
 /// A discriminated `oneOf` whose tag is missing, unknown, or whose instance is not an object.
-pub fn discriminator(property: &str, values: &[String]) -> String {
+pub(crate) fn discriminator(property: &str, values: &[String]) -> String {
     let values: Vec<String> = values
         .iter()
         .map(|v| json_text(&Value::String(v.clone())))
@@ -103,6 +112,21 @@ pub fn discriminator(property: &str, values: &[String]) -> String {
 }
 
 /// The `false` schema.
-pub fn nothing_allowed() -> String {
+pub(crate) fn nothing_allowed() -> String {
     "no value is allowed here".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_singular_for_one() {
+        assert_eq!(min_length(1), "must be at least 1 character long");
+        assert_eq!(min_length(0), "must be at least 0 characters long");
+        assert_eq!(max_length(2), "must be at most 2 characters long");
+        assert_eq!(min_items(1), "must have at least 1 item");
+        assert_eq!(max_items(1), "must have at most 1 item");
+        assert_eq!(max_items(3), "must have at most 3 items");
+    }
 }

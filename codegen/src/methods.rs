@@ -6,14 +6,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::schema_set::SchemaSet;
-
-/// The method table's file name inside the schema folder.
-pub const METHODS_FILE: &str = "methods.json";
+use crate::schema_set::{read_json, SchemaSet};
 
 /// Who sends a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// A request from the client; the server answers.
     ClientToServer,
     /// A request from the server; the client answers.
@@ -24,7 +21,7 @@ pub enum Direction {
 
 impl Direction {
     /// The table's spelling.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Direction::ClientToServer => "clientToServer",
             Direction::ServerToClient => "serverToClient",
@@ -35,27 +32,27 @@ impl Direction {
 
 /// One method.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Method {
+pub(crate) struct Method {
     /// The JSON-RPC method name: `device/key/sign`.
-    pub name: String,
+    pub(crate) name: String,
     /// Who sends it.
-    pub direction: Direction,
+    pub(crate) direction: Direction,
     /// The params type (a schema document name), if the method takes params.
-    pub params: Option<String>,
+    pub(crate) params: Option<String>,
     /// The result type, for requests.
-    pub result: Option<String>,
+    pub(crate) result: Option<String>,
     /// One or two sentences for documentation.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// Reads and checks the method table against the schema set.
-pub fn load(path: &Path, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>> {
-    let value = crate::schema_set::read_json(path, shown)?;
+pub(crate) fn load(path: &Path, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>> {
+    let value = read_json(path, shown)?;
     parse(&value, shown, set)
 }
 
 /// Checks a method table value.
-pub fn parse(value: &Value, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>> {
+pub(crate) fn parse(value: &Value, shown: &Path, set: &SchemaSet) -> Result<Vec<Method>> {
     let err = |pointer: String, reason: &str| Error::at(shown, pointer, reason);
     let object = value.as_object().ok_or_else(|| {
         err(

@@ -8,115 +8,43 @@ use serde_json::{Number, Value};
 
 use crate::error::pointer_push;
 use crate::formats::{self, Format};
+use crate::json::{as_count, JsonType};
 use crate::schema_set::{Location, SchemaSet};
 
-/// The JSON Schema instance types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum JsonType {
-    /// `null`
-    Null,
-    /// `true` / `false`
-    Boolean,
-    /// A number with no fractional part (draft-07: `1.0` is an integer).
-    Integer,
-    /// Any number.
-    Number,
-    /// A string.
-    String,
-    /// An array.
-    Array,
-    /// An object.
-    Object,
-}
-
-impl JsonType {
-    /// Parses a `type` keyword name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "null" => JsonType::Null,
-            "boolean" => JsonType::Boolean,
-            "integer" => JsonType::Integer,
-            "number" => JsonType::Number,
-            "string" => JsonType::String,
-            "array" => JsonType::Array,
-            "object" => JsonType::Object,
-            _ => return None,
-        })
-    }
-
-    /// The keyword name.
-    pub fn name(self) -> &'static str {
-        match self {
-            JsonType::Null => "null",
-            JsonType::Boolean => "boolean",
-            JsonType::Integer => "integer",
-            JsonType::Number => "number",
-            JsonType::String => "string",
-            JsonType::Array => "array",
-            JsonType::Object => "object",
-        }
-    }
-}
-
-/// JSON equality as JSON Schema defines it for `enum`, `const` and `uniqueItems`: numbers compare
-/// by value (`1` equals `1.0`), objects ignore key order, nothing is equal across types.
-pub fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => number_equal(x, y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-fn number_equal(x: &Number, y: &Number) -> bool {
-    match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-        (Some(a), Some(b), _, _) => a == b,
-        (_, _, Some(a), Some(b)) => a == b,
-        _ => x.as_f64() == y.as_f64(),
-    }
-}
-
 /// Index of a [`Function`] in [`Model::functions`].
-pub type FnId = usize;
+pub(crate) type FnId = usize;
 
 /// The compiled model: one function per schema that something refers to (document roots and
 /// `$ref` targets), so recursion through `$ref` is a call.
 #[derive(Debug, Clone)]
-pub struct Model {
+pub(crate) struct Model {
     /// Every function, in a deterministic order.
-    pub functions: Vec<Function>,
+    pub(crate) functions: Vec<Function>,
     /// The root function of each requested document, by type name.
-    pub roots: BTreeMap<String, FnId>,
+    pub(crate) roots: BTreeMap<String, FnId>,
 }
 
 /// A function validating one schema location.
 #[derive(Debug, Clone)]
-pub struct Function {
+pub(crate) struct Function {
     /// Where its schema is: `DeviceKeySignParams.json#/properties/payload`.
-    pub location: String,
+    pub(crate) location: String,
     /// The checks.
-    pub node: Node,
+    pub(crate) node: Node,
 }
 
 /// One schema node.
 #[derive(Debug, Clone)]
-pub struct Node {
+pub(crate) struct Node {
     /// The node's schema path: `DeviceKeySignParams.json#/properties/keyId`.
-    pub schema_path: String,
+    pub(crate) schema_path: String,
     /// What it checks.
-    pub kind: NodeKind,
+    pub(crate) kind: NodeKind,
 }
 
 /// What a node checks.
 #[derive(Debug, Clone)]
-pub enum NodeKind {
+pub(crate) enum NodeKind {
     /// `true` or `{}`: everything passes.
     Anything,
     /// `false`: nothing passes.
@@ -130,55 +58,55 @@ pub enum NodeKind {
 /// The keyword checks of one schema object. Every keyword applies only to its instance type, as
 /// JSON Schema says; `type` is the only keyword that rejects other types.
 #[derive(Debug, Clone, Default)]
-pub struct Checks {
+pub(crate) struct Checks {
     /// `type`.
-    pub types: Option<Vec<JsonType>>,
+    pub(crate) types: Option<Vec<JsonType>>,
     /// `enum`.
-    pub enum_values: Option<Vec<Value>>,
+    pub(crate) enum_values: Option<Vec<Value>>,
     /// `const`.
-    pub const_value: Option<Value>,
+    pub(crate) const_value: Option<Value>,
     /// `minLength` (in Unicode code points).
-    pub min_length: Option<u64>,
+    pub(crate) min_length: Option<u64>,
     /// `maxLength`.
-    pub max_length: Option<u64>,
+    pub(crate) max_length: Option<u64>,
     /// `pattern`: the ECMA-262 source and its `regex` translation.
-    pub pattern: Option<Pattern>,
+    pub(crate) pattern: Option<Pattern>,
     /// `format`.
-    pub format: Option<&'static Format>,
+    pub(crate) format: Option<&'static Format>,
     /// `minimum`.
-    pub minimum: Option<Number>,
+    pub(crate) minimum: Option<Number>,
     /// `maximum`.
-    pub maximum: Option<Number>,
+    pub(crate) maximum: Option<Number>,
     /// `items`.
-    pub items: Option<Items>,
+    pub(crate) items: Option<Items>,
     /// `minItems`.
-    pub min_items: Option<u64>,
+    pub(crate) min_items: Option<u64>,
     /// `maxItems`.
-    pub max_items: Option<u64>,
+    pub(crate) max_items: Option<u64>,
     /// `uniqueItems: true`.
-    pub unique_items: bool,
+    pub(crate) unique_items: bool,
     /// `required`, in schema order.
-    pub required: Vec<String>,
+    pub(crate) required: Vec<String>,
     /// `properties`, sorted by name.
-    pub properties: Vec<(String, Node)>,
+    pub(crate) properties: Vec<(String, Node)>,
     /// `additionalProperties` (`None`: anything is allowed).
-    pub additional_properties: Option<Box<Node>>,
+    pub(crate) additional_properties: Option<Box<Node>>,
     /// `oneOf`.
-    pub one_of: Option<OneOf>,
+    pub(crate) one_of: Option<OneOf>,
 }
 
 /// A `pattern`.
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     /// As written in the schema (ECMA-262).
-    pub source: String,
+    pub(crate) source: String,
     /// For the `regex` crate.
-    pub rust: String,
+    pub(crate) rust: String,
 }
 
 /// `items`.
 #[derive(Debug, Clone)]
-pub enum Items {
+pub(crate) enum Items {
     /// One schema for every item.
     All(Box<Node>),
     /// A schema per position; items past the list are not constrained (no `additionalItems`).
@@ -187,26 +115,26 @@ pub enum Items {
 
 /// `oneOf`.
 #[derive(Debug, Clone)]
-pub struct OneOf {
+pub(crate) struct OneOf {
     /// The variants.
-    pub variants: Vec<Node>,
+    pub(crate) variants: Vec<Node>,
     /// When every variant is an object that requires property `property` with a distinct string
     /// `const`, at most one variant can match: the validators then pick the variant by that
     /// property and report its violations instead of a bare "matched none".
-    pub discriminator: Option<Discriminator>,
+    pub(crate) discriminator: Option<Discriminator>,
 }
 
 /// A constant discriminator of a `oneOf`.
 #[derive(Debug, Clone)]
-pub struct Discriminator {
+pub(crate) struct Discriminator {
     /// The tag property (`type`).
-    pub property: String,
+    pub(crate) property: String,
     /// The tag value of each variant, in variant order.
-    pub values: Vec<String>,
+    pub(crate) values: Vec<String>,
 }
 
 /// Compiles the documents named in `roots` and everything they reach.
-pub fn compile(set: &SchemaSet, roots: &[String]) -> Model {
+pub(crate) fn compile(set: &SchemaSet, roots: &[String]) -> Model {
     let mut compiler = Compiler {
         set,
         ids: BTreeMap::new(),
@@ -450,18 +378,4 @@ pub(crate) fn find_discriminator(variants: &[Value]) -> Option<Discriminator> {
         });
     }
     None
-}
-
-/// Renders a JSON value as compact JSON text (for messages and emitted literals); numbers keep
-/// serde_json's spelling.
-pub fn json_text(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-/// A non-negative integer keyword value (`minLength`...); draft-07 counts `2.0` as the integer 2.
-pub fn as_count(value: &Value) -> Option<u64> {
-    value.as_u64().or_else(|| {
-        let f = value.as_f64()?;
-        (f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64).then_some(f as u64)
-    })
 }

@@ -17,7 +17,7 @@ const ECMA_SPACE: &str = r"\t\n\x0B\x0C\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028
 const SYNTAX: &str = r"^$\.*+?()[]{}|/";
 
 /// Translates an ECMA-262 pattern into `regex` crate syntax, or says why it cannot.
-pub fn to_rust(source: &str) -> Result<String, String> {
+pub(crate) fn to_rust(source: &str) -> Result<String, String> {
     let unsupported = |what: &str| Err(format!("pattern `{source}` {what}"));
     let mut out = String::with_capacity(source.len() + 16);
     let chars: Vec<char> = source.chars().collect();

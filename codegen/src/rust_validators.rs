@@ -2,36 +2,55 @@
 //! monomorphized for the two sinks (collect every violation / stop at the first), with no
 //! allocation on the valid path (instance paths live on the stack until a violation is reported).
 
+use std::collections::{BTreeSet, HashMap};
+
 use crate::formats::{self, FormatRule};
+use crate::json::{json_text, JsonType};
 use crate::messages;
-use crate::model::{Checks, Items, JsonType, Model, Node, NodeKind, OneOf};
+use crate::model::{Checks, Items, Model, Node, NodeKind, OneOf};
 use crate::schema_set::SchemaSet;
 use crate::writer::{rust_str, snake_case, Writer};
 
-/// Paths the emitted code uses to reach its support code.
+/// Paths the emitted validators use to reach the generated crate's modules.
 #[derive(Debug, Clone, Copy)]
 pub struct RustPaths {
-    /// The support module (`crate::support`).
-    pub support: &'static str,
+    /// The runtime module (`crate::runtime`).
+    pub runtime: &'static str,
     /// The formats module (`crate::formats`).
     pub formats: &'static str,
 }
 
-/// Emits the body of a validators module for `model` (without the file header).
-pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
+/// The typed side of a validators module: the types module and the schema types it defines, each
+/// of which gets an `impl Validate`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TypedRoots<'a> {
+    /// The types module (`crate::types`).
+    pub(crate) module: &'a str,
+    /// The type names the types module defines as a struct or an enum.
+    pub(crate) names: &'a BTreeSet<String>,
+}
+
+/// Emits the body of a validators module for `model` (without the file header); with `typed`,
+/// also an `impl Validate` for every root that the types module defines.
+pub(crate) fn emit(
+    model: &Model,
+    set: &SchemaSet,
+    paths: RustPaths,
+    typed: Option<TypedRoots<'_>>,
+) -> String {
     let mut emitter = Emitter {
         paths,
         statics: Writer::new("    "),
         statics_count: 0,
-        statics_by_init: std::collections::HashMap::new(),
+        statics_by_init: HashMap::new(),
         aux: Vec::new(),
         aux_count: 0,
     };
     let mut body = Writer::new("    ");
-    let support = paths.support;
+    let runtime = paths.runtime;
 
     body.line(format!(
-        "use {support}::{{Check, Collect, Path, Sink, Violation}};"
+        "use {runtime}::{{CollectAll, Path, Sink, StopAtFirst, Violation}};"
     ));
     body.line("use ::serde_json::Value;");
     body.line("");
@@ -74,7 +93,7 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
         "Validates `value` as the type named `type_name`; `None` when no such type exists.",
     );
     body.block(
-        "pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {",
+        "pub fn validate_by_name(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {",
         "}",
         |w| {
             w.line("validator(type_name).map(|v| (v.validate)(value))");
@@ -83,7 +102,7 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
     body.line("");
     body.doc("///", "Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.");
     body.block(
-        "pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {",
+        "pub fn is_valid_by_name(type_name: &str, value: &Value) -> Option<bool> {",
         "}",
         |w| {
             w.line("validator(type_name).map(|v| (v.is_valid)(value))");
@@ -106,9 +125,9 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
             format!("pub fn validate_{snake}(value: &Value) -> Result<(), Vec<Violation>> {{"),
             "}",
             |w| {
-                w.line("let mut out = Collect::default();");
+                w.line("let mut out = CollectAll::default();");
                 w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-                w.line("if out.0.is_empty() { Ok(()) } else { Err(out.0) }");
+                w.line("out.into_result()");
             },
         );
         body.line("");
@@ -120,12 +139,38 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: RustPaths) -> String {
             format!("pub fn is_valid_{snake}(value: &Value) -> bool {{"),
             "}",
             |w| {
-                w.line("let mut out = Check::default();");
+                w.line("let mut out = StopAtFirst::default();");
                 w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-                w.line("!out.0");
+                w.line("!out.failed()");
             },
         );
         body.line("");
+    }
+    if let Some(typed) = typed {
+        for name in model.roots.keys().filter(|n| typed.names.contains(*n)) {
+            let snake = snake_case(name);
+            body.block(
+                format!("impl {runtime}::Validate for {}::{name} {{", typed.module),
+                "}",
+                |w| {
+                    w.line(format!(
+                        "const TYPE_NAME: &'static str = {};",
+                        rust_str(name)
+                    ));
+                    w.line("");
+                    w.block(
+                        "fn validate(value: &Value) -> Result<(), Vec<Violation>> {",
+                        "}",
+                        |w| w.line(format!("validate_{snake}(value)")),
+                    );
+                    w.line("");
+                    w.block("fn is_valid(value: &Value) -> bool {", "}", |w| {
+                        w.line(format!("is_valid_{snake}(value)"))
+                    });
+                },
+            );
+            body.line("");
+        }
     }
     for (id, function) in model.functions.iter().enumerate() {
         emitter.function(
@@ -151,7 +196,7 @@ struct Emitter {
     statics: Writer,
     statics_count: usize,
     /// Identical literals and patterns share one static.
-    statics_by_init: std::collections::HashMap<String, String>,
+    statics_by_init: HashMap<String, String>,
     aux: Vec<(String, String, Node)>,
     aux_count: usize,
 }
@@ -222,7 +267,7 @@ impl Emitter {
     fn checks(&mut self, w: &mut Writer, c: &Checks, at: &str, d: usize, fn_name: &str) {
         let (v, p) = (format!("v{d}"), format!("p{d}"));
         let sp = |keyword: &str| format!("{at}/{keyword}");
-        let support = self.paths.support;
+        let runtime = self.paths.runtime;
         if let Some(types) = &c.types {
             let tests: Vec<String> = types
                 .iter()
@@ -230,7 +275,7 @@ impl Emitter {
                     JsonType::Null => format!("{v}.is_null()"),
                     JsonType::Boolean => format!("{v}.is_boolean()"),
                     JsonType::Integer => {
-                        format!("{v}.as_number().is_some_and({support}::is_integer)")
+                        format!("{v}.as_number().is_some_and({runtime}::is_integer)")
                     }
                     JsonType::Number => format!("{v}.is_number()"),
                     JsonType::String => format!("{v}.is_string()"),
@@ -260,11 +305,11 @@ impl Emitter {
             } else {
                 let statics: Vec<String> = values
                     .iter()
-                    .map(|x| self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&crate::model::json_text(x)))))
+                    .map(|x| self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&json_text(x)))))
                     .collect();
                 let alts: Vec<String> = statics
                     .iter()
-                    .map(|s| format!("{support}::json_equal({v}, &{s})"))
+                    .map(|s| format!("{runtime}::json_equal({v}, &{s})"))
                     .collect();
                 format!("!({})", alts.join(" || "))
             };
@@ -277,8 +322,8 @@ impl Emitter {
             let test = match value.as_str() {
                 Some(s) => format!("{v}.as_str() != Some({})", rust_str(s)),
                 None => {
-                    let s = self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&crate::model::json_text(value))));
-                    format!("!{support}::json_equal({v}, &{s})")
+                    let s = self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&json_text(value))));
+                    format!("!{runtime}::json_equal({v}, &{s})")
                 }
             };
             w.block(format!("if {test} {{"), "}", |w| {
@@ -292,19 +337,19 @@ impl Emitter {
         {
             w.block(format!("if let Some(s) = {v}.as_str() {{"), "}", |w| {
                 if let Some(n) = c.min_length {
-                    w.block(format!("if !{support}::has_min_chars(s, {n}) {{"), "}", |w| {
+                    w.block(format!("if !{runtime}::has_min_chars(s, {n}) {{"), "}", |w| {
                         self.report(w, &p, &sp("minLength"), "minLength", &Self::static_message(&messages::min_length(n)));
                     });
                 }
                 if let Some(n) = c.max_length {
-                    w.block(format!("if !{support}::has_max_chars(s, {n}) {{"), "}", |w| {
+                    w.block(format!("if !{runtime}::has_max_chars(s, {n}) {{"), "}", |w| {
                         self.report(w, &p, &sp("maxLength"), "maxLength", &Self::static_message(&messages::max_length(n)));
                     });
                 }
                 if let Some(pattern) = &c.pattern {
                     let re = self.new_static(
-                        &format!("{support}::regex::Regex"),
-                        format!("{support}::regex::Regex::new({}).expect(\"pattern checked by the generator\")", rust_str(&pattern.rust)),
+                        &format!("{runtime}::regex::Regex"),
+                        format!("{runtime}::regex::Regex::new({}).expect(\"pattern checked by the generator\")", rust_str(&pattern.rust)),
                     );
                     w.block(format!("if !{re}.is_match(s) {{"), "}", |w| {
                         self.report(w, &p, &sp("pattern"), "pattern", &Self::static_message(&messages::pattern(&pattern.source)));
@@ -330,7 +375,7 @@ impl Emitter {
                         _ => format!("::serde_json::Number::from_f64({:?}f64).expect(\"finite\")", limit.as_f64().unwrap_or(0.0)),
                     };
                     let message = if keyword == "minimum" { messages::minimum(limit) } else { messages::maximum(limit) };
-                    w.block(format!("if {support}::compare_numbers(n, &{literal}) == Some(::std::cmp::Ordering::{bad}) {{"), "}", |w| {
+                    w.block(format!("if {runtime}::compare_numbers(n, &{literal}) == Some(::std::cmp::Ordering::{bad}) {{"), "}", |w| {
                         self.report(w, &p, &sp(keyword), keyword, &Self::static_message(&message));
                     });
                 }
@@ -370,7 +415,7 @@ impl Emitter {
                         });
                     }
                     if c.unique_items {
-                        w.block(format!("if !{support}::all_unique(items) {{"), "}", |w| {
+                        w.block(format!("if !{runtime}::all_unique(items) {{"), "}", |w| {
                             self.report(
                                 w,
                                 &p,
@@ -478,7 +523,7 @@ impl Emitter {
         fn_name: &str,
         at: &str,
     ) {
-        let support = self.paths.support;
+        let runtime = self.paths.runtime;
         let p = format!("p{d}");
         let next = d + 1;
         let tracked: Vec<&String> = if c.required.len() <= 64 {
@@ -519,12 +564,12 @@ impl Emitter {
                         match node {
                             Some(node) => self.node(w, node, next, fn_name),
                             // Required but not declared: still an additional property.
-                            None => self.additional(w, additional, next, fn_name, support),
+                            None => self.additional(w, additional, next, fn_name, runtime),
                         }
                     });
                 }
                 w.block("_ => {", "}", |w| {
-                    self.additional(w, additional, next, fn_name, support)
+                    self.additional(w, additional, next, fn_name, runtime)
                 });
             });
         });
@@ -550,11 +595,11 @@ impl Emitter {
         additional: &Node,
         next: usize,
         fn_name: &str,
-        support: &str,
+        runtime: &str,
     ) {
         if matches!(additional.kind, NodeKind::Nothing) {
             let message = format!(
-                "format!(\"{{}}{{}}\", {}, {support}::json_string(key))",
+                "format!(\"{{}}{{}}\", {}, {runtime}::json_string(key))",
                 rust_str(messages::UNKNOWN_PROPERTY_PREFIX)
             );
             self.report(
@@ -605,7 +650,7 @@ impl Emitter {
                 w.block("{", "}", |w| {
                     w.line("let mut matched = 0usize;");
                     for name in &names {
-                        w.line(format!("let mut sub = Check::default(); {name}({v}, {p}, &mut sub); if !sub.0 {{ matched += 1; }}"));
+                        w.line(format!("let mut sub = StopAtFirst::default(); {name}({v}, {p}, &mut sub); if !sub.failed() {{ matched += 1; }}"));
                     }
                     w.block("if matched != 1 {", "}", |w| {
                         let message = format!("format!(\"{{}}{{}}\", {}, matched)", rust_str(messages::ONE_OF_PREFIX));

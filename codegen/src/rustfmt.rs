@@ -14,7 +14,7 @@ fn program() -> String {
 
 /// Formats `source` (the file `shown`, for error messages) with the settings of `config`, a
 /// `rustfmt.toml`; rustfmt's defaults when `config` does not exist.
-pub fn format(source: &str, shown: &Path, config: &Path) -> Result<String> {
+pub(crate) fn format(source: &str, shown: &Path, config: &Path) -> Result<String> {
     let mut command = Command::new(program());
     command.args(["--edition", "2021", "--emit", "stdout", "--quiet"]);
     if config.is_file() {

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{pointer_push, Error, Result};
+use crate::json::{as_count, json_equal, JsonType};
+use crate::layout::METHODS_FILE;
 use crate::{formats, patterns};
 
 /// How strict the profile check is.
@@ -20,7 +22,7 @@ pub enum Profile {
 }
 
 /// Keywords the generators understand. `definitions` and `$schema` are containers/markers.
-pub const PROFILE_KEYWORDS: &[&str] = &[
+pub(crate) const PROFILE_KEYWORDS: &[&str] = &[
     "$schema",
     "$ref",
     "definitions",
@@ -58,27 +60,20 @@ pub struct SchemaDoc {
     pub value: Value,
 }
 
-impl SchemaDoc {
-    /// The document's id as it appears in `$ref` and in schema paths: `DeviceKeySignParams.json`.
-    pub fn ref_name(&self) -> String {
-        format!("{}.json", self.name)
-    }
-}
-
 /// A set of schema documents that may refer to one another by file name.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaSet {
     /// Documents keyed by type name.
-    pub docs: BTreeMap<String, SchemaDoc>,
+    pub(crate) docs: BTreeMap<String, SchemaDoc>,
 }
 
 /// Where a `$ref` points: a document and a JSON pointer inside it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
+pub(crate) struct Location {
     /// The type name of the document.
-    pub doc: String,
+    pub(crate) doc: String,
     /// JSON pointer into the document (`""` for its root).
-    pub pointer: String,
+    pub(crate) pointer: String,
 }
 
 impl SchemaSet {
@@ -107,7 +102,7 @@ impl SchemaSet {
     }
 
     /// Reads every `*.json` file of `dir` except `methods.json` as one document.
-    pub fn load_dir(dir: &Path, shown_dir: &Path, profile: Profile) -> Result<Self> {
+    pub(crate) fn load_dir(dir: &Path, shown_dir: &Path, profile: Profile) -> Result<Self> {
         let mut docs = Vec::new();
         let entries = std::fs::read_dir(dir)
             .map_err(|e| Error::file(shown_dir, format!("cannot read the schema folder: {e}")))?;
@@ -121,7 +116,7 @@ impl SchemaSet {
         names.sort();
         for name in names {
             let name = name.to_string_lossy().into_owned();
-            if !name.ends_with(".json") || name == crate::methods::METHODS_FILE {
+            if !name.ends_with(".json") || name == METHODS_FILE {
                 continue;
             }
             let shown = shown_dir.join(&name);
@@ -147,7 +142,7 @@ impl SchemaSet {
     }
 
     /// The schema node at `location`.
-    pub fn node(&self, location: &Location) -> Option<&Value> {
+    pub(crate) fn node(&self, location: &Location) -> Option<&Value> {
         self.docs
             .get(&location.doc)?
             .value
@@ -155,7 +150,11 @@ impl SchemaSet {
     }
 
     /// Resolves a `$ref` found in document `from`.
-    pub fn resolve(&self, from: &str, reference: &str) -> std::result::Result<Location, String> {
+    pub(crate) fn resolve(
+        &self,
+        from: &str,
+        reference: &str,
+    ) -> std::result::Result<Location, String> {
         let (doc_part, fragment) = match reference.split_once('#') {
             Some((doc, fragment)) => (doc, fragment),
             None => (reference, ""),
@@ -350,7 +349,7 @@ impl Checker<'_> {
                 };
                 let mut seen = Vec::new();
                 for name in names {
-                    let parsed = name.as_str().and_then(crate::model::JsonType::parse).ok_or_else(|| {
+                    let parsed = name.as_str().and_then(JsonType::parse).ok_or_else(|| {
                         self.err(at, "`type` names must be null, boolean, integer, number, string, array or object")
                     })?;
                     if seen.contains(&parsed) {
@@ -380,10 +379,7 @@ impl Checker<'_> {
                     .filter(|v| !v.is_empty())
                     .ok_or_else(|| self.err(at, "`enum` must be a non-empty array"))?;
                 for (i, item) in items.iter().enumerate() {
-                    if items[..i]
-                        .iter()
-                        .any(|earlier| crate::model::json_equal(earlier, item))
-                    {
+                    if items[..i].iter().any(|earlier| json_equal(earlier, item)) {
                         return Err(self.err(at, "`enum` lists a value twice"));
                     }
                 }
@@ -396,7 +392,7 @@ impl Checker<'_> {
                 patterns::to_rust(source).map_err(|reason| self.err(at, reason))?;
             }
             "minLength" | "maxLength" | "minItems" | "maxItems" => {
-                if crate::model::as_count(value).is_none() {
+                if as_count(value).is_none() {
                     return Err(self.err(at, format!("`{key}` must be a non-negative integer")));
                 }
             }
@@ -428,7 +424,7 @@ impl Checker<'_> {
                     let declared = object
                         .get("type")
                         .and_then(Value::as_str)
-                        .and_then(crate::model::JsonType::parse);
+                        .and_then(JsonType::parse);
                     if declared != Some(format.applies_to) {
                         return Err(self.err(
                             at,
@@ -448,7 +444,7 @@ impl Checker<'_> {
 
 /// Reads a JSON file, rejecting duplicate object keys (a silent "last one wins" would drop a
 /// constraint) with the pointer of the object that repeats a key.
-pub fn read_json(path: &Path, shown: &Path) -> Result<Value> {
+pub(crate) fn read_json(path: &Path, shown: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::file(shown, format!("cannot read: {e}")))?;
     parse_json_strict(&text).map_err(|reason| Error::file(shown, reason))
@@ -471,7 +467,7 @@ mod strict {
     use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
     use std::fmt;
 
-    pub struct NoDuplicates(pub String);
+    pub(crate) struct NoDuplicates(pub String);
 
     impl<'de> DeserializeSeed<'de> for NoDuplicates {
         type Value = ();

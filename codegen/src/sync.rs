@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::{Files, GENERATED_DIRS, NOT_GENERATED};
+use crate::layout::{Files, GENERATED_DIRS, NOT_GENERATED};
 
 /// How one generated file differs from what the schemas give.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,23 +12,24 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value;
 
-use crate::formats::{self, FormatRule, FORMATS};
+use crate::formats;
+use crate::json::{json_text, JsonType};
 use crate::messages;
-use crate::model::{json_text, Checks, Items, JsonType, Model, Node, NodeKind, OneOf};
+use crate::model::{Checks, Items, Model, Node, NodeKind, OneOf};
 use crate::schema_set::SchemaSet;
-use crate::ts_support::{is_inherited_name, jsdoc};
+use crate::ts_syntax::{is_inherited_name, jsdoc};
 use crate::writer::{ts_str, Writer};
 
 /// Module specifiers the emitted code imports from.
 #[derive(Debug, Clone, Copy)]
-pub struct TsPaths {
-    /// The support module (`"./support.js"`).
-    pub support: &'static str,
+pub(crate) struct TsPaths {
+    /// The runtime module (`"./runtime.js"`).
+    pub(crate) runtime: &'static str,
     /// The formats module (`"./formats.js"`).
-    pub formats: &'static str,
+    pub(crate) formats: &'static str,
     /// The types module (`"./types.js"`), when there is one: the `isFoo` functions are then type
     /// guards (`value is Foo`); without it they return `boolean`.
-    pub types: Option<&'static str>,
+    pub(crate) types: Option<&'static str>,
 }
 
 /// Up to this many string values, `enum` is a chain of `!==`; above it, a hoisted `Set`.
@@ -53,7 +54,7 @@ impl Mode {
 }
 
 /// Emits the body of the validators module for `model` (without the file header).
-pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
+pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
     let mut e = Emitter {
         model,
         aux: BTreeMap::new(),
@@ -61,7 +62,7 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
         queue: VecDeque::new(),
         consts: Vec::new(),
         const_names: BTreeMap::new(),
-        support: BTreeSet::new(),
+        runtime_imports: BTreeSet::new(),
         uses_formats: false,
     };
 
@@ -164,7 +165,7 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
         api.line("");
     }
     if !model.roots.is_empty() {
-        e.support.insert("Collector");
+        e.runtime_imports.insert("Collector");
     }
 
     let mut functions: BTreeMap<(Vec<usize>, Mode), String> = BTreeMap::new();
@@ -177,14 +178,14 @@ pub fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
     let mut out = Writer::new("  ");
     out.line(format!(
         "import type {{ Violation }} from {};",
-        ts_str(paths.support)
+        ts_str(paths.runtime)
     ));
-    if !e.support.is_empty() {
-        let names: Vec<&str> = e.support.iter().copied().collect();
+    if !e.runtime_imports.is_empty() {
+        let names: Vec<&str> = e.runtime_imports.iter().copied().collect();
         out.line(format!(
             "import {{ {} }} from {};",
             names.join(", "),
-            ts_str(paths.support)
+            ts_str(paths.runtime)
         ));
     }
     if e.uses_formats {
@@ -245,8 +246,8 @@ struct Emitter<'m> {
     consts: Vec<String>,
     /// Dedupe key → constant name.
     const_names: BTreeMap<String, String>,
-    /// Names imported from the support module.
-    support: BTreeSet<&'static str>,
+    /// Names imported from the runtime module.
+    runtime_imports: BTreeSet<&'static str>,
     uses_formats: bool,
 }
 
@@ -487,7 +488,7 @@ impl<'m> Emitter<'m> {
                         0 => None,
                         1 => Some(format!("{v}.length === 0")),
                         n => {
-                            self.support.insert("hasMinChars");
+                            self.runtime_imports.insert("hasMinChars");
                             Some(format!("!hasMinChars({v}, {n})"))
                         }
                     };
@@ -505,7 +506,7 @@ impl<'m> Emitter<'m> {
                     }
                 }
                 if let Some(n) = c.max_length {
-                    self.support.insert("hasMaxChars");
+                    self.runtime_imports.insert("hasMaxChars");
                     w.block(format!("if (!hasMaxChars({v}, {n})) {{"), "}", |w| {
                         self.report(
                             w,
@@ -620,7 +621,7 @@ impl<'m> Emitter<'m> {
                     });
                 }
                 if c.unique_items {
-                    self.support.insert("allUnique");
+                    self.runtime_imports.insert("allUnique");
                     w.block(format!("if (!allUnique({v})) {{"), "}", |w| {
                         self.report(
                             w,
@@ -663,7 +664,7 @@ impl<'m> Emitter<'m> {
                     w.line(format!("const {m} = {v} as Record<string, unknown>;"));
                     for name in &c.required {
                         let test = if is_inherited_name(name) {
-                            self.support.insert("hasOwn");
+                            self.runtime_imports.insert("hasOwn");
                             format!("!hasOwn({m}, {0}) || {m}[{0}] === undefined", ts_str(name))
                         } else {
                             format!("{m}[{}] === undefined", ts_str(name))
@@ -684,7 +685,7 @@ impl<'m> Emitter<'m> {
                             continue;
                         }
                         let read = if is_inherited_name(name) {
-                            self.support.insert("hasOwn");
+                            self.runtime_imports.insert("hasOwn");
                             format!("(hasOwn({m}, {0}) ? {m}[{0}] : undefined)", ts_str(name))
                         } else {
                             format!("{m}[{}]", ts_str(name))
@@ -722,7 +723,7 @@ impl<'m> Emitter<'m> {
                                 w.line(format!("if ({m}[{key}] === undefined) continue;"));
                                 match mode {
                                     Mode::Collect => {
-                                        self.support.insert("jsonString");
+                                        self.runtime_imports.insert("jsonString");
                                         ctx.uses_out = true;
                                         w.line(format!("out.path.push({key});"));
                                         let message = format!(
@@ -803,7 +804,7 @@ impl<'m> Emitter<'m> {
             Some(disc) => {
                 let tag = format!("t{}", ctx.fresh());
                 let read = if is_inherited_name(&disc.property) {
-                    self.support.insert("hasOwn");
+                    self.runtime_imports.insert("hasOwn");
                     format!(
                         "(hasOwn({v}, {0}) ? ({v} as Record<string, unknown>)[{0}] : undefined)",
                         ts_str(&disc.property)
@@ -905,7 +906,7 @@ impl<'m> Emitter<'m> {
             Value::Number(n) => format!("{v} === {}", number_literal(n)),
             Value::String(s) => format!("{v} === {}", ts_str(s)),
             Value::Array(_) | Value::Object(_) => {
-                self.support.insert("jsonEqual");
+                self.runtime_imports.insert("jsonEqual");
                 let text = json_text(value);
                 let literal = self.constant("LIT", text.clone(), |name| {
                     format!("const {name}: unknown = JSON.parse({});", ts_str(&text))
@@ -973,75 +974,6 @@ fn push_raw(w: &mut Writer, text: &str) {
     }
 }
 
-/// Emits the body of the formats module (without the file header): one `is<Name>` function per
-/// entry of [`FORMATS`], built on the support module's primitives (imported from `./support.js`).
-pub fn emit_formats() -> String {
-    let mut w = Writer::new("  ");
-    w.line("import * as support from \"./support.js\";");
-    w.line("");
-    let mut consts = Writer::new("  ");
-    let mut functions = Writer::new("  ");
-    for format in FORMATS {
-        let name = formats::pascal_name(format);
-        let (param, call) = match format.rule {
-            FormatRule::Base64Url {
-                prefixes,
-                min_bytes,
-                max_bytes,
-            } => {
-                let list = if prefixes.is_empty() {
-                    "NO_PREFIXES".to_owned()
-                } else {
-                    let constant = format!(
-                        "{}_PREFIXES",
-                        formats::snake_name(format).to_ascii_uppercase()
-                    );
-                    let items: Vec<String> = prefixes.iter().map(|p| ts_str(p)).collect();
-                    consts.line(format!(
-                        "const {constant}: readonly string[] = [{}];",
-                        items.join(", ")
-                    ));
-                    constant
-                };
-                let max = max_bytes.map_or_else(|| "Infinity".to_owned(), |m| m.to_string());
-                (
-                    "string",
-                    format!("support.isPrefixedBase64url(value, {list}, {min_bytes}, {max})"),
-                )
-            }
-            FormatRule::Origin => ("string", "support.isOrigin(value)".to_owned()),
-            FormatRule::Int64 => ("number", "support.isInt64(value)".to_owned()),
-        };
-        jsdoc(
-            &mut functions,
-            &format!("Format `{}`: {}.", format.name, format.description),
-        );
-        functions.block(
-            format!("export function is{name}(value: {param}): boolean {{"),
-            "}",
-            |w| {
-                w.line(format!("return {call};"));
-            },
-        );
-        functions.line("");
-    }
-    let uses_no_prefixes = FORMATS
-        .iter()
-        .any(|f| matches!(f.rule, FormatRule::Base64Url { prefixes, .. } if prefixes.is_empty()));
-    if uses_no_prefixes {
-        w.line("const NO_PREFIXES: readonly string[] = [];");
-    }
-    let consts = consts.finish();
-    let mut text = w.finish();
-    text.push_str(&consts);
-    text.push('\n');
-    text.push_str(&functions.finish());
-    while text.ends_with("\n\n") {
-        text.pop();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -1070,7 +1002,7 @@ mod tests {
             &model,
             set,
             TsPaths {
-                support: "./support.js",
+                runtime: "./runtime.js",
                 formats: "./formats.js",
                 types: Some("./types.js"),
             },
@@ -1222,32 +1154,6 @@ mod tests {
         );
         assert!(
             out.contains("function c1(_v0: unknown): boolean {\n  return false;\n}"),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn formats_module_covers_every_format() {
-        let out = emit_formats();
-        for format in FORMATS {
-            assert!(
-                out.contains(&format!(
-                    "export function is{}(",
-                    formats::pascal_name(format)
-                )),
-                "{out}"
-            );
-        }
-        assert!(
-            out.contains("support.isPrefixedBase64url(value, DEVICE_KEY_ID_PREFIXES, 32, 32)"),
-            "{out}"
-        );
-        assert!(
-            out.contains("support.isPrefixedBase64url(value, NO_PREFIXES, 32, Infinity)"),
-            "{out}"
-        );
-        assert!(
-            out.contains("export function isInt64(value: number): boolean {"),
             "{out}"
         );
     }

@@ -2,7 +2,7 @@
 
 /// Builds source text line by line with four-space indentation (two for TypeScript).
 #[derive(Debug)]
-pub struct Writer {
+pub(crate) struct Writer {
     out: String,
     depth: usize,
     unit: &'static str,
@@ -10,7 +10,7 @@ pub struct Writer {
 
 impl Writer {
     /// A writer that indents by `unit`.
-    pub fn new(unit: &'static str) -> Self {
+    pub(crate) fn new(unit: &'static str) -> Self {
         Writer {
             out: String::new(),
             depth: 0,
@@ -19,7 +19,7 @@ impl Writer {
     }
 
     /// Writes one line at the current depth (an empty `text` writes an empty line).
-    pub fn line(&mut self, text: impl AsRef<str>) {
+    pub(crate) fn line(&mut self, text: impl AsRef<str>) {
         let text = text.as_ref();
         if !text.is_empty() {
             for _ in 0..self.depth {
@@ -31,7 +31,12 @@ impl Writer {
     }
 
     /// Writes `open`, runs `body` one level deeper, then writes `close`.
-    pub fn block(&mut self, open: impl AsRef<str>, close: &str, body: impl FnOnce(&mut Self)) {
+    pub(crate) fn block(
+        &mut self,
+        open: impl AsRef<str>,
+        close: &str,
+        body: impl FnOnce(&mut Self),
+    ) {
         self.line(open);
         self.depth += 1;
         body(self);
@@ -40,7 +45,7 @@ impl Writer {
     }
 
     /// Writes each line of a doc comment with `prefix` (`///`, ` *`), skipping trailing blanks.
-    pub fn doc(&mut self, prefix: &str, text: &str) {
+    pub(crate) fn doc(&mut self, prefix: &str, text: &str) {
         for line in text.trim_end().lines() {
             let line = line.trim_end();
             if line.is_empty() {
@@ -52,13 +57,13 @@ impl Writer {
     }
 
     /// The text written so far.
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.out
     }
 }
 
 /// `DeviceKeySignParams` → `device_key_sign_params`.
-pub fn snake_case(name: &str) -> String {
+pub(crate) fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
@@ -78,12 +83,12 @@ pub fn snake_case(name: &str) -> String {
 }
 
 /// A Rust string literal for `s`.
-pub fn rust_str(s: &str) -> String {
+pub(crate) fn rust_str(s: &str) -> String {
     format!("{s:?}")
 }
 
 /// A TypeScript string literal for `s` (JSON string syntax is valid TypeScript).
-pub fn ts_str(s: &str) -> String {
+pub(crate) fn ts_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 

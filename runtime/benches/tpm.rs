@@ -29,9 +29,11 @@ mod linux {
     use std::process::Command;
     use std::time::{Duration, Instant};
 
-    use devicekey::crypto::verify_der;
-    use devicekey::provider::tpm::TpmProvider;
-    use devicekey::{KeyProvider, ProtectionPolicy, SignedPayload};
+    use devicekey_proof::verify_der;
+    use devicekey_runtime::provider::tpm::TpmProvider;
+    use devicekey_proof::{SignedPayload};
+    use devicekey_runtime::{KeyProvider};
+    use devicekey_protocol::types::{DeviceKeyProtectionPolicy};
     use serde_json::json;
     use sha2::{Digest as _, Sha256};
 
@@ -80,7 +82,7 @@ mod linux {
         let started = Instant::now();
         let provider = TpmProvider::open(&tcti, &work.join("keys")).unwrap();
         let open_time = started.elapsed();
-        let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+        let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
         drop(provider);
 
         // The tools' key, made once under the same primary template; its public key for checking.

@@ -10,47 +10,12 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use devicekey_proof::{DeviceKeyError, KeyId};
+use devicekey_protocol::types::{
+    AccountUserId, ClientId, DeviceKeyAlgorithm, DeviceKeyInfo, DeviceKeyListParams,
+    DeviceKeyProtectionClass, DomainErrorKind,
+};
 use rusqlite::{params, Connection, OptionalExtension as _, Row};
-use serde::Serialize;
-
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
-use crate::protection::{Algorithm, ProtectionClass};
-
-/// One binding: a key and the account user and client it signs for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Binding {
-    /// The key.
-    #[serde(serialize_with = "serialize_key_id")]
-    pub key_id: KeyId,
-    /// Its algorithm.
-    pub algorithm: Algorithm,
-    /// Its protection class (always the class of the key id prefix).
-    pub protection_class: ProtectionClass,
-    /// The account user.
-    pub account_user_id: String,
-    /// The client.
-    pub client_id: String,
-    /// Creation time, Unix seconds.
-    pub created_at: i64,
-}
-
-fn serialize_key_id<S: serde::Serializer>(
-    key_id: &KeyId,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(key_id.as_str())
-}
-
-/// Which bindings [`BindingStore::list`] returns; `None` matches everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BindingFilter {
-    /// Only bindings of this account user.
-    pub account_user_id: Option<String>,
-    /// Only bindings of this client.
-    pub client_id: Option<String>,
-}
 
 /// The schema, one migration per `user_version` step. Never edit a shipped migration: append.
 const MIGRATIONS: &[&str] = &[
@@ -189,7 +154,7 @@ impl BindingStore {
     }
 
     /// Stores a new binding; `keyAlreadyBound` if one exists for this key id.
-    pub fn insert(&self, binding: &Binding) -> Result<(), DeviceKeyError> {
+    pub fn insert(&self, binding: &DeviceKeyInfo) -> Result<(), DeviceKeyError> {
         let inserted = self
             .connection()
             .execute(
@@ -199,15 +164,15 @@ impl BindingStore {
                     binding.key_id.as_str(),
                     binding.algorithm.as_str(),
                     binding.protection_class.as_str(),
-                    binding.account_user_id,
-                    binding.client_id,
+                    binding.account_user_id.as_str(),
+                    binding.client_id.as_str(),
                     binding.created_at,
                 ],
             )
             .map_err(|e| DeviceKeyError::store("store the binding", e))?;
         if inserted == 0 {
             return Err(DeviceKeyError::new(
-                ErrorKind::KeyAlreadyBound,
+                DomainErrorKind::KeyAlreadyBound,
                 format!(
                     "device key {} is already bound; bindings are never rebound",
                     binding.key_id
@@ -218,7 +183,7 @@ impl BindingStore {
     }
 
     /// The binding of `key_id`, if any.
-    pub fn get(&self, key_id: &KeyId) -> Result<Option<Binding>, DeviceKeyError> {
+    pub fn get(&self, key_id: &KeyId) -> Result<Option<DeviceKeyInfo>, DeviceKeyError> {
         self.reader()
             .query_row(
                 "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
@@ -231,8 +196,8 @@ impl BindingStore {
             .transpose()
     }
 
-    /// The bindings matching `filter`, oldest first.
-    pub fn list(&self, filter: &BindingFilter) -> Result<Vec<Binding>, DeviceKeyError> {
+    /// The bindings matching `filter` (an absent field matches everything), oldest first.
+    pub fn list(&self, filter: &DeviceKeyListParams) -> Result<Vec<DeviceKeyInfo>, DeviceKeyError> {
         let connection = self.reader();
         let mut statement = connection
             .prepare_cached(
@@ -244,7 +209,10 @@ impl BindingStore {
             .map_err(|e| DeviceKeyError::store("list bindings", e))?;
         let rows = statement
             .query_map(
-                params![filter.account_user_id, filter.client_id],
+                params![
+                    filter.account_user_id.as_ref().map(|id| id.as_str()),
+                    filter.client_id.as_ref().map(|id| id.as_str())
+                ],
                 read_binding,
             )
             .map_err(|e| DeviceKeyError::store("list bindings", e))?;
@@ -306,7 +274,7 @@ impl BindingStore {
         };
         if !recorded {
             return Err(DeviceKeyError::new(
-                ErrorKind::Replay,
+                DomainErrorKind::Replay,
                 format!("device key {key_id} already signed a payload with this nonce that may still be valid"),
             ));
         }
@@ -377,33 +345,34 @@ impl BindingStore {
     }
 }
 
-fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<Binding, DeviceKeyError>> {
+fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<DeviceKeyInfo, DeviceKeyError>> {
     let key_id: String = row.get(0)?;
     let algorithm: String = row.get(1)?;
     let protection_class: String = row.get(2)?;
+    let account_user_id: String = row.get(3)?;
+    let client_id: String = row.get(4)?;
+    let created_at: i64 = row.get(5)?;
     let corrupt =
         |what: &str| DeviceKeyError::store("read a binding", format!("stored {what} is invalid"));
-    let binding = (|| {
+    Ok((|| {
         let key_id = KeyId::parse(&key_id).map_err(|_| corrupt("key id"))?;
-        if algorithm != Algorithm::EcdsaP256Sha256.as_str() {
-            return Err(corrupt("algorithm"));
-        }
-        let protection_class = ProtectionClass::from_wire(&protection_class)
+        let algorithm: DeviceKeyAlgorithm =
+            algorithm.parse().map_err(|_| corrupt("algorithm"))?;
+        let protection_class = protection_class
+            .parse::<DeviceKeyProtectionClass>()
+            .ok()
             .filter(|class| *class == key_id.protection_class())
             .ok_or_else(|| corrupt("protection class"))?;
-        Ok((key_id, protection_class))
-    })();
-    Ok(match binding {
-        Ok((key_id, protection_class)) => Ok(Binding {
-            key_id,
-            algorithm: Algorithm::EcdsaP256Sha256,
+        Ok(DeviceKeyInfo {
+            key_id: key_id.into(),
+            algorithm,
             protection_class,
-            account_user_id: row.get(3)?,
-            client_id: row.get(4)?,
-            created_at: row.get(5)?,
-        }),
-        Err(error) => Err(error),
-    })
+            account_user_id: AccountUserId::try_from(account_user_id)
+                .map_err(|_| corrupt("account user id"))?,
+            client_id: ClientId::try_from(client_id).map_err(|_| corrupt("client id"))?,
+            created_at,
+        })
+    })())
 }
 
 fn migrate(connection: &mut Connection) -> Result<(), DeviceKeyError> {
@@ -443,16 +412,28 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::generate_key_id;
 
-    fn binding(account: &str, client: &str, created_at: i64) -> Binding {
-        let key_id = KeyId::generate(ProtectionClass::Software).unwrap();
-        Binding {
+    fn binding(account: &str, client: &str, created_at: i64) -> DeviceKeyInfo {
+        let key_id = generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
+        DeviceKeyInfo {
             protection_class: key_id.protection_class(),
-            key_id,
-            algorithm: Algorithm::EcdsaP256Sha256,
-            account_user_id: account.to_owned(),
-            client_id: client.to_owned(),
+            key_id: key_id.into(),
+            algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
+            account_user_id: account.try_into().unwrap(),
+            client_id: client.try_into().unwrap(),
             created_at,
+        }
+    }
+
+    fn key(binding: &DeviceKeyInfo) -> KeyId {
+        KeyId::try_from(&key(&binding)).unwrap()
+    }
+
+    fn filter(account: Option<&str>, client: Option<&str>) -> DeviceKeyListParams {
+        DeviceKeyListParams {
+            account_user_id: account.map(|a| a.try_into().unwrap()),
+            client_id: client.map(|c| c.try_into().unwrap()),
         }
     }
 
@@ -465,27 +446,18 @@ mod tests {
         for item in [&a, &b, &c] {
             store.insert(item).unwrap();
         }
-        assert_eq!(store.get(&a.key_id).unwrap().as_ref(), Some(&a));
-        let all = store.list(&BindingFilter::default()).unwrap();
+        assert_eq!(store.get(&key(&a)).unwrap().as_ref(), Some(&a));
+        let all = store.list(&filter(None, None)).unwrap();
         assert_eq!(all, vec![a.clone(), b.clone(), c.clone()]);
-        let alice = BindingFilter {
-            account_user_id: Some("alice".into()),
-            client_id: None,
-        };
+        let alice = filter(Some("alice"), None);
         assert_eq!(store.list(&alice).unwrap(), vec![a.clone(), b.clone()]);
-        let cli_1 = BindingFilter {
-            account_user_id: None,
-            client_id: Some("cli_1".into()),
-        };
+        let cli_1 = filter(None, Some("cli_1"));
         assert_eq!(store.list(&cli_1).unwrap(), vec![a.clone(), c.clone()]);
-        let both = BindingFilter {
-            account_user_id: Some("bob".into()),
-            client_id: Some("cli_1".into()),
-        };
+        let both = filter(Some("bob"), Some("cli_1"));
         assert_eq!(store.list(&both).unwrap(), vec![c.clone()]);
-        assert!(store.delete(&a.key_id).unwrap());
-        assert!(!store.delete(&a.key_id).unwrap());
-        assert_eq!(store.get(&a.key_id).unwrap(), None);
+        assert!(store.delete(&key(&a)).unwrap());
+        assert!(!store.delete(&key(&a)).unwrap());
+        assert_eq!(store.get(&key(&a)).unwrap(), None);
     }
 
     #[test]
@@ -493,18 +465,18 @@ mod tests {
         let store = BindingStore::open_in_memory().unwrap();
         let original = binding("alice", "cli_1", 1);
         store.insert(&original).unwrap();
-        let rebind = Binding {
-            account_user_id: "mallory".into(),
+        let rebind = DeviceKeyInfo {
+            account_user_id: "mallory".try_into().unwrap(),
             ..original.clone()
         };
         let error = store.insert(&rebind).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::KeyAlreadyBound);
-        assert_eq!(store.get(&original.key_id).unwrap(), Some(original.clone()));
+        assert_eq!(error.kind(), Some(DomainErrorKind::KeyAlreadyBound));
+        assert_eq!(store.get(&key(&original)).unwrap(), Some(original.clone()));
         let update = store
             .connection()
             .execute("UPDATE bindings SET account_user_id = 'mallory'", []);
         assert!(update.unwrap_err().to_string().contains("insert-only"));
-        assert_eq!(store.get(&original.key_id).unwrap(), Some(original));
+        assert_eq!(store.get(&key(&original)).unwrap(), Some(original));
     }
 
     #[test]
@@ -514,8 +486,8 @@ mod tests {
         let store = std::sync::Arc::new(BindingStore::open(&path).unwrap());
         let item = binding("alice", "cli_1", 1);
         store.insert(&item).unwrap();
-        let key_id = item.key_id.clone();
-        let unbound = KeyId::generate(ProtectionClass::Software).unwrap();
+        let key_id = key(&item);
+        let unbound = generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         // 16 threads each try the same 25 nonces: every nonce must be recorded exactly once.
         let threads: Vec<_> = (0..16)
             .map(|_| {
@@ -544,7 +516,7 @@ mod tests {
         let replay = reopened
             .record_nonce(&key_id, "nonce-7", 2_000, 1_000)
             .unwrap_err();
-        assert_eq!(replay.kind(), ErrorKind::Replay);
+        assert_eq!(replay.kind(), Some(DomainErrorKind::Replay));
     }
 
     #[test]
@@ -552,22 +524,22 @@ mod tests {
         let store = BindingStore::open_in_memory().unwrap();
         let item = binding("alice", "cli_1", 1);
         store.insert(&item).unwrap();
-        store.record_nonce(&item.key_id, "n1", 100, 50).unwrap();
+        store.record_nonce(&key(&item), "n1", 100, 50).unwrap();
         assert_eq!(
             store
-                .record_nonce(&item.key_id, "n1", 100, 99)
+                .record_nonce(&key(&item), "n1", 100, 99)
                 .unwrap_err()
                 .kind(),
-            ErrorKind::Replay
+            Some(DomainErrorKind::Replay)
         );
         // At 100 the first proof has expired: its record is pruned and the nonce may be used again.
-        store.record_nonce(&item.key_id, "n2", 200, 100).unwrap();
+        store.record_nonce(&key(&item), "n2", 200, 100).unwrap();
         assert_eq!(store.recorded_nonce_count().unwrap(), 1);
-        store.record_nonce(&item.key_id, "n1", 200, 100).unwrap();
-        store.forget_nonce(&item.key_id, "n1").unwrap();
-        store.record_nonce(&item.key_id, "n1", 200, 100).unwrap();
+        store.record_nonce(&key(&item), "n1", 200, 100).unwrap();
+        store.forget_nonce(&key(&item), "n1").unwrap();
+        store.record_nonce(&key(&item), "n1", 200, 100).unwrap();
         // Deleting the binding drops its nonces.
-        store.delete(&item.key_id).unwrap();
+        store.delete(&key(&item)).unwrap();
         assert_eq!(store.recorded_nonce_count().unwrap(), 0);
     }
 
@@ -579,16 +551,16 @@ mod tests {
         {
             let store = BindingStore::open(&path).unwrap();
             store.insert(&item).unwrap();
-            store.record_nonce(&item.key_id, "n1", 100, 50).unwrap();
+            store.record_nonce(&key(&item), "n1", 100, 50).unwrap();
         }
         let store = BindingStore::open(&path).unwrap();
-        assert_eq!(store.get(&item.key_id).unwrap(), Some(item.clone()));
+        assert_eq!(store.get(&key(&item)).unwrap(), Some(item.clone()));
         assert_eq!(
             store
-                .record_nonce(&item.key_id, "n1", 100, 60)
+                .record_nonce(&key(&item), "n1", 100, 60)
                 .unwrap_err()
                 .kind(),
-            ErrorKind::Replay
+            Some(DomainErrorKind::Replay)
         );
         let version: i64 = store
             .connection()
@@ -611,7 +583,7 @@ mod tests {
             .pragma_update(None, "user_version", 99)
             .unwrap();
         let error = BindingStore::open(&path).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::StoreFailure);
+        assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
         assert!(error.message().contains("newer"), "{}", error.message());
     }
 }

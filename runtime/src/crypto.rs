@@ -1,18 +1,18 @@
-//! ECDSA P-256 over SHA-256: key generation, SubjectPublicKeyInfo DER, DER signatures.
+//! ECDSA P-256 keys held in software: generation, PKCS#8 storage form and DER signatures (the
+//! verifying side, SubjectPublicKeyInfo included, is the proof crate's).
 
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
-use p256::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
-use p256::pkcs8::{
-    DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _,
-};
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{DerSignature, SigningKey};
+use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
 use rand::rngs::OsRng;
 use rand::TryRngCore as _;
 use zeroize::Zeroizing;
 
-use crate::error::{DeviceKeyError, ErrorKind};
+use devicekey_proof::{DeviceKeyError, KeyId, KEY_ID_RANDOM_BYTES};
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DomainErrorKind};
 
 fn crypto_error(what: &str) -> DeviceKeyError {
-    DeviceKeyError::new(ErrorKind::CryptoFailure, format!("{what} failed"))
+    DeviceKeyError::new(DomainErrorKind::CryptoFailure, format!("{what} failed"))
 }
 
 /// A fresh P-256 signing key from the operating system's random source.
@@ -23,7 +23,7 @@ pub fn generate_signing_key() -> Result<SigningKey, DeviceKeyError> {
         let mut candidate = Zeroizing::new([0u8; 32]);
         OsRng.try_fill_bytes(candidate.as_mut()).map_err(|error| {
             DeviceKeyError::new(
-                ErrorKind::PlatformFailure,
+                DomainErrorKind::PlatformFailure,
                 format!("the operating system random source failed: {error}"),
             )
         })?;
@@ -34,16 +34,16 @@ pub fn generate_signing_key() -> Result<SigningKey, DeviceKeyError> {
     Err(crypto_error("P-256 key generation"))
 }
 
-/// The SubjectPublicKeyInfo DER of a public key.
-pub fn public_key_spki_der(key: &VerifyingKey) -> Result<Vec<u8>, DeviceKeyError> {
-    key.to_public_key_der()
-        .map(|document| document.as_bytes().to_vec())
-        .map_err(|_| crypto_error("encoding the public key as SubjectPublicKeyInfo"))
-}
-
-/// Reads a P-256 public key from SubjectPublicKeyInfo DER.
-pub fn public_key_from_spki_der(spki_der: &[u8]) -> Option<VerifyingKey> {
-    VerifyingKey::from_public_key_der(spki_der).ok()
+/// A fresh key id of `class` with 32 bytes from the operating system's random source.
+pub fn generate_key_id(class: DeviceKeyProtectionClass) -> Result<KeyId, DeviceKeyError> {
+    let mut random = [0u8; KEY_ID_RANDOM_BYTES];
+    OsRng.try_fill_bytes(&mut random).map_err(|error| {
+        DeviceKeyError::new(
+            DomainErrorKind::PlatformFailure,
+            format!("the operating system random source failed: {error}"),
+        )
+    })?;
+    Ok(KeyId::from_parts(class, &random))
 }
 
 /// The PKCS#8 DER of a private key, in memory that is wiped when dropped.
@@ -64,37 +64,11 @@ pub fn sign_der(key: &SigningKey, message: &[u8]) -> Vec<u8> {
     signature.as_bytes().to_vec()
 }
 
-/// Why [`verify_der`] refused a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum SignatureError {
-    /// The public key is not a P-256 SubjectPublicKeyInfo DER.
-    #[error("the public key is not a P-256 SubjectPublicKeyInfo DER")]
-    MalformedPublicKey,
-    /// The signature is not a DER ECDSA signature with scalars in range.
-    #[error("the signature is not a DER-encoded ECDSA P-256 signature")]
-    MalformedSignature,
-    /// The signature does not verify.
-    #[error("the signature does not verify with this public key")]
-    Mismatch,
-}
-
-/// Verifies a DER ECDSA P-256/SHA-256 signature over `message`. High-S signatures are accepted:
-/// platform signers do not normalize S.
-pub fn verify_der(
-    spki_der: &[u8],
-    message: &[u8],
-    signature_der: &[u8],
-) -> Result<(), SignatureError> {
-    let key = public_key_from_spki_der(spki_der).ok_or(SignatureError::MalformedPublicKey)?;
-    let signature =
-        Signature::from_der(signature_der).map_err(|_| SignatureError::MalformedSignature)?;
-    key.verify(message, &signature)
-        .map_err(|_| SignatureError::Mismatch)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use devicekey_proof::{public_key_spki_der, verify_der, SignatureError};
+    use p256::ecdsa::Signature;
 
     #[test]
     fn signatures_verify_and_tampering_is_detected() {

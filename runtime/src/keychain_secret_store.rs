@@ -8,8 +8,9 @@
 
 use std::fmt;
 
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
 use crate::provider::keychain::{
     keychain_error, Keychain, KeychainOperation, OsStatus, PasswordItem,
 };
@@ -100,7 +101,7 @@ impl<K: Keychain> SecretStore for KeychainSecretStore<K> {
         {
             Ok(()) => Ok(()),
             Err(OsStatus::DUPLICATE_ITEM) => Err(DeviceKeyError::new(
-                ErrorKind::PlatformFailure,
+                DomainErrorKind::PlatformFailure,
                 format!("secret store already holds a secret for {key_id}"),
             )),
             Err(status) => Err(keychain_error(KeychainOperation::WriteSecret, status)),

@@ -1,46 +1,30 @@
-//! Device-bound signing keys: the key store, the platform providers behind it, and the proof
-//! verifier, implementing the device-key protocol described in `PROTOCOL.md`.
+//! Device-bound signing keys: the key store, the binding store, the secret stores and the
+//! platform providers behind them, implementing the device-key protocol of `PROTOCOL.md`.
 //!
-//! The pipeline of a signature, in the order [`DeviceKeyStore::sign`] runs it:
-//! [`KeyId`] parse → schema validation ([`validation`]) → semantic rules ([`rules`]) →
-//! binding lookup and match ([`BindingStore`]) → replay bookkeeping → canonical bytes
-//! ([`SignedPayload`]) → the provider signs ([`KeyProvider`]).
-//!
-//! Proofs are checked by [`verify::verify_proof`] (and the `devicekey verify` command).
+//! The pipeline of a signature, in the order [`DeviceKeyStore::sign`] runs it, on params that
+//! were schema-validated once where they came in ([`devicekey_proof::Validated`]): expiry window
+//! and origin allowlist → binding lookup and match ([`BindingStore`]) → replay record → canonical
+//! bytes ([`SignedPayload`](devicekey_proof::SignedPayload)) → the provider signs
+//! ([`KeyProvider`]).
 
 // `unsafe` lives only in the Security.framework binding (`provider::macos::system_keychain`).
 #![cfg_attr(not(target_os = "macos"), forbid(unsafe_code))]
-#![cfg_attr(target_os = "macos", deny(unsafe_code))]
-#![warn(missing_docs)]
 
-pub mod attestation;
-pub mod binding_store;
-pub mod canonical;
-pub mod cli;
-pub mod clock;
-pub mod crypto;
-pub mod demo;
-pub mod encoding;
-pub mod error;
-pub mod key_id;
-pub mod keychain_secret_store;
-pub mod origin;
-pub mod protection;
+mod binding_store;
+mod clock;
+mod crypto;
+mod keychain_secret_store;
 pub mod provider;
-pub mod rules;
-pub mod secret_store;
-pub mod server;
-pub mod signed_payload;
-pub mod store;
-pub mod validation;
-pub mod verify;
+mod secret_store;
+mod store;
 
-pub use binding_store::{Binding, BindingFilter, BindingStore};
+pub use binding_store::{BindingStore, SCHEMA_VERSION};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{DeviceKeyError, ErrorKind};
-pub use key_id::KeyId;
-pub use origin::OriginAllowlist;
-pub use protection::{Algorithm, ProtectionClass, ProtectionPolicy};
+pub use crypto::{
+    generate_key_id, generate_signing_key, private_key_from_pkcs8_der, private_key_pkcs8_der,
+    sign_der,
+};
+pub use keychain_secret_store::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
 pub use provider::{KeyProvider, ProviderKey, ProviderSet};
-pub use signed_payload::SignedPayload;
-pub use store::{DeviceKeyStore, KeyInfo, SignedProof};
+pub use secret_store::{FileSecretStore, MemorySecretStore, SecretBytes, SecretStore};
+pub use store::{DeviceKeyStore, DeviceKeyStoreBuilder};

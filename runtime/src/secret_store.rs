@@ -11,8 +11,9 @@ use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
 
 /// Secret bytes, wiped from memory when dropped and never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -49,7 +50,7 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 
 fn platform_error(action: &str, key_id: &KeyId, error: io::Error) -> DeviceKeyError {
     DeviceKeyError::new(
-        ErrorKind::PlatformFailure,
+        DomainErrorKind::PlatformFailure,
         format!("secret store failed to {action} the secret of {key_id}: {error}"),
     )
 }
@@ -77,7 +78,7 @@ impl FileSecretStore {
             .create(&dir)
             .map_err(|error| {
                 DeviceKeyError::new(
-                    ErrorKind::PlatformFailure,
+                    DomainErrorKind::PlatformFailure,
                     format!("secret store could not create {}: {error}", dir.display()),
                 )
             })?;
@@ -186,7 +187,7 @@ impl SecretStore for MemorySecretStore {
         let mut secrets = self.secrets();
         if secrets.contains_key(key_id) {
             return Err(DeviceKeyError::new(
-                ErrorKind::PlatformFailure,
+                DomainErrorKind::PlatformFailure,
                 format!("secret store already holds a secret for {key_id}"),
             ));
         }
@@ -206,7 +207,8 @@ impl SecretStore for MemorySecretStore {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::protection::ProtectionClass;
+    use devicekey_proof::ProtectionClassExt as _;
+use devicekey_protocol::types::DeviceKeyProtectionClass;
     use std::os::unix::fs::PermissionsExt as _;
 
     fn secret(bytes: &[u8]) -> SecretBytes {
@@ -217,7 +219,7 @@ mod tests {
     fn file_store_writes_mode_0600_files_in_a_0700_directory() {
         let temp = tempfile::tempdir().unwrap();
         let store = FileSecretStore::open(temp.path().join("keys")).unwrap();
-        let id = KeyId::generate(ProtectionClass::Software).unwrap();
+        let id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         store.put(&id, &secret(b"top secret")).unwrap();
         let mode = fs::metadata(store.path_of(&id))
             .unwrap()
@@ -239,10 +241,10 @@ mod tests {
     fn file_store_never_overwrites_and_deletes_once() {
         let temp = tempfile::tempdir().unwrap();
         let store = FileSecretStore::open(temp.path()).unwrap();
-        let id = KeyId::generate(ProtectionClass::Software).unwrap();
+        let id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         store.put(&id, &secret(b"first")).unwrap();
         let error = store.put(&id, &secret(b"second")).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::PlatformFailure);
+        assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
         assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"first");
         assert!(store.delete(&id).unwrap());
         assert!(!store.delete(&id).unwrap());
@@ -252,7 +254,7 @@ mod tests {
     #[test]
     fn memory_store_behaves_like_the_file_store() {
         let store = MemorySecretStore::new();
-        let id = KeyId::generate(ProtectionClass::Software).unwrap();
+        let id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         assert_eq!(store.get(&id).unwrap(), None);
         store.put(&id, &secret(b"s")).unwrap();
         assert!(store.put(&id, &secret(b"t")).is_err());
@@ -267,7 +269,7 @@ mod tests {
         assert_eq!(format!("{bytes:?}"), "SecretBytes(<redacted 15 bytes>)");
         let store = MemorySecretStore::new();
         store
-            .put(&KeyId::generate(ProtectionClass::Software).unwrap(), &bytes)
+            .put(&crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap(), &bytes)
             .unwrap();
         assert!(!format!("{store:?}").contains("hunter2"));
     }

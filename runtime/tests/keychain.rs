@@ -3,20 +3,20 @@
 
 use std::sync::Arc;
 
-use devicekey::crypto::verify_der;
-use devicekey::keychain_secret_store::KeychainSecretStore;
-use devicekey::provider::keychain::fake::{
+use devicekey_proof::verify_der;
+use devicekey_runtime::KeychainSecretStore;
+use devicekey_runtime::provider::keychain::fake::{
     FakeCall, FakeKeychain, FakeOperation, FAKE_DEFAULT_ACCESS_GROUP,
 };
-use devicekey::provider::keychain::{
+use devicekey_runtime::provider::keychain::{
     key_tag, AccessFlag, Accessibility, KeyAttribute, KeyAttributes, KeychainProvider,
     KeychainProviderOptions, OsStatus, PasswordItem, ENTITLEMENT_MESSAGE, PRESENCE_REUSE_SECONDS,
 };
-use devicekey::secret_store::{SecretBytes, SecretStore as _};
-use devicekey::{
-    ErrorKind, KeyId, KeyProvider, ManualClock, ProtectionClass, ProtectionPolicy, ProviderSet,
-    SignedPayload,
-};
+use devicekey_runtime::{SecretBytes, SecretStore as _};
+use devicekey_proof::{KeyId, SignedPayload};
+use devicekey_runtime::{KeyProvider, ManualClock, ProviderSet};
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
+use devicekey_protocol::types::DomainErrorKind;
 use zeroize::Zeroizing;
 
 use crate::support::*;
@@ -69,10 +69,10 @@ fn find_queries(keychain: &FakeKeychain) -> Vec<(KeyAttributes, Option<u64>)> {
 #[test]
 fn secure_enclave_keys_get_token_private_key_usage_and_the_keychain_attributes() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     assert_eq!(
         key.key_id.protection_class(),
-        ProtectionClass::HardwareSecureEnclave
+        DeviceKeyProtectionClass::HardwareSecureEnclave
     );
     let tag = format!("dev.devicekey.device-key.secure-enclave.{}", key.key_id);
     assert_eq!(key_tag("dev.devicekey", &key.key_id), tag);
@@ -100,11 +100,11 @@ fn fallback_keys_are_non_extractable_without_token_or_private_key_usage() {
         OsStatus::UNIMPLEMENTED,
     ));
     let key = provider
-        .create(ProtectionPolicy::AllowOsProtectedNonextractable)
+        .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap();
     assert_eq!(
         key.key_id.protection_class(),
-        ProtectionClass::OsProtectedNonextractable
+        DeviceKeyProtectionClass::OsProtectedNonextractable
     );
     let created = created_attributes(provider.keychain());
     assert_eq!(
@@ -148,7 +148,7 @@ fn prefix_access_group_and_user_presence_reach_the_attributes() {
         FakeKeychain::without_secure_enclave(OsStatus::PARAM),
         options,
     );
-    let key = provider.create(ProtectionPolicy::AllowSoftware).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::AllowSoftware).unwrap();
     let created = created_attributes(provider.keychain());
     assert_eq!(
         created[0].access_flags(),
@@ -177,22 +177,22 @@ fn prefix_access_group_and_user_presence_reach_the_attributes() {
 fn secure_enclave_unavailable_falls_back_only_when_the_policy_allows_it() {
     for status in [OsStatus::UNIMPLEMENTED, OsStatus::PARAM] {
         for policy in [
-            ProtectionPolicy::AllowOsProtectedNonextractable,
-            ProtectionPolicy::AllowSoftware,
+            DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable,
+            DeviceKeyProtectionPolicy::AllowSoftware,
         ] {
             let provider = provider(FakeKeychain::without_secure_enclave(status));
             let key = provider.create(policy).unwrap();
             assert_eq!(
                 key.key_id.protection_class(),
-                ProtectionClass::OsProtectedNonextractable
+                DeviceKeyProtectionClass::OsProtectedNonextractable
             );
             assert_eq!(provider.keychain().keys().len(), 1);
         }
         let provider = provider(FakeKeychain::without_secure_enclave(status));
-        let error = provider.create(ProtectionPolicy::HardwareOnly).unwrap_err();
+        let error = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap_err();
         assert_eq!(
             error.kind(),
-            ErrorKind::DegradedProtectionNotAllowed,
+            DomainErrorKind::DegradedProtectionNotAllowed,
             "{error}"
         );
         assert!(error.message().contains(&status.to_string()), "{error}");
@@ -211,25 +211,25 @@ fn provider_set_reports_degraded_protection_for_hardware_only_without_a_secure_e
         OsStatus::UNIMPLEMENTED,
     )));
     let set = ProviderSet::new(vec![provider]);
-    let error = set.create(ProtectionPolicy::HardwareOnly).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::DegradedProtectionNotAllowed);
+    let error = set.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap_err();
+    assert_eq!(error.kind(), DomainErrorKind::DegradedProtectionNotAllowed);
     let (key, _) = set
-        .create(ProtectionPolicy::AllowOsProtectedNonextractable)
+        .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap();
     assert_eq!(
         key.key_id.protection_class(),
-        ProtectionClass::OsProtectedNonextractable
+        DeviceKeyProtectionClass::OsProtectedNonextractable
     );
 }
 
 #[test]
 fn missing_entitlement_is_its_own_error_and_never_falls_back() {
-    for policy in ProtectionPolicy::ALL {
+    for policy in DeviceKeyProtectionPolicy::ALL {
         let keychain = FakeKeychain::new();
         keychain.fail_next(FakeOperation::CreateKey, OsStatus::MISSING_ENTITLEMENT);
         let provider = provider(keychain);
         let error = provider.create(policy).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::EntitlementRequired);
+        assert_eq!(error.kind(), DomainErrorKind::EntitlementRequired);
         assert_eq!(error.message(), ENTITLEMENT_MESSAGE);
         assert_eq!(
             error.message(),
@@ -245,9 +245,9 @@ fn missing_entitlement_is_its_own_error_and_never_falls_back() {
     let keychain = FakeKeychain::without_secure_enclave(OsStatus::UNIMPLEMENTED);
     keychain.fail_next(FakeOperation::CreateKey, OsStatus::MISSING_ENTITLEMENT);
     let error = provider(keychain)
-        .create(ProtectionPolicy::AllowOsProtectedNonextractable)
+        .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::EntitlementRequired);
+    assert_eq!(error.kind(), DomainErrorKind::EntitlementRequired);
 }
 
 #[test]
@@ -261,9 +261,9 @@ fn other_secure_enclave_failures_are_not_unavailability() {
         keychain.fail_next(FakeOperation::CreateKey, status);
         let provider = provider(keychain);
         let error = provider
-            .create(ProtectionPolicy::AllowSoftware)
+            .create(DeviceKeyProtectionPolicy::AllowSoftware)
             .unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::PlatformFailure, "{status}");
+        assert_eq!(error.kind(), DomainErrorKind::PlatformFailure, "{status}");
         assert!(error.message().contains(&status.to_string()), "{error}");
         assert_eq!(
             created_attributes(provider.keychain()).len(),
@@ -279,9 +279,9 @@ fn fallback_unavailable_too_is_hardware_unavailable() {
     keychain.fail_next(FakeOperation::CreateKey, OsStatus::UNIMPLEMENTED);
     keychain.fail_next(FakeOperation::CreateKey, OsStatus::UNIMPLEMENTED);
     let error = provider(keychain)
-        .create(ProtectionPolicy::AllowOsProtectedNonextractable)
+        .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::HardwareUnavailable);
+    assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
 }
 
 #[test]
@@ -289,8 +289,8 @@ fn a_public_key_failure_after_creation_deletes_the_new_key() {
     let keychain = FakeKeychain::new();
     keychain.fail_next(FakeOperation::PublicKey, OsStatus(-26276));
     let provider = provider(keychain);
-    let error = provider.create(ProtectionPolicy::HardwareOnly).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::PlatformFailure);
+    let error = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap_err();
+    assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
     assert!(
         provider.keychain().keys().is_empty(),
         "the orphan key was deleted"
@@ -302,29 +302,29 @@ fn a_public_key_failure_after_creation_deletes_the_new_key() {
 #[test]
 fn each_handled_status_maps_to_its_error() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     let cases = [
         (
             OsStatus::MISSING_ENTITLEMENT,
-            ErrorKind::EntitlementRequired,
+            DomainErrorKind::EntitlementRequired,
             "entitlements are required",
         ),
         (
             OsStatus::USER_CANCELED,
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             "canceled",
         ),
         (
             OsStatus::AUTH_FAILED,
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             "authentication failed",
         ),
         (
             OsStatus::INTERACTION_NOT_ALLOWED,
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             "locked",
         ),
-        (OsStatus(-99), ErrorKind::PlatformFailure, "OSStatus -99"),
+        (OsStatus(-99), DomainErrorKind::PlatformFailure, "OSStatus -99"),
     ];
     for (status, kind, text) in cases {
         provider.keychain().fail_next(FakeOperation::Sign, status);
@@ -346,7 +346,7 @@ fn each_handled_status_maps_to_its_error() {
         .fail_next(FakeOperation::FindKey, OsStatus::ITEM_NOT_FOUND);
     assert_eq!(
         provider.public_key(&key.key_id).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
 }
 
@@ -358,7 +358,7 @@ fn fallback_lookups_require_non_extractable_and_secure_enclave_lookups_the_token
         OsStatus::UNIMPLEMENTED,
     ));
     let fallback = provider
-        .create(ProtectionPolicy::AllowOsProtectedNonextractable)
+        .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap();
     provider.public_key(&fallback.key_id).unwrap();
     provider.sign(&fallback.key_id, &payload()).unwrap();
@@ -372,7 +372,7 @@ fn fallback_lookups_require_non_extractable_and_secure_enclave_lookups_the_token
     }
 
     let provider = self::provider(FakeKeychain::new());
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     provider.public_key(&key.key_id).unwrap();
     let (query, _) = &find_queries(provider.keychain())[0];
     assert!(query.contains(&KeyAttribute::TokenSecureEnclave));
@@ -386,17 +386,17 @@ fn fallback_lookups_require_non_extractable_and_secure_enclave_lookups_the_token
 fn an_extractable_key_from_a_lookup_is_refused() {
     for policy_and_keychain in [
         (
-            ProtectionPolicy::AllowOsProtectedNonextractable,
+            DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable,
             FakeKeychain::without_secure_enclave(OsStatus::UNIMPLEMENTED),
         ),
-        (ProtectionPolicy::HardwareOnly, FakeKeychain::new()),
+        (DeviceKeyProtectionPolicy::HardwareOnly, FakeKeychain::new()),
     ] {
         let (policy, keychain) = policy_and_keychain;
         let provider = provider(keychain);
         let key = provider.create(policy).unwrap();
         provider.keychain().report_extractable();
         let error = provider.sign(&key.key_id, &payload()).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::PlatformFailure);
+        assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
         assert!(error.message().contains("extractable"), "{error}");
         assert!(provider.public_key(&key.key_id).is_err());
         assert!(
@@ -409,7 +409,7 @@ fn an_extractable_key_from_a_lookup_is_refused() {
 #[test]
 fn a_key_planted_without_non_extractable_is_never_found_under_a_fallback_id() {
     let provider = provider(FakeKeychain::new());
-    let key_id = KeyId::generate(ProtectionClass::OsProtectedNonextractable).unwrap();
+    let key_id = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::OsProtectedNonextractable).unwrap();
     let tag = key_tag("dev.devicekey", &key_id);
     provider.keychain().insert_key(KeyAttributes(vec![
         KeyAttribute::KeyTypeEcSecPrimeRandom,
@@ -418,22 +418,22 @@ fn a_key_planted_without_non_extractable_is_never_found_under_a_fallback_id() {
     ]));
     assert_eq!(
         provider.public_key(&key_id).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert_eq!(
         provider.sign(&key_id, &payload()).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
 }
 
 #[test]
 fn ids_of_other_classes_never_reach_the_keychain() {
     let provider = provider(FakeKeychain::new());
-    for class in [ProtectionClass::HardwareTpm, ProtectionClass::Software] {
-        let key_id = KeyId::generate(class).unwrap();
+    for class in [DeviceKeyProtectionClass::HardwareTpm, DeviceKeyProtectionClass::Software] {
+        let key_id = devicekey_runtime::generate_key_id(class).unwrap();
         assert_eq!(
             provider.public_key(&key_id).unwrap_err().kind(),
-            ErrorKind::KeyNotFound
+            DomainErrorKind::KeyNotFound
         );
         assert!(!provider.delete(&key_id).unwrap());
     }
@@ -450,7 +450,7 @@ fn signatures_verify_against_the_spki_public_key() {
     ] {
         let provider = provider(keychain);
         let key = provider
-            .create(ProtectionPolicy::AllowOsProtectedNonextractable)
+            .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
             .unwrap();
         let spki = provider.public_key(&key.key_id).unwrap();
         assert_eq!(spki, key.public_key_spki_der);
@@ -464,13 +464,13 @@ fn signatures_verify_against_the_spki_public_key() {
 #[test]
 fn delete_removes_the_key() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
-    let other = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let other = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     assert!(provider.delete(&key.key_id).unwrap());
     assert!(!provider.delete(&key.key_id).unwrap());
     assert_eq!(
         provider.public_key(&key.key_id).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert_eq!(provider.keychain().keys().len(), 1);
     provider.public_key(&other.key_id).unwrap();
@@ -485,7 +485,7 @@ fn user_presence_reuses_one_context_for_300_seconds_then_renews() {
         ..KeychainProviderOptions::default()
     };
     let (provider, clock) = provider_with(FakeKeychain::new(), options);
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     let sign_at = |offset: i64| {
         clock.set(NOW + offset);
         provider.sign(&key.key_id, &payload()).unwrap();
@@ -517,7 +517,7 @@ fn a_canceled_prompt_drops_the_context() {
         ..KeychainProviderOptions::default()
     };
     let (provider, _) = provider_with(FakeKeychain::new(), options);
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     provider
         .keychain()
         .fail_next(FakeOperation::Sign, OsStatus::USER_CANCELED);
@@ -533,7 +533,7 @@ fn a_canceled_prompt_drops_the_context() {
 #[test]
 fn without_user_presence_no_context_is_made() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     provider.sign(&key.key_id, &payload()).unwrap();
     assert!(find_queries(provider.keychain())
         .iter()
@@ -556,7 +556,7 @@ fn secret(bytes: &[u8]) -> SecretBytes {
 fn store() -> (KeychainSecretStore<FakeKeychain>, KeyId) {
     let store =
         KeychainSecretStore::new(FakeKeychain::new(), SERVICE, Some(SHARED_GROUP.to_owned()));
-    (store, KeyId::generate(ProtectionClass::Software).unwrap())
+    (store, devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap())
 }
 
 fn item(key_id: &KeyId, group: Option<&str>) -> PasswordItem {
@@ -661,14 +661,14 @@ fn writes_go_to_the_shared_item_only() {
         vec![item(&id, Some(SHARED_GROUP))]
     );
     let error = store.put(&id, &secret(b"again")).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::PlatformFailure);
+    assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
     assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"new");
 }
 
 #[test]
 fn delete_removes_both_items() {
     let (store, id) = store();
-    let other = KeyId::generate(ProtectionClass::Software).unwrap();
+    let other = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
     store
         .keychain()
         .insert_password(&item(&id, None), b"legacy");
@@ -702,7 +702,7 @@ fn neither_item_is_none_and_errors_are_not_hidden() {
         .fail_next(FakeOperation::GetPassword, OsStatus::MISSING_ENTITLEMENT);
     assert_eq!(
         store.get(&id).unwrap_err().kind(),
-        ErrorKind::EntitlementRequired
+        DomainErrorKind::EntitlementRequired
     );
     store.keychain().fail_next(
         FakeOperation::AddPassword,
@@ -710,14 +710,14 @@ fn neither_item_is_none_and_errors_are_not_hidden() {
     );
     assert_eq!(
         store.put(&id, &secret(b"s")).unwrap_err().kind(),
-        ErrorKind::PlatformFailure
+        DomainErrorKind::PlatformFailure
     );
 }
 
 #[test]
 fn without_a_shared_group_items_stay_in_the_default_group() {
     let store = KeychainSecretStore::new(FakeKeychain::new(), SERVICE, None);
-    let id = KeyId::generate(ProtectionClass::Software).unwrap();
+    let id = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
     store.put(&id, &secret(b"s")).unwrap();
     assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"s");
     assert_eq!(
@@ -732,8 +732,8 @@ fn without_a_shared_group_items_stay_in_the_default_group() {
 fn the_software_provider_keeps_its_keys_in_the_keychain_store() {
     let (store, _) = store();
     let store = Arc::new(store);
-    let provider = devicekey::provider::SoftwareProvider::new(store.clone());
-    let key = provider.create(ProtectionPolicy::AllowSoftware).unwrap();
+    let provider = devicekey_runtime::provider::SoftwareProvider::new(store.clone());
+    let key = provider.create(DeviceKeyProtectionPolicy::AllowSoftware).unwrap();
     assert_eq!(
         store.keychain().password_items(),
         vec![item(&key.key_id, Some(SHARED_GROUP))]

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use devicekey::crypto::verify_der;
-use devicekey::provider::UnsupportedProvider;
-use devicekey::{
-    BindingFilter, BindingStore, DeviceKeyStore, ErrorKind, KeyId, KeyProvider, ProtectionClass,
-    ProtectionPolicy, ProviderSet,
-};
+use devicekey_proof::verify_der;
+use devicekey_runtime::provider::UnsupportedProvider;
+use devicekey_proof::{KeyId};
+use devicekey_runtime::{BindingStore, DeviceKeyStore, KeyProvider, ProviderSet};
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
+use devicekey_protocol::types::{DeviceKeyListParams, DomainErrorKind};
 use serde_json::json;
 
 use crate::support::*;
@@ -30,7 +30,7 @@ async fn create_public_sign_list_delete() {
         .create(&create_params(Some("allow_software")))
         .await
         .unwrap();
-    assert_eq!(created.protection_class, ProtectionClass::Software);
+    assert_eq!(created.protection_class, DeviceKeyProtectionClass::Software);
     assert!(created.key_id.as_str().starts_with("dk_swk_"));
     assert_eq!(created.key_id.as_str().len(), 50);
     let wire = serde_json::to_value(&created).unwrap();
@@ -85,7 +85,7 @@ async fn create_public_sign_list_delete() {
             .await
             .unwrap_err()
             .kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert_eq!(
         harness
@@ -93,7 +93,7 @@ async fn create_public_sign_list_delete() {
             .await
             .unwrap_err()
             .kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert!(harness
         .store
@@ -151,7 +151,7 @@ async fn policies_decide_what_may_be_created() {
         let error = harness.store.create(&params).await.unwrap_err();
         assert_eq!(
             error.kind(),
-            ErrorKind::DegradedProtectionNotAllowed,
+            DomainErrorKind::DegradedProtectionNotAllowed,
             "{params}"
         );
     }
@@ -160,7 +160,7 @@ async fn policies_decide_what_may_be_created() {
         .create(&create_params(Some("allow_os_protected_nonextractable")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::DegradedProtectionNotAllowed);
+    assert_eq!(error.kind(), DomainErrorKind::DegradedProtectionNotAllowed);
     assert!(
         !harness
             .software
@@ -180,7 +180,7 @@ async fn policies_decide_what_may_be_created() {
         .create(&create_params(Some("allow_everything")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
 
     harness
         .store
@@ -189,7 +189,7 @@ async fn policies_decide_what_may_be_created() {
         .unwrap();
     assert_eq!(
         harness.software.calls(),
-        vec![Call::Create(ProtectionPolicy::AllowSoftware)]
+        vec![Call::Create(DeviceKeyProtectionPolicy::AllowSoftware)]
     );
 }
 
@@ -213,22 +213,22 @@ async fn without_a_software_provider_hardware_is_simply_unavailable() {
                 .await
                 .unwrap_err()
                 .kind(),
-            ErrorKind::HardwareUnavailable
+            DomainErrorKind::HardwareUnavailable
         );
     }
-    let tpm_id = KeyId::from_parts(ProtectionClass::HardwareTpm, &[1; 32]);
+    let tpm_id = KeyId::from_parts(DeviceKeyProtectionClass::HardwareTpm, &[1; 32]);
     assert_eq!(
         store.public(tpm_id.as_str()).await.unwrap_err().kind(),
-        ErrorKind::HardwareUnavailable
+        DomainErrorKind::HardwareUnavailable
     );
 }
 
 #[tokio::test]
 async fn a_key_id_goes_only_to_the_provider_of_its_class() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(devicekey::ManualClock::new(NOW));
+    let clock = Arc::new(devicekey_runtime::ManualClock::new(NOW));
     let tpm = Arc::new(Recording::new(EmptyProvider(&[
-        ProtectionClass::HardwareTpm,
+        DeviceKeyProtectionClass::HardwareTpm,
     ])));
     let software = Arc::new(Recording::new(software_provider(&dir)));
     let providers: Vec<Arc<dyn KeyProvider>> = vec![tpm.clone(), software.clone()];
@@ -249,7 +249,7 @@ async fn a_key_id_goes_only_to_the_provider_of_its_class() {
     let as_tpm = created.key_id.as_str().replacen("dk_swk_", "dk_tpm_", 1);
     assert_eq!(
         store.public(&as_tpm).await.unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert_eq!(tpm.calls(), vec![Call::PublicKey(as_tpm.clone())]);
     assert_eq!(software.calls(), vec![]);
@@ -259,13 +259,13 @@ async fn a_key_id_goes_only_to_the_provider_of_its_class() {
         .sign(&json!({"keyId": as_tpm, "payload": connection_payload()}))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
 
     // A class no provider serves cannot hold a key here at all.
     let as_hse = created.key_id.as_str().replacen("dk_swk_", "dk_hse_", 1);
     assert_eq!(
         store.public(&as_hse).await.unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert_eq!(
         store
@@ -273,7 +273,7 @@ async fn a_key_id_goes_only_to_the_provider_of_its_class() {
             .await
             .unwrap_err()
             .kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert!(!store.delete(&as_hse).await.unwrap());
     assert_eq!(software.calls(), vec![]);
@@ -287,12 +287,12 @@ async fn a_key_id_goes_only_to_the_provider_of_its_class() {
 async fn signing_without_a_binding_is_key_not_found() {
     let harness = Harness::new();
     // A well-formed id that was never created.
-    let never = KeyId::generate(ProtectionClass::Software).unwrap();
+    let never = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
     let error = harness
         .sign(&never, &connection_payload())
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
     // A platform key whose binding is gone: the provider is never asked to sign.
     let key = harness.create_key().await;
     rusqlite::Connection::open(harness.db_path())
@@ -301,7 +301,7 @@ async fn signing_without_a_binding_is_key_not_found() {
         .unwrap();
     harness.software.clear();
     let error = harness.sign(&key, &connection_payload()).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
     assert_eq!(harness.software.calls(), vec![]);
 }
 
@@ -317,7 +317,7 @@ async fn a_binding_is_never_rebound() {
         ..original.clone()
     };
     let error = second.insert(&rebind).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::KeyAlreadyBound);
+    assert_eq!(error.kind(), DomainErrorKind::KeyAlreadyBound);
     assert_eq!(second.get(&key).unwrap(), Some(original));
     // The key still signs for its own binding only.
     harness.sign(&key, &connection_payload()).await.unwrap();
@@ -332,7 +332,7 @@ async fn a_binding_is_never_rebound() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::BindingMismatch);
+    assert_eq!(error.kind(), DomainErrorKind::BindingMismatch);
 }
 
 #[tokio::test]
@@ -343,7 +343,7 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     let payload = connection_payload();
     harness.sign(&key, &payload).await.unwrap();
     let error = harness.sign(&key, &payload).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Replay);
+    assert_eq!(error.kind(), DomainErrorKind::Replay);
     // The same nonce in an enrollment payload, or with a later expiry, is still a replay.
     let enrollment = with(
         &enrollment_payload(),
@@ -352,7 +352,7 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     );
     assert_eq!(
         harness.sign(&key, &enrollment).await.unwrap_err().kind(),
-        ErrorKind::Replay
+        DomainErrorKind::Replay
     );
     // Another key may sign the same nonce.
     harness.sign(&other_key, &payload).await.unwrap();
@@ -362,7 +362,7 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     let params = json!({"keyId": key.as_str(), "payload": payload});
     assert_eq!(
         reopened.sign(&params).await.unwrap_err().kind(),
-        ErrorKind::Replay
+        DomainErrorKind::Replay
     );
 
     // Once the first proof has expired, the record is pruned; a proof with a fresh expiry that
@@ -394,7 +394,7 @@ async fn concurrent_signatures_of_one_nonce_yield_exactly_one_proof() {
     for attempt in attempts {
         match attempt.await.unwrap() {
             Ok(_) => signed += 1,
-            Err(error) => assert_eq!(error.kind(), ErrorKind::Replay),
+            Err(error) => assert_eq!(error.kind(), DomainErrorKind::Replay),
         }
     }
     assert_eq!(signed, 1);
@@ -416,14 +416,14 @@ async fn create_deletes_the_platform_key_when_the_binding_cannot_be_stored() {
         .create(&create_params(Some("allow_software")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::StoreFailure);
+    assert_eq!(error.kind(), DomainErrorKind::StoreFailure);
     assert!(
         error.message().contains("injected failure"),
         "{}",
         error.message()
     );
     let calls = harness.software.calls();
-    let [Call::Create(ProtectionPolicy::AllowSoftware), Call::Delete(deleted)] = calls.as_slice()
+    let [Call::Create(DeviceKeyProtectionPolicy::AllowSoftware), Call::Delete(deleted)] = calls.as_slice()
     else {
         panic!("expected create then delete, got {calls:?}");
     };
@@ -431,7 +431,7 @@ async fn create_deletes_the_platform_key_when_the_binding_cannot_be_stored() {
     assert_eq!(std::fs::read_dir(harness.secrets_dir()).unwrap().count(), 0);
     assert_eq!(
         harness.store.public(deleted).await.unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert!(harness
         .store

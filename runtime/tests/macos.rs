@@ -5,19 +5,19 @@
 
 use std::sync::Arc;
 
-use devicekey::keychain_secret_store::KeychainSecretStore;
-use devicekey::provider::keychain::{
+use devicekey_runtime::KeychainSecretStore;
+use devicekey_runtime::provider::keychain::{
     secure_enclave_unavailable, AccessFlag, Accessibility, KeyAttribute, KeyAttributes,
     Keychain as _, KeychainProvider, KeychainProviderOptions, ENTITLEMENT_MESSAGE,
 };
-use devicekey::provider::macos::{
+use devicekey_runtime::provider::macos::{
     keychain_secret_store, MacosOptions, MacosProvider, SystemKeychain,
 };
-use devicekey::secret_store::{SecretBytes, SecretStore as _};
-use devicekey::{
-    ErrorKind, KeyId, KeyProvider as _, ProtectionClass, ProtectionPolicy, SignedPayload,
-    SystemClock,
-};
+use devicekey_runtime::{SecretBytes, SecretStore as _};
+use devicekey_proof::{KeyId, SignedPayload};
+use devicekey_runtime::{KeyProvider as _, SystemClock};
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
+use devicekey_protocol::types::DomainErrorKind;
 use zeroize::Zeroizing;
 
 use crate::support::*;
@@ -31,9 +31,9 @@ fn provider() -> MacosProvider {
 #[test]
 fn unsigned_binaries_get_the_entitlement_error_or_a_key() {
     let provider = provider();
-    match provider.create(ProtectionPolicy::AllowOsProtectedNonextractable) {
+    match provider.create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable) {
         Err(error) => {
-            assert_eq!(error.kind(), ErrorKind::EntitlementRequired, "{error}");
+            assert_eq!(error.kind(), DomainErrorKind::EntitlementRequired, "{error}");
             assert_eq!(error.message(), ENTITLEMENT_MESSAGE);
         }
         // A signed test binary (see docs/macos.md) gets a key; clean it up.
@@ -45,15 +45,15 @@ fn unsigned_binaries_get_the_entitlement_error_or_a_key() {
 fn unknown_keys_are_not_found() {
     let provider = provider();
     for class in [
-        ProtectionClass::HardwareSecureEnclave,
-        ProtectionClass::OsProtectedNonextractable,
+        DeviceKeyProtectionClass::HardwareSecureEnclave,
+        DeviceKeyProtectionClass::OsProtectedNonextractable,
     ] {
-        let key_id = KeyId::generate(class).unwrap();
+        let key_id = devicekey_runtime::generate_key_id(class).unwrap();
         match provider.public_key(&key_id) {
             Err(error) => assert!(
                 matches!(
                     error.kind(),
-                    ErrorKind::KeyNotFound | ErrorKind::EntitlementRequired
+                    DomainErrorKind::KeyNotFound | DomainErrorKind::EntitlementRequired
                 ),
                 "{error}"
             ),
@@ -67,15 +67,15 @@ fn unknown_keys_are_not_found() {
 #[ignore = "needs a test binary signed with a keychain-access-groups entitlement (docs/macos.md)"]
 fn secure_enclave_keys_sign_and_delete() {
     let provider = provider();
-    let key = provider.create(ProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
     assert_eq!(
         key.key_id.protection_class(),
-        ProtectionClass::HardwareSecureEnclave
+        DeviceKeyProtectionClass::HardwareSecureEnclave
     );
     let signed = SignedPayload::from_payload(&connection_payload()).unwrap();
     let signature = provider.sign(&key.key_id, &signed).unwrap();
     assert_eq!(
-        devicekey::crypto::verify_der(&key.public_key_spki_der, signed.as_bytes(), &signature),
+        devicekey_proof::verify_der(&key.public_key_spki_der, signed.as_bytes(), &signature),
         Ok(())
     );
     assert_eq!(
@@ -85,7 +85,7 @@ fn secure_enclave_keys_sign_and_delete() {
     assert!(provider.delete(&key.key_id).unwrap());
     assert_eq!(
         provider.public_key(&key.key_id).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
 }
 
@@ -95,7 +95,7 @@ fn secure_enclave_keys_sign_and_delete() {
 fn keychain_secrets_round_trip() {
     let store: KeychainSecretStore<SystemKeychain> =
         keychain_secret_store(std::env::var("DEVICEKEY_TEST_ACCESS_GROUP").ok());
-    let key_id = KeyId::generate(ProtectionClass::Software).unwrap();
+    let key_id = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
     store
         .put(
             &key_id,
@@ -139,12 +139,12 @@ fn ephemeral_keys_sign_verifiable_signatures() {
         let x963 = SystemKeychain.public_key_x963(&key).unwrap();
         assert_eq!((x963.len(), x963[0]), (65, 0x04));
         let point = p256::ecdsa::VerifyingKey::from_sec1_bytes(&x963).unwrap();
-        let spki = devicekey::crypto::public_key_spki_der(&point).unwrap();
+        let spki = devicekey_proof::public_key_spki_der(&point).unwrap();
         let signature = SystemKeychain
             .sign_message_x962_sha256(&key, signed.as_bytes())
             .unwrap();
         assert_eq!(
-            devicekey::crypto::verify_der(&spki, signed.as_bytes(), &signature),
+            devicekey_proof::verify_der(&spki, signed.as_bytes(), &signature),
             Ok(())
         );
     }
@@ -163,7 +163,7 @@ fn fallback_keys_work_in_the_data_protection_keychain() {
         },
         Arc::new(SystemClock),
     );
-    let key_id = KeyId::generate(ProtectionClass::OsProtectedNonextractable).unwrap();
+    let key_id = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::OsProtectedNonextractable).unwrap();
     let attributes = provider.creation_attributes(&key_id);
     assert!(attributes.contains(&KeyAttribute::NonExtractable));
     SystemKeychain.create_random_key(&attributes).unwrap();
@@ -171,7 +171,7 @@ fn fallback_keys_work_in_the_data_protection_keychain() {
     let signed = SignedPayload::from_payload(&connection_payload()).unwrap();
     let signature = provider.sign(&key_id, &signed).unwrap();
     assert_eq!(
-        devicekey::crypto::verify_der(&spki, signed.as_bytes(), &signature),
+        devicekey_proof::verify_der(&spki, signed.as_bytes(), &signature),
         Ok(())
     );
     assert!(provider.delete(&key_id).unwrap());

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use devicekey::verify::{verify_proof, Expectations};
-use devicekey::SignedPayload;
+use devicekey_proof::{verify_proof, Expectations};
+use devicekey_proof::{SignedPayload};
 use serde_json::json;
 
 use crate::support::*;

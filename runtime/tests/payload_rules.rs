@@ -1,7 +1,6 @@
 //! Every payload rule and codex message, through `DeviceKeyStore::sign` (and `create` for the
 //! binding fields).
-
-use devicekey::ErrorKind;
+use devicekey_protocol::types::DomainErrorKind;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -9,10 +8,10 @@ use crate::support::*;
 const PREFIX: &str = "invalid device key payload: ";
 
 fn assert_error<T: std::fmt::Debug>(
-    outcome: Result<T, devicekey::DeviceKeyError>,
+    outcome: Result<T, devicekey_proof::DeviceKeyError>,
     kind: ErrorKind,
     message: &str,
-) -> devicekey::DeviceKeyError {
+) -> devicekey_proof::DeviceKeyError {
     let error = outcome.expect_err("the request should be refused");
     assert_eq!(
         (error.kind(), error.message()),
@@ -44,7 +43,7 @@ async fn empty_account_user_id_and_client_id_are_refused_in_payloads_and_create(
             harness
                 .sign(&key, &with(&payload, "accountUserId", Some(json!(""))))
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &invalid("accountUserId must not be empty"),
         );
         assert_eq!(
@@ -55,18 +54,18 @@ async fn empty_account_user_id_and_client_id_are_refused_in_payloads_and_create(
             harness
                 .sign(&key, &with(&payload, "clientId", Some(json!(""))))
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &invalid("clientId must not be empty"),
         );
     }
     assert_error(
         harness.store.create(&json!({"protectionPolicy": "allow_software", "accountUserId": "", "clientId": CLIENT})).await,
-        ErrorKind::InvalidParams,
+        DomainErrorKind::InvalidParams,
         &invalid("accountUserId must not be empty"),
     );
     assert_error(
         harness.store.create(&json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": ""})).await,
-        ErrorKind::InvalidParams,
+        DomainErrorKind::InvalidParams,
         &invalid("clientId must not be empty"),
     );
     // Nothing was created by the refused requests.
@@ -116,7 +115,7 @@ async fn nonce_must_be_canonical_base64url_of_32_to_768_bytes() {
                 harness
                     .sign(&key, &with(&payload, "nonce", Some(nonce.clone())))
                     .await,
-                ErrorKind::InvalidParams,
+                DomainErrorKind::InvalidParams,
                 &message,
             );
             assert_eq!(error.violations()[0].instance_path, "/payload/nonce");
@@ -172,7 +171,7 @@ async fn target_origin_must_be_an_allowed_backend_origin() {
                     &with(&connection_payload(), "targetOrigin", Some(json!(origin))),
                 )
                 .await,
-            ErrorKind::OriginNotAllowed,
+            DomainErrorKind::OriginNotAllowed,
             &message,
         );
     }
@@ -192,7 +191,7 @@ async fn target_origin_must_be_an_allowed_backend_origin() {
                     &with(&enrollment_payload(), "targetOrigin", Some(json!(origin))),
                 )
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &message,
         );
         assert_eq!(
@@ -207,12 +206,12 @@ async fn target_origin_must_be_an_allowed_backend_origin() {
 async fn a_configured_origin_list_replaces_the_defaults() {
     let harness = Harness::new();
     let key = harness.create_key().await;
-    let store = devicekey::DeviceKeyStore::builder(
-        devicekey::ProviderSet::new(vec![harness.software.clone()]),
-        devicekey::BindingStore::open(harness.db_path()).unwrap(),
+    let store = devicekey_runtime::DeviceKeyStore::builder(
+        devicekey_runtime::ProviderSet::new(vec![harness.software.clone()]),
+        devicekey_runtime::BindingStore::open(harness.db_path()).unwrap(),
     )
     .clock(harness.clock.clone())
-    .origins(devicekey::OriginAllowlist::from_rules(&["https://backend.example"]).unwrap())
+    .origins(devicekey_proof::OriginAllowlist::from_rules(&["https://backend.example"]).unwrap())
     .build();
     let sign = |origin: &str| {
         let params = json!({"keyId": key.as_str(), "payload": with(&connection_payload(), "targetOrigin", Some(json!(origin)))});
@@ -222,7 +221,7 @@ async fn a_configured_origin_list_replaces_the_defaults() {
     sign("https://backend.example").await.unwrap();
     assert_eq!(
         sign("https://chatgpt.com").await.unwrap_err().kind(),
-        ErrorKind::OriginNotAllowed
+        DomainErrorKind::OriginNotAllowed
     );
 }
 
@@ -250,7 +249,7 @@ async fn target_path_must_match_the_payload_type() {
                     &with(&enrollment_payload(), "targetPath", Some(json!(path))),
                 )
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &message,
         );
     }
@@ -272,7 +271,7 @@ async fn target_path_must_match_the_payload_type() {
                     &with(&connection_payload(), "targetPath", Some(json!(path))),
                 )
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &message,
         );
     }
@@ -288,7 +287,7 @@ async fn target_path_must_match_the_payload_type() {
                     &with(&connection_payload(), "targetPath", Some(json!(path))),
                 )
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &message,
         );
     }
@@ -305,7 +304,7 @@ async fn session_id_and_challenge_id_must_not_be_empty() {
                 &with(&connection_payload(), "sessionId", Some(json!(""))),
             )
             .await,
-        ErrorKind::InvalidParams,
+        DomainErrorKind::InvalidParams,
         &invalid("sessionId must not be empty"),
     );
     assert_error(
@@ -315,7 +314,7 @@ async fn session_id_and_challenge_id_must_not_be_empty() {
                 &with(&enrollment_payload(), "challengeId", Some(json!(""))),
             )
             .await,
-        ErrorKind::InvalidParams,
+        DomainErrorKind::InvalidParams,
         &invalid("challengeId must not be empty"),
     );
 }
@@ -344,12 +343,12 @@ async fn digests_must_be_32_bytes_of_canonical_base64url() {
                     ),
                 )
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &invalid("tokenSha256Base64url must be a SHA-256 digest encoded as unpadded base64url"),
         );
         assert_error(
             harness.sign(&key, &with(&enrollment_payload(), "deviceIdentitySha256Base64url", Some(digest))).await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &invalid("deviceIdentitySha256Base64url must be a SHA-256 digest encoded as unpadded base64url"),
         );
     }
@@ -373,7 +372,7 @@ async fn scopes_must_be_exactly_the_controller_scope() {
             harness
                 .sign(&key, &with(&connection_payload(), "scopes", Some(scopes)))
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             &invalid("scopes must contain exactly remote_control_controller_websocket"),
         );
     }
@@ -391,9 +390,9 @@ async fn expiry_boundaries_for_tokens_and_challenges() {
             "tokenExpiresAt",
             connection_payload,
             [
-                (ErrorKind::TokenExpired, "remote-control token is expired"),
+                (DomainErrorKind::TokenExpired, "remote-control token is expired"),
                 (
-                    ErrorKind::TokenExpiresTooFarInFuture,
+                    DomainErrorKind::TokenExpiresTooFarInFuture,
                     "remote-control token expires too far in the future",
                 ),
             ],
@@ -403,11 +402,11 @@ async fn expiry_boundaries_for_tokens_and_challenges() {
             enrollment_payload,
             [
                 (
-                    ErrorKind::ChallengeExpired,
+                    DomainErrorKind::ChallengeExpired,
                     "enrollment challenge is expired",
                 ),
                 (
-                    ErrorKind::ChallengeExpiresTooFarInFuture,
+                    DomainErrorKind::ChallengeExpiresTooFarInFuture,
                     "enrollment challenge expires too far in the future",
                 ),
             ],
@@ -448,7 +447,7 @@ async fn expiry_boundaries_for_tokens_and_challenges() {
             .sign(&key, &with(&payload(), field, Some(json!(1.5))))
             .await
             .unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::InvalidParams);
+        assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     }
 }
 
@@ -464,7 +463,7 @@ async fn the_expiry_window_follows_the_injected_clock() {
     harness.clock.set(NOW + 100);
     assert_eq!(
         harness.sign(&key, &payload).await.unwrap_err().kind(),
-        ErrorKind::TokenExpired
+        DomainErrorKind::TokenExpired
     );
     harness.clock.set(NOW + 99);
     harness.sign(&key, &payload).await.unwrap();
@@ -483,14 +482,14 @@ async fn the_payload_must_match_the_key_binding() {
                     &with(&payload, "accountUserId", Some(json!("account-user-2"))),
                 )
                 .await,
-            ErrorKind::BindingMismatch,
+            DomainErrorKind::BindingMismatch,
             &message,
         );
         assert_error(
             harness
                 .sign(&key, &with(&payload, "clientId", Some(json!("cli_999"))))
                 .await,
-            ErrorKind::BindingMismatch,
+            DomainErrorKind::BindingMismatch,
             &message,
         );
     }
@@ -512,7 +511,7 @@ async fn unknown_and_missing_fields_are_schema_violations() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     assert_eq!(error.violations()[0].keyword, "additionalProperties");
     // A field of the other variant is unknown too.
     let error = harness
@@ -522,12 +521,12 @@ async fn unknown_and_missing_fields_are_schema_violations() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     let error = harness
         .sign(&key, &with(&connection_payload(), "sessionId", None))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     assert_eq!(error.violations()[0].keyword, "required");
     let error = harness
         .sign(
@@ -540,19 +539,19 @@ async fn unknown_and_missing_fields_are_schema_violations() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     let error = harness
         .store
         .sign(&json!({"keyId": key.as_str()}))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     let error = harness
         .store
         .sign(&json!({"keyId": key.as_str(), "payload": connection_payload(), "more": 1}))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidParams);
+    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
     // Every violation is kept, not only the first.
     let two_bad = with(
         &with(&connection_payload(), "sessionId", Some(json!(""))),
@@ -595,19 +594,19 @@ async fn malformed_key_ids_never_reach_a_provider_or_the_store() {
                 .store
                 .sign(&json!({"keyId": bad, "payload": connection_payload()}))
                 .await,
-            ErrorKind::InvalidParams,
+            DomainErrorKind::InvalidParams,
             message,
         );
         assert_eq!(error.violations()[0].instance_path, "/keyId");
         if let Some(text) = bad.as_str() {
             assert_error(
                 harness.store.public(text).await,
-                ErrorKind::InvalidParams,
+                DomainErrorKind::InvalidParams,
                 message,
             );
             assert_error(
                 harness.store.delete(text).await,
-                ErrorKind::InvalidParams,
+                DomainErrorKind::InvalidParams,
                 message,
             );
         }
@@ -618,7 +617,7 @@ async fn malformed_key_ids_never_reach_a_provider_or_the_store() {
             .store
             .sign(&json!({"keyId": "dk_nope", "payload": {"type": "bogus"}}))
             .await,
-        ErrorKind::InvalidParams,
+        DomainErrorKind::InvalidParams,
         message,
     );
     assert_eq!(harness.software.calls(), vec![]);

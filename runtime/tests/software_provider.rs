@@ -3,10 +3,13 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::sync::Arc;
 
-use devicekey::encoding::{encode_base64, encode_base64url};
-use devicekey::provider::SoftwareProvider;
-use devicekey::secret_store::{FileSecretStore, SecretStore as _};
-use devicekey::{ErrorKind, KeyProvider as _, ProtectionPolicy, SignedPayload};
+use devicekey_proof::{encode_base64, encode_base64url};
+use devicekey_runtime::provider::SoftwareProvider;
+use devicekey_runtime::{FileSecretStore, SecretStore as _};
+use devicekey_proof::{SignedPayload};
+use devicekey_runtime::{KeyProvider as _};
+use devicekey_protocol::types::{DeviceKeyProtectionPolicy};
+use devicekey_protocol::types::DomainErrorKind;
 use p256::pkcs8::DecodePrivateKey as _;
 
 use crate::support::*;
@@ -48,7 +51,7 @@ async fn key_files_have_mode_0600_and_hold_pkcs8() {
     let signing_key = p256::ecdsa::SigningKey::from_pkcs8_der(&der).unwrap();
     let public = harness.store.public(key.as_str()).await.unwrap();
     assert_eq!(
-        devicekey::crypto::public_key_spki_der(signing_key.verifying_key()).unwrap(),
+        devicekey_proof::public_key_spki_der(signing_key.verifying_key()).unwrap(),
         public.public_key_spki_der
     );
 }
@@ -77,7 +80,7 @@ async fn private_keys_never_appear_in_debug_output_or_errors() {
         format!("{:?}", harness.store.public(key.as_str()).await.unwrap()),
         format!(
             "{:?}",
-            provider.create(ProtectionPolicy::AllowSoftware).unwrap()
+            provider.create(DeviceKeyProtectionPolicy::AllowSoftware).unwrap()
         ),
     ];
     // Errors from a damaged key file mention the key id, never its content.
@@ -85,7 +88,7 @@ async fn private_keys_never_appear_in_debug_output_or_errors() {
     damaged.truncate(pkcs8.len() - 3);
     std::fs::write(&path, &damaged).unwrap();
     let error = harness.store.public(key.as_str()).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::CryptoFailure);
+    assert_eq!(error.kind(), DomainErrorKind::CryptoFailure);
     printed.push(format!("{error:?}"));
     printed.push(error.to_string());
     let payload = SignedPayload::from_payload(&connection_payload()).unwrap();
@@ -112,26 +115,26 @@ fn keys_of_other_classes_are_not_found_in_the_software_provider() {
     let dir = tempfile::tempdir().unwrap();
     let provider = software_provider(&dir);
     let key = provider
-        .create(ProtectionPolicy::AllowSoftware)
+        .create(DeviceKeyProtectionPolicy::AllowSoftware)
         .unwrap()
         .key_id;
-    let as_osn = devicekey::KeyId::parse(&key.as_str().replacen("dk_swk_", "dk_osn_", 1)).unwrap();
+    let as_osn = devicekey_proof::KeyId::parse(&key.as_str().replacen("dk_swk_", "dk_osn_", 1)).unwrap();
     assert_eq!(
         provider.public_key(&as_osn).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert!(!provider.delete(&as_osn).unwrap());
     provider.public_key(&key).unwrap();
     assert!(provider.delete(&key).unwrap());
     assert_eq!(
         provider.public_key(&key).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     assert_eq!(
         provider
-            .create(ProtectionPolicy::HardwareOnly)
+            .create(DeviceKeyProtectionPolicy::HardwareOnly)
             .unwrap_err()
             .kind(),
-        ErrorKind::DegradedProtectionNotAllowed
+        DomainErrorKind::DegradedProtectionNotAllowed
     );
 }

@@ -7,13 +7,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use devicekey::crypto::verify_der;
-use devicekey::provider::tpm::TpmProvider;
-use devicekey::verify::{verify_proof, Expectations};
-use devicekey::{
-    BindingStore, DeviceKeyStore, ErrorKind, KeyId, KeyProvider, ManualClock, ProtectionClass,
-    ProtectionPolicy, ProviderSet, SignedPayload,
-};
+use devicekey_proof::verify_der;
+use devicekey_runtime::provider::tpm::TpmProvider;
+use devicekey_proof::{verify_proof, Expectations};
+use devicekey_proof::{KeyId, SignedPayload};
+use devicekey_runtime::{BindingStore, DeviceKeyStore, KeyProvider, ManualClock, ProviderSet};
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
+use devicekey_protocol::types::DomainErrorKind;
 use serde_json::json;
 
 use crate::support::*;
@@ -74,9 +74,9 @@ fn keys_are_created_and_sign_verifiably() {
     let fixture = Fixture::new();
     let key = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
-    assert_eq!(key.key_id.protection_class(), ProtectionClass::HardwareTpm);
+    assert_eq!(key.key_id.protection_class(), DeviceKeyProtectionClass::HardwareTpm);
     assert!(key.key_id.as_str().starts_with("dk_tpm_"));
     assert_eq!(
         fixture.provider.public_key(&key.key_id).unwrap(),
@@ -112,12 +112,12 @@ fn every_policy_gets_a_hardware_tpm_key() {
     // Every policy allows hardware_tpm; the key is always of that class.
     let fixture = Fixture::new();
     for policy in [
-        ProtectionPolicy::HardwareOnly,
-        ProtectionPolicy::AllowOsProtectedNonextractable,
-        ProtectionPolicy::AllowSoftware,
+        DeviceKeyProtectionPolicy::HardwareOnly,
+        DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable,
+        DeviceKeyProtectionPolicy::AllowSoftware,
     ] {
         let key = fixture.provider.create(policy).unwrap();
-        assert_eq!(key.key_id.protection_class(), ProtectionClass::HardwareTpm);
+        assert_eq!(key.key_id.protection_class(), DeviceKeyProtectionClass::HardwareTpm);
     }
 }
 
@@ -126,11 +126,11 @@ fn two_keys_do_not_verify_each_other() {
     let fixture = Fixture::new();
     let first = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     let second = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     assert_ne!(first.key_id, second.key_id);
     assert_ne!(first.public_key_spki_der, second.public_key_spki_der);
@@ -149,7 +149,7 @@ fn delete_removes_the_blob_and_unknown_keys_are_not_found() {
     let fixture = Fixture::new();
     let key = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     let blob = fixture.provider.blob_path(&key.key_id);
     assert!(blob.exists());
@@ -157,23 +157,23 @@ fn delete_removes_the_blob_and_unknown_keys_are_not_found() {
     assert!(!blob.exists());
     assert!(!fixture.provider.delete(&key.key_id).unwrap());
     let error = fixture.provider.sign(&key.key_id, &payload()).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
     let error = fixture.provider.public_key(&key.key_id).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
 
-    let never = KeyId::generate(ProtectionClass::HardwareTpm).unwrap();
+    let never = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::HardwareTpm).unwrap();
     assert!(!fixture.provider.delete(&never).unwrap());
     // Key ids of another class never reach the key directory.
-    let software = KeyId::generate(ProtectionClass::Software).unwrap();
+    let software = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
     assert!(!fixture.provider.delete(&software).unwrap());
     assert_eq!(
         fixture.provider.public_key(&software).unwrap_err().kind(),
-        ErrorKind::KeyNotFound
+        DomainErrorKind::KeyNotFound
     );
     // A damaged blob is a platform failure, not a panic.
     let damaged = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     std::fs::write(fixture.provider.blob_path(&damaged.key_id), b"\x00\x05abc").unwrap();
     assert_eq!(
@@ -182,7 +182,7 @@ fn delete_removes_the_blob_and_unknown_keys_are_not_found() {
             .sign(&damaged.key_id, &payload())
             .unwrap_err()
             .kind(),
-        ErrorKind::PlatformFailure
+        DomainErrorKind::PlatformFailure
     );
 }
 
@@ -191,7 +191,7 @@ fn keys_survive_a_tpm_restart_and_the_provider_reconnects() {
     let mut fixture = Fixture::new();
     let key = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     fixture.swtpm.restart();
 
@@ -200,7 +200,7 @@ fn keys_survive_a_tpm_restart_and_the_provider_reconnects() {
     let signature = match fixture.provider.sign(&key.key_id, &payload) {
         Ok(signature) => signature,
         Err(error) => {
-            assert_eq!(error.kind(), ErrorKind::HardwareUnavailable, "{error}");
+            assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable, "{error}");
             fixture.provider.sign(&key.key_id, &payload).unwrap()
         }
     };
@@ -229,18 +229,18 @@ fn a_stopped_tpm_is_hardware_unavailable_without_hanging() {
     let mut fixture = Fixture::new();
     let key = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     fixture.swtpm.stop();
     let started = Instant::now();
     for _ in 0..2 {
         let error = fixture.provider.sign(&key.key_id, &payload()).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::HardwareUnavailable, "{error}");
+        assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable, "{error}");
         let error = fixture
             .provider
-            .create(ProtectionPolicy::HardwareOnly)
+            .create(DeviceKeyProtectionPolicy::HardwareOnly)
             .unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::HardwareUnavailable, "{error}");
+        assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable, "{error}");
     }
     assert!(
         started.elapsed() < Duration::from_secs(10),
@@ -260,7 +260,7 @@ fn open_fails_quickly_when_nothing_listens() {
     let started = Instant::now();
     let tcti = crate::tpm_swtpm::tcti(closed_port());
     let error = TpmProvider::open(&tcti, &dir.path().join("keys")).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::HardwareUnavailable);
+    assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
     assert!(error.message().contains(&tcti), "{error}");
     // A refused connection must not wait out the provider's 5 s connect limit (this is a hang
     // check with room for a loaded machine, not a speed target).
@@ -280,7 +280,7 @@ fn open_fails_quickly_when_nothing_listens() {
         let error = TpmProvider::open(tcti, dir.path()).unwrap_err();
         assert_eq!(
             error.kind(),
-            ErrorKind::HardwareUnavailable,
+            DomainErrorKind::HardwareUnavailable,
             "{tcti}: {error}"
         );
     }
@@ -292,7 +292,7 @@ fn key_blobs_are_private_files_that_hold_no_usable_private_key() {
     let fixture = Fixture::new();
     let key = fixture
         .provider
-        .create(ProtectionPolicy::HardwareOnly)
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
     let path = fixture.provider.blob_path(&key.key_id);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
@@ -309,9 +309,9 @@ fn key_blobs_are_private_files_that_hold_no_usable_private_key() {
     assert_eq!(names.len(), 1, "{names:?}");
 
     let blob = std::fs::read(&path).unwrap();
-    assert!(devicekey::crypto::private_key_from_pkcs8_der(&blob).is_err());
+    assert!(devicekey_runtime::private_key_from_pkcs8_der(&blob).is_err());
     // No 32-byte window of the file is the private scalar of this key.
-    let public = devicekey::crypto::public_key_from_spki_der(&key.public_key_spki_der).unwrap();
+    let public = devicekey_proof::public_key_from_spki_der(&key.public_key_spki_der).unwrap();
     for window in blob.windows(32) {
         if let Ok(candidate) = p256::ecdsa::SigningKey::from_slice(window) {
             assert_ne!(
@@ -341,7 +341,7 @@ async fn the_store_creates_signs_and_proves_with_tpm_keys() {
         .create(&json!({"protectionPolicy": "hardware_only", "accountUserId": ACCOUNT, "clientId": CLIENT}))
         .await
         .unwrap();
-    assert_eq!(created.protection_class, ProtectionClass::HardwareTpm);
+    assert_eq!(created.protection_class, DeviceKeyProtectionClass::HardwareTpm);
     for payload in [connection_payload(), enrollment_payload()] {
         let proof = store
             .sign(&json!({"keyId": created.key_id.as_str(), "payload": payload}))
@@ -451,7 +451,7 @@ fn the_server_binary_serves_tpm_keys_over_stdio() {
     let key_id = created["keyId"].as_str().unwrap().to_owned();
     assert!(key_id.starts_with("dk_tpm_"));
     let spki =
-        devicekey::encoding::decode_base64(created["publicKeySpkiDerBase64"].as_str().unwrap())
+        devicekey_proof::decode_base64(created["publicKeySpkiDerBase64"].as_str().unwrap())
             .unwrap();
 
     let now = std::time::SystemTime::now()
@@ -469,8 +469,8 @@ fn the_server_binary_serves_tpm_keys_over_stdio() {
         json!({"keyId": key_id, "payload": payload}),
     );
     let signature =
-        devicekey::encoding::decode_base64(signed["signatureDerBase64"].as_str().unwrap()).unwrap();
-    let bytes = devicekey::encoding::decode_base64(signed["signedPayloadBase64"].as_str().unwrap())
+        devicekey_proof::decode_base64(signed["signatureDerBase64"].as_str().unwrap()).unwrap();
+    let bytes = devicekey_proof::decode_base64(signed["signedPayloadBase64"].as_str().unwrap())
         .unwrap();
     let verified = verify_proof(&spki, &bytes, &signature, &Expectations::default()).unwrap();
     assert_eq!(verified.payload, payload);

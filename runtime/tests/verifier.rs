@@ -1,8 +1,9 @@
 //! The verifier: proofs made by the store verify; every kind of tampering is refused.
 
-use devicekey::crypto::{public_key_spki_der, sign_der};
-use devicekey::verify::{verify_proof, Expectations, VerifyError};
-use devicekey::SignedPayload;
+use devicekey_proof::public_key_spki_der;
+use devicekey_runtime::sign_der;
+use devicekey_proof::{verify_proof, Expectations, VerifyError};
+use devicekey_proof::{SignedPayload};
 use p256::ecdsa::{Signature, SigningKey};
 use serde_json::json;
 
@@ -14,7 +15,7 @@ fn test_key(byte: u8) -> (SigningKey, Vec<u8>) {
     (key, spki)
 }
 
-fn kind(outcome: Result<devicekey::verify::VerifiedProof, VerifyError>) -> &'static str {
+fn kind(outcome: Result<devicekey_proof::VerifiedProof, VerifyError>) -> &'static str {
     outcome
         .map(|_| "valid")
         .unwrap_or_else(|error| error.kind())
@@ -262,7 +263,7 @@ fn high_s_and_short_integer_signatures_verify() {
         let payload = with(
             &connection_payload(),
             "nonce",
-            Some(json!(devicekey::encoding::encode_base64url(&nonce))),
+            Some(json!(devicekey_proof::encode_base64url(&nonce))),
         );
         let bytes = SignedPayload::from_payload(&payload).unwrap().into_bytes();
         let signature = Signature::from_der(&sign_der(&key, &bytes)).unwrap();

@@ -6,14 +6,15 @@
 
 //! The device-key protocol's types and validators, generated from `schema/`.
 //!
-//! Validate first (`validators::validate_*` reports every violation with its instance path, schema
-//! path and keyword), then deserialize into the typed structs of `types`.
+//! Validate first (`validators::validate_*`, or `Validate::validate` on a type of `types`, reports
+//! every violation with its instance path, schema path and keyword), then deserialize into the typed
+//! structs of `types`.
 
 pub mod formats;
 pub mod methods;
-pub mod support;
+pub mod runtime;
 #[allow(missing_docs)]
 pub mod types;
 pub mod validators;
 
-pub use support::Violation;
+pub use runtime::{Validate, Violation};

@@ -2,7 +2,7 @@
 //!
 //! The protocol's method table.
 
-use crate::support::Violation;
+use crate::runtime::Violation;
 use ::serde_json::Value;
 
 /// Who sends a method.

@@ -2,8 +2,58 @@
 //!
 //! The protocol's types (typify, from `schema/`).
 
+///An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct AccountUserId(::std::string::String);
+impl ::std::ops::Deref for AccountUserId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<AccountUserId> for ::std::string::String {
+    fn from(value: AccountUserId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for AccountUserId {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for AccountUserId {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for AccountUserId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountUserId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttestationEnvelope {
     ///Outcome status. 0: ok, the client answered with a token (then `t` is present). 1: timeout, no answer in time. 2: request failed, the client answered with an error. 3: request canceled, the connection went away. 4: malformed response, the answer was not a valid AttestationGenerateResponse.
@@ -65,11 +115,11 @@ impl<'de> ::serde::Deserialize<'de> for AttestationEnvelopeT {
     }
 }
 ///Params of the server-to-client request `attestation/generate`, sent only to connections that set `capabilities.requestAttestation`: always the empty object.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttestationGenerateParams {}
 ///Result of `attestation/generate`: an attestation token the server passes on without looking inside.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AttestationGenerateResponse {
     ///The opaque attestation token, such as `v1.opaque-client-payload`. Must not be empty.
@@ -125,8 +175,121 @@ impl<'de> ::serde::Deserialize<'de> for AttestationGenerateResponseToken {
             })
     }
 }
+///Bytes in standard base64 with padding (RFC 4648 section 4), never empty: how public keys, signatures and signed bytes travel on the wire.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Base64Bytes(::std::string::String);
+impl ::std::ops::Deref for Base64Bytes {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Base64Bytes> for ::std::string::String {
+    fn from(value: Base64Bytes) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Base64Bytes {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+            ::std::sync::LazyLock::new(|| {
+                ::regress::Regex::new(
+                    "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+                )
+                .unwrap()
+            });
+        if PATTERN.find(value).is_none() {
+            return Err(
+                "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
+                    .into(),
+            );
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Base64Bytes {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Base64Bytes {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Base64Bytes {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`).
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ClientId(::std::string::String);
+impl ::std::ops::Deref for ClientId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ClientId> for ::std::string::String {
+    fn from(value: ClientId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ClientId {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ClientId {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ClientId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///Who the client says it is, sent in `initialize` (as in codex).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInfo {
     ///The client's machine-readable name, such as `codex_vscode`.
@@ -185,15 +348,15 @@ impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyAlgorithm {
     }
 }
 ///Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyCreateParams {
     ///The account user the key is bound to; every payload the key signs must carry the same value. Must not be empty (`accountUserId must not be empty`).
     #[serde(rename = "accountUserId")]
-    pub account_user_id: DeviceKeyCreateParamsAccountUserId,
+    pub account_user_id: AccountUserId,
     ///The client the key is bound to; every payload the key signs must carry the same value. Must not be empty (`clientId must not be empty`).
     #[serde(rename = "clientId")]
-    pub client_id: DeviceKeyCreateParamsClientId,
+    pub client_id: ClientId,
     ///Which protection classes are acceptable. Omitted or null means `hardware_only`.
     #[serde(
         rename = "protectionPolicy",
@@ -201,326 +364,94 @@ pub struct DeviceKeyCreateParams {
     )]
     pub protection_policy: ::std::option::Option<DeviceKeyProtectionPolicy>,
 }
-///The account user the key is bound to; every payload the key signs must carry the same value. Must not be empty (`accountUserId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyCreateParamsAccountUserId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyCreateParamsAccountUserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyCreateParamsAccountUserId> for ::std::string::String {
-    fn from(value: DeviceKeyCreateParamsAccountUserId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyCreateParamsAccountUserId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyCreateParamsAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyCreateParamsAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyCreateParamsAccountUserId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///The client the key is bound to; every payload the key signs must carry the same value. Must not be empty (`clientId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyCreateParamsClientId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyCreateParamsClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyCreateParamsClientId> for ::std::string::String {
-    fn from(value: DeviceKeyCreateParamsClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyCreateParamsClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyCreateParamsClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyCreateParamsClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyCreateParamsClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyCreateResponse {
     ///The key's signature algorithm.
     pub algorithm: DeviceKeyAlgorithm,
-    ///The key's id. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key's id.
     #[serde(rename = "keyId")]
-    pub key_id: ::std::string::String,
+    pub key_id: DeviceKeyId,
     ///Where the private key lives; it always agrees with the key id prefix. It is one of the classes the request's policy allows.
     #[serde(rename = "protectionClass")]
     pub protection_class: DeviceKeyProtectionClass,
     ///The public key as a DER-encoded SubjectPublicKeyInfo (id-ecPublicKey on prime256v1, uncompressed point), in standard base64 with padding.
     #[serde(rename = "publicKeySpkiDerBase64")]
-    pub public_key_spki_der_base64: DeviceKeyCreateResponsePublicKeySpkiDerBase64,
-}
-///The public key as a DER-encoded SubjectPublicKeyInfo (id-ecPublicKey on prime256v1, uncompressed point), in standard base64 with padding.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyCreateResponsePublicKeySpkiDerBase64(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyCreateResponsePublicKeySpkiDerBase64> for ::std::string::String {
-    fn from(value: DeviceKeyCreateResponsePublicKeySpkiDerBase64) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-            ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new(
-                    "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
-                )
-                .unwrap()
-            });
-        if PATTERN.find(value).is_none() {
-            return Err(
-                "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
-                    .into(),
-            );
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-    for DeviceKeyCreateResponsePublicKeySpkiDerBase64
-{
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyCreateResponsePublicKeySpkiDerBase64 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
+    pub public_key_spki_der_base64: Base64Bytes,
 }
 ///Params of `device/key/delete` (extension, not in codex): delete a device key's platform key and its binding.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyDeleteParams {
-    ///The key to delete. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key to delete.
     #[serde(rename = "keyId")]
-    pub key_id: ::std::string::String,
+    pub key_id: DeviceKeyId,
 }
 ///Result of `device/key/delete` (extension, not in codex).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyDeleteResponse {
     ///True when a key was found and deleted; false when there was nothing to delete.
     pub deleted: bool,
 }
+///A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+#[derive(
+    ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
+)]
+#[serde(transparent)]
+pub struct DeviceKeyId(pub ::std::string::String);
+impl ::std::ops::Deref for DeviceKeyId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<DeviceKeyId> for ::std::string::String {
+    fn from(value: DeviceKeyId) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for DeviceKeyId {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for DeviceKeyId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for DeviceKeyId {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
+}
 ///One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyInfo {
     ///The account user the key is bound to; never empty.
     #[serde(rename = "accountUserId")]
-    pub account_user_id: DeviceKeyInfoAccountUserId,
+    pub account_user_id: AccountUserId,
     ///The key's signature algorithm.
     pub algorithm: DeviceKeyAlgorithm,
     ///The client the key is bound to; never empty.
     #[serde(rename = "clientId")]
-    pub client_id: DeviceKeyInfoClientId,
+    pub client_id: ClientId,
     ///When the key and its binding were created, in Unix seconds. Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
     #[serde(rename = "createdAt")]
     pub created_at: i64,
-    ///The key's id. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key's id.
     #[serde(rename = "keyId")]
-    pub key_id: ::std::string::String,
+    pub key_id: DeviceKeyId,
     ///Where the private key lives; it always agrees with the key id prefix.
     #[serde(rename = "protectionClass")]
     pub protection_class: DeviceKeyProtectionClass,
 }
-///The account user the key is bound to; never empty.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyInfoAccountUserId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyInfoAccountUserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyInfoAccountUserId> for ::std::string::String {
-    fn from(value: DeviceKeyInfoAccountUserId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyInfoAccountUserId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyInfoAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyInfoAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyInfoAccountUserId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///The client the key is bound to; never empty.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyInfoClientId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyInfoClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyInfoClientId> for ::std::string::String {
-    fn from(value: DeviceKeyInfoClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyInfoClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyInfoClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyInfoClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyInfoClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding. Both filters are optional; given together, a key must match both.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyListParams {
     ///Only list keys bound to this account user. Must not be empty when present.
@@ -528,116 +459,16 @@ pub struct DeviceKeyListParams {
         rename = "accountUserId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub account_user_id: ::std::option::Option<DeviceKeyListParamsAccountUserId>,
+    pub account_user_id: ::std::option::Option<AccountUserId>,
     ///Only list keys bound to this client. Must not be empty when present.
     #[serde(
         rename = "clientId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub client_id: ::std::option::Option<DeviceKeyListParamsClientId>,
-}
-///Only list keys bound to this account user. Must not be empty when present.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyListParamsAccountUserId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyListParamsAccountUserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyListParamsAccountUserId> for ::std::string::String {
-    fn from(value: DeviceKeyListParamsAccountUserId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyListParamsAccountUserId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyListParamsAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyListParamsAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyListParamsAccountUserId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Only list keys bound to this client. Must not be empty when present.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyListParamsClientId(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyListParamsClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyListParamsClientId> for ::std::string::String {
-    fn from(value: DeviceKeyListParamsClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyListParamsClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyListParamsClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyListParamsClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyListParamsClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
+    pub client_id: ::std::option::Option<ClientId>,
 }
 ///Result of `device/key/list` (extension, not in codex): the keys that match the filters.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyListResponse {
     ///The matching keys, possibly none.
@@ -760,106 +591,41 @@ impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyProtectionPolic
     }
 }
 ///Params of `device/key/public`: fetch the public key of an existing device key. Only the key id is checked; no binding is required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyPublicParams {
-    ///The key to read. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key to read.
     #[serde(rename = "keyId")]
-    pub key_id: ::std::string::String,
+    pub key_id: DeviceKeyId,
 }
 ///Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyPublicResponse {
     ///The key's signature algorithm.
     pub algorithm: DeviceKeyAlgorithm,
-    ///The key's id. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key's id.
     #[serde(rename = "keyId")]
-    pub key_id: ::std::string::String,
+    pub key_id: DeviceKeyId,
     ///Where the private key lives; it always agrees with the key id prefix.
     #[serde(rename = "protectionClass")]
     pub protection_class: DeviceKeyProtectionClass,
     ///The public key as a DER-encoded SubjectPublicKeyInfo (id-ecPublicKey on prime256v1, uncompressed point), in standard base64 with padding.
     #[serde(rename = "publicKeySpkiDerBase64")]
-    pub public_key_spki_der_base64: DeviceKeyPublicResponsePublicKeySpkiDerBase64,
-}
-///The public key as a DER-encoded SubjectPublicKeyInfo (id-ecPublicKey on prime256v1, uncompressed point), in standard base64 with padding.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeyPublicResponsePublicKeySpkiDerBase64(::std::string::String);
-impl ::std::ops::Deref for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeyPublicResponsePublicKeySpkiDerBase64> for ::std::string::String {
-    fn from(value: DeviceKeyPublicResponsePublicKeySpkiDerBase64) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-            ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new(
-                    "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
-                )
-                .unwrap()
-            });
-        if PATTERN.find(value).is_none() {
-            return Err(
-                "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
-                    .into(),
-            );
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-    for DeviceKeyPublicResponsePublicKeySpkiDerBase64
-{
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeyPublicResponsePublicKeySpkiDerBase64 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
+    pub public_key_spki_der_base64: Base64Bytes,
 }
 ///Params of `device/key/sign`: sign a remote-control payload with a device key. The runtime checks the key id, then this schema, then the clock-dependent rules, the binding and replay, and only then asks the provider to sign.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeySignParams {
-    ///The key to sign with. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key to sign with.
     #[serde(rename = "keyId")]
-    pub key_id: ::std::string::String,
+    pub key_id: DeviceKeyId,
     ///The payload to sign.
     pub payload: DeviceKeySignPayload,
 }
 ///What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum DeviceKeySignPayload {
     ///RemoteControlClientConnection
@@ -869,14 +635,14 @@ pub enum DeviceKeySignPayload {
     RemoteControlClientConnection {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
         #[serde(rename = "accountUserId")]
-        account_user_id: RemoteControlClientConnectionAccountUserId,
+        account_user_id: AccountUserId,
         ///Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
         audience: RemoteControlClientConnectionAudience,
         ///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
         #[serde(rename = "clientId")]
-        client_id: RemoteControlClientConnectionClientId,
+        client_id: ClientId,
         ///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-        nonce: RemoteControlClientConnectionNonce,
+        nonce: Nonce,
         ///The scopes the token grants: exactly `["remote_control_controller_websocket"]`. codex message: `scopes must contain exactly remote_control_controller_websocket`.
         scopes: [::std::string::String; 1usize],
         ///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
@@ -884,7 +650,7 @@ pub enum DeviceKeySignPayload {
         session_id: RemoteControlClientConnectionSessionId,
         ///The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
         #[serde(rename = "targetOrigin")]
-        target_origin: ::std::string::String,
+        target_origin: Origin,
         ///The connection endpoint path: `/api/codex/remote/control/client` or `/wham/remote/control/client`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
         #[serde(rename = "targetPath")]
         target_path: RemoteControlClientConnectionTargetPath,
@@ -893,7 +659,7 @@ pub enum DeviceKeySignPayload {
         token_expires_at: i64,
         ///SHA-256 digest of the remote-control access token this proof accompanies, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `tokenSha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
         #[serde(rename = "tokenSha256Base64url")]
-        token_sha256_base64url: ::std::string::String,
+        token_sha256_base64url: Sha256Base64url,
     },
     ///RemoteControlClientEnrollment
     ///
@@ -902,7 +668,7 @@ pub enum DeviceKeySignPayload {
     RemoteControlClientEnrollment {
         ///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
         #[serde(rename = "accountUserId")]
-        account_user_id: RemoteControlClientEnrollmentAccountUserId,
+        account_user_id: AccountUserId,
         ///Who the proof is addressed to: always `remote_control_client_enrollment` for an enrollment proof.
         audience: RemoteControlClientEnrollmentAudience,
         ///When the enrollment challenge expires, in Unix seconds. The runtime requires `now < challengeExpiresAt <= now + 900`, failing with `enrollment challenge is expired` (kind `challengeExpired`) or `enrollment challenge expires too far in the future` (kind `challengeExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
@@ -913,169 +679,43 @@ pub enum DeviceKeySignPayload {
         challenge_id: RemoteControlClientEnrollmentChallengeId,
         ///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
         #[serde(rename = "clientId")]
-        client_id: RemoteControlClientEnrollmentClientId,
+        client_id: ClientId,
         ///SHA-256 digest of the device identity being enrolled, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `deviceIdentitySha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
         #[serde(rename = "deviceIdentitySha256Base64url")]
-        device_identity_sha256_base64url: ::std::string::String,
+        device_identity_sha256_base64url: Sha256Base64url,
         ///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-        nonce: RemoteControlClientEnrollmentNonce,
+        nonce: Nonce,
         ///The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
         #[serde(rename = "targetOrigin")]
-        target_origin: ::std::string::String,
+        target_origin: Origin,
         ///The enrollment endpoint path: `/api/codex/remote/control/client/enroll` or `/wham/remote/control/client/enroll`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
         #[serde(rename = "targetPath")]
         target_path: RemoteControlClientEnrollmentTargetPath,
     },
 }
 ///Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeySignResponse {
     ///The algorithm of the signature.
     pub algorithm: DeviceKeyAlgorithm,
     ///The ECDSA P-256 signature over the SHA-256 of the signed bytes, DER-encoded, in standard base64 with padding.
     #[serde(rename = "signatureDerBase64")]
-    pub signature_der_base64: DeviceKeySignResponseSignatureDerBase64,
+    pub signature_der_base64: Base64Bytes,
     ///The signed bytes, in standard base64 with padding: the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted.
     #[serde(rename = "signedPayloadBase64")]
-    pub signed_payload_base64: DeviceKeySignResponseSignedPayloadBase64,
-}
-///The ECDSA P-256 signature over the SHA-256 of the signed bytes, DER-encoded, in standard base64 with padding.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignResponseSignatureDerBase64(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignResponseSignatureDerBase64 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignResponseSignatureDerBase64> for ::std::string::String {
-    fn from(value: DeviceKeySignResponseSignatureDerBase64) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignResponseSignatureDerBase64 {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-            ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new(
-                    "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
-                )
-                .unwrap()
-            });
-        if PATTERN.find(value).is_none() {
-            return Err(
-                "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
-                    .into(),
-            );
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignResponseSignatureDerBase64 {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignResponseSignatureDerBase64 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignResponseSignatureDerBase64 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///The signed bytes, in standard base64 with padding: the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct DeviceKeySignResponseSignedPayloadBase64(::std::string::String);
-impl ::std::ops::Deref for DeviceKeySignResponseSignedPayloadBase64 {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<DeviceKeySignResponseSignedPayloadBase64> for ::std::string::String {
-    fn from(value: DeviceKeySignResponseSignedPayloadBase64) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for DeviceKeySignResponseSignedPayloadBase64 {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-            ::std::sync::LazyLock::new(|| {
-                ::regress::Regex::new(
-                    "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
-                )
-                .unwrap()
-            });
-        if PATTERN.find(value).is_none() {
-            return Err(
-                "doesn't match pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\""
-                    .into(),
-            );
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for DeviceKeySignResponseSignedPayloadBase64 {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DeviceKeySignResponseSignedPayloadBase64 {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DeviceKeySignResponseSignedPayloadBase64 {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
+    pub signed_payload_base64: Base64Bytes,
 }
 ///The `data` of a domain error (codes -32000 to -32099, extension).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DomainErrorData {
-    ///The key the error concerns, when there is one. A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+    ///The key the error concerns, when there is one.
     #[serde(
         rename = "keyId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub key_id: ::std::option::Option<::std::string::String>,
+    pub key_id: ::std::option::Option<DeviceKeyId>,
     ///What went wrong.
     pub kind: DomainErrorKind,
 }
@@ -1187,7 +827,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DomainErrorKind {
     }
 }
 ///Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct InitializeCapabilities {
     ///When true, the server may send this connection `attestation/generate` requests and turn the answers into the `x-oai-attestation` header value. Omitted means false.
     #[serde(
@@ -1197,7 +837,7 @@ pub struct InitializeCapabilities {
     pub request_attestation: ::std::option::Option<bool>,
 }
 ///Params of `initialize`, the first request on every connection. Any other request before it fails with `Not initialized`; a second one fails with `Already initialized`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InitializeParams {
     ///What the client opts into; omitted means nothing. `null` means none.
@@ -1208,7 +848,7 @@ pub struct InitializeParams {
     pub client_info: ClientInfo,
 }
 ///Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct InitializeResponse {
     ///The server's platform family as Rust's `std::env::consts::FAMILY` names it: `unix` or `windows`.
     #[serde(rename = "platformFamily")]
@@ -1221,7 +861,7 @@ pub struct InitializeResponse {
     pub user_agent: ::std::string::String,
 }
 ///The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.)
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InvalidParamsErrorData {
     ///Always `invalidParams`.
@@ -1229,37 +869,37 @@ pub struct InvalidParamsErrorData {
     ///Every violation found, at least one.
     pub violations: ::std::vec::Vec<SchemaViolation>,
 }
-///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
+///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct RemoteControlClientConnectionAccountUserId(::std::string::String);
-impl ::std::ops::Deref for RemoteControlClientConnectionAccountUserId {
+pub struct Nonce(::std::string::String);
+impl ::std::ops::Deref for Nonce {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
-impl ::std::convert::From<RemoteControlClientConnectionAccountUserId> for ::std::string::String {
-    fn from(value: RemoteControlClientConnectionAccountUserId) -> Self {
+impl ::std::convert::From<Nonce> for ::std::string::String {
+    fn from(value: Nonce) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for RemoteControlClientConnectionAccountUserId {
+impl ::std::str::FromStr for Nonce {
     type Err = self::error::ConversionError;
     fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
+        if value.chars().count() > 1024usize {
+            return Err("longer than 1024 characters".into());
         }
         Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionAccountUserId {
+impl ::std::convert::TryFrom<&str> for Nonce {
     type Error = self::error::ConversionError;
     fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionAccountUserId {
+impl ::std::convert::TryFrom<::std::string::String> for Nonce {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -1267,7 +907,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConne
         value.parse()
     }
 }
-impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionAccountUserId {
+impl<'de> ::serde::Deserialize<'de> for Nonce {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -1277,6 +917,39 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionAccountUser
             .map_err(|e: self::error::ConversionError| {
                 <D::Error as ::serde::de::Error>::custom(e.to_string())
             })
+    }
+}
+///An http(s) origin written as its own ASCII serialization (the URL standard's): `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). These bytes are signed, so no other spelling of the same origin is accepted.
+#[derive(
+    ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
+)]
+#[serde(transparent)]
+pub struct Origin(pub ::std::string::String);
+impl ::std::ops::Deref for Origin {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Origin> for ::std::string::String {
+    fn from(value: Origin) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for Origin {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Origin {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
     }
 }
 ///Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
@@ -1324,106 +997,6 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConne
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
-    }
-}
-///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RemoteControlClientConnectionClientId(::std::string::String);
-impl ::std::ops::Deref for RemoteControlClientConnectionClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RemoteControlClientConnectionClientId> for ::std::string::String {
-    fn from(value: RemoteControlClientConnectionClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RemoteControlClientConnectionClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RemoteControlClientConnectionNonce(::std::string::String);
-impl ::std::ops::Deref for RemoteControlClientConnectionNonce {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RemoteControlClientConnectionNonce> for ::std::string::String {
-    fn from(value: RemoteControlClientConnectionNonce) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RemoteControlClientConnectionNonce {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 1024usize {
-            return Err("longer than 1024 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RemoteControlClientConnectionNonce {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConnectionNonce {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionNonce {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
@@ -1527,56 +1100,6 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConne
         value.parse()
     }
 }
-///The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RemoteControlClientEnrollmentAccountUserId(::std::string::String);
-impl ::std::ops::Deref for RemoteControlClientEnrollmentAccountUserId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RemoteControlClientEnrollmentAccountUserId> for ::std::string::String {
-    fn from(value: RemoteControlClientEnrollmentAccountUserId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RemoteControlClientEnrollmentAccountUserId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentAccountUserId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentAccountUserId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Who the proof is addressed to: always `remote_control_client_enrollment` for an enrollment proof.
 #[derive(
     ::serde::Deserialize,
@@ -1674,106 +1197,6 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentChallengeId
             })
     }
 }
-///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RemoteControlClientEnrollmentClientId(::std::string::String);
-impl ::std::ops::Deref for RemoteControlClientEnrollmentClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RemoteControlClientEnrollmentClientId> for ::std::string::String {
-    fn from(value: RemoteControlClientEnrollmentClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RemoteControlClientEnrollmentClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RemoteControlClientEnrollmentNonce(::std::string::String);
-impl ::std::ops::Deref for RemoteControlClientEnrollmentNonce {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RemoteControlClientEnrollmentNonce> for ::std::string::String {
-    fn from(value: RemoteControlClientEnrollmentNonce) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RemoteControlClientEnrollmentNonce {
-    type Err = self::error::ConversionError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 1024usize {
-            return Err("longer than 1024 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RemoteControlClientEnrollmentNonce {
-    type Error = self::error::ConversionError;
-    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrollmentNonce {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentNonce {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///The enrollment endpoint path: `/api/codex/remote/control/client/enroll` or `/wham/remote/control/client/enroll`, exactly. codex message: `targetPath must match the signed payload type's remote-control endpoint`.
 #[derive(
     ::serde::Deserialize,
@@ -1832,7 +1255,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrol
     }
 }
 ///The `data` of a -32600 error: the message is not an acceptable request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RequestErrorData {
     ///Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit.
@@ -1898,7 +1321,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RequestErrorDataKind {
     }
 }
 ///One schema violation found while validating request params.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SchemaViolation {
     ///JSON Pointer (RFC 6901) to the offending value inside the params; the empty string for the params themselves.
@@ -1911,6 +1334,39 @@ pub struct SchemaViolation {
     ///Where the failing keyword is: the schema file, `#`, and the JSON Pointer to the keyword inside that file, such as `DeviceKeySignParams.json#/properties/keyId/format` (through a `$ref`, the file the keyword is written in).
     #[serde(rename = "schemaPath")]
     pub schema_path: ::std::string::String,
+}
+///A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
+#[derive(
+    ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
+)]
+#[serde(transparent)]
+pub struct Sha256Base64url(pub ::std::string::String);
+impl ::std::ops::Deref for Sha256Base64url {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Sha256Base64url> for ::std::string::String {
+    fn from(value: Sha256Base64url) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::string::String> for Sha256Base64url {
+    fn from(value: ::std::string::String) -> Self {
+        Self(value)
+    }
+}
+impl ::std::fmt::Display for Sha256Base64url {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl ::std::str::FromStr for Sha256Base64url {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self(value.to_string()))
+    }
 }
 /// Error types.
 pub mod error {
@@ -1935,6 +1391,94 @@ pub mod error {
     impl From<String> for ConversionError {
         fn from(value: String) -> Self {
             Self(value.into())
+        }
+    }
+}
+impl DeviceKeyAlgorithm {
+    /// Every value, in schema order.
+    pub const ALL: [DeviceKeyAlgorithm; 1] = [DeviceKeyAlgorithm::EcdsaP256Sha256];
+    /// The wire string.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeviceKeyAlgorithm::EcdsaP256Sha256 => "ecdsa_p256_sha256",
+        }
+    }
+}
+impl DeviceKeyProtectionClass {
+    /// Every value, in schema order.
+    pub const ALL: [DeviceKeyProtectionClass; 4] = [
+        DeviceKeyProtectionClass::HardwareSecureEnclave,
+        DeviceKeyProtectionClass::HardwareTpm,
+        DeviceKeyProtectionClass::OsProtectedNonextractable,
+        DeviceKeyProtectionClass::Software,
+    ];
+    /// The wire string.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeviceKeyProtectionClass::HardwareSecureEnclave => "hardware_secure_enclave",
+            DeviceKeyProtectionClass::HardwareTpm => "hardware_tpm",
+            DeviceKeyProtectionClass::OsProtectedNonextractable => "os_protected_nonextractable",
+            DeviceKeyProtectionClass::Software => "software",
+        }
+    }
+}
+impl DeviceKeyProtectionPolicy {
+    /// Every value, in schema order.
+    pub const ALL: [DeviceKeyProtectionPolicy; 3] = [
+        DeviceKeyProtectionPolicy::HardwareOnly,
+        DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable,
+        DeviceKeyProtectionPolicy::AllowSoftware,
+    ];
+    /// The wire string.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeviceKeyProtectionPolicy::HardwareOnly => "hardware_only",
+            DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable => {
+                "allow_os_protected_nonextractable"
+            }
+            DeviceKeyProtectionPolicy::AllowSoftware => "allow_software",
+        }
+    }
+}
+impl DomainErrorKind {
+    /// Every value, in schema order.
+    pub const ALL: [DomainErrorKind; 16] = [
+        DomainErrorKind::KeyNotFound,
+        DomainErrorKind::KeyAlreadyBound,
+        DomainErrorKind::DegradedProtectionNotAllowed,
+        DomainErrorKind::HardwareUnavailable,
+        DomainErrorKind::EntitlementRequired,
+        DomainErrorKind::BindingMismatch,
+        DomainErrorKind::TokenExpired,
+        DomainErrorKind::TokenExpiresTooFarInFuture,
+        DomainErrorKind::ChallengeExpired,
+        DomainErrorKind::ChallengeExpiresTooFarInFuture,
+        DomainErrorKind::OriginNotAllowed,
+        DomainErrorKind::Replay,
+        DomainErrorKind::TransportNotAllowed,
+        DomainErrorKind::PlatformFailure,
+        DomainErrorKind::CryptoFailure,
+        DomainErrorKind::StoreFailure,
+    ];
+    /// The wire string.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DomainErrorKind::KeyNotFound => "keyNotFound",
+            DomainErrorKind::KeyAlreadyBound => "keyAlreadyBound",
+            DomainErrorKind::DegradedProtectionNotAllowed => "degradedProtectionNotAllowed",
+            DomainErrorKind::HardwareUnavailable => "hardwareUnavailable",
+            DomainErrorKind::EntitlementRequired => "entitlementRequired",
+            DomainErrorKind::BindingMismatch => "bindingMismatch",
+            DomainErrorKind::TokenExpired => "tokenExpired",
+            DomainErrorKind::TokenExpiresTooFarInFuture => "tokenExpiresTooFarInFuture",
+            DomainErrorKind::ChallengeExpired => "challengeExpired",
+            DomainErrorKind::ChallengeExpiresTooFarInFuture => "challengeExpiresTooFarInFuture",
+            DomainErrorKind::OriginNotAllowed => "originNotAllowed",
+            DomainErrorKind::Replay => "replay",
+            DomainErrorKind::TransportNotAllowed => "transportNotAllowed",
+            DomainErrorKind::PlatformFailure => "platformFailure",
+            DomainErrorKind::CryptoFailure => "cryptoFailure",
+            DomainErrorKind::StoreFailure => "storeFailure",
         }
     }
 }

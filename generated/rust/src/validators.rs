@@ -2,20 +2,24 @@
 //!
 //! The protocol's validators: JSON Schema semantics of the profile over `serde_json::Value`.
 
-use crate::support::{Check, Collect, Path, Sink, Violation};
+use crate::runtime::{CollectAll, Path, Sink, StopAtFirst, Violation};
 use ::serde_json::Value;
 
 /// The name of every type that has a validator, sorted.
 pub const TYPE_NAMES: &[&str] = &[
+    "AccountUserId",
     "AttestationEnvelope",
     "AttestationGenerateParams",
     "AttestationGenerateResponse",
+    "Base64Bytes",
+    "ClientId",
     "ClientInfo",
     "DeviceKeyAlgorithm",
     "DeviceKeyCreateParams",
     "DeviceKeyCreateResponse",
     "DeviceKeyDeleteParams",
     "DeviceKeyDeleteResponse",
+    "DeviceKeyId",
     "DeviceKeyInfo",
     "DeviceKeyListParams",
     "DeviceKeyListResponse",
@@ -32,8 +36,11 @@ pub const TYPE_NAMES: &[&str] = &[
     "InitializeParams",
     "InitializeResponse",
     "InvalidParamsErrorData",
+    "Nonce",
+    "Origin",
     "RequestErrorData",
     "SchemaViolation",
+    "Sha256Base64url",
 ];
 
 /// A type's two validators.
@@ -50,6 +57,11 @@ pub struct Validator {
 /// Every type's validators, sorted by type name.
 pub const VALIDATORS: &[Validator] = &[
     Validator {
+        type_name: "AccountUserId",
+        validate: validate_account_user_id,
+        is_valid: is_valid_account_user_id,
+    },
+    Validator {
         type_name: "AttestationEnvelope",
         validate: validate_attestation_envelope,
         is_valid: is_valid_attestation_envelope,
@@ -63,6 +75,16 @@ pub const VALIDATORS: &[Validator] = &[
         type_name: "AttestationGenerateResponse",
         validate: validate_attestation_generate_response,
         is_valid: is_valid_attestation_generate_response,
+    },
+    Validator {
+        type_name: "Base64Bytes",
+        validate: validate_base64_bytes,
+        is_valid: is_valid_base64_bytes,
+    },
+    Validator {
+        type_name: "ClientId",
+        validate: validate_client_id,
+        is_valid: is_valid_client_id,
     },
     Validator {
         type_name: "ClientInfo",
@@ -93,6 +115,11 @@ pub const VALIDATORS: &[Validator] = &[
         type_name: "DeviceKeyDeleteResponse",
         validate: validate_device_key_delete_response,
         is_valid: is_valid_device_key_delete_response,
+    },
+    Validator {
+        type_name: "DeviceKeyId",
+        validate: validate_device_key_id,
+        is_valid: is_valid_device_key_id,
     },
     Validator {
         type_name: "DeviceKeyInfo",
@@ -175,6 +202,16 @@ pub const VALIDATORS: &[Validator] = &[
         is_valid: is_valid_invalid_params_error_data,
     },
     Validator {
+        type_name: "Nonce",
+        validate: validate_nonce,
+        is_valid: is_valid_nonce,
+    },
+    Validator {
+        type_name: "Origin",
+        validate: validate_origin,
+        is_valid: is_valid_origin,
+    },
+    Validator {
         type_name: "RequestErrorData",
         validate: validate_request_error_data,
         is_valid: is_valid_request_error_data,
@@ -183,6 +220,11 @@ pub const VALIDATORS: &[Validator] = &[
         type_name: "SchemaViolation",
         validate: validate_schema_violation,
         is_valid: is_valid_schema_violation,
+    },
+    Validator {
+        type_name: "Sha256Base64url",
+        validate: validate_sha256_base64url,
+        is_valid: is_valid_sha256_base64url,
     },
 ];
 
@@ -195,558 +237,993 @@ pub fn validator(type_name: &str) -> Option<&'static Validator> {
 }
 
 /// Validates `value` as the type named `type_name`; `None` when no such type exists.
-pub fn validate(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {
+pub fn validate_by_name(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {
     validator(type_name).map(|v| (v.validate)(value))
 }
 
 /// Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.
-pub fn is_valid(type_name: &str, value: &Value) -> Option<bool> {
+pub fn is_valid_by_name(type_name: &str, value: &Value) -> Option<bool> {
     validator(type_name).map(|v| (v.is_valid)(value))
+}
+
+/// Validates a `AccountUserId`, reporting every violation.
+///
+/// An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`).
+pub fn validate_account_user_id(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f0(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `AccountUserId` (stops at the first violation).
+pub fn is_valid_account_user_id(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f0(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `AttestationEnvelope`, reporting every violation.
 ///
 /// The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
 pub fn validate_attestation_envelope(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f0(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f1(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `AttestationEnvelope` (stops at the first violation).
 pub fn is_valid_attestation_envelope(value: &Value) -> bool {
-    let mut out = Check::default();
-    f0(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f1(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `AttestationGenerateParams`, reporting every violation.
 ///
 /// Params of the server-to-client request `attestation/generate`, sent only to connections that set `capabilities.requestAttestation`: always the empty object.
 pub fn validate_attestation_generate_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f1(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f2(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `AttestationGenerateParams` (stops at the first violation).
 pub fn is_valid_attestation_generate_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f1(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f2(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `AttestationGenerateResponse`, reporting every violation.
 ///
 /// Result of `attestation/generate`: an attestation token the server passes on without looking inside.
 pub fn validate_attestation_generate_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f2(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f3(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `AttestationGenerateResponse` (stops at the first violation).
 pub fn is_valid_attestation_generate_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f2(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f3(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// Validates a `Base64Bytes`, reporting every violation.
+///
+/// Bytes in standard base64 with padding (RFC 4648 section 4), never empty: how public keys, signatures and signed bytes travel on the wire.
+pub fn validate_base64_bytes(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f4(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `Base64Bytes` (stops at the first violation).
+pub fn is_valid_base64_bytes(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f4(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// Validates a `ClientId`, reporting every violation.
+///
+/// A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`).
+pub fn validate_client_id(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f5(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `ClientId` (stops at the first violation).
+pub fn is_valid_client_id(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f5(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `ClientInfo`, reporting every violation.
 ///
 /// Who the client says it is, sent in `initialize` (as in codex).
 pub fn validate_client_info(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f3(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f6(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `ClientInfo` (stops at the first violation).
 pub fn is_valid_client_info(value: &Value) -> bool {
-    let mut out = Check::default();
-    f3(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f6(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyAlgorithm`, reporting every violation.
 ///
 /// Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
 pub fn validate_device_key_algorithm(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f4(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f7(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyAlgorithm` (stops at the first violation).
 pub fn is_valid_device_key_algorithm(value: &Value) -> bool {
-    let mut out = Check::default();
-    f4(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f7(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyCreateParams`, reporting every violation.
 ///
 /// Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
 pub fn validate_device_key_create_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f5(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f8(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyCreateParams` (stops at the first violation).
 pub fn is_valid_device_key_create_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f5(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f8(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyCreateResponse`, reporting every violation.
 ///
 /// Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
 pub fn validate_device_key_create_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f6(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f9(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyCreateResponse` (stops at the first violation).
 pub fn is_valid_device_key_create_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f6(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f9(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyDeleteParams`, reporting every violation.
 ///
 /// Params of `device/key/delete` (extension, not in codex): delete a device key's platform key and its binding.
 pub fn validate_device_key_delete_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f7(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f10(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyDeleteParams` (stops at the first violation).
 pub fn is_valid_device_key_delete_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f7(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f10(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyDeleteResponse`, reporting every violation.
 ///
 /// Result of `device/key/delete` (extension, not in codex).
 pub fn validate_device_key_delete_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f8(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f11(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyDeleteResponse` (stops at the first violation).
 pub fn is_valid_device_key_delete_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f8(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f11(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// Validates a `DeviceKeyId`, reporting every violation.
+///
+/// A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
+pub fn validate_device_key_id(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f12(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceKeyId` (stops at the first violation).
+pub fn is_valid_device_key_id(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f12(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyInfo`, reporting every violation.
 ///
 /// One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
 pub fn validate_device_key_info(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f9(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f13(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyInfo` (stops at the first violation).
 pub fn is_valid_device_key_info(value: &Value) -> bool {
-    let mut out = Check::default();
-    f9(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f13(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyListParams`, reporting every violation.
 ///
 /// Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding. Both filters are optional; given together, a key must match both.
 pub fn validate_device_key_list_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f10(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f14(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyListParams` (stops at the first violation).
 pub fn is_valid_device_key_list_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f10(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f14(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyListResponse`, reporting every violation.
 ///
 /// Result of `device/key/list` (extension, not in codex): the keys that match the filters.
 pub fn validate_device_key_list_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f11(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f15(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyListResponse` (stops at the first violation).
 pub fn is_valid_device_key_list_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f11(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f15(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyProtectionClass`, reporting every violation.
 ///
 /// Where the private half of a device key lives, as reported by the provider that created it. `hardware_secure_enclave`: a non-exportable key inside the Apple Secure Enclave (key id prefix `dk_hse_`). `hardware_tpm`: a non-exportable key inside a TPM 2.0 (key id prefix `dk_tpm_`). `os_protected_nonextractable`: a key the operating system keeps non-extractable without a hardware boundary, such as a macOS Data Protection keychain key created with kSecAttrIsExtractable false (key id prefix `dk_osn_`). `software` (extension, not in codex): a key held by the explicitly enabled software provider, for development and tests only (key id prefix `dk_swk_`).
 pub fn validate_device_key_protection_class(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f12(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f16(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyProtectionClass` (stops at the first violation).
 pub fn is_valid_device_key_protection_class(value: &Value) -> bool {
-    let mut out = Check::default();
-    f12(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f16(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyProtectionPolicy`, reporting every violation.
 ///
 /// Which protection classes `device/key/create` may produce. `hardware_only` (the default when protectionPolicy is omitted or null): only `hardware_secure_enclave` or `hardware_tpm`; without usable hardware the call fails rather than degrading. `allow_os_protected_nonextractable`: also accept `os_protected_nonextractable` when no hardware key can be made. `allow_software` (extension, not in codex): accept every class including `software`; for development and tests, honoured only when the server runs with the software provider explicitly enabled, and never a silent fallback.
 pub fn validate_device_key_protection_policy(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f13(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f17(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyProtectionPolicy` (stops at the first violation).
 pub fn is_valid_device_key_protection_policy(value: &Value) -> bool {
-    let mut out = Check::default();
-    f13(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f17(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyPublicParams`, reporting every violation.
 ///
 /// Params of `device/key/public`: fetch the public key of an existing device key. Only the key id is checked; no binding is required.
 pub fn validate_device_key_public_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f14(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f18(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyPublicParams` (stops at the first violation).
 pub fn is_valid_device_key_public_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f14(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f18(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeyPublicResponse`, reporting every violation.
 ///
 /// Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
 pub fn validate_device_key_public_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f15(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f19(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyPublicResponse` (stops at the first violation).
 pub fn is_valid_device_key_public_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f15(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f19(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeySignParams`, reporting every violation.
 ///
 /// Params of `device/key/sign`: sign a remote-control payload with a device key. The runtime checks the key id, then this schema, then the clock-dependent rules, the binding and replay, and only then asks the provider to sign.
 pub fn validate_device_key_sign_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f16(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f20(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeySignParams` (stops at the first violation).
 pub fn is_valid_device_key_sign_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f16(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f20(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeySignPayload`, reporting every violation.
 ///
 /// What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
 pub fn validate_device_key_sign_payload(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f17(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f21(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeySignPayload` (stops at the first violation).
 pub fn is_valid_device_key_sign_payload(value: &Value) -> bool {
-    let mut out = Check::default();
-    f17(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f21(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DeviceKeySignResponse`, reporting every violation.
 ///
 /// Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
 pub fn validate_device_key_sign_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f18(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f22(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeySignResponse` (stops at the first violation).
 pub fn is_valid_device_key_sign_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f18(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f22(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DomainErrorData`, reporting every violation.
 ///
 /// The `data` of a domain error (codes -32000 to -32099, extension).
 pub fn validate_domain_error_data(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f19(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f23(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DomainErrorData` (stops at the first violation).
 pub fn is_valid_domain_error_data(value: &Value) -> bool {
-    let mut out = Check::default();
-    f19(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f23(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `DomainErrorKind`, reporting every violation.
 ///
 /// Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write.
 pub fn validate_domain_error_kind(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f20(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f24(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `DomainErrorKind` (stops at the first violation).
 pub fn is_valid_domain_error_kind(value: &Value) -> bool {
-    let mut out = Check::default();
-    f20(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f24(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `InitializeCapabilities`, reporting every violation.
 ///
 /// Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
 pub fn validate_initialize_capabilities(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f21(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f25(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `InitializeCapabilities` (stops at the first violation).
 pub fn is_valid_initialize_capabilities(value: &Value) -> bool {
-    let mut out = Check::default();
-    f21(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f25(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `InitializeParams`, reporting every violation.
 ///
 /// Params of `initialize`, the first request on every connection. Any other request before it fails with `Not initialized`; a second one fails with `Already initialized`.
 pub fn validate_initialize_params(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f22(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f26(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `InitializeParams` (stops at the first violation).
 pub fn is_valid_initialize_params(value: &Value) -> bool {
-    let mut out = Check::default();
-    f22(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f26(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `InitializeResponse`, reporting every violation.
 ///
 /// Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
 pub fn validate_initialize_response(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f23(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f27(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `InitializeResponse` (stops at the first violation).
 pub fn is_valid_initialize_response(value: &Value) -> bool {
-    let mut out = Check::default();
-    f23(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f27(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `InvalidParamsErrorData`, reporting every violation.
 ///
 /// The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.)
 pub fn validate_invalid_params_error_data(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f24(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f28(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `InvalidParamsErrorData` (stops at the first violation).
 pub fn is_valid_invalid_params_error_data(value: &Value) -> bool {
-    let mut out = Check::default();
-    f24(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f28(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// Validates a `Nonce`, reporting every violation.
+///
+/// A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
+pub fn validate_nonce(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f29(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `Nonce` (stops at the first violation).
+pub fn is_valid_nonce(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f29(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// Validates a `Origin`, reporting every violation.
+///
+/// An http(s) origin written as its own ASCII serialization (the URL standard's): `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). These bytes are signed, so no other spelling of the same origin is accepted.
+pub fn validate_origin(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f30(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `Origin` (stops at the first violation).
+pub fn is_valid_origin(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f30(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `RequestErrorData`, reporting every violation.
 ///
 /// The `data` of a -32600 error: the message is not an acceptable request.
 pub fn validate_request_error_data(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f25(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f31(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `RequestErrorData` (stops at the first violation).
 pub fn is_valid_request_error_data(value: &Value) -> bool {
-    let mut out = Check::default();
-    f25(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f31(value, &Path::Root, &mut out);
+    !out.failed()
 }
 
 /// Validates a `SchemaViolation`, reporting every violation.
 ///
 /// One schema violation found while validating request params.
 pub fn validate_schema_violation(value: &Value) -> Result<(), Vec<Violation>> {
-    let mut out = Collect::default();
-    f26(value, &Path::Root, &mut out);
-    if out.0.is_empty() {
-        Ok(())
-    } else {
-        Err(out.0)
-    }
+    let mut out = CollectAll::default();
+    f32(value, &Path::Root, &mut out);
+    out.into_result()
 }
 
 /// Whether `value` is a valid `SchemaViolation` (stops at the first violation).
 pub fn is_valid_schema_violation(value: &Value) -> bool {
-    let mut out = Check::default();
-    f26(value, &Path::Root, &mut out);
-    !out.0
+    let mut out = StopAtFirst::default();
+    f32(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// Validates a `Sha256Base64url`, reporting every violation.
+///
+/// A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
+pub fn validate_sha256_base64url(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f33(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `Sha256Base64url` (stops at the first violation).
+pub fn is_valid_sha256_base64url(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f33(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+impl crate::runtime::Validate for crate::types::AccountUserId {
+    const TYPE_NAME: &'static str = "AccountUserId";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_account_user_id(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_account_user_id(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::AttestationEnvelope {
+    const TYPE_NAME: &'static str = "AttestationEnvelope";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_attestation_envelope(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_attestation_envelope(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::AttestationGenerateParams {
+    const TYPE_NAME: &'static str = "AttestationGenerateParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_attestation_generate_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_attestation_generate_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::AttestationGenerateResponse {
+    const TYPE_NAME: &'static str = "AttestationGenerateResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_attestation_generate_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_attestation_generate_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::Base64Bytes {
+    const TYPE_NAME: &'static str = "Base64Bytes";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_base64_bytes(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_base64_bytes(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::ClientId {
+    const TYPE_NAME: &'static str = "ClientId";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_client_id(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_client_id(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::ClientInfo {
+    const TYPE_NAME: &'static str = "ClientInfo";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_client_info(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_client_info(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyAlgorithm {
+    const TYPE_NAME: &'static str = "DeviceKeyAlgorithm";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_algorithm(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_algorithm(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyCreateParams {
+    const TYPE_NAME: &'static str = "DeviceKeyCreateParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_create_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_create_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyCreateResponse {
+    const TYPE_NAME: &'static str = "DeviceKeyCreateResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_create_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_create_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyDeleteParams {
+    const TYPE_NAME: &'static str = "DeviceKeyDeleteParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_delete_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_delete_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyDeleteResponse {
+    const TYPE_NAME: &'static str = "DeviceKeyDeleteResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_delete_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_delete_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyId {
+    const TYPE_NAME: &'static str = "DeviceKeyId";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_id(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_id(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyInfo {
+    const TYPE_NAME: &'static str = "DeviceKeyInfo";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_info(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_info(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyListParams {
+    const TYPE_NAME: &'static str = "DeviceKeyListParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_list_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_list_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyListResponse {
+    const TYPE_NAME: &'static str = "DeviceKeyListResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_list_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_list_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyProtectionClass {
+    const TYPE_NAME: &'static str = "DeviceKeyProtectionClass";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_protection_class(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_protection_class(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyProtectionPolicy {
+    const TYPE_NAME: &'static str = "DeviceKeyProtectionPolicy";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_protection_policy(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_protection_policy(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyPublicParams {
+    const TYPE_NAME: &'static str = "DeviceKeyPublicParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_public_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_public_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeyPublicResponse {
+    const TYPE_NAME: &'static str = "DeviceKeyPublicResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_public_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_public_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeySignParams {
+    const TYPE_NAME: &'static str = "DeviceKeySignParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_sign_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_sign_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeySignPayload {
+    const TYPE_NAME: &'static str = "DeviceKeySignPayload";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_sign_payload(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_sign_payload(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DeviceKeySignResponse {
+    const TYPE_NAME: &'static str = "DeviceKeySignResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_sign_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_sign_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DomainErrorData {
+    const TYPE_NAME: &'static str = "DomainErrorData";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_domain_error_data(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_domain_error_data(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::DomainErrorKind {
+    const TYPE_NAME: &'static str = "DomainErrorKind";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_domain_error_kind(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_domain_error_kind(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::InitializeCapabilities {
+    const TYPE_NAME: &'static str = "InitializeCapabilities";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_initialize_capabilities(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_initialize_capabilities(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::InitializeParams {
+    const TYPE_NAME: &'static str = "InitializeParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_initialize_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_initialize_params(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::InitializeResponse {
+    const TYPE_NAME: &'static str = "InitializeResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_initialize_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_initialize_response(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::InvalidParamsErrorData {
+    const TYPE_NAME: &'static str = "InvalidParamsErrorData";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_invalid_params_error_data(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_invalid_params_error_data(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::Nonce {
+    const TYPE_NAME: &'static str = "Nonce";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_nonce(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_nonce(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::Origin {
+    const TYPE_NAME: &'static str = "Origin";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_origin(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_origin(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::RequestErrorData {
+    const TYPE_NAME: &'static str = "RequestErrorData";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_request_error_data(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_request_error_data(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::SchemaViolation {
+    const TYPE_NAME: &'static str = "SchemaViolation";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_schema_violation(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_schema_violation(value)
+    }
+}
+
+impl crate::runtime::Validate for crate::types::Sha256Base64url {
+    const TYPE_NAME: &'static str = "Sha256Base64url";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_sha256_base64url(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_sha256_base64url(value)
+    }
+}
+
+/// `AccountUserId.json#`
+#[allow(unused_variables, clippy::all)]
+fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "AccountUserId.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::runtime::has_min_chars(s, 1) {
+            out.report(p0, "AccountUserId.json#/minLength", "minLength", || {
+                "must be at least 1 character long".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
 }
 
 /// `AttestationEnvelope.json#`
 #[allow(unused_variables, clippy::all)]
-fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "AttestationEnvelope.json#/type", "type", || {
             "must be object".to_owned()
@@ -762,7 +1239,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "s" => {
                     seen |= 1 << 1;
-                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
                         out.report(
                             p1,
                             "AttestationEnvelope.json#/properties/s/type",
@@ -774,7 +1251,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(0i64))
+                        if crate::runtime::compare_numbers(n, &::serde_json::Number::from(0i64))
                             == Some(::std::cmp::Ordering::Less)
                         {
                             out.report(
@@ -787,7 +1264,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::support::compare_numbers(n, &::serde_json::Number::from(4i64))
+                        if crate::runtime::compare_numbers(n, &::serde_json::Number::from(4i64))
                             == Some(::std::cmp::Ordering::Greater)
                         {
                             out.report(
@@ -815,12 +1292,12 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
+                        if !crate::runtime::has_min_chars(s, 1) {
                             out.report(
                                 p1,
                                 "AttestationEnvelope.json#/properties/t/minLength",
                                 "minLength",
-                                || "must be at least 1 characters long".to_owned(),
+                                || "must be at least 1 character long".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -830,7 +1307,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "v" => {
                     seen |= 1 << 0;
-                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
                         out.report(
                             p1,
                             "AttestationEnvelope.json#/properties/v/type",
@@ -841,7 +1318,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             return;
                         }
                     }
-                    if !crate::support::json_equal(v1, &STATIC_0) {
+                    if !crate::runtime::json_equal(v1, &STATIC_0) {
                         out.report(
                             p1,
                             "AttestationEnvelope.json#/properties/v/const",
@@ -862,7 +1339,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -895,7 +1372,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `AttestationGenerateParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "AttestationGenerateParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -917,7 +1394,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -932,7 +1409,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `AttestationGenerateResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "AttestationGenerateResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -960,12 +1437,12 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
+                        if !crate::runtime::has_min_chars(s, 1) {
                             out.report(
                                 p1,
                                 "AttestationGenerateResponse.json#/properties/token/minLength",
                                 "minLength",
-                                || "must be at least 1 characters long".to_owned(),
+                                || "must be at least 1 character long".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -982,7 +1459,7 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1008,9 +1485,61 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `Base64Bytes.json#`
+#[allow(unused_variables, clippy::all)]
+fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "Base64Bytes.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::runtime::has_min_chars(s, 1) {
+            out.report(p0, "Base64Bytes.json#/minLength", "minLength", || {
+                "must be at least 1 character long".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+        if !STATIC_1.is_match(s) {
+            out.report(p0, "Base64Bytes.json#/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
+}
+
+/// `ClientId.json#`
+#[allow(unused_variables, clippy::all)]
+fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "ClientId.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::runtime::has_min_chars(s, 1) {
+            out.report(p0, "ClientId.json#/minLength", "minLength", || {
+                "must be at least 1 character long".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
+}
+
 /// `ClientInfo.json#`
 #[allow(unused_variables, clippy::all)]
-fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "ClientInfo.json#/type", "type", || {
             "must be object".to_owned()
@@ -1037,14 +1566,14 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "title" => {
                     let mut matched = 0usize;
-                    let mut sub = Check::default();
-                    f3_0_0(v1, p1, &mut sub);
-                    if !sub.0 {
+                    let mut sub = StopAtFirst::default();
+                    f6_0_0(v1, p1, &mut sub);
+                    if !sub.failed() {
                         matched += 1;
                     }
-                    let mut sub = Check::default();
-                    f3_0_1(v1, p1, &mut sub);
-                    if !sub.0 {
+                    let mut sub = StopAtFirst::default();
+                    f6_0_1(v1, p1, &mut sub);
+                    if !sub.failed() {
                         matched += 1;
                     }
                     if matched != 1 {
@@ -1087,7 +1616,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1120,7 +1649,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyAlgorithm.json#`
 #[allow(unused_variables, clippy::all)]
-fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyAlgorithm.json#/type", "type", || {
             "must be string".to_owned()
@@ -1141,7 +1670,7 @@ fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyCreateParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyCreateParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -1157,68 +1686,28 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "accountUserId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyCreateParams.json#/properties/accountUserId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeyCreateParams.json#/properties/accountUserId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f0(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 1;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyCreateParams.json#/properties/clientId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeyCreateParams.json#/properties/clientId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f5(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "protectionPolicy" => {
                     let mut matched = 0usize;
-                    let mut sub = Check::default();
-                    f5_1_0(v1, p1, &mut sub);
-                    if !sub.0 {
+                    let mut sub = StopAtFirst::default();
+                    f8_1_0(v1, p1, &mut sub);
+                    if !sub.failed() {
                         matched += 1;
                     }
-                    let mut sub = Check::default();
-                    f5_1_1(v1, p1, &mut sub);
-                    if !sub.0 {
+                    let mut sub = StopAtFirst::default();
+                    f8_1_1(v1, p1, &mut sub);
+                    if !sub.failed() {
                         matched += 1;
                     }
                     if matched != 1 {
@@ -1247,7 +1736,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1286,7 +1775,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyCreateResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyCreateResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -1302,66 +1791,30 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "algorithm" => {
                     seen |= 1 << 2;
-                    f4(v1, p1, out);
+                    f7(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyCreateResponse.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DeviceKeyCreateResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
-                    f12(v1, p1, out);
+                    f16(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
-                        if !STATIC_1.is_match(s) {
-                            out.report(p1, "DeviceKeyCreateResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -1373,7 +1826,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1434,7 +1887,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyDeleteParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyDeleteParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -1450,24 +1903,9 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyDeleteParams.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DeviceKeyDeleteParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -1479,7 +1917,7 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1507,7 +1945,7 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyDeleteResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyDeleteResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -1544,7 +1982,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1570,9 +2008,30 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `DeviceKeyId.json#`
+#[allow(unused_variables, clippy::all)]
+fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "DeviceKeyId.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::formats::is_device_key_id(s) {
+            out.report(p0, "DeviceKeyId.json#/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
+}
+
 /// `DeviceKeyInfo.json#`
 #[allow(unused_variables, clippy::all)]
-fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyInfo.json#/type", "type", || {
             "must be object".to_owned()
@@ -1588,68 +2047,28 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "accountUserId" => {
                     seen |= 1 << 3;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyInfo.json#/properties/accountUserId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeyInfo.json#/properties/accountUserId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f0(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "algorithm" => {
                     seen |= 1 << 1;
-                    f4(v1, p1, out);
+                    f7(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 4;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyInfo.json#/properties/clientId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeyInfo.json#/properties/clientId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f5(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "createdAt" => {
                     seen |= 1 << 5;
-                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
                         out.report(
                             p1,
                             "DeviceKeyInfo.json#/properties/createdAt/type",
@@ -1661,7 +2080,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(
+                        if crate::runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(-9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Less)
@@ -1676,7 +2095,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::support::compare_numbers(
+                        if crate::runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Greater)
@@ -1706,29 +2125,14 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "keyId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyInfo.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 2;
-                    f12(v1, p1, out);
+                    f16(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
@@ -1742,7 +2146,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1807,7 +2211,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyListParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyListParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -1821,55 +2225,15 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             let p1 = &Path::Key(p0, key);
             match key.as_str() {
                 "accountUserId" => {
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyListParams.json#/properties/accountUserId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeyListParams.json#/properties/accountUserId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f0(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "clientId" => {
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyListParams.json#/properties/clientId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeyListParams.json#/properties/clientId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f5(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -1881,7 +2245,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1896,7 +2260,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyListResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyListResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -1926,7 +2290,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     if let Some(items) = v1.as_array() {
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
-                            f9(v2, p2, out);
+                            f13(v2, p2, out);
                             if S::FAIL_FAST && out.failed() {
                                 return;
                             }
@@ -1942,7 +2306,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -1970,7 +2334,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyProtectionClass.json#`
 #[allow(unused_variables, clippy::all)]
-fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyProtectionClass.json#/type", "type", || {
             "must be string".to_owned()
@@ -1994,7 +2358,7 @@ fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyProtectionPolicy.json#`
 #[allow(unused_variables, clippy::all)]
-fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyProtectionPolicy.json#/type", "type", || {
             "must be string".to_owned()
@@ -2016,7 +2380,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyPublicParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyPublicParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2032,24 +2396,9 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyPublicParams.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DeviceKeyPublicParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -2061,7 +2410,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2089,7 +2438,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyPublicResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyPublicResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2105,66 +2454,30 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "algorithm" => {
                     seen |= 1 << 2;
-                    f4(v1, p1, out);
+                    f7(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyPublicResponse.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DeviceKeyPublicResponse.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
-                    f12(v1, p1, out);
+                    f16(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
-                        if !STATIC_1.is_match(s) {
-                            out.report(p1, "DeviceKeyPublicResponse.json#/properties/publicKeySpkiDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -2176,7 +2489,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2237,7 +2550,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeySignParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2253,29 +2566,14 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignParams.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DeviceKeySignParams.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "payload" => {
                     seen |= 1 << 1;
-                    f17(v1, p1, out);
+                    f21(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
@@ -2289,7 +2587,7 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2322,7 +2620,7 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignPayload.json#`
 #[allow(unused_variables, clippy::all)]
-fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeySignPayload.json#/type", "type", || {
             "must be object".to_owned()
@@ -2337,13 +2635,13 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         .and_then(Value::as_str)
     {
         Some("remoteControlClientConnection") => {
-            f17_2_0(v0, p0, out);
+            f21_2_0(v0, p0, out);
             if S::FAIL_FAST && out.failed() {
                 return;
             }
         }
         Some("remoteControlClientEnrollment") => {
-            f17_2_1(v0, p0, out);
+            f21_2_1(v0, p0, out);
             if S::FAIL_FAST && out.failed() {
                 return;
             }
@@ -2359,7 +2657,7 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeySignResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2375,65 +2673,23 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "algorithm" => {
                     seen |= 1 << 2;
-                    f4(v1, p1, out);
+                    f7(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
                 }
                 "signatureDerBase64" => {
                     seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignResponse.json#/properties/signatureDerBase64/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
-                        if !STATIC_1.is_match(s) {
-                            out.report(p1, "DeviceKeySignResponse.json#/properties/signatureDerBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "signedPayloadBase64" => {
                     seen |= 1 << 1;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignResponse.json#/properties/signedPayloadBase64/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
-                        if !STATIC_1.is_match(s) {
-                            out.report(p1, "DeviceKeySignResponse.json#/properties/signedPayloadBase64/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f4(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -2445,7 +2701,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2495,7 +2751,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DomainErrorData.json#`
 #[allow(unused_variables, clippy::all)]
-fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DomainErrorData.json#/type", "type", || {
             "must be object".to_owned()
@@ -2510,29 +2766,14 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             let p1 = &Path::Key(p0, key);
             match key.as_str() {
                 "keyId" => {
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DomainErrorData.json#/properties/keyId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_device_key_id(s) {
-                            out.report(p1, "DomainErrorData.json#/properties/keyId/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "kind" => {
                     seen |= 1 << 0;
-                    f20(v1, p1, out);
+                    f24(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
@@ -2546,7 +2787,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2571,7 +2812,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DomainErrorKind.json#`
 #[allow(unused_variables, clippy::all)]
-fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DomainErrorKind.json#/type", "type", || {
             "must be string".to_owned()
@@ -2610,7 +2851,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeCapabilities.json#`
 #[allow(unused_variables, clippy::all)]
-fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InitializeCapabilities.json#/type", "type", || {
             "must be object".to_owned()
@@ -2639,7 +2880,7 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InitializeParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2655,14 +2896,14 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "capabilities" => {
                     let mut matched = 0usize;
-                    let mut sub = Check::default();
-                    f22_3_0(v1, p1, &mut sub);
-                    if !sub.0 {
+                    let mut sub = StopAtFirst::default();
+                    f26_3_0(v1, p1, &mut sub);
+                    if !sub.failed() {
                         matched += 1;
                     }
-                    let mut sub = Check::default();
-                    f22_3_1(v1, p1, &mut sub);
-                    if !sub.0 {
+                    let mut sub = StopAtFirst::default();
+                    f26_3_1(v1, p1, &mut sub);
+                    if !sub.failed() {
                         matched += 1;
                     }
                     if matched != 1 {
@@ -2684,7 +2925,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientInfo" => {
                     seen |= 1 << 0;
-                    f3(v1, p1, out);
+                    f6(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
                     }
@@ -2698,7 +2939,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2723,7 +2964,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InitializeResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2804,7 +3045,7 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InvalidParamsErrorData.json#`
 #[allow(unused_variables, clippy::all)]
-fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InvalidParamsErrorData.json#/type", "type", || {
             "must be object".to_owned()
@@ -2862,7 +3103,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 p1,
                                 "InvalidParamsErrorData.json#/properties/violations/minItems",
                                 "minItems",
-                                || "must have at least 1 items".to_owned(),
+                                || "must have at least 1 item".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -2870,7 +3111,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
-                            f26(v2, p2, out);
+                            f32(v2, p2, out);
                             if S::FAIL_FAST && out.failed() {
                                 return;
                             }
@@ -2886,7 +3127,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -2923,9 +3164,63 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `Nonce.json#`
+#[allow(unused_variables, clippy::all)]
+fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "Nonce.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::runtime::has_max_chars(s, 1024) {
+            out.report(p0, "Nonce.json#/maxLength", "maxLength", || {
+                "must be at most 1024 characters long".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+        if !crate::formats::is_base64url_nonce(s) {
+            out.report(p0, "Nonce.json#/format", "format", || {
+                "must be at least 32 random bytes encoded as unpadded base64url".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
+}
+
+/// `Origin.json#`
+#[allow(unused_variables, clippy::all)]
+fn f30<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "Origin.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::formats::is_origin(s) {
+            out.report(p0, "Origin.json#/format", "format", || {
+                "must be an http or https origin in its ASCII serialization".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
+}
+
 /// `RequestErrorData.json#`
 #[allow(unused_variables, clippy::all)]
-fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "RequestErrorData.json#/type", "type", || {
             "must be object".to_owned()
@@ -2976,7 +3271,7 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -3001,7 +3296,7 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `SchemaViolation.json#`
 #[allow(unused_variables, clippy::all)]
-fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "SchemaViolation.json#/type", "type", || {
             "must be object".to_owned()
@@ -3080,7 +3375,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -3127,9 +3422,32 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `Sha256Base64url.json#`
+#[allow(unused_variables, clippy::all)]
+fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "Sha256Base64url.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if S::FAIL_FAST {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::formats::is_base64url_sha256(s) {
+            out.report(p0, "Sha256Base64url.json#/format", "format", || {
+                "must be a SHA-256 digest encoded as unpadded base64url".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
+    }
+}
+
 /// `InitializeParams.json#/properties/capabilities/oneOf/1`
 #[allow(unused_variables, clippy::all)]
-fn f22_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f26_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_null()) {
         out.report(
             p0,
@@ -3145,8 +3463,8 @@ fn f22_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeParams.json#/properties/capabilities/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f22_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    f21(v0, p0, out);
+fn f26_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f25(v0, p0, out);
     if S::FAIL_FAST && out.failed() {
         return;
     }
@@ -3154,7 +3472,7 @@ fn f22_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignPayload.json#/oneOf/1`
 #[allow(unused_variables, clippy::all)]
-fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(
             p0,
@@ -3173,24 +3491,9 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "accountUserId" => {
                     seen |= 1 << 6;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f0(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "audience" => {
@@ -3220,7 +3523,7 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "challengeExpiresAt" => {
                     seen |= 1 << 9;
-                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
                         out.report(
                             p1,
                             "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type",
@@ -3232,7 +3535,7 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(
+                        if crate::runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(-9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Less)
@@ -3242,7 +3545,7 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::support::compare_numbers(
+                        if crate::runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Greater)
@@ -3274,8 +3577,8 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
+                        if !crate::runtime::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 character long".to_owned());
                             if S::FAIL_FAST {
                                 return;
                             }
@@ -3284,117 +3587,30 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientId" => {
                     seen |= 1 << 7;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/1/properties/clientId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f5(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "deviceIdentitySha256Base64url" => {
                     seen |= 1 << 8;
-                    if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_base64url_sha256(s) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/deviceIdentitySha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f33(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_max_chars(s, 1024) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/maxLength",
-                                "maxLength",
-                                || "must be at most 1024 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
-                        if !crate::formats::is_base64url_nonce(s) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/1/properties/nonce/format",
-                                "format",
-                                || {
-                                    "must be at least 32 random bytes encoded as unpadded base64url"
-                                        .to_owned()
-                                },
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f29(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_origin(s) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/1/properties/targetOrigin/format",
-                                "format",
-                                || {
-                                    "must be an http or https origin in its ASCII serialization"
-                                        .to_owned()
-                                },
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f30(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "targetPath" => {
@@ -3457,7 +3673,7 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -3584,7 +3800,7 @@ fn f17_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignPayload.json#/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(
             p0,
@@ -3603,24 +3819,9 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "accountUserId" => {
                     seen |= 1 << 6;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/accountUserId/minLength", "minLength", || "must be at least 1 characters long".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f0(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "audience" => {
@@ -3650,70 +3851,16 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientId" => {
                     seen |= 1 << 7;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/clientId/minLength",
-                                "minLength",
-                                || "must be at least 1 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f5(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::support::has_max_chars(s, 1024) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/maxLength",
-                                "maxLength",
-                                || "must be at most 1024 characters long".to_owned(),
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
-                        if !crate::formats::is_base64url_nonce(s) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/nonce/format",
-                                "format",
-                                || {
-                                    "must be at least 32 random bytes encoded as unpadded base64url"
-                                        .to_owned()
-                                },
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f29(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "scopes" => {
@@ -3735,7 +3882,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 p1,
                                 "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems",
                                 "minItems",
-                                || "must have at least 1 items".to_owned(),
+                                || "must have at least 1 item".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -3746,7 +3893,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 p1,
                                 "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems",
                                 "maxItems",
-                                || "must have at most 1 items".to_owned(),
+                                || "must have at most 1 item".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -3783,12 +3930,12 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::support::has_min_chars(s, 1) {
+                        if !crate::runtime::has_min_chars(s, 1) {
                             out.report(
                                 p1,
                                 "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength",
                                 "minLength",
-                                || "must be at least 1 characters long".to_owned(),
+                                || "must be at least 1 character long".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -3798,32 +3945,9 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_origin(s) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/targetOrigin/format",
-                                "format",
-                                || {
-                                    "must be an http or https origin in its ASCII serialization"
-                                        .to_owned()
-                                },
-                            );
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f30(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "targetPath" => {
@@ -3851,7 +3975,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "tokenExpiresAt" => {
                     seen |= 1 << 9;
-                    if !(v1.as_number().is_some_and(crate::support::is_integer)) {
+                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
                         out.report(
                             p1,
                             "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type",
@@ -3863,7 +3987,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::support::compare_numbers(
+                        if crate::runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(-9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Less)
@@ -3873,7 +3997,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::support::compare_numbers(
+                        if crate::runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Greater)
@@ -3893,19 +4017,9 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "tokenSha256Base64url" => {
                     seen |= 1 << 8;
-                    if !(v1.is_string()) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/type", "type", || "must be string".to_owned());
-                        if S::FAIL_FAST {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::formats::is_base64url_sha256(s) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenSha256Base64url/format", "format", || "must be a SHA-256 digest encoded as unpadded base64url".to_owned());
-                            if S::FAIL_FAST {
-                                return;
-                            }
-                        }
+                    f33(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 "type" => {
@@ -3942,7 +4056,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::support::json_string(key)
+                                crate::runtime::json_string(key)
                             )
                         },
                     );
@@ -4080,7 +4194,7 @@ fn f17_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/1`
 #[allow(unused_variables, clippy::all)]
-fn f5_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f8_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_null()) {
         out.report(
             p0,
@@ -4096,8 +4210,8 @@ fn f5_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f5_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    f13(v0, p0, out);
+fn f8_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f17(v0, p0, out);
     if S::FAIL_FAST && out.failed() {
         return;
     }
@@ -4105,7 +4219,7 @@ fn f5_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `ClientInfo.json#/properties/title/oneOf/1`
 #[allow(unused_variables, clippy::all)]
-fn f3_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f6_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_null()) {
         out.report(
             p0,
@@ -4121,7 +4235,7 @@ fn f3_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `ClientInfo.json#/properties/title/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f3_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(
             p0,
@@ -4138,9 +4252,9 @@ fn f3_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 static STATIC_0: ::std::sync::LazyLock<Value> = ::std::sync::LazyLock::new(|| {
     ::serde_json::from_str("1").expect("literal checked by the generator")
 });
-static STATIC_1: ::std::sync::LazyLock<crate::support::regex::Regex> =
+static STATIC_1: ::std::sync::LazyLock<crate::runtime::regex::Regex> =
     ::std::sync::LazyLock::new(|| {
-        crate::support::regex::Regex::new(
+        crate::runtime::regex::Regex::new(
             "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
         )
         .expect("pattern checked by the generator")

@@ -9,4 +9,4 @@ export * from "./types.js";
 export * from "./validators.js";
 export * from "./formats.js";
 export * from "./methods.js";
-export type { Violation } from "./support.js";
+export type { Violation } from "./runtime.js";

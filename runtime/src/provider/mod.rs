@@ -16,10 +16,12 @@ pub mod unsupported;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
-use crate::protection::{ProtectionClass, ProtectionPolicy};
-use crate::signed_payload::SignedPayload;
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
+use devicekey_proof::ProtectionPolicyExt as _;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
+use devicekey_proof::SignedPayload;
 
 pub use software::SoftwareProvider;
 pub use unsupported::UnsupportedProvider;
@@ -45,10 +47,10 @@ pub trait KeyProvider: Send + Sync + Debug {
 
     /// The classes whose keys this provider holds: lookups of key ids with these prefixes come
     /// here and nowhere else.
-    fn protection_classes(&self) -> &[ProtectionClass];
+    fn protection_classes(&self) -> &[DeviceKeyProtectionClass];
 
     /// Creates a key of the strongest class this provider has that `policy` allows.
-    fn create(&self, policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError>;
+    fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError>;
 
     /// The public key (SubjectPublicKeyInfo DER) of `key_id`.
     fn public_key(&self, key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError>;
@@ -73,7 +75,7 @@ impl ProviderSet {
     }
 
     /// The provider that holds keys of `class`, if any.
-    pub fn for_class(&self, class: ProtectionClass) -> Option<&Arc<dyn KeyProvider>> {
+    pub fn for_class(&self, class: DeviceKeyProtectionClass) -> Option<&Arc<dyn KeyProvider>> {
         self.providers
             .iter()
             .find(|provider| provider.protection_classes().contains(&class))
@@ -94,7 +96,7 @@ impl ProviderSet {
     /// a key of a class the policy refuses, else `hardwareUnavailable`.
     pub fn create(
         &self,
-        policy: ProtectionPolicy,
+        policy: DeviceKeyProtectionPolicy,
     ) -> Result<(ProviderKey, Arc<dyn KeyProvider>), DeviceKeyError> {
         let mut degraded = false;
         for provider in &self.providers {
@@ -112,25 +114,25 @@ impl ProviderSet {
                     // A provider bug: never hand out a key the policy refuses.
                     let _ = provider.delete(&key.key_id);
                     return Err(DeviceKeyError::new(
-                        ErrorKind::PlatformFailure,
+                        DomainErrorKind::PlatformFailure,
                         format!("provider {} created a {class} key, which policy {policy} does not allow", provider.name()),
                     ));
                 }
                 Err(error) => match error.kind() {
-                    ErrorKind::HardwareUnavailable => {}
-                    ErrorKind::DegradedProtectionNotAllowed => degraded = true,
+                    Some(DomainErrorKind::HardwareUnavailable) => {}
+                    Some(DomainErrorKind::DegradedProtectionNotAllowed) => degraded = true,
                     _ => return Err(error),
                 },
             }
         }
         Err(if degraded {
             DeviceKeyError::new(
-                ErrorKind::DegradedProtectionNotAllowed,
+                DomainErrorKind::DegradedProtectionNotAllowed,
                 format!("this device can only create device keys of a protection class that policy {policy} does not allow"),
             )
         } else {
             DeviceKeyError::new(
-                ErrorKind::HardwareUnavailable,
+                DomainErrorKind::HardwareUnavailable,
                 format!("no device key provider on this platform can create a key under policy {policy}"),
             )
         })
@@ -140,7 +142,7 @@ impl ProviderSet {
 /// The `keyNotFound` error of `key_id`.
 pub fn not_found(key_id: &KeyId) -> DeviceKeyError {
     DeviceKeyError::new(
-        ErrorKind::KeyNotFound,
+        DomainErrorKind::KeyNotFound,
         format!("device key not found: {key_id}"),
     )
 }

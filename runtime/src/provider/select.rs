@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::error::{DeviceKeyError, ErrorKind};
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
 use crate::provider::{KeyProvider, ProviderSet, SoftwareProvider, UnsupportedProvider};
 
 /// The `--provider` choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProviderChoice {
     /// The platform's hardware provider, else `unsupported`.
     #[default]
@@ -21,6 +22,41 @@ pub enum ProviderChoice {
     Tpm,
     /// The macOS Secure Enclave / keychain provider.
     Macos,
+}
+
+impl ProviderChoice {
+    /// Every choice, with its name on a command line.
+    pub const NAMES: [(ProviderChoice, &'static str); 4] = [
+        (ProviderChoice::Auto, "auto"),
+        (ProviderChoice::Software, "software"),
+        (ProviderChoice::Tpm, "tpm"),
+        (ProviderChoice::Macos, "macos"),
+    ];
+}
+
+impl std::str::FromStr for ProviderChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::NAMES
+            .iter()
+            .find(|(_, name)| *name == text)
+            .map(|(choice, _)| *choice)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::NAMES.iter().map(|(_, name)| *name).collect();
+                format!("unknown provider {text:?}; one of: {}", names.join(", "))
+            })
+    }
+}
+
+impl std::fmt::Display for ProviderChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = Self::NAMES
+            .iter()
+            .find(|(choice, _)| choice == self)
+            .map_or("auto", |(_, name)| name);
+        f.write_str(name)
+    }
 }
 
 /// What the providers need to know.
@@ -89,7 +125,7 @@ fn software(config: &ProviderConfig) -> Result<Arc<dyn KeyProvider>, DeviceKeyEr
     {
         let _ = config;
         Err(DeviceKeyError::new(
-            ErrorKind::HardwareUnavailable,
+            DomainErrorKind::HardwareUnavailable,
             "the software provider needs a file secret store, which this platform lacks",
         ))
     }
@@ -132,7 +168,7 @@ fn tpm(config: &ProviderConfig) -> Result<Arc<dyn KeyProvider>, DeviceKeyError> 
 #[cfg(not(all(target_os = "linux", feature = "tpm")))]
 fn tpm(_config: &ProviderConfig) -> Result<Arc<dyn KeyProvider>, DeviceKeyError> {
     Err(DeviceKeyError::new(
-        ErrorKind::HardwareUnavailable,
+        DomainErrorKind::HardwareUnavailable,
         "this build has no TPM provider: build with --features tpm on Linux",
     ))
 }
@@ -149,7 +185,7 @@ fn macos(config: &ProviderConfig) -> Result<Arc<dyn KeyProvider>, DeviceKeyError
 #[cfg(not(target_os = "macos"))]
 fn macos(_config: &ProviderConfig) -> Result<Arc<dyn KeyProvider>, DeviceKeyError> {
     Err(DeviceKeyError::new(
-        ErrorKind::HardwareUnavailable,
+        DomainErrorKind::HardwareUnavailable,
         "this build has no macOS provider: it exists only in builds for macOS",
     ))
 }

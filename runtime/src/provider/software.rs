@@ -6,12 +6,14 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::crypto;
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
-use crate::protection::{ProtectionClass, ProtectionPolicy};
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
+use devicekey_proof::ProtectionPolicyExt as _;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{SecretBytes, SecretStore};
-use crate::signed_payload::SignedPayload;
+use devicekey_proof::SignedPayload;
 
 /// Keys of class `software`, each a PKCS#8 secret in the secret store under its key id.
 #[derive(Debug, Clone)]
@@ -19,7 +21,7 @@ pub struct SoftwareProvider {
     secrets: Arc<dyn SecretStore>,
 }
 
-const CLASSES: &[ProtectionClass] = &[ProtectionClass::Software];
+const CLASSES: &[DeviceKeyProtectionClass] = &[DeviceKeyProtectionClass::Software];
 
 impl SoftwareProvider {
     /// A provider keeping its keys in `secrets`.
@@ -28,7 +30,7 @@ impl SoftwareProvider {
     }
 
     fn signing_key(&self, key_id: &KeyId) -> Result<p256::ecdsa::SigningKey, DeviceKeyError> {
-        if key_id.protection_class() != ProtectionClass::Software {
+        if key_id.protection_class() != DeviceKeyProtectionClass::Software {
             return Err(not_found(key_id));
         }
         let secret = self.secrets.get(key_id)?.ok_or_else(|| not_found(key_id))?;
@@ -41,20 +43,20 @@ impl KeyProvider for SoftwareProvider {
         "software"
     }
 
-    fn protection_classes(&self) -> &[ProtectionClass] {
+    fn protection_classes(&self) -> &[DeviceKeyProtectionClass] {
         CLASSES
     }
 
-    fn create(&self, policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
-        if !policy.allows(ProtectionClass::Software) {
+    fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+        if !policy.allows(DeviceKeyProtectionClass::Software) {
             return Err(DeviceKeyError::new(
-                ErrorKind::DegradedProtectionNotAllowed,
+                DomainErrorKind::DegradedProtectionNotAllowed,
                 format!("software device keys require policy allow_software, not {policy}"),
             ));
         }
         let key = crypto::generate_signing_key()?;
-        let public_key_spki_der = crypto::public_key_spki_der(key.verifying_key())?;
-        let key_id = KeyId::generate(ProtectionClass::Software)?;
+        let public_key_spki_der = devicekey_proof::public_key_spki_der(key.verifying_key())?;
+        let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software)?;
         let pkcs8: Zeroizing<Vec<u8>> = crypto::private_key_pkcs8_der(&key)?;
         self.secrets.put(&key_id, &SecretBytes::new(pkcs8))?;
         Ok(ProviderKey {
@@ -64,7 +66,7 @@ impl KeyProvider for SoftwareProvider {
     }
 
     fn public_key(&self, key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError> {
-        crypto::public_key_spki_der(self.signing_key(key_id)?.verifying_key())
+        devicekey_proof::public_key_spki_der(self.signing_key(key_id)?.verifying_key())
     }
 
     fn sign(&self, key_id: &KeyId, payload: &SignedPayload) -> Result<Vec<u8>, DeviceKeyError> {
@@ -75,7 +77,7 @@ impl KeyProvider for SoftwareProvider {
     }
 
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
-        if key_id.protection_class() != ProtectionClass::Software {
+        if key_id.protection_class() != DeviceKeyProtectionClass::Software {
             return Ok(false);
         }
         self.secrets.delete(key_id)

@@ -56,13 +56,14 @@ use tss_esapi::utils::PublicKey;
 use tss_esapi::Context;
 use zeroize::Zeroizing;
 
-use crate::crypto;
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
-use crate::protection::{ProtectionClass, ProtectionPolicy};
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
+use devicekey_proof::ProtectionPolicyExt as _;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{FileSecretStore, SecretBytes, SecretStore as _};
-use crate::signed_payload::SignedPayload;
+use devicekey_proof::SignedPayload;
 
 /// How long [`TpmProvider::open`] (and a reconnection) waits for the TPM to answer.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -71,7 +72,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// creation on a slow hardware TPM takes well under a second.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 
-const CLASSES: &[ProtectionClass] = &[ProtectionClass::HardwareTpm];
+const CLASSES: &[DeviceKeyProtectionClass] = &[DeviceKeyProtectionClass::HardwareTpm];
 
 /// Keys of class `hardware_tpm` in a TPM 2.0 reached through a TCTI.
 pub struct TpmProvider {
@@ -136,7 +137,7 @@ impl TpmProvider {
         match connection.run(&self.tcti, what, operation) {
             Ok(value) => Ok(value),
             Err(error) => {
-                if error.kind() == ErrorKind::HardwareUnavailable {
+                if error.kind() == Some(DomainErrorKind::HardwareUnavailable) {
                     *slot = None;
                 }
                 Err(error)
@@ -145,13 +146,13 @@ impl TpmProvider {
     }
 
     fn read_blob(&self, key_id: &KeyId) -> Result<KeyBlob, DeviceKeyError> {
-        if key_id.protection_class() != ProtectionClass::HardwareTpm {
+        if key_id.protection_class() != DeviceKeyProtectionClass::HardwareTpm {
             return Err(not_found(key_id));
         }
         let bytes = self.blobs.get(key_id)?.ok_or_else(|| not_found(key_id))?;
         KeyBlob::decode(bytes.expose()).ok_or_else(|| {
             DeviceKeyError::new(
-                ErrorKind::PlatformFailure,
+                DomainErrorKind::PlatformFailure,
                 format!(
                     "the TPM key blob of {key_id} in {} is damaged",
                     self.blobs.dir().display()
@@ -166,14 +167,14 @@ impl KeyProvider for TpmProvider {
         "tpm"
     }
 
-    fn protection_classes(&self) -> &[ProtectionClass] {
+    fn protection_classes(&self) -> &[DeviceKeyProtectionClass] {
         CLASSES
     }
 
-    fn create(&self, policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
-        if !policy.allows(ProtectionClass::HardwareTpm) {
+    fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+        if !policy.allows(DeviceKeyProtectionClass::HardwareTpm) {
             return Err(DeviceKeyError::new(
-                ErrorKind::DegradedProtectionNotAllowed,
+                DomainErrorKind::DegradedProtectionNotAllowed,
                 format!("policy {policy} does not allow hardware_tpm device keys"),
             ));
         }
@@ -192,7 +193,7 @@ impl KeyProvider for TpmProvider {
         })?;
         let public_key_spki_der = spki_der(&public)?;
         let blob = KeyBlob { public, private }.encode()?;
-        let key_id = KeyId::generate(ProtectionClass::HardwareTpm)?;
+        let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::HardwareTpm)?;
         self.blobs.put(&key_id, &SecretBytes::new(blob))?;
         Ok(ProviderKey {
             key_id,
@@ -226,7 +227,7 @@ impl KeyProvider for TpmProvider {
     }
 
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
-        if key_id.protection_class() != ProtectionClass::HardwareTpm {
+        if key_id.protection_class() != DeviceKeyProtectionClass::HardwareTpm {
             return Ok(false);
         }
         // The TPM keeps no copy of a child key: the wrapped blob is the key.
@@ -405,7 +406,7 @@ fn spki_der(public: &Public) -> Result<Vec<u8>, DeviceKeyError> {
     sec1.extend_from_slice(&left_pad_32(&x).ok_or_else(bad)?);
     sec1.extend_from_slice(&left_pad_32(&y).ok_or_else(bad)?);
     let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| bad())?;
-    crypto::public_key_spki_der(&key)
+    devicekey_proof::public_key_spki_der(&key)
 }
 
 /// The DER encoding of a TPM ECDSA signature.
@@ -429,12 +430,12 @@ fn left_pad_32(bytes: &[u8]) -> Option<[u8; 32]> {
 }
 
 fn crypto_failure(what: &str) -> DeviceKeyError {
-    DeviceKeyError::new(ErrorKind::CryptoFailure, format!("{what} failed"))
+    DeviceKeyError::new(DomainErrorKind::CryptoFailure, format!("{what} failed"))
 }
 
 fn unavailable(tcti: &str, reason: impl fmt::Display) -> DeviceKeyError {
     DeviceKeyError::new(
-        ErrorKind::HardwareUnavailable,
+        DomainErrorKind::HardwareUnavailable,
         format!("no TPM 2.0 answers at {tcti}: {reason}"),
     )
 }
@@ -508,7 +509,7 @@ impl Connection {
             })
             .map_err(|error| {
                 DeviceKeyError::new(
-                    ErrorKind::PlatformFailure,
+                    DomainErrorKind::PlatformFailure,
                     format!("could not start the TPM worker thread: {error}"),
                 )
             })?;
@@ -557,7 +558,7 @@ impl Connection {
         outcome.map_err(|(error, alive)| {
             if alive {
                 DeviceKeyError::new(
-                    ErrorKind::PlatformFailure,
+                    DomainErrorKind::PlatformFailure,
                     format!("the TPM failed to {what}: {error}"),
                 )
             } else {
@@ -656,9 +657,9 @@ mod tests {
     #[test]
     fn unknown_tctis_and_closed_ports_are_hardware_unavailable() {
         let error = Connection::open("bogus:x").err().unwrap();
-        assert_eq!(error.kind(), ErrorKind::HardwareUnavailable);
+        assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
         let error = Connection::open("device:/nonexistent/tpm").err().unwrap();
-        assert_eq!(error.kind(), ErrorKind::HardwareUnavailable);
+        assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
         assert!(error.message().contains("/nonexistent/tpm"), "{error}");
     }
 }

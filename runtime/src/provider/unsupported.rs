@@ -1,26 +1,27 @@
 //! The provider of platforms without device-key hardware: every call fails explicitly with
 //! `hardwareUnavailable`, and nothing ever falls back to a weaker class.
 
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
-use crate::protection::{ProtectionClass, ProtectionPolicy};
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{KeyProvider, ProviderKey};
-use crate::signed_payload::SignedPayload;
+use devicekey_proof::SignedPayload;
 
 /// Answers for the platform classes (`hardware_secure_enclave`, `hardware_tpm`,
 /// `os_protected_nonextractable`) where no provider for them is built in.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UnsupportedProvider;
 
-const CLASSES: &[ProtectionClass] = &[
-    ProtectionClass::HardwareSecureEnclave,
-    ProtectionClass::HardwareTpm,
-    ProtectionClass::OsProtectedNonextractable,
+const CLASSES: &[DeviceKeyProtectionClass] = &[
+    DeviceKeyProtectionClass::HardwareSecureEnclave,
+    DeviceKeyProtectionClass::HardwareTpm,
+    DeviceKeyProtectionClass::OsProtectedNonextractable,
 ];
 
 fn unavailable() -> DeviceKeyError {
     DeviceKeyError::new(
-        ErrorKind::HardwareUnavailable,
+        DomainErrorKind::HardwareUnavailable,
         "device keys backed by hardware or the operating system are not available on this platform",
     )
 }
@@ -30,11 +31,11 @@ impl KeyProvider for UnsupportedProvider {
         "unsupported"
     }
 
-    fn protection_classes(&self) -> &[ProtectionClass] {
+    fn protection_classes(&self) -> &[DeviceKeyProtectionClass] {
         CLASSES
     }
 
-    fn create(&self, _policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+    fn create(&self, _policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
         Err(unavailable())
     }
 

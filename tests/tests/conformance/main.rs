@@ -5,9 +5,11 @@
 //!   generated languages report the same violations;
 //! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators;
 //! - `profile`: schemas outside the profile fail with a located error, never a panic;
-//! - `sync`: `write-schema --check` catches changed, missing and extra generated files.
+//! - `sync`: `write-schema --check` catches changed, missing and extra generated files;
+//! - `types`: the generated types' own API (string enums' `ALL` / `as_str`, the `Validate` trait).
 
 mod profile;
 mod suite;
 mod sync;
+mod types;
 mod vectors;

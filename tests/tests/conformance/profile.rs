@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use devicekey_codegen::schema_set::{parse_json_strict, Profile, SchemaDoc, SchemaSet};
+use devicekey_codegen::{parse_json_strict, Profile, SchemaDoc, SchemaSet};
 use serde_json::{json, Value};
 
 fn check(value: Value, profile: Profile) -> Result<(), devicekey_codegen::Error> {

@@ -61,7 +61,7 @@ fn compiled_ts_suite() -> std::path::PathBuf {
         "--outDir",
     ]);
     command.arg(&js_dir);
-    for name in ["support.ts", "formats.ts", "suite.ts"] {
+    for name in ["runtime.ts", "formats.ts", "suite.ts"] {
         command.arg(out.join("suite_ts").join(name));
     }
     let output = command.output().expect("run tsc");
@@ -122,8 +122,10 @@ fn json_schema_test_suite_draft7() {
         };
         for test in tests {
             let expected = test["valid"].as_bool().expect("valid");
-            let rust = generated::validate(name, &test["data"]).expect("generated validator");
-            let fast = generated::is_valid(name, &test["data"]).expect("generated validator");
+            let rust =
+                generated::validate_by_name(name, &test["data"]).expect("generated validator");
+            let fast =
+                generated::is_valid_by_name(name, &test["data"]).expect("generated validator");
             let ts = ts_results.next().expect("a TypeScript result per case");
             let ts_valid = ts.as_array().is_some_and(Vec::is_empty);
             let label = format!(

@@ -60,14 +60,27 @@ fn generation_is_deterministic() {
 #[test]
 fn a_changed_schema_constraint_is_caught_and_named() {
     let repo = copy_of_repo();
-    let path = repo.path().join("schema/DeviceKeySignPayload.json");
-    let text = std::fs::read_to_string(&path).expect("schema");
-    assert!(text.contains("\"maxLength\": 1024"));
-    std::fs::write(
-        &path,
-        text.replacen("\"maxLength\": 1024", "\"maxLength\": 2048", 1),
-    )
-    .expect("edit");
+    // The first schema file with a `maxLength`: its limit becomes one no schema uses.
+    let mut files: Vec<_> = std::fs::read_dir(repo.path().join("schema"))
+        .expect("schema folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let (path, text, at) = files
+        .into_iter()
+        .find_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let at = text.find("\"maxLength\": ")?;
+            Some((path, text, at))
+        })
+        .expect("a schema with a maxLength");
+    let start = at + "\"maxLength\": ".len();
+    let end = start
+        + text[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .expect("a number");
+    assert!(!text.contains("98765"));
+    std::fs::write(&path, format!("{}98765{}", &text[..start], &text[end..])).expect("edit");
     let found = differences(repo.path());
     let changed: Vec<String> = found
         .iter()
@@ -79,13 +92,13 @@ fn a_changed_schema_constraint_is_caught_and_named() {
     assert!(
         changed
             .iter()
-            .any(|c| c.starts_with("generated/rust/src/validators.rs") && c.contains("2048")),
+            .any(|c| c.starts_with("generated/rust/src/validators.rs") && c.contains("98765")),
         "{changed:?}"
     );
     assert!(
         changed
             .iter()
-            .any(|c| c.starts_with("generated/ts/src/validators.ts") && c.contains("2048")),
+            .any(|c| c.starts_with("generated/ts/src/validators.ts") && c.contains("98765")),
         "{changed:?}"
     );
 }

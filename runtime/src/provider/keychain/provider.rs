@@ -7,12 +7,13 @@ use std::sync::Arc;
 use p256::ecdsa::{Signature, VerifyingKey};
 
 use crate::clock::Clock;
-use crate::crypto;
-use crate::error::{DeviceKeyError, ErrorKind};
-use crate::key_id::KeyId;
-use crate::protection::{ProtectionClass, ProtectionPolicy};
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_proof::KeyId;
+use devicekey_proof::ProtectionPolicyExt as _;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{not_found, KeyProvider, ProviderKey};
-use crate::signed_payload::SignedPayload;
+use devicekey_proof::SignedPayload;
 
 use super::{
     keychain_error, secure_enclave_unavailable, AccessFlag, Accessibility, KeyAttribute,
@@ -22,9 +23,9 @@ use super::{
 /// The default reverse-DNS prefix of application tags and labels.
 pub const DEFAULT_TAG_PREFIX: &str = "dev.devicekey";
 
-const CLASSES: &[ProtectionClass] = &[
-    ProtectionClass::HardwareSecureEnclave,
-    ProtectionClass::OsProtectedNonextractable,
+const CLASSES: &[DeviceKeyProtectionClass] = &[
+    DeviceKeyProtectionClass::HardwareSecureEnclave,
+    DeviceKeyProtectionClass::OsProtectedNonextractable,
 ];
 
 /// How a [`KeychainProvider`] names and protects its keys.
@@ -52,10 +53,10 @@ impl Default for KeychainProviderOptions {
 /// `<prefix>.device-key.<secure-enclave|os-protected-nonextractable>.<keyId>`.
 pub fn key_tag(prefix: &str, key_id: &KeyId) -> String {
     let class = match key_id.protection_class() {
-        ProtectionClass::HardwareSecureEnclave => "secure-enclave",
-        ProtectionClass::OsProtectedNonextractable => "os-protected-nonextractable",
-        ProtectionClass::HardwareTpm => "tpm",
-        ProtectionClass::Software => "software",
+        DeviceKeyProtectionClass::HardwareSecureEnclave => "secure-enclave",
+        DeviceKeyProtectionClass::OsProtectedNonextractable => "os-protected-nonextractable",
+        DeviceKeyProtectionClass::HardwareTpm => "tpm",
+        DeviceKeyProtectionClass::Software => "software",
     };
     format!("{prefix}.device-key.{class}.{key_id}")
 }
@@ -91,7 +92,7 @@ impl<K: Keychain> KeychainProvider<K> {
     /// The attributes a new key of `key_id`'s class gets. Only a Secure Enclave key carries the
     /// token id and `PrivateKeyUsage`; only the fallback key says `kSecAttrIsExtractable = false`.
     pub fn creation_attributes(&self, key_id: &KeyId) -> KeyAttributes {
-        let secure_enclave = key_id.protection_class() == ProtectionClass::HardwareSecureEnclave;
+        let secure_enclave = key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
         let mut flags = Vec::new();
         if secure_enclave {
             flags.push(AccessFlag::PrivateKeyUsage);
@@ -129,7 +130,7 @@ impl<K: Keychain> KeychainProvider<K> {
     /// The query that finds (or deletes) `key_id`'s private key. A fallback key's query requires
     /// `kSecAttrIsExtractable = false`.
     pub fn lookup_query(&self, key_id: &KeyId) -> KeyAttributes {
-        let secure_enclave = key_id.protection_class() == ProtectionClass::HardwareSecureEnclave;
+        let secure_enclave = key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
         let mut query = vec![KeyAttribute::KeyTypeEcSecPrimeRandom];
         if secure_enclave {
             query.push(KeyAttribute::TokenSecureEnclave);
@@ -147,8 +148,8 @@ impl<K: Keychain> KeychainProvider<K> {
         KeyAttributes(query)
     }
 
-    fn create_of_class(&self, class: ProtectionClass) -> Result<ProviderKey, CreateFailure> {
-        let key_id = KeyId::generate(class).map_err(CreateFailure::Error)?;
+    fn create_of_class(&self, class: DeviceKeyProtectionClass) -> Result<ProviderKey, CreateFailure> {
+        let key_id = crate::crypto::generate_key_id(class).map_err(CreateFailure::Error)?;
         let key = self
             .keychain
             .create_random_key(&self.creation_attributes(&key_id))
@@ -188,15 +189,15 @@ impl<K: Keychain> KeychainProvider<K> {
         };
         if found.extractable {
             return Err(DeviceKeyError::new(
-                ErrorKind::PlatformFailure,
+                DomainErrorKind::PlatformFailure,
                 format!("the macOS Keychain returned an extractable key for {key_id}; refusing to use it"),
             ));
         }
         let expect_secure_enclave =
-            key_id.protection_class() == ProtectionClass::HardwareSecureEnclave;
+            key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
         if found.secure_enclave != expect_secure_enclave {
             return Err(DeviceKeyError::new(
-                ErrorKind::PlatformFailure,
+                DomainErrorKind::PlatformFailure,
                 format!("the macOS Keychain returned a key of another protection class for {key_id}; refusing to use it"),
             ));
         }
@@ -224,7 +225,7 @@ impl CreateFailure {
 pub(crate) fn spki_from_x963(x963: &[u8]) -> Result<Vec<u8>, DeviceKeyError> {
     let malformed = || {
         DeviceKeyError::new(
-            ErrorKind::CryptoFailure,
+            DomainErrorKind::CryptoFailure,
             "the macOS Keychain returned a public key that is not an uncompressed P-256 point",
         )
     };
@@ -232,7 +233,7 @@ pub(crate) fn spki_from_x963(x963: &[u8]) -> Result<Vec<u8>, DeviceKeyError> {
         return Err(malformed());
     }
     let key = VerifyingKey::from_sec1_bytes(x963).map_err(|_| malformed())?;
-    crypto::public_key_spki_der(&key)
+    devicekey_proof::public_key_spki_der(&key)
 }
 
 impl<K: Keychain> fmt::Debug for KeychainProvider<K> {
@@ -250,20 +251,20 @@ impl<K: Keychain> KeyProvider for KeychainProvider<K> {
         "macos"
     }
 
-    fn protection_classes(&self) -> &[ProtectionClass] {
+    fn protection_classes(&self) -> &[DeviceKeyProtectionClass] {
         CLASSES
     }
 
-    fn create(&self, policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
-        let status = match self.create_of_class(ProtectionClass::HardwareSecureEnclave) {
+    fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+        let status = match self.create_of_class(DeviceKeyProtectionClass::HardwareSecureEnclave) {
             Ok(key) => return Ok(key),
             Err(CreateFailure::Status(status)) if secure_enclave_unavailable(status) => status,
             Err(failure) => return Err(failure.into_error()),
         };
-        let fallback = ProtectionClass::OsProtectedNonextractable;
+        let fallback = DeviceKeyProtectionClass::OsProtectedNonextractable;
         if !policy.allows(fallback) {
             return Err(DeviceKeyError::new(
-                ErrorKind::DegradedProtectionNotAllowed,
+                DomainErrorKind::DegradedProtectionNotAllowed,
                 format!("the Secure Enclave is unavailable on this Mac ({status}); only {fallback} keys can be created, which policy {policy} does not allow"),
             ));
         }
@@ -271,7 +272,7 @@ impl<K: Keychain> KeyProvider for KeychainProvider<K> {
             Ok(key) => Ok(key),
             Err(CreateFailure::Status(status)) if secure_enclave_unavailable(status) => {
                 Err(DeviceKeyError::new(
-                    ErrorKind::HardwareUnavailable,
+                    DomainErrorKind::HardwareUnavailable,
                     format!("neither the Secure Enclave nor the macOS Keychain can create device keys on this Mac ({status})"),
                 ))
             }
@@ -314,7 +315,7 @@ impl<K: Keychain> KeyProvider for KeychainProvider<K> {
         };
         Signature::from_der(&signature).map_err(|_| {
             DeviceKeyError::new(
-                ErrorKind::CryptoFailure,
+                DomainErrorKind::CryptoFailure,
                 "the macOS Keychain returned a signature that is not DER-encoded ECDSA P-256",
             )
         })?;
@@ -344,7 +345,7 @@ mod tests {
         let spki = spki_from_x963(point.as_bytes()).unwrap();
         assert_eq!(
             spki,
-            crypto::public_key_spki_der(key.verifying_key()).unwrap()
+            devicekey_proof::public_key_spki_der(key.verifying_key()).unwrap()
         );
 
         let compressed = key.verifying_key().to_sec1_point(true);
@@ -357,13 +358,13 @@ mod tests {
             &[],
         ] {
             let error = spki_from_x963(bad).unwrap_err();
-            assert_eq!(error.kind(), ErrorKind::CryptoFailure);
+            assert_eq!(error.kind(), DomainErrorKind::CryptoFailure);
         }
     }
 
     #[test]
     fn tags_name_the_class_and_the_key_id() {
-        let id = KeyId::from_parts(ProtectionClass::OsProtectedNonextractable, &[0; 32]);
+        let id = KeyId::from_parts(DeviceKeyProtectionClass::OsProtectedNonextractable, &[0; 32]);
         assert_eq!(
             key_tag("dev.devicekey", &id),
             format!("dev.devicekey.device-key.os-protected-nonextractable.{id}")

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::error::{DeviceKeyError, ErrorKind};
+use devicekey_proof::DeviceKeyError;
+use devicekey_protocol::types::DomainErrorKind;
 
 /// The message of a missing keychain entitlement (OSStatus -34018), as codex words it.
 pub const ENTITLEMENT_MESSAGE: &str =
@@ -91,26 +92,26 @@ pub fn keychain_error(operation: KeychainOperation, status: OsStatus) -> DeviceK
     let action = operation.describe();
     match status {
         OsStatus::MISSING_ENTITLEMENT => {
-            DeviceKeyError::new(ErrorKind::EntitlementRequired, ENTITLEMENT_MESSAGE)
+            DeviceKeyError::new(DomainErrorKind::EntitlementRequired, ENTITLEMENT_MESSAGE)
         }
         OsStatus::USER_CANCELED => DeviceKeyError::new(
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             format!("the user canceled the macOS authentication prompt; could not {action} ({status})"),
         ),
         OsStatus::AUTH_FAILED => DeviceKeyError::new(
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             format!("macOS Keychain authentication failed; could not {action} ({status})"),
         ),
         OsStatus::INTERACTION_NOT_ALLOWED => DeviceKeyError::new(
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             format!("the macOS Keychain is locked or cannot show a prompt; could not {action} ({status})"),
         ),
         OsStatus::DUPLICATE_ITEM => DeviceKeyError::new(
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             format!("the macOS Keychain already holds this item; could not {action} ({status})"),
         ),
         _ => DeviceKeyError::new(
-            ErrorKind::PlatformFailure,
+            DomainErrorKind::PlatformFailure,
             format!("the macOS Keychain failed to {action} ({status})"),
         ),
     }

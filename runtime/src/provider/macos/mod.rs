@@ -11,13 +11,14 @@ mod system_keychain;
 use std::sync::Arc;
 
 use crate::clock::SystemClock;
-use crate::error::DeviceKeyError;
-use crate::key_id::KeyId;
+use devicekey_proof::DeviceKeyError;
+use devicekey_proof::KeyId;
 use crate::keychain_secret_store::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
-use crate::protection::{ProtectionClass, ProtectionPolicy};
+use devicekey_proof::{ProtectionClassExt as _, ProtectionPolicyExt as _};
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::keychain::{KeychainProvider, KeychainProviderOptions, DEFAULT_TAG_PREFIX};
 use crate::provider::{KeyProvider, ProviderKey};
-use crate::signed_payload::SignedPayload;
+use devicekey_proof::SignedPayload;
 
 pub use system_keychain::SystemKeychain;
 
@@ -63,11 +64,11 @@ impl KeyProvider for MacosProvider {
         self.inner.name()
     }
 
-    fn protection_classes(&self) -> &[ProtectionClass] {
+    fn protection_classes(&self) -> &[DeviceKeyProtectionClass] {
         self.inner.protection_classes()
     }
 
-    fn create(&self, policy: ProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+    fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
         self.inner.create(policy)
     }
 

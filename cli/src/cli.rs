@@ -1,0 +1,424 @@
+//! The `devicekey` command line: its arguments and the `verify` subcommand.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use p256::ecdsa::VerifyingKey;
+use p256::pkcs8::DecodePublicKey as _;
+
+use devicekey_proof::{
+    decode_base64, public_key_spki_der, verify_proof, Expectations, OriginAllowlist,
+    SignPayloadExt as _, VerifiedProof, VerifyError,
+};
+use devicekey_runtime::provider::select::{self, ProviderChoice};
+
+/// Device-bound signing keys.
+#[derive(Debug, Parser)]
+#[command(name = "devicekey", version, about)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Verify a device-key proof: signature, domain, canonical bytes, payload schema, and the
+    /// given expectations. Exits 0 when the proof is valid, 1 when it is not.
+    Verify(VerifyArgs),
+    /// Serve the device-key JSON-RPC protocol (newline-delimited JSON-RPC 2.0) on stdio or a
+    /// Unix socket. Logs go to stderr (`RUST_LOG`), never to stdout.
+    Serve(ServeArgs),
+    /// Run the whole protocol once against an in-process server with the software provider on
+    /// a temporary state directory, printing every message and the verified proof. Exits 0
+    /// when every step succeeds.
+    Demo,
+}
+
+/// Arguments of `devicekey verify`. Each input comes as standard base64 (as on the wire) or
+/// as a file of raw bytes (the public key file may also be PEM).
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The public key, SubjectPublicKeyInfo DER in standard base64 (`publicKeySpkiDerBase64`).
+    #[arg(
+        long,
+        value_name = "BASE64",
+        required_unless_present = "public_key_file",
+        conflicts_with = "public_key_file"
+    )]
+    pub public_key_spki_base64: Option<String>,
+    /// The public key as a file: SubjectPublicKeyInfo DER or PEM (`-----BEGIN PUBLIC KEY-----`).
+    #[arg(long, value_name = "PATH")]
+    pub public_key_file: Option<PathBuf>,
+    /// The signed bytes in standard base64 (`signedPayloadBase64`).
+    #[arg(
+        long,
+        value_name = "BASE64",
+        required_unless_present = "signed_payload_file",
+        conflicts_with = "signed_payload_file"
+    )]
+    pub signed_payload_base64: Option<String>,
+    /// The signed bytes as a file.
+    #[arg(long, value_name = "PATH")]
+    pub signed_payload_file: Option<PathBuf>,
+    /// The DER signature in standard base64 (`signatureDerBase64`).
+    #[arg(
+        long,
+        value_name = "BASE64",
+        required_unless_present = "signature_der_file",
+        conflicts_with = "signature_der_file"
+    )]
+    pub signature_der_base64: Option<String>,
+    /// The DER signature as a file.
+    #[arg(long, value_name = "PATH")]
+    pub signature_der_file: Option<PathBuf>,
+    /// Check the expiry window at this time (Unix seconds): `now < expiresAt <= now + 900`.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub now: Option<i64>,
+    /// Require this `audience`.
+    #[arg(long, value_name = "AUDIENCE")]
+    pub expect_audience: Option<String>,
+    /// Require this `targetOrigin`.
+    #[arg(long, value_name = "ORIGIN")]
+    pub expect_origin: Option<String>,
+}
+
+/// Runs `devicekey verify`, printing the verdict to `out`.
+pub(crate) fn run_verify(args: &VerifyArgs, out: &mut dyn Write) -> io::Result<ExitCode> {
+    let inputs = (|| {
+        Ok::<_, String>((
+            read_input(
+                "public key",
+                args.public_key_spki_base64.as_deref(),
+                args.public_key_file.as_deref(),
+                true,
+            )?,
+            read_input(
+                "signed payload",
+                args.signed_payload_base64.as_deref(),
+                args.signed_payload_file.as_deref(),
+                false,
+            )?,
+            read_input(
+                "signature",
+                args.signature_der_base64.as_deref(),
+                args.signature_der_file.as_deref(),
+                false,
+            )?,
+        ))
+    })();
+    let (public_key, signed_payload, signature) = match inputs {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            writeln!(out, "error: {message}")?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let expectations = Expectations {
+        audience: args.expect_audience.clone(),
+        origin: args.expect_origin.clone(),
+        now: args.now,
+    };
+    match verify_proof(&public_key, &signed_payload, &signature, &expectations) {
+        Ok(proof) => {
+            print_verified(&proof, &expectations, out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            writeln!(out, "INVALID ({}): {error}", error.kind())?;
+            if let VerifyError::Payload(payload_error) = &error {
+                for violation in payload_error.violations() {
+                    writeln!(
+                        out,
+                        "  {} ({}): {}",
+                        display_path(&violation.instance_path),
+                        violation.keyword,
+                        violation.message
+                    )?;
+                }
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn display_path(path: &str) -> &str {
+    if path.is_empty() {
+        "/"
+    } else {
+        path
+    }
+}
+
+fn print_verified(
+    proof: &VerifiedProof,
+    expectations: &Expectations,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let payload = &proof.payload;
+    writeln!(
+        out,
+        "VALID: the signature verifies and the signed payload is well formed"
+    )?;
+    writeln!(out, "  type:          {}", payload.type_tag())?;
+    writeln!(out, "  audience:      {}", payload.audience())?;
+    writeln!(out, "  targetOrigin:  {}", payload.target_origin())?;
+    writeln!(out, "  targetPath:    {}", payload.target_path())?;
+    writeln!(out, "  accountUserId: {}", payload.account_user_id().as_str())?;
+    writeln!(out, "  clientId:      {}", payload.client_id().as_str())?;
+    writeln!(out, "  nonce:         {}", payload.nonce().as_str())?;
+    let expiry_note = match expectations.now {
+        Some(now) => format!("within the window at {now}"),
+        None => "not checked (give --now)".to_owned(),
+    };
+    writeln!(
+        out,
+        "  expiresAt:     {} ({expiry_note})",
+        payload.expires_at()
+    )?;
+    Ok(())
+}
+
+/// `--provider`: the runtime's own names (`auto`, `software`, `tpm`, `macos`).
+fn parse_provider(text: &str) -> Result<ProviderChoice, String> {
+    text.parse()
+}
+
+/// One input from its base64 argument or its file.
+fn read_input(
+    what: &str,
+    base64: Option<&str>,
+    file: Option<&Path>,
+    may_be_pem: bool,
+) -> Result<Vec<u8>, String> {
+    match (base64, file) {
+        (Some(text), _) => decode_base64(text.trim())
+            .ok_or_else(|| format!("the {what} is not standard padded base64")),
+        (None, Some(path)) => {
+            let bytes = std::fs::read(path).map_err(|error| {
+                format!("cannot read the {what} from {}: {error}", path.display())
+            })?;
+            if may_be_pem && bytes.starts_with(b"-----BEGIN PUBLIC KEY-----") {
+                let pem = std::str::from_utf8(&bytes)
+                    .map_err(|_| format!("the {what} PEM is not UTF-8"))?;
+                let key = VerifyingKey::from_public_key_pem(pem)
+                    .map_err(|_| format!("the {what} PEM is not a P-256 public key"))?;
+                public_key_spki_der(&key).map_err(|error| error.to_string())
+            } else {
+                Ok(bytes)
+            }
+        }
+        (None, None) => Err(format!("the {what} is required")),
+    }
+}
+
+/// Arguments of `devicekey serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen: `stdio://` or `unix:///path/to.sock` (created with mode 0600, removed
+    /// on exit).
+    #[arg(long, value_name = "URL", default_value = "stdio://")]
+    pub listen: String,
+    /// The state directory (binding database, software keys); created with mode 0700.
+    /// Default: `$XDG_DATA_HOME/devicekey`, else `~/.local/share/devicekey`.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The key provider: `auto` is the platform's hardware provider (TPM on Linux, Secure
+    /// Enclave on macOS) or none; `software` must be asked for by name.
+    #[arg(long, default_value_t = ProviderChoice::Auto, value_parser = parse_provider)]
+    pub provider: ProviderChoice,
+    /// A backend origin payloads may target, repeatable: `https://example.com`,
+    /// `https://*.example.com`, `http://localhost:*`. Default: codex's origins.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+    /// How long `attestation/generate` waits for the client, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    pub attestation_timeout_ms: u64,
+    /// The TPM's TCTI (TPM provider only).
+    #[arg(long, value_name = "TCTI", default_value = select::DEFAULT_TPM_TCTI)]
+    pub tpm_tcti: String,
+    /// The keychain access group (macOS provider only).
+    #[arg(long, value_name = "GROUP")]
+    pub keychain_access_group: Option<String>,
+    /// Ask for user presence on every signature (macOS provider only).
+    #[arg(long)]
+    pub user_presence: bool,
+}
+
+/// Where `devicekey serve` listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Listen {
+    /// stdin and stdout.
+    Stdio,
+    /// A Unix domain socket at this path.
+    Unix(PathBuf),
+}
+
+impl Listen {
+    /// Parses `stdio://` or `unix:///path`.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        if text == "stdio://" || text == "stdio" {
+            return Ok(Listen::Stdio);
+        }
+        match text.strip_prefix("unix://") {
+            Some(path) if !path.is_empty() => Ok(Listen::Unix(PathBuf::from(path))),
+            _ => Err(format!(
+                "cannot listen on {text:?}: expected stdio:// or unix:///path/to.sock"
+            )),
+        }
+    }
+}
+
+/// The default state directory: `$XDG_DATA_HOME/devicekey`, else `~/.local/share/devicekey`.
+pub(crate) fn default_state_dir() -> Option<PathBuf> {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    non_empty("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .map(|data| data.join("devicekey"))
+}
+
+/// Runs `devicekey serve` until its input ends (stdio) or SIGINT / SIGTERM.
+pub(crate) fn run_serve(args: &ServeArgs) -> ExitCode {
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("devicekey serve: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &ServeArgs) -> Result<(), String> {
+    use devicekey_runtime::provider::select::{select, ProviderConfig};
+    use devicekey_server::{Server, ServerOptions};
+
+    let listen = Listen::parse(&args.listen)?;
+    let state_dir = args
+        .state_dir
+        .clone()
+        .or_else(default_state_dir)
+        .ok_or("no state directory: give --state-dir, or set XDG_DATA_HOME or HOME")?;
+    create_private_dir(&state_dir)?;
+    let origins = if args.allowed_origins.is_empty() {
+        OriginAllowlist::codex_defaults()
+    } else {
+        OriginAllowlist::from_rules(&args.allowed_origins)
+            .map_err(|error| error.to_string())?
+    };
+    let config = ProviderConfig {
+        state_dir: state_dir.clone(),
+        tpm_tcti: args.tpm_tcti.clone(),
+        keychain_access_group: args.keychain_access_group.clone(),
+        user_presence: args.user_presence,
+    };
+    let providers = select(args.provider, &config).map_err(|error| error.to_string())?;
+    let bindings = devicekey_runtime::BindingStore::open(state_dir.join("bindings.sqlite3"))
+        .map_err(|error| error.to_string())?;
+    let store = devicekey_runtime::DeviceKeyStore::builder(providers, bindings)
+        .origins(origins)
+        .build();
+    let options = ServerOptions {
+        attestation_timeout: std::time::Duration::from_millis(args.attestation_timeout_ms),
+        ..ServerOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the async runtime: {error}"))?;
+    let outcome = runtime.block_on(async move {
+        let server = Server::new(store, options);
+        match listen {
+            Listen::Stdio => {
+                let serving = server.serve_stdio();
+                tokio::pin!(serving);
+                tokio::select! {
+                    () = &mut serving => {}
+                    () = shutdown_signal() => {
+                        tracing::info!("stopping on a signal");
+                        server.shutdown();
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), serving).await;
+                    }
+                }
+                Ok(())
+            }
+            #[cfg(unix)]
+            Listen::Unix(path) => {
+                let listener = devicekey_server::SocketListener::bind(&path)
+                    .map_err(|error| format!("cannot listen on {}: {error}", path.display()))?;
+                tracing::info!(path = %path.display(), "listening");
+                listener
+                    .serve(server, shutdown_signal(), std::time::Duration::from_secs(5))
+                    .await
+                    .map_err(|error| error.to_string())
+            }
+            #[cfg(not(unix))]
+            Listen::Unix(_) => Err("Unix sockets are not available on this platform".to_owned()),
+        }
+    });
+    // A read of stdin blocked in the runtime's thread pool must not hold the exit up.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    outcome
+}
+
+/// Resolves on SIGINT or SIGTERM (on Ctrl-C elsewhere).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), String> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|error| {
+        format!(
+            "cannot create the state directory {}: {error}",
+            dir.display()
+        )
+    })
+}
+
+/// Runs `devicekey demo`, printing to `out`.
+pub(crate) fn run_demo(out: &mut dyn Write) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("devicekey demo: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(crate::demo::run(out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = out.flush();
+            eprintln!("devicekey demo: FAILED: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! The runtime of the generated validators: the `Validate` trait, instance paths, violations, the
+//! sinks that collect every violation or stop at the first, JSON equality, number comparison, and
+//! the format primitives.
+
+use std::cmp::Ordering;
+
+#[doc(hidden)]
+pub use ::regex;
+
+use serde_json::{Number, Value};
+
+/// One schema violation, as the JSON-RPC `invalidParams` error data carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Violation {
+    /// JSON pointer to the offending value in the instance (`""` is the instance itself).
+    pub instance_path: String,
+    /// Where the violated keyword is: `DeviceKeySignParams.json#/properties/keyId/format`.
+    pub schema_path: String,
+    /// The violated keyword: `format`, `required`, `additionalProperties`...
+    pub keyword: String,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.instance_path.is_empty() { "the value" } else { &self.instance_path };
+        write!(f, "{at} {} ({} at {})", self.message, self.keyword, self.schema_path)
+    }
+}
+
+/// A protocol type with generated validators: check a JSON value against the type's schema before
+/// deserializing it into the type.
+pub trait Validate {
+    /// The schema type name: `DeviceKeySignParams`.
+    const TYPE_NAME: &'static str;
+    /// Validates `value` as this type, reporting every violation.
+    fn validate(value: &::serde_json::Value) -> Result<(), Vec<Violation>>;
+    /// Whether `value` is a valid instance of this type (stops at the first violation).
+    fn is_valid(value: &::serde_json::Value) -> bool;
+}
+
+/// Where a value sits in the instance, kept on the stack while validating and rendered as a JSON
+/// pointer only when a violation is reported.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'a> {
+    /// The instance itself.
+    Root,
+    /// A property of the object at the parent path.
+    Key(&'a Path<'a>, &'a str),
+    /// An item of the array at the parent path.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// The JSON pointer (RFC 6901) of this path.
+    pub fn pointer(&self) -> String {
+        let mut segments = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Path::Root => break,
+                Path::Key(parent, key) => {
+                    segments.push(key.replace('~', "~0").replace('/', "~1"));
+                    at = parent;
+                }
+                Path::Index(parent, index) => {
+                    segments.push(index.to_string());
+                    at = parent;
+                }
+            }
+        }
+        let mut out = String::new();
+        for segment in segments.iter().rev() {
+            out.push('/');
+            out.push_str(segment);
+        }
+        out
+    }
+}
+
+/// Where violations go.
+pub trait Sink {
+    /// Whether validation may stop at the first violation (a yes/no question).
+    const FAIL_FAST: bool;
+    /// Reports a violation; `message` runs only when the violation is kept.
+    fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String);
+    /// Whether anything was reported.
+    fn failed(&self) -> bool;
+}
+
+/// Collects every violation.
+#[derive(Debug, Default)]
+pub struct CollectAll(Vec<Violation>);
+
+impl CollectAll {
+    /// `Ok` when nothing was reported, else every violation in the order reported.
+    pub fn into_result(self) -> Result<(), Vec<Violation>> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+    }
+}
+
+impl Sink for CollectAll {
+    const FAIL_FAST: bool = false;
+    fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String) {
+        self.0.push(Violation {
+            instance_path: path.pointer(),
+            schema_path: schema_path.to_owned(),
+            keyword: keyword.to_owned(),
+            message: message(),
+        });
+    }
+    fn failed(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+/// Stops validation at the first violation and remembers only that there was one.
+#[derive(Debug, Default)]
+pub struct StopAtFirst {
+    /// Whether a violation was reported.
+    failed: bool,
+}
+
+impl Sink for StopAtFirst {
+    const FAIL_FAST: bool = true;
+    fn report(&mut self, _: &Path<'_>, _: &'static str, _: &'static str, _: impl FnOnce() -> String) {
+        self.failed = true;
+    }
+    fn failed(&self) -> bool {
+        self.failed
+    }
+}
+
+/// JSON equality as JSON Schema defines it: numbers by value, objects without key order.
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => compare_numbers(x, y) == Some(Ordering::Equal),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether no two items are equal.
+pub fn all_unique(items: &[Value]) -> bool {
+    items.iter().enumerate().all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)))
+}
+
+/// Compares two numbers exactly when both are integers, else as `f64`.
+pub fn compare_numbers(x: &Number, y: &Number) -> Option<Ordering> {
+    match (as_i128(x), as_i128(y)) {
+        (Some(a), Some(b)) => Some(a.cmp(&b)),
+        _ => x.as_f64()?.partial_cmp(&y.as_f64()?),
+    }
+}
+
+fn as_i128(n: &Number) -> Option<i128> {
+    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
+}
+
+/// Draft-07 `integer`: any number with no fractional part (`1.0` is an integer).
+pub fn is_integer(n: &Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+}
+
+/// Whether `s` has at least `limit` Unicode code points.
+pub fn has_min_chars(s: &str, limit: usize) -> bool {
+    s.len() >= limit && (s.len() >= limit.saturating_mul(4) || s.chars().count() >= limit)
+}
+
+/// Whether `s` has at most `limit` Unicode code points.
+pub fn has_max_chars(s: &str, limit: usize) -> bool {
+    s.len() <= limit || s.chars().count() <= limit
+}
+
+/// Format primitive: `prefix` (one of `prefixes`, or none when empty) then canonical unpadded
+/// base64url (no `=`, no stray trailing bits) decoding to `min_bytes..=max_bytes` bytes.
+pub fn is_prefixed_base64url(s: &str, prefixes: &[&str], min_bytes: usize, max_bytes: Option<usize>) -> bool {
+    let body = if prefixes.is_empty() {
+        s
+    } else {
+        match prefixes.iter().find_map(|p| s.strip_prefix(p)) {
+            Some(body) => body,
+            None => return false,
+        }
+    };
+    let bytes = body.as_bytes();
+    let tail = bytes.len() % 4;
+    if tail == 1 {
+        return false;
+    }
+    let decoded = bytes.len() / 4 * 3 + tail.saturating_sub(1);
+    if decoded < min_bytes || max_bytes.is_some_and(|max| decoded > max) {
+        return false;
+    }
+    let mut last = 0u8;
+    for &b in bytes {
+        last = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return false,
+        };
+    }
+    match tail {
+        2 => last & 0x0f == 0,
+        3 => last & 0x03 == 0,
+        _ => true,
+    }
+}
+
+/// Format primitive: an `http`/`https` origin in its own ASCII serialization.
+pub fn is_origin(s: &str) -> bool {
+    let (rest, default_port) = if let Some(rest) = s.strip_prefix("https://") {
+        (rest, "443")
+    } else if let Some(rest) = s.strip_prefix("http://") {
+        (rest, "80")
+    } else {
+        return false;
+    };
+    let (host, port) = if rest.starts_with('[') {
+        match rest.find(']') {
+            Some(end) => {
+                let after = &rest[end + 1..];
+                let port = match after.strip_prefix(':') {
+                    Some(port) => Some(port),
+                    None if after.is_empty() => None,
+                    None => return false,
+                };
+                (&rest[..=end], port)
+            }
+            None => return false,
+        }
+    } else {
+        match rest.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        }
+    };
+    if let Some(port) = port {
+        let digits_ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !digits_ok || (port.len() > 1 && port.starts_with('0')) || port == default_port {
+            return false;
+        }
+        if port.parse::<u32>().map_or(true, |p| p > 65535) {
+            return false;
+        }
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return is_canonical_ipv6(inner);
+    }
+    let labels_ok = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    // A host whose last label is a number is an IPv4 address, which serializes as a dotted quad.
+    labels_ok && (!ends_in_number(host) || is_canonical_ipv4(host))
+}
+
+/// Whether the URL standard reads `host` as an IPv4 address (its last label is a number).
+fn ends_in_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+        || last.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// Four decimal parts of 0 to 255 without leading zeros.
+fn is_canonical_ipv4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && part.len() <= 3
+                && part.bytes().all(|b| b.is_ascii_digit())
+                && (part.len() == 1 || !part.starts_with('0'))
+                && part.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
+/// An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case).
+fn is_canonical_ipv6(text: &str) -> bool {
+    fn parse(part: &str) -> Option<Vec<u16>> {
+        if part.is_empty() {
+            return Some(Vec::new());
+        }
+        part.split(':')
+            .map(|piece| {
+                let ok = (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if ok { u16::from_str_radix(piece, 16).ok() } else { None }
+            })
+            .collect()
+    }
+    let halves: Vec<&str> = text.split("::").collect();
+    let pieces = match halves.as_slice() {
+        [all] => match parse(all) {
+            Some(pieces) if pieces.len() == 8 => pieces,
+            _ => return false,
+        },
+        [head, tail] => match (parse(head), parse(tail)) {
+            (Some(head), Some(tail)) if head.len() + tail.len() < 8 => {
+                let gap = 8 - head.len() - tail.len();
+                let mut pieces = head;
+                pieces.extend(std::iter::repeat(0).take(gap));
+                pieces.extend(tail);
+                pieces
+            }
+            _ => return false,
+        },
+        _ => return false,
+    };
+    serialize_ipv6(&pieces) == text
+}
+
+fn serialize_ipv6(pieces: &[u16]) -> String {
+    let (mut compress, mut longest) = (None, 1);
+    let mut i = 0;
+    while i < pieces.len() {
+        if pieces[i] == 0 {
+            let mut j = i;
+            while j < pieces.len() && pieces[j] == 0 {
+                j += 1;
+            }
+            if j - i > longest {
+                compress = Some(i);
+                longest = j - i;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = String::new();
+    let mut ignore_zero = false;
+    for (i, &piece) in pieces.iter().enumerate() {
+        if ignore_zero && piece == 0 {
+            continue;
+        }
+        ignore_zero = false;
+        if compress == Some(i) {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            ignore_zero = true;
+            continue;
+        }
+        out.push_str(&format!("{piece:x}"));
+        if i != 7 {
+            out.push(':');
+        }
+    }
+    out
+}
+
+/// Format primitive: a number that is an integer within the signed 64-bit range.
+pub fn is_int64(n: &Number) -> bool {
+    if n.is_i64() {
+        return true;
+    }
+    if n.is_u64() {
+        return false;
+    }
+    n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0)
+}
+
+/// A string as JSON text, for messages that quote instance data.
+pub fn json_string(s: &str) -> String {
+    ::serde_json::Value::String(s.to_owned()).to_string()
+}

@@ -1,0 +1,439 @@
+// The runtime of the generated validators: violations, instance paths, the collecting sink, JSON
+// equality, code-point lengths, and the format primitives. It mirrors `runtime.rs` of the Rust
+// crate: every primitive here decides exactly as its Rust twin does.
+//
+// The validators come in two flavours per schema, as the Rust ones are monomorphized for two sinks:
+// a yes/no flavour that returns `false` at the first violation and keeps no path, and a collecting
+// flavour that reports every violation into a `Collector`. Instance paths live in the collector as
+// a stack of segments while validating and become a JSON pointer only when a violation is reported.
+
+/** One schema violation, as the JSON-RPC `invalidParams` error data carries it. */
+export interface Violation {
+  /** JSON pointer (RFC 6901) to the offending value in the instance (`""` is the instance itself). */
+  instancePath: string;
+  /** Where the violated keyword is: `DeviceKeySignParams.json#/properties/keyId/format`. */
+  schemaPath: string;
+  /** The violated keyword: `format`, `required`, `additionalProperties`... */
+  keyword: string;
+  /** What is wrong, for people. */
+  message: string;
+}
+
+/** One step of an instance path: an object property name or an array index. */
+export type PathSegment = string | number;
+
+/** The JSON pointer (RFC 6901) of a path: `~` becomes `~0` and `/` becomes `~1` in names. */
+export function pointer(segments: readonly PathSegment[]): string {
+  let out = "";
+  for (const segment of segments) {
+    out += "/";
+    if (typeof segment === "number") {
+      out += String(segment);
+    } else if (segment.indexOf("~") < 0 && segment.indexOf("/") < 0) {
+      out += segment;
+    } else {
+      out += segment.replace(/~/g, "~0").replace(/\//g, "~1");
+    }
+  }
+  return out;
+}
+
+/** Collects every violation; `path` is the instance path of the value being validated. */
+export class Collector {
+  /** The violations reported so far, in the order they were found. */
+  readonly violations: Violation[] = [];
+  /** The current instance path; the validators push and pop segments as they descend. */
+  readonly path: PathSegment[] = [];
+
+  /** Reports a violation of the value at the current path. */
+  report(schemaPath: string, keyword: string, message: string): void {
+    this.violations.push({ instancePath: pointer(this.path), schemaPath, keyword, message });
+  }
+}
+
+/** A violation as one line of text: `/keyId must be ... (format at DeviceKeySignParams.json#/...)`. */
+export function formatViolation(violation: Violation): string {
+  const at = violation.instancePath === "" ? "the value" : violation.instancePath;
+  return `${at} ${violation.message} (${violation.keyword} at ${violation.schemaPath})`;
+}
+
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/** Whether `object` has its own property `key` (not one inherited from `Object.prototype`). */
+export function hasOwn(object: object, key: string): boolean {
+  return hasOwnProperty.call(object, key);
+}
+
+/**
+ * JSON equality as JSON Schema defines it for `enum`, `const` and `uniqueItems`: numbers by value,
+ * objects without regard to key order, arrays item by item, nothing equal across types.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return false;
+  }
+  const aIsArray = Array.isArray(a);
+  if (aIsArray !== Array.isArray(b)) {
+    return false;
+  }
+  if (aIsArray) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) {
+      return false;
+    }
+    for (let i = 0; i < x.length; i++) {
+      if (!jsonEqual(x[i], y[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) {
+    return false;
+  }
+  for (const key of keys) {
+    if (!hasOwnProperty.call(y, key) || !jsonEqual(x[key], y[key])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether no two items are equal (as `jsonEqual` says). */
+export function allUnique(items: readonly unknown[]): boolean {
+  const n = items.length;
+  if (n < 2) {
+    return true;
+  }
+  let primitives = true;
+  for (let i = 0; i < n; i++) {
+    const item = items[i];
+    if (typeof item === "object" && item !== null) {
+      primitives = false;
+      break;
+    }
+  }
+  if (primitives) {
+    // Strings, numbers, booleans and null: a Set compares them as JSON does (`0` equals `-0`).
+    return new Set(items).size === n;
+  }
+  for (let i = 1; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      if (jsonEqual(items[i], items[j])) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** Draft-07 `integer`: any number with no fractional part (`1.0` is an integer). */
+export function isInteger(n: number): boolean {
+  return Number.isInteger(n);
+}
+
+/** How many Unicode code points `s` has (a surrogate pair counts once). */
+export function codePointLength(s: string): number {
+  const length = s.length;
+  let count = length;
+  for (let i = 0; i < length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+/** Whether `s` has at least `limit` Unicode code points. */
+export function hasMinChars(s: string, limit: number): boolean {
+  const length = s.length;
+  if (length < limit) {
+    return false;
+  }
+  if (length >= 2 * limit) {
+    return true;
+  }
+  return codePointLength(s) >= limit;
+}
+
+/** Whether `s` has at most `limit` Unicode code points. */
+export function hasMaxChars(s: string, limit: number): boolean {
+  const length = s.length;
+  if (length <= limit) {
+    return true;
+  }
+  if (length > 2 * limit) {
+    return false;
+  }
+  return codePointLength(s) <= limit;
+}
+
+/** The 6-bit value of a base64url character code, or -1. */
+function base64urlValue(c: number): number {
+  if (c >= 65 && c <= 90) {
+    return c - 65;
+  }
+  if (c >= 97 && c <= 122) {
+    return c - 71;
+  }
+  if (c >= 48 && c <= 57) {
+    return c + 4;
+  }
+  if (c === 45) {
+    return 62;
+  }
+  if (c === 95) {
+    return 63;
+  }
+  return -1;
+}
+
+/**
+ * Format primitive: one of `prefixes` (or none when empty), then canonical unpadded base64url (no
+ * `=`, no stray trailing bits) decoding to `minBytes` to `maxBytes` bytes (`Infinity`: no upper
+ * bound).
+ */
+export function isPrefixedBase64url(s: string, prefixes: readonly string[], minBytes: number, maxBytes: number): boolean {
+  let start = 0;
+  if (prefixes.length > 0) {
+    let found = false;
+    for (const prefix of prefixes) {
+      if (s.startsWith(prefix)) {
+        start = prefix.length;
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return false;
+    }
+  }
+  const length = s.length - start;
+  const tail = length % 4;
+  if (tail === 1) {
+    return false;
+  }
+  const decoded = ((length - tail) / 4) * 3 + (tail > 0 ? tail - 1 : 0);
+  if (decoded < minBytes || decoded > maxBytes) {
+    return false;
+  }
+  let last = 0;
+  for (let i = start; i < s.length; i++) {
+    const value = base64urlValue(s.charCodeAt(i));
+    if (value < 0) {
+      return false;
+    }
+    last = value;
+  }
+  if (tail === 2) {
+    return (last & 0x0f) === 0;
+  }
+  if (tail === 3) {
+    return (last & 0x03) === 0;
+  }
+  return true;
+}
+
+/**
+ * Format primitive: an `http`/`https` origin in its own ASCII serialization: lower-case scheme and
+ * host (DNS labels of lower-case letters, digits and inner hyphens, or a bracketed IPv6 address of
+ * lower-case hex digits, colons and dots), an optional port of at most 5 digits, at most 65535,
+ * with no leading zero and not the scheme's default, and nothing else.
+ */
+export function isOrigin(s: string): boolean {
+  let start: number;
+  let defaultPort: number;
+  if (s.startsWith("https://")) {
+    start = 8;
+    defaultPort = 443;
+  } else if (s.startsWith("http://")) {
+    start = 7;
+    defaultPort = 80;
+  } else {
+    return false;
+  }
+  const length = s.length;
+  // The host is s[start, hostEnd); the port, when there is one, s[portStart, length).
+  let hostEnd = length;
+  let portStart = -1;
+  if (s.charCodeAt(start) === 91) {
+    const close = s.indexOf("]", start);
+    if (close < 0) {
+      return false;
+    }
+    hostEnd = close + 1;
+    if (hostEnd < length) {
+      if (s.charCodeAt(hostEnd) !== 58) {
+        return false;
+      }
+      portStart = hostEnd + 1;
+    }
+  } else {
+    const colon = s.indexOf(":", start);
+    if (colon >= 0) {
+      hostEnd = colon;
+      portStart = colon + 1;
+    }
+  }
+  if (portStart >= 0) {
+    const digits = length - portStart;
+    if (digits === 0 || digits > 5 || (digits > 1 && s.charCodeAt(portStart) === 48)) {
+      return false;
+    }
+    let port = 0;
+    for (let i = portStart; i < length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) {
+        return false;
+      }
+      port = port * 10 + (c - 48);
+    }
+    // With no leading zero, the digits spell the default port exactly when their value is it.
+    if (port === defaultPort || port > 65535) {
+      return false;
+    }
+  }
+  const hostLength = hostEnd - start;
+  if (hostLength >= 2 && s.charCodeAt(start) === 91 && s.charCodeAt(hostEnd - 1) === 93) {
+    return isCanonicalIpv6(s.slice(start + 1, hostEnd - 1));
+  }
+  if (hostLength === 0 || hostLength > 253) {
+    return false;
+  }
+  // DNS labels: 1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`.
+  let labelStart = start;
+  for (let i = start; i <= hostEnd; i++) {
+    if (i === hostEnd || s.charCodeAt(i) === 46) {
+      const labelLength = i - labelStart;
+      if (labelLength === 0 || labelLength > 63 || s.charCodeAt(labelStart) === 45 || s.charCodeAt(i - 1) === 45) {
+        return false;
+      }
+      labelStart = i + 1;
+    } else {
+      const c = s.charCodeAt(i);
+      if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) {
+        return false;
+      }
+    }
+  }
+  // A host whose last label is a number is an IPv4 address, which serializes as a dotted quad.
+  const host = s.slice(start, hostEnd);
+  return !endsInNumber(host) || isCanonicalIpv4(host);
+}
+
+const DIGITS = /^[0-9]+$/;
+const HEX_TAIL = /^0x[0-9a-f]*$/;
+const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
+const IPV6_PIECE = /^[0-9a-f]{1,4}$/;
+
+/** Whether the URL standard reads `host` as an IPv4 address (its last label is a number). */
+function endsInNumber(host: string): boolean {
+  const last = host.slice(host.lastIndexOf(".") + 1);
+  return DIGITS.test(last) || HEX_TAIL.test(last);
+}
+
+/** Four decimal parts of 0 to 255 without leading zeros. */
+function isCanonicalIpv4(host: string): boolean {
+  const parts = host.split(".");
+  return parts.length === 4 && parts.every((part) => IPV4_PART.test(part) && Number(part) <= 255);
+}
+
+/** An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case). */
+function isCanonicalIpv6(text: string): boolean {
+  const halves = text.split("::");
+  if (halves.length > 2) {
+    return false;
+  }
+  const parse = (part: string): number[] | undefined => {
+    if (part === "") {
+      return [];
+    }
+    const out: number[] = [];
+    for (const piece of part.split(":")) {
+      if (!IPV6_PIECE.test(piece)) {
+        return undefined;
+      }
+      out.push(parseInt(piece, 16));
+    }
+    return out;
+  };
+  const head = parse(halves[0] ?? "");
+  const tail = halves.length === 2 ? parse(halves[1] ?? "") : [];
+  if (head === undefined || tail === undefined) {
+    return false;
+  }
+  let pieces: number[];
+  if (halves.length === 2) {
+    const gap = 8 - head.length - tail.length;
+    if (gap < 1) {
+      return false;
+    }
+    pieces = [...head, ...new Array<number>(gap).fill(0), ...tail];
+  } else if (head.length === 8) {
+    pieces = head;
+  } else {
+    return false;
+  }
+  return serializeIpv6(pieces) === text;
+}
+
+function serializeIpv6(pieces: number[]): string {
+  let compress = -1;
+  let longest = 1;
+  for (let i = 0; i < 8; ) {
+    if (pieces[i] === 0) {
+      let j = i;
+      while (j < 8 && pieces[j] === 0) {
+        j++;
+      }
+      if (j - i > longest) {
+        compress = i;
+        longest = j - i;
+      }
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  let out = "";
+  let ignoreZero = false;
+  for (let i = 0; i < 8; i++) {
+    const piece = pieces[i] ?? 0;
+    if (ignoreZero && piece === 0) {
+      continue;
+    }
+    ignoreZero = false;
+    if (compress === i) {
+      out += i === 0 ? "::" : ":";
+      ignoreZero = true;
+      continue;
+    }
+    out += piece.toString(16);
+    if (i !== 7) {
+      out += ":";
+    }
+  }
+  return out;
+}
+
+/** Format primitive: an integer within the signed 64-bit range (`-(2**63) <= n < 2**63`). */
+export function isInt64(n: number): boolean {
+  return Number.isInteger(n) && n >= -9223372036854775808 && n < 9223372036854775808;
+}
+
+/** A string as JSON text, for messages that quote instance data. */
+export function jsonString(s: string): string {
+  return JSON.stringify(s);
+}

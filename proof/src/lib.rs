@@ -1,0 +1,48 @@
+//! Everything a verifier of device-key proofs needs, and nothing that signs: key ids, the
+//! canonical JSON that is signed, the signed bytes, the payload rules, the origin allowlist, the
+//! schema layer over the generated protocol types, and the proof verifier.
+//!
+//! This crate has no async runtime, no database, no CLI parser and no platform key library: a
+//! backend that only checks proofs depends on it alone.
+//!
+//! ```
+//! use devicekey_proof::{verify_proof, Expectations};
+//! # let (spki, signed, signature) = (vec![], vec![], vec![]);
+//! match verify_proof(&spki, &signed, &signature, &Expectations::default()) {
+//!     Ok(proof) => println!("signed by the device: {:?}", proof.payload),
+//!     Err(error) => println!("refused ({}): {error}", error.kind()),
+//! }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod canonical;
+mod crypto;
+mod encoding;
+mod error;
+mod key_id;
+mod origin;
+mod protection;
+mod rules;
+mod signed_payload;
+mod validation;
+mod verify;
+
+pub use canonical::{parse_strict, to_canonical_bytes, CanonicalError, StrictParseError};
+pub use crypto::{public_key_from_spki_der, public_key_spki_der, verify_der, SignatureError};
+pub use encoding::{decode_base64, decode_base64url, encode_base64, encode_base64url};
+pub use error::{DeviceKeyError, PAYLOAD_MESSAGE_PREFIX};
+pub use key_id::{KeyId, MalformedKeyId, KEY_ID_MESSAGE, KEY_ID_RANDOM_BYTES};
+pub use origin::{
+    HostMatch, InvalidOriginRule, Origin, OriginAllowlist, OriginRule, PortMatch, Scheme,
+    CODEX_DEFAULT_ORIGIN_RULES,
+};
+pub use protection::{effective_policy, ProtectionClassExt, ProtectionPolicyExt};
+pub use rules::{SignPayloadExt, MAX_PROOF_LIFETIME_SECONDS};
+pub use signed_payload::{envelope, SignedPayload, SIGN_PAYLOAD_DOMAIN};
+pub use validation::{invalid_params, schema_validations, Validated};
+pub use verify::{verify_proof, Expectations, VerifiedProof, VerifyError};
+
+/// The generated protocol crate this one is built on, re-exported so that a backend names one
+/// dependency.
+pub use devicekey_protocol as protocol;
