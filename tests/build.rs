@@ -60,7 +60,7 @@ fn main() {
         "pub fn validate_by_name(_: &str, _: &::serde_json::Value) -> Option<Result<(), Vec<::devicekey_protocol::Violation>>> { None }\npub fn is_valid_by_name(_: &str, _: &::serde_json::Value) -> Option<bool> { None }\n".to_owned()
     } else {
         let paths = RustPaths {
-            runtime: "::devicekey_protocol::runtime",
+            validator_runtime: "::devicekey_protocol::validator_runtime",
             formats: "::devicekey_protocol::formats",
         };
         devicekey_codegen::rust_validators_for(docs.clone(), paths)

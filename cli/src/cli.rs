@@ -167,7 +167,11 @@ fn print_verified(
     writeln!(out, "  audience:      {}", payload.audience())?;
     writeln!(out, "  targetOrigin:  {}", payload.target_origin())?;
     writeln!(out, "  targetPath:    {}", payload.target_path())?;
-    writeln!(out, "  accountUserId: {}", payload.account_user_id().as_str())?;
+    writeln!(
+        out,
+        "  accountUserId: {}",
+        payload.account_user_id().as_str()
+    )?;
     writeln!(out, "  clientId:      {}", payload.client_id().as_str())?;
     writeln!(out, "  nonce:         {}", payload.nonce().as_str())?;
     let expiry_note = match expectations.now {
@@ -306,8 +310,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     let origins = if args.allowed_origins.is_empty() {
         OriginAllowlist::codex_defaults()
     } else {
-        OriginAllowlist::from_rules(&args.allowed_origins)
-            .map_err(|error| error.to_string())?
+        OriginAllowlist::from_rules(&args.allowed_origins).map_err(|error| error.to_string())?
     };
     let config = ProviderConfig {
         state_dir: state_dir.clone(),

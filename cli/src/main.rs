@@ -8,8 +8,8 @@ mod demo;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use crate::cli::{run_demo, run_serve, run_verify, Cli, Command};
+use clap::Parser as _;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

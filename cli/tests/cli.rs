@@ -2,10 +2,10 @@
 
 use std::process::{Command, Output};
 
-use devicekey_proof::public_key_spki_der;
-use devicekey_runtime::sign_der;
 use devicekey_proof::encode_base64;
-use devicekey_proof::{SignedPayload};
+use devicekey_proof::public_key_spki_der;
+use devicekey_proof::SignedPayload;
+use devicekey_runtime::sign_der;
 use p256::ecdsa::SigningKey;
 
 use crate::support::*;
@@ -25,7 +25,7 @@ struct Proof {
 
 fn proof() -> Proof {
     let key = SigningKey::from_slice(&[0x66; 32]).unwrap();
-    let bytes = SignedPayload::from_payload(&connection_payload())
+    let bytes = SignedPayload::from_json(connection_payload().clone())
         .unwrap()
         .into_bytes();
     Proof {

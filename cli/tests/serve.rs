@@ -11,17 +11,17 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use devicekey_proof::decode_base64;
-use devicekey_runtime::provider::{SoftwareProvider, UnsupportedProvider};
-use devicekey_runtime::FileSecretStore;
-use devicekey_server::{Server, ServerOptions};
-use devicekey_proof::{verify_proof, Expectations};
+use devicekey_proof::{verify_proof, Expectations, SignPayloadExt as _};
 use devicekey_proof::{DeviceKeyError, KeyId, SignedPayload};
-use devicekey_runtime::{BindingStore, DeviceKeyStore, KeyProvider, ProviderKey, ProviderSet};
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use devicekey_protocol::methods;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use devicekey_protocol::validators::{
     validate_domain_error_data, validate_invalid_params_error_data, validate_request_error_data,
 };
+use devicekey_runtime::provider::{SoftwareProvider, UnsupportedProvider};
+use devicekey_runtime::FileSecretStore;
+use devicekey_runtime::{BindingStore, DeviceKeyStore, KeyProvider, ProviderKey, ProviderSet};
+use devicekey_server::{Server, ServerOptions};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
 
@@ -339,7 +339,7 @@ fn happy_path(peer: &mut Peer) {
         },
     )
     .unwrap();
-    assert_eq!(proof.facts.account_user_id, ACCOUNT);
+    assert_eq!(proof.payload.account_user_id().as_str(), ACCOUNT);
 
     let listed = peer.call_ok("device/key/list", json!({"clientId": CLIENT}));
     assert_eq!(listed["keys"].as_array().unwrap().len(), 1);

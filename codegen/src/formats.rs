@@ -19,6 +19,15 @@ pub(crate) enum FormatRule {
         /// The most decoded bytes, if bounded.
         max_bytes: Option<usize>,
     },
+    /// Canonical standard base64 with padding (RFC 4648 §4: the alphabet `A-Z a-z 0-9 + /`, a
+    /// multiple of 4 characters, `=` padding exactly as needed, no stray trailing bits, no white
+    /// space), decoding to `min_bytes..=max_bytes` bytes.
+    Base64 {
+        /// The fewest decoded bytes.
+        min_bytes: usize,
+        /// The most decoded bytes, if bounded.
+        max_bytes: Option<usize>,
+    },
     /// An `http`/`https` origin written in its own ASCII serialization: lower-case scheme and host,
     /// host a DNS name, IPv4 address or bracketed IPv6 address, an optional port that is not the
     /// scheme's default and has no leading zero, and nothing else (no userinfo, path, `/`, query or
@@ -71,6 +80,15 @@ pub(crate) const FORMATS: &[Format] = &[
         rule: FormatRule::Base64Url {
             prefixes: &[],
             min_bytes: 32,
+            max_bytes: None,
+        },
+    },
+    Format {
+        name: "base64",
+        applies_to: JsonType::String,
+        description: "standard base64 with padding",
+        rule: FormatRule::Base64 {
+            min_bytes: 1,
             max_bytes: None,
         },
     },

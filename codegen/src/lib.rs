@@ -11,8 +11,8 @@
 //! Code map, each module using only the ones listed before it:
 //!
 //! - leaves: `error` (the located error), `json` (instance types, JSON equality), `layout` (where
-//!   things are), `patterns` (ECMA-262 → `regex`), `writer` (the text builder), `runtime` (the
-//!   generated code's runtime templates);
+//!   things are), `patterns` (ECMA-262 → `regex`), `writer` (the text builder), `validator_runtime`
+//!   (the templates of the module the generated validators build on);
 //! - input: `formats` (the named formats, as data), `schema_set` (loading and the profile check),
 //!   `methods` (the method table), `model` (the validation model), `messages` (violation texts);
 //! - Rust emitters: `rust_crate` (`Cargo.toml`, `lib.rs`), `rust_types` (typify), `rust_formats`,
@@ -33,7 +33,6 @@ mod methods;
 mod model;
 mod patterns;
 mod pipeline;
-mod runtime;
 mod rust_crate;
 mod rust_formats;
 mod rust_methods;
@@ -48,6 +47,7 @@ mod ts_package;
 mod ts_syntax;
 mod ts_types;
 mod ts_validators;
+mod validator_runtime;
 mod writer;
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::layout::{Files, COMMAND, METHODS_FILE, SCHEMA_DIR};
 use crate::rust_validators::{RustPaths, TypedRoots};
 use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
 use crate::ts_validators::TsPaths;
-use crate::{methods, model, runtime, rustfmt};
+use crate::{methods, model, rustfmt, validator_runtime};
 use crate::{rust_crate, rust_formats, rust_methods, rust_types, rust_validators};
 use crate::{ts_formats, ts_methods, ts_package, ts_types, ts_validators};
 
@@ -30,7 +30,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         files.insert(PathBuf::from(path), contents);
     };
     let rust_paths = RustPaths {
-        runtime: "crate::runtime",
+        validator_runtime: "crate::validator_runtime",
         formats: "crate::formats",
     };
     let types = rust_types::emit(&set)?;
@@ -38,17 +38,21 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         module: "crate::types",
         names: &types.names,
     };
+    let validators = rust_validators::emit(&model, &set, rust_paths, Some(typed));
     put(
         "generated/rust/Cargo.toml",
-        header("#", &rust_crate::manifest(types.uses_regress)),
+        header(
+            "#",
+            &rust_crate::manifest(validators.uses_regex, types.uses_regress),
+        ),
     );
     put(
         "generated/rust/src/lib.rs",
         header("//!", &rust_crate::lib()),
     );
     put(
-        "generated/rust/src/runtime.rs",
-        header("//!", runtime::RUST),
+        "generated/rust/src/validator_runtime.rs",
+        header("//!", validator_runtime::RUST),
     );
     put(
         "generated/rust/src/formats.rs",
@@ -56,7 +60,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
             "//!",
             &format!(
                 "//! The named formats of the schema profile.\n\n{}",
-                rust_formats::emit(rust_paths.runtime)
+                rust_formats::emit(rust_paths.validator_runtime)
             ),
         ),
     );
@@ -87,13 +91,13 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
             &format!(
                 "//! The protocol's validators: JSON Schema semantics of the profile over \
                  `serde_json::Value`.\n\n{}",
-                rust_validators::emit(&model, &set, rust_paths, Some(typed))
+                validators.code
             ),
         ),
     );
 
     let ts_paths = TsPaths {
-        runtime: "./runtime.js",
+        validator_runtime: "./validator-runtime.js",
         formats: "./formats.js",
         types: Some("./types.js"),
     };
@@ -104,7 +108,10 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         "generated/ts/src/index.ts",
         header("//", &ts_package::index(&type_names)),
     );
-    put("generated/ts/src/runtime.ts", header("//", runtime::TS));
+    put(
+        "generated/ts/src/validator-runtime.ts",
+        header("//", validator_runtime::TS),
+    );
     put(
         "generated/ts/src/formats.ts",
         header("//", &ts_formats::emit()),
@@ -132,27 +139,31 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
 }
 
 /// Rust validators for standalone schemas (each document is a root): the module body, referring
-/// to the generated crate's runtime and formats modules through `paths`.
+/// to the generated crate's validator runtime and formats modules through `paths` (and to the
+/// `regex` crate as `::regex` when a schema has a `pattern`, see [`RustPaths`]).
 pub fn rust_validators_for(docs: Vec<SchemaDoc>, paths: RustPaths) -> Result<String> {
     let set = SchemaSet::new(docs, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let model = model::compile(&set, &names);
-    Ok(rust_validators::emit(&model, &set, paths, None))
+    Ok(rust_validators::emit(&model, &set, paths, None).code)
 }
 
 /// TypeScript validators for standalone schemas (each document is a root): file name → contents
-/// of `runtime.ts`, `formats.ts` and `suite.ts` (the validators), to compile together.
+/// of `validator-runtime.ts`, `formats.ts` and `suite.ts` (the validators), to compile together.
 pub fn ts_validators_for(docs: Vec<SchemaDoc>) -> Result<Vec<(String, String)>> {
     let set = SchemaSet::new(docs, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let model = model::compile(&set, &names);
     let paths = TsPaths {
-        runtime: "./runtime.js",
+        validator_runtime: "./validator-runtime.js",
         formats: "./formats.js",
         types: None,
     };
     Ok(vec![
-        ("runtime.ts".to_owned(), header("//", runtime::TS)),
+        (
+            "validator-runtime.ts".to_owned(),
+            header("//", validator_runtime::TS),
+        ),
         ("formats.ts".to_owned(), header("//", &ts_formats::emit())),
         (
             "suite.ts".to_owned(),

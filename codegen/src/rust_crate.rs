@@ -2,15 +2,19 @@
 
 use crate::writer::Writer;
 
-/// `generated/rust/Cargo.toml` (without the file header); `uses_regress` when the types need the
-/// `regress` crate.
-pub(crate) fn manifest(uses_regress: bool) -> String {
-    let regress = if uses_regress {
-        "regress = { workspace = true }\n"
-    } else {
-        ""
-    };
-    let manifest = "[package]\n\
+/// `generated/rust/Cargo.toml` (without the file header). The crate depends on `regex` only when
+/// `uses_regex` (a validator checks a `pattern`) and on `regress` only when `uses_regress` (the
+/// typify types check one), so a crate that depends on it pulls in no pattern engine otherwise.
+pub(crate) fn manifest(uses_regex: bool, uses_regress: bool) -> String {
+    let mut dependencies = Vec::new();
+    if uses_regex {
+        dependencies.push("regex");
+    }
+    if uses_regress {
+        dependencies.push("regress");
+    }
+    dependencies.extend(["serde", "serde_json"]);
+    let mut manifest = "[package]\n\
      name = \"devicekey-protocol\"\n\
      description = \"The device-key protocol's types and validators, generated from schema/\"\n\
      version = \"0.1.0\"\n\
@@ -19,11 +23,13 @@ pub(crate) fn manifest(uses_regress: bool) -> String {
      rust-version.workspace = true\n\
      publish.workspace = true\n\
      \n\
-     [dependencies]\n\
-     regex = { workspace = true }\n";
-    format!(
-        "{manifest}{regress}serde = {{ workspace = true }}\nserde_json = {{ workspace = true }}\n"
-    )
+     [dependencies]\n"
+        .to_owned();
+    for dependency in dependencies {
+        manifest.push_str(&format!("{dependency} = {{ workspace = true }}\n"));
+    }
+    manifest.push_str("\n[lints]\nworkspace = true\n");
+    manifest
 }
 
 /// `generated/rust/src/lib.rs` body (without the file header).
@@ -37,11 +43,36 @@ pub(crate) fn lib() -> String {
     w.line("");
     w.line("pub mod formats;");
     w.line("pub mod methods;");
-    w.line("pub mod runtime;");
+    w.line("pub mod validator_runtime;");
     w.line("#[allow(missing_docs)]");
     w.line("pub mod types;");
     w.line("pub mod validators;");
     w.line("");
-    w.line("pub use runtime::{Validate, Violation};");
+    w.line("pub use validator_runtime::{Validate, Violation};");
     w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::manifest;
+
+    #[test]
+    fn the_manifest_lists_a_pattern_engine_only_when_the_code_uses_it() {
+        let neither = manifest(false, false);
+        assert!(
+            !neither.contains("regex") && !neither.contains("regress"),
+            "{neither}"
+        );
+        assert!(
+            neither.contains("serde = { workspace = true }\nserde_json = { workspace = true }\n")
+        );
+        let both = manifest(true, true);
+        assert!(
+            both.contains("[dependencies]\nregex = { workspace = true }\nregress = { workspace = true }\nserde = "),
+            "{both}"
+        );
+        assert!(manifest(true, false).contains("regex = "));
+        assert!(!manifest(true, false).contains("regress = "));
+        assert!(manifest(false, true).contains("regress = "));
+    }
 }

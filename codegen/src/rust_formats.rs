@@ -4,8 +4,9 @@ use crate::formats::{self, FormatRule, FORMATS};
 use crate::writer::{rust_str, Writer};
 
 /// `generated/rust/src/formats.rs` body (without the file header): one function per entry of
-/// [`FORMATS`], built on the primitives of the runtime module at path `runtime`.
-pub(crate) fn emit(runtime: &str) -> String {
+/// [`FORMATS`], built on the primitives of the validator runtime module at path
+/// `validator_runtime`.
+pub(crate) fn emit(validator_runtime: &str) -> String {
     let mut w = Writer::new("    ");
     for format in FORMATS {
         w.doc(
@@ -20,17 +21,29 @@ pub(crate) fn emit(runtime: &str) -> String {
                 max_bytes,
             } => {
                 let prefixes: Vec<String> = prefixes.iter().map(|p| rust_str(p)).collect();
-                let max = match max_bytes {
-                    Some(n) => format!("Some({n})"),
-                    None => "None".to_owned(),
-                };
+                let max = rust_option(max_bytes);
                 w.block(
                     format!("pub fn is_{name}(value: &str) -> bool {{"),
                     "}",
                     |w| {
                         w.line(format!(
-                            "{runtime}::is_prefixed_base64url(value, &[{}], {min_bytes}, {max})",
+                            "{validator_runtime}::is_prefixed_base64url(value, &[{}], {min_bytes}, {max})",
                             prefixes.join(", ")
+                        ));
+                    },
+                );
+            }
+            FormatRule::Base64 {
+                min_bytes,
+                max_bytes,
+            } => {
+                let max = rust_option(max_bytes);
+                w.block(
+                    format!("pub fn is_{name}(value: &str) -> bool {{"),
+                    "}",
+                    |w| {
+                        w.line(format!(
+                            "{validator_runtime}::is_base64(value, {min_bytes}, {max})"
                         ));
                     },
                 );
@@ -40,7 +53,7 @@ pub(crate) fn emit(runtime: &str) -> String {
                     format!("pub fn is_{name}(value: &str) -> bool {{"),
                     "}",
                     |w| {
-                        w.line(format!("{runtime}::is_origin(value)"));
+                        w.line(format!("{validator_runtime}::is_origin(value)"));
                     },
                 );
             }
@@ -49,7 +62,7 @@ pub(crate) fn emit(runtime: &str) -> String {
                     format!("pub fn is_{name}(value: &::serde_json::Number) -> bool {{"),
                     "}",
                     |w| {
-                        w.line(format!("{runtime}::is_int64(value)"));
+                        w.line(format!("{validator_runtime}::is_int64(value)"));
                     },
                 );
             }
@@ -57,4 +70,12 @@ pub(crate) fn emit(runtime: &str) -> String {
         w.line("");
     }
     w.finish()
+}
+
+/// `Some(n)` or `None`, as Rust source.
+fn rust_option(value: Option<usize>) -> String {
+    match value {
+        Some(n) => format!("Some({n})"),
+        None => "None".to_owned(),
+    }
 }

@@ -7,7 +7,7 @@ use crate::writer::{rust_str, snake_case, Writer};
 /// `METHODS` and `method`, each method's validators referring to `crate::validators`.
 pub(crate) fn emit(methods: &[Method]) -> String {
     let mut w = Writer::new("    ");
-    w.line("use crate::runtime::Violation;");
+    w.line("use crate::validator_runtime::Violation;");
     w.line("use ::serde_json::Value;");
     w.line("");
     w.doc("///", "Who sends a method.");

@@ -12,10 +12,13 @@ use crate::schema_set::SchemaSet;
 use crate::writer::{rust_str, snake_case, Writer};
 
 /// Paths the emitted validators use to reach the generated crate's modules.
+///
+/// The validators name two crates directly: `serde_json` always, and `regex` (as `::regex`) when a
+/// schema has a `pattern`, so the crate that includes them depends on those.
 #[derive(Debug, Clone, Copy)]
 pub struct RustPaths {
-    /// The runtime module (`crate::runtime`).
-    pub runtime: &'static str,
+    /// The validator runtime module (`crate::validator_runtime`).
+    pub validator_runtime: &'static str,
     /// The formats module (`crate::formats`).
     pub formats: &'static str,
 }
@@ -30,6 +33,15 @@ pub(crate) struct TypedRoots<'a> {
     pub(crate) names: &'a BTreeSet<String>,
 }
 
+/// An emitted validators module.
+#[derive(Debug)]
+pub(crate) struct RustValidators {
+    /// The module body (no header).
+    pub(crate) code: String,
+    /// Whether the code uses the `regex` crate (a `pattern` check).
+    pub(crate) uses_regex: bool,
+}
+
 /// Emits the body of a validators module for `model` (without the file header); with `typed`,
 /// also an `impl Validate` for every root that the types module defines.
 pub(crate) fn emit(
@@ -37,9 +49,10 @@ pub(crate) fn emit(
     set: &SchemaSet,
     paths: RustPaths,
     typed: Option<TypedRoots<'_>>,
-) -> String {
+) -> RustValidators {
     let mut emitter = Emitter {
         paths,
+        uses_regex: false,
         statics: Writer::new("    "),
         statics_count: 0,
         statics_by_init: HashMap::new(),
@@ -47,10 +60,10 @@ pub(crate) fn emit(
         aux_count: 0,
     };
     let mut body = Writer::new("    ");
-    let runtime = paths.runtime;
+    let validator_runtime = paths.validator_runtime;
 
     body.line(format!(
-        "use {runtime}::{{CollectAll, Path, Sink, StopAtFirst, Violation}};"
+        "use {validator_runtime}::{{CollectAll, Path, Sink, StopAtFirst, Violation}};"
     ));
     body.line("use ::serde_json::Value;");
     body.line("");
@@ -150,7 +163,10 @@ pub(crate) fn emit(
         for name in model.roots.keys().filter(|n| typed.names.contains(*n)) {
             let snake = snake_case(name);
             body.block(
-                format!("impl {runtime}::Validate for {}::{name} {{", typed.module),
+                format!(
+                    "impl {validator_runtime}::Validate for {}::{name} {{",
+                    typed.module
+                ),
                 "}",
                 |w| {
                     w.line(format!(
@@ -183,16 +199,21 @@ pub(crate) fn emit(
     while let Some((name, location, node)) = emitter.aux.pop() {
         emitter.function(&mut body, &name, &location, &node);
     }
-    let mut out = body.finish();
+    let mut code = body.finish();
     if emitter.statics_count > 0 {
-        out.push('\n');
-        out.push_str(&emitter.statics.finish());
+        code.push('\n');
+        code.push_str(&emitter.statics.finish());
     }
-    out
+    RustValidators {
+        code,
+        uses_regex: emitter.uses_regex,
+    }
 }
 
 struct Emitter {
     paths: RustPaths,
+    /// Whether a `pattern` check was emitted (it names the `regex` crate).
+    uses_regex: bool,
     statics: Writer,
     statics_count: usize,
     /// Identical literals and patterns share one static.
@@ -267,7 +288,7 @@ impl Emitter {
     fn checks(&mut self, w: &mut Writer, c: &Checks, at: &str, d: usize, fn_name: &str) {
         let (v, p) = (format!("v{d}"), format!("p{d}"));
         let sp = |keyword: &str| format!("{at}/{keyword}");
-        let runtime = self.paths.runtime;
+        let validator_runtime = self.paths.validator_runtime;
         if let Some(types) = &c.types {
             let tests: Vec<String> = types
                 .iter()
@@ -275,7 +296,7 @@ impl Emitter {
                     JsonType::Null => format!("{v}.is_null()"),
                     JsonType::Boolean => format!("{v}.is_boolean()"),
                     JsonType::Integer => {
-                        format!("{v}.as_number().is_some_and({runtime}::is_integer)")
+                        format!("{v}.as_number().is_some_and({validator_runtime}::is_integer)")
                     }
                     JsonType::Number => format!("{v}.is_number()"),
                     JsonType::String => format!("{v}.is_string()"),
@@ -309,7 +330,7 @@ impl Emitter {
                     .collect();
                 let alts: Vec<String> = statics
                     .iter()
-                    .map(|s| format!("{runtime}::json_equal({v}, &{s})"))
+                    .map(|s| format!("{validator_runtime}::json_equal({v}, &{s})"))
                     .collect();
                 format!("!({})", alts.join(" || "))
             };
@@ -323,7 +344,7 @@ impl Emitter {
                 Some(s) => format!("{v}.as_str() != Some({})", rust_str(s)),
                 None => {
                     let s = self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&json_text(value))));
-                    format!("!{runtime}::json_equal({v}, &{s})")
+                    format!("!{validator_runtime}::json_equal({v}, &{s})")
                 }
             };
             w.block(format!("if {test} {{"), "}", |w| {
@@ -337,28 +358,72 @@ impl Emitter {
         {
             w.block(format!("if let Some(s) = {v}.as_str() {{"), "}", |w| {
                 if let Some(n) = c.min_length {
-                    w.block(format!("if !{runtime}::has_min_chars(s, {n}) {{"), "}", |w| {
-                        self.report(w, &p, &sp("minLength"), "minLength", &Self::static_message(&messages::min_length(n)));
-                    });
+                    w.block(
+                        format!("if !{validator_runtime}::has_min_chars(s, {n}) {{"),
+                        "}",
+                        |w| {
+                            self.report(
+                                w,
+                                &p,
+                                &sp("minLength"),
+                                "minLength",
+                                &Self::static_message(&messages::min_length(n)),
+                            );
+                        },
+                    );
                 }
                 if let Some(n) = c.max_length {
-                    w.block(format!("if !{runtime}::has_max_chars(s, {n}) {{"), "}", |w| {
-                        self.report(w, &p, &sp("maxLength"), "maxLength", &Self::static_message(&messages::max_length(n)));
-                    });
+                    w.block(
+                        format!("if !{validator_runtime}::has_max_chars(s, {n}) {{"),
+                        "}",
+                        |w| {
+                            self.report(
+                                w,
+                                &p,
+                                &sp("maxLength"),
+                                "maxLength",
+                                &Self::static_message(&messages::max_length(n)),
+                            );
+                        },
+                    );
                 }
                 if let Some(pattern) = &c.pattern {
+                    self.uses_regex = true;
                     let re = self.new_static(
-                        &format!("{runtime}::regex::Regex"),
-                        format!("{runtime}::regex::Regex::new({}).expect(\"pattern checked by the generator\")", rust_str(&pattern.rust)),
+                        "::regex::Regex",
+                        format!(
+                            "::regex::Regex::new({}).expect(\"pattern checked by the generator\")",
+                            rust_str(&pattern.rust)
+                        ),
                     );
                     w.block(format!("if !{re}.is_match(s) {{"), "}", |w| {
-                        self.report(w, &p, &sp("pattern"), "pattern", &Self::static_message(&messages::pattern(&pattern.source)));
+                        self.report(
+                            w,
+                            &p,
+                            &sp("pattern"),
+                            "pattern",
+                            &Self::static_message(&messages::pattern(&pattern.source)),
+                        );
                     });
                 }
                 if let Some(format) = c.format.filter(|f| f.applies_to == JsonType::String) {
-                    w.block(format!("if !{}::is_{}(s) {{", self.paths.formats, formats::snake_name(format)), "}", |w| {
-                        self.report(w, &p, &sp("format"), "format", &Self::static_message(&messages::format(format)));
-                    });
+                    w.block(
+                        format!(
+                            "if !{}::is_{}(s) {{",
+                            self.paths.formats,
+                            formats::snake_name(format)
+                        ),
+                        "}",
+                        |w| {
+                            self.report(
+                                w,
+                                &p,
+                                &sp("format"),
+                                "format",
+                                &Self::static_message(&messages::format(format)),
+                            );
+                        },
+                    );
                 }
             });
         }
@@ -375,7 +440,7 @@ impl Emitter {
                         _ => format!("::serde_json::Number::from_f64({:?}f64).expect(\"finite\")", limit.as_f64().unwrap_or(0.0)),
                     };
                     let message = if keyword == "minimum" { messages::minimum(limit) } else { messages::maximum(limit) };
-                    w.block(format!("if {runtime}::compare_numbers(n, &{literal}) == Some(::std::cmp::Ordering::{bad}) {{"), "}", |w| {
+                    w.block(format!("if {validator_runtime}::compare_numbers(n, &{literal}) == Some(::std::cmp::Ordering::{bad}) {{"), "}", |w| {
                         self.report(w, &p, &sp(keyword), keyword, &Self::static_message(&message));
                     });
                 }
@@ -415,15 +480,19 @@ impl Emitter {
                         });
                     }
                     if c.unique_items {
-                        w.block(format!("if !{runtime}::all_unique(items) {{"), "}", |w| {
-                            self.report(
-                                w,
-                                &p,
-                                &sp("uniqueItems"),
-                                "uniqueItems",
-                                &Self::static_message(&messages::unique_items()),
-                            );
-                        });
+                        w.block(
+                            format!("if !{validator_runtime}::all_unique(items) {{"),
+                            "}",
+                            |w| {
+                                self.report(
+                                    w,
+                                    &p,
+                                    &sp("uniqueItems"),
+                                    "uniqueItems",
+                                    &Self::static_message(&messages::unique_items()),
+                                );
+                            },
+                        );
                     }
                     let next = d + 1;
                     match &c.items {
@@ -523,7 +592,7 @@ impl Emitter {
         fn_name: &str,
         at: &str,
     ) {
-        let runtime = self.paths.runtime;
+        let validator_runtime = self.paths.validator_runtime;
         let p = format!("p{d}");
         let next = d + 1;
         let tracked: Vec<&String> = if c.required.len() <= 64 {
@@ -564,12 +633,14 @@ impl Emitter {
                         match node {
                             Some(node) => self.node(w, node, next, fn_name),
                             // Required but not declared: still an additional property.
-                            None => self.additional(w, additional, next, fn_name, runtime),
+                            None => {
+                                self.additional(w, additional, next, fn_name, validator_runtime)
+                            }
                         }
                     });
                 }
                 w.block("_ => {", "}", |w| {
-                    self.additional(w, additional, next, fn_name, runtime)
+                    self.additional(w, additional, next, fn_name, validator_runtime)
                 });
             });
         });
@@ -595,11 +666,11 @@ impl Emitter {
         additional: &Node,
         next: usize,
         fn_name: &str,
-        runtime: &str,
+        validator_runtime: &str,
     ) {
         if matches!(additional.kind, NodeKind::Nothing) {
             let message = format!(
-                "format!(\"{{}}{{}}\", {}, {runtime}::json_string(key))",
+                "format!(\"{{}}{{}}\", {}, {validator_runtime}::json_string(key))",
                 rust_str(messages::UNKNOWN_PROPERTY_PREFIX)
             );
             self.report(

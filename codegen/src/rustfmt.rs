@@ -38,7 +38,7 @@ pub(crate) fn format(source: &str, shown: &Path, config: &Path) -> Result<String
     let output = child
         .wait_with_output()
         .map_err(|e| Error::file(shown, format!("rustfmt did not finish: {e}")))?;
-    let written = writer.join().unwrap_or_else(|_| Ok(()));
+    let written = writer.join().unwrap_or(Ok(()));
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(Error::file(

@@ -6,10 +6,11 @@ use crate::ts_syntax::jsdoc;
 use crate::writer::{ts_str, Writer};
 
 /// `generated/ts/src/formats.ts` body (without the file header): one `is<Name>` function per entry
-/// of [`FORMATS`], built on the runtime module's primitives (imported from `./runtime.js`).
+/// of [`FORMATS`], built on the validator runtime module's primitives (imported from
+/// `./validator-runtime.js`).
 pub(crate) fn emit() -> String {
     let mut w = Writer::new("  ");
-    w.line("import * as runtime from \"./runtime.js\";");
+    w.line("import * as validatorRuntime from \"./validator-runtime.js\";");
     w.line("");
     let mut consts = Writer::new("  ");
     let mut functions = Writer::new("  ");
@@ -38,11 +39,23 @@ pub(crate) fn emit() -> String {
                 let max = max_bytes.map_or_else(|| "Infinity".to_owned(), |m| m.to_string());
                 (
                     "string",
-                    format!("runtime.isPrefixedBase64url(value, {list}, {min_bytes}, {max})"),
+                    format!(
+                        "validatorRuntime.isPrefixedBase64url(value, {list}, {min_bytes}, {max})"
+                    ),
                 )
             }
-            FormatRule::Origin => ("string", "runtime.isOrigin(value)".to_owned()),
-            FormatRule::Int64 => ("number", "runtime.isInt64(value)".to_owned()),
+            FormatRule::Base64 {
+                min_bytes,
+                max_bytes,
+            } => {
+                let max = max_bytes.map_or_else(|| "Infinity".to_owned(), |m| m.to_string());
+                (
+                    "string",
+                    format!("validatorRuntime.isBase64(value, {min_bytes}, {max})"),
+                )
+            }
+            FormatRule::Origin => ("string", "validatorRuntime.isOrigin(value)".to_owned()),
+            FormatRule::Int64 => ("number", "validatorRuntime.isInt64(value)".to_owned()),
         };
         jsdoc(
             &mut functions,
@@ -91,11 +104,17 @@ mod tests {
             );
         }
         assert!(
-            out.contains("runtime.isPrefixedBase64url(value, DEVICE_KEY_ID_PREFIXES, 32, 32)"),
+            out.contains(
+                "validatorRuntime.isPrefixedBase64url(value, DEVICE_KEY_ID_PREFIXES, 32, 32)"
+            ),
             "{out}"
         );
         assert!(
-            out.contains("runtime.isPrefixedBase64url(value, NO_PREFIXES, 32, Infinity)"),
+            out.contains("validatorRuntime.isPrefixedBase64url(value, NO_PREFIXES, 32, Infinity)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("return validatorRuntime.isBase64(value, 1, Infinity);"),
             "{out}"
         );
         assert!(

@@ -8,7 +8,7 @@ use crate::writer::{ts_str, Writer};
 
 /// Emits the body of the methods module (without the file header): `MethodInfo`, `METHODS`, the
 /// `ClientRequestMethods` / `ServerRequestMethods` / `ClientNotificationMethods` type maps, and
-/// `METHOD_VALIDATORS`. It imports from `./runtime.js`, `./types.js` and `./validators.js`.
+/// `METHOD_VALIDATORS`. It imports from `./validator-runtime.js`, `./types.js` and `./validators.js`.
 pub(crate) fn emit(methods: &[Method]) -> String {
     let mut types: BTreeSet<&str> = BTreeSet::new();
     for method in methods {
@@ -16,7 +16,7 @@ pub(crate) fn emit(methods: &[Method]) -> String {
         types.extend(method.result.as_deref());
     }
     let mut w = Writer::new("  ");
-    w.line("import type { Violation } from \"./runtime.js\";");
+    w.line("import type { Violation } from \"./validator-runtime.js\";");
     if !types.is_empty() {
         let list: Vec<&str> = types.iter().copied().collect();
         w.line(format!(

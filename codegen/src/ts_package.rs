@@ -75,7 +75,7 @@ export * from \"./types.js\";\n\
 export * from \"./validators.js\";\n\
 export * from \"./formats.js\";\n\
 export * from \"./methods.js\";\n\
-export type { Violation } from \"./runtime.js\";\n"
+export type { Violation } from \"./validator-runtime.js\";\n"
         .to_owned();
     if !shared.is_empty() {
         text.push_str(&format!(

@@ -23,8 +23,8 @@ use crate::writer::{ts_str, Writer};
 /// Module specifiers the emitted code imports from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TsPaths {
-    /// The runtime module (`"./runtime.js"`).
-    pub(crate) runtime: &'static str,
+    /// The validator runtime module (`"./validator-runtime.js"`).
+    pub(crate) validator_runtime: &'static str,
     /// The formats module (`"./formats.js"`).
     pub(crate) formats: &'static str,
     /// The types module (`"./types.js"`), when there is one: the `isFoo` functions are then type
@@ -62,7 +62,7 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
         queue: VecDeque::new(),
         consts: Vec::new(),
         const_names: BTreeMap::new(),
-        runtime_imports: BTreeSet::new(),
+        validator_runtime_imports: BTreeSet::new(),
         uses_formats: false,
     };
 
@@ -165,7 +165,7 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
         api.line("");
     }
     if !model.roots.is_empty() {
-        e.runtime_imports.insert("Collector");
+        e.validator_runtime_imports.insert("Collector");
     }
 
     let mut functions: BTreeMap<(Vec<usize>, Mode), String> = BTreeMap::new();
@@ -178,14 +178,14 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
     let mut out = Writer::new("  ");
     out.line(format!(
         "import type {{ Violation }} from {};",
-        ts_str(paths.runtime)
+        ts_str(paths.validator_runtime)
     ));
-    if !e.runtime_imports.is_empty() {
-        let names: Vec<&str> = e.runtime_imports.iter().copied().collect();
+    if !e.validator_runtime_imports.is_empty() {
+        let names: Vec<&str> = e.validator_runtime_imports.iter().copied().collect();
         out.line(format!(
             "import {{ {} }} from {};",
             names.join(", "),
-            ts_str(paths.runtime)
+            ts_str(paths.validator_runtime)
         ));
     }
     if e.uses_formats {
@@ -246,8 +246,8 @@ struct Emitter<'m> {
     consts: Vec<String>,
     /// Dedupe key → constant name.
     const_names: BTreeMap<String, String>,
-    /// Names imported from the runtime module.
-    runtime_imports: BTreeSet<&'static str>,
+    /// Names imported from the validator runtime module.
+    validator_runtime_imports: BTreeSet<&'static str>,
     uses_formats: bool,
 }
 
@@ -488,7 +488,7 @@ impl<'m> Emitter<'m> {
                         0 => None,
                         1 => Some(format!("{v}.length === 0")),
                         n => {
-                            self.runtime_imports.insert("hasMinChars");
+                            self.validator_runtime_imports.insert("hasMinChars");
                             Some(format!("!hasMinChars({v}, {n})"))
                         }
                     };
@@ -506,7 +506,7 @@ impl<'m> Emitter<'m> {
                     }
                 }
                 if let Some(n) = c.max_length {
-                    self.runtime_imports.insert("hasMaxChars");
+                    self.validator_runtime_imports.insert("hasMaxChars");
                     w.block(format!("if (!hasMaxChars({v}, {n})) {{"), "}", |w| {
                         self.report(
                             w,
@@ -621,7 +621,7 @@ impl<'m> Emitter<'m> {
                     });
                 }
                 if c.unique_items {
-                    self.runtime_imports.insert("allUnique");
+                    self.validator_runtime_imports.insert("allUnique");
                     w.block(format!("if (!allUnique({v})) {{"), "}", |w| {
                         self.report(
                             w,
@@ -664,7 +664,7 @@ impl<'m> Emitter<'m> {
                     w.line(format!("const {m} = {v} as Record<string, unknown>;"));
                     for name in &c.required {
                         let test = if is_inherited_name(name) {
-                            self.runtime_imports.insert("hasOwn");
+                            self.validator_runtime_imports.insert("hasOwn");
                             format!("!hasOwn({m}, {0}) || {m}[{0}] === undefined", ts_str(name))
                         } else {
                             format!("{m}[{}] === undefined", ts_str(name))
@@ -685,7 +685,7 @@ impl<'m> Emitter<'m> {
                             continue;
                         }
                         let read = if is_inherited_name(name) {
-                            self.runtime_imports.insert("hasOwn");
+                            self.validator_runtime_imports.insert("hasOwn");
                             format!("(hasOwn({m}, {0}) ? {m}[{0}] : undefined)", ts_str(name))
                         } else {
                             format!("{m}[{}]", ts_str(name))
@@ -723,7 +723,7 @@ impl<'m> Emitter<'m> {
                                 w.line(format!("if ({m}[{key}] === undefined) continue;"));
                                 match mode {
                                     Mode::Collect => {
-                                        self.runtime_imports.insert("jsonString");
+                                        self.validator_runtime_imports.insert("jsonString");
                                         ctx.uses_out = true;
                                         w.line(format!("out.path.push({key});"));
                                         let message = format!(
@@ -804,7 +804,7 @@ impl<'m> Emitter<'m> {
             Some(disc) => {
                 let tag = format!("t{}", ctx.fresh());
                 let read = if is_inherited_name(&disc.property) {
-                    self.runtime_imports.insert("hasOwn");
+                    self.validator_runtime_imports.insert("hasOwn");
                     format!(
                         "(hasOwn({v}, {0}) ? ({v} as Record<string, unknown>)[{0}] : undefined)",
                         ts_str(&disc.property)
@@ -906,7 +906,7 @@ impl<'m> Emitter<'m> {
             Value::Number(n) => format!("{v} === {}", number_literal(n)),
             Value::String(s) => format!("{v} === {}", ts_str(s)),
             Value::Array(_) | Value::Object(_) => {
-                self.runtime_imports.insert("jsonEqual");
+                self.validator_runtime_imports.insert("jsonEqual");
                 let text = json_text(value);
                 let literal = self.constant("LIT", text.clone(), |name| {
                     format!("const {name}: unknown = JSON.parse({});", ts_str(&text))
@@ -1002,7 +1002,7 @@ mod tests {
             &model,
             set,
             TsPaths {
-                runtime: "./runtime.js",
+                validator_runtime: "./validator-runtime.js",
                 formats: "./formats.js",
                 types: Some("./types.js"),
             },

@@ -14,10 +14,9 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// Why a value has no canonical form.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CanonicalError {
     /// A number that is not an integer in the i64/u64 range.
-    #[error("number {0} is not an integer; canonical JSON here holds integers only")]
     NonIntegerNumber(String),
 }
 
@@ -104,9 +103,35 @@ fn write_string(out: &mut Vec<u8>, text: &str) {
 }
 
 /// Why [`parse_strict`] refused its input.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StrictParseError(#[from] serde_json::Error);
+#[derive(Debug)]
+pub struct StrictParseError(serde_json::Error);
+
+impl From<serde_json::Error> for StrictParseError {
+    fn from(error: serde_json::Error) -> Self {
+        StrictParseError(error)
+    }
+}
+
+impl fmt::Display for StrictParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for StrictParseError {}
+
+impl fmt::Display for CanonicalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CanonicalError::NonIntegerNumber(number) => write!(
+                f,
+                "number {number} is not an integer; canonical JSON here holds integers only"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CanonicalError {}
 
 impl StrictParseError {
     /// Whether the input was well-formed JSON except for a repeated object key.

@@ -1,27 +1,57 @@
 //! ECDSA P-256 over SHA-256, the verifying side: SubjectPublicKeyInfo DER and DER signatures.
+//!
+//! A P-256 SubjectPublicKeyInfo has exactly one DER encoding per point form, so it is read and
+//! written here byte for byte rather than through a general ASN.1 parser: anything else (explicit
+//! curve parameters, trailing bytes, another curve, a long-form length) is refused.
 
 use devicekey_protocol::types::DomainErrorKind;
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, VerifyingKey};
-use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
 
 use crate::error::DeviceKeyError;
 
-/// The SubjectPublicKeyInfo DER of a P-256 public key.
+/// `SEQUENCE { SEQUENCE { OID id-ecPublicKey, OID prime256v1 }, BIT STRING` for an uncompressed
+/// point: the 26 bytes before the 65-byte SEC1 point.
+const SPKI_UNCOMPRESSED_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+
+/// The same for a compressed point: the 26 bytes before the 33-byte SEC1 point.
+const SPKI_COMPRESSED_PREFIX: [u8; 26] = [
+    0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+];
+
+/// The SubjectPublicKeyInfo DER of a P-256 public key (uncompressed point, as the platforms
+/// write it).
 pub fn public_key_spki_der(key: &VerifyingKey) -> Result<Vec<u8>, DeviceKeyError> {
-    key.to_public_key_der()
-        .map(|document| document.as_bytes().to_vec())
-        .map_err(|_| {
-            DeviceKeyError::new(
-                DomainErrorKind::CryptoFailure,
-                "encoding the public key as SubjectPublicKeyInfo failed",
-            )
-        })
+    let point = key.to_sec1_point(false);
+    let point = point.as_bytes();
+    if point.len() != 65 {
+        return Err(DeviceKeyError::new(
+            DomainErrorKind::CryptoFailure,
+            "encoding the public key as SubjectPublicKeyInfo failed",
+        ));
+    }
+    let mut der = Vec::with_capacity(SPKI_UNCOMPRESSED_PREFIX.len() + point.len());
+    der.extend_from_slice(&SPKI_UNCOMPRESSED_PREFIX);
+    der.extend_from_slice(point);
+    Ok(der)
 }
 
-/// The P-256 public key of a SubjectPublicKeyInfo DER, if it is one.
+/// The P-256 public key of a SubjectPublicKeyInfo DER, if it is exactly one (a point on the
+/// curve, uncompressed or compressed, and nothing else).
 pub fn public_key_from_spki_der(spki_der: &[u8]) -> Option<VerifyingKey> {
-    VerifyingKey::from_public_key_der(spki_der).ok()
+    let point = spki_der
+        .strip_prefix(&SPKI_UNCOMPRESSED_PREFIX)
+        .filter(|point| point.len() == 65 && point[0] == 0x04)
+        .or_else(|| {
+            spki_der
+                .strip_prefix(&SPKI_COMPRESSED_PREFIX)
+                .filter(|point| point.len() == 33 && matches!(point[0], 0x02 | 0x03))
+        })?;
+    VerifyingKey::from_sec1_bytes(point).ok()
 }
 
 /// Why a signature did not verify.
@@ -63,4 +93,50 @@ pub fn verify_der(
         Signature::from_der(signature_der).map_err(|_| SignatureError::MalformedSignature)?;
     key.verify(message, &signature)
         .map_err(|_| SignatureError::Mismatch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
+
+    #[test]
+    fn the_spki_written_here_is_the_pkcs8_crates_and_reads_back() {
+        let key = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let ours = public_key_spki_der(key.verifying_key()).unwrap();
+        let theirs = key.verifying_key().to_public_key_der().unwrap();
+        assert_eq!(ours, theirs.as_bytes());
+        assert_eq!(
+            public_key_from_spki_der(&ours).as_ref(),
+            Some(key.verifying_key())
+        );
+        let compressed = key.verifying_key().to_sec1_point(true);
+        let mut der = SPKI_COMPRESSED_PREFIX.to_vec();
+        der.extend_from_slice(compressed.as_bytes());
+        assert_eq!(
+            VerifyingKey::from_public_key_der(&der).ok().as_ref(),
+            public_key_from_spki_der(&der).as_ref()
+        );
+    }
+
+    #[test]
+    fn anything_but_the_one_encoding_is_refused() {
+        let key = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let good = public_key_spki_der(key.verifying_key()).unwrap();
+        let mut trailing = good.clone();
+        trailing.push(0);
+        let mut off_curve = good.clone();
+        off_curve[90] ^= 1;
+        let mut hybrid = good.clone();
+        hybrid[26] = 0x06;
+        for bad in [
+            &good[..90],
+            &trailing[..],
+            &off_curve[..],
+            &hybrid[..],
+            &[][..],
+        ] {
+            assert!(public_key_from_spki_der(bad).is_none(), "{bad:02x?}");
+        }
+    }
 }

@@ -81,9 +81,8 @@ impl DeviceKeyError {
     /// The human message.
     pub fn message(&self) -> &str {
         match self {
-            DeviceKeyError::InvalidParams { message, .. } | DeviceKeyError::Domain { message, .. } => {
-                message
-            }
+            DeviceKeyError::InvalidParams { message, .. }
+            | DeviceKeyError::Domain { message, .. } => message,
         }
     }
 

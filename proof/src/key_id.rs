@@ -131,11 +131,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected_with_the_exact_message() {
-        let good = KeyId::from_parts(DeviceKeyProtectionClass::HardwareTpm, &[0xff; 32]).to_string();
+        let good =
+            KeyId::from_parts(DeviceKeyProtectionClass::HardwareTpm, &[0xff; 32]).to_string();
         let body = &good[7..];
         let last_bits = {
             // The last character carries 4 data bits and 2 padding bits; set a padding bit.
-            let mut id = KeyId::from_parts(DeviceKeyProtectionClass::HardwareTpm, &[0; 32]).to_string();
+            let mut id =
+                KeyId::from_parts(DeviceKeyProtectionClass::HardwareTpm, &[0; 32]).to_string();
             id.pop();
             id.push('B');
             id

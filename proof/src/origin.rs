@@ -159,11 +159,18 @@ pub struct OriginRule {
 }
 
 /// A rule string that [`OriginRule::parse`] could not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid origin rule {rule:?}: expected http(s)://host, http(s)://*.host, with an optional :port or :*")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidOriginRule {
     rule: String,
 }
+
+impl fmt::Display for InvalidOriginRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid origin rule {:?}: expected http(s)://host, http(s)://*.host, with an optional :port or :*", self.rule)
+    }
+}
+
+impl std::error::Error for InvalidOriginRule {}
 
 impl OriginRule {
     /// A rule from its parts.

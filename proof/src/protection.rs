@@ -9,7 +9,7 @@ pub trait ProtectionClassExt: Sized {
     /// The key id prefix of this class (`dk_hse_`, ...).
     fn key_id_prefix(self) -> &'static str;
     /// Whether the key lives in dedicated hardware.
-    fn is_hardware(self) -> bool;
+    fn is_hardware(&self) -> bool;
     /// The class whose key id prefix `key_id` starts with.
     fn of_key_id(key_id: &str) -> Option<Self>;
 }
@@ -24,9 +24,9 @@ impl ProtectionClassExt for DeviceKeyProtectionClass {
         }
     }
 
-    fn is_hardware(self) -> bool {
+    fn is_hardware(&self) -> bool {
         matches!(
-            self,
+            *self,
             DeviceKeyProtectionClass::HardwareSecureEnclave | DeviceKeyProtectionClass::HardwareTpm
         )
     }

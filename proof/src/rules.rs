@@ -184,20 +184,24 @@ mod tests {
     const DIGEST: &str = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
 
     fn connection(expires_at: i64) -> DeviceKeySignPayload {
-        serde_json::from_value(json!({"type": "remoteControlClientConnection", "nonce": NONCE,
+        serde_json::from_value(
+            json!({"type": "remoteControlClientConnection", "nonce": NONCE,
             "audience": "remote_control_client_websocket", "sessionId": "s",
             "targetOrigin": "https://chatgpt.com", "targetPath": "/api/codex/remote/control/client",
             "accountUserId": "account", "clientId": "client", "tokenSha256Base64url": DIGEST,
-            "tokenExpiresAt": expires_at, "scopes": ["remote_control_controller_websocket"]}))
+            "tokenExpiresAt": expires_at, "scopes": ["remote_control_controller_websocket"]}),
+        )
         .unwrap()
     }
 
     fn enrollment(expires_at: i64, origin: &str) -> DeviceKeySignPayload {
-        serde_json::from_value(json!({"type": "remoteControlClientEnrollment", "nonce": NONCE,
+        serde_json::from_value(
+            json!({"type": "remoteControlClientEnrollment", "nonce": NONCE,
             "audience": "remote_control_client_enrollment", "challengeId": "c",
             "targetOrigin": origin, "targetPath": "/wham/remote/control/client/enroll",
             "accountUserId": "account", "clientId": "client",
-            "deviceIdentitySha256Base64url": DIGEST, "challengeExpiresAt": expires_at}))
+            "deviceIdentitySha256Base64url": DIGEST, "challengeExpiresAt": expires_at}),
+        )
         .unwrap()
     }
 

@@ -7,6 +7,7 @@ use devicekey_protocol::types::DeviceKeySignPayload;
 use serde_json::{Map, Value};
 
 use crate::canonical::to_canonical_bytes;
+use crate::error::DeviceKeyError;
 use crate::validation::Validated;
 
 /// The domain separator every signed payload carries.
@@ -27,6 +28,12 @@ impl SignedPayload {
         let bytes = to_canonical_bytes(&envelope(payload))
             .expect("a sign payload holds only strings, integers, arrays and objects");
         SignedPayload { bytes }
+    }
+
+    /// Validates `payload` as a `DeviceKeySignPayload` and builds its signed bytes.
+    pub fn from_json(payload: Value) -> Result<Self, DeviceKeyError> {
+        let payload = Validated::<DeviceKeySignPayload>::from_json(payload)?;
+        Ok(Self::new(payload.as_ref()))
     }
 
     /// The bytes to sign (and to send as `signedPayloadBase64`).

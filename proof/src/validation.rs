@@ -35,19 +35,21 @@ impl<T: Validate + DeserializeOwned> Validated<T> {
         if let Err(violations) = T::validate(&value) {
             return Err(invalid_params(violations));
         }
-        serde_json::from_value(value).map(Validated).map_err(|error| {
-            // The schema accepted what serde cannot read as the type: an integer written as
-            // `1.0` or `1e3`, which draft-07 counts as an integer.
-            DeviceKeyError::invalid_params(
-                format!("invalid params: {error}"),
-                vec![Violation {
-                    instance_path: String::new(),
-                    schema_path: format!("{}.json#", T::TYPE_NAME),
-                    keyword: "type".to_owned(),
-                    message: format!("cannot be read as {}: {error}", T::TYPE_NAME),
-                }],
-            )
-        })
+        serde_json::from_value(value)
+            .map(Validated)
+            .map_err(|error| {
+                // The schema accepted what serde cannot read as the type: an integer written as
+                // `1.0` or `1e3`, which draft-07 counts as an integer.
+                DeviceKeyError::invalid_params(
+                    format!("invalid params: {error}"),
+                    vec![Violation {
+                        instance_path: String::new(),
+                        schema_path: format!("{}.json#", T::TYPE_NAME),
+                        keyword: "type".to_owned(),
+                        message: format!("cannot be read as {}: {error}", T::TYPE_NAME),
+                    }],
+                )
+            })
     }
 }
 

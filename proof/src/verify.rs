@@ -35,34 +35,26 @@ pub struct VerifiedProof {
 }
 
 /// Why a proof was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyError {
     /// The public key or signature is malformed, or the signature does not verify.
-    #[error(transparent)]
-    Signature(#[from] SignatureError),
+    Signature(SignatureError),
     /// The signed bytes are not UTF-8 JSON.
-    #[error("the signed bytes are not JSON: {0}")]
     MalformedJson(String),
     /// The signed bytes repeat a key in some object.
-    #[error("the signed bytes repeat an object key: {0}")]
     DuplicateKey(String),
     /// The signed bytes are not an object of exactly `domain` and `payload`.
-    #[error("the signed bytes must be an object holding exactly \"domain\" and \"payload\"")]
     MalformedEnvelope,
     /// The domain is not the device-key sign payload domain.
-    #[error("the signed domain is {found:?}, expected {SIGN_PAYLOAD_DOMAIN:?}")]
     WrongDomain {
         /// The domain found.
         found: String,
     },
     /// The bytes are not the canonical serialization of their own value.
-    #[error("the signed bytes are not canonical JSON (sorted keys, compact, canonical escapes and integers)")]
     NonCanonical,
     /// The payload violates the schema, or is expired or too far in the future.
-    #[error("{0}")]
     Payload(DeviceKeyError),
     /// The audience is not the expected one.
-    #[error("the payload audience is {found:?}, expected {expected:?}")]
     AudienceMismatch {
         /// Expected.
         expected: String,
@@ -70,7 +62,6 @@ pub enum VerifyError {
         found: String,
     },
     /// The target origin is not the expected one.
-    #[error("the payload targetOrigin is {found:?}, expected {expected:?}")]
     OriginMismatch {
         /// Expected.
         expected: String,
@@ -78,6 +69,42 @@ pub enum VerifyError {
         found: String,
     },
 }
+
+impl From<SignatureError> for VerifyError {
+    fn from(error: SignatureError) -> Self {
+        VerifyError::Signature(error)
+    }
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Signature(error) => error.fmt(f),
+            VerifyError::MalformedJson(detail) => write!(f, "the signed bytes are not JSON: {detail}"),
+            VerifyError::DuplicateKey(detail) => {
+                write!(f, "the signed bytes repeat an object key: {detail}")
+            }
+            VerifyError::MalformedEnvelope => f.write_str(
+                "the signed bytes must be an object holding exactly \"domain\" and \"payload\"",
+            ),
+            VerifyError::WrongDomain { found } => {
+                write!(f, "the signed domain is {found:?}, expected {SIGN_PAYLOAD_DOMAIN:?}")
+            }
+            VerifyError::NonCanonical => f.write_str(
+                "the signed bytes are not canonical JSON (sorted keys, compact, canonical escapes and integers)",
+            ),
+            VerifyError::Payload(error) => error.fmt(f),
+            VerifyError::AudienceMismatch { expected, found } => {
+                write!(f, "the payload audience is {found:?}, expected {expected:?}")
+            }
+            VerifyError::OriginMismatch { expected, found } => {
+                write!(f, "the payload targetOrigin is {found:?}, expected {expected:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
 
 impl VerifyError {
     /// A stable camelCase name of the failure.

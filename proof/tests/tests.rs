@@ -1,5 +1,8 @@
 //! Integration tests of the proof crate, one module per concern.
 
+// A test binary exports nothing: `pub` on its helpers says "shared between modules".
+#![allow(unreachable_pub)]
+
 /// The signed bytes: codex's vectors byte for byte, and escaping.
 mod signed_bytes;
 /// The proof vectors the TypeScript verifier tests read.

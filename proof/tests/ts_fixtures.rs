@@ -1,19 +1,18 @@
-//! The proof vectors of `runtime/ts/test/fixtures/proofs.json`: the Rust verifier's verdict on
+//! The proof vectors of `proof/ts/test/fixtures/proofs.json`: the Rust verifier's verdict on
 //! each, which the TypeScript verifier's tests must reproduce.
 //!
 //! Every vector is deterministic (fixed keys, RFC 6979 signatures), so this test rebuilds them and
 //! fails when the checked-in file differs. To rewrite the file after a deliberate change:
-//! `DEVICEKEY_UPDATE_FIXTURES=1 cargo test -p devicekey --test integration ts_fixtures`.
+//! `DEVICEKEY_UPDATE_FIXTURES=1 cargo test -p devicekey-proof --test integration ts_fixtures`.
 
 use std::path::PathBuf;
 
-use devicekey_proof::to_canonical_bytes;
-use devicekey_proof::public_key_spki_der;
-use devicekey_runtime::sign_der;
-use devicekey_proof::{encode_base64, encode_base64url};
-use devicekey_proof::envelope;
-use devicekey_proof::{verify_proof, Expectations};
-use p256::ecdsa::{Signature, SigningKey};
+use devicekey_proof::{
+    encode_base64, encode_base64url, envelope, public_key_spki_der, to_canonical_bytes,
+    verify_proof, Expectations,
+};
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{DerSignature, Signature, SigningKey};
 use serde_json::{json, Value};
 
 /// The two codex vectors expire at these times.
@@ -21,6 +20,12 @@ const CONNECTION_EXPIRES: i64 = 1_700_000_000;
 const ENROLLMENT_EXPIRES: i64 = 1_700_000_060;
 /// A time at which both codex vectors are valid.
 const VALID_AT: i64 = 1_699_999_990;
+
+/// A deterministic (RFC 6979) DER signature: the fixtures are signed here, not by the runtime.
+fn sign_der(key: &SigningKey, message: &[u8]) -> Vec<u8> {
+    let signature: DerSignature = key.sign(message);
+    signature.as_bytes().to_vec()
+}
 
 fn fixture_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ts/test/fixtures/proofs.json")
@@ -467,7 +472,7 @@ fn build_fixtures() -> Value {
     b.signed("invalid UTF-8", &not_utf8, at(VALID_AT), "malformedJson");
 
     json!({
-        "description": "Device-key proofs and the verdict every verifier must reach. Written by `DEVICEKEY_UPDATE_FIXTURES=1 cargo test -p devicekey --test integration ts_fixtures`; do not edit by hand.",
+        "description": "Device-key proofs and the verdict every verifier must reach. Written by `DEVICEKEY_UPDATE_FIXTURES=1 cargo test -p devicekey-proof --test integration ts_fixtures`; do not edit by hand.",
         "cases": b.cases,
     })
 }
@@ -538,7 +543,7 @@ fn the_checked_in_fixture_file_is_current() {
         .unwrap_or(Value::Null);
     assert!(
         on_disk == fixtures,
-        "{} is missing or stale; run `DEVICEKEY_UPDATE_FIXTURES=1 cargo test -p devicekey --test integration ts_fixtures` and commit it",
+        "{} is missing or stale; run `DEVICEKEY_UPDATE_FIXTURES=1 cargo test -p devicekey-proof --test integration ts_fixtures` and commit it",
         path.display()
     );
 }

@@ -2,17 +2,13 @@
 //! tpm2-tools processes per signature (`tpm2_createprimary`, `tpm2_load`, `tpm2_sign --digest`,
 //! the hash passed correctly), on the same swtpm, in one run, alternating.
 //!
-//! `cargo bench -p devicekey --bench tpm`. Needs swtpm and tpm2-tools.
+//! `cargo bench -p devicekey-runtime --bench tpm`. Needs swtpm and tpm2-tools.
 //!
 //! swtpm serves one connection at a time, so the two sides take turns in batches: the provider
 //! (its connection opened outside the timing, as a server opens it once) signs a batch, closes,
 //! then tpm2-tools signs a batch. Both sides create the primary from the same template for every
 //! signature. After each tool, `tpm2_flushcontext -t` (untimed) clears the transient objects it
 //! left behind, which the kernel's resource manager would do on `/dev/tpmrm0`.
-
-#[cfg(target_os = "linux")]
-#[path = "../tests/tpm_swtpm.rs"]
-mod swtpm;
 
 fn main() {
     #[cfg(target_os = "linux")]
@@ -23,17 +19,17 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use super::swtpm;
+    use devicekey_testkit::swtpm;
 
     use std::path::Path;
     use std::process::Command;
     use std::time::{Duration, Instant};
 
     use devicekey_proof::verify_der;
+    use devicekey_proof::SignedPayload;
+    use devicekey_protocol::types::DeviceKeyProtectionPolicy;
     use devicekey_runtime::provider::tpm::TpmProvider;
-    use devicekey_proof::{SignedPayload};
-    use devicekey_runtime::{KeyProvider};
-    use devicekey_protocol::types::{DeviceKeyProtectionPolicy};
+    use devicekey_runtime::KeyProvider;
     use serde_json::json;
     use sha2::{Digest as _, Sha256};
 
@@ -52,7 +48,7 @@ mod linux {
         "restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda",
     ];
 
-    pub fn main() {
+    pub(super) fn main() {
         let dir = tempfile::tempdir().unwrap();
         let work = dir.path();
         let swtpm = swtpm::Swtpm::start(&work.join("state"));
@@ -62,7 +58,7 @@ mod linux {
             dir: work,
         };
 
-        let payload = SignedPayload::from_payload(&json!({
+        let payload = SignedPayload::from_json(json!({
             "type": "remoteControlClientConnection",
             "nonce": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             "audience": "remote_control_client_websocket",
@@ -82,7 +78,9 @@ mod linux {
         let started = Instant::now();
         let provider = TpmProvider::open(&tcti, &work.join("keys")).unwrap();
         let open_time = started.elapsed();
-        let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+        let key = provider
+            .create(DeviceKeyProtectionPolicy::HardwareOnly)
+            .unwrap();
         drop(provider);
 
         // The tools' key, made once under the same primary template; its public key for checking.

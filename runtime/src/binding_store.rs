@@ -356,8 +356,7 @@ fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<DeviceKeyInfo, DeviceK
         |what: &str| DeviceKeyError::store("read a binding", format!("stored {what} is invalid"));
     Ok((|| {
         let key_id = KeyId::parse(&key_id).map_err(|_| corrupt("key id"))?;
-        let algorithm: DeviceKeyAlgorithm =
-            algorithm.parse().map_err(|_| corrupt("algorithm"))?;
+        let algorithm: DeviceKeyAlgorithm = algorithm.parse().map_err(|_| corrupt("algorithm"))?;
         let protection_class = protection_class
             .parse::<DeviceKeyProtectionClass>()
             .ok()
@@ -427,7 +426,7 @@ mod tests {
     }
 
     fn key(binding: &DeviceKeyInfo) -> KeyId {
-        KeyId::try_from(&key(&binding)).unwrap()
+        KeyId::try_from(&binding.key_id).unwrap()
     }
 
     fn filter(account: Option<&str>, client: Option<&str>) -> DeviceKeyListParams {

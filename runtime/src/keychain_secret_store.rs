@@ -8,13 +8,13 @@
 
 use std::fmt;
 
-use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
-use devicekey_proof::KeyId;
 use crate::provider::keychain::{
     keychain_error, Keychain, KeychainOperation, OsStatus, PasswordItem,
 };
 use crate::secret_store::{SecretBytes, SecretStore};
+use devicekey_proof::DeviceKeyError;
+use devicekey_proof::KeyId;
+use devicekey_protocol::types::DomainErrorKind;
 
 /// The default `kSecAttrService` of the software provider's secrets.
 pub const DEFAULT_SECRET_SERVICE: &str = "dev.devicekey.software-keys";

@@ -12,8 +12,8 @@ use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
 use devicekey_proof::KeyId;
+use devicekey_protocol::types::DomainErrorKind;
 
 /// Secret bytes, wiped from memory when dropped and never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -207,8 +207,7 @@ impl SecretStore for MemorySecretStore {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use devicekey_proof::ProtectionClassExt as _;
-use devicekey_protocol::types::DeviceKeyProtectionClass;
+    use devicekey_protocol::types::DeviceKeyProtectionClass;
     use std::os::unix::fs::PermissionsExt as _;
 
     fn secret(bytes: &[u8]) -> SecretBytes {
@@ -244,7 +243,7 @@ use devicekey_protocol::types::DeviceKeyProtectionClass;
         let id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         store.put(&id, &secret(b"first")).unwrap();
         let error = store.put(&id, &secret(b"second")).unwrap_err();
-        assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
+        assert_eq!(error.kind(), Some(DomainErrorKind::PlatformFailure));
         assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"first");
         assert!(store.delete(&id).unwrap());
         assert!(!store.delete(&id).unwrap());
@@ -269,7 +268,10 @@ use devicekey_protocol::types::DeviceKeyProtectionClass;
         assert_eq!(format!("{bytes:?}"), "SecretBytes(<redacted 15 bytes>)");
         let store = MemorySecretStore::new();
         store
-            .put(&crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap(), &bytes)
+            .put(
+                &crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap(),
+                &bytes,
+            )
             .unwrap();
         assert!(!format!("{store:?}").contains("hunter2"));
     }

@@ -234,10 +234,11 @@ fn key_id_of(id: &DeviceKeyId) -> Result<KeyId, DeviceKeyError> {
 
 /// Bytes as the protocol's standard base64 field type.
 fn base64_bytes(bytes: &[u8]) -> Result<Base64Bytes, DeviceKeyError> {
-    Base64Bytes::try_from(encode_base64(bytes)).map_err(|_| {
-        DeviceKeyError::new(
+    if bytes.is_empty() {
+        return Err(DeviceKeyError::new(
             DomainErrorKind::CryptoFailure,
             "the platform returned no bytes where a key or signature belongs",
-        )
-    })
+        ));
+    }
+    Ok(Base64Bytes::from(encode_base64(bytes)))
 }

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use devicekey_proof::verify_der;
-use devicekey_runtime::KeychainSecretStore;
+use devicekey_proof::{verify_der, KeyId, SignedPayload};
+use devicekey_protocol::types::{
+    DeviceKeyProtectionClass, DeviceKeyProtectionPolicy, DomainErrorKind,
+};
 use devicekey_runtime::provider::keychain::fake::{
     FakeCall, FakeKeychain, FakeOperation, FAKE_DEFAULT_ACCESS_GROUP,
 };
@@ -12,11 +14,9 @@ use devicekey_runtime::provider::keychain::{
     key_tag, AccessFlag, Accessibility, KeyAttribute, KeyAttributes, KeychainProvider,
     KeychainProviderOptions, OsStatus, PasswordItem, ENTITLEMENT_MESSAGE, PRESENCE_REUSE_SECONDS,
 };
-use devicekey_runtime::{SecretBytes, SecretStore as _};
-use devicekey_proof::{KeyId, SignedPayload};
-use devicekey_runtime::{KeyProvider, ManualClock, ProviderSet};
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
-use devicekey_protocol::types::DomainErrorKind;
+use devicekey_runtime::{
+    KeyProvider, KeychainSecretStore, ManualClock, ProviderSet, SecretBytes, SecretStore as _,
+};
 use zeroize::Zeroizing;
 
 use crate::support::*;
@@ -39,7 +39,7 @@ fn provider(keychain: FakeKeychain) -> KeychainProvider<FakeKeychain> {
 }
 
 fn payload() -> SignedPayload {
-    SignedPayload::from_payload(&connection_payload()).unwrap()
+    SignedPayload::from_json(connection_payload()).unwrap()
 }
 
 fn created_attributes(keychain: &FakeKeychain) -> Vec<KeyAttributes> {
@@ -69,7 +69,9 @@ fn find_queries(keychain: &FakeKeychain) -> Vec<(KeyAttributes, Option<u64>)> {
 #[test]
 fn secure_enclave_keys_get_token_private_key_usage_and_the_keychain_attributes() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     assert_eq!(
         key.key_id.protection_class(),
         DeviceKeyProtectionClass::HardwareSecureEnclave
@@ -148,7 +150,9 @@ fn prefix_access_group_and_user_presence_reach_the_attributes() {
         FakeKeychain::without_secure_enclave(OsStatus::PARAM),
         options,
     );
-    let key = provider.create(DeviceKeyProtectionPolicy::AllowSoftware).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::AllowSoftware)
+        .unwrap();
     let created = created_attributes(provider.keychain());
     assert_eq!(
         created[0].access_flags(),
@@ -189,10 +193,12 @@ fn secure_enclave_unavailable_falls_back_only_when_the_policy_allows_it() {
             assert_eq!(provider.keychain().keys().len(), 1);
         }
         let provider = provider(FakeKeychain::without_secure_enclave(status));
-        let error = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap_err();
+        let error = provider
+            .create(DeviceKeyProtectionPolicy::HardwareOnly)
+            .unwrap_err();
         assert_eq!(
             error.kind(),
-            DomainErrorKind::DegradedProtectionNotAllowed,
+            Some(DomainErrorKind::DegradedProtectionNotAllowed),
             "{error}"
         );
         assert!(error.message().contains(&status.to_string()), "{error}");
@@ -211,8 +217,13 @@ fn provider_set_reports_degraded_protection_for_hardware_only_without_a_secure_e
         OsStatus::UNIMPLEMENTED,
     )));
     let set = ProviderSet::new(vec![provider]);
-    let error = set.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::DegradedProtectionNotAllowed);
+    let error = set
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap_err();
+    assert_eq!(
+        error.kind(),
+        Some(DomainErrorKind::DegradedProtectionNotAllowed)
+    );
     let (key, _) = set
         .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap();
@@ -229,7 +240,7 @@ fn missing_entitlement_is_its_own_error_and_never_falls_back() {
         keychain.fail_next(FakeOperation::CreateKey, OsStatus::MISSING_ENTITLEMENT);
         let provider = provider(keychain);
         let error = provider.create(policy).unwrap_err();
-        assert_eq!(error.kind(), DomainErrorKind::EntitlementRequired);
+        assert_eq!(error.kind(), Some(DomainErrorKind::EntitlementRequired));
         assert_eq!(error.message(), ENTITLEMENT_MESSAGE);
         assert_eq!(
             error.message(),
@@ -247,7 +258,7 @@ fn missing_entitlement_is_its_own_error_and_never_falls_back() {
     let error = provider(keychain)
         .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::EntitlementRequired);
+    assert_eq!(error.kind(), Some(DomainErrorKind::EntitlementRequired));
 }
 
 #[test]
@@ -263,7 +274,11 @@ fn other_secure_enclave_failures_are_not_unavailability() {
         let error = provider
             .create(DeviceKeyProtectionPolicy::AllowSoftware)
             .unwrap_err();
-        assert_eq!(error.kind(), DomainErrorKind::PlatformFailure, "{status}");
+        assert_eq!(
+            error.kind(),
+            Some(DomainErrorKind::PlatformFailure),
+            "{status}"
+        );
         assert!(error.message().contains(&status.to_string()), "{error}");
         assert_eq!(
             created_attributes(provider.keychain()).len(),
@@ -281,7 +296,7 @@ fn fallback_unavailable_too_is_hardware_unavailable() {
     let error = provider(keychain)
         .create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable)
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
+    assert_eq!(error.kind(), Some(DomainErrorKind::HardwareUnavailable));
 }
 
 #[test]
@@ -289,8 +304,10 @@ fn a_public_key_failure_after_creation_deletes_the_new_key() {
     let keychain = FakeKeychain::new();
     keychain.fail_next(FakeOperation::PublicKey, OsStatus(-26276));
     let provider = provider(keychain);
-    let error = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
+    let error = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap_err();
+    assert_eq!(error.kind(), Some(DomainErrorKind::PlatformFailure));
     assert!(
         provider.keychain().keys().is_empty(),
         "the orphan key was deleted"
@@ -302,7 +319,9 @@ fn a_public_key_failure_after_creation_deletes_the_new_key() {
 #[test]
 fn each_handled_status_maps_to_its_error() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     let cases = [
         (
             OsStatus::MISSING_ENTITLEMENT,
@@ -324,9 +343,14 @@ fn each_handled_status_maps_to_its_error() {
             DomainErrorKind::PlatformFailure,
             "locked",
         ),
-        (OsStatus(-99), DomainErrorKind::PlatformFailure, "OSStatus -99"),
+        (
+            OsStatus(-99),
+            DomainErrorKind::PlatformFailure,
+            "OSStatus -99",
+        ),
     ];
     for (status, kind, text) in cases {
+        let kind = Some(kind);
         provider.keychain().fail_next(FakeOperation::Sign, status);
         let error = provider.sign(&key.key_id, &payload()).unwrap_err();
         assert_eq!(error.kind(), kind, "{status}");
@@ -346,7 +370,7 @@ fn each_handled_status_maps_to_its_error() {
         .fail_next(FakeOperation::FindKey, OsStatus::ITEM_NOT_FOUND);
     assert_eq!(
         provider.public_key(&key.key_id).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
 }
 
@@ -372,7 +396,9 @@ fn fallback_lookups_require_non_extractable_and_secure_enclave_lookups_the_token
     }
 
     let provider = self::provider(FakeKeychain::new());
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     provider.public_key(&key.key_id).unwrap();
     let (query, _) = &find_queries(provider.keychain())[0];
     assert!(query.contains(&KeyAttribute::TokenSecureEnclave));
@@ -396,7 +422,7 @@ fn an_extractable_key_from_a_lookup_is_refused() {
         let key = provider.create(policy).unwrap();
         provider.keychain().report_extractable();
         let error = provider.sign(&key.key_id, &payload()).unwrap_err();
-        assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
+        assert_eq!(error.kind(), Some(DomainErrorKind::PlatformFailure));
         assert!(error.message().contains("extractable"), "{error}");
         assert!(provider.public_key(&key.key_id).is_err());
         assert!(
@@ -409,7 +435,9 @@ fn an_extractable_key_from_a_lookup_is_refused() {
 #[test]
 fn a_key_planted_without_non_extractable_is_never_found_under_a_fallback_id() {
     let provider = provider(FakeKeychain::new());
-    let key_id = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::OsProtectedNonextractable).unwrap();
+    let key_id =
+        devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::OsProtectedNonextractable)
+            .unwrap();
     let tag = key_tag("dev.devicekey", &key_id);
     provider.keychain().insert_key(KeyAttributes(vec![
         KeyAttribute::KeyTypeEcSecPrimeRandom,
@@ -418,22 +446,25 @@ fn a_key_planted_without_non_extractable_is_never_found_under_a_fallback_id() {
     ]));
     assert_eq!(
         provider.public_key(&key_id).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert_eq!(
         provider.sign(&key_id, &payload()).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
 }
 
 #[test]
 fn ids_of_other_classes_never_reach_the_keychain() {
     let provider = provider(FakeKeychain::new());
-    for class in [DeviceKeyProtectionClass::HardwareTpm, DeviceKeyProtectionClass::Software] {
+    for class in [
+        DeviceKeyProtectionClass::HardwareTpm,
+        DeviceKeyProtectionClass::Software,
+    ] {
         let key_id = devicekey_runtime::generate_key_id(class).unwrap();
         assert_eq!(
             provider.public_key(&key_id).unwrap_err().kind(),
-            DomainErrorKind::KeyNotFound
+            Some(DomainErrorKind::KeyNotFound)
         );
         assert!(!provider.delete(&key_id).unwrap());
     }
@@ -464,13 +495,17 @@ fn signatures_verify_against_the_spki_public_key() {
 #[test]
 fn delete_removes_the_key() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
-    let other = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    let other = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     assert!(provider.delete(&key.key_id).unwrap());
     assert!(!provider.delete(&key.key_id).unwrap());
     assert_eq!(
         provider.public_key(&key.key_id).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert_eq!(provider.keychain().keys().len(), 1);
     provider.public_key(&other.key_id).unwrap();
@@ -485,7 +520,9 @@ fn user_presence_reuses_one_context_for_300_seconds_then_renews() {
         ..KeychainProviderOptions::default()
     };
     let (provider, clock) = provider_with(FakeKeychain::new(), options);
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     let sign_at = |offset: i64| {
         clock.set(NOW + offset);
         provider.sign(&key.key_id, &payload()).unwrap();
@@ -517,7 +554,9 @@ fn a_canceled_prompt_drops_the_context() {
         ..KeychainProviderOptions::default()
     };
     let (provider, _) = provider_with(FakeKeychain::new(), options);
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     provider
         .keychain()
         .fail_next(FakeOperation::Sign, OsStatus::USER_CANCELED);
@@ -533,7 +572,9 @@ fn a_canceled_prompt_drops_the_context() {
 #[test]
 fn without_user_presence_no_context_is_made() {
     let provider = provider(FakeKeychain::new());
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     provider.sign(&key.key_id, &payload()).unwrap();
     assert!(find_queries(provider.keychain())
         .iter()
@@ -556,7 +597,10 @@ fn secret(bytes: &[u8]) -> SecretBytes {
 fn store() -> (KeychainSecretStore<FakeKeychain>, KeyId) {
     let store =
         KeychainSecretStore::new(FakeKeychain::new(), SERVICE, Some(SHARED_GROUP.to_owned()));
-    (store, devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap())
+    (
+        store,
+        devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::Software).unwrap(),
+    )
 }
 
 fn item(key_id: &KeyId, group: Option<&str>) -> PasswordItem {
@@ -661,7 +705,7 @@ fn writes_go_to_the_shared_item_only() {
         vec![item(&id, Some(SHARED_GROUP))]
     );
     let error = store.put(&id, &secret(b"again")).unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::PlatformFailure);
+    assert_eq!(error.kind(), Some(DomainErrorKind::PlatformFailure));
     assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"new");
 }
 
@@ -702,7 +746,7 @@ fn neither_item_is_none_and_errors_are_not_hidden() {
         .fail_next(FakeOperation::GetPassword, OsStatus::MISSING_ENTITLEMENT);
     assert_eq!(
         store.get(&id).unwrap_err().kind(),
-        DomainErrorKind::EntitlementRequired
+        Some(DomainErrorKind::EntitlementRequired)
     );
     store.keychain().fail_next(
         FakeOperation::AddPassword,
@@ -710,7 +754,7 @@ fn neither_item_is_none_and_errors_are_not_hidden() {
     );
     assert_eq!(
         store.put(&id, &secret(b"s")).unwrap_err().kind(),
-        DomainErrorKind::PlatformFailure
+        Some(DomainErrorKind::PlatformFailure)
     );
 }
 
@@ -733,7 +777,9 @@ fn the_software_provider_keeps_its_keys_in_the_keychain_store() {
     let (store, _) = store();
     let store = Arc::new(store);
     let provider = devicekey_runtime::provider::SoftwareProvider::new(store.clone());
-    let key = provider.create(DeviceKeyProtectionPolicy::AllowSoftware).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::AllowSoftware)
+        .unwrap();
     assert_eq!(
         store.keychain().password_items(),
         vec![item(&key.key_id, Some(SHARED_GROUP))]

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use devicekey_proof::verify_der;
+use devicekey_proof::{verify_der, KeyId, Validated};
+use devicekey_protocol::types::{
+    DeviceKeyId, DeviceKeyInfo, DeviceKeyListParams, DeviceKeyProtectionClass,
+    DeviceKeyProtectionPolicy, DomainErrorKind,
+};
 use devicekey_runtime::provider::UnsupportedProvider;
-use devicekey_proof::{KeyId};
 use devicekey_runtime::{BindingStore, DeviceKeyStore, KeyProvider, ProviderSet};
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
-use devicekey_protocol::types::{DeviceKeyListParams, DomainErrorKind};
 use serde_json::json;
 
 use crate::support::*;
@@ -27,7 +28,7 @@ async fn create_public_sign_list_delete() {
     let harness = Harness::new();
     let created = harness
         .store
-        .create(&create_params(Some("allow_software")))
+        .create_json(create_params(Some("allow_software")))
         .await
         .unwrap();
     assert_eq!(created.protection_class, DeviceKeyProtectionClass::Software);
@@ -38,17 +39,25 @@ async fn create_public_sign_list_delete() {
     assert_eq!(wire["protectionClass"], "software");
     assert_eq!(wire["keyId"], created.key_id.as_str());
 
-    let public = harness.store.public(created.key_id.as_str()).await.unwrap();
-    assert_eq!(public, created);
+    let public = harness
+        .store
+        .public_json(json!({"keyId": created.key_id}))
+        .await
+        .unwrap();
+    // `public` answers with the same four fields `create` returned.
+    assert_eq!(
+        serde_json::to_value(&public).unwrap(),
+        serde_json::to_value(&created).unwrap()
+    );
 
     let proof = harness
-        .sign(&created.key_id, &connection_payload())
+        .sign(&created.key(), &connection_payload())
         .await
         .unwrap();
     verify_der(
-        &created.public_key_spki_der,
-        &proof.signed_payload,
-        &proof.signature_der,
+        &created.spki_der(),
+        &proof.signed_payload(),
+        &proof.signature_der(),
     )
     .unwrap();
     let wire = serde_json::to_value(&proof).unwrap();
@@ -58,7 +67,7 @@ async fn create_public_sign_list_delete() {
             && wire["signedPayloadBase64"].as_str().is_some()
     );
 
-    let listed = harness.store.list(BindingFilter::default()).await.unwrap();
+    let listed = harness.store.list_json(json!({})).await.unwrap().keys;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].key_id, created.key_id);
     assert_eq!(
@@ -76,30 +85,39 @@ async fn create_public_sign_list_delete() {
                "accountUserId": ACCOUNT, "clientId": CLIENT, "createdAt": NOW})
     );
 
-    assert!(harness.store.delete(created.key_id.as_str()).await.unwrap());
-    assert!(!harness.store.delete(created.key_id.as_str()).await.unwrap());
+    let delete = json!({"keyId": created.key_id});
+    assert!(
+        harness
+            .store
+            .delete_json(delete.clone())
+            .await
+            .unwrap()
+            .deleted
+    );
+    assert!(!harness.store.delete_json(delete).await.unwrap().deleted);
     assert_eq!(
         harness
             .store
-            .public(created.key_id.as_str())
+            .public_json(json!({"keyId": created.key_id}))
             .await
             .unwrap_err()
             .kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert_eq!(
         harness
-            .sign(&created.key_id, &connection_payload())
+            .sign(&created.key(), &connection_payload())
             .await
             .unwrap_err()
             .kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert!(harness
         .store
-        .list(BindingFilter::default())
+        .list_json(json!({}))
         .await
         .unwrap()
+        .keys
         .is_empty());
 }
 
@@ -110,22 +128,23 @@ async fn list_filters_by_account_and_client() {
     for (account, client) in [("alice", "cli_1"), ("alice", "cli_2"), ("bob", "cli_1")] {
         harness.clock.advance(1);
         let params = json!({"protectionPolicy": "allow_software", "accountUserId": account, "clientId": client});
-        ids.push(harness.store.create(&params).await.unwrap().key_id);
+        ids.push(harness.store.create_json(params).await.unwrap().key_id);
     }
     let list = |account: Option<&str>, client: Option<&str>| {
-        let filter = BindingFilter {
-            account_user_id: account.map(str::to_owned),
-            client_id: client.map(str::to_owned),
+        let filter = DeviceKeyListParams {
+            account_user_id: account.map(|account| account.try_into().unwrap()),
+            client_id: client.map(|client| client.try_into().unwrap()),
         };
         let store = harness.store.clone();
         async move {
             store
-                .list(filter)
+                .list(Validated::new(&filter).unwrap())
                 .await
                 .unwrap()
+                .keys
                 .into_iter()
                 .map(|b| b.key_id)
-                .collect::<Vec<KeyId>>()
+                .collect::<Vec<DeviceKeyId>>()
         }
     };
     assert_eq!(list(None, None).await, ids);
@@ -135,7 +154,10 @@ async fn list_filters_by_account_and_client() {
         vec![ids[0].clone(), ids[2].clone()]
     );
     assert_eq!(list(Some("bob"), Some("cli_1")).await, vec![ids[2].clone()]);
-    assert_eq!(list(Some("bob"), Some("cli_2")).await, Vec::<KeyId>::new());
+    assert_eq!(
+        list(Some("bob"), Some("cli_2")).await,
+        Vec::<DeviceKeyId>::new()
+    );
 }
 
 #[tokio::test]
@@ -148,19 +170,22 @@ async fn policies_decide_what_may_be_created() {
         create_params(Some("hardware_only")),
         json!({"protectionPolicy": null, "accountUserId": ACCOUNT, "clientId": CLIENT}),
     ] {
-        let error = harness.store.create(&params).await.unwrap_err();
+        let error = harness.store.create_json(params.clone()).await.unwrap_err();
         assert_eq!(
             error.kind(),
-            DomainErrorKind::DegradedProtectionNotAllowed,
+            Some(DomainErrorKind::DegradedProtectionNotAllowed),
             "{params}"
         );
     }
     let error = harness
         .store
-        .create(&create_params(Some("allow_os_protected_nonextractable")))
+        .create_json(create_params(Some("allow_os_protected_nonextractable")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::DegradedProtectionNotAllowed);
+    assert_eq!(
+        error.kind(),
+        Some(DomainErrorKind::DegradedProtectionNotAllowed)
+    );
     assert!(
         !harness
             .software
@@ -171,20 +196,21 @@ async fn policies_decide_what_may_be_created() {
     );
     assert!(harness
         .store
-        .list(BindingFilter::default())
+        .list_json(json!({}))
         .await
         .unwrap()
+        .keys
         .is_empty());
     let error = harness
         .store
-        .create(&create_params(Some("allow_everything")))
+        .create_json(create_params(Some("allow_everything")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
 
     harness
         .store
-        .create(&create_params(Some("allow_software")))
+        .create_json(create_params(Some("allow_software")))
         .await
         .unwrap();
     assert_eq!(
@@ -209,17 +235,21 @@ async fn without_a_software_provider_hardware_is_simply_unavailable() {
     ] {
         assert_eq!(
             store
-                .create(&create_params(Some(policy)))
+                .create_json(create_params(Some(policy)))
                 .await
                 .unwrap_err()
                 .kind(),
-            DomainErrorKind::HardwareUnavailable
+            Some(DomainErrorKind::HardwareUnavailable)
         );
     }
     let tpm_id = KeyId::from_parts(DeviceKeyProtectionClass::HardwareTpm, &[1; 32]);
     assert_eq!(
-        store.public(tpm_id.as_str()).await.unwrap_err().kind(),
-        DomainErrorKind::HardwareUnavailable
+        store
+            .public_json(json!({"keyId": tpm_id.as_str()}))
+            .await
+            .unwrap_err()
+            .kind(),
+        Some(DomainErrorKind::HardwareUnavailable)
     );
 }
 
@@ -239,7 +269,7 @@ async fn a_key_id_goes_only_to_the_provider_of_its_class() {
     .clock(clock)
     .build();
     let created = store
-        .create(&create_params(Some("allow_software")))
+        .create_json(create_params(Some("allow_software")))
         .await
         .unwrap();
     software.clear();
@@ -248,39 +278,56 @@ async fn a_key_id_goes_only_to_the_provider_of_its_class() {
     // The same 32 random bytes behind another prefix name another key, of another class.
     let as_tpm = created.key_id.as_str().replacen("dk_swk_", "dk_tpm_", 1);
     assert_eq!(
-        store.public(&as_tpm).await.unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        store
+            .public_json(json!({"keyId": as_tpm}))
+            .await
+            .unwrap_err()
+            .kind(),
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert_eq!(tpm.calls(), vec![Call::PublicKey(as_tpm.clone())]);
     assert_eq!(software.calls(), vec![]);
 
     // No binding exists for it either, so signing stops before any provider.
     let error = store
-        .sign(&json!({"keyId": as_tpm, "payload": connection_payload()}))
+        .sign_json(json!({"keyId": as_tpm, "payload": connection_payload()}))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), Some(DomainErrorKind::KeyNotFound));
 
     // A class no provider serves cannot hold a key here at all.
     let as_hse = created.key_id.as_str().replacen("dk_swk_", "dk_hse_", 1);
     assert_eq!(
-        store.public(&as_hse).await.unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
-    );
-    assert_eq!(
         store
-            .sign(&json!({"keyId": as_hse, "payload": connection_payload()}))
+            .public_json(json!({"keyId": as_hse}))
             .await
             .unwrap_err()
             .kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
-    assert!(!store.delete(&as_hse).await.unwrap());
+    assert_eq!(
+        store
+            .sign_json(json!({"keyId": as_hse, "payload": connection_payload()}))
+            .await
+            .unwrap_err()
+            .kind(),
+        Some(DomainErrorKind::KeyNotFound)
+    );
+    assert!(
+        !store
+            .delete_json(json!({"keyId": as_hse}))
+            .await
+            .unwrap()
+            .deleted
+    );
     assert_eq!(software.calls(), vec![]);
     assert_eq!(tpm.calls(), vec![Call::PublicKey(as_tpm)]);
 
     // The original key is untouched.
-    store.public(created.key_id.as_str()).await.unwrap();
+    store
+        .public_json(json!({"keyId": created.key_id}))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -292,7 +339,7 @@ async fn signing_without_a_binding_is_key_not_found() {
         .sign(&never, &connection_payload())
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), Some(DomainErrorKind::KeyNotFound));
     // A platform key whose binding is gone: the provider is never asked to sign.
     let key = harness.create_key().await;
     rusqlite::Connection::open(harness.db_path())
@@ -301,7 +348,7 @@ async fn signing_without_a_binding_is_key_not_found() {
         .unwrap();
     harness.software.clear();
     let error = harness.sign(&key, &connection_payload()).await.unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::KeyNotFound);
+    assert_eq!(error.kind(), Some(DomainErrorKind::KeyNotFound));
     assert_eq!(harness.software.calls(), vec![]);
 }
 
@@ -312,12 +359,12 @@ async fn a_binding_is_never_rebound() {
     // A second writer tries to bind the same key to another account.
     let second = BindingStore::open(harness.db_path()).unwrap();
     let original = second.get(&key).unwrap().unwrap();
-    let rebind = devicekey::Binding {
-        account_user_id: "mallory".to_owned(),
+    let rebind = DeviceKeyInfo {
+        account_user_id: "mallory".try_into().unwrap(),
         ..original.clone()
     };
     let error = second.insert(&rebind).unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::KeyAlreadyBound);
+    assert_eq!(error.kind(), Some(DomainErrorKind::KeyAlreadyBound));
     assert_eq!(second.get(&key).unwrap(), Some(original));
     // The key still signs for its own binding only.
     harness.sign(&key, &connection_payload()).await.unwrap();
@@ -332,7 +379,7 @@ async fn a_binding_is_never_rebound() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::BindingMismatch);
+    assert_eq!(error.kind(), Some(DomainErrorKind::BindingMismatch));
 }
 
 #[tokio::test]
@@ -343,7 +390,7 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     let payload = connection_payload();
     harness.sign(&key, &payload).await.unwrap();
     let error = harness.sign(&key, &payload).await.unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::Replay);
+    assert_eq!(error.kind(), Some(DomainErrorKind::Replay));
     // The same nonce in an enrollment payload, or with a later expiry, is still a replay.
     let enrollment = with(
         &enrollment_payload(),
@@ -352,7 +399,7 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     );
     assert_eq!(
         harness.sign(&key, &enrollment).await.unwrap_err().kind(),
-        DomainErrorKind::Replay
+        Some(DomainErrorKind::Replay)
     );
     // Another key may sign the same nonce.
     harness.sign(&other_key, &payload).await.unwrap();
@@ -361,8 +408,8 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     let reopened = harness.reopen();
     let params = json!({"keyId": key.as_str(), "payload": payload});
     assert_eq!(
-        reopened.sign(&params).await.unwrap_err().kind(),
-        DomainErrorKind::Replay
+        reopened.sign_json(params).await.unwrap_err().kind(),
+        Some(DomainErrorKind::Replay)
     );
 
     // Once the first proof has expired, the record is pruned; a proof with a fresh expiry that
@@ -370,7 +417,7 @@ async fn a_nonce_is_never_signed_twice_while_the_proof_may_be_valid() {
     harness.clock.set(NOW + 60);
     let renewed = with(&payload, "tokenExpiresAt", Some(json!(NOW + 120)));
     reopened
-        .sign(&json!({"keyId": key.as_str(), "payload": renewed}))
+        .sign_json(json!({"keyId": key.as_str(), "payload": renewed}))
         .await
         .unwrap();
     let bindings = BindingStore::open(harness.db_path()).unwrap();
@@ -387,14 +434,14 @@ async fn concurrent_signatures_of_one_nonce_yield_exactly_one_proof() {
         .map(|_| {
             let store = harness.store.clone();
             let params = params.clone();
-            tokio::spawn(async move { store.sign(&params).await })
+            tokio::spawn(async move { store.sign_json(params).await })
         })
         .collect();
     let mut signed = 0;
     for attempt in attempts {
         match attempt.await.unwrap() {
             Ok(_) => signed += 1,
-            Err(error) => assert_eq!(error.kind(), DomainErrorKind::Replay),
+            Err(error) => assert_eq!(error.kind(), Some(DomainErrorKind::Replay)),
         }
     }
     assert_eq!(signed, 1);
@@ -413,30 +460,37 @@ async fn create_deletes_the_platform_key_when_the_binding_cannot_be_stored() {
         .unwrap();
     let error = harness
         .store
-        .create(&create_params(Some("allow_software")))
+        .create_json(create_params(Some("allow_software")))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::StoreFailure);
+    assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
     assert!(
         error.message().contains("injected failure"),
         "{}",
         error.message()
     );
     let calls = harness.software.calls();
-    let [Call::Create(DeviceKeyProtectionPolicy::AllowSoftware), Call::Delete(deleted)] = calls.as_slice()
+    let [Call::Create(DeviceKeyProtectionPolicy::AllowSoftware), Call::Delete(deleted)] =
+        calls.as_slice()
     else {
         panic!("expected create then delete, got {calls:?}");
     };
     // The key file is gone and no binding exists.
     assert_eq!(std::fs::read_dir(harness.secrets_dir()).unwrap().count(), 0);
     assert_eq!(
-        harness.store.public(deleted).await.unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        harness
+            .store
+            .public_json(json!({"keyId": deleted}))
+            .await
+            .unwrap_err()
+            .kind(),
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert!(harness
         .store
-        .list(BindingFilter::default())
+        .list_json(json!({}))
         .await
         .unwrap()
+        .keys
         .is_empty());
 }

@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use devicekey_runtime::KeychainSecretStore;
+use devicekey_proof::SignedPayload;
+use devicekey_protocol::types::{
+    DeviceKeyProtectionClass, DeviceKeyProtectionPolicy, DomainErrorKind,
+};
 use devicekey_runtime::provider::keychain::{
     secure_enclave_unavailable, AccessFlag, Accessibility, KeyAttribute, KeyAttributes,
     Keychain as _, KeychainProvider, KeychainProviderOptions, ENTITLEMENT_MESSAGE,
@@ -13,11 +16,9 @@ use devicekey_runtime::provider::keychain::{
 use devicekey_runtime::provider::macos::{
     keychain_secret_store, MacosOptions, MacosProvider, SystemKeychain,
 };
-use devicekey_runtime::{SecretBytes, SecretStore as _};
-use devicekey_proof::{KeyId, SignedPayload};
-use devicekey_runtime::{KeyProvider as _, SystemClock};
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
-use devicekey_protocol::types::DomainErrorKind;
+use devicekey_runtime::{
+    KeyProvider as _, KeychainSecretStore, SecretBytes, SecretStore as _, SystemClock,
+};
 use zeroize::Zeroizing;
 
 use crate::support::*;
@@ -33,7 +34,11 @@ fn unsigned_binaries_get_the_entitlement_error_or_a_key() {
     let provider = provider();
     match provider.create(DeviceKeyProtectionPolicy::AllowOsProtectedNonextractable) {
         Err(error) => {
-            assert_eq!(error.kind(), DomainErrorKind::EntitlementRequired, "{error}");
+            assert_eq!(
+                error.kind(),
+                Some(DomainErrorKind::EntitlementRequired),
+                "{error}"
+            );
             assert_eq!(error.message(), ENTITLEMENT_MESSAGE);
         }
         // A signed test binary (see docs/macos.md) gets a key; clean it up.
@@ -53,7 +58,7 @@ fn unknown_keys_are_not_found() {
             Err(error) => assert!(
                 matches!(
                     error.kind(),
-                    DomainErrorKind::KeyNotFound | DomainErrorKind::EntitlementRequired
+                    Some(DomainErrorKind::KeyNotFound | DomainErrorKind::EntitlementRequired)
                 ),
                 "{error}"
             ),
@@ -67,12 +72,14 @@ fn unknown_keys_are_not_found() {
 #[ignore = "needs a test binary signed with a keychain-access-groups entitlement (docs/macos.md)"]
 fn secure_enclave_keys_sign_and_delete() {
     let provider = provider();
-    let key = provider.create(DeviceKeyProtectionPolicy::HardwareOnly).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     assert_eq!(
         key.key_id.protection_class(),
         DeviceKeyProtectionClass::HardwareSecureEnclave
     );
-    let signed = SignedPayload::from_payload(&connection_payload()).unwrap();
+    let signed = SignedPayload::from_json(connection_payload()).unwrap();
     let signature = provider.sign(&key.key_id, &signed).unwrap();
     assert_eq!(
         devicekey_proof::verify_der(&key.public_key_spki_der, signed.as_bytes(), &signature),
@@ -85,7 +92,7 @@ fn secure_enclave_keys_sign_and_delete() {
     assert!(provider.delete(&key.key_id).unwrap());
     assert_eq!(
         provider.public_key(&key.key_id).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
 }
 
@@ -111,7 +118,7 @@ fn keychain_secrets_round_trip() {
 /// key that never touches the keychain, so no entitlement is needed.
 #[test]
 fn ephemeral_keys_sign_verifiable_signatures() {
-    let signed = SignedPayload::from_payload(&connection_payload()).unwrap();
+    let signed = SignedPayload::from_json(connection_payload()).unwrap();
     let plain = KeyAttributes(vec![
         KeyAttribute::KeyTypeEcSecPrimeRandom,
         KeyAttribute::KeySizeInBits(256),
@@ -163,12 +170,14 @@ fn fallback_keys_work_in_the_data_protection_keychain() {
         },
         Arc::new(SystemClock),
     );
-    let key_id = devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::OsProtectedNonextractable).unwrap();
+    let key_id =
+        devicekey_runtime::generate_key_id(DeviceKeyProtectionClass::OsProtectedNonextractable)
+            .unwrap();
     let attributes = provider.creation_attributes(&key_id);
     assert!(attributes.contains(&KeyAttribute::NonExtractable));
     SystemKeychain.create_random_key(&attributes).unwrap();
     let spki = provider.public_key(&key_id).unwrap();
-    let signed = SignedPayload::from_payload(&connection_payload()).unwrap();
+    let signed = SignedPayload::from_json(connection_payload()).unwrap();
     let signature = provider.sign(&key_id, &signed).unwrap();
     assert_eq!(
         devicekey_proof::verify_der(&spki, signed.as_bytes(), &signature),

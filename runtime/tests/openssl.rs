@@ -4,8 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use devicekey_proof::{verify_proof, Expectations};
-use devicekey_proof::{SignedPayload};
+use devicekey_proof::{verify_proof, Expectations, SignedPayload};
 use serde_json::json;
 
 use crate::support::*;
@@ -34,10 +33,10 @@ fn openssl_ok(dir: &Path, args: &[&str]) -> Output {
 #[tokio::test]
 async fn runtime_signatures_verify_with_openssl() {
     let harness = Harness::new();
-    let created = harness.store.create(&json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": CLIENT})).await.unwrap();
+    let created = harness.store.create_json(json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": CLIENT})).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path();
-    std::fs::write(path.join("pub.der"), &created.public_key_spki_der).unwrap();
+    std::fs::write(path.join("pub.der"), created.spki_der()).unwrap();
     openssl_ok(
         path,
         &[
@@ -45,9 +44,9 @@ async fn runtime_signatures_verify_with_openssl() {
         ],
     );
     for payload in [connection_payload(), enrollment_payload()] {
-        let proof = harness.sign(&created.key_id, &payload).await.unwrap();
-        std::fs::write(path.join("data"), &proof.signed_payload).unwrap();
-        std::fs::write(path.join("sig.der"), &proof.signature_der).unwrap();
+        let proof = harness.sign(&created.key(), &payload).await.unwrap();
+        std::fs::write(path.join("data"), proof.signed_payload()).unwrap();
+        std::fs::write(path.join("sig.der"), proof.signature_der()).unwrap();
         let output = openssl_ok(
             path,
             &[
@@ -66,7 +65,7 @@ async fn runtime_signatures_verify_with_openssl() {
         );
 
         // openssl also refuses a changed byte.
-        let mut changed = proof.signed_payload.clone();
+        let mut changed = proof.signed_payload();
         changed[10] ^= 0x20;
         std::fs::write(path.join("data"), &changed).unwrap();
         let output = openssl(
@@ -116,7 +115,9 @@ fn openssl_signatures_verify_with_the_runtime_verifier() {
         } else {
             enrollment_payload()
         };
-        let bytes = SignedPayload::from_payload(&payload).unwrap().into_bytes();
+        let bytes = SignedPayload::from_json(payload.clone())
+            .unwrap()
+            .into_bytes();
         std::fs::write(path.join("data"), &bytes).unwrap();
         openssl_ok(
             path,
@@ -130,9 +131,9 @@ fn openssl_signatures_verify_with_the_runtime_verifier() {
             ..Expectations::default()
         };
         let verified = verify_proof(&spki, &bytes, &signature, &expect).unwrap();
-        assert_eq!(verified.payload, payload);
+        assert_eq!(serde_json::to_value(&verified.payload).unwrap(), payload);
         // The same signature over other bytes is refused.
-        let other = SignedPayload::from_payload(&connection_payload())
+        let other = SignedPayload::from_json(connection_payload())
             .unwrap()
             .into_bytes();
         assert_eq!(

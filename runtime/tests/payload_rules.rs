@@ -1,5 +1,6 @@
 //! Every payload rule and codex message, through `DeviceKeyStore::sign` (and `create` for the
 //! binding fields).
+
 use devicekey_protocol::types::DomainErrorKind;
 use serde_json::{json, Value};
 
@@ -7,15 +8,18 @@ use crate::support::*;
 
 const PREFIX: &str = "invalid device key payload: ";
 
+/// The kind of invalid params: no domain kind.
+const INVALID: Option<DomainErrorKind> = None;
+
 fn assert_error<T: std::fmt::Debug>(
     outcome: Result<T, devicekey_proof::DeviceKeyError>,
-    kind: ErrorKind,
+    kind: impl Into<Option<DomainErrorKind>>,
     message: &str,
 ) -> devicekey_proof::DeviceKeyError {
     let error = outcome.expect_err("the request should be refused");
     assert_eq!(
         (error.kind(), error.message()),
-        (kind, message),
+        (kind.into(), message),
         "violations: {:?}",
         error.violations()
     );
@@ -43,7 +47,7 @@ async fn empty_account_user_id_and_client_id_are_refused_in_payloads_and_create(
             harness
                 .sign(&key, &with(&payload, "accountUserId", Some(json!(""))))
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &invalid("accountUserId must not be empty"),
         );
         assert_eq!(
@@ -54,18 +58,18 @@ async fn empty_account_user_id_and_client_id_are_refused_in_payloads_and_create(
             harness
                 .sign(&key, &with(&payload, "clientId", Some(json!(""))))
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &invalid("clientId must not be empty"),
         );
     }
     assert_error(
-        harness.store.create(&json!({"protectionPolicy": "allow_software", "accountUserId": "", "clientId": CLIENT})).await,
-        DomainErrorKind::InvalidParams,
+        harness.store.create_json(json!({"protectionPolicy": "allow_software", "accountUserId": "", "clientId": CLIENT})).await,
+        INVALID,
         &invalid("accountUserId must not be empty"),
     );
     assert_error(
-        harness.store.create(&json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": ""})).await,
-        DomainErrorKind::InvalidParams,
+        harness.store.create_json(json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": ""})).await,
+        INVALID,
         &invalid("clientId must not be empty"),
     );
     // Nothing was created by the refused requests.
@@ -115,7 +119,7 @@ async fn nonce_must_be_canonical_base64url_of_32_to_768_bytes() {
                 harness
                     .sign(&key, &with(&payload, "nonce", Some(nonce.clone())))
                     .await,
-                DomainErrorKind::InvalidParams,
+                INVALID,
                 &message,
             );
             assert_eq!(error.violations()[0].instance_path, "/payload/nonce");
@@ -191,7 +195,7 @@ async fn target_origin_must_be_an_allowed_backend_origin() {
                     &with(&enrollment_payload(), "targetOrigin", Some(json!(origin))),
                 )
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &message,
         );
         assert_eq!(
@@ -216,12 +220,12 @@ async fn a_configured_origin_list_replaces_the_defaults() {
     let sign = |origin: &str| {
         let params = json!({"keyId": key.as_str(), "payload": with(&connection_payload(), "targetOrigin", Some(json!(origin)))});
         let store = store.clone();
-        async move { store.sign(&params).await }
+        async move { store.sign_json(params).await }
     };
     sign("https://backend.example").await.unwrap();
     assert_eq!(
         sign("https://chatgpt.com").await.unwrap_err().kind(),
-        DomainErrorKind::OriginNotAllowed
+        Some(DomainErrorKind::OriginNotAllowed)
     );
 }
 
@@ -249,7 +253,7 @@ async fn target_path_must_match_the_payload_type() {
                     &with(&enrollment_payload(), "targetPath", Some(json!(path))),
                 )
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &message,
         );
     }
@@ -271,7 +275,7 @@ async fn target_path_must_match_the_payload_type() {
                     &with(&connection_payload(), "targetPath", Some(json!(path))),
                 )
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &message,
         );
     }
@@ -287,7 +291,7 @@ async fn target_path_must_match_the_payload_type() {
                     &with(&connection_payload(), "targetPath", Some(json!(path))),
                 )
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &message,
         );
     }
@@ -304,7 +308,7 @@ async fn session_id_and_challenge_id_must_not_be_empty() {
                 &with(&connection_payload(), "sessionId", Some(json!(""))),
             )
             .await,
-        DomainErrorKind::InvalidParams,
+        INVALID,
         &invalid("sessionId must not be empty"),
     );
     assert_error(
@@ -314,7 +318,7 @@ async fn session_id_and_challenge_id_must_not_be_empty() {
                 &with(&enrollment_payload(), "challengeId", Some(json!(""))),
             )
             .await,
-        DomainErrorKind::InvalidParams,
+        INVALID,
         &invalid("challengeId must not be empty"),
     );
 }
@@ -343,12 +347,12 @@ async fn digests_must_be_32_bytes_of_canonical_base64url() {
                     ),
                 )
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &invalid("tokenSha256Base64url must be a SHA-256 digest encoded as unpadded base64url"),
         );
         assert_error(
             harness.sign(&key, &with(&enrollment_payload(), "deviceIdentitySha256Base64url", Some(digest))).await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &invalid("deviceIdentitySha256Base64url must be a SHA-256 digest encoded as unpadded base64url"),
         );
     }
@@ -372,14 +376,18 @@ async fn scopes_must_be_exactly_the_controller_scope() {
             harness
                 .sign(&key, &with(&connection_payload(), "scopes", Some(scopes)))
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             &invalid("scopes must contain exactly remote_control_controller_websocket"),
         );
     }
 }
 
 /// An expiry field, a payload builder, and the (expired, too far) kinds and messages.
-type ExpiryCase = (&'static str, fn() -> Value, [(ErrorKind, &'static str); 2]);
+type ExpiryCase = (
+    &'static str,
+    fn() -> Value,
+    [(DomainErrorKind, &'static str); 2],
+);
 
 #[tokio::test]
 async fn expiry_boundaries_for_tokens_and_challenges() {
@@ -390,7 +398,10 @@ async fn expiry_boundaries_for_tokens_and_challenges() {
             "tokenExpiresAt",
             connection_payload,
             [
-                (DomainErrorKind::TokenExpired, "remote-control token is expired"),
+                (
+                    DomainErrorKind::TokenExpired,
+                    "remote-control token is expired",
+                ),
                 (
                     DomainErrorKind::TokenExpiresTooFarInFuture,
                     "remote-control token expires too far in the future",
@@ -447,7 +458,7 @@ async fn expiry_boundaries_for_tokens_and_challenges() {
             .sign(&key, &with(&payload(), field, Some(json!(1.5))))
             .await
             .unwrap_err();
-        assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+        assert_eq!(error.kind(), None);
     }
 }
 
@@ -463,7 +474,7 @@ async fn the_expiry_window_follows_the_injected_clock() {
     harness.clock.set(NOW + 100);
     assert_eq!(
         harness.sign(&key, &payload).await.unwrap_err().kind(),
-        DomainErrorKind::TokenExpired
+        Some(DomainErrorKind::TokenExpired)
     );
     harness.clock.set(NOW + 99);
     harness.sign(&key, &payload).await.unwrap();
@@ -511,7 +522,7 @@ async fn unknown_and_missing_fields_are_schema_violations() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
     assert_eq!(error.violations()[0].keyword, "additionalProperties");
     // A field of the other variant is unknown too.
     let error = harness
@@ -521,12 +532,12 @@ async fn unknown_and_missing_fields_are_schema_violations() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
     let error = harness
         .sign(&key, &with(&connection_payload(), "sessionId", None))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
     assert_eq!(error.violations()[0].keyword, "required");
     let error = harness
         .sign(
@@ -539,19 +550,19 @@ async fn unknown_and_missing_fields_are_schema_violations() {
         )
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
     let error = harness
         .store
-        .sign(&json!({"keyId": key.as_str()}))
+        .sign_json(json!({"keyId": key.as_str()}))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
     let error = harness
         .store
-        .sign(&json!({"keyId": key.as_str(), "payload": connection_payload(), "more": 1}))
+        .sign_json(json!({"keyId": key.as_str(), "payload": connection_payload(), "more": 1}))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::InvalidParams);
+    assert_eq!(error.kind(), None);
     // Every violation is kept, not only the first.
     let two_bad = with(
         &with(&connection_payload(), "sessionId", Some(json!(""))),
@@ -592,21 +603,21 @@ async fn malformed_key_ids_never_reach_a_provider_or_the_store() {
         let error = assert_error(
             harness
                 .store
-                .sign(&json!({"keyId": bad, "payload": connection_payload()}))
+                .sign_json(json!({"keyId": bad, "payload": connection_payload()}))
                 .await,
-            DomainErrorKind::InvalidParams,
+            INVALID,
             message,
         );
         assert_eq!(error.violations()[0].instance_path, "/keyId");
         if let Some(text) = bad.as_str() {
             assert_error(
-                harness.store.public(text).await,
-                DomainErrorKind::InvalidParams,
+                harness.store.public_json(json!({"keyId": text})).await,
+                INVALID,
                 message,
             );
             assert_error(
-                harness.store.delete(text).await,
-                DomainErrorKind::InvalidParams,
+                harness.store.delete_json(json!({"keyId": text})).await,
+                INVALID,
                 message,
             );
         }
@@ -615,9 +626,9 @@ async fn malformed_key_ids_never_reach_a_provider_or_the_store() {
     assert_error(
         harness
             .store
-            .sign(&json!({"keyId": "dk_nope", "payload": {"type": "bogus"}}))
+            .sign_json(json!({"keyId": "dk_nope", "payload": {"type": "bogus"}}))
             .await,
-        DomainErrorKind::InvalidParams,
+        INVALID,
         message,
     );
     assert_eq!(harness.software.calls(), vec![]);

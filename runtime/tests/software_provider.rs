@@ -3,14 +3,12 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::sync::Arc;
 
-use devicekey_proof::{encode_base64, encode_base64url};
+use devicekey_proof::{encode_base64, encode_base64url, SignedPayload};
+use devicekey_protocol::types::{DeviceKeyProtectionPolicy, DomainErrorKind};
 use devicekey_runtime::provider::SoftwareProvider;
-use devicekey_runtime::{FileSecretStore, SecretStore as _};
-use devicekey_proof::{SignedPayload};
-use devicekey_runtime::{KeyProvider as _};
-use devicekey_protocol::types::{DeviceKeyProtectionPolicy};
-use devicekey_protocol::types::DomainErrorKind;
+use devicekey_runtime::{FileSecretStore, KeyProvider as _, SecretStore as _};
 use p256::pkcs8::DecodePrivateKey as _;
+use serde_json::json;
 
 use crate::support::*;
 
@@ -49,10 +47,14 @@ async fn key_files_have_mode_0600_and_hold_pkcs8() {
     assert_eq!(dir_mode & 0o077, 0, "the secrets directory is private");
     let der = std::fs::read(&path).unwrap();
     let signing_key = p256::ecdsa::SigningKey::from_pkcs8_der(&der).unwrap();
-    let public = harness.store.public(key.as_str()).await.unwrap();
+    let public = harness
+        .store
+        .public_json(json!({"keyId": key.as_str()}))
+        .await
+        .unwrap();
     assert_eq!(
         devicekey_proof::public_key_spki_der(signing_key.verifying_key()).unwrap(),
-        public.public_key_spki_der
+        public.spki_der()
     );
 }
 
@@ -77,21 +79,34 @@ async fn private_keys_never_appear_in_debug_output_or_errors() {
         format!("{secrets:?}"),
         format!("{provider:?}"),
         format!("{:?}", harness.store),
-        format!("{:?}", harness.store.public(key.as_str()).await.unwrap()),
         format!(
             "{:?}",
-            provider.create(DeviceKeyProtectionPolicy::AllowSoftware).unwrap()
+            harness
+                .store
+                .public_json(json!({"keyId": key.as_str()}))
+                .await
+                .unwrap()
+        ),
+        format!(
+            "{:?}",
+            provider
+                .create(DeviceKeyProtectionPolicy::AllowSoftware)
+                .unwrap()
         ),
     ];
     // Errors from a damaged key file mention the key id, never its content.
     let mut damaged = pkcs8.clone();
     damaged.truncate(pkcs8.len() - 3);
     std::fs::write(&path, &damaged).unwrap();
-    let error = harness.store.public(key.as_str()).await.unwrap_err();
-    assert_eq!(error.kind(), DomainErrorKind::CryptoFailure);
+    let error = harness
+        .store
+        .public_json(json!({"keyId": key.as_str()}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), Some(DomainErrorKind::CryptoFailure));
     printed.push(format!("{error:?}"));
     printed.push(error.to_string());
-    let payload = SignedPayload::from_payload(&connection_payload()).unwrap();
+    let payload = SignedPayload::from_json(connection_payload()).unwrap();
     let error = provider.sign(&key, &payload).unwrap_err();
     printed.push(format!("{error:?}"));
 
@@ -118,23 +133,24 @@ fn keys_of_other_classes_are_not_found_in_the_software_provider() {
         .create(DeviceKeyProtectionPolicy::AllowSoftware)
         .unwrap()
         .key_id;
-    let as_osn = devicekey_proof::KeyId::parse(&key.as_str().replacen("dk_swk_", "dk_osn_", 1)).unwrap();
+    let as_osn =
+        devicekey_proof::KeyId::parse(&key.as_str().replacen("dk_swk_", "dk_osn_", 1)).unwrap();
     assert_eq!(
         provider.public_key(&as_osn).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert!(!provider.delete(&as_osn).unwrap());
     provider.public_key(&key).unwrap();
     assert!(provider.delete(&key).unwrap());
     assert_eq!(
         provider.public_key(&key).unwrap_err().kind(),
-        DomainErrorKind::KeyNotFound
+        Some(DomainErrorKind::KeyNotFound)
     );
     assert_eq!(
         provider
             .create(DeviceKeyProtectionPolicy::HardwareOnly)
             .unwrap_err()
             .kind(),
-        DomainErrorKind::DegradedProtectionNotAllowed
+        Some(DomainErrorKind::DegradedProtectionNotAllowed)
     );
 }

@@ -1,5 +1,8 @@
 //! Integration tests of the devicekey runtime, one module per concern.
 
+// A test binary exports nothing: `pub` on its helpers says "shared between modules".
+#![allow(unreachable_pub)]
+
 /// Shared fixtures: a store on a temporary directory, payload builders, a recording provider.
 use devicekey_testkit as support;
 

@@ -1,9 +1,9 @@
 //! The verifier: proofs made by the store verify; every kind of tampering is refused.
 
-use devicekey_proof::public_key_spki_der;
+use devicekey_proof::{
+    public_key_spki_der, verify_proof, Expectations, SignedPayload, VerifyError,
+};
 use devicekey_runtime::sign_der;
-use devicekey_proof::{verify_proof, Expectations, VerifyError};
-use devicekey_proof::{SignedPayload};
 use p256::ecdsa::{Signature, SigningKey};
 use serde_json::json;
 
@@ -31,22 +31,22 @@ fn at(now: i64) -> Expectations {
 #[tokio::test]
 async fn proofs_from_the_store_verify() {
     let harness = Harness::new();
-    let created = harness.store.create(&json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": CLIENT})).await.unwrap();
+    let created = harness.store.create_json(json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": CLIENT})).await.unwrap();
     for payload in [connection_payload(), enrollment_payload()] {
-        let proof = harness.sign(&created.key_id, &payload).await.unwrap();
+        let proof = harness.sign(&created.key(), &payload).await.unwrap();
         let expect = Expectations {
             audience: Some(payload["audience"].as_str().unwrap().to_owned()),
             origin: Some("https://chatgpt.com".to_owned()),
             now: Some(NOW),
         };
         let verified = verify_proof(
-            &created.public_key_spki_der,
-            &proof.signed_payload,
-            &proof.signature_der,
+            &created.spki_der(),
+            &proof.signed_payload(),
+            &proof.signature_der(),
             &expect,
         )
         .unwrap();
-        assert_eq!(verified.payload, payload);
+        assert_eq!(serde_json::to_value(&verified.payload).unwrap(), payload);
     }
 }
 
@@ -54,7 +54,7 @@ async fn proofs_from_the_store_verify() {
 fn tampering_is_refused() {
     let (key, spki) = test_key(0x11);
     let (_, other_spki) = test_key(0x22);
-    let bytes = SignedPayload::from_payload(&connection_payload())
+    let bytes = SignedPayload::from_json(connection_payload())
         .unwrap()
         .into_bytes();
     let signature = sign_der(&key, &bytes);
@@ -104,7 +104,7 @@ fn tampering_is_refused() {
 fn correctly_signed_but_malformed_bytes_are_refused() {
     let (key, spki) = test_key(0x33);
     let canonical = String::from_utf8(
-        SignedPayload::from_payload(&connection_payload())
+        SignedPayload::from_json(connection_payload())
             .unwrap()
             .into_bytes(),
     )
@@ -212,7 +212,7 @@ fn expectations_are_checked_when_given() {
         "targetOrigin",
         Some(json!("http://localhost:8080")),
     );
-    let bytes = SignedPayload::from_payload(&payload).unwrap().into_bytes();
+    let bytes = SignedPayload::from_json(payload).unwrap().into_bytes();
     let signature = sign_der(&key, &bytes);
     let verify = |expect: Expectations| kind(verify_proof(&spki, &bytes, &signature, &expect));
     assert_eq!(verify(Expectations::default()), "valid");
@@ -265,7 +265,7 @@ fn high_s_and_short_integer_signatures_verify() {
             "nonce",
             Some(json!(devicekey_proof::encode_base64url(&nonce))),
         );
-        let bytes = SignedPayload::from_payload(&payload).unwrap().into_bytes();
+        let bytes = SignedPayload::from_json(payload).unwrap().into_bytes();
         let signature = Signature::from_der(&sign_der(&key, &bytes)).unwrap();
         let (r, s) = signature.split_scalars();
         let high_s = Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();

@@ -4,10 +4,9 @@
 
 use std::time::Duration;
 
+use devicekey_proof::Validated;
 use devicekey_protocol::types::{AttestationEnvelope, AttestationGenerateResponse};
-use devicekey_protocol::validators::{
-    validate_attestation_envelope, validate_attestation_generate_response,
-};
+use devicekey_protocol::validators::validate_attestation_envelope;
 use serde_json::{json, Value};
 
 use crate::peer::{ClientAnswer, Connection, RequestOutcome};
@@ -81,7 +80,7 @@ pub async fn request_attestation(connection: &Connection, timeout: Duration) -> 
         .request(ATTESTATION_METHOD, json!({}), timeout)
         .await
     {
-        RequestOutcome::Answered(ClientAnswer::Result(result)) => read_token(&result),
+        RequestOutcome::Answered(ClientAnswer::Result(result)) => read_token(result),
         RequestOutcome::Answered(ClientAnswer::Error(error)) => {
             tracing::debug!(connection = connection.id(), %error, "the client refused attestation");
             Attestation::failed(AttestationStatus::RequestFailed)
@@ -91,11 +90,8 @@ pub async fn request_attestation(connection: &Connection, timeout: Duration) -> 
     }
 }
 
-fn read_token(result: &Value) -> Attestation {
-    if validate_attestation_generate_response(result).is_err() {
-        return Attestation::failed(AttestationStatus::MalformedResponse);
-    }
-    match serde_json::from_value::<AttestationGenerateResponse>(result.clone()) {
+fn read_token(result: Value) -> Attestation {
+    match Validated::<AttestationGenerateResponse>::from_json(result).map(Validated::into_inner) {
         Ok(response) => Attestation {
             status: AttestationStatus::Ok,
             token: Some(String::from(response.token)),
@@ -111,5 +107,9 @@ pub async fn attestation_header(
     timeout: Duration,
 ) -> Option<String> {
     let connection = registry.latest_attesting()?;
-    Some(request_attestation(&connection, timeout).await.header_value())
+    Some(
+        request_attestation(&connection, timeout)
+            .await
+            .header_value(),
+    )
 }

@@ -21,8 +21,8 @@ use devicekey_proof::{parse_strict, Validated};
 
 use crate::dispatch::call;
 use crate::lines::{Line, LineReader};
-use crate::rpc::{self, RequestId, RpcError};
 use crate::peer::{ClientAnswer, Connection};
+use crate::rpc::{self, RequestId, RpcError};
 use crate::shared::Shared;
 
 /// How many outgoing messages may wait for the writer before senders wait.
@@ -37,10 +37,7 @@ where
 {
     let (outbound, queue) = mpsc::channel(OUTBOUND_QUEUE);
     let writer_task = tokio::spawn(write_messages(writer, queue));
-    let connection = Arc::new(Connection::new(
-        server.registry.next_id(),
-        outbound.clone(),
-    ));
+    let connection = Arc::new(Connection::new(server.registry.next_id(), outbound.clone()));
     server.registry.insert(Arc::clone(&connection));
     tracing::debug!(connection = connection.id(), "connection opened");
 
@@ -250,7 +247,9 @@ impl LineHandler {
 
     fn notification(&mut self, method: &str) {
         match method {
-            "initialized" => tracing::debug!(connection = self.connection.id(), "client initialized"),
+            "initialized" => {
+                tracing::debug!(connection = self.connection.id(), "client initialized")
+            }
             other => tracing::debug!(
                 connection = self.connection.id(),
                 method = other,
@@ -294,8 +293,7 @@ impl LineHandler {
         );
         let response = serde_json::to_value(crate::server::initialize_response())
             .expect("the initialize response serializes");
-        self.send(rpc::response(id, response))
-            .await;
+        self.send(rpc::response(id, response)).await;
     }
 }
 

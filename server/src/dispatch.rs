@@ -29,18 +29,21 @@ pub(crate) async fn call(
         .and_then(|text| KeyId::parse(text).ok());
     let fail = |error: DeviceKeyError| RpcError::from_store(&error, key_id.as_ref());
     match method {
-        "device/key/create" => answer(store.create(valid::<DeviceKeyCreateParams>(params)?).await)
-            .map_err(fail),
-        "device/key/public" => answer(store.public(valid::<DeviceKeyPublicParams>(params)?).await)
-            .map_err(fail),
+        "device/key/create" => {
+            answer(store.create(valid::<DeviceKeyCreateParams>(params)?).await).map_err(fail)
+        }
+        "device/key/public" => {
+            answer(store.public(valid::<DeviceKeyPublicParams>(params)?).await).map_err(fail)
+        }
         "device/key/sign" => {
             answer(store.sign(valid::<DeviceKeySignParams>(params)?).await).map_err(fail)
         }
         "device/key/list" => {
             answer(store.list(valid::<DeviceKeyListParams>(params)?).await).map_err(fail)
         }
-        "device/key/delete" => answer(store.delete(valid::<DeviceKeyDeleteParams>(params)?).await)
-            .map_err(fail),
+        "device/key/delete" => {
+            answer(store.delete(valid::<DeviceKeyDeleteParams>(params)?).await).map_err(fail)
+        }
         other => Err(RpcError::method_not_found(other)),
     }
 }

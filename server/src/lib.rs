@@ -34,7 +34,9 @@ pub use lines::MAX_LINE_BYTES;
 pub use options::ServerOptions;
 pub use peer::{ClientAnswer, Connection, RequestOutcome};
 pub use registry::ConnectionRegistry;
-pub use rpc::{domain_code, RpcError, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR};
+pub use rpc::{
+    domain_code, RpcError, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
+};
 pub use server::Server;
 #[cfg(unix)]
 pub use unix::SocketListener;

@@ -83,11 +83,7 @@ impl Server {
     pub fn connect_in_memory(&self) -> (DuplexStream, JoinHandle<()>) {
         let (client, server_end) = tokio::io::duplex(256 * 1024);
         let (reader, writer) = tokio::io::split(server_end);
-        let task = tokio::spawn(serve_connection(
-            Arc::clone(&self.shared),
-            reader,
-            writer,
-        ));
+        let task = tokio::spawn(serve_connection(Arc::clone(&self.shared), reader, writer));
         (client, task)
     }
 }

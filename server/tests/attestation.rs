@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use devicekey_server::{request_attestation, Attestation, AttestationStatus};
-use devicekey_runtime::provider::UnsupportedProvider;
-use devicekey_server::{Server, ServerOptions};
-use devicekey_runtime::{BindingStore, DeviceKeyStore, ProviderSet};
 use devicekey_protocol::validators::validate_attestation_envelope;
+use devicekey_runtime::provider::UnsupportedProvider;
+use devicekey_runtime::{BindingStore, DeviceKeyStore, ProviderSet};
+use devicekey_server::{request_attestation, Attestation, AttestationStatus};
+use devicekey_server::{Server, ServerOptions};
 use serde_json::{json, Value};
 use tokio::io::{
     AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,

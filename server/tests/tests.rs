@@ -1,7 +1,7 @@
 //! Integration tests of the devicekey server, one module per concern.
 
-/// Shared fixtures: a store on a temporary directory, payload builders, a recording provider.
-use devicekey_testkit as support;
+// A test binary exports nothing: `pub` on its helpers says "shared between modules".
+#![allow(unreachable_pub)]
 
 /// Attestation requests and their header envelopes, with scripted clients.
 mod attestation;

@@ -32,7 +32,8 @@ async fn a_sign_request_is_schema_validated_exactly_once() {
         FileSecretStore::open(dir.path().join("keys")).unwrap(),
     ));
     let bindings = BindingStore::open(dir.path().join("bindings.sqlite3")).unwrap();
-    let store = DeviceKeyStore::builder(ProviderSet::new(vec![Arc::new(provider)]), bindings).build();
+    let store =
+        DeviceKeyStore::builder(ProviderSet::new(vec![Arc::new(provider)]), bindings).build();
     let server = Server::new(store, ServerOptions::default());
     let (stream, _connection) = server.connect_in_memory();
     let (reader, mut writer) = tokio::io::split(stream);
@@ -40,7 +41,11 @@ async fn a_sign_request_is_schema_validated_exactly_once() {
 
     let mut exchange = Vec::new();
     for (id, method, params) in [
-        (1, "initialize", json!({"clientInfo": {"name": "once", "version": "1"}})),
+        (
+            1,
+            "initialize",
+            json!({"clientInfo": {"name": "once", "version": "1"}}),
+        ),
         (
             2,
             "device/key/create",
@@ -48,20 +53,36 @@ async fn a_sign_request_is_schema_validated_exactly_once() {
         ),
     ] {
         let before = schema_validations();
-        writer.write_all(line(id, method, params).as_bytes()).await.unwrap();
-        let answer: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+        writer
+            .write_all(line(id, method, params).as_bytes())
+            .await
+            .unwrap();
+        let answer: Value =
+            serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
         assert!(answer.get("result").is_some(), "{method}: {answer}");
         exchange.push((method, schema_validations() - before, answer));
     }
-    let key_id = exchange[1].2["result"]["keyId"].as_str().unwrap().to_owned();
+    let key_id = exchange[1].2["result"]["keyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let before = schema_validations();
     let sign = json!({"keyId": key_id, "payload": connection_payload_expiring_at(now() + 60)});
-    writer.write_all(line(3, "device/key/sign", sign).as_bytes()).await.unwrap();
+    writer
+        .write_all(line(3, "device/key/sign", sign).as_bytes())
+        .await
+        .unwrap();
     let answer: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
     let validations = schema_validations() - before;
-    assert!(answer["result"]["signatureDerBase64"].is_string(), "{answer}");
-    assert_eq!(validations, 1, "one sign request ran {validations} schema validations");
+    assert!(
+        answer["result"]["signatureDerBase64"].is_string(),
+        "{answer}"
+    );
+    assert_eq!(
+        validations, 1,
+        "one sign request ran {validations} schema validations"
+    );
 
     // Each other method is validated once too.
     for (method, count, _) in &exchange {

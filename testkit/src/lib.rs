@@ -8,7 +8,9 @@ pub mod swtpm;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use devicekey_proof::{decode_base64, encode_base64url, DeviceKeyError, KeyId, SignedPayload, Validated};
+use devicekey_proof::{
+    decode_base64, encode_base64url, DeviceKeyError, KeyId, SignedPayload, Validated,
+};
 use devicekey_protocol::types::{
     Base64Bytes, DeviceKeyCreateResponse, DeviceKeyDeleteResponse, DeviceKeyListResponse,
     DeviceKeyProtectionClass, DeviceKeyProtectionPolicy, DeviceKeyPublicResponse,
@@ -37,6 +39,12 @@ pub struct Harness {
     pub clock: Arc<ManualClock>,
     pub software: Arc<Recording>,
     pub store: DeviceKeyStore,
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Harness {

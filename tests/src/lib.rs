@@ -116,6 +116,7 @@ pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
         .with_format("base64url-nonce", |s: &str| {
             decoded_len(s).is_some_and(|n| n >= 32)
         })
+        .with_format("base64", reference_base64)
         .with_format("origin", reference_origin)
         .build(&root)
         .unwrap_or_else(|e| {
@@ -148,6 +149,17 @@ fn decoded_len(s: &str) -> Option<usize> {
         .decode(s)
         .ok()
         .map(|bytes| bytes.len())
+}
+
+/// Canonical standard base64 with padding of at least 1 byte: the `base64` crate's lenient
+/// standard engine decodes it and encoding the bytes again gives back exactly `s` (so missing or
+/// extra padding and stray trailing bits, which decode or not, never round-trip).
+fn reference_base64(s: &str) -> bool {
+    use base64::engine::general_purpose::STANDARD;
+    match STANDARD.decode(s) {
+        Ok(bytes) => !bytes.is_empty() && STANDARD.encode(&bytes) == s,
+        Err(_) => false,
+    }
 }
 
 fn reference_device_key_id(s: &str) -> bool {

@@ -88,8 +88,13 @@ fn demo(root: &Path) -> ExitCode {
     }
 }
 
+/// The repository: the parent of the xtask's manifest folder. `cargo run` sets
+/// `CARGO_MANIFEST_DIR` at run time to the checkout it runs in; the compile-time value is only the
+/// fallback, since one shared target folder may hold an xtask built from another checkout.
 fn repo_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest_dir
         .parent()
         .map(Path::to_path_buf)

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// The TypeScript packages, in build order (the verifier imports the generated package).
-pub const PACKAGES: &[&str] = &["generated/ts", "runtime/ts"];
+pub(crate) const PACKAGES: &[&str] = &["generated/ts", "proof/ts"];
 
 /// A Debian package and how to tell it is there.
 struct SystemPackage {
@@ -46,7 +46,7 @@ const SYSTEM_PACKAGES: &[SystemPackage] = &[
 ];
 
 /// Whether the TSS libraries the TPM provider links against can be found.
-pub fn has_libtss2() -> bool {
+pub(crate) fn has_libtss2() -> bool {
     Command::new("pkg-config")
         .args(["--exists", "tss2-esys"])
         .status()
@@ -61,7 +61,7 @@ fn has_command(name: &str) -> bool {
 }
 
 /// Installs the missing system packages (as root with apt-get), or says how.
-pub fn system_packages() -> Result<(), String> {
+pub(crate) fn system_packages() -> Result<(), String> {
     let missing: Vec<&str> = SYSTEM_PACKAGES
         .iter()
         .filter(|p| !(p.present)())
@@ -98,7 +98,7 @@ pub fn system_packages() -> Result<(), String> {
 }
 
 /// `npm ci` where the install is missing or older than the lock.
-pub fn node_packages(root: &Path) -> Result<(), String> {
+pub(crate) fn node_packages(root: &Path) -> Result<(), String> {
     for package in PACKAGES {
         let dir = root.join(package);
         if dir.join("package.json").exists() && needs_install(&dir) {

@@ -5,14 +5,14 @@
 //! 3. the TypeScript builds (`tsc` in strict mode) of the generated package and the verifier;
 //! 4. the generated Rust crate must build without a single warning;
 //! 5. `cargo test --workspace` (the conformance tests print their counts);
-//! 6. the TypeScript tests (`npm test` in `runtime/ts`, which spawns the built binary).
+//! 6. the TypeScript tests (`npm test` in `proof/ts`, which spawns the built binary).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use crate::setup::PACKAGES;
 
-pub fn run(root: &Path) -> ExitCode {
+pub(crate) fn run(root: &Path) -> ExitCode {
     match steps(root) {
         Ok(()) => {
             println!("xtask test: every step passed");
@@ -73,21 +73,21 @@ fn steps(root: &Path) -> Result<(), String> {
             .args(["test", "--workspace", "--", "--show-output"])
             .current_dir(root),
     )?;
-    let verifier = root.join("runtime/ts");
+    let verifier = root.join("proof/ts");
     if verifier.join("package.json").exists() {
         step(
-            "npm test in runtime/ts",
+            "npm test in proof/ts",
             Command::new("npm").args(["test"]).current_dir(&verifier),
         )?;
     }
     Ok(())
 }
 
-pub fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-pub fn step(name: &str, command: &mut Command) -> Result<(), String> {
+pub(crate) fn step(name: &str, command: &mut Command) -> Result<(), String> {
     println!("==> {name}");
     let status = command
         .status()

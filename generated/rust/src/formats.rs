@@ -4,7 +4,7 @@
 
 /// Format `device-key-id`: dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes.
 pub fn is_device_key_id(value: &str) -> bool {
-    crate::runtime::is_prefixed_base64url(
+    crate::validator_runtime::is_prefixed_base64url(
         value,
         &["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"],
         32,
@@ -14,20 +14,25 @@ pub fn is_device_key_id(value: &str) -> bool {
 
 /// Format `base64url-sha256`: a SHA-256 digest encoded as unpadded base64url.
 pub fn is_base64url_sha256(value: &str) -> bool {
-    crate::runtime::is_prefixed_base64url(value, &[], 32, Some(32))
+    crate::validator_runtime::is_prefixed_base64url(value, &[], 32, Some(32))
 }
 
 /// Format `base64url-nonce`: at least 32 random bytes encoded as unpadded base64url.
 pub fn is_base64url_nonce(value: &str) -> bool {
-    crate::runtime::is_prefixed_base64url(value, &[], 32, None)
+    crate::validator_runtime::is_prefixed_base64url(value, &[], 32, None)
+}
+
+/// Format `base64`: standard base64 with padding.
+pub fn is_base64(value: &str) -> bool {
+    crate::validator_runtime::is_base64(value, 1, None)
 }
 
 /// Format `origin`: an http or https origin in its ASCII serialization.
 pub fn is_origin(value: &str) -> bool {
-    crate::runtime::is_origin(value)
+    crate::validator_runtime::is_origin(value)
 }
 
 /// Format `int64`: a signed 64-bit integer.
 pub fn is_int64(value: &::serde_json::Number) -> bool {
-    crate::runtime::is_int64(value)
+    crate::validator_runtime::is_int64(value)
 }

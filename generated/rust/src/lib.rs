@@ -12,9 +12,9 @@
 
 pub mod formats;
 pub mod methods;
-pub mod runtime;
 #[allow(missing_docs)]
 pub mod types;
+pub mod validator_runtime;
 pub mod validators;
 
-pub use runtime::{Validate, Violation};
+pub use validator_runtime::{Validate, Violation};

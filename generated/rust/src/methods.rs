@@ -2,7 +2,7 @@
 //!
 //! The protocol's method table.
 
-use crate::runtime::Violation;
+use crate::validator_runtime::Violation;
 use ::serde_json::Value;
 
 /// Who sends a method.

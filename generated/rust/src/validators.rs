@@ -2,7 +2,7 @@
 //!
 //! The protocol's validators: JSON Schema semantics of the profile over `serde_json::Value`.
 
-use crate::runtime::{CollectAll, Path, Sink, StopAtFirst, Violation};
+use crate::validator_runtime::{CollectAll, Path, Sink, StopAtFirst, Violation};
 use ::serde_json::Value;
 
 /// The name of every type that has a validator, sorted.
@@ -312,7 +312,7 @@ pub fn is_valid_attestation_generate_response(value: &Value) -> bool {
 
 /// Validates a `Base64Bytes`, reporting every violation.
 ///
-/// Bytes in standard base64 with padding (RFC 4648 section 4), never empty: how public keys, signatures and signed bytes travel on the wire.
+/// Bytes in canonical standard base64 with padding (RFC 4648 section 4: `=` padding exactly as needed, no stray trailing bits, no white space), never empty: how public keys, signatures and signed bytes travel on the wire.
 pub fn validate_base64_bytes(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f4(value, &Path::Root, &mut out);
@@ -790,7 +790,7 @@ pub fn is_valid_sha256_base64url(value: &Value) -> bool {
     !out.failed()
 }
 
-impl crate::runtime::Validate for crate::types::AccountUserId {
+impl crate::validator_runtime::Validate for crate::types::AccountUserId {
     const TYPE_NAME: &'static str = "AccountUserId";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -802,7 +802,7 @@ impl crate::runtime::Validate for crate::types::AccountUserId {
     }
 }
 
-impl crate::runtime::Validate for crate::types::AttestationEnvelope {
+impl crate::validator_runtime::Validate for crate::types::AttestationEnvelope {
     const TYPE_NAME: &'static str = "AttestationEnvelope";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -814,7 +814,7 @@ impl crate::runtime::Validate for crate::types::AttestationEnvelope {
     }
 }
 
-impl crate::runtime::Validate for crate::types::AttestationGenerateParams {
+impl crate::validator_runtime::Validate for crate::types::AttestationGenerateParams {
     const TYPE_NAME: &'static str = "AttestationGenerateParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -826,7 +826,7 @@ impl crate::runtime::Validate for crate::types::AttestationGenerateParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::AttestationGenerateResponse {
+impl crate::validator_runtime::Validate for crate::types::AttestationGenerateResponse {
     const TYPE_NAME: &'static str = "AttestationGenerateResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -838,7 +838,7 @@ impl crate::runtime::Validate for crate::types::AttestationGenerateResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::Base64Bytes {
+impl crate::validator_runtime::Validate for crate::types::Base64Bytes {
     const TYPE_NAME: &'static str = "Base64Bytes";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -850,7 +850,7 @@ impl crate::runtime::Validate for crate::types::Base64Bytes {
     }
 }
 
-impl crate::runtime::Validate for crate::types::ClientId {
+impl crate::validator_runtime::Validate for crate::types::ClientId {
     const TYPE_NAME: &'static str = "ClientId";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -862,7 +862,7 @@ impl crate::runtime::Validate for crate::types::ClientId {
     }
 }
 
-impl crate::runtime::Validate for crate::types::ClientInfo {
+impl crate::validator_runtime::Validate for crate::types::ClientInfo {
     const TYPE_NAME: &'static str = "ClientInfo";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -874,7 +874,7 @@ impl crate::runtime::Validate for crate::types::ClientInfo {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyAlgorithm {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyAlgorithm {
     const TYPE_NAME: &'static str = "DeviceKeyAlgorithm";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -886,7 +886,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyAlgorithm {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyCreateParams {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyCreateParams {
     const TYPE_NAME: &'static str = "DeviceKeyCreateParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -898,7 +898,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyCreateParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyCreateResponse {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyCreateResponse {
     const TYPE_NAME: &'static str = "DeviceKeyCreateResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -910,7 +910,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyCreateResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyDeleteParams {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyDeleteParams {
     const TYPE_NAME: &'static str = "DeviceKeyDeleteParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -922,7 +922,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyDeleteParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyDeleteResponse {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyDeleteResponse {
     const TYPE_NAME: &'static str = "DeviceKeyDeleteResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -934,7 +934,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyDeleteResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyId {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyId {
     const TYPE_NAME: &'static str = "DeviceKeyId";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -946,7 +946,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyId {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyInfo {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyInfo {
     const TYPE_NAME: &'static str = "DeviceKeyInfo";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -958,7 +958,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyInfo {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyListParams {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyListParams {
     const TYPE_NAME: &'static str = "DeviceKeyListParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -970,7 +970,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyListParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyListResponse {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyListResponse {
     const TYPE_NAME: &'static str = "DeviceKeyListResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -982,7 +982,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyListResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyProtectionClass {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyProtectionClass {
     const TYPE_NAME: &'static str = "DeviceKeyProtectionClass";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -994,7 +994,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyProtectionClass {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyProtectionPolicy {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyProtectionPolicy {
     const TYPE_NAME: &'static str = "DeviceKeyProtectionPolicy";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1006,7 +1006,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyProtectionPolicy {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyPublicParams {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyPublicParams {
     const TYPE_NAME: &'static str = "DeviceKeyPublicParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1018,7 +1018,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyPublicParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeyPublicResponse {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyPublicResponse {
     const TYPE_NAME: &'static str = "DeviceKeyPublicResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1030,7 +1030,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeyPublicResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeySignParams {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeySignParams {
     const TYPE_NAME: &'static str = "DeviceKeySignParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1042,7 +1042,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeySignParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeySignPayload {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeySignPayload {
     const TYPE_NAME: &'static str = "DeviceKeySignPayload";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1054,7 +1054,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeySignPayload {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DeviceKeySignResponse {
+impl crate::validator_runtime::Validate for crate::types::DeviceKeySignResponse {
     const TYPE_NAME: &'static str = "DeviceKeySignResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1066,7 +1066,7 @@ impl crate::runtime::Validate for crate::types::DeviceKeySignResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DomainErrorData {
+impl crate::validator_runtime::Validate for crate::types::DomainErrorData {
     const TYPE_NAME: &'static str = "DomainErrorData";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1078,7 +1078,7 @@ impl crate::runtime::Validate for crate::types::DomainErrorData {
     }
 }
 
-impl crate::runtime::Validate for crate::types::DomainErrorKind {
+impl crate::validator_runtime::Validate for crate::types::DomainErrorKind {
     const TYPE_NAME: &'static str = "DomainErrorKind";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1090,7 +1090,7 @@ impl crate::runtime::Validate for crate::types::DomainErrorKind {
     }
 }
 
-impl crate::runtime::Validate for crate::types::InitializeCapabilities {
+impl crate::validator_runtime::Validate for crate::types::InitializeCapabilities {
     const TYPE_NAME: &'static str = "InitializeCapabilities";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1102,7 +1102,7 @@ impl crate::runtime::Validate for crate::types::InitializeCapabilities {
     }
 }
 
-impl crate::runtime::Validate for crate::types::InitializeParams {
+impl crate::validator_runtime::Validate for crate::types::InitializeParams {
     const TYPE_NAME: &'static str = "InitializeParams";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1114,7 +1114,7 @@ impl crate::runtime::Validate for crate::types::InitializeParams {
     }
 }
 
-impl crate::runtime::Validate for crate::types::InitializeResponse {
+impl crate::validator_runtime::Validate for crate::types::InitializeResponse {
     const TYPE_NAME: &'static str = "InitializeResponse";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1126,7 +1126,7 @@ impl crate::runtime::Validate for crate::types::InitializeResponse {
     }
 }
 
-impl crate::runtime::Validate for crate::types::InvalidParamsErrorData {
+impl crate::validator_runtime::Validate for crate::types::InvalidParamsErrorData {
     const TYPE_NAME: &'static str = "InvalidParamsErrorData";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1138,7 +1138,7 @@ impl crate::runtime::Validate for crate::types::InvalidParamsErrorData {
     }
 }
 
-impl crate::runtime::Validate for crate::types::Nonce {
+impl crate::validator_runtime::Validate for crate::types::Nonce {
     const TYPE_NAME: &'static str = "Nonce";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1150,7 +1150,7 @@ impl crate::runtime::Validate for crate::types::Nonce {
     }
 }
 
-impl crate::runtime::Validate for crate::types::Origin {
+impl crate::validator_runtime::Validate for crate::types::Origin {
     const TYPE_NAME: &'static str = "Origin";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1162,7 +1162,7 @@ impl crate::runtime::Validate for crate::types::Origin {
     }
 }
 
-impl crate::runtime::Validate for crate::types::RequestErrorData {
+impl crate::validator_runtime::Validate for crate::types::RequestErrorData {
     const TYPE_NAME: &'static str = "RequestErrorData";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1174,7 +1174,7 @@ impl crate::runtime::Validate for crate::types::RequestErrorData {
     }
 }
 
-impl crate::runtime::Validate for crate::types::SchemaViolation {
+impl crate::validator_runtime::Validate for crate::types::SchemaViolation {
     const TYPE_NAME: &'static str = "SchemaViolation";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1186,7 +1186,7 @@ impl crate::runtime::Validate for crate::types::SchemaViolation {
     }
 }
 
-impl crate::runtime::Validate for crate::types::Sha256Base64url {
+impl crate::validator_runtime::Validate for crate::types::Sha256Base64url {
     const TYPE_NAME: &'static str = "Sha256Base64url";
 
     fn validate(value: &Value) -> Result<(), Vec<Violation>> {
@@ -1210,7 +1210,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         }
     }
     if let Some(s) = v0.as_str() {
-        if !crate::runtime::has_min_chars(s, 1) {
+        if !crate::validator_runtime::has_min_chars(s, 1) {
             out.report(p0, "AccountUserId.json#/minLength", "minLength", || {
                 "must be at least 1 character long".to_owned()
             });
@@ -1239,7 +1239,10 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "s" => {
                     seen |= 1 << 1;
-                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
                         out.report(
                             p1,
                             "AttestationEnvelope.json#/properties/s/type",
@@ -1251,8 +1254,10 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::runtime::compare_numbers(n, &::serde_json::Number::from(0i64))
-                            == Some(::std::cmp::Ordering::Less)
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(0i64),
+                        ) == Some(::std::cmp::Ordering::Less)
                         {
                             out.report(
                                 p1,
@@ -1264,8 +1269,10 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::runtime::compare_numbers(n, &::serde_json::Number::from(4i64))
-                            == Some(::std::cmp::Ordering::Greater)
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(4i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
                         {
                             out.report(
                                 p1,
@@ -1292,7 +1299,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::runtime::has_min_chars(s, 1) {
+                        if !crate::validator_runtime::has_min_chars(s, 1) {
                             out.report(
                                 p1,
                                 "AttestationEnvelope.json#/properties/t/minLength",
@@ -1307,7 +1314,10 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "v" => {
                     seen |= 1 << 0;
-                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
                         out.report(
                             p1,
                             "AttestationEnvelope.json#/properties/v/type",
@@ -1318,7 +1328,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             return;
                         }
                     }
-                    if !crate::runtime::json_equal(v1, &STATIC_0) {
+                    if !crate::validator_runtime::json_equal(v1, &STATIC_0) {
                         out.report(
                             p1,
                             "AttestationEnvelope.json#/properties/v/const",
@@ -1339,7 +1349,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1394,7 +1404,7 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1437,7 +1447,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::runtime::has_min_chars(s, 1) {
+                        if !crate::validator_runtime::has_min_chars(s, 1) {
                             out.report(
                                 p1,
                                 "AttestationGenerateResponse.json#/properties/token/minLength",
@@ -1459,7 +1469,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1497,16 +1507,10 @@ fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         }
     }
     if let Some(s) = v0.as_str() {
-        if !crate::runtime::has_min_chars(s, 1) {
-            out.report(p0, "Base64Bytes.json#/minLength", "minLength", || {
-                "must be at least 1 character long".to_owned()
+        if !crate::formats::is_base64(s) {
+            out.report(p0, "Base64Bytes.json#/format", "format", || {
+                "must be standard base64 with padding".to_owned()
             });
-            if S::FAIL_FAST {
-                return;
-            }
-        }
-        if !STATIC_1.is_match(s) {
-            out.report(p0, "Base64Bytes.json#/pattern", "pattern", || "must match the pattern \"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$\"".to_owned());
             if S::FAIL_FAST {
                 return;
             }
@@ -1526,7 +1530,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         }
     }
     if let Some(s) = v0.as_str() {
-        if !crate::runtime::has_min_chars(s, 1) {
+        if !crate::validator_runtime::has_min_chars(s, 1) {
             out.report(p0, "ClientId.json#/minLength", "minLength", || {
                 "must be at least 1 character long".to_owned()
             });
@@ -1616,7 +1620,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1736,7 +1740,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1826,7 +1830,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1917,7 +1921,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -1982,7 +1986,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2068,7 +2072,10 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "createdAt" => {
                     seen |= 1 << 5;
-                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
                         out.report(
                             p1,
                             "DeviceKeyInfo.json#/properties/createdAt/type",
@@ -2080,7 +2087,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::runtime::compare_numbers(
+                        if crate::validator_runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(-9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Less)
@@ -2095,7 +2102,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::runtime::compare_numbers(
+                        if crate::validator_runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Greater)
@@ -2146,7 +2153,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2245,7 +2252,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2306,7 +2313,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2410,7 +2417,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2489,7 +2496,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2587,7 +2594,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2701,7 +2708,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2787,7 +2794,7 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -2939,7 +2946,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -3127,7 +3134,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -3176,7 +3183,7 @@ fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         }
     }
     if let Some(s) = v0.as_str() {
-        if !crate::runtime::has_max_chars(s, 1024) {
+        if !crate::validator_runtime::has_max_chars(s, 1024) {
             out.report(p0, "Nonce.json#/maxLength", "maxLength", || {
                 "must be at most 1024 characters long".to_owned()
             });
@@ -3271,7 +3278,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -3375,7 +3382,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -3523,7 +3530,10 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "challengeExpiresAt" => {
                     seen |= 1 << 9;
-                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
                         out.report(
                             p1,
                             "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type",
@@ -3535,7 +3545,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::runtime::compare_numbers(
+                        if crate::validator_runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(-9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Less)
@@ -3545,7 +3555,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::runtime::compare_numbers(
+                        if crate::validator_runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Greater)
@@ -3577,7 +3587,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::runtime::has_min_chars(s, 1) {
+                        if !crate::validator_runtime::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 character long".to_owned());
                             if S::FAIL_FAST {
                                 return;
@@ -3673,7 +3683,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -3930,7 +3940,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(s) = v1.as_str() {
-                        if !crate::runtime::has_min_chars(s, 1) {
+                        if !crate::validator_runtime::has_min_chars(s, 1) {
                             out.report(
                                 p1,
                                 "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength",
@@ -3975,7 +3985,10 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "tokenExpiresAt" => {
                     seen |= 1 << 9;
-                    if !(v1.as_number().is_some_and(crate::runtime::is_integer)) {
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
                         out.report(
                             p1,
                             "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type",
@@ -3987,7 +4000,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::runtime::compare_numbers(
+                        if crate::validator_runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(-9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Less)
@@ -3997,7 +4010,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
-                        if crate::runtime::compare_numbers(
+                        if crate::validator_runtime::compare_numbers(
                             n,
                             &::serde_json::Number::from(9007199254740991i64),
                         ) == Some(::std::cmp::Ordering::Greater)
@@ -4056,7 +4069,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             format!(
                                 "{}{}",
                                 "unknown property ",
-                                crate::runtime::json_string(key)
+                                crate::validator_runtime::json_string(key)
                             )
                         },
                     );
@@ -4252,10 +4265,3 @@ fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 static STATIC_0: ::std::sync::LazyLock<Value> = ::std::sync::LazyLock::new(|| {
     ::serde_json::from_str("1").expect("literal checked by the generator")
 });
-static STATIC_1: ::std::sync::LazyLock<crate::runtime::regex::Regex> =
-    ::std::sync::LazyLock::new(|| {
-        crate::runtime::regex::Regex::new(
-            "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
-        )
-        .expect("pattern checked by the generator")
-    });

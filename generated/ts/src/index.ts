@@ -9,4 +9,6 @@ export * from "./types.js";
 export * from "./validators.js";
 export * from "./formats.js";
 export * from "./methods.js";
-export type { Violation } from "./runtime.js";
+export type { Violation } from "./validator-runtime.js";
+// Format checks that share their name with a type's guard (see `isValid`).
+export { isDeviceKeyId, isOrigin } from "./formats.js";

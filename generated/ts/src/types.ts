@@ -39,7 +39,7 @@ export interface AttestationGenerateResponse {
 }
 
 /**
- * Bytes in standard base64 with padding (RFC 4648 section 4), never empty: how public keys, signatures and signed bytes travel on the wire.
+ * Bytes in canonical standard base64 with padding (RFC 4648 section 4: `=` padding exactly as needed, no stray trailing bits, no white space), never empty: how public keys, signatures and signed bytes travel on the wire.
  */
 export type Base64Bytes = string;
 

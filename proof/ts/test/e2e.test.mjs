@@ -2,7 +2,7 @@
 // the proof is checked by the TypeScript verifier and, independently, by openssl.
 //
 // The binary comes from $DEVICEKEY_BIN, else ../../target/debug/devicekey (relative to
-// runtime/ts); build it first with `cargo build -p devicekey`.
+// proof/ts); build it first with `cargo build -p devicekey`.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";

@@ -17,11 +17,11 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
 use devicekey_proof::KeyId;
 use devicekey_proof::ProtectionPolicyExt as _;
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use devicekey_proof::SignedPayload;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 
 pub use software::SoftwareProvider;
 pub use unsupported::UnsupportedProvider;

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::provider::{KeyProvider, ProviderSet, SoftwareProvider, UnsupportedProvider};
 use devicekey_proof::DeviceKeyError;
 use devicekey_protocol::types::DomainErrorKind;
-use crate::provider::{KeyProvider, ProviderSet, SoftwareProvider, UnsupportedProvider};
 
 /// The `--provider` choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

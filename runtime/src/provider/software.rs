@@ -6,14 +6,14 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::crypto;
-use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
-use devicekey_proof::KeyId;
-use devicekey_proof::ProtectionPolicyExt as _;
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{SecretBytes, SecretStore};
+use devicekey_proof::DeviceKeyError;
+use devicekey_proof::KeyId;
+use devicekey_proof::ProtectionPolicyExt as _;
 use devicekey_proof::SignedPayload;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 
 /// Keys of class `software`, each a PKCS#8 secret in the secret store under its key id.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl KeyProvider for SoftwareProvider {
                 format!("software device keys require policy allow_software, not {policy}"),
             ));
         }
-        let key = crypto::generate_signing_key()?;
+        let key = crate::crypto::generate_signing_key()?;
         let public_key_spki_der = devicekey_proof::public_key_spki_der(key.verifying_key())?;
         let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software)?;
         let pkcs8: Zeroizing<Vec<u8>> = crypto::private_key_pkcs8_der(&key)?;

@@ -56,14 +56,14 @@ use tss_esapi::utils::PublicKey;
 use tss_esapi::Context;
 use zeroize::Zeroizing;
 
-use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
-use devicekey_proof::KeyId;
-use devicekey_proof::ProtectionPolicyExt as _;
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{FileSecretStore, SecretBytes, SecretStore as _};
+use devicekey_proof::DeviceKeyError;
+use devicekey_proof::KeyId;
+use devicekey_proof::ProtectionPolicyExt as _;
 use devicekey_proof::SignedPayload;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 
 /// How long [`TpmProvider::open`] (and a reconnection) waits for the TPM to answer.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -657,9 +657,9 @@ mod tests {
     #[test]
     fn unknown_tctis_and_closed_ports_are_hardware_unavailable() {
         let error = Connection::open("bogus:x").err().unwrap();
-        assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
+        assert_eq!(error.kind(), Some(DomainErrorKind::HardwareUnavailable));
         let error = Connection::open("device:/nonexistent/tpm").err().unwrap();
-        assert_eq!(error.kind(), DomainErrorKind::HardwareUnavailable);
+        assert_eq!(error.kind(), Some(DomainErrorKind::HardwareUnavailable));
         assert!(error.message().contains("/nonexistent/tpm"), "{error}");
     }
 }

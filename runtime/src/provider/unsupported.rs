@@ -1,12 +1,12 @@
 //! The provider of platforms without device-key hardware: every call fails explicitly with
 //! `hardwareUnavailable`, and nothing ever falls back to a weaker class.
 
-use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
-use devicekey_proof::KeyId;
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use crate::provider::{KeyProvider, ProviderKey};
+use devicekey_proof::DeviceKeyError;
+use devicekey_proof::KeyId;
 use devicekey_proof::SignedPayload;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 
 /// Answers for the platform classes (`hardware_secure_enclave`, `hardware_tpm`,
 /// `os_protected_nonextractable`) where no provider for them is built in.

@@ -11,7 +11,7 @@ use std::process::Command;
 use devicekey_conformance::{repo_root, run_node};
 use serde_json::{json, Value};
 
-#[allow(dead_code, unused_imports, clippy::all)]
+#[allow(dead_code, unused_imports, unreachable_pub, clippy::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/suite.rs"));
 }
@@ -61,7 +61,7 @@ fn compiled_ts_suite() -> std::path::PathBuf {
         "--outDir",
     ]);
     command.arg(&js_dir);
-    for name in ["runtime.ts", "formats.ts", "suite.ts"] {
+    for name in ["validator-runtime.ts", "formats.ts", "suite.ts"] {
         command.arg(out.join("suite_ts").join(name));
     }
     let output = command.output().expect("run tsc");

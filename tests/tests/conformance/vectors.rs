@@ -182,10 +182,8 @@ fn violations_carry_paths_for_a_bad_sign_request() {
             .find(|v| v.instance_path == path && v.keyword == keyword)
     };
     let key_id = find("/keyId", "format").expect("keyId format violation");
-    assert_eq!(
-        key_id.schema_path,
-        "DeviceKeySignParams.json#/properties/keyId/format"
-    );
+    // `keyId` is a `$ref` to the shared `DeviceKeyId` schema: the path names the violated keyword.
+    assert_eq!(key_id.schema_path, "DeviceKeyId.json#/format");
     assert!(key_id.message.contains(
         "dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes"
     ));

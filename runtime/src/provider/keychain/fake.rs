@@ -146,7 +146,7 @@ impl FakeKeychain {
     /// Stores a key with exactly these attributes, as another program might have.
     pub fn insert_key(&self, attributes: KeyAttributes) {
         let key = FakeKey(Arc::new(
-            crypto::generate_signing_key().expect("random source"),
+            crate::crypto::generate_signing_key().expect("random source"),
         ));
         self.state().keys.push(StoredKey { attributes, key });
     }
@@ -263,7 +263,7 @@ impl Keychain for FakeKeychain {
             return Err(OsStatus::DUPLICATE_ITEM);
         }
         let key = FakeKey(Arc::new(
-            crypto::generate_signing_key().map_err(|_| OsStatus(-1))?,
+            crate::crypto::generate_signing_key().map_err(|_| OsStatus(-1))?,
         ));
         state.keys.push(StoredKey {
             attributes: attributes.clone(),

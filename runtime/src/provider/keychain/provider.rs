@@ -7,13 +7,13 @@ use std::sync::Arc;
 use p256::ecdsa::{Signature, VerifyingKey};
 
 use crate::clock::Clock;
+use crate::provider::{not_found, KeyProvider, ProviderKey};
 use devicekey_proof::DeviceKeyError;
-use devicekey_protocol::types::DomainErrorKind;
 use devicekey_proof::KeyId;
 use devicekey_proof::ProtectionPolicyExt as _;
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
-use crate::provider::{not_found, KeyProvider, ProviderKey};
 use devicekey_proof::SignedPayload;
+use devicekey_protocol::types::DomainErrorKind;
+use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 
 use super::{
     keychain_error, secure_enclave_unavailable, AccessFlag, Accessibility, KeyAttribute,
@@ -92,7 +92,8 @@ impl<K: Keychain> KeychainProvider<K> {
     /// The attributes a new key of `key_id`'s class gets. Only a Secure Enclave key carries the
     /// token id and `PrivateKeyUsage`; only the fallback key says `kSecAttrIsExtractable = false`.
     pub fn creation_attributes(&self, key_id: &KeyId) -> KeyAttributes {
-        let secure_enclave = key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
+        let secure_enclave =
+            key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
         let mut flags = Vec::new();
         if secure_enclave {
             flags.push(AccessFlag::PrivateKeyUsage);
@@ -130,7 +131,8 @@ impl<K: Keychain> KeychainProvider<K> {
     /// The query that finds (or deletes) `key_id`'s private key. A fallback key's query requires
     /// `kSecAttrIsExtractable = false`.
     pub fn lookup_query(&self, key_id: &KeyId) -> KeyAttributes {
-        let secure_enclave = key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
+        let secure_enclave =
+            key_id.protection_class() == DeviceKeyProtectionClass::HardwareSecureEnclave;
         let mut query = vec![KeyAttribute::KeyTypeEcSecPrimeRandom];
         if secure_enclave {
             query.push(KeyAttribute::TokenSecureEnclave);
@@ -148,7 +150,10 @@ impl<K: Keychain> KeychainProvider<K> {
         KeyAttributes(query)
     }
 
-    fn create_of_class(&self, class: DeviceKeyProtectionClass) -> Result<ProviderKey, CreateFailure> {
+    fn create_of_class(
+        &self,
+        class: DeviceKeyProtectionClass,
+    ) -> Result<ProviderKey, CreateFailure> {
         let key_id = crate::crypto::generate_key_id(class).map_err(CreateFailure::Error)?;
         let key = self
             .keychain
@@ -340,7 +345,7 @@ mod tests {
 
     #[test]
     fn spki_comes_only_from_uncompressed_p256_points() {
-        let key = crypto::generate_signing_key().unwrap();
+        let key = crate::crypto::generate_signing_key().unwrap();
         let point = key.verifying_key().to_sec1_point(false);
         let spki = spki_from_x963(point.as_bytes()).unwrap();
         assert_eq!(
@@ -358,13 +363,16 @@ mod tests {
             &[],
         ] {
             let error = spki_from_x963(bad).unwrap_err();
-            assert_eq!(error.kind(), DomainErrorKind::CryptoFailure);
+            assert_eq!(error.kind(), Some(DomainErrorKind::CryptoFailure));
         }
     }
 
     #[test]
     fn tags_name_the_class_and_the_key_id() {
-        let id = KeyId::from_parts(DeviceKeyProtectionClass::OsProtectedNonextractable, &[0; 32]);
+        let id = KeyId::from_parts(
+            DeviceKeyProtectionClass::OsProtectedNonextractable,
+            &[0; 32],
+        );
         assert_eq!(
             key_tag("dev.devicekey", &id),
             format!("dev.devicekey.device-key.os-protected-nonextractable.{id}")

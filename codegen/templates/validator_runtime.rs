@@ -1,11 +1,8 @@
-//! The runtime of the generated validators: the `Validate` trait, instance paths, violations, the
-//! sinks that collect every violation or stop at the first, JSON equality, number comparison, and
-//! the format primitives.
+//! The generated validators' runtime: the `Validate` trait, instance paths, violations, the sinks
+//! that collect every violation or stop at the first, JSON equality, number comparison, and the
+//! format primitives.
 
 use std::cmp::Ordering;
-
-#[doc(hidden)]
-pub use ::regex;
 
 use serde_json::{Number, Value};
 
@@ -178,7 +175,8 @@ pub fn has_max_chars(s: &str, limit: usize) -> bool {
 }
 
 /// Format primitive: `prefix` (one of `prefixes`, or none when empty) then canonical unpadded
-/// base64url (no `=`, no stray trailing bits) decoding to `min_bytes..=max_bytes` bytes.
+/// base64url (RFC 4648 §5 alphabet, no `=`, no stray trailing bits) decoding to
+/// `min_bytes..=max_bytes` bytes.
 pub fn is_prefixed_base64url(s: &str, prefixes: &[&str], min_bytes: usize, max_bytes: Option<usize>) -> bool {
     let body = if prefixes.is_empty() {
         s
@@ -197,18 +195,47 @@ pub fn is_prefixed_base64url(s: &str, prefixes: &[&str], min_bytes: usize, max_b
     if decoded < min_bytes || max_bytes.is_some_and(|max| decoded > max) {
         return false;
     }
+    is_canonical_base64_body(bytes, b'-', b'_')
+}
+
+/// Format primitive: canonical standard base64 with padding (RFC 4648 §4 alphabet; a multiple of
+/// 4 characters, `=` exactly as needed and only at the end, no stray trailing bits, no white space)
+/// decoding to `min_bytes..=max_bytes` bytes.
+pub fn is_base64(s: &str, min_bytes: usize, max_bytes: Option<usize>) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return false;
+    }
+    let padding = if bytes.ends_with(b"==") {
+        2
+    } else if bytes.ends_with(b"=") {
+        1
+    } else {
+        0
+    };
+    // A multiple of 4 that ends in `=` is at least 4 long, so this does not underflow.
+    let decoded = bytes.len() / 4 * 3 - padding;
+    if decoded < min_bytes || max_bytes.is_some_and(|max| decoded > max) {
+        return false;
+    }
+    is_canonical_base64_body(&bytes[..bytes.len() - padding], b'+', b'/')
+}
+
+/// Whether `body` (unpadded, its length not 1 modulo 4) is all base64 characters, with `c62` and
+/// `c63` for the values 62 and 63, and its last character carries no stray trailing bits.
+fn is_canonical_base64_body(body: &[u8], c62: u8, c63: u8) -> bool {
     let mut last = 0u8;
-    for &b in bytes {
+    for &b in body {
         last = match b {
             b'A'..=b'Z' => b - b'A',
             b'a'..=b'z' => b - b'a' + 26,
             b'0'..=b'9' => b - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
+            _ if b == c62 => 62,
+            _ if b == c63 => 63,
             _ => return false,
         };
     }
-    match tail {
+    match body.len() % 4 {
         2 => last & 0x0f == 0,
         3 => last & 0x03 == 0,
         _ => true,

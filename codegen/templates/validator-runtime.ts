@@ -1,6 +1,6 @@
-// The runtime of the generated validators: violations, instance paths, the collecting sink, JSON
-// equality, code-point lengths, and the format primitives. It mirrors `runtime.rs` of the Rust
-// crate: every primitive here decides exactly as its Rust twin does.
+// The generated validators' runtime: violations, instance paths, the collecting sink, JSON
+// equality, code-point lengths, and the format primitives. It mirrors `validator_runtime.rs` of the
+// Rust crate: every primitive here decides exactly as its Rust twin does.
 //
 // The validators come in two flavours per schema, as the Rust ones are monomorphized for two sinks:
 // a yes/no flavour that returns `false` at the first violation and keeps no path, and a collecting
@@ -180,8 +180,11 @@ export function hasMaxChars(s: string, limit: number): boolean {
   return codePointLength(s) <= limit;
 }
 
-/** The 6-bit value of a base64url character code, or -1. */
-function base64urlValue(c: number): number {
+/**
+ * The 6-bit value of a base64 character code, or -1: `c62` and `c63` are the codes of the values
+ * 62 and 63 (`-` and `_` in base64url, `+` and `/` in standard base64).
+ */
+function base64Value(c: number, c62: number, c63: number): number {
   if (c >= 65 && c <= 90) {
     return c - 65;
   }
@@ -191,19 +194,43 @@ function base64urlValue(c: number): number {
   if (c >= 48 && c <= 57) {
     return c + 4;
   }
-  if (c === 45) {
+  if (c === c62) {
     return 62;
   }
-  if (c === 95) {
+  if (c === c63) {
     return 63;
   }
   return -1;
 }
 
 /**
- * Format primitive: one of `prefixes` (or none when empty), then canonical unpadded base64url (no
- * `=`, no stray trailing bits) decoding to `minBytes` to `maxBytes` bytes (`Infinity`: no upper
- * bound).
+ * Whether `s[start, end)` (unpadded, its length not 1 modulo 4) is all base64 characters, with the
+ * codes `c62` and `c63` for the values 62 and 63, and its last character carries no stray trailing
+ * bits.
+ */
+function isCanonicalBase64Body(s: string, start: number, end: number, c62: number, c63: number): boolean {
+  let last = 0;
+  for (let i = start; i < end; i++) {
+    const value = base64Value(s.charCodeAt(i), c62, c63);
+    if (value < 0) {
+      return false;
+    }
+    last = value;
+  }
+  const tail = (end - start) % 4;
+  if (tail === 2) {
+    return (last & 0x0f) === 0;
+  }
+  if (tail === 3) {
+    return (last & 0x03) === 0;
+  }
+  return true;
+}
+
+/**
+ * Format primitive: one of `prefixes` (or none when empty), then canonical unpadded base64url
+ * (RFC 4648 §5 alphabet, no `=`, no stray trailing bits) decoding to `minBytes` to `maxBytes` bytes
+ * (`Infinity`: no upper bound).
  */
 export function isPrefixedBase64url(s: string, prefixes: readonly string[], minBytes: number, maxBytes: number): boolean {
   let start = 0;
@@ -229,21 +256,25 @@ export function isPrefixedBase64url(s: string, prefixes: readonly string[], minB
   if (decoded < minBytes || decoded > maxBytes) {
     return false;
   }
-  let last = 0;
-  for (let i = start; i < s.length; i++) {
-    const value = base64urlValue(s.charCodeAt(i));
-    if (value < 0) {
-      return false;
-    }
-    last = value;
+  return isCanonicalBase64Body(s, start, s.length, 45, 95);
+}
+
+/**
+ * Format primitive: canonical standard base64 with padding (RFC 4648 §4 alphabet; a multiple of 4
+ * characters, `=` exactly as needed and only at the end, no stray trailing bits, no white space)
+ * decoding to `minBytes` to `maxBytes` bytes (`Infinity`: no upper bound).
+ */
+export function isBase64(s: string, minBytes: number, maxBytes: number): boolean {
+  const length = s.length;
+  if (length % 4 !== 0) {
+    return false;
   }
-  if (tail === 2) {
-    return (last & 0x0f) === 0;
+  const padding = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
+  const decoded = (length / 4) * 3 - padding;
+  if (decoded < minBytes || decoded > maxBytes) {
+    return false;
   }
-  if (tail === 3) {
-    return (last & 0x03) === 0;
-  }
-  return true;
+  return isCanonicalBase64Body(s, 0, length - padding, 43, 47);
 }
 
 /**
