@@ -51,7 +51,12 @@ pub struct BindingStore {
     /// the writer, so a binding lookup never queues behind a commit's fsync.
     reader: Option<Mutex<Connection>>,
     nonces: GroupCommit,
+    /// Bindings read from the database, by key id (see [`BindingStore::get`]).
+    cache: Mutex<HashMap<KeyId, DeviceKeyInfo>>,
 }
+
+/// How many bindings [`BindingStore::get`] keeps in memory before it starts again.
+pub const CACHED_BINDINGS: usize = 4096;
 
 /// Group commit for the replay records: every sign must durably record its nonce before the
 /// provider signs, and one fsync per signature would cap the signing rate at the disk's. Callers
@@ -134,6 +139,7 @@ impl BindingStore {
             connection: Mutex::new(connection),
             reader: None,
             nonces: GroupCommit::default(),
+            cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -183,17 +189,43 @@ impl BindingStore {
     }
 
     /// The binding of `key_id`, if any.
+    ///
+    /// Bindings are insert-only, so one read from the database stays true until the binding is
+    /// deleted: found bindings are kept in memory (at most [`CACHED_BINDINGS`]) and forgotten by
+    /// [`delete`](Self::delete). A binding deleted by another process on the same database is
+    /// still refused at signing time, where recording the nonce needs the row.
     pub fn get(&self, key_id: &KeyId) -> Result<Option<DeviceKeyInfo>, DeviceKeyError> {
-        self.reader()
-            .query_row(
-                "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
-                 FROM bindings WHERE key_id = ?1",
-                [key_id.as_str()],
-                read_binding,
-            )
-            .optional()
-            .map_err(|e| DeviceKeyError::store("read the binding", e))?
-            .transpose()
+        if let Some(binding) = self.cache().get(key_id) {
+            return Ok(Some(binding.clone()));
+        }
+        let found = {
+            let connection = self.reader();
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
+                     FROM bindings WHERE key_id = ?1",
+                )
+                .map_err(|e| DeviceKeyError::store("read the binding", e))?;
+            statement
+                .query_row([key_id.as_str()], read_binding)
+                .optional()
+                .map_err(|e| DeviceKeyError::store("read the binding", e))?
+                .transpose()?
+        };
+        if let Some(binding) = &found {
+            let mut cache = self.cache();
+            if cache.len() >= CACHED_BINDINGS {
+                cache.clear();
+            }
+            cache.insert(key_id.clone(), binding.clone());
+        }
+        Ok(found)
+    }
+
+    fn cache(&self) -> MutexGuard<'_, HashMap<KeyId, DeviceKeyInfo>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The bindings matching `filter` (an absent field matches everything), oldest first.
@@ -225,10 +257,13 @@ impl BindingStore {
 
     /// Deletes the binding of `key_id` and its used nonces; whether there was one.
     pub fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        self.cache().remove(key_id);
         let deleted = self
             .connection()
             .execute("DELETE FROM bindings WHERE key_id = ?1", [key_id.as_str()])
             .map_err(|e| DeviceKeyError::store("delete the binding", e))?;
+        // A lookup that read the row just before it went may have cached it again.
+        self.cache().remove(key_id);
         Ok(deleted > 0)
     }
 
@@ -291,7 +326,8 @@ impl BindingStore {
                 .transaction()
                 .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
             transaction
-                .execute("DELETE FROM used_nonces WHERE expires_at <= ?1", [now])
+                .prepare_cached("DELETE FROM used_nonces WHERE expires_at <= ?1")
+                .and_then(|mut statement| statement.execute([now]))
                 .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
             let mut inserted = Vec::with_capacity(batch.len());
             {

@@ -18,7 +18,7 @@ pub mod provider;
 mod secret_store;
 mod store;
 
-pub use binding_store::{BindingStore, SCHEMA_VERSION};
+pub use binding_store::{BindingStore, CACHED_BINDINGS, SCHEMA_VERSION};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{
     generate_key_id, generate_signing_key, private_key_from_pkcs8_der, private_key_pkcs8_der,

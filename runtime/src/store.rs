@@ -78,129 +78,183 @@ impl DeviceKeyStore {
 
     /// `device/key/create`: let a provider create a key under the policy, store the binding, and
     /// delete the new platform key again if the binding cannot be stored.
+    ///
+    /// Blocks (provider and SQLite calls): call it off the async executor, or use
+    /// [`create`](Self::create).
+    pub fn create_blocking(
+        &self,
+        params: Validated<DeviceKeyCreateParams>,
+    ) -> Result<DeviceKeyCreateResponse, DeviceKeyError> {
+        let inner = &*self.inner;
+        let params = params.into_inner();
+        let policy = effective_policy(params.protection_policy);
+        let (key, provider) = inner.providers.create(policy)?;
+        let binding = DeviceKeyInfo {
+            key_id: key.key_id.clone().into(),
+            algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
+            protection_class: key.key_id.protection_class(),
+            account_user_id: params.account_user_id,
+            client_id: params.client_id,
+            created_at: inner.clock.now_unix_seconds(),
+        };
+        if let Err(error) = inner.bindings.insert(&binding) {
+            if let Err(cleanup) = provider.delete(&key.key_id) {
+                tracing::warn!(key_id = %key.key_id, %cleanup, "could not delete a platform key whose binding was not stored");
+            }
+            return Err(error);
+        }
+        tracing::info!(key_id = %key.key_id, provider = provider.name(), "created device key");
+        Ok(DeviceKeyCreateResponse {
+            protection_class: key.key_id.protection_class(),
+            public_key_spki_der_base64: base64_bytes(&key.public_key_spki_der)?,
+            key_id: key.key_id.into(),
+            algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
+        })
+    }
+
+    /// `create_blocking` on tokio's blocking pool.
     pub async fn create(
         &self,
         params: Validated<DeviceKeyCreateParams>,
     ) -> Result<DeviceKeyCreateResponse, DeviceKeyError> {
-        let params = params.into_inner();
-        let policy = effective_policy(params.protection_policy);
-        self.blocking(move |inner| {
-            let (key, provider) = inner.providers.create(policy)?;
-            let binding = DeviceKeyInfo {
-                key_id: key.key_id.clone().into(),
-                algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
-                protection_class: key.key_id.protection_class(),
-                account_user_id: params.account_user_id,
-                client_id: params.client_id,
-                created_at: inner.clock.now_unix_seconds(),
-            };
-            if let Err(error) = inner.bindings.insert(&binding) {
-                if let Err(cleanup) = provider.delete(&key.key_id) {
-                    tracing::warn!(key_id = %key.key_id, %cleanup, "could not delete a platform key whose binding was not stored");
-                }
-                return Err(error);
-            }
-            tracing::info!(key_id = %key.key_id, provider = provider.name(), "created device key");
-            Ok(DeviceKeyCreateResponse {
-                protection_class: key.key_id.protection_class(),
-                public_key_spki_der_base64: base64_bytes(&key.public_key_spki_der)?,
-                key_id: key.key_id.into(),
-                algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
-            })
-        })
-        .await
+        self.blocking(move |store| store.create_blocking(params))
+            .await
     }
 
     /// `device/key/public`: the provider of the key id's class; no binding check.
+    ///
+    /// Blocks (provider and SQLite calls): call it off the async executor, or use
+    /// [`public`](Self::public).
+    pub fn public_blocking(
+        &self,
+        params: Validated<DeviceKeyPublicParams>,
+    ) -> Result<DeviceKeyPublicResponse, DeviceKeyError> {
+        let inner = &*self.inner;
+        let key_id = key_id_of(&params.key_id)?;
+        let spki = inner.providers.for_key(&key_id)?.public_key(&key_id)?;
+        Ok(DeviceKeyPublicResponse {
+            protection_class: key_id.protection_class(),
+            public_key_spki_der_base64: base64_bytes(&spki)?,
+            key_id: key_id.into(),
+            algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
+        })
+    }
+
+    /// `public_blocking` on tokio's blocking pool.
     pub async fn public(
         &self,
         params: Validated<DeviceKeyPublicParams>,
     ) -> Result<DeviceKeyPublicResponse, DeviceKeyError> {
-        let key_id = key_id_of(&params.key_id)?;
-        self.blocking(move |inner| {
-            let spki = inner.providers.for_key(&key_id)?.public_key(&key_id)?;
-            Ok(DeviceKeyPublicResponse {
-                protection_class: key_id.protection_class(),
-                public_key_spki_der_base64: base64_bytes(&spki)?,
-                key_id: key_id.into(),
-                algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
-            })
-        })
-        .await
+        self.blocking(move |store| store.public_blocking(params))
+            .await
     }
 
     /// `device/key/sign`. In order: expiry and origin rules, binding lookup (missing:
     /// `keyNotFound`), binding match, replay record, canonical bytes, and the provider signs.
+    ///
+    /// Blocks (provider and SQLite calls): call it off the async executor, or use
+    /// [`sign`](Self::sign).
+    pub fn sign_blocking(
+        &self,
+        params: Validated<DeviceKeySignParams>,
+    ) -> Result<DeviceKeySignResponse, DeviceKeyError> {
+        let inner = &*self.inner;
+        let key_id = key_id_of(&params.key_id)?;
+        let payload = &params.payload;
+        let now = inner.clock.now_unix_seconds();
+        payload.check_expiry(now)?;
+        payload.check_origin(&inner.origins)?;
+        let binding = inner
+            .bindings
+            .get(&key_id)?
+            .ok_or_else(|| not_found(&key_id))?;
+        payload.check_binding(&binding.account_user_id, &binding.client_id)?;
+        let provider = inner.providers.for_key(&key_id)?;
+        let nonce = payload.nonce().as_str();
+        inner
+            .bindings
+            .record_nonce(&key_id, nonce, payload.expires_at(), now)?;
+        let signed = SignedPayload::new(params.payload());
+        match provider.sign(&key_id, &signed) {
+            Ok(signature_der) => Ok(DeviceKeySignResponse {
+                signature_der_base64: base64_bytes(&signature_der)?,
+                signed_payload_base64: base64_bytes(signed.as_bytes())?,
+                algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
+            }),
+            Err(error) => {
+                // No signature exists, so the nonce may be offered again.
+                if let Err(cleanup) = inner.bindings.forget_nonce(&key_id, nonce) {
+                    tracing::warn!(%key_id, %cleanup, "could not forget the nonce of a failed signature");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// `sign_blocking` on tokio's blocking pool.
     pub async fn sign(
         &self,
         params: Validated<DeviceKeySignParams>,
     ) -> Result<DeviceKeySignResponse, DeviceKeyError> {
-        let key_id = key_id_of(&params.key_id)?;
-        let payload = &params.payload;
-        let now = self.inner.clock.now_unix_seconds();
-        payload.check_expiry(now)?;
-        payload.check_origin(&self.inner.origins)?;
-        self.blocking(move |inner| {
-            let payload = &params.payload;
-            let binding = inner.bindings.get(&key_id)?.ok_or_else(|| not_found(&key_id))?;
-            payload.check_binding(&binding.account_user_id, &binding.client_id)?;
-            let provider = inner.providers.for_key(&key_id)?;
-            let nonce = payload.nonce().as_str();
-            inner.bindings.record_nonce(&key_id, nonce, payload.expires_at(), now)?;
-            let signed = SignedPayload::new(params.payload());
-            match provider.sign(&key_id, &signed) {
-                Ok(signature_der) => Ok(DeviceKeySignResponse {
-                    signature_der_base64: base64_bytes(&signature_der)?,
-                    signed_payload_base64: base64_bytes(signed.as_bytes())?,
-                    algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
-                }),
-                Err(error) => {
-                    // No signature exists, so the nonce may be offered again.
-                    if let Err(cleanup) = inner.bindings.forget_nonce(&key_id, nonce) {
-                        tracing::warn!(%key_id, %cleanup, "could not forget the nonce of a failed signature");
-                    }
-                    Err(error)
-                }
-            }
-        })
-        .await
+        self.blocking(move |store| store.sign_blocking(params))
+            .await
     }
 
     /// `device/key/list`: the bindings matching the filter, oldest first.
+    ///
+    /// Blocks (provider and SQLite calls): call it off the async executor, or use
+    /// [`list`](Self::list).
+    pub fn list_blocking(
+        &self,
+        params: Validated<DeviceKeyListParams>,
+    ) -> Result<DeviceKeyListResponse, DeviceKeyError> {
+        let inner = &*self.inner;
+        let filter = params.into_inner();
+        Ok(DeviceKeyListResponse {
+            keys: inner.bindings.list(&filter)?,
+        })
+    }
+
+    /// `list_blocking` on tokio's blocking pool.
     pub async fn list(
         &self,
         params: Validated<DeviceKeyListParams>,
     ) -> Result<DeviceKeyListResponse, DeviceKeyError> {
-        let filter = params.into_inner();
-        self.blocking(move |inner| {
-            Ok(DeviceKeyListResponse {
-                keys: inner.bindings.list(&filter)?,
-            })
-        })
-        .await
+        self.blocking(move |store| store.list_blocking(params))
+            .await
     }
 
     /// `device/key/delete`: deletes the platform key, then its binding; whether either existed.
     /// A key of a class no provider serves cannot exist here, so only its binding is looked at.
+    ///
+    /// Blocks (provider and SQLite calls): call it off the async executor, or use
+    /// [`delete`](Self::delete).
+    pub fn delete_blocking(
+        &self,
+        params: Validated<DeviceKeyDeleteParams>,
+    ) -> Result<DeviceKeyDeleteResponse, DeviceKeyError> {
+        let inner = &*self.inner;
+        let key_id = key_id_of(&params.key_id)?;
+        let platform_deleted = match inner.providers.for_class(key_id.protection_class()) {
+            Some(provider) => provider.delete(&key_id)?,
+            None => false,
+        };
+        let binding_deleted = inner.bindings.delete(&key_id)?;
+        if platform_deleted || binding_deleted {
+            tracing::info!(%key_id, "deleted device key");
+        }
+        Ok(DeviceKeyDeleteResponse {
+            deleted: platform_deleted || binding_deleted,
+        })
+    }
+
+    /// `delete_blocking` on tokio's blocking pool.
     pub async fn delete(
         &self,
         params: Validated<DeviceKeyDeleteParams>,
     ) -> Result<DeviceKeyDeleteResponse, DeviceKeyError> {
-        let key_id = key_id_of(&params.key_id)?;
-        self.blocking(move |inner| {
-            let platform_deleted = match inner.providers.for_class(key_id.protection_class()) {
-                Some(provider) => provider.delete(&key_id)?,
-                None => false,
-            };
-            let binding_deleted = inner.bindings.delete(&key_id)?;
-            if platform_deleted || binding_deleted {
-                tracing::info!(%key_id, "deleted device key");
-            }
-            Ok(DeviceKeyDeleteResponse {
-                deleted: platform_deleted || binding_deleted,
-            })
-        })
-        .await
+        self.blocking(move |store| store.delete_blocking(params))
+            .await
     }
 
     /// The binding store (for tools that inspect a state directory).
@@ -212,10 +266,10 @@ impl DeviceKeyStore {
     async fn blocking<T, F>(&self, work: F) -> Result<T, DeviceKeyError>
     where
         T: Send + 'static,
-        F: FnOnce(&Inner) -> Result<T, DeviceKeyError> + Send + 'static,
+        F: FnOnce(&DeviceKeyStore) -> Result<T, DeviceKeyError> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || work(&inner))
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || work(&store))
             .await
             .map_err(|join| {
                 DeviceKeyError::new(

@@ -23,7 +23,7 @@ use tokio::io::{
     AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, DuplexStream, Lines, ReadHalf, WriteHalf,
 };
 
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 10;
 const SIGNS_PER_ROUND: usize = 400;
 const CREATES: usize = 200;
 const PUBLICS: usize = 1000;
@@ -54,34 +54,53 @@ impl Client {
         }
     }
 
-    /// Sends every request at once (a writer task) and collects every answer's result.
-    async fn batch(&mut self, method: &str, params: Vec<Value>) -> Vec<Value> {
+    /// The request lines of `method` with each of `params`, ready to send.
+    fn requests(&mut self, method: &str, params: &[Value]) -> String {
         let mut text = String::new();
-        for params in &params {
+        for params in params {
             self.next_id += 1;
             text += &json!({"id": self.next_id, "method": method, "params": params}).to_string();
             text.push('\n');
         }
-        let count = params.len();
+        text
+    }
+
+    /// Sends every request at once (a writer task) and collects `count` answer lines.
+    async fn exchange(&mut self, text: &str, count: usize) -> Vec<String> {
         let write = async {
             self.writer.write_all(text.as_bytes()).await.unwrap();
             self.writer.flush().await.unwrap();
         };
         let read = async {
-            let mut results = Vec::with_capacity(count);
+            let mut lines = Vec::with_capacity(count);
             for _ in 0..count {
-                let line = self.lines.next_line().await.unwrap().unwrap();
-                let mut answer: Value = serde_json::from_str(&line).unwrap();
-                let result = answer
+                lines.push(self.lines.next_line().await.unwrap().unwrap());
+            }
+            lines
+        };
+        let ((), lines) = tokio::join!(write, read);
+        lines
+    }
+
+    /// Every answer's result; panics on an error answer.
+    fn results(method: &str, lines: &[String]) -> Vec<Value> {
+        lines
+            .iter()
+            .map(|line| {
+                let mut answer: Value = serde_json::from_str(line).unwrap();
+                answer
                     .get_mut("result")
                     .unwrap_or_else(|| panic!("{method} failed: {line}"))
-                    .take();
-                results.push(result);
-            }
-            results
-        };
-        let ((), results) = tokio::join!(write, read);
-        results
+                    .take()
+            })
+            .collect()
+    }
+
+    /// Sends every request at once and collects every answer's result.
+    async fn batch(&mut self, method: &str, params: Vec<Value>) -> Vec<Value> {
+        let text = self.requests(method, &params);
+        let lines = self.exchange(&text, params.len()).await;
+        Self::results(method, &lines)
     }
 }
 
@@ -138,26 +157,31 @@ async fn setup(provider: Arc<SoftwareProvider>, bindings: BindingStore) -> Setup
     }
 }
 
-/// Signs `payloads` through the server; the elapsed time.
-async fn server_round(setup: &mut Setup, payloads: &[Value]) -> Duration {
+/// Signs `payloads` through the server; the elapsed time and the process's CPU time. The client
+/// writes its request lines before and reads the answers' JSON after the measured part, as the
+/// direct path builds its signed bytes before it.
+async fn server_round(setup: &mut Setup, payloads: &[Value]) -> (Duration, Duration) {
     let params: Vec<Value> = payloads
         .iter()
         .map(|payload| json!({"keyId": setup.key_id, "payload": payload}))
         .collect();
-    let started = Instant::now();
-    let results = setup.client.batch("device/key/sign", params).await;
-    let elapsed = started.elapsed();
+    let text = setup.client.requests("device/key/sign", &params);
+    let (started, cpu) = (Instant::now(), process_cpu());
+    let lines = setup.client.exchange(&text, params.len()).await;
+    let measured = (started.elapsed(), process_cpu() - cpu);
+    let results = Client::results("device/key/sign", &lines);
     assert_eq!(results.len(), payloads.len());
-    elapsed
+    measured
 }
 
-/// Signs the canonical bytes of `payloads` with the provider directly, on `threads` threads.
+/// Signs the canonical bytes of `payloads` with the provider directly, on `threads` threads; the
+/// elapsed time and the process's CPU time.
 fn direct_round(
     provider: &SoftwareProvider,
     key_id: &KeyId,
     payloads: &[Value],
     threads: usize,
-) -> Duration {
+) -> (Duration, Duration) {
     let signed: Vec<SignedPayload> = payloads
         .iter()
         .map(|payload| {
@@ -166,7 +190,7 @@ fn direct_round(
         })
         .collect();
     let chunk = signed.len().div_ceil(threads);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), process_cpu());
     std::thread::scope(|scope| {
         for part in signed.chunks(chunk) {
             scope.spawn(move || {
@@ -176,7 +200,26 @@ fn direct_round(
             });
         }
     });
-    started.elapsed()
+    (started.elapsed(), process_cpu() - cpu)
+}
+
+/// CPU time of the whole process so far (user + system), from `/proc/self/stat`; zero where
+/// that file does not exist. Its resolution is the kernel's clock tick, so it is only read
+/// around whole rounds.
+fn process_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // The fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&index| fields.get(index)?.parse::<u64>().ok())
+        .sum();
+    // Linux reports these in USER_HZ, which is 100 on every architecture it runs on.
+    Duration::from_millis(ticks * 10)
 }
 
 fn rate(count: usize, elapsed: Duration) -> f64 {
@@ -207,33 +250,46 @@ async fn run() {
     server_round(&mut in_memory, &warm).await;
     direct_round(&provider, &key_id, &warm, threads);
 
-    let (mut direct, mut disk, mut memory) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    // [direct, on disk, in memory]: elapsed and CPU time.
+    let mut elapsed = [Duration::ZERO; 3];
+    let mut cpu = [Duration::ZERO; 3];
+    let mut add = |path: usize, (time, used): (Duration, Duration)| {
+        elapsed[path] += time;
+        cpu[path] += used;
+    };
     for round in 0..ROUNDS {
         let payloads: Vec<Value> = (0..SIGNS_PER_ROUND).map(|_| payload(now())).collect();
         // Alternate which path goes first.
         if round % 2 == 0 {
-            direct += direct_round(&provider, &key_id, &payloads, threads);
-            disk += server_round(&mut on_disk, &payloads).await;
-            memory += server_round(&mut in_memory, &payloads).await;
+            add(0, direct_round(&provider, &key_id, &payloads, threads));
+            add(1, server_round(&mut on_disk, &payloads).await);
+            add(2, server_round(&mut in_memory, &payloads).await);
         } else {
-            memory += server_round(&mut in_memory, &payloads).await;
-            disk += server_round(&mut on_disk, &payloads).await;
-            direct += direct_round(&provider, &key_id, &payloads, threads);
+            add(2, server_round(&mut in_memory, &payloads).await);
+            add(1, server_round(&mut on_disk, &payloads).await);
+            add(0, direct_round(&provider, &key_id, &payloads, threads));
         }
     }
+    let [direct, disk, memory] = elapsed;
     let total = ROUNDS * SIGNS_PER_ROUND;
     let direct_rate = rate(total, direct);
     let disk_rate = rate(total, disk);
     let memory_rate = rate(total, memory);
+    let per_sign = |cpu: Duration| cpu.as_secs_f64() * 1e6 / total as f64;
     println!("sign throughput, {total} signatures in {ROUNDS} alternating rounds, {threads} hardware threads:");
-    println!("  direct provider.sign ({threads} threads):              {direct_rate:>9.0} /s");
     println!(
-        "  server, binding store on disk (all in flight):  {disk_rate:>9.0} /s  ({:.0}% of direct)",
-        100.0 * disk_rate / direct_rate
+        "  direct provider.sign ({threads} threads):              {direct_rate:>9.0} /s            {:>6.0} us CPU/sign",
+        per_sign(cpu[0])
     );
     println!(
-        "  server, binding store in memory:                {memory_rate:>9.0} /s  ({:.0}% of direct)",
-        100.0 * memory_rate / direct_rate
+        "  server, binding store on disk (all in flight):  {disk_rate:>9.0} /s  ({:.2}x)  {:>6.0} us CPU/sign",
+        disk_rate / direct_rate,
+        per_sign(cpu[1])
+    );
+    println!(
+        "  server, binding store in memory:                {memory_rate:>9.0} /s  ({:.2}x)  {:>6.0} us CPU/sign",
+        memory_rate / direct_rate,
+        per_sign(cpu[2])
     );
 
     let params: Vec<Value> = (0..CREATES)

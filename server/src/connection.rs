@@ -211,13 +211,20 @@ impl LineHandler {
         };
         let store = self.server.store.clone();
         let outbound = self.outbound.clone();
-        self.tasks.spawn(async move {
-            let _slot = slot;
-            let message = match call(&store, info.name, params).await {
+        let runtime = tokio::runtime::Handle::current();
+        self.tasks.spawn_blocking(move || {
+            let message = match call(&store, info.name, params) {
                 Ok(result) => rpc::response(&id, result),
                 Err(error) => rpc::error_response(&id, &error),
             };
-            let _ = outbound.send(message).await;
+            // A full queue (a client that does not read) must not hold a blocking thread: the
+            // answer then waits in a task, still holding the request's slot.
+            if let Err(mpsc::error::TrySendError::Full(message)) = outbound.try_send(message) {
+                runtime.spawn(async move {
+                    let _slot = slot;
+                    let _ = outbound.send(message).await;
+                });
+            }
         });
     }
 

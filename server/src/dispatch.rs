@@ -16,12 +16,9 @@ use serde_json::Value;
 use crate::rpc::RpcError;
 
 /// Runs the client request `method` (a client-to-server method of the table) with `params` as
-/// received.
-pub(crate) async fn call(
-    store: &DeviceKeyStore,
-    method: &str,
-    params: Value,
-) -> Result<Value, RpcError> {
+/// received. Blocks: the connection runs it on tokio's blocking pool, validation included, so a
+/// request costs one hand-off from the reader and one to the writer.
+pub(crate) fn call(store: &DeviceKeyStore, method: &str, params: Value) -> Result<Value, RpcError> {
     // The key id an error concerns, read before the params move into validation.
     let key_id = params
         .get("keyId")
@@ -30,19 +27,19 @@ pub(crate) async fn call(
     let fail = |error: DeviceKeyError| RpcError::from_store(&error, key_id.as_ref());
     match method {
         "device/key/create" => {
-            answer(store.create(valid::<DeviceKeyCreateParams>(params)?).await).map_err(fail)
+            answer(store.create_blocking(valid::<DeviceKeyCreateParams>(params)?)).map_err(fail)
         }
         "device/key/public" => {
-            answer(store.public(valid::<DeviceKeyPublicParams>(params)?).await).map_err(fail)
+            answer(store.public_blocking(valid::<DeviceKeyPublicParams>(params)?)).map_err(fail)
         }
         "device/key/sign" => {
-            answer(store.sign(valid::<DeviceKeySignParams>(params)?).await).map_err(fail)
+            answer(store.sign_blocking(valid::<DeviceKeySignParams>(params)?)).map_err(fail)
         }
         "device/key/list" => {
-            answer(store.list(valid::<DeviceKeyListParams>(params)?).await).map_err(fail)
+            answer(store.list_blocking(valid::<DeviceKeyListParams>(params)?)).map_err(fail)
         }
         "device/key/delete" => {
-            answer(store.delete(valid::<DeviceKeyDeleteParams>(params)?).await).map_err(fail)
+            answer(store.delete_blocking(valid::<DeviceKeyDeleteParams>(params)?)).map_err(fail)
         }
         other => Err(RpcError::method_not_found(other)),
     }
