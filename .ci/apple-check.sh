@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Type-checks the runtime crate for Apple silicon macOS from any host: `cargo check` and
+# Type-checks the runtime crate and the crates above it for Apple silicon macOS from any host: `cargo check` and
 # `cargo clippy -D warnings` of the library, binary and tests (the macOS provider and its
 # Security.framework binding included). Nothing is linked, so no Apple SDK is needed; SQLite is
 # not compiled for macOS (runtime/Cargo.toml links the system library there).
@@ -23,9 +23,11 @@ if ! rustup target list --installed | grep -qx "$target"; then
   fi
 fi
 
-echo "apple-check: cargo check -p devicekey --target $target"
-cargo check -p devicekey --target "$target" --lib --bins --tests --benches
+# The runtime holds the macOS provider; the crates above it must build on macOS too.
+packages=(-p devicekey-proof -p devicekey-runtime -p devicekey-server -p devicekey)
+echo "apple-check: cargo check ${packages[*]} --target $target"
+cargo check "${packages[@]}" --target "$target" --all-targets
 # clippy reports rustc's warnings too; -D warnings turns every one into an error.
-echo "apple-check: cargo clippy -p devicekey --target $target -- -D warnings"
-cargo clippy -p devicekey --target "$target" --lib --bins --tests --benches -- -D warnings
+echo "apple-check: cargo clippy ${packages[*]} --target $target -- -D warnings"
+cargo clippy "${packages[@]}" --target "$target" --all-targets -- -D warnings
 echo "apple-check: ok"

@@ -13,7 +13,6 @@
 mod binding_store;
 mod clock;
 mod crypto;
-mod keychain_secret_store;
 pub mod provider;
 mod secret_store;
 mod store;
@@ -24,7 +23,7 @@ pub use crypto::{
     generate_key_id, generate_signing_key, private_key_from_pkcs8_der, private_key_pkcs8_der,
     sign_der,
 };
-pub use keychain_secret_store::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
+pub use provider::keychain::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
 pub use provider::{KeyProvider, ProviderKey, ProviderSet};
 pub use secret_store::{FileSecretStore, MemorySecretStore, SecretBytes, SecretStore};
 pub use store::{DeviceKeyStore, DeviceKeyStoreBuilder};

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use devicekey_protocol::methods::{self, Direction};
-use devicekey_protocol::types::{InitializeParams, RequestErrorDataKind};
+use devicekey_protocol::types::{InitializeParams, InitializeResponse, RequestErrorDataKind};
 use serde_json::{Map, Value};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader, BufWriter};
 use tokio::sync::{mpsc, Semaphore};
@@ -298,7 +298,7 @@ impl LineHandler {
             wants_attestation,
             "initialize"
         );
-        let response = serde_json::to_value(crate::server::initialize_response())
+        let response = serde_json::to_value(initialize_response())
             .expect("the initialize response serializes");
         self.send(rpc::response(id, response)).await;
     }
@@ -309,4 +309,18 @@ fn invalid_request(detail: &str) -> RpcError {
         RequestErrorDataKind::InvalidRequest,
         format!("Invalid request: {detail}"),
     )
+}
+
+/// The result of `initialize`.
+pub(crate) fn initialize_response() -> InitializeResponse {
+    InitializeResponse {
+        user_agent: format!(
+            "devicekey/{} ({}; {})",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        ),
+        platform_family: std::env::consts::FAMILY.to_owned(),
+        platform_os: std::env::consts::OS.to_owned(),
+    }
 }

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use devicekey_protocol::types::InitializeResponse;
 use devicekey_runtime::DeviceKeyStore;
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
 use tokio::task::JoinHandle;
@@ -85,19 +84,5 @@ impl Server {
         let (reader, writer) = tokio::io::split(server_end);
         let task = tokio::spawn(serve_connection(Arc::clone(&self.shared), reader, writer));
         (client, task)
-    }
-}
-
-/// The result of `initialize`.
-pub(crate) fn initialize_response() -> InitializeResponse {
-    InitializeResponse {
-        user_agent: format!(
-            "devicekey/{} ({}; {})",
-            env!("CARGO_PKG_VERSION"),
-            std::env::consts::OS,
-            std::env::consts::ARCH
-        ),
-        platform_family: std::env::consts::FAMILY.to_owned(),
-        platform_os: std::env::consts::OS.to_owned(),
     }
 }

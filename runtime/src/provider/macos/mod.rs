@@ -11,13 +11,12 @@ mod system_keychain;
 use std::sync::Arc;
 
 use crate::clock::SystemClock;
-use crate::keychain_secret_store::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
 use crate::provider::keychain::{KeychainProvider, KeychainProviderOptions, DEFAULT_TAG_PREFIX};
+use crate::provider::keychain::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
 use crate::provider::{KeyProvider, ProviderKey};
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
 use devicekey_proof::SignedPayload;
-use devicekey_proof::{ProtectionClassExt as _, ProtectionPolicyExt as _};
 use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 
 pub use system_keychain::SystemKeychain;

@@ -8,9 +8,7 @@
 
 use std::fmt;
 
-use crate::provider::keychain::{
-    keychain_error, Keychain, KeychainOperation, OsStatus, PasswordItem,
-};
+use super::{keychain_error, Keychain, KeychainOperation, OsStatus, PasswordItem};
 use crate::secret_store::{SecretBytes, SecretStore};
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
