@@ -3,7 +3,8 @@
 //! 1. `cargo xtask setup`: missing system packages, then `npm ci` where needed;
 //! 2. `write-schema --check`;
 //! 3. the TypeScript builds (`tsc` in strict mode) of the generated package and the verifier;
-//! 4. the generated Rust crate must build without a single warning;
+//! 4. the generated Rust crate must build without a single warning, and the proof crate must
+//!    build on its own (with only the features it asks for);
 //! 5. `cargo test --workspace` (the conformance tests print their counts);
 //! 6. the TypeScript tests (`npm test` in `proof/ts`, which spawns the built binary).
 
@@ -61,6 +62,14 @@ fn steps(root: &Path) -> Result<(), String> {
             "the generated crate does not build cleanly:\n{stderr}"
         ));
     }
+    // Built alone, a crate gets only the features it asks for itself (in the workspace build
+    // other crates' features are added): a backend depends on the proof crate alone.
+    step(
+        "the proof crate builds on its own",
+        Command::new(cargo())
+            .args(["check", "--package", "devicekey-proof", "--quiet"])
+            .current_dir(root),
+    )?;
     step(
         "cargo build (binaries for the end-to-end tests)",
         Command::new(cargo())
