@@ -50,9 +50,6 @@ mod ts_validators;
 mod validator_runtime;
 mod writer;
 
-#[cfg(test)]
-mod layering;
-
 pub use error::{Error, Result};
 pub use layout::{Files, COMMAND, GENERATED_DIRS, NOT_GENERATED, SCHEMA_DIR};
 pub use pipeline::{generate, rust_validators_for, ts_validators_for};

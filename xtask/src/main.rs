@@ -11,8 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use devicekey_codegen::{sync, COMMAND};
 
+mod command;
+mod schema;
 mod setup;
 mod test;
 
@@ -48,8 +49,8 @@ fn main() -> ExitCode {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["write-schema"] => write_schema(&root, false),
-        ["write-schema", "--check"] => write_schema(&root, true),
+        ["write-schema"] => schema::write_schema(&root, false),
+        ["write-schema", "--check"] => schema::write_schema(&root, true),
         ["test"] => test::run(&root),
         ["setup"] => match setup::system_packages().and_then(|()| setup::node_packages(&root)) {
             Ok(()) => ExitCode::SUCCESS,
@@ -71,7 +72,7 @@ fn main() -> ExitCode {
 }
 
 fn demo(root: &Path) -> ExitCode {
-    let mut command = std::process::Command::new(test::cargo());
+    let mut command = std::process::Command::new(command::cargo());
     command.args(["run", "--quiet", "--release", "--package", "devicekey"]);
     if !setup::has_libtss2() {
         eprintln!("note: libtss2 is not installed, so this build leaves out the TPM provider (the demo uses the software provider); `cargo xtask setup` installs it");
@@ -99,54 +100,4 @@ fn repo_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or(manifest_dir)
-}
-
-pub(crate) fn write_schema(root: &Path, check: bool) -> ExitCode {
-    let files = match devicekey_codegen::generate(root) {
-        Ok(files) => files,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if check {
-        match sync::check(root, &files) {
-            Ok(differences) if differences.is_empty() => {
-                println!("generated/ is up to date ({} files)", files.len());
-                ExitCode::SUCCESS
-            }
-            Ok(differences) => {
-                for difference in &differences {
-                    eprintln!("{difference}");
-                }
-                eprintln!("\n{} generated file(s) differ from schema/: run `{COMMAND}` and commit the result", differences.len());
-                ExitCode::FAILURE
-            }
-            Err(error) => {
-                eprintln!("error: cannot read generated/: {error}");
-                ExitCode::FAILURE
-            }
-        }
-    } else {
-        match sync::write(root, &files) {
-            Ok(done) => {
-                for path in &done.written {
-                    println!("wrote {}", path.display());
-                }
-                for path in &done.removed {
-                    println!("removed {}", path.display());
-                }
-                println!(
-                    "{} file(s) changed, {} generated file(s) in all",
-                    done.written.len() + done.removed.len(),
-                    files.len()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("error: cannot write generated/: {error}");
-                ExitCode::FAILURE
-            }
-        }
-    }
 }

@@ -83,7 +83,7 @@ pub(crate) fn system_packages() -> Result<(), String> {
         return Err(format!("missing system packages: {}; install them with `sudo apt-get update && sudo {command}`", missing.join(", ")));
     }
     println!("==> installing system packages: {}", missing.join(" "));
-    crate::test::step(
+    crate::command::step(
         "apt-get update",
         Command::new("apt-get")
             .args(["update", "-q"])
@@ -94,7 +94,7 @@ pub(crate) fn system_packages() -> Result<(), String> {
         .args(["install", "-y", "-q", "--no-install-recommends"])
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive");
-    crate::test::step("apt-get install", &mut install)
+    crate::command::step("apt-get install", &mut install)
 }
 
 /// `npm ci` where the install is missing or older than the lock.
@@ -102,7 +102,7 @@ pub(crate) fn node_packages(root: &Path) -> Result<(), String> {
     for package in PACKAGES {
         let dir = root.join(package);
         if dir.join("package.json").exists() && needs_install(&dir) {
-            crate::test::step(
+            crate::command::step(
                 &format!("npm ci in {package}"),
                 Command::new("npm")
                     .args(["ci", "--no-audit", "--no-fund"])

@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
+use crate::command::{cargo, step};
 use crate::setup::PACKAGES;
 
 pub(crate) fn run(root: &Path) -> ExitCode {
@@ -30,7 +31,7 @@ fn steps(root: &Path) -> Result<(), String> {
     crate::setup::system_packages()?;
     crate::setup::node_packages(root)?;
     println!("==> write-schema --check");
-    if crate::write_schema(root, true) != ExitCode::SUCCESS {
+    if crate::schema::write_schema(root, true) != ExitCode::SUCCESS {
         return Err("generated/ is out of date".into());
     }
     for package in PACKAGES {
@@ -90,20 +91,4 @@ fn steps(root: &Path) -> Result<(), String> {
         )?;
     }
     Ok(())
-}
-
-pub(crate) fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-pub(crate) fn step(name: &str, command: &mut Command) -> Result<(), String> {
-    println!("==> {name}");
-    let status = command
-        .status()
-        .map_err(|e| format!("{name}: cannot start: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{name} failed ({status})"))
-    }
 }

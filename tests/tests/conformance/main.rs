@@ -8,9 +8,15 @@
 //! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators;
 //! - `profile`: schemas outside the profile fail with a located error, never a panic;
 //! - `sync`: `write-schema --check` catches changed, missing and extra generated files;
-//! - `types`: the generated types' own API (string enums' `ALL` / `as_str`, the `Validate` trait).
+//! - `types`: the generated types' own API (string enums' `ALL` / `as_str`, the `Validate` trait);
+//! - `layering`: inside every crate the modules refer to one another without a cycle (per folder,
+//!   with each edge's file and path in the report);
+//! - `dependencies`: the crates depend on one another down the pipeline only, and the verifier
+//!   crate has no async runtime, SQLite, CLI parser or TPM library.
 
+mod dependencies;
 mod formats;
+mod layering;
 mod profile;
 mod suite;
 mod sync;
