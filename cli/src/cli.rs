@@ -12,6 +12,7 @@ use devicekey_proof::{
     decode_base64, public_key_spki_der, verify_proof, Expectations, OriginAllowlist,
     SignPayloadExt as _, VerifiedProof, VerifyError,
 };
+use devicekey_runtime::files::{read_regular_file, Symlinks};
 use devicekey_runtime::provider::select::{self, ProviderChoice};
 
 /// Device-bound signing keys.
@@ -186,10 +187,23 @@ fn print_verified(
     Ok(())
 }
 
+/// A count or size of at least 1 (`--max-connections`, the byte budgets).
+fn parse_positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(value) => Ok(value.min(u32::MAX as usize)),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 /// `--provider`: the runtime's own names (`auto`, `software`, `tpm`, `macos`).
 fn parse_provider(text: &str) -> Result<ProviderChoice, String> {
     text.parse()
 }
+
+/// The most a `verify` input file may hold: a signed payload is at most a few KiB (its fields
+/// have maximum lengths), a public key or a signature a few hundred bytes.
+const MAX_INPUT_FILE_LEN: u64 = 1024 * 1024;
 
 /// One input from its base64 argument or its file.
 fn read_input(
@@ -202,9 +216,12 @@ fn read_input(
         (Some(text), _) => decode_base64(text.trim())
             .ok_or_else(|| format!("the {what} is not standard padded base64")),
         (None, Some(path)) => {
-            let bytes = std::fs::read(path).map_err(|error| {
-                format!("cannot read the {what} from {}: {error}", path.display())
-            })?;
+            // A regular file of bounded size only, opened without blocking: `/dev/zero`, a FIFO
+            // or a huge file fails at once instead of hanging or filling memory.
+            let bytes =
+                read_regular_file(path, MAX_INPUT_FILE_LEN, Symlinks::Follow).map_err(|error| {
+                    format!("cannot read the {what} from {}: {error}", path.display())
+                })?;
             if may_be_pem && bytes.starts_with(b"-----BEGIN PUBLIC KEY-----") {
                 let pem = std::str::from_utf8(&bytes)
                     .map_err(|_| format!("the {what} PEM is not UTF-8"))?;
@@ -226,8 +243,10 @@ pub(crate) struct ServeArgs {
     /// on exit).
     #[arg(long, value_name = "URL", default_value = "stdio://")]
     pub listen: String,
-    /// The state directory (binding database, software keys); created with mode 0700.
-    /// Default: `$XDG_DATA_HOME/devicekey`, else `~/.local/share/devicekey`.
+    /// The state directory (binding database, software keys); created with mode 0700. The
+    /// server refuses to start when it or anything in it is a symbolic link, is owned by another
+    /// user, or is writable by group or others. Default: `$XDG_DATA_HOME/devicekey`, else
+    /// `~/.local/share/devicekey`.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// The key provider: `auto` is the platform's hardware provider (TPM on Linux, Secure
@@ -250,6 +269,22 @@ pub(crate) struct ServeArgs {
     /// Ask for user presence on every signature (macOS provider only).
     #[arg(long)]
     pub user_presence: bool,
+    /// How many connections a Unix socket serves at once; one more is sent a
+    /// `tooManyConnections` error and closed.
+    #[arg(long, value_name = "N", default_value_t = devicekey_server::MAX_CONNECTIONS,
+          value_parser = parse_positive)]
+    pub max_connections: usize,
+    /// Per connection, how many bytes of answers may wait for the client to read them; a client
+    /// that reads nothing for 5 s while they wait is disconnected. Default: 4 MiB.
+    #[arg(long, value_name = "BYTES", default_value_t = devicekey_server::MAX_OUTBOUND_BYTES,
+          value_parser = parse_positive)]
+    pub max_outbound_bytes: usize,
+    /// For all connections together, how many bytes of long lines (over 16 KiB) may be read and
+    /// parsed at once; each long line reserves the longest line (1 MiB), and waits up to 5 s for
+    /// room before it is skipped with `serverBusy`. Default: 8 MiB.
+    #[arg(long, value_name = "BYTES", default_value_t = devicekey_server::LINE_MEMORY_BUDGET,
+          value_parser = parse_positive)]
+    pub line_memory_budget: usize,
 }
 
 /// Where `devicekey serve` listens.
@@ -306,26 +341,30 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         .clone()
         .or_else(default_state_dir)
         .ok_or("no state directory: give --state-dir, or set XDG_DATA_HOME or HOME")?;
-    create_private_dir(&state_dir)?;
+    // Refuses a state directory that is, or holds, a symbolic link, or that someone else owns
+    // or may write to (the message names the path and the fix).
+    let state = devicekey_runtime::StateDir::open(&state_dir).map_err(|error| error.to_string())?;
     let origins = if args.allowed_origins.is_empty() {
         OriginAllowlist::codex_defaults()
     } else {
         OriginAllowlist::from_rules(&args.allowed_origins).map_err(|error| error.to_string())?
     };
     let config = ProviderConfig {
-        state_dir: state_dir.clone(),
+        state_dir: state.path().to_owned(),
         tpm_tcti: args.tpm_tcti.clone(),
         keychain_access_group: args.keychain_access_group.clone(),
         user_presence: args.user_presence,
     };
     let providers = select(args.provider, &config).map_err(|error| error.to_string())?;
-    let bindings = devicekey_runtime::BindingStore::open(state_dir.join("bindings.sqlite3"))
-        .map_err(|error| error.to_string())?;
+    let bindings = state.open_bindings().map_err(|error| error.to_string())?;
     let store = devicekey_runtime::DeviceKeyStore::builder(providers, bindings)
         .origins(origins)
         .build();
     let options = ServerOptions {
         attestation_timeout: std::time::Duration::from_millis(args.attestation_timeout_ms),
+        max_connections: args.max_connections,
+        max_outbound_bytes: args.max_outbound_bytes,
+        line_memory_budget: args.line_memory_budget,
         ..ServerOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -389,19 +428,6 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), String> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|error| {
-        format!(
-            "cannot create the state directory {}: {error}",
-            dir.display()
-        )
-    })
 }
 
 /// Runs `devicekey demo`, printing to `out`.

@@ -15,7 +15,7 @@ use devicekey_proof::{
     decode_base64, encode_base64url, verify_proof, Expectations, SignPayloadExt as _,
 };
 use devicekey_runtime::provider::select::{select, ProviderChoice, ProviderConfig};
-use devicekey_runtime::{BindingStore, Clock as _, DeviceKeyStore, SystemClock};
+use devicekey_runtime::{Clock as _, DeviceKeyStore, StateDir, SystemClock};
 use devicekey_server::{Server, ServerOptions};
 
 /// Why the demo failed.
@@ -42,9 +42,14 @@ pub(crate) async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         "devicekey demo: a server with the software provider on {}",
         state.path().display()
     )?;
-    let providers = select(ProviderChoice::Software, &ProviderConfig::new(state.path()))
-        .map_err(|error| DemoError(format!("cannot set up the software provider: {error}")))?;
-    let bindings = BindingStore::open(state.path().join("bindings.sqlite3"))
+    let state_dir = StateDir::open(state.path()).map_err(|error| DemoError(error.to_string()))?;
+    let providers = select(
+        ProviderChoice::Software,
+        &ProviderConfig::new(state_dir.path()),
+    )
+    .map_err(|error| DemoError(format!("cannot set up the software provider: {error}")))?;
+    let bindings = state_dir
+        .open_bindings()
         .map_err(|error| DemoError(format!("cannot open the binding store: {error}")))?;
     let server = Server::new(
         DeviceKeyStore::builder(providers, bindings).build(),

@@ -151,3 +151,73 @@ fn bad_arguments_exit_two() {
         "{output}"
     );
 }
+
+/// `devicekey verify` on `args` within `limit`: its exit code and output, or `None` if it was
+/// still running (then it is killed).
+fn run_within(args: &[String], limit: std::time::Duration) -> Option<(i32, String)> {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_devicekey"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let output = child.wait_with_output().unwrap();
+    Some((
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    ))
+}
+
+#[test]
+fn hostile_input_files_fail_at_once_with_a_clear_error() {
+    let proof = proof();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let huge = dir.path().join("huge");
+    std::fs::write(&huge, vec![b'A'; 2 * 1024 * 1024]).unwrap();
+    let linked_zero = dir.path().join("zero-link");
+    std::os::unix::fs::symlink("/dev/zero", &linked_zero).unwrap();
+    let inputs = [
+        ("/dev/zero".into(), "a character device, not a regular file"),
+        (linked_zero, "a character device, not a regular file"),
+        (fifo, "a FIFO, not a regular file"),
+        (dir.path().to_owned(), "a directory, not a regular file"),
+        (huge, "more than the limit"),
+    ];
+    let flags = [
+        ("--public-key-file", "public key", 1),
+        ("--signed-payload-file", "signed payload", 3),
+        ("--signature-der-file", "signature", 5),
+    ];
+    for (input, reason) in &inputs {
+        for (flag, what, position) in flags {
+            // The base64 form of the other two inputs, the hostile file for this one.
+            let mut args = base64_args(&proof);
+            args[position] = flag.to_owned();
+            args[position + 1] = input.display().to_string();
+            let (code, output) = run_within(&args, std::time::Duration::from_secs(10))
+                .unwrap_or_else(|| panic!("verify {flag} {} hangs", input.display()));
+            assert_eq!(code, 2, "{flag} {}: {output}", input.display());
+            let expected = format!("cannot read the {what} from {}: ", input.display());
+            assert!(
+                output.contains(&expected) && output.contains(reason),
+                "{flag} {}: {output}",
+                input.display()
+            );
+        }
+    }
+}

@@ -31,7 +31,7 @@ use crate::support::{connection_payload_expiring_at, ACCOUNT, CLIENT};
 const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Reads lines from a stream on a thread, so a test can wait with a limit.
-fn line_channel(reader: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+pub fn line_channel(reader: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(reader).lines() {
@@ -52,7 +52,7 @@ pub struct Peer {
 }
 
 impl Peer {
-    fn new(writer: Box<dyn Write + Send>, lines: mpsc::Receiver<String>) -> Self {
+    pub fn new(writer: Box<dyn Write + Send>, lines: mpsc::Receiver<String>) -> Self {
         Peer {
             writer: Some(writer),
             lines,
@@ -169,7 +169,7 @@ pub struct ServeProcess {
 }
 
 impl ServeProcess {
-    fn command(state: &Path, extra: &[&str]) -> Command {
+    pub fn command(state: &Path, extra: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_devicekey"));
         command
             .arg("serve")
@@ -310,7 +310,7 @@ pub fn payload() -> Value {
     connection_payload_expiring_at(now() + 300)
 }
 
-fn create_params() -> Value {
+pub fn create_params() -> Value {
     json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": CLIENT})
 }
 
@@ -706,13 +706,18 @@ fn an_oversized_line_is_refused_and_the_connection_stays_usable_on(peer: &mut Pe
     // Exactly one answer for the long line, then business as usual.
     let answer = peer.call("device/key/list", json!({}));
     assert_eq!(answer["result"], json!({"keys": []}));
-    // A line just under the limit is read whole.
+    // A line just under the limit is read whole (and its 1 MiB client id refused by the
+    // schema's maxLength).
     let mut line = br#"{"id":"big","method":"device/key/list","params":{"clientId":""#.to_vec();
     let end = br#""}}"#;
     line.resize(1024 * 1024 - end.len(), b'b');
     line.extend_from_slice(end);
     peer.send_raw(&line);
-    assert_eq!(peer.receive()["result"], json!({"keys": []}));
+    let answer = peer.receive();
+    assert_eq!(answer["id"], "big");
+    let error = assert_error(&answer, -32602);
+    assert_eq!(error["data"]["violations"][0]["instancePath"], "/clientId");
+    assert_eq!(error["data"]["violations"][0]["keyword"], "maxLength");
 }
 
 #[test]

@@ -10,8 +10,14 @@ use devicekey_testkit as support;
 mod cli;
 /// `devicekey demo`.
 mod demo;
+/// `devicekey serve`'s limits: descriptor exhaustion, `--max-connections`, partial long lines.
+#[cfg(target_os = "linux")]
+mod limits;
 /// `devicekey serve` end to end over stdio and a Unix socket; a slow provider in process.
 mod serve;
 /// `devicekey serve --provider tpm` against swtpm.
 #[cfg(all(target_os = "linux", feature = "tpm"))]
 mod serve_tpm;
+/// `devicekey serve` and its state directory: what it refuses, the modes it creates, swapped
+/// and hostile key files.
+mod state_dir;

@@ -10,6 +10,10 @@ use devicekey_protocol::Violation;
 /// The prefix of every payload rule message, as codex writes it.
 pub const PAYLOAD_MESSAGE_PREFIX: &str = "invalid device key payload: ";
 
+/// The most violations an `invalidParams` error carries (`InvalidParamsErrorData.violations`
+/// has `maxItems` 64): however broken the params, the answer stays small.
+pub const MAX_REPORTED_VIOLATIONS: usize = 64;
+
 /// An error of the device-key protocol.
 ///
 /// Messages never carry key material: providers build them from key ids, status codes and
@@ -20,8 +24,14 @@ pub enum DeviceKeyError {
     InvalidParams {
         /// The human message: codex's text for the first violation where codex has one.
         message: String,
-        /// Every violation, in the validator's order.
+        /// The first violations, in the validator's order: at most
+        /// [`MAX_REPORTED_VIOLATIONS`].
         violations: Vec<Violation>,
+        /// How many violations were found: at least `violations.len()`.
+        violation_count: usize,
+        /// Whether `violations` may not be every violation: more than
+        /// [`MAX_REPORTED_VIOLATIONS`] were found, or validation stopped early.
+        truncated: bool,
     },
     /// A domain error (JSON-RPC codes -32001 and below).
     Domain {
@@ -46,11 +56,31 @@ impl DeviceKeyError {
         Self::new(kind, format!("{PAYLOAD_MESSAGE_PREFIX}{message}"))
     }
 
-    /// A schema failure carrying the full violation list.
+    /// A schema failure with these violations: every one found, of which the first
+    /// [`MAX_REPORTED_VIOLATIONS`] are kept.
     pub fn invalid_params(message: impl Into<String>, violations: Vec<Violation>) -> Self {
+        let found = violations.len();
+        Self::invalid_params_found(message, violations, found, false)
+    }
+
+    /// A schema failure of which `found` violations were found (at least `violations.len()`),
+    /// `stopped_early` when validation did not look at everything; the first
+    /// [`MAX_REPORTED_VIOLATIONS`] violations are kept.
+    pub fn invalid_params_found(
+        message: impl Into<String>,
+        mut violations: Vec<Violation>,
+        found: usize,
+        stopped_early: bool,
+    ) -> Self {
+        let found = found.max(violations.len());
+        let truncated = stopped_early || found > MAX_REPORTED_VIOLATIONS;
+        violations.truncate(MAX_REPORTED_VIOLATIONS);
+        violations.shrink_to_fit();
         DeviceKeyError::InvalidParams {
             message: message.into(),
             violations,
+            violation_count: found,
+            truncated,
         }
     }
 
@@ -86,11 +116,31 @@ impl DeviceKeyError {
         }
     }
 
-    /// The schema violations (empty unless the params were invalid).
+    /// The schema violations (empty unless the params were invalid): the first
+    /// [`MAX_REPORTED_VIOLATIONS`] found.
     pub fn violations(&self) -> &[Violation] {
         match self {
             DeviceKeyError::InvalidParams { violations, .. } => violations,
             DeviceKeyError::Domain { .. } => &[],
+        }
+    }
+
+    /// How many schema violations were found (0 unless the params were invalid); more than
+    /// [`violations`](Self::violations) holds when the list was cut.
+    pub fn violation_count(&self) -> usize {
+        match self {
+            DeviceKeyError::InvalidParams {
+                violation_count, ..
+            } => *violation_count,
+            DeviceKeyError::Domain { .. } => 0,
+        }
+    }
+
+    /// Whether [`violations`](Self::violations) may not be every violation of the params.
+    pub fn violations_truncated(&self) -> bool {
+        match self {
+            DeviceKeyError::InvalidParams { truncated, .. } => *truncated,
+            DeviceKeyError::Domain { .. } => false,
         }
     }
 }
@@ -113,6 +163,31 @@ mod tests {
         assert_eq!(error.to_string(), "invalid device key payload: x");
         assert_eq!(error.kind(), Some(DomainErrorKind::BindingMismatch));
         assert_eq!(error.kind_str(), "bindingMismatch");
+    }
+
+    #[test]
+    fn invalid_params_keep_at_most_the_cap_and_count_every_violation() {
+        let violation = |n: usize| Violation {
+            instance_path: format!("/scopes/{n}"),
+            schema_path: "S.json#/items/const".to_owned(),
+            keyword: "const".to_owned(),
+            message: "must be x".to_owned(),
+        };
+        let many: Vec<Violation> = (0..MAX_REPORTED_VIOLATIONS + 10).map(violation).collect();
+        let error = DeviceKeyError::invalid_params("bad", many.clone());
+        assert_eq!(error.violations(), &many[..MAX_REPORTED_VIOLATIONS]);
+        assert_eq!(error.violation_count(), MAX_REPORTED_VIOLATIONS + 10);
+        assert!(error.violations_truncated());
+        let few = DeviceKeyError::invalid_params("bad", many[..3].to_vec());
+        assert_eq!(
+            (few.violation_count(), few.violations_truncated()),
+            (3, false)
+        );
+        let early = DeviceKeyError::invalid_params_found("bad", many[..3].to_vec(), 2, true);
+        assert_eq!(
+            (early.violation_count(), early.violations_truncated()),
+            (3, true)
+        );
     }
 
     #[test]

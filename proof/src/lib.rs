@@ -31,7 +31,7 @@ mod verify;
 pub use canonical::{parse_strict, to_canonical_bytes, CanonicalError, StrictParseError};
 pub use crypto::{public_key_from_spki_der, public_key_spki_der, verify_der, SignatureError};
 pub use encoding::{decode_base64, decode_base64url, encode_base64, encode_base64url};
-pub use error::{DeviceKeyError, PAYLOAD_MESSAGE_PREFIX};
+pub use error::{DeviceKeyError, MAX_REPORTED_VIOLATIONS, PAYLOAD_MESSAGE_PREFIX};
 pub use key_id::{KeyId, MalformedKeyId, KEY_ID_MESSAGE, KEY_ID_RANDOM_BYTES};
 pub use origin::{
     HostMatch, InvalidOriginRule, Origin, OriginAllowlist, OriginRule, PortMatch, Scheme,
@@ -40,7 +40,10 @@ pub use origin::{
 pub use protection::{effective_policy, ProtectionClassExt, ProtectionPolicyExt};
 pub use rules::{SignPayloadExt, MAX_PROOF_LIFETIME_SECONDS};
 pub use signed_payload::{envelope, SignedPayload, SIGN_PAYLOAD_DOMAIN};
-pub use validation::{invalid_params, schema_validations, Validated};
+pub use validation::{
+    bounded_violations, invalid_params, schema_validations, FoundViolations, Validated,
+    VALIDATION_WINDOW,
+};
 pub use verify::{verify_proof, Expectations, VerifiedProof, VerifyError};
 
 /// The generated protocol crate this one is built on, re-exported so that a backend names one

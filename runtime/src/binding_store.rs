@@ -41,7 +41,34 @@ const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (key_id, nonce)
      ) STRICT, WITHOUT ROWID;
      CREATE INDEX used_nonces_by_expiry ON used_nonces (expires_at);",
+    // 2: each key's public key (SubjectPublicKeyInfo DER), recorded at create and checked
+    // against the provider's on every `public` and `sign`. Rows from before this migration hold
+    // NULL until the first successful `public` (or `sign`) records it: the one UPDATE a binding
+    // allows, and only from NULL.
+    "ALTER TABLE bindings ADD COLUMN public_key_spki_der BLOB
+         CHECK (public_key_spki_der IS NULL OR length(public_key_spki_der) > 0);
+     DROP TRIGGER bindings_are_insert_only;
+     CREATE TRIGGER bindings_are_insert_only BEFORE UPDATE ON bindings
+     WHEN NOT (OLD.public_key_spki_der IS NULL AND NEW.public_key_spki_der IS NOT NULL
+               AND NEW.key_id IS OLD.key_id AND NEW.algorithm IS OLD.algorithm
+               AND NEW.protection_class IS OLD.protection_class
+               AND NEW.account_user_id IS OLD.account_user_id
+               AND NEW.client_id IS OLD.client_id AND NEW.created_at IS OLD.created_at)
+     BEGIN
+         SELECT RAISE(ABORT, 'device key bindings are insert-only (a missing public key may be recorded once)');
+     END;",
 ];
+
+/// A binding as stored: the wire [`DeviceKeyInfo`] and the key's public key as recorded at
+/// create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBinding {
+    /// The binding as `device/key/list` shows it.
+    pub info: DeviceKeyInfo,
+    /// The key's SubjectPublicKeyInfo DER as recorded at create; `None` for a binding stored
+    /// before public keys were recorded (until [`BindingStore::record_public_key`]).
+    pub public_key_spki_der: Option<Vec<u8>>,
+}
 
 /// The SQLite binding store. Calls block; the key store runs them on the blocking pool.
 #[derive(Debug)]
@@ -52,7 +79,7 @@ pub struct BindingStore {
     reader: Option<Mutex<Connection>>,
     nonces: GroupCommit,
     /// Bindings read from the database, by key id (see [`BindingStore::get`]).
-    cache: Mutex<HashMap<KeyId, DeviceKeyInfo>>,
+    cache: Mutex<HashMap<KeyId, StoredBinding>>,
 }
 
 /// How many bindings [`BindingStore::get`] keeps in memory before it starts again.
@@ -98,8 +125,15 @@ struct NonceRecord {
 
 impl BindingStore {
     /// Opens (creating and migrating as needed) the database at `path`, in WAL mode.
+    ///
+    /// The database and its `-wal` and `-shm` files are created here, mode 0600 whatever the
+    /// umask, before SQLite opens them (SQLite gives the files it creates the database's mode).
+    /// Each must be a regular file (not a symbolic link: none is followed), owned by this
+    /// process's user and not writable by group or others; one more open than 0600 is narrowed
+    /// to 0600.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DeviceKeyError> {
         let path = path.as_ref();
+        prepare_database_files(path)?;
         let connection = Connection::open(path)
             .map_err(|e| DeviceKeyError::store(&format!("open {}", path.display()), e))?;
         let journal_mode: String = connection
@@ -159,13 +193,18 @@ impl BindingStore {
         }
     }
 
-    /// Stores a new binding; `keyAlreadyBound` if one exists for this key id.
-    pub fn insert(&self, binding: &DeviceKeyInfo) -> Result<(), DeviceKeyError> {
+    /// Stores a new binding with the key's public key (SubjectPublicKeyInfo DER);
+    /// `keyAlreadyBound` if one exists for this key id.
+    pub fn insert(
+        &self,
+        binding: &DeviceKeyInfo,
+        public_key_spki_der: &[u8],
+    ) -> Result<(), DeviceKeyError> {
         let inserted = self
             .connection()
             .execute(
-                "INSERT INTO bindings (key_id, algorithm, protection_class, account_user_id, client_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (key_id) DO NOTHING",
+                "INSERT INTO bindings (key_id, algorithm, protection_class, account_user_id, client_id, created_at, public_key_spki_der)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key_id) DO NOTHING",
                 params![
                     binding.key_id.as_str(),
                     binding.algorithm.as_str(),
@@ -173,6 +212,7 @@ impl BindingStore {
                     binding.account_user_id.as_str(),
                     binding.client_id.as_str(),
                     binding.created_at,
+                    public_key_spki_der,
                 ],
             )
             .map_err(|e| DeviceKeyError::store("store the binding", e))?;
@@ -189,12 +229,18 @@ impl BindingStore {
     }
 
     /// The binding of `key_id`, if any.
+    pub fn get(&self, key_id: &KeyId) -> Result<Option<DeviceKeyInfo>, DeviceKeyError> {
+        Ok(self.get_stored(key_id)?.map(|stored| stored.info))
+    }
+
+    /// The binding of `key_id` with its recorded public key, if any.
     ///
     /// Bindings are insert-only, so one read from the database stays true until the binding is
-    /// deleted: found bindings are kept in memory (at most [`CACHED_BINDINGS`]) and forgotten by
+    /// deleted (or its missing public key is recorded, which updates the copy here): found
+    /// bindings are kept in memory (at most [`CACHED_BINDINGS`]) and forgotten by
     /// [`delete`](Self::delete). A binding deleted by another process on the same database is
     /// still refused at signing time, where recording the nonce needs the row.
-    pub fn get(&self, key_id: &KeyId) -> Result<Option<DeviceKeyInfo>, DeviceKeyError> {
+    pub fn get_stored(&self, key_id: &KeyId) -> Result<Option<StoredBinding>, DeviceKeyError> {
         if let Some(binding) = self.cache().get(key_id) {
             return Ok(Some(binding.clone()));
         }
@@ -202,48 +248,145 @@ impl BindingStore {
             let connection = self.reader();
             let mut statement = connection
                 .prepare_cached(
-                    "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
+                    "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at, public_key_spki_der
                      FROM bindings WHERE key_id = ?1",
                 )
                 .map_err(|e| DeviceKeyError::store("read the binding", e))?;
             statement
-                .query_row([key_id.as_str()], read_binding)
+                .query_row([key_id.as_str()], |row| {
+                    let public_key: Option<Vec<u8>> = row.get(6)?;
+                    Ok(read_binding(row)?.map(|info| StoredBinding {
+                        info,
+                        public_key_spki_der: public_key,
+                    }))
+                })
                 .optional()
                 .map_err(|e| DeviceKeyError::store("read the binding", e))?
                 .transpose()?
         };
         if let Some(binding) = &found {
-            let mut cache = self.cache();
-            if cache.len() >= CACHED_BINDINGS {
-                cache.clear();
-            }
-            cache.insert(key_id.clone(), binding.clone());
+            self.remember(key_id, binding.clone());
         }
         Ok(found)
     }
 
-    fn cache(&self) -> MutexGuard<'_, HashMap<KeyId, DeviceKeyInfo>> {
+    fn remember(&self, key_id: &KeyId, binding: StoredBinding) {
+        let mut cache = self.cache();
+        if cache.len() >= CACHED_BINDINGS {
+            cache.clear();
+        }
+        cache.insert(key_id.clone(), binding);
+    }
+
+    /// Records `public_key_spki_der` as `key_id`'s public key if its binding has none yet (a
+    /// binding stored before public keys were recorded), and returns the public key recorded
+    /// now: this one, or the one recorded before (by another process, say), which the caller
+    /// must compare. `keyNotFound` if the binding is gone.
+    pub fn record_public_key(
+        &self,
+        key_id: &KeyId,
+        public_key_spki_der: &[u8],
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        let recorded = {
+            let mut connection = self.connection();
+            let transaction = connection
+                .transaction()
+                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+            transaction
+                .execute(
+                    "UPDATE bindings SET public_key_spki_der = ?2
+                     WHERE key_id = ?1 AND public_key_spki_der IS NULL",
+                    params![key_id.as_str(), public_key_spki_der],
+                )
+                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+            let recorded: Option<Option<Vec<u8>>> = transaction
+                .query_row(
+                    "SELECT public_key_spki_der FROM bindings WHERE key_id = ?1",
+                    [key_id.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+            transaction
+                .commit()
+                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+            recorded
+        };
+        let recorded = match recorded {
+            Some(Some(recorded)) => recorded,
+            Some(None) => {
+                return Err(DeviceKeyError::store(
+                    "record the public key",
+                    "it is still missing",
+                ))
+            }
+            None => return Err(crate::provider::not_found(key_id)),
+        };
+        let mut cache = self.cache();
+        if let Some(binding) = cache.get_mut(key_id) {
+            binding.public_key_spki_der = Some(recorded.clone());
+        }
+        Ok(recorded)
+    }
+
+    fn cache(&self) -> MutexGuard<'_, HashMap<KeyId, StoredBinding>> {
         self.cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The bindings matching `filter` (an absent field matches everything), oldest first.
+    /// The bindings matching `filter` (an absent field matches everything), oldest first (by
+    /// `created_at`, then key id): at most `filter.limit` of them when it is given, after the
+    /// binding of `filter.after` when that is given (`keyNotFound` when that key has no
+    /// binding). `device/key/list` always gives a limit (see `DeviceKeyStore::list_blocking`).
     pub fn list(&self, filter: &DeviceKeyListParams) -> Result<Vec<DeviceKeyInfo>, DeviceKeyError> {
         let connection = self.reader();
+        let after = match &filter.after {
+            None => None,
+            Some(after) => {
+                let created_at: Option<i64> = connection
+                    .prepare_cached("SELECT created_at FROM bindings WHERE key_id = ?1")
+                    .and_then(|mut statement| {
+                        statement
+                            .query_row([after.as_str()], |row| row.get(0))
+                            .optional()
+                    })
+                    .map_err(|e| DeviceKeyError::store("list bindings", e))?;
+                let created_at = created_at.ok_or_else(|| {
+                    DeviceKeyError::new(
+                        DomainErrorKind::KeyNotFound,
+                        format!(
+                            "the list cursor {} is not a stored device key (deleted since the \
+                             previous page?): list again without `after`",
+                            after.as_str()
+                        ),
+                    )
+                })?;
+                Some((created_at, after.as_str()))
+            }
+        };
+        // SQLite reads a negative LIMIT as none.
+        let limit = filter
+            .limit
+            .map_or(-1, |limit| limit.get().min(i64::MAX as u64) as i64);
         let mut statement = connection
             .prepare_cached(
                 "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
                  FROM bindings
                  WHERE (?1 IS NULL OR account_user_id = ?1) AND (?2 IS NULL OR client_id = ?2)
-                 ORDER BY created_at, key_id",
+                   AND (?3 IS NULL OR (created_at, key_id) > (?3, ?4))
+                 ORDER BY created_at, key_id
+                 LIMIT ?5",
             )
             .map_err(|e| DeviceKeyError::store("list bindings", e))?;
         let rows = statement
             .query_map(
                 params![
                     filter.account_user_id.as_ref().map(|id| id.as_str()),
-                    filter.client_id.as_ref().map(|id| id.as_str())
+                    filter.client_id.as_ref().map(|id| id.as_str()),
+                    after.map(|(created_at, _)| created_at),
+                    after.map(|(_, key_id)| key_id),
+                    limit,
                 ],
                 read_binding,
             )
@@ -410,6 +553,20 @@ fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<DeviceKeyInfo, DeviceK
     })())
 }
 
+/// Creates (or opens and checks) the database file and its `-wal` and `-shm` before SQLite
+/// does: mode 0600, no symbolic link followed, regular files of this process's user only.
+fn prepare_database_files(path: &Path) -> Result<(), DeviceKeyError> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut shm = path.as_os_str().to_owned();
+    shm.push("-shm");
+    for file in [path, Path::new(&wal), Path::new(&shm)] {
+        crate::private_fs::open_private_file(file)
+            .map_err(|error| DeviceKeyError::store(&format!("open {}", path.display()), error))?;
+    }
+    Ok(())
+}
+
 fn migrate(connection: &mut Connection) -> Result<(), DeviceKeyError> {
     let version: i64 = connection
         .pragma_query_value(None, "user_version", |row| row.get(0))
@@ -449,6 +606,8 @@ mod tests {
     use super::*;
     use crate::crypto::generate_key_id;
 
+    const SPKI: &[u8] = b"a public key";
+
     fn binding(account: &str, client: &str, created_at: i64) -> DeviceKeyInfo {
         let key_id = generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         DeviceKeyInfo {
@@ -469,6 +628,7 @@ mod tests {
         DeviceKeyListParams {
             account_user_id: account.map(|a| a.try_into().unwrap()),
             client_id: client.map(|c| c.try_into().unwrap()),
+            ..DeviceKeyListParams::default()
         }
     }
 
@@ -479,7 +639,7 @@ mod tests {
         let b = binding("alice", "cli_2", 2);
         let c = binding("bob", "cli_1", 3);
         for item in [&a, &b, &c] {
-            store.insert(item).unwrap();
+            store.insert(item, SPKI).unwrap();
         }
         assert_eq!(store.get(&key(&a)).unwrap().as_ref(), Some(&a));
         let all = store.list(&filter(None, None)).unwrap();
@@ -499,12 +659,12 @@ mod tests {
     fn a_binding_is_never_rebound_or_updated() {
         let store = BindingStore::open_in_memory().unwrap();
         let original = binding("alice", "cli_1", 1);
-        store.insert(&original).unwrap();
+        store.insert(&original, SPKI).unwrap();
         let rebind = DeviceKeyInfo {
             account_user_id: "mallory".try_into().unwrap(),
             ..original.clone()
         };
-        let error = store.insert(&rebind).unwrap_err();
+        let error = store.insert(&rebind, SPKI).unwrap_err();
         assert_eq!(error.kind(), Some(DomainErrorKind::KeyAlreadyBound));
         assert_eq!(store.get(&key(&original)).unwrap(), Some(original.clone()));
         let update = store
@@ -520,7 +680,7 @@ mod tests {
         let path = dir.path().join("bindings.sqlite3");
         let store = std::sync::Arc::new(BindingStore::open(&path).unwrap());
         let item = binding("alice", "cli_1", 1);
-        store.insert(&item).unwrap();
+        store.insert(&item, SPKI).unwrap();
         let key_id = key(&item);
         let unbound = generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
         // 16 threads each try the same 25 nonces: every nonce must be recorded exactly once.
@@ -558,7 +718,7 @@ mod tests {
     fn nonces_are_single_use_until_expiry_and_then_pruned() {
         let store = BindingStore::open_in_memory().unwrap();
         let item = binding("alice", "cli_1", 1);
-        store.insert(&item).unwrap();
+        store.insert(&item, SPKI).unwrap();
         store.record_nonce(&key(&item), "n1", 100, 50).unwrap();
         assert_eq!(
             store
@@ -585,7 +745,7 @@ mod tests {
         let item = binding("alice", "cli_1", 1);
         {
             let store = BindingStore::open(&path).unwrap();
-            store.insert(&item).unwrap();
+            store.insert(&item, SPKI).unwrap();
             store.record_nonce(&key(&item), "n1", 100, 50).unwrap();
         }
         let store = BindingStore::open(&path).unwrap();
@@ -620,5 +780,99 @@ mod tests {
         let error = BindingStore::open(&path).unwrap_err();
         assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
         assert!(error.message().contains("newer"), "{}", error.message());
+    }
+
+    #[test]
+    fn the_public_key_is_recorded_at_insert_and_never_replaced() {
+        let store = BindingStore::open_in_memory().unwrap();
+        let item = binding("alice", "cli_1", 1);
+        store.insert(&item, SPKI).unwrap();
+        let stored = store.get_stored(&key(&item)).unwrap().unwrap();
+        assert_eq!(stored.public_key_spki_der.as_deref(), Some(SPKI));
+        // Recording again keeps the first key and says which it is.
+        assert_eq!(
+            store.record_public_key(&key(&item), b"another").unwrap(),
+            SPKI
+        );
+        let update = store
+            .connection()
+            .execute("UPDATE bindings SET public_key_spki_der = x'00'", []);
+        assert!(update.unwrap_err().to_string().contains("insert-only"));
+        let unbound = generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
+        assert_eq!(
+            store.record_public_key(&unbound, SPKI).unwrap_err().kind(),
+            Some(DomainErrorKind::KeyNotFound)
+        );
+    }
+
+    #[test]
+    fn migration_2_keeps_old_bindings_with_no_public_key_until_one_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bindings.sqlite3");
+        let item = binding("alice", "cli_1", 1);
+        {
+            // A database as version 1 of the schema left it.
+            let mut connection = Connection::open(&path).unwrap();
+            let transaction = connection.transaction().unwrap();
+            transaction.execute_batch(MIGRATIONS[0]).unwrap();
+            transaction.pragma_update(None, "user_version", 1).unwrap();
+            transaction
+                .execute(
+                    "INSERT INTO bindings VALUES (?1, 'ecdsa_p256_sha256', 'software', 'alice', 'cli_1', 1)",
+                    [item.key_id.as_str()],
+                )
+                .unwrap();
+            transaction.commit().unwrap();
+        }
+        let store = BindingStore::open(&path).unwrap();
+        let stored = store.get_stored(&key(&item)).unwrap().unwrap();
+        assert_eq!(stored.info, item);
+        assert_eq!(stored.public_key_spki_der, None);
+        assert_eq!(store.record_public_key(&key(&item), SPKI).unwrap(), SPKI);
+        // The cached copy was updated, and so was the row.
+        let cached = store.get_stored(&key(&item)).unwrap().unwrap();
+        assert_eq!(cached.public_key_spki_der.as_deref(), Some(SPKI));
+        drop(store);
+        let reopened = BindingStore::open(&path).unwrap();
+        let stored = reopened.get_stored(&key(&item)).unwrap().unwrap();
+        assert_eq!(stored.public_key_spki_der.as_deref(), Some(SPKI));
+        assert_eq!(
+            reopened.record_public_key(&key(&item), b"other").unwrap(),
+            SPKI
+        );
+        // Any other change is still refused.
+        let update = reopened.connection().execute(
+            "UPDATE bindings SET account_user_id = 'mallory', public_key_spki_der = NULL",
+            [],
+        );
+        assert!(update.unwrap_err().to_string().contains("insert-only"));
+    }
+
+    #[test]
+    fn the_database_files_are_created_0600_and_links_are_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bindings.sqlite3");
+        let store = BindingStore::open(&path).unwrap();
+        let item = binding("alice", "cli_1", 1);
+        store.insert(&item, SPKI).unwrap();
+        for name in [
+            "bindings.sqlite3",
+            "bindings.sqlite3-wal",
+            "bindings.sqlite3-shm",
+        ] {
+            let mode = std::fs::symlink_metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+        drop(store);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let link = elsewhere.path().join("bindings.sqlite3");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let error = BindingStore::open(&link).unwrap_err();
+        assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
+        assert!(error.message().contains("symbolic link"), "{error}");
     }
 }

@@ -13,8 +13,11 @@
 mod binding_store;
 mod clock;
 mod crypto;
+pub mod files;
+mod private_fs;
 pub mod provider;
 mod secret_store;
+mod state_dir;
 mod store;
 
 pub use binding_store::{BindingStore, CACHED_BINDINGS, SCHEMA_VERSION};
@@ -23,7 +26,11 @@ pub use crypto::{
     generate_key_id, generate_signing_key, private_key_from_pkcs8_der, private_key_pkcs8_der,
     sign_der,
 };
+#[cfg(unix)]
+pub use private_fs::current_uid;
+pub use private_fs::{StateDirError, StateDirProblem};
 pub use provider::keychain::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
 pub use provider::{KeyProvider, ProviderKey, ProviderSet};
 pub use secret_store::{FileSecretStore, MemorySecretStore, SecretBytes, SecretStore};
-pub use store::{DeviceKeyStore, DeviceKeyStoreBuilder};
+pub use state_dir::{check_state_dir, StateDir, BINDINGS_FILE, KEYS_DIR, TPM_DIR};
+pub use store::{DeviceKeyStore, DeviceKeyStoreBuilder, MAX_LIST_KEYS};

@@ -15,6 +15,9 @@ use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
 use devicekey_protocol::types::DomainErrorKind;
 
+#[cfg(unix)]
+use crate::files::{read_regular_file, ReadFileError, Symlinks, MAX_KEY_FILE_LEN};
+
 /// Secret bytes, wiped from memory when dropped and never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretBytes(Zeroizing<Vec<u8>>);
@@ -59,7 +62,8 @@ fn platform_error(action: &str, key_id: &KeyId, error: io::Error) -> DeviceKeyEr
 ///
 /// A write creates a temporary file in the same directory with mode 0600, writes and fsyncs it,
 /// renames it into place and fsyncs the directory, so a crash leaves either no file or the
-/// complete one.
+/// complete one. A read follows no symbolic link, never blocks (a FIFO fails at once) and takes
+/// only a regular file of at most [`MAX_KEY_FILE_LEN`](crate::files::MAX_KEY_FILE_LEN) bytes.
 #[cfg(unix)]
 #[derive(Debug)]
 pub struct FileSecretStore {
@@ -68,20 +72,17 @@ pub struct FileSecretStore {
 
 #[cfg(unix)]
 impl FileSecretStore {
-    /// Opens (creating if needed, mode 0700) the directory `dir`.
+    /// Opens (creating if needed, mode 0700 whatever the umask) the directory `dir`. An existing
+    /// directory must not be a symbolic link, must be owned by this process's user and must not
+    /// be writable by group or others (see [`crate::StateDir`]).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, DeviceKeyError> {
-        use std::os::unix::fs::DirBuilderExt as _;
         let dir = dir.into();
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|error| {
-                DeviceKeyError::new(
-                    DomainErrorKind::PlatformFailure,
-                    format!("secret store could not create {}: {error}", dir.display()),
-                )
-            })?;
+        crate::private_fs::create_private_dir(&dir).map_err(|error| {
+            DeviceKeyError::new(
+                DomainErrorKind::PlatformFailure,
+                format!("secret store cannot use {}: {error}", dir.display()),
+            )
+        })?;
         Ok(FileSecretStore { dir })
     }
 
@@ -106,11 +107,14 @@ impl FileSecretStore {
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
                 .open(&temp)?;
+            // Exactly 0600, whatever the umask took away.
+            crate::private_fs::set_mode(&file, 0o600)?;
             file.write_all(secret)?;
             file.sync_all()?;
             drop(file);
-            if target.exists() {
+            if fs::symlink_metadata(&target).is_ok() {
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
                     "a secret with this key id exists",
@@ -133,11 +137,23 @@ impl SecretStore for FileSecretStore {
             .map_err(|error| platform_error("write", key_id, error))
     }
 
+    /// Reads `<key id>.key` without following a symbolic link, without blocking on a FIFO, and
+    /// only if it is a regular file of at most [`MAX_KEY_FILE_LEN`] bytes: anything else is
+    /// `keyIntegrityFailure` (the file is not the one this store wrote).
     fn get(&self, key_id: &KeyId) -> Result<Option<SecretBytes>, DeviceKeyError> {
-        match fs::read(self.path_of(key_id)) {
+        let path = self.path_of(key_id);
+        match read_regular_file(&path, MAX_KEY_FILE_LEN, Symlinks::Refuse) {
             Ok(bytes) => Ok(Some(SecretBytes::new(Zeroizing::new(bytes)))),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(platform_error("read", key_id, error)),
+            Err(ReadFileError::NotFound) => Ok(None),
+            Err(ReadFileError::Io(error)) => Err(platform_error("read", key_id, error)),
+            // A link, not a regular file, or too large: not a file this store wrote.
+            Err(error) => Err(DeviceKeyError::new(
+                DomainErrorKind::KeyIntegrityFailure,
+                format!(
+                    "the key file of {key_id} is not to be trusted: {}: {error}; refusing to use it",
+                    path.display()
+                ),
+            )),
         }
     }
 

@@ -4,6 +4,7 @@
 //! Every entry point takes its params as a [`Validated`] value of the generated params type (the
 //! schema was checked once, where the params came in) and returns the generated response type.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use devicekey_proof::{
@@ -19,7 +20,12 @@ use devicekey_protocol::types::{
 
 use crate::binding_store::BindingStore;
 use crate::clock::{Clock, SystemClock};
-use crate::provider::{not_found, ProviderSet};
+use crate::provider::{check_public_key, not_found, ProviderSet};
+
+/// The most keys one `device/key/list` answer holds (the schema's `limit` maximum and
+/// `keys` `maxItems`): the default `limit`, and the page size a client pages through with
+/// `after` and `nextCursor`.
+pub const MAX_LIST_KEYS: usize = 1000;
 
 /// The device key store. Cheap to clone; clones share one store.
 #[derive(Debug, Clone)]
@@ -97,7 +103,7 @@ impl DeviceKeyStore {
             client_id: params.client_id,
             created_at: inner.clock.now_unix_seconds(),
         };
-        if let Err(error) = inner.bindings.insert(&binding) {
+        if let Err(error) = inner.bindings.insert(&binding, &key.public_key_spki_der) {
             if let Err(cleanup) = provider.delete(&key.key_id) {
                 tracing::warn!(key_id = %key.key_id, %cleanup, "could not delete a platform key whose binding was not stored");
             }
@@ -121,7 +127,10 @@ impl DeviceKeyStore {
             .await
     }
 
-    /// `device/key/public`: the provider of the key id's class; no binding check.
+    /// `device/key/public`: the provider of the key id's class; no binding match. When the key
+    /// has a binding, the provider's public key must be the one recorded at create
+    /// (`keyIntegrityFailure` otherwise); a binding stored before public keys were recorded
+    /// gets this one recorded.
     ///
     /// Blocks (provider and SQLite calls): call it off the async executor, or use
     /// [`public`](Self::public).
@@ -132,6 +141,13 @@ impl DeviceKeyStore {
         let inner = &*self.inner;
         let key_id = key_id_of(&params.key_id)?;
         let spki = inner.providers.for_key(&key_id)?.public_key(&key_id)?;
+        if let Some(binding) = inner.bindings.get_stored(&key_id)? {
+            let recorded = match binding.public_key_spki_der {
+                Some(recorded) => recorded,
+                None => inner.bindings.record_public_key(&key_id, &spki)?,
+            };
+            check_public_key(&key_id, &recorded, &spki)?;
+        }
         Ok(DeviceKeyPublicResponse {
             protection_class: key_id.protection_class(),
             public_key_spki_der_base64: base64_bytes(&spki)?,
@@ -150,7 +166,11 @@ impl DeviceKeyStore {
     }
 
     /// `device/key/sign`. In order: expiry and origin rules, binding lookup (missing:
-    /// `keyNotFound`), binding match, replay record, canonical bytes, and the provider signs.
+    /// `keyNotFound`), binding match, replay record, canonical bytes, and the provider signs
+    /// after checking that its key has the public key recorded at create
+    /// ([`KeyProvider::sign_checked`](crate::KeyProvider::sign_checked); a mismatch is
+    /// `keyIntegrityFailure` and nothing is signed). A binding stored before public keys were
+    /// recorded first gets the provider's public key recorded.
     ///
     /// Blocks (provider and SQLite calls): call it off the async executor, or use
     /// [`sign`](Self::sign).
@@ -166,16 +186,23 @@ impl DeviceKeyStore {
         payload.check_origin(&inner.origins)?;
         let binding = inner
             .bindings
-            .get(&key_id)?
+            .get_stored(&key_id)?
             .ok_or_else(|| not_found(&key_id))?;
-        payload.check_binding(&binding.account_user_id, &binding.client_id)?;
+        payload.check_binding(&binding.info.account_user_id, &binding.info.client_id)?;
         let provider = inner.providers.for_key(&key_id)?;
+        let expected_spki = match binding.public_key_spki_der {
+            Some(recorded) => recorded,
+            None => {
+                let spki = provider.public_key(&key_id)?;
+                inner.bindings.record_public_key(&key_id, &spki)?
+            }
+        };
         let nonce = payload.nonce().as_str();
         inner
             .bindings
             .record_nonce(&key_id, nonce, payload.expires_at(), now)?;
         let signed = SignedPayload::new(params.payload());
-        match provider.sign(&key_id, &signed) {
+        match provider.sign_checked(&key_id, &signed, &expected_spki) {
             Ok(signature_der) => Ok(DeviceKeySignResponse {
                 signature_der_base64: base64_bytes(&signature_der)?,
                 signed_payload_base64: base64_bytes(signed.as_bytes())?,
@@ -200,7 +227,9 @@ impl DeviceKeyStore {
             .await
     }
 
-    /// `device/key/list`: the bindings matching the filter, oldest first.
+    /// `device/key/list`: one page of the bindings matching the filter, oldest first: at most
+    /// `limit` (default and maximum [`MAX_LIST_KEYS`]) after the key `after`, with `nextCursor`
+    /// set to the page's last key when more follow.
     ///
     /// Blocks (provider and SQLite calls): call it off the async executor, or use
     /// [`list`](Self::list).
@@ -209,10 +238,23 @@ impl DeviceKeyStore {
         params: Validated<DeviceKeyListParams>,
     ) -> Result<DeviceKeyListResponse, DeviceKeyError> {
         let inner = &*self.inner;
-        let filter = params.into_inner();
-        Ok(DeviceKeyListResponse {
-            keys: inner.bindings.list(&filter)?,
-        })
+        let mut filter = params.into_inner();
+        let limit = filter
+            .limit
+            .map_or(MAX_LIST_KEYS, |limit| {
+                usize::try_from(limit.get()).unwrap_or(usize::MAX)
+            })
+            .min(MAX_LIST_KEYS);
+        // One more than the page, to know whether another page follows.
+        filter.limit = NonZeroU64::new(limit as u64 + 1);
+        let mut keys = inner.bindings.list(&filter)?;
+        let next_cursor = if keys.len() > limit {
+            keys.truncate(limit);
+            keys.last().map(|key| key.key_id.clone())
+        } else {
+            None
+        };
+        Ok(DeviceKeyListResponse { keys, next_cursor })
     }
 
     /// `list_blocking` on tokio's blocking pool.

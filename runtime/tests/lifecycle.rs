@@ -134,6 +134,7 @@ async fn list_filters_by_account_and_client() {
         let filter = DeviceKeyListParams {
             account_user_id: account.map(|account| account.try_into().unwrap()),
             client_id: client.map(|client| client.try_into().unwrap()),
+            ..DeviceKeyListParams::default()
         };
         let store = harness.store.clone();
         async move {
@@ -363,7 +364,7 @@ async fn a_binding_is_never_rebound() {
         account_user_id: "mallory".try_into().unwrap(),
         ..original.clone()
     };
-    let error = second.insert(&rebind).unwrap_err();
+    let error = second.insert(&rebind, b"another public key").unwrap_err();
     assert_eq!(error.kind(), Some(DomainErrorKind::KeyAlreadyBound));
     assert_eq!(second.get(&key).unwrap(), Some(original));
     // The key still signs for its own binding only.

@@ -386,3 +386,65 @@ async fn the_store_creates_signs_and_proves_with_tpm_keys() {
         .unwrap();
     assert!(created.key_id.as_str().starts_with("dk_tpm_"));
 }
+
+#[tokio::test]
+async fn a_copied_or_linked_tpm_blob_is_an_integrity_failure_never_a_signature_under_another_key() {
+    let Fixture {
+        dir,
+        swtpm: _swtpm,
+        provider,
+    } = Fixture::new();
+    let victim_blob = |key: &str| dir.path().join("tpm-keys").join(format!("{key}.key"));
+    let bindings = BindingStore::open(dir.path().join("bindings.sqlite3")).unwrap();
+    let providers: Vec<Arc<dyn KeyProvider>> = vec![Arc::new(provider)];
+    let store = DeviceKeyStore::builder(ProviderSet::new(providers), bindings)
+        .clock(Arc::new(ManualClock::new(NOW)))
+        .build();
+    let create = || store.create_json(json!({"accountUserId": ACCOUNT, "clientId": CLIENT}));
+    let victim = create().await.unwrap();
+    let other = create().await.unwrap();
+    let (victim_file, other_file) = (
+        victim_blob(victim.key_id.as_str()),
+        victim_blob(other.key_id.as_str()),
+    );
+    let original = std::fs::read(&victim_file).unwrap();
+    // The other key's blob loads and signs in this TPM: only the recorded public key tells the
+    // two apart.
+    for how in ["copy", "link"] {
+        std::fs::remove_file(&victim_file).unwrap();
+        match how {
+            "copy" => drop(std::fs::copy(&other_file, &victim_file).unwrap()),
+            _ => std::os::unix::fs::symlink(&other_file, &victim_file).unwrap(),
+        }
+        let error = store
+            .public_json(json!({"keyId": victim.key_id.as_str()}))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.kind(),
+            Some(DomainErrorKind::KeyIntegrityFailure),
+            "{how}: {error}"
+        );
+        let error = store
+            .sign_json(json!({"keyId": victim.key_id.as_str(), "payload": connection_payload()}))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.kind(),
+            Some(DomainErrorKind::KeyIntegrityFailure),
+            "{how}: {error}"
+        );
+    }
+    std::fs::remove_file(&victim_file).unwrap();
+    std::fs::write(&victim_file, original).unwrap();
+    let proof = store
+        .sign_json(json!({"keyId": victim.key_id.as_str(), "payload": connection_payload()}))
+        .await
+        .unwrap();
+    verify_der(
+        &victim.spki_der(),
+        &proof.signed_payload(),
+        &proof.signature_der(),
+    )
+    .unwrap();
+}

@@ -1,32 +1,33 @@
 //! One client connection: a reader task that frames and classifies lines, a task per request,
-//! and one writer task fed by a channel, so answers go out as they complete.
+//! and one writer task fed by the connection's [`Outbound`] queue (bounded in bytes), so answers
+//! go out as they complete.
 //!
 //! The reader keeps the handshake state and answers `initialize` itself, in line order; every
 //! other request runs in its own task. Answers to the server's own requests
 //! (`attestation/generate`) are routed to whoever waits for them. At the end of the input (or
 //! on [`Server::shutdown`]) the reader stops, the requests in flight finish and are answered,
-//! and then the writer closes.
+//! and then the writer closes. A client that stops reading while its answers fill the outbound
+//! budget for the stall timeout is disconnected (see [`crate::outbound`]).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 use devicekey_protocol::methods::{self, Direction};
 use devicekey_protocol::types::{InitializeParams, InitializeResponse, RequestErrorDataKind};
 use serde_json::{Map, Value};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader, BufWriter};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use devicekey_proof::{parse_strict, Validated};
 
 use crate::dispatch::call;
-use crate::lines::{Line, LineReader};
-use crate::peer::{ClientAnswer, Connection};
+use crate::lines::{Line, LineReader, Text};
+use crate::outbound::{Gone, Message, Outbound};
+use crate::peer::{lock, ClientAnswer, Connection};
 use crate::rpc::{self, RequestId, RpcError};
 use crate::shared::Shared;
-
-/// How many outgoing messages may wait for the writer before senders wait.
-const OUTBOUND_QUEUE: usize = 1024;
 
 /// Serves one connection until its input ends, then lets the requests in flight finish and
 /// flushes their answers.
@@ -35,12 +36,20 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (outbound, queue) = mpsc::channel(OUTBOUND_QUEUE);
-    let writer_task = tokio::spawn(write_messages(writer, queue));
-    let connection = Arc::new(Connection::new(server.registry.next_id(), outbound.clone()));
+    let id = server.registry.next_id();
+    let (outbound, write_messages) = Outbound::new(
+        id,
+        server.options.max_outbound_bytes,
+        server.options.outbound_stall_timeout,
+        writer,
+    );
+    let writer_task = tokio::spawn(write_messages);
+    let connection = Arc::new(Connection::new(id, outbound.clone()));
     server.registry.insert(Arc::clone(&connection));
     tracing::debug!(connection = connection.id(), "connection opened");
 
+    let disconnected = outbound.disconnected();
+    tokio::pin!(disconnected);
     let mut handler = LineHandler {
         server: Arc::clone(&server),
         connection: Arc::clone(&connection),
@@ -49,13 +58,18 @@ where
         tasks: JoinSet::new(),
         slots: Arc::new(Semaphore::new(server.options.max_in_flight.max(1))),
     };
-    let mut lines = LineReader::new(BufReader::new(reader), server.options.max_line_bytes);
+    let mut lines = LineReader::new(
+        BufReader::new(reader),
+        server.options.max_line_bytes,
+        Some(server.line_budget.clone()),
+    );
     let shutting_down = server.shutting_down();
     tokio::pin!(shutting_down);
     loop {
         let next = tokio::select! {
             next = lines.next_line() => next,
             () = &mut shutting_down => break,
+            () = &mut disconnected => break,
         };
         let line = match next {
             Ok(Some(line)) => line,
@@ -72,14 +86,37 @@ where
                     RequestErrorDataKind::LineTooLong,
                     format!(
                         "Invalid request: the line is longer than {} bytes",
-                        server.options.max_line_bytes
+                        lines.limit()
                     ),
                 );
                 handler
                     .send(rpc::error_response(&Value::Null, &error))
                     .await;
             }
-            Line::Text(bytes) => handler.handle(&bytes).await,
+            Line::Busy => {
+                let suppressed = lock(&server.busy_log).allow(Instant::now());
+                if let Some(suppressed) = suppressed {
+                    tracing::warn!(
+                        connection = connection.id(),
+                        budget_bytes = server.options.line_memory_budget,
+                        suppressed,
+                        "skipped a long line: the server's line memory budget stayed exhausted"
+                    );
+                }
+                let error = RpcError::request(
+                    RequestErrorDataKind::ServerBusy,
+                    format!(
+                        "Server busy: no room for a line longer than {} bytes within {} ms; the \
+                         line was skipped",
+                        crate::options::SHORT_LINE_BYTES,
+                        server.options.line_budget_timeout.as_millis()
+                    ),
+                );
+                handler
+                    .send(rpc::error_response(&Value::Null, &error))
+                    .await;
+            }
+            Line::Text(text) => handler.handle(text).await,
         }
     }
     connection.close();
@@ -92,33 +129,11 @@ where
     tracing::debug!(connection = connection.id(), "connection closed");
 }
 
-/// Writes each message as one line, flushing whenever the queue is empty.
-async fn write_messages<W: AsyncWrite + Unpin>(writer: W, mut queue: mpsc::Receiver<Value>) {
-    let mut writer = BufWriter::new(writer);
-    while let Some(message) = queue.recv().await {
-        let mut batch = Some(message);
-        while let Some(message) = batch.take() {
-            let mut line = serde_json::to_vec(&message).expect("a JSON value serializes");
-            line.push(b'\n');
-            if let Err(error) = writer.write_all(&line).await {
-                tracing::debug!(%error, "cannot write to the connection");
-                return;
-            }
-            batch = queue.try_recv().ok();
-        }
-        if let Err(error) = writer.flush().await {
-            tracing::debug!(%error, "cannot write to the connection");
-            return;
-        }
-    }
-    let _ = writer.shutdown().await;
-}
-
 /// The reader's side of a connection: classifies each line and answers or dispatches it.
 struct LineHandler {
     server: Arc<Shared>,
     connection: Arc<Connection>,
-    outbound: mpsc::Sender<Value>,
+    outbound: Outbound,
     initialized: bool,
     tasks: JoinSet<()>,
     slots: Arc<Semaphore>,
@@ -127,18 +142,35 @@ struct LineHandler {
 impl LineHandler {
     async fn send(&self, message: Value) {
         // The writer only goes away when the connection is broken; nothing is left to tell.
-        let _ = self.outbound.send(message).await;
+        let _ = self.outbound.send_value(&message).await;
     }
 
     async fn fail(&self, id: &RequestId, error: RpcError) {
         self.send(rpc::error_response(id, &error)).await;
     }
 
-    async fn handle(&mut self, bytes: &[u8]) {
+    /// Handles one line. A long line's share of the line budget is kept until what was parsed
+    /// from it is validated (or answered here).
+    async fn handle(&mut self, text: Text) {
+        let Text { bytes, reservation } = text;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        let message = match parse_strict(bytes) {
+        // A long line goes to the server's long-line parser, so that parsing it cannot hold up
+        // the async workers that serve every other connection.
+        let message = if reservation.is_some() {
+            let Some(parsed) = self.server.long_lines.parse(bytes).await else {
+                tracing::warn!(
+                    connection = self.connection.id(),
+                    "the long-line parser failed; the line is dropped"
+                );
+                return;
+            };
+            parsed
+        } else {
+            parse_strict(&bytes)
+        };
+        let message = match message {
             Ok(message) => message,
             Err(error) => {
                 return self.fail(&Value::Null, RpcError::parse_error(error)).await;
@@ -217,13 +249,18 @@ impl LineHandler {
                 Ok(result) => rpc::response(&id, result),
                 Err(error) => rpc::error_response(&id, &error),
             };
+            // The params are validated and gone: the line's share of the budget is free again.
+            drop(reservation);
             // A full queue (a client that does not read) must not hold a blocking thread: the
             // answer then waits in a task, still holding the request's slot.
-            if let Err(mpsc::error::TrySendError::Full(message)) = outbound.try_send(message) {
-                runtime.spawn(async move {
-                    let _slot = slot;
-                    let _ = outbound.send(message).await;
-                });
+            match outbound.try_send(Message::new(&message)) {
+                Ok(()) | Err(Err(Gone)) => {}
+                Err(Ok(message)) => {
+                    runtime.spawn(async move {
+                        let _slot = slot;
+                        let _ = outbound.send(message).await;
+                    });
+                }
             }
         });
     }
@@ -293,8 +330,8 @@ impl LineHandler {
         self.initialized = true;
         tracing::debug!(
             connection = self.connection.id(),
-            client = %params.client_info.name,
-            version = %params.client_info.version,
+            client = params.client_info.name.as_str(),
+            version = params.client_info.version.as_str(),
             wants_attestation,
             "initialize"
         );

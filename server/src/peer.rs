@@ -7,8 +7,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use crate::outbound::Outbound;
 use crate::rpc;
 
 /// The answer a client gave to a server request.
@@ -35,7 +36,7 @@ pub enum RequestOutcome {
 #[derive(Debug)]
 pub struct Connection {
     id: u64,
-    outbound: Mutex<Option<mpsc::Sender<Value>>>,
+    outbound: Mutex<Option<Outbound>>,
     pending: Mutex<Pending>,
     next_request_id: AtomicU64,
     pub(crate) wants_attestation: AtomicBool,
@@ -48,7 +49,7 @@ struct Pending {
 }
 
 impl Connection {
-    pub(crate) fn new(id: u64, outbound: mpsc::Sender<Value>) -> Self {
+    pub(crate) fn new(id: u64, outbound: Outbound) -> Self {
         Connection {
             id,
             outbound: Mutex::new(Some(outbound)),
@@ -92,7 +93,7 @@ impl Connection {
                 return RequestOutcome::Gone;
             };
             if outbound
-                .send(rpc::request(id, method, params))
+                .send_value(&rpc::request(id, method, params))
                 .await
                 .is_err()
             {

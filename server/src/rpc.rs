@@ -1,7 +1,7 @@
 //! JSON-RPC 2.0 messages as the server writes them: responses, errors with their codes and
 //! schema-typed `data`, and server-to-client requests. Every message carries `"jsonrpc":"2.0"`.
 
-use devicekey_proof::{DeviceKeyError, KeyId};
+use devicekey_proof::{DeviceKeyError, KeyId, MAX_REPORTED_VIOLATIONS};
 use devicekey_protocol::types::{DomainErrorData, DomainErrorKind, RequestErrorDataKind};
 use devicekey_protocol::Violation;
 use serde_json::{json, Value};
@@ -57,12 +57,27 @@ impl RpcError {
         }
     }
 
-    /// -32602 with `data: {kind: "invalidParams", violations}` (an `InvalidParamsErrorData`).
-    /// The schema requires at least one violation: an empty list becomes one describing
-    /// `message` at the params themselves.
+    /// -32602 with `data: {kind: "invalidParams", violations, violationCount, truncated}` (an
+    /// `InvalidParamsErrorData`) listing these violations: at most
+    /// [`MAX_REPORTED_VIOLATIONS`] of them, and how many there were.
     pub fn invalid_params(
         message: impl Into<String>,
+        violations: Vec<Violation>,
+        params_type: Option<&str>,
+    ) -> Self {
+        let found = violations.len();
+        Self::invalid_params_found(message, violations, found, false, params_type)
+    }
+
+    /// -32602 listing the first [`MAX_REPORTED_VIOLATIONS`] of `violations`, of which `found`
+    /// were found in all (`truncated` when validation may have missed some). The schema requires
+    /// at least one violation: an empty list becomes one describing `message` at the params
+    /// themselves.
+    pub fn invalid_params_found(
+        message: impl Into<String>,
         mut violations: Vec<Violation>,
+        found: usize,
+        truncated: bool,
         params_type: Option<&str>,
     ) -> Self {
         let message = message.into();
@@ -74,10 +89,18 @@ impl RpcError {
                 message: message.clone(),
             });
         }
+        let found = found.max(violations.len());
+        let truncated = truncated || found > MAX_REPORTED_VIOLATIONS;
+        violations.truncate(MAX_REPORTED_VIOLATIONS);
         RpcError {
             code: INVALID_PARAMS,
             message,
-            data: Some(json!({ "kind": "invalidParams", "violations": violations })),
+            data: Some(json!({
+                "kind": "invalidParams",
+                "violations": violations,
+                "violationCount": found,
+                "truncated": truncated,
+            })),
         }
     }
 
@@ -85,7 +108,13 @@ impl RpcError {
     /// with `data: {kind, keyId?}` (a `DomainErrorData`).
     pub fn from_store(error: &DeviceKeyError, key_id: Option<&KeyId>) -> Self {
         let Some(kind) = error.kind() else {
-            return Self::invalid_params(error.message(), error.violations().to_vec(), None);
+            return Self::invalid_params_found(
+                error.message(),
+                error.violations().to_vec(),
+                error.violation_count(),
+                error.violations_truncated(),
+                None,
+            );
         };
         let data = DomainErrorData {
             kind,
@@ -99,7 +128,7 @@ impl RpcError {
     }
 }
 
-/// The code of each domain error kind: one per kind, stable, in -32001..=-32016.
+/// The code of each domain error kind: one per kind, stable, in -32001..=-32017.
 pub const fn domain_code(kind: DomainErrorKind) -> i64 {
     match kind {
         DomainErrorKind::KeyNotFound => -32001,
@@ -118,6 +147,7 @@ pub const fn domain_code(kind: DomainErrorKind) -> i64 {
         DomainErrorKind::PlatformFailure => -32014,
         DomainErrorKind::CryptoFailure => -32015,
         DomainErrorKind::StoreFailure => -32016,
+        DomainErrorKind::KeyIntegrityFailure => -32017,
     }
 }
 

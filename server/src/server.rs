@@ -1,16 +1,18 @@
 //! A server: the store it serves, its options and its live connections, and the ways to serve a
 //! connection (stdio, an in-memory pair; Unix sockets in [`crate::unix`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use devicekey_runtime::DeviceKeyStore;
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
 use tokio::task::JoinHandle;
 
 use crate::connection::serve_connection;
-use crate::options::ServerOptions;
+use crate::lines::{LineBudget, LongLineParser};
+use crate::options::{ServerOptions, SHORT_LINE_BYTES};
 use crate::registry::ConnectionRegistry;
 use crate::shared::Shared;
+use crate::throttle::{LogThrottle, LOG_INTERVAL};
 
 /// A server: the store it serves, its options and its live connections. Cheap to share.
 #[derive(Debug)]
@@ -21,11 +23,20 @@ pub struct Server {
 impl Server {
     /// A server of `store`.
     pub fn new(store: DeviceKeyStore, options: ServerOptions) -> Arc<Self> {
+        let line_budget = LineBudget::new(
+            options.line_memory_budget,
+            options.max_line_bytes,
+            SHORT_LINE_BYTES,
+            options.line_budget_timeout,
+        );
         Arc::new(Server {
             shared: Arc::new(Shared {
                 store,
                 options,
                 registry: ConnectionRegistry::default(),
+                line_budget,
+                long_lines: LongLineParser::default(),
+                busy_log: Mutex::new(LogThrottle::new(LOG_INTERVAL)),
                 shutdown: tokio::sync::watch::Sender::new(false),
             }),
         })

@@ -8,11 +8,16 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt as _, FileTypeExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use tokio::net::UnixListener;
+use devicekey_protocol::types::RequestErrorDataKind;
+use serde_json::Value;
+use tokio::net::{UnixListener, UnixStream};
 use tokio::task::JoinSet;
 
+use crate::rpc::{self, RpcError};
 use crate::server::Server;
+use crate::throttle::{Backoff, LogThrottle, LOG_INTERVAL};
 
 /// A listening socket whose file is removed on drop.
 #[derive(Debug)]
@@ -80,26 +85,65 @@ impl SocketListener {
     /// Accepts connections and serves each in its own task until `shutdown` completes; then
     /// stops accepting, removes the socket file, stops the connections from reading, and lets
     /// their requests in flight finish for up to `grace`.
+    ///
+    /// At most [`ServerOptions::max_connections`](crate::ServerOptions::max_connections) are
+    /// served at once: one more is accepted, sent a `tooManyConnections` error and closed. When
+    /// accepting fails (out of file descriptors, say) the loop waits before it tries again, from
+    /// 10 ms doubling up to 1 s, and sooner when a connection ends and frees its descriptor;
+    /// repeated warnings are written once per 10 s with the count of those held back.
     pub async fn serve(
         self,
         server: Arc<Server>,
         shutdown: impl std::future::Future<Output = ()>,
         grace: std::time::Duration,
     ) -> io::Result<()> {
+        let max_connections = server.options().max_connections.max(1);
         let mut connections = JoinSet::new();
+        let mut backoff = Backoff::new(ACCEPT_BACKOFF_MIN, ACCEPT_BACKOFF_MAX);
+        let mut accept_failures = LogThrottle::new(LOG_INTERVAL);
+        let mut refusals = LogThrottle::new(LOG_INTERVAL);
+        // While set, the loop does not accept before this instant.
+        let mut paused: Option<tokio::time::Instant> = None;
         tokio::pin!(shutdown);
         loop {
+            let resume = async move {
+                match paused {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 () = &mut shutdown => break,
-                accepted = self.listener.accept() => match accepted {
+                accepted = self.listener.accept(), if paused.is_none() => match accepted {
                     Ok((stream, _)) => {
+                        backoff.succeed();
+                        while connections.try_join_next().is_some() {}
+                        if connections.len() >= max_connections {
+                            refuse(&stream, max_connections, &mut refusals);
+                            continue;
+                        }
                         let (reader, writer) = stream.into_split();
                         let server = Arc::clone(&server);
                         connections.spawn(async move { server.serve(reader, writer).await });
                     }
-                    Err(error) => tracing::warn!(%error, "cannot accept a connection"),
+                    Err(error) => {
+                        let wait = backoff.fail();
+                        paused = Some(tokio::time::Instant::now() + wait);
+                        if let Some(suppressed) = accept_failures.allow(Instant::now()) {
+                            tracing::warn!(
+                                %error,
+                                retry_in_ms = wait.as_millis() as u64,
+                                suppressed,
+                                "cannot accept a connection; waiting before the next try"
+                            );
+                        }
+                    }
                 },
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                () = resume => paused = None,
+                Some(_) = connections.join_next(), if !connections.is_empty() => {
+                    // A connection ended and freed its descriptor: accept again now.
+                    paused = None;
+                }
             }
         }
         drop(self);
@@ -109,6 +153,33 @@ impl SocketListener {
         })
         .await;
         Ok(())
+    }
+}
+
+/// The first wait after a failed accept.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+/// The longest wait between failed accepts.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// Tells a connection beyond the limit why it is closed (if its socket takes the line at once),
+/// then closes it.
+fn refuse(stream: &UnixStream, max_connections: usize, log: &mut LogThrottle) {
+    let error = RpcError::request(
+        RequestErrorDataKind::TooManyConnections,
+        format!(
+            "Too many connections: this server serves at most {max_connections} at once; try \
+             again later"
+        ),
+    );
+    let mut line = rpc::error_response(&Value::Null, &error).to_string();
+    line.push('\n');
+    let _ = stream.try_write(line.as_bytes());
+    if let Some(suppressed) = log.allow(Instant::now()) {
+        tracing::warn!(
+            max_connections,
+            suppressed,
+            "refusing a connection: the connection limit is reached"
+        );
     }
 }
 

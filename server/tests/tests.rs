@@ -5,3 +5,5 @@
 
 /// Attestation requests and their header envelopes, with scripted clients.
 mod attestation;
+/// The limits: bounded answers, the outbound byte budget, the line budget, the connection limit.
+mod limits;

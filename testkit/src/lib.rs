@@ -234,6 +234,17 @@ impl KeyProvider for Recording {
         self.inner.sign(key_id, payload)
     }
 
+    /// Recorded as one `Sign`: the checked signature is one call to the provider.
+    fn sign_checked(
+        &self,
+        key_id: &KeyId,
+        payload: &SignedPayload,
+        expected_spki_der: &[u8],
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        self.record(Call::Sign(key_id.to_string()));
+        self.inner.sign_checked(key_id, payload, expected_spki_der)
+    }
+
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
         self.record(Call::Delete(key_id.to_string()));
         self.inner.delete(key_id)

@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-
 mod command;
 mod schema;
 mod setup;

@@ -2,7 +2,7 @@
 //!
 //! The protocol's types (typify, from `schema/`).
 
-///An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`).
+///An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct AccountUserId(::std::string::String);
@@ -20,6 +20,9 @@ impl ::std::convert::From<AccountUserId> for ::std::string::String {
 impl ::std::str::FromStr for AccountUserId {
     type Err = self::error::ConversionError;
     fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 256usize {
+            return Err("longer than 256 characters".into());
+        }
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -208,7 +211,7 @@ impl ::std::str::FromStr for Base64Bytes {
         Ok(Self(value.to_string()))
     }
 }
-///A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`).
+///A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct ClientId(::std::string::String);
@@ -226,6 +229,9 @@ impl ::std::convert::From<ClientId> for ::std::string::String {
 impl ::std::str::FromStr for ClientId {
     type Err = self::error::ConversionError;
     fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 256usize {
+            return Err("longer than 256 characters".into());
+        }
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -258,17 +264,167 @@ impl<'de> ::serde::Deserialize<'de> for ClientId {
             })
     }
 }
-///Who the client says it is, sent in `initialize` (as in codex).
+///Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInfo {
-    ///The client's machine-readable name, such as `codex_vscode`.
-    pub name: ::std::string::String,
-    ///The client's human-readable name, when it has one. codex clients send `null` when there is none.
+    ///The client's machine-readable name, such as `codex_vscode`. At most 1024 characters.
+    pub name: ClientInfoName,
+    ///The client's human-readable name, when it has one. codex clients send `null` when there is none. At most 1024 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
-    ///The client's version.
-    pub version: ::std::string::String,
+    pub title: ::std::option::Option<ClientInfoTitle>,
+    ///The client's version. At most 1024 characters.
+    pub version: ClientInfoVersion,
+}
+///The client's machine-readable name, such as `codex_vscode`. At most 1024 characters.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ClientInfoName(::std::string::String);
+impl ::std::ops::Deref for ClientInfoName {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ClientInfoName> for ::std::string::String {
+    fn from(value: ClientInfoName) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ClientInfoName {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 1024usize {
+            return Err("longer than 1024 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ClientInfoName {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ClientInfoName {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientInfoName {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///`ClientInfoTitle`
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ClientInfoTitle(::std::string::String);
+impl ::std::ops::Deref for ClientInfoTitle {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ClientInfoTitle> for ::std::string::String {
+    fn from(value: ClientInfoTitle) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ClientInfoTitle {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 1024usize {
+            return Err("longer than 1024 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ClientInfoTitle {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ClientInfoTitle {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientInfoTitle {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The client's version. At most 1024 characters.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct ClientInfoVersion(::std::string::String);
+impl ::std::ops::Deref for ClientInfoVersion {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ClientInfoVersion> for ::std::string::String {
+    fn from(value: ClientInfoVersion) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ClientInfoVersion {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 1024usize {
+            return Err("longer than 1024 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ClientInfoVersion {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ClientInfoVersion {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientInfoVersion {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 ///Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
 #[derive(
@@ -420,7 +576,7 @@ pub struct DeviceKeyInfo {
     #[serde(rename = "protectionClass")]
     pub protection_class: DeviceKeyProtectionClass,
 }
-///Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding. Both filters are optional; given together, a key must match both.
+///Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyListParams {
@@ -430,19 +586,31 @@ pub struct DeviceKeyListParams {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub account_user_id: ::std::option::Option<AccountUserId>,
+    ///The cursor: list only the keys after this one in list order. Give the `nextCursor` of the previous answer, with the same filters. A key that is no longer stored (deleted since that answer) fails with `keyNotFound`: list again from the start.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub after: ::std::option::Option<DeviceKeyId>,
     ///Only list keys bound to this client. Must not be empty when present.
     #[serde(
         rename = "clientId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub client_id: ::std::option::Option<ClientId>,
+    ///The most keys this answer may hold: 1 to 1000. Omitted means 1000, the server's maximum per answer.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<::std::num::NonZeroU64>,
 }
-///Result of `device/key/list` (extension, not in codex): the keys that match the filters.
+///Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyListResponse {
-    ///The matching keys, possibly none.
+    ///The matching keys of this page, possibly none: at most the request's `limit`, and never more than 1000.
     pub keys: ::std::vec::Vec<DeviceKeyInfo>,
+    ///Present when more keys match after this page: the last key of this page, to pass as `after` for the next one. Absent on the last page.
+    #[serde(
+        rename = "nextCursor",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub next_cursor: ::std::option::Option<DeviceKeyId>,
 }
 ///Where the private half of a device key lives, as reported by the provider that created it. `hardware_secure_enclave`: a non-exportable key inside the Apple Secure Enclave (key id prefix `dk_hse_`). `hardware_tpm`: a non-exportable key inside a TPM 2.0 (key id prefix `dk_tpm_`). `os_protected_nonextractable`: a key the operating system keeps non-extractable without a hardware boundary, such as a macOS Data Protection keychain key created with kSecAttrIsExtractable false (key id prefix `dk_osn_`). `software` (extension, not in codex): a key held by the explicitly enabled software provider, for development and tests only (key id prefix `dk_swk_`).
 #[derive(
@@ -615,7 +783,7 @@ pub enum DeviceKeySignPayload {
         nonce: Nonce,
         ///The scopes the token grants: exactly `["remote_control_controller_websocket"]`. codex message: `scopes must contain exactly remote_control_controller_websocket`.
         scopes: [::std::string::String; 1usize],
-        ///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
+        ///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`). Extension: at most 256 characters (Unicode code points).
         #[serde(rename = "sessionId")]
         session_id: RemoteControlClientConnectionSessionId,
         ///The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
@@ -644,7 +812,7 @@ pub enum DeviceKeySignPayload {
         ///When the enrollment challenge expires, in Unix seconds. The runtime requires `now < challengeExpiresAt <= now + 900`, failing with `enrollment challenge is expired` (kind `challengeExpired`) or `enrollment challenge expires too far in the future` (kind `challengeExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
         #[serde(rename = "challengeExpiresAt")]
         challenge_expires_at: i64,
-        ///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`).
+        ///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`). Extension: at most 256 characters (Unicode code points).
         #[serde(rename = "challengeId")]
         challenge_id: RemoteControlClientEnrollmentChallengeId,
         ///The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
@@ -689,7 +857,7 @@ pub struct DomainErrorData {
     ///What went wrong.
     pub kind: DomainErrorKind,
 }
-///Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write.
+///Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -735,6 +903,8 @@ pub enum DomainErrorKind {
     CryptoFailure,
     #[serde(rename = "storeFailure")]
     StoreFailure,
+    #[serde(rename = "keyIntegrityFailure")]
+    KeyIntegrityFailure,
 }
 impl ::std::fmt::Display for DomainErrorKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -755,6 +925,7 @@ impl ::std::fmt::Display for DomainErrorKind {
             Self::PlatformFailure => f.write_str("platformFailure"),
             Self::CryptoFailure => f.write_str("cryptoFailure"),
             Self::StoreFailure => f.write_str("storeFailure"),
+            Self::KeyIntegrityFailure => f.write_str("keyIntegrityFailure"),
         }
     }
 }
@@ -778,6 +949,7 @@ impl ::std::str::FromStr for DomainErrorKind {
             "platformFailure" => Ok(Self::PlatformFailure),
             "cryptoFailure" => Ok(Self::CryptoFailure),
             "storeFailure" => Ok(Self::StoreFailure),
+            "keyIntegrityFailure" => Ok(Self::KeyIntegrityFailure),
             _ => Err("invalid value".into()),
         }
     }
@@ -830,13 +1002,18 @@ pub struct InitializeResponse {
     #[serde(rename = "userAgent")]
     pub user_agent: ::std::string::String,
 }
-///The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.)
+///The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InvalidParamsErrorData {
     ///Always `invalidParams`.
     pub kind: ::std::string::String,
-    ///Every violation found, at least one.
+    ///Whether `violations` may not be every violation of the params: more than 64 were found, or the server stopped validating a very large value early. False means the list is complete and `violationCount` is its length.
+    pub truncated: bool,
+    ///How many violations the server found; at least the number listed. When `truncated` is true the server stopped looking early (a very large value is validated in bounded windows), so the params may have more.
+    #[serde(rename = "violationCount")]
+    pub violation_count: ::std::num::NonZeroU64,
+    ///The first violations found, in the validator's order: at least one, at most 64.
     pub violations: ::std::vec::Vec<SchemaViolation>,
 }
 ///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
@@ -969,7 +1146,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConne
         value.parse()
     }
 }
-///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`).
+///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`). Extension: at most 256 characters (Unicode code points).
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct RemoteControlClientConnectionSessionId(::std::string::String);
@@ -987,6 +1164,9 @@ impl ::std::convert::From<RemoteControlClientConnectionSessionId> for ::std::str
 impl ::std::str::FromStr for RemoteControlClientConnectionSessionId {
     type Err = self::error::ConversionError;
     fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 256usize {
+            return Err("longer than 256 characters".into());
+        }
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1117,7 +1297,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrol
         value.parse()
     }
 }
-///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`).
+///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`). Extension: at most 256 characters (Unicode code points).
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct RemoteControlClientEnrollmentChallengeId(::std::string::String);
@@ -1135,6 +1315,9 @@ impl ::std::convert::From<RemoteControlClientEnrollmentChallengeId> for ::std::s
 impl ::std::str::FromStr for RemoteControlClientEnrollmentChallengeId {
     type Err = self::error::ConversionError;
     fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 256usize {
+            return Err("longer than 256 characters".into());
+        }
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
         }
@@ -1228,10 +1411,10 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrol
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RequestErrorData {
-    ///Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit.
+    ///Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit. (Extension) `serverBusy`: the server's memory budget for long lines stayed exhausted while this line waited; the line was skipped and the connection stays usable (id `null`). (Extension) `tooManyConnections`: the server is at its connection limit; this message (id `null`) is the only one the connection gets before the server closes it.
     pub kind: RequestErrorDataKind,
 }
-///Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit.
+///Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit. (Extension) `serverBusy`: the server's memory budget for long lines stayed exhausted while this line waited; the line was skipped and the connection stays usable (id `null`). (Extension) `tooManyConnections`: the server is at its connection limit; this message (id `null`) is the only one the connection gets before the server closes it.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1253,6 +1436,10 @@ pub enum RequestErrorDataKind {
     InvalidRequest,
     #[serde(rename = "lineTooLong")]
     LineTooLong,
+    #[serde(rename = "serverBusy")]
+    ServerBusy,
+    #[serde(rename = "tooManyConnections")]
+    TooManyConnections,
 }
 impl ::std::fmt::Display for RequestErrorDataKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1261,6 +1448,8 @@ impl ::std::fmt::Display for RequestErrorDataKind {
             Self::AlreadyInitialized => f.write_str("alreadyInitialized"),
             Self::InvalidRequest => f.write_str("invalidRequest"),
             Self::LineTooLong => f.write_str("lineTooLong"),
+            Self::ServerBusy => f.write_str("serverBusy"),
+            Self::TooManyConnections => f.write_str("tooManyConnections"),
         }
     }
 }
@@ -1272,6 +1461,8 @@ impl ::std::str::FromStr for RequestErrorDataKind {
             "alreadyInitialized" => Ok(Self::AlreadyInitialized),
             "invalidRequest" => Ok(Self::InvalidRequest),
             "lineTooLong" => Ok(Self::LineTooLong),
+            "serverBusy" => Ok(Self::ServerBusy),
+            "tooManyConnections" => Ok(Self::TooManyConnections),
             _ => Err("invalid value".into()),
         }
     }
@@ -1412,7 +1603,7 @@ impl DeviceKeyProtectionPolicy {
 }
 impl DomainErrorKind {
     /// Every value, in schema order.
-    pub const ALL: [DomainErrorKind; 16] = [
+    pub const ALL: [DomainErrorKind; 17] = [
         DomainErrorKind::KeyNotFound,
         DomainErrorKind::KeyAlreadyBound,
         DomainErrorKind::DegradedProtectionNotAllowed,
@@ -1429,6 +1620,7 @@ impl DomainErrorKind {
         DomainErrorKind::PlatformFailure,
         DomainErrorKind::CryptoFailure,
         DomainErrorKind::StoreFailure,
+        DomainErrorKind::KeyIntegrityFailure,
     ];
     /// The wire string.
     pub const fn as_str(self) -> &'static str {
@@ -1449,6 +1641,7 @@ impl DomainErrorKind {
             DomainErrorKind::PlatformFailure => "platformFailure",
             DomainErrorKind::CryptoFailure => "cryptoFailure",
             DomainErrorKind::StoreFailure => "storeFailure",
+            DomainErrorKind::KeyIntegrityFailure => "keyIntegrityFailure",
         }
     }
 }

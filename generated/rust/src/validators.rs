@@ -248,7 +248,7 @@ pub fn is_valid_by_name(type_name: &str, value: &Value) -> Option<bool> {
 
 /// Validates a `AccountUserId`, reporting every violation.
 ///
-/// An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`).
+/// An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 pub fn validate_account_user_id(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f0(value, &Path::Root, &mut out);
@@ -328,7 +328,7 @@ pub fn is_valid_base64_bytes(value: &Value) -> bool {
 
 /// Validates a `ClientId`, reporting every violation.
 ///
-/// A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`).
+/// A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 pub fn validate_client_id(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f5(value, &Path::Root, &mut out);
@@ -344,7 +344,7 @@ pub fn is_valid_client_id(value: &Value) -> bool {
 
 /// Validates a `ClientInfo`, reporting every violation.
 ///
-/// Who the client says it is, sent in `initialize` (as in codex).
+/// Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
 pub fn validate_client_info(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f6(value, &Path::Root, &mut out);
@@ -472,7 +472,7 @@ pub fn is_valid_device_key_info(value: &Value) -> bool {
 
 /// Validates a `DeviceKeyListParams`, reporting every violation.
 ///
-/// Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding. Both filters are optional; given together, a key must match both.
+/// Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
 pub fn validate_device_key_list_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f14(value, &Path::Root, &mut out);
@@ -488,7 +488,7 @@ pub fn is_valid_device_key_list_params(value: &Value) -> bool {
 
 /// Validates a `DeviceKeyListResponse`, reporting every violation.
 ///
-/// Result of `device/key/list` (extension, not in codex): the keys that match the filters.
+/// Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
 pub fn validate_device_key_list_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f15(value, &Path::Root, &mut out);
@@ -632,7 +632,7 @@ pub fn is_valid_domain_error_data(value: &Value) -> bool {
 
 /// Validates a `DomainErrorKind`, reporting every violation.
 ///
-/// Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write.
+/// Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it.
 pub fn validate_domain_error_kind(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f24(value, &Path::Root, &mut out);
@@ -696,7 +696,7 @@ pub fn is_valid_initialize_response(value: &Value) -> bool {
 
 /// Validates a `InvalidParamsErrorData`, reporting every violation.
 ///
-/// The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.)
+/// The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
 pub fn validate_invalid_params_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
     f28(value, &Path::Root, &mut out);
@@ -1218,6 +1218,14 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 return;
             }
         }
+        if !crate::validator_runtime::has_max_chars(s, 256) {
+            out.report(p0, "AccountUserId.json#/maxLength", "maxLength", || {
+                "must be at most 256 characters long".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
     }
 }
 
@@ -1538,6 +1546,14 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 return;
             }
         }
+        if !crate::validator_runtime::has_max_chars(s, 256) {
+            out.report(p0, "ClientId.json#/maxLength", "maxLength", || {
+                "must be at most 256 characters long".to_owned()
+            });
+            if S::FAIL_FAST {
+                return;
+            }
+        }
     }
 }
 
@@ -1565,6 +1581,19 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         });
                         if S::FAIL_FAST {
                             return;
+                        }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::validator_runtime::has_max_chars(s, 1024) {
+                            out.report(
+                                p1,
+                                "ClientInfo.json#/properties/name/maxLength",
+                                "maxLength",
+                                || "must be at most 1024 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
@@ -1608,6 +1637,19 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         );
                         if S::FAIL_FAST {
                             return;
+                        }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::validator_runtime::has_max_chars(s, 1024) {
+                            out.report(
+                                p1,
+                                "ClientInfo.json#/properties/version/maxLength",
+                                "maxLength",
+                                || "must be at most 1024 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
                         }
                     }
                 }
@@ -2237,10 +2279,64 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         return;
                     }
                 }
+                "after" => {
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
+                    }
+                }
                 "clientId" => {
                     f5(v1, p1, out);
                     if S::FAIL_FAST && out.failed() {
                         return;
+                    }
+                }
+                "limit" => {
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
+                        out.report(
+                            p1,
+                            "DeviceKeyListParams.json#/properties/limit/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(1i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyListParams.json#/properties/limit/minimum",
+                                "minimum",
+                                || "must be greater than or equal to 1".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(1000i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyListParams.json#/properties/limit/maximum",
+                                "maximum",
+                                || "must be less than or equal to 1000".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
                     }
                 }
                 _ => {
@@ -2295,6 +2391,17 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(items) = v1.as_array() {
+                        if items.len() > 1000 {
+                            out.report(
+                                p1,
+                                "DeviceKeyListResponse.json#/properties/keys/maxItems",
+                                "maxItems",
+                                || "must have at most 1000 items".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
                             f13(v2, p2, out);
@@ -2302,6 +2409,12 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
+                    }
+                }
+                "nextCursor" => {
+                    f12(v1, p1, out);
+                    if S::FAIL_FAST && out.failed() {
+                        return;
                     }
                 }
                 _ => {
@@ -2847,9 +2960,10 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 | "platformFailure"
                 | "cryptoFailure"
                 | "storeFailure"
+                | "keyIntegrityFailure"
         )
     ) {
-        out.report(p0, "DomainErrorKind.json#/enum", "enum", || "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\"".to_owned());
+        out.report(p0, "DomainErrorKind.json#/enum", "enum", || "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\"".to_owned());
         if S::FAIL_FAST {
             return;
         }
@@ -3091,6 +3205,69 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                 }
+                "truncated" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_boolean()) {
+                        out.report(
+                            p1,
+                            "InvalidParamsErrorData.json#/properties/truncated/type",
+                            "type",
+                            || "must be boolean".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
+                    }
+                }
+                "violationCount" => {
+                    seen |= 1 << 2;
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
+                        out.report(
+                            p1,
+                            "InvalidParamsErrorData.json#/properties/violationCount/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if S::FAIL_FAST {
+                            return;
+                        }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(1i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "InvalidParamsErrorData.json#/properties/violationCount/minimum",
+                                "minimum",
+                                || "must be greater than or equal to 1".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "InvalidParamsErrorData.json#/properties/violationCount/maximum",
+                                "maximum",
+                                || "must be less than or equal to 9007199254740991".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
+                    }
+                }
                 "violations" => {
                     seen |= 1 << 1;
                     if !(v1.is_array()) {
@@ -3111,6 +3288,17 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "InvalidParamsErrorData.json#/properties/violations/minItems",
                                 "minItems",
                                 || "must have at least 1 item".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
+                        if items.len() > 64 {
+                            out.report(
+                                p1,
+                                "InvalidParamsErrorData.json#/properties/violations/maxItems",
+                                "maxItems",
+                                || "must have at most 64 items".to_owned(),
                             );
                             if S::FAIL_FAST {
                                 return;
@@ -3144,7 +3332,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
             }
         }
-        if seen != 3u64 {
+        if seen != 15u64 {
             if seen & (1 << 0) == 0 {
                 out.report(
                     p0,
@@ -3162,6 +3350,28 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "InvalidParamsErrorData.json#/required",
                     "required",
                     || "missing required property \"violations\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(
+                    p0,
+                    "InvalidParamsErrorData.json#/required",
+                    "required",
+                    || "missing required property \"violationCount\"".to_owned(),
+                );
+                if S::FAIL_FAST {
+                    return;
+                }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(
+                    p0,
+                    "InvalidParamsErrorData.json#/required",
+                    "required",
+                    || "missing required property \"truncated\"".to_owned(),
                 );
                 if S::FAIL_FAST {
                     return;
@@ -3261,9 +3471,11 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 | "alreadyInitialized"
                                 | "invalidRequest"
                                 | "lineTooLong"
+                                | "serverBusy"
+                                | "tooManyConnections"
                         )
                     ) {
-                        out.report(p1, "RequestErrorData.json#/properties/kind/enum", "enum", || "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\"".to_owned());
+                        out.report(p1, "RequestErrorData.json#/properties/kind/enum", "enum", || "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\", \"serverBusy\", \"tooManyConnections\"".to_owned());
                         if S::FAIL_FAST {
                             return;
                         }
@@ -3589,6 +3801,12 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     if let Some(s) = v1.as_str() {
                         if !crate::validator_runtime::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 character long".to_owned());
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
+                        if !crate::validator_runtime::has_max_chars(s, 256) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/maxLength", "maxLength", || "must be at most 256 characters long".to_owned());
                             if S::FAIL_FAST {
                                 return;
                             }
@@ -3951,6 +4169,17 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 return;
                             }
                         }
+                        if !crate::validator_runtime::has_max_chars(s, 256) {
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/maxLength",
+                                "maxLength",
+                                || "must be at most 256 characters long".to_owned(),
+                            );
+                            if S::FAIL_FAST {
+                                return;
+                            }
+                        }
                     }
                 }
                 "targetOrigin" => {
@@ -4258,6 +4487,19 @@ fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         );
         if S::FAIL_FAST {
             return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::validator_runtime::has_max_chars(s, 1024) {
+            out.report(
+                p0,
+                "ClientInfo.json#/properties/title/oneOf/0/maxLength",
+                "maxLength",
+                || "must be at most 1024 characters long".to_owned(),
+            );
+            if S::FAIL_FAST {
+                return;
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import { Collector, hasMaxChars, jsonString } from "./validator-runtime.js";
 import * as formats from "./formats.js";
 import type * as types from "./types.js";
 
-const SET_0: ReadonlySet<unknown> = new Set<unknown>(["keyNotFound", "keyAlreadyBound", "degradedProtectionNotAllowed", "hardwareUnavailable", "entitlementRequired", "bindingMismatch", "tokenExpired", "tokenExpiresTooFarInFuture", "challengeExpired", "challengeExpiresTooFarInFuture", "originNotAllowed", "replay", "transportNotAllowed", "platformFailure", "cryptoFailure", "storeFailure"]);
+const SET_0: ReadonlySet<unknown> = new Set<unknown>(["keyNotFound", "keyAlreadyBound", "degradedProtectionNotAllowed", "hardwareUnavailable", "entitlementRequired", "bindingMismatch", "tokenExpired", "tokenExpiresTooFarInFuture", "challengeExpired", "challengeExpiresTooFarInFuture", "originNotAllowed", "replay", "transportNotAllowed", "platformFailure", "cryptoFailure", "storeFailure", "keyIntegrityFailure"]);
 
 /**
  * The name of every type that has a validator, sorted.
@@ -171,7 +171,7 @@ export function isValid(typeName: string, value: unknown): boolean | undefined {
 /**
  * Validates a `AccountUserId`, reporting every violation (`[]` when valid).
  *
- * An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`).
+ * An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
  */
 export function validateAccountUserId(value: unknown): Violation[] {
   if (c0(value)) {
@@ -276,7 +276,7 @@ export function isBase64Bytes(value: unknown): value is types.Base64Bytes {
 /**
  * Validates a `ClientId`, reporting every violation (`[]` when valid).
  *
- * A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`).
+ * A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
  */
 export function validateClientId(value: unknown): Violation[] {
   if (c5(value)) {
@@ -297,7 +297,7 @@ export function isClientId(value: unknown): value is types.ClientId {
 /**
  * Validates a `ClientInfo`, reporting every violation (`[]` when valid).
  *
- * Who the client says it is, sent in `initialize` (as in codex).
+ * Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
  */
 export function validateClientInfo(value: unknown): Violation[] {
   if (c6(value)) {
@@ -465,7 +465,7 @@ export function isDeviceKeyInfo(value: unknown): value is types.DeviceKeyInfo {
 /**
  * Validates a `DeviceKeyListParams`, reporting every violation (`[]` when valid).
  *
- * Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding. Both filters are optional; given together, a key must match both.
+ * Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
  */
 export function validateDeviceKeyListParams(value: unknown): Violation[] {
   if (c14(value)) {
@@ -486,7 +486,7 @@ export function isDeviceKeyListParams(value: unknown): value is types.DeviceKeyL
 /**
  * Validates a `DeviceKeyListResponse`, reporting every violation (`[]` when valid).
  *
- * Result of `device/key/list` (extension, not in codex): the keys that match the filters.
+ * Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
  */
 export function validateDeviceKeyListResponse(value: unknown): Violation[] {
   if (c15(value)) {
@@ -675,7 +675,7 @@ export function isDomainErrorData(value: unknown): value is types.DomainErrorDat
 /**
  * Validates a `DomainErrorKind`, reporting every violation (`[]` when valid).
  *
- * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write.
+ * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it.
  */
 export function validateDomainErrorKind(value: unknown): Violation[] {
   if (c24(value)) {
@@ -759,7 +759,7 @@ export function isInitializeResponse(value: unknown): value is types.InitializeR
 /**
  * Validates a `InvalidParamsErrorData`, reporting every violation (`[]` when valid).
  *
- * The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.)
+ * The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
  */
 export function validateInvalidParamsErrorData(value: unknown): Violation[] {
   if (c28(value)) {
@@ -893,6 +893,9 @@ function f0(v0: unknown, out: Collector): void {
     if (v0.length === 0) {
       out.report("AccountUserId.json#/minLength", "minLength", "must be at least 1 character long");
     }
+    if (!hasMaxChars(v0, 256)) {
+      out.report("AccountUserId.json#/maxLength", "maxLength", "must be at most 256 characters long");
+    }
   }
 }
 
@@ -905,6 +908,9 @@ function c0(v0: unknown): boolean {
   }
   if (typeof v0 === "string") {
     if (v0.length === 0) {
+      return false;
+    }
+    if (!hasMaxChars(v0, 256)) {
       return false;
     }
   }
@@ -1176,6 +1182,9 @@ function f5(v0: unknown, out: Collector): void {
     if (v0.length === 0) {
       out.report("ClientId.json#/minLength", "minLength", "must be at least 1 character long");
     }
+    if (!hasMaxChars(v0, 256)) {
+      out.report("ClientId.json#/maxLength", "maxLength", "must be at most 256 characters long");
+    }
   }
 }
 
@@ -1188,6 +1197,9 @@ function c5(v0: unknown): boolean {
   }
   if (typeof v0 === "string") {
     if (v0.length === 0) {
+      return false;
+    }
+    if (!hasMaxChars(v0, 256)) {
       return false;
     }
   }
@@ -1215,6 +1227,11 @@ function f6(v0: unknown, out: Collector): void {
       if (typeof v2 !== "string") {
         out.report("ClientInfo.json#/properties/name/type", "type", "must be string");
       }
+      if (typeof v2 === "string") {
+        if (!hasMaxChars(v2, 1024)) {
+          out.report("ClientInfo.json#/properties/name/maxLength", "maxLength", "must be at most 1024 characters long");
+        }
+      }
       out.path.pop();
     }
     const v3 = m1["title"];
@@ -1235,6 +1252,11 @@ function f6(v0: unknown, out: Collector): void {
       out.path.push("version");
       if (typeof v5 !== "string") {
         out.report("ClientInfo.json#/properties/version/type", "type", "must be string");
+      }
+      if (typeof v5 === "string") {
+        if (!hasMaxChars(v5, 1024)) {
+          out.report("ClientInfo.json#/properties/version/maxLength", "maxLength", "must be at most 1024 characters long");
+        }
       }
       out.path.pop();
     }
@@ -1268,6 +1290,11 @@ function c6(v0: unknown): boolean {
       if (typeof v2 !== "string") {
         return false;
       }
+      if (typeof v2 === "string") {
+        if (!hasMaxChars(v2, 1024)) {
+          return false;
+        }
+      }
     }
     const v3 = m1["title"];
     if (v3 !== undefined) {
@@ -1285,6 +1312,11 @@ function c6(v0: unknown): boolean {
       if (typeof v5 !== "string") {
         return false;
       }
+      if (typeof v5 === "string") {
+        if (!hasMaxChars(v5, 1024)) {
+          return false;
+        }
+      }
     }
     for (const k6 in m1) {
       if (k6 === "name" || k6 === "title" || k6 === "version") continue;
@@ -1301,6 +1333,11 @@ function c6(v0: unknown): boolean {
 function c6_0_0(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
+  }
+  if (typeof v0 === "string") {
+    if (!hasMaxChars(v0, 1024)) {
+      return false;
+    }
   }
   return true;
 }
@@ -1893,17 +1930,45 @@ function f14(v0: unknown, out: Collector): void {
       f0(v2, out);
       out.path.pop();
     }
-    const v3 = m1["clientId"];
+    const v3 = m1["after"];
     if (v3 !== undefined) {
-      out.path.push("clientId");
-      f5(v3, out);
+      out.path.push("after");
+      f12(v3, out);
       out.path.pop();
     }
-    for (const k4 in m1) {
-      if (k4 === "accountUserId" || k4 === "clientId") continue;
-      if (m1[k4] === undefined) continue;
-      out.path.push(k4);
-      out.report("DeviceKeyListParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k4));
+    const v4 = m1["clientId"];
+    if (v4 !== undefined) {
+      out.path.push("clientId");
+      f5(v4, out);
+      out.path.pop();
+    }
+    const v5 = m1["limit"];
+    if (v5 !== undefined) {
+      out.path.push("limit");
+      if (!Number.isInteger(v5)) {
+        out.report("DeviceKeyListParams.json#/properties/limit/type", "type", "must be integer");
+      }
+      if (typeof v5 === "number") {
+        if (v5 < 1) {
+          out.report("DeviceKeyListParams.json#/properties/limit/minimum", "minimum", "must be greater than or equal to 1");
+        }
+        if (v5 > 1000) {
+          out.report("DeviceKeyListParams.json#/properties/limit/maximum", "maximum", "must be less than or equal to 1000");
+        }
+      }
+      out.path.pop();
+    }
+    for (const k6 in m1) {
+      switch (k6) {
+        case "accountUserId":
+        case "after":
+        case "clientId":
+        case "limit":
+          continue;
+      }
+      if (m1[k6] === undefined) continue;
+      out.path.push(k6);
+      out.report("DeviceKeyListParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k6));
       out.path.pop();
     }
   }
@@ -1922,13 +1987,37 @@ function c14(v0: unknown): boolean {
     if (v2 !== undefined) {
       if (!c0(v2)) return false;
     }
-    const v3 = m1["clientId"];
+    const v3 = m1["after"];
     if (v3 !== undefined) {
-      if (!c5(v3)) return false;
+      if (!c12(v3)) return false;
     }
-    for (const k4 in m1) {
-      if (k4 === "accountUserId" || k4 === "clientId") continue;
-      if (m1[k4] === undefined) continue;
+    const v4 = m1["clientId"];
+    if (v4 !== undefined) {
+      if (!c5(v4)) return false;
+    }
+    const v5 = m1["limit"];
+    if (v5 !== undefined) {
+      if (!Number.isInteger(v5)) {
+        return false;
+      }
+      if (typeof v5 === "number") {
+        if (v5 < 1) {
+          return false;
+        }
+        if (v5 > 1000) {
+          return false;
+        }
+      }
+    }
+    for (const k6 in m1) {
+      switch (k6) {
+        case "accountUserId":
+        case "after":
+        case "clientId":
+        case "limit":
+          continue;
+      }
+      if (m1[k6] === undefined) continue;
       return false;
     }
   }
@@ -1954,6 +2043,9 @@ function f15(v0: unknown, out: Collector): void {
         out.report("DeviceKeyListResponse.json#/properties/keys/type", "type", "must be array");
       }
       if (Array.isArray(v2)) {
+        if (v2.length > 1000) {
+          out.report("DeviceKeyListResponse.json#/properties/keys/maxItems", "maxItems", "must have at most 1000 items");
+        }
         for (let i3 = 0; i3 < v2.length; i3++) {
           const v4: unknown = v2[i3];
           out.path.push(i3);
@@ -1963,11 +2055,17 @@ function f15(v0: unknown, out: Collector): void {
       }
       out.path.pop();
     }
-    for (const k5 in m1) {
-      if (k5 === "keys") continue;
-      if (m1[k5] === undefined) continue;
-      out.path.push(k5);
-      out.report("DeviceKeyListResponse.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k5));
+    const v5 = m1["nextCursor"];
+    if (v5 !== undefined) {
+      out.path.push("nextCursor");
+      f12(v5, out);
+      out.path.pop();
+    }
+    for (const k6 in m1) {
+      if (k6 === "keys" || k6 === "nextCursor") continue;
+      if (m1[k6] === undefined) continue;
+      out.path.push(k6);
+      out.report("DeviceKeyListResponse.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k6));
       out.path.pop();
     }
   }
@@ -1991,15 +2089,22 @@ function c15(v0: unknown): boolean {
         return false;
       }
       if (Array.isArray(v2)) {
+        if (v2.length > 1000) {
+          return false;
+        }
         for (let i3 = 0; i3 < v2.length; i3++) {
           const v4: unknown = v2[i3];
           if (!c13(v4)) return false;
         }
       }
     }
-    for (const k5 in m1) {
-      if (k5 === "keys") continue;
-      if (m1[k5] === undefined) continue;
+    const v5 = m1["nextCursor"];
+    if (v5 !== undefined) {
+      if (!c12(v5)) return false;
+    }
+    for (const k6 in m1) {
+      if (k6 === "keys" || k6 === "nextCursor") continue;
+      if (m1[k6] === undefined) continue;
       return false;
     }
   }
@@ -2440,6 +2545,9 @@ function f21_0_0(v0: unknown, out: Collector): void {
         if (v9.length === 0) {
           out.report("DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength", "minLength", "must be at least 1 character long");
         }
+        if (!hasMaxChars(v9, 256)) {
+          out.report("DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/maxLength", "maxLength", "must be at most 256 characters long");
+        }
       }
       out.path.pop();
     }
@@ -2614,6 +2722,9 @@ function c21_0_0(v0: unknown): boolean {
         if (v9.length === 0) {
           return false;
         }
+        if (!hasMaxChars(v9, 256)) {
+          return false;
+        }
       }
     }
     const v10 = m1["targetOrigin"];
@@ -2766,6 +2877,9 @@ function f21_0_1(v0: unknown, out: Collector): void {
         if (v5.length === 0) {
           out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", "must be at least 1 character long");
         }
+        if (!hasMaxChars(v5, 256)) {
+          out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/maxLength", "maxLength", "must be at most 256 characters long");
+        }
       }
       out.path.pop();
     }
@@ -2913,6 +3027,9 @@ function c21_0_1(v0: unknown): boolean {
       }
       if (typeof v5 === "string") {
         if (v5.length === 0) {
+          return false;
+        }
+        if (!hasMaxChars(v5, 256)) {
           return false;
         }
       }
@@ -3128,7 +3245,7 @@ function f24(v0: unknown, out: Collector): void {
     out.report("DomainErrorKind.json#/type", "type", "must be string");
   }
   if (!SET_0.has(v0)) {
-    out.report("DomainErrorKind.json#/enum", "enum", "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\"");
+    out.report("DomainErrorKind.json#/enum", "enum", "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\"");
   }
 }
 
@@ -3379,6 +3496,12 @@ function f28(v0: unknown, out: Collector): void {
     if (m1["violations"] === undefined) {
       out.report("InvalidParamsErrorData.json#/required", "required", "missing required property \"violations\"");
     }
+    if (m1["violationCount"] === undefined) {
+      out.report("InvalidParamsErrorData.json#/required", "required", "missing required property \"violationCount\"");
+    }
+    if (m1["truncated"] === undefined) {
+      out.report("InvalidParamsErrorData.json#/required", "required", "missing required property \"truncated\"");
+    }
     const v2 = m1["kind"];
     if (v2 !== undefined) {
       out.path.push("kind");
@@ -3390,30 +3513,63 @@ function f28(v0: unknown, out: Collector): void {
       }
       out.path.pop();
     }
-    const v3 = m1["violations"];
+    const v3 = m1["truncated"];
     if (v3 !== undefined) {
+      out.path.push("truncated");
+      if (typeof v3 !== "boolean") {
+        out.report("InvalidParamsErrorData.json#/properties/truncated/type", "type", "must be boolean");
+      }
+      out.path.pop();
+    }
+    const v4 = m1["violationCount"];
+    if (v4 !== undefined) {
+      out.path.push("violationCount");
+      if (!Number.isInteger(v4)) {
+        out.report("InvalidParamsErrorData.json#/properties/violationCount/type", "type", "must be integer");
+      }
+      if (typeof v4 === "number") {
+        if (v4 < 1) {
+          out.report("InvalidParamsErrorData.json#/properties/violationCount/minimum", "minimum", "must be greater than or equal to 1");
+        }
+        if (v4 > 9007199254740991) {
+          out.report("InvalidParamsErrorData.json#/properties/violationCount/maximum", "maximum", "must be less than or equal to 9007199254740991");
+        }
+      }
+      out.path.pop();
+    }
+    const v5 = m1["violations"];
+    if (v5 !== undefined) {
       out.path.push("violations");
-      if (!Array.isArray(v3)) {
+      if (!Array.isArray(v5)) {
         out.report("InvalidParamsErrorData.json#/properties/violations/type", "type", "must be array");
       }
-      if (Array.isArray(v3)) {
-        if (v3.length < 1) {
+      if (Array.isArray(v5)) {
+        if (v5.length < 1) {
           out.report("InvalidParamsErrorData.json#/properties/violations/minItems", "minItems", "must have at least 1 item");
         }
-        for (let i4 = 0; i4 < v3.length; i4++) {
-          const v5: unknown = v3[i4];
-          out.path.push(i4);
-          f32(v5, out);
+        if (v5.length > 64) {
+          out.report("InvalidParamsErrorData.json#/properties/violations/maxItems", "maxItems", "must have at most 64 items");
+        }
+        for (let i6 = 0; i6 < v5.length; i6++) {
+          const v7: unknown = v5[i6];
+          out.path.push(i6);
+          f32(v7, out);
           out.path.pop();
         }
       }
       out.path.pop();
     }
-    for (const k6 in m1) {
-      if (k6 === "kind" || k6 === "violations") continue;
-      if (m1[k6] === undefined) continue;
-      out.path.push(k6);
-      out.report("InvalidParamsErrorData.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k6));
+    for (const k8 in m1) {
+      switch (k8) {
+        case "kind":
+        case "truncated":
+        case "violationCount":
+        case "violations":
+          continue;
+      }
+      if (m1[k8] === undefined) continue;
+      out.path.push(k8);
+      out.report("InvalidParamsErrorData.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k8));
       out.path.pop();
     }
   }
@@ -3434,6 +3590,12 @@ function c28(v0: unknown): boolean {
     if (m1["violations"] === undefined) {
       return false;
     }
+    if (m1["violationCount"] === undefined) {
+      return false;
+    }
+    if (m1["truncated"] === undefined) {
+      return false;
+    }
     const v2 = m1["kind"];
     if (v2 !== undefined) {
       if (typeof v2 !== "string") {
@@ -3443,24 +3605,53 @@ function c28(v0: unknown): boolean {
         return false;
       }
     }
-    const v3 = m1["violations"];
+    const v3 = m1["truncated"];
     if (v3 !== undefined) {
-      if (!Array.isArray(v3)) {
+      if (typeof v3 !== "boolean") {
         return false;
       }
-      if (Array.isArray(v3)) {
-        if (v3.length < 1) {
+    }
+    const v4 = m1["violationCount"];
+    if (v4 !== undefined) {
+      if (!Number.isInteger(v4)) {
+        return false;
+      }
+      if (typeof v4 === "number") {
+        if (v4 < 1) {
           return false;
         }
-        for (let i4 = 0; i4 < v3.length; i4++) {
-          const v5: unknown = v3[i4];
-          if (!c32(v5)) return false;
+        if (v4 > 9007199254740991) {
+          return false;
         }
       }
     }
-    for (const k6 in m1) {
-      if (k6 === "kind" || k6 === "violations") continue;
-      if (m1[k6] === undefined) continue;
+    const v5 = m1["violations"];
+    if (v5 !== undefined) {
+      if (!Array.isArray(v5)) {
+        return false;
+      }
+      if (Array.isArray(v5)) {
+        if (v5.length < 1) {
+          return false;
+        }
+        if (v5.length > 64) {
+          return false;
+        }
+        for (let i6 = 0; i6 < v5.length; i6++) {
+          const v7: unknown = v5[i6];
+          if (!c32(v7)) return false;
+        }
+      }
+    }
+    for (const k8 in m1) {
+      switch (k8) {
+        case "kind":
+        case "truncated":
+        case "violationCount":
+        case "violations":
+          continue;
+      }
+      if (m1[k8] === undefined) continue;
       return false;
     }
   }
@@ -3549,8 +3740,8 @@ function f31(v0: unknown, out: Collector): void {
       if (typeof v2 !== "string") {
         out.report("RequestErrorData.json#/properties/kind/type", "type", "must be string");
       }
-      if (v2 !== "notInitialized" && v2 !== "alreadyInitialized" && v2 !== "invalidRequest" && v2 !== "lineTooLong") {
-        out.report("RequestErrorData.json#/properties/kind/enum", "enum", "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\"");
+      if (v2 !== "notInitialized" && v2 !== "alreadyInitialized" && v2 !== "invalidRequest" && v2 !== "lineTooLong" && v2 !== "serverBusy" && v2 !== "tooManyConnections") {
+        out.report("RequestErrorData.json#/properties/kind/enum", "enum", "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\", \"serverBusy\", \"tooManyConnections\"");
       }
       out.path.pop();
     }
@@ -3581,7 +3772,7 @@ function c31(v0: unknown): boolean {
       if (typeof v2 !== "string") {
         return false;
       }
-      if (v2 !== "notInitialized" && v2 !== "alreadyInitialized" && v2 !== "invalidRequest" && v2 !== "lineTooLong") {
+      if (v2 !== "notInitialized" && v2 !== "alreadyInitialized" && v2 !== "invalidRequest" && v2 !== "lineTooLong" && v2 !== "serverBusy" && v2 !== "tooManyConnections") {
         return false;
       }
     }

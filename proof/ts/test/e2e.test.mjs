@@ -156,6 +156,8 @@ test("errors arrive with their codes and schema-conforming data", { skip }, asyn
       assert.equal(error.code, -32602);
       assert.equal(error.kind, "invalidParams");
       assert.ok(error.data.violations.length > 0);
+      assert.equal(error.data.violationCount, error.data.violations.length);
+      assert.equal(error.data.truncated, false);
       assert.deepEqual(error.dataViolations, []);
       return true;
     });

@@ -4,6 +4,7 @@
 //! [`SignedPayload`]s, which exist only for schema-valid payloads. Calls block (they reach a
 //! Secure Enclave, a TPM or the file system) and the store runs them off the async executor.
 
+mod key_provider;
 pub mod keychain;
 #[cfg(target_os = "macos")]
 pub mod macos;
@@ -13,136 +14,6 @@ pub mod software;
 pub mod tpm;
 pub mod unsupported;
 
-use std::fmt::Debug;
-use std::sync::Arc;
-
-use devicekey_proof::DeviceKeyError;
-use devicekey_proof::KeyId;
-use devicekey_proof::ProtectionPolicyExt as _;
-use devicekey_proof::SignedPayload;
-use devicekey_protocol::types::DomainErrorKind;
-use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
-
+pub use key_provider::{check_public_key, not_found, KeyProvider, ProviderKey, ProviderSet};
 pub use software::SoftwareProvider;
 pub use unsupported::UnsupportedProvider;
-
-/// A key a provider just created.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderKey {
-    /// Its id; the prefix names the class the provider actually used.
-    pub key_id: KeyId,
-    /// Its public key as SubjectPublicKeyInfo DER.
-    pub public_key_spki_der: Vec<u8>,
-}
-
-/// A source of device keys of one or more protection classes.
-///
-/// Errors use these kinds: `keyNotFound` for an unknown key id; `hardwareUnavailable` when the
-/// hardware is missing; `degradedProtectionNotAllowed` when only a class the policy refuses is
-/// available; `entitlementRequired`, `platformFailure`, `cryptoFailure` otherwise. Their
-/// messages never contain key material.
-pub trait KeyProvider: Send + Sync + Debug {
-    /// A short name for logs (`software`, `tpm`, ...).
-    fn name(&self) -> &'static str;
-
-    /// The classes whose keys this provider holds: lookups of key ids with these prefixes come
-    /// here and nowhere else.
-    fn protection_classes(&self) -> &[DeviceKeyProtectionClass];
-
-    /// Creates a key of the strongest class this provider has that `policy` allows.
-    fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError>;
-
-    /// The public key (SubjectPublicKeyInfo DER) of `key_id`.
-    fn public_key(&self, key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError>;
-
-    /// Signs `payload`'s bytes with `key_id` (ECDSA P-256, SHA-256) and returns a DER signature.
-    fn sign(&self, key_id: &KeyId, payload: &SignedPayload) -> Result<Vec<u8>, DeviceKeyError>;
-
-    /// Deletes `key_id`; whether it existed.
-    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError>;
-}
-
-/// The providers of a store, in order of preference for new keys (strongest first).
-#[derive(Debug, Clone)]
-pub struct ProviderSet {
-    providers: Vec<Arc<dyn KeyProvider>>,
-}
-
-impl ProviderSet {
-    /// Providers in order of preference. A class served by two providers goes to the first.
-    pub fn new(providers: Vec<Arc<dyn KeyProvider>>) -> Self {
-        ProviderSet { providers }
-    }
-
-    /// The provider that holds keys of `class`, if any.
-    pub fn for_class(&self, class: DeviceKeyProtectionClass) -> Option<&Arc<dyn KeyProvider>> {
-        self.providers
-            .iter()
-            .find(|provider| provider.protection_classes().contains(&class))
-    }
-
-    /// The provider of `key_id`'s class, or `keyNotFound` when no provider serves that class
-    /// (no key of that class can exist here).
-    pub fn for_key(&self, key_id: &KeyId) -> Result<&Arc<dyn KeyProvider>, DeviceKeyError> {
-        self.for_class(key_id.protection_class())
-            .ok_or_else(|| not_found(key_id))
-    }
-
-    /// Creates a key with the first provider that can satisfy `policy`.
-    ///
-    /// Providers none of whose classes the policy allows are skipped. A provider that reports
-    /// `hardwareUnavailable` or `degradedProtectionNotAllowed` passes the turn to the next. When
-    /// none succeeds the error is `degradedProtectionNotAllowed` if some provider could have made
-    /// a key of a class the policy refuses, else `hardwareUnavailable`.
-    pub fn create(
-        &self,
-        policy: DeviceKeyProtectionPolicy,
-    ) -> Result<(ProviderKey, Arc<dyn KeyProvider>), DeviceKeyError> {
-        let mut degraded = false;
-        for provider in &self.providers {
-            let classes = provider.protection_classes();
-            if !classes.iter().any(|&class| policy.allows(class)) {
-                degraded |= !classes.is_empty();
-                continue;
-            }
-            match provider.create(policy) {
-                Ok(key) => {
-                    let class = key.key_id.protection_class();
-                    if policy.allows(class) && classes.contains(&class) {
-                        return Ok((key, Arc::clone(provider)));
-                    }
-                    // A provider bug: never hand out a key the policy refuses.
-                    let _ = provider.delete(&key.key_id);
-                    return Err(DeviceKeyError::new(
-                        DomainErrorKind::PlatformFailure,
-                        format!("provider {} created a {class} key, which policy {policy} does not allow", provider.name()),
-                    ));
-                }
-                Err(error) => match error.kind() {
-                    Some(DomainErrorKind::HardwareUnavailable) => {}
-                    Some(DomainErrorKind::DegradedProtectionNotAllowed) => degraded = true,
-                    _ => return Err(error),
-                },
-            }
-        }
-        Err(if degraded {
-            DeviceKeyError::new(
-                DomainErrorKind::DegradedProtectionNotAllowed,
-                format!("this device can only create device keys of a protection class that policy {policy} does not allow"),
-            )
-        } else {
-            DeviceKeyError::new(
-                DomainErrorKind::HardwareUnavailable,
-                format!("no device key provider on this platform can create a key under policy {policy}"),
-            )
-        })
-    }
-}
-
-/// The `keyNotFound` error of `key_id`.
-pub fn not_found(key_id: &KeyId) -> DeviceKeyError {
-    DeviceKeyError::new(
-        DomainErrorKind::KeyNotFound,
-        format!("device key not found: {key_id}"),
-    )
-}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::crypto;
-use crate::provider::{not_found, KeyProvider, ProviderKey};
+use crate::provider::{check_public_key, not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{SecretBytes, SecretStore};
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
@@ -74,6 +74,20 @@ impl KeyProvider for SoftwareProvider {
             &self.signing_key(key_id)?,
             payload.as_bytes(),
         ))
+    }
+
+    /// One read of the key file: the decoded signing key carries its public key (computed when
+    /// it was decoded), so the check costs one SubjectPublicKeyInfo encoding and a comparison.
+    fn sign_checked(
+        &self,
+        key_id: &KeyId,
+        payload: &SignedPayload,
+        expected_spki_der: &[u8],
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        let key = self.signing_key(key_id)?;
+        let actual = devicekey_proof::public_key_spki_der(key.verifying_key())?;
+        check_public_key(key_id, expected_spki_der, &actual)?;
+        Ok(crypto::sign_der(&key, payload.as_bytes()))
     }
 
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {

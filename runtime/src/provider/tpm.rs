@@ -56,7 +56,7 @@ use tss_esapi::utils::PublicKey;
 use tss_esapi::Context;
 use zeroize::Zeroizing;
 
-use crate::provider::{not_found, KeyProvider, ProviderKey};
+use crate::provider::{check_public_key, not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{FileSecretStore, SecretBytes, SecretStore as _};
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
@@ -206,7 +206,39 @@ impl KeyProvider for TpmProvider {
     }
 
     fn sign(&self, key_id: &KeyId, payload: &SignedPayload) -> Result<Vec<u8>, DeviceKeyError> {
-        let KeyBlob { public, private } = self.read_blob(key_id)?;
+        self.sign_blob(self.read_blob(key_id)?, payload)
+    }
+
+    /// One read of the blob: its public area is what the TPM loads (the wrapped private part's
+    /// integrity value covers the public area's name, so a blob whose halves do not belong
+    /// together does not load), so comparing it with the recorded key before loading checks
+    /// the key that signs. The cost is one point conversion, next to the TPM's milliseconds.
+    fn sign_checked(
+        &self,
+        key_id: &KeyId,
+        payload: &SignedPayload,
+        expected_spki_der: &[u8],
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        let blob = self.read_blob(key_id)?;
+        check_public_key(key_id, expected_spki_der, &spki_der(&blob.public)?)?;
+        self.sign_blob(blob, payload)
+    }
+
+    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        if key_id.protection_class() != DeviceKeyProtectionClass::HardwareTpm {
+            return Ok(false);
+        }
+        // The TPM keeps no copy of a child key: the wrapped blob is the key.
+        self.blobs.delete(key_id)
+    }
+}
+
+impl TpmProvider {
+    fn sign_blob(
+        &self,
+        KeyBlob { public, private }: KeyBlob,
+        payload: &SignedPayload,
+    ) -> Result<Vec<u8>, DeviceKeyError> {
         let digest = Digest::try_from(Sha256::digest(payload.as_bytes()).to_vec())
             .map_err(|_| crypto_failure("building the TPM digest"))?;
         let signature = self.run("sign", move |context| {
@@ -224,14 +256,6 @@ impl KeyProvider for TpmProvider {
             )
         })?;
         signature_der(&signature)
-    }
-
-    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
-        if key_id.protection_class() != DeviceKeyProtectionClass::HardwareTpm {
-            return Ok(false);
-        }
-        // The TPM keeps no copy of a child key: the wrapped blob is the key.
-        self.blobs.delete(key_id)
     }
 }
 

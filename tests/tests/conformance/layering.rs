@@ -31,32 +31,7 @@ const CRATES: [&str; 7] = [
 /// Edges of the current code that close a cycle, tolerated until the code is restructured:
 /// `(folder, from, to)`, named as in the report. The check leaves them out; it fails when one of
 /// them disappears, so that this list only shrinks. Empty is the goal.
-const KNOWN_UPWARD_EDGES: &[(&str, &str, &str)] = &[
-    // `provider/mod.rs` defines `KeyProvider`, `ProviderKey`, `not_found` (which these use) and
-    // re-exports `SoftwareProvider` and `UnsupportedProvider` (which they define).
-    (
-        "runtime/src/provider",
-        "provider/software.rs",
-        "provider/mod.rs",
-    ),
-    (
-        "runtime/src/provider",
-        "provider/unsupported.rs",
-        "provider/mod.rs",
-    ),
-    // `keychain/mod.rs` defines the seam (`Keychain`, `PasswordItem`, `AccessFlag`, …, which
-    // these use) and re-exports `KeychainProvider` and `KeychainSecretStore` (which they define).
-    (
-        "runtime/src/provider/keychain",
-        "provider/keychain/provider.rs",
-        "provider/keychain/mod.rs",
-    ),
-    (
-        "runtime/src/provider/keychain",
-        "provider/keychain/secret_store.rs",
-        "provider/keychain/mod.rs",
-    ),
-];
+const KNOWN_UPWARD_EDGES: &[(&str, &str, &str)] = &[];
 
 /// A module path from the crate root: `[]` is the root, `["provider", "keychain"]` is
 /// `crate::provider::keychain`.
@@ -681,7 +656,7 @@ fn modules_form_no_import_cycle() {
         (
             "runtime/src/provider",
             "provider/software.rs",
-            "provider/mod.rs",
+            "provider/key_provider.rs",
         ),
         (
             "runtime/src/provider/keychain",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use p256::ecdsa::{Signature, VerifyingKey};
 
 use crate::clock::Clock;
-use crate::provider::{not_found, KeyProvider, ProviderKey};
+use crate::provider::{check_public_key, not_found, KeyProvider, ProviderKey};
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
 use devicekey_proof::ProtectionPolicyExt as _;
@@ -295,6 +295,34 @@ impl<K: Keychain> KeyProvider for KeychainProvider<K> {
     }
 
     fn sign(&self, key_id: &KeyId, payload: &SignedPayload) -> Result<Vec<u8>, DeviceKeyError> {
+        self.sign_after_check(key_id, payload, None)
+    }
+
+    /// One lookup: the public key of the key reference found for signing is compared before it
+    /// signs (one more keychain call, no second search).
+    fn sign_checked(
+        &self,
+        key_id: &KeyId,
+        payload: &SignedPayload,
+        expected_spki_der: &[u8],
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        self.sign_after_check(key_id, payload, Some(expected_spki_der))
+    }
+
+    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+        self.delete_key(key_id)
+    }
+}
+
+impl<K: Keychain> KeychainProvider<K> {
+    /// Signs with the key found for `key_id`, after comparing its public key with `expected`
+    /// when given.
+    fn sign_after_check(
+        &self,
+        key_id: &KeyId,
+        payload: &SignedPayload,
+        expected: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DeviceKeyError> {
         let auth = if self.options.user_presence {
             Some(
                 self.presence
@@ -305,6 +333,13 @@ impl<K: Keychain> KeyProvider for KeychainProvider<K> {
             None
         };
         let key = self.find(key_id, auth.as_deref())?;
+        if let Some(expected) = expected {
+            let x963 = self
+                .keychain
+                .public_key_x963(&key)
+                .map_err(|status| keychain_error(KeychainOperation::PublicKey, status))?;
+            check_public_key(key_id, expected, &spki_from_x963(&x963)?)?;
+        }
         let signature = match self
             .keychain
             .sign_message_x962_sha256(&key, payload.as_bytes())
@@ -327,7 +362,7 @@ impl<K: Keychain> KeyProvider for KeychainProvider<K> {
         Ok(signature)
     }
 
-    fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
+    fn delete_key(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
         if !CLASSES.contains(&key_id.protection_class()) {
             return Ok(false);
         }

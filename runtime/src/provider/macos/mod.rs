@@ -79,6 +79,15 @@ impl KeyProvider for MacosProvider {
         self.inner.sign(key_id, payload)
     }
 
+    fn sign_checked(
+        &self,
+        key_id: &KeyId,
+        payload: &SignedPayload,
+        expected_spki_der: &[u8],
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        self.inner.sign_checked(key_id, payload, expected_spki_der)
+    }
+
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
         self.inner.delete(key_id)
     }
