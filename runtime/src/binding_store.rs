@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -78,6 +79,8 @@ pub struct BindingStore {
     /// the writer, so a binding lookup never queues behind a commit's fsync.
     reader: Option<Mutex<Connection>>,
     nonces: GroupCommit,
+    /// The `now` of the last prune of expired nonce records (see `commit_nonces`).
+    pruned_through: AtomicI64,
     /// Bindings read from the database, by key id (see [`BindingStore::get`]).
     cache: Mutex<HashMap<KeyId, StoredBinding>>,
 }
@@ -173,6 +176,7 @@ impl BindingStore {
             connection: Mutex::new(connection),
             reader: None,
             nonces: GroupCommit::default(),
+            pruned_through: AtomicI64::new(i64::MIN),
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -463,40 +467,54 @@ impl BindingStore {
     /// earliest `now` of the batch. Duplicates within the batch resolve in queue order.
     fn commit_nonces(&self, batch: &[(u64, NonceRecord)]) -> Vec<(u64, NonceOutcome)> {
         let now = batch.iter().map(|(_, r)| r.now).min().unwrap_or(i64::MIN);
+        // Expired records are pruned once per second of the clock: a record added at `now`
+        // expires after `now`, so a second prune at the same `now` would find nothing.
+        let prune = now > self.pruned_through.load(Ordering::Relaxed);
         let mut connection = self.connection();
+        const INSERT: &str =
+            "INSERT INTO used_nonces (key_id, nonce, expires_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key_id, nonce) DO NOTHING";
+        let insert = |connection: &Connection, record: &NonceRecord| -> NonceOutcome {
+            connection
+                .prepare_cached(INSERT)
+                .and_then(|mut statement| {
+                    statement.execute(params![record.key_id, record.nonce, record.expires_at])
+                })
+                .map(|rows| rows > 0)
+                .map_err(|e| DeviceKeyError::store("record the nonce", e))
+        };
+        if let ([(ticket, record)], false) = (batch, prune) {
+            // One record and nothing to prune: one statement, its own (durable) transaction.
+            return vec![(*ticket, insert(&connection, record))];
+        }
         let result = (|| -> Result<Vec<(u64, NonceOutcome)>, DeviceKeyError> {
             let transaction = connection
                 .transaction()
                 .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
-            transaction
-                .prepare_cached("DELETE FROM used_nonces WHERE expires_at <= ?1")
-                .and_then(|mut statement| statement.execute([now]))
-                .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
-            let mut inserted = Vec::with_capacity(batch.len());
-            {
-                let mut statement = transaction
-                    .prepare_cached(
-                        "INSERT INTO used_nonces (key_id, nonce, expires_at) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (key_id, nonce) DO NOTHING",
-                    )
-                    .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
-                for (ticket, record) in batch {
-                    // A failing statement (a binding deleted meanwhile) rolls back only itself:
-                    // its caller gets the error, the rest of the batch still commits.
-                    let outcome = statement
-                        .execute(params![record.key_id, record.nonce, record.expires_at])
-                        .map(|rows| rows > 0)
-                        .map_err(|e| DeviceKeyError::store("record the nonce", e));
-                    inserted.push((*ticket, outcome));
-                }
+            if prune {
+                transaction
+                    .prepare_cached("DELETE FROM used_nonces WHERE expires_at <= ?1")
+                    .and_then(|mut statement| statement.execute([now]))
+                    .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
             }
+            // A failing statement (a binding deleted meanwhile) rolls back only itself: its
+            // caller gets the error, the rest of the batch still commits.
+            let inserted = batch
+                .iter()
+                .map(|(ticket, record)| (*ticket, insert(&transaction, record)))
+                .collect();
             transaction
                 .commit()
                 .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
             Ok(inserted)
         })();
         match result {
-            Ok(inserted) => inserted,
+            Ok(inserted) => {
+                if prune {
+                    self.pruned_through.store(now, Ordering::Relaxed);
+                }
+                inserted
+            }
             Err(error) => batch
                 .iter()
                 .map(|(ticket, _)| (*ticket, Err(error.clone())))
