@@ -4,8 +4,7 @@
 
 use devicekey_proof::{DeviceKeyError, KeyId, Validated};
 use devicekey_protocol::types::{
-    DeviceKeyCreateParams, DeviceKeyDeleteParams, DeviceKeyListParams, DeviceKeyPublicParams,
-    DeviceKeySignParams,
+    DeviceKeyDeleteParams, DeviceKeyPublicParams, DeviceKeySignParams,
 };
 use devicekey_protocol::Validate;
 use devicekey_runtime::DeviceKeyStore;
@@ -19,38 +18,43 @@ use crate::rpc::RpcError;
 /// received. Blocks: the connection runs it on tokio's blocking pool, validation included, so a
 /// request costs one hand-off from the reader and one to the writer.
 pub(crate) fn call(store: &DeviceKeyStore, method: &str, params: Value) -> Result<Value, RpcError> {
-    // The key id an error concerns, read before the params move into validation.
-    let key_id = params
-        .get("keyId")
-        .and_then(Value::as_str)
-        .and_then(|text| KeyId::parse(text).ok());
-    let fail = |error: DeviceKeyError| RpcError::from_store(&error, key_id.as_ref());
     match method {
-        "device/key/create" => {
-            answer(store.create_blocking(valid::<DeviceKeyCreateParams>(params)?)).map_err(fail)
-        }
-        "device/key/public" => {
-            answer(store.public_blocking(valid::<DeviceKeyPublicParams>(params)?)).map_err(fail)
-        }
-        "device/key/sign" => {
-            answer(store.sign_blocking(valid::<DeviceKeySignParams>(params)?)).map_err(fail)
-        }
-        "device/key/list" => {
-            answer(store.list_blocking(valid::<DeviceKeyListParams>(params)?)).map_err(fail)
-        }
-        "device/key/delete" => {
-            answer(store.delete_blocking(valid::<DeviceKeyDeleteParams>(params)?)).map_err(fail)
-        }
+        "device/key/create" => run(params, |_| None, |p| store.create_blocking(p)),
+        "device/key/public" => run(
+            params,
+            |p: &DeviceKeyPublicParams| KeyId::try_from(&p.key_id).ok(),
+            |p| store.public_blocking(p),
+        ),
+        "device/key/sign" => run(
+            params,
+            |p: &DeviceKeySignParams| KeyId::try_from(&p.key_id).ok(),
+            |p| store.sign_blocking(p),
+        ),
+        "device/key/list" => run(params, |_| None, |p| store.list_blocking(p)),
+        "device/key/delete" => run(
+            params,
+            |p: &DeviceKeyDeleteParams| KeyId::try_from(&p.key_id).ok(),
+            |p| store.delete_blocking(p),
+        ),
         other => Err(RpcError::method_not_found(other)),
     }
 }
 
-/// Validates `params` as `T`: the one schema validation of a request.
-fn valid<T: Validate + DeserializeOwned>(params: Value) -> Result<Validated<T>, RpcError> {
-    Validated::from_json(params).map_err(|error| RpcError::from_store(&error, None))
-}
-
-/// A response as JSON.
-fn answer<T: Serialize>(outcome: Result<T, DeviceKeyError>) -> Result<Value, DeviceKeyError> {
-    outcome.map(|response| serde_json::to_value(response).expect("responses serialize"))
+/// Validates `params` as `P` (the one schema validation of a request), runs `operation`, and
+/// turns its response or error into the answer; a domain error names the key `key_of` reads from
+/// the validated params.
+fn run<P, R>(
+    params: Value,
+    key_of: impl FnOnce(&P) -> Option<KeyId>,
+    operation: impl FnOnce(Validated<P>) -> Result<R, DeviceKeyError>,
+) -> Result<Value, RpcError>
+where
+    P: Validate + DeserializeOwned,
+    R: Serialize,
+{
+    let params = Validated::<P>::from_json(params).map_err(|e| RpcError::from_store(&e, None))?;
+    let key_id = key_of(params.get());
+    operation(params)
+        .map(|response| serde_json::to_value(response).expect("responses serialize"))
+        .map_err(|error| RpcError::from_store(&error, key_id.as_ref()))
 }
