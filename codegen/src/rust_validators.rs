@@ -63,7 +63,7 @@ pub(crate) fn emit(
     let validator_runtime = paths.validator_runtime;
 
     body.line(format!(
-        "use {validator_runtime}::{{CollectAll, Path, Sink, StopAtFirst, Violation}};"
+        "use {validator_runtime}::{{CollectAll, CollectUpTo, Path, Sink, StopAtFirst, Violation}};"
     ));
     body.line("use ::serde_json::Value;");
     body.line("");
@@ -158,6 +158,22 @@ pub(crate) fn emit(
             },
         );
         body.line("");
+        body.doc(
+            "///",
+            &format!("The first `limit` violations of a `{name}` (empty when valid); validation stops once it has them."),
+        );
+        body.block(
+            format!(
+                "pub fn validate_{snake}_at_most(value: &Value, limit: usize) -> Vec<Violation> {{"
+            ),
+            "}",
+            |w| {
+                w.line("let mut out = CollectUpTo::new(limit);");
+                w.line(format!("f{id}(value, &Path::Root, &mut out);"));
+                w.line("out.into_violations()");
+            },
+        );
+        body.line("");
     }
     if let Some(typed) = typed {
         for name in model.roots.keys().filter(|n| typed.names.contains(*n)) {
@@ -183,6 +199,12 @@ pub(crate) fn emit(
                     w.block("fn is_valid(value: &Value) -> bool {", "}", |w| {
                         w.line(format!("is_valid_{snake}(value)"))
                     });
+                    w.line("");
+                    w.block(
+                        "fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {",
+                        "}",
+                        |w| w.line(format!("validate_{snake}_at_most(value, limit)")),
+                    );
                 },
             );
             body.line("");
@@ -257,7 +279,7 @@ impl Emitter {
             rust_str(schema_path),
             rust_str(keyword)
         ));
-        w.line("if S::FAIL_FAST { return; }");
+        w.line("if out.stop() { return; }");
     }
 
     fn static_message(text: &str) -> String {
@@ -279,7 +301,7 @@ impl Emitter {
             }
             NodeKind::Ref(id) => {
                 w.line(format!("f{id}({v}, {p}, out);"));
-                w.line("if S::FAIL_FAST && out.failed() { return; }");
+                w.line("if out.stop() { return; }");
             }
             NodeKind::Checks(checks) => self.checks(w, checks, &node.schema_path, d, fn_name),
         }
@@ -710,7 +732,7 @@ impl Emitter {
                         for (value, name) in disc.values.iter().zip(&names) {
                             w.block(format!("Some({}) => {{", rust_str(value)), "}", |w| {
                                 w.line(format!("{name}({v}, {p}, out);"));
-                                w.line("if S::FAIL_FAST && out.failed() { return; }");
+                                w.line("if out.stop() { return; }");
                             });
                         }
                         w.block("_ => {", "}", |w| self.report(w, &p, at, "oneOf", &message));

@@ -36,6 +36,9 @@ pub trait Validate {
     fn validate(value: &::serde_json::Value) -> Result<(), Vec<Violation>>;
     /// Whether `value` is a valid instance of this type (stops at the first violation).
     fn is_valid(value: &::serde_json::Value) -> bool;
+    /// The first `limit` violations of `value` (empty when it is valid); validation stops once
+    /// it has them, so the work is bounded by `limit`, not by the size of `value`.
+    fn validate_at_most(value: &::serde_json::Value, limit: usize) -> Vec<Violation>;
 }
 
 /// Where a value sits in the instance, kept on the stack while validating and rendered as a JSON
@@ -79,8 +82,8 @@ impl Path<'_> {
 
 /// Where violations go.
 pub trait Sink {
-    /// Whether validation may stop at the first violation (a yes/no question).
-    const FAIL_FAST: bool;
+    /// Whether validation may stop now: the sink has all the violations it wants.
+    fn stop(&self) -> bool;
     /// Reports a violation; `message` runs only when the violation is kept.
     fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String);
     /// Whether anything was reported.
@@ -99,7 +102,9 @@ impl CollectAll {
 }
 
 impl Sink for CollectAll {
-    const FAIL_FAST: bool = false;
+    fn stop(&self) -> bool {
+        false
+    }
     fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String) {
         self.0.push(Violation {
             instance_path: path.pointer(),
@@ -113,6 +118,44 @@ impl Sink for CollectAll {
     }
 }
 
+/// Collects violations until it has `limit` of them, then stops validation.
+#[derive(Debug)]
+pub struct CollectUpTo {
+    limit: usize,
+    violations: Vec<Violation>,
+}
+
+impl CollectUpTo {
+    /// A sink that wants at most `limit` violations (at least one).
+    pub fn new(limit: usize) -> Self {
+        CollectUpTo { limit: limit.max(1), violations: Vec::new() }
+    }
+
+    /// The violations collected, in the order reported.
+    pub fn into_violations(self) -> Vec<Violation> {
+        self.violations
+    }
+}
+
+impl Sink for CollectUpTo {
+    fn stop(&self) -> bool {
+        self.violations.len() >= self.limit
+    }
+    fn report(&mut self, path: &Path<'_>, schema_path: &'static str, keyword: &'static str, message: impl FnOnce() -> String) {
+        if self.violations.len() < self.limit {
+            self.violations.push(Violation {
+                instance_path: path.pointer(),
+                schema_path: schema_path.to_owned(),
+                keyword: keyword.to_owned(),
+                message: message(),
+            });
+        }
+    }
+    fn failed(&self) -> bool {
+        !self.violations.is_empty()
+    }
+}
+
 /// Stops validation at the first violation and remembers only that there was one.
 #[derive(Debug, Default)]
 pub struct StopAtFirst {
@@ -121,7 +164,9 @@ pub struct StopAtFirst {
 }
 
 impl Sink for StopAtFirst {
-    const FAIL_FAST: bool = true;
+    fn stop(&self) -> bool {
+        self.failed
+    }
     fn report(&mut self, _: &Path<'_>, _: &'static str, _: &'static str, _: impl FnOnce() -> String) {
         self.failed = true;
     }

@@ -42,7 +42,6 @@ pub use rules::{SignPayloadExt, MAX_PROOF_LIFETIME_SECONDS};
 pub use signed_payload::{envelope, SignedPayload, SIGN_PAYLOAD_DOMAIN};
 pub use validation::{
     bounded_violations, invalid_params, schema_validations, FoundViolations, Validated,
-    VALIDATION_WINDOW,
 };
 pub use verify::{verify_proof, Expectations, VerifiedProof, VerifyError};
 

@@ -6,11 +6,9 @@
 //! This is the one place the runtime runs schema validation ([`schema_validations`] counts it).
 //!
 //! Validation first asks the generated yes/no validator, which stops at the first violation, and
-//! looks for the violations only when the answer is no. Then the work stays bounded however large
-//! the value: a value whose arrays and objects are all at most [`VALIDATION_WINDOW`] wide is
-//! validated whole (every violation), a wider one a window at a time (see
-//! [`bounded_violations`]). An error keeps the first [`MAX_REPORTED_VIOLATIONS`] violations, the
-//! count found, and whether the list may be incomplete.
+//! looks for the violations only when the answer is no, stopping once it has more than an answer
+//! carries (see [`bounded_violations`]). An error keeps the first [`MAX_REPORTED_VIOLATIONS`]
+//! violations, the count found, and whether the list may be incomplete.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,7 +16,7 @@ use devicekey_protocol::types::{DeviceKeySignParams, DeviceKeySignPayload};
 use devicekey_protocol::{Validate, Violation};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{DeviceKeyError, MAX_REPORTED_VIOLATIONS, PAYLOAD_MESSAGE_PREFIX};
 use crate::key_id::KEY_ID_MESSAGE;
@@ -129,10 +127,6 @@ fn invalid_params_found(found: FoundViolations) -> DeviceKeyError {
     )
 }
 
-/// Arrays at most this long are validated whole when the params are invalid; longer ones a
-/// window of this many items at a time.
-pub const VALIDATION_WINDOW: usize = 64;
-
 /// What [`bounded_violations`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundViolations {
@@ -140,125 +134,22 @@ pub struct FoundViolations {
     pub violations: Vec<Violation>,
     /// How many were found (before the list was cut).
     pub found: usize,
-    /// Whether validation looked at only part of the value, so that it may have more.
+    /// Whether validation stopped before the end of the value, so that it may have more.
     pub stopped_early: bool,
 }
 
-/// The violations of `value` (which `T::is_valid` refused), with work and memory bounded by
-/// [`VALIDATION_WINDOW`] rather than by the length of the value's arrays.
-///
-/// The generated validators report every violation, and an array can hold about one per byte
-/// (a million wrong items). So when an array is longer than the window, the validator runs on a
-/// copy in which every array keeps only its first `width` items: first at the window's width,
-/// and while that copy is still valid (the fault is further in) at doubled widths, then bisected
-/// with the yes/no validator to the smallest width at which the copy is invalid; the violations
-/// reported are those of the copy one window past the last valid width. They are violations of
-/// the value itself, in the validator's order, except that `minItems`, `const` and `enum` of an
-/// array that was cut are left out (they may hold of the whole array). Without anything cut (no
-/// array longer than the window, or an invalid copy that is the whole value) the list is every
-/// violation.
-///
-/// Objects are validated whole: the validators report at most one violation per entry (an
-/// unknown property is not looked into), so an object's violations cost about what the parsed
-/// object does.
+/// The violations of `value`, with work and memory bounded by [`MAX_REPORTED_VIOLATIONS`] rather
+/// than by the size of the value: the generated validator stops once it has one more violation
+/// than an answer carries, so a million wrong array items cost what 65 do.
 pub fn bounded_violations<T: Validate>(value: &Value) -> FoundViolations {
-    let longest = longest_array(value);
-    let (mut violations, stopped_early) = if longest <= VALIDATION_WINDOW {
-        (T::validate(value).err().unwrap_or_default(), false)
-    } else {
-        let mut valid_at = 0;
-        let mut width = VALIDATION_WINDOW;
-        while width < longest && T::is_valid(&prune(value, width)) {
-            valid_at = width;
-            width = width.saturating_mul(2);
-        }
-        let mut width = width.min(longest);
-        if valid_at > 0 {
-            // The copy is valid at `valid_at` and invalid at `width`: find where it turns.
-            while width - valid_at > 1 {
-                let middle = valid_at + (width - valid_at) / 2;
-                if T::is_valid(&prune(value, middle)) {
-                    valid_at = middle;
-                } else {
-                    width = middle;
-                }
-            }
-            width = valid_at.saturating_add(VALIDATION_WINDOW).min(longest);
-        }
-        let mut cut = Vec::new();
-        cut_arrays(value, width, "", &mut cut);
-        let mut violations = T::validate(&prune(value, width)).err().unwrap_or_default();
-        violations.retain(|violation| {
-            matches!(
-                violation.keyword.as_str(),
-                "type" | "maxItems" | "uniqueItems"
-            ) || !cut.contains(&violation.instance_path)
-        });
-        (violations, width < longest)
-    };
+    let mut violations = T::validate_at_most(value, MAX_REPORTED_VIOLATIONS + 1);
     let found = violations.len();
+    let stopped_early = found > MAX_REPORTED_VIOLATIONS;
     violations.truncate(MAX_REPORTED_VIOLATIONS);
     FoundViolations {
         violations,
         found,
         stopped_early,
-    }
-}
-
-/// The length of the longest array in `value`.
-fn longest_array(value: &Value) -> usize {
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .map(longest_array)
-            .fold(items.len(), usize::max),
-        Value::Object(entries) => entries.values().map(longest_array).max().unwrap_or(0),
-        _ => 0,
-    }
-}
-
-/// A copy of `value` in which every array keeps its first `width` items.
-fn prune(value: &Value, width: usize) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .take(width)
-                .map(|item| prune(item, width))
-                .collect(),
-        ),
-        Value::Object(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(key, item)| (key.clone(), prune(item, width)))
-                .collect::<Map<String, Value>>(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// The JSON pointers of the arrays of `value` (at `pointer`) that [`prune`] at `width` cuts.
-fn cut_arrays(value: &Value, width: usize, pointer: &str, out: &mut Vec<String>) {
-    match value {
-        Value::Array(items) => {
-            if items.len() > width {
-                out.push(pointer.to_owned());
-            }
-            for (index, item) in items.iter().take(width).enumerate() {
-                if matches!(item, Value::Array(_) | Value::Object(_)) {
-                    cut_arrays(item, width, &format!("{pointer}/{index}"), out);
-                }
-            }
-        }
-        Value::Object(entries) => {
-            for (key, item) in entries {
-                if matches!(item, Value::Array(_) | Value::Object(_)) {
-                    let key = key.replace('~', "~0").replace('/', "~1");
-                    cut_arrays(item, width, &format!("{pointer}/{key}"), out);
-                }
-            }
-        }
-        _ => {}
     }
 }
 
@@ -397,7 +288,11 @@ mod tests {
         let found = bounded_violations::<DeviceKeySignParams>(&params);
         assert_eq!(found.violations, full[..MAX_REPORTED_VIOLATIONS]);
         assert!(found.stopped_early);
-        assert!(found.found <= 2 * VALIDATION_WINDOW + 1, "{}", found.found);
+        assert!(
+            found.found <= MAX_REPORTED_VIOLATIONS + 1,
+            "{}",
+            found.found
+        );
 
         // Half a million zeros (the 1 MB request): the same bounded answer, without a million
         // violations in between.
@@ -405,7 +300,7 @@ mod tests {
         let error = Validated::<DeviceKeySignParams>::from_json(params).unwrap_err();
         assert_eq!(error.violations(), &full[..MAX_REPORTED_VIOLATIONS]);
         assert!(error.violations_truncated());
-        assert!(error.violation_count() <= 2 * VALIDATION_WINDOW + 1);
+        assert!(error.violation_count() <= MAX_REPORTED_VIOLATIONS + 1);
         assert_eq!(
             error.message(),
             "invalid device key payload: scopes must contain exactly remote_control_controller_websocket"
@@ -422,7 +317,8 @@ mod tests {
             .map(|v| v.instance_path.as_str())
             .collect();
         assert_eq!(paths, ["/keys/300/createdAt", "/keys/310/createdAt"]);
-        assert!(found.stopped_early);
+        // Two violations are fewer than an answer holds: validation went to the end.
+        assert!(!found.stopped_early);
         let full = DeviceKeyListResponse::validate(&response).unwrap_err();
         assert_eq!(found.violations, full);
 

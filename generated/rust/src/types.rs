@@ -1008,9 +1008,9 @@ pub struct InitializeResponse {
 pub struct InvalidParamsErrorData {
     ///Always `invalidParams`.
     pub kind: ::std::string::String,
-    ///Whether `violations` may not be every violation of the params: more than 64 were found, or the server stopped validating a very large value early. False means the list is complete and `violationCount` is its length.
+    ///Whether `violations` may not be every violation of the params: the server found more than 64 and stopped looking. False means the list is complete and `violationCount` is its length.
     pub truncated: bool,
-    ///How many violations the server found; at least the number listed. When `truncated` is true the server stopped looking early (a very large value is validated in bounded windows), so the params may have more.
+    ///How many violations the server found; at least the number listed. When `truncated` is true the server stopped looking once it had more than it lists, so the params may have more.
     #[serde(rename = "violationCount")]
     pub violation_count: ::std::num::NonZeroU64,
     ///The first violations found, in the validator's order: at least one, at most 64.

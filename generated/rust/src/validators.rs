@@ -2,7 +2,7 @@
 //!
 //! The protocol's validators: JSON Schema semantics of the profile over `serde_json::Value`.
 
-use crate::validator_runtime::{CollectAll, Path, Sink, StopAtFirst, Violation};
+use crate::validator_runtime::{CollectAll, CollectUpTo, Path, Sink, StopAtFirst, Violation};
 use ::serde_json::Value;
 
 /// The name of every type that has a validator, sorted.
@@ -262,6 +262,13 @@ pub fn is_valid_account_user_id(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `AccountUserId` (empty when valid); validation stops once it has them.
+pub fn validate_account_user_id_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f0(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `AttestationEnvelope`, reporting every violation.
 ///
 /// The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
@@ -276,6 +283,13 @@ pub fn is_valid_attestation_envelope(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f1(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `AttestationEnvelope` (empty when valid); validation stops once it has them.
+pub fn validate_attestation_envelope_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f1(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `AttestationGenerateParams`, reporting every violation.
@@ -294,6 +308,13 @@ pub fn is_valid_attestation_generate_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `AttestationGenerateParams` (empty when valid); validation stops once it has them.
+pub fn validate_attestation_generate_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f2(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `AttestationGenerateResponse`, reporting every violation.
 ///
 /// Result of `attestation/generate`: an attestation token the server passes on without looking inside.
@@ -308,6 +329,16 @@ pub fn is_valid_attestation_generate_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f3(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `AttestationGenerateResponse` (empty when valid); validation stops once it has them.
+pub fn validate_attestation_generate_response_at_most(
+    value: &Value,
+    limit: usize,
+) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f3(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `Base64Bytes`, reporting every violation.
@@ -326,6 +357,13 @@ pub fn is_valid_base64_bytes(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `Base64Bytes` (empty when valid); validation stops once it has them.
+pub fn validate_base64_bytes_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f4(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `ClientId`, reporting every violation.
 ///
 /// A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
@@ -340,6 +378,13 @@ pub fn is_valid_client_id(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f5(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `ClientId` (empty when valid); validation stops once it has them.
+pub fn validate_client_id_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f5(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `ClientInfo`, reporting every violation.
@@ -358,6 +403,13 @@ pub fn is_valid_client_info(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `ClientInfo` (empty when valid); validation stops once it has them.
+pub fn validate_client_info_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f6(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyAlgorithm`, reporting every violation.
 ///
 /// Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
@@ -372,6 +424,13 @@ pub fn is_valid_device_key_algorithm(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f7(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyAlgorithm` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_algorithm_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f7(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeyCreateParams`, reporting every violation.
@@ -390,6 +449,13 @@ pub fn is_valid_device_key_create_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeyCreateParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_create_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f8(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyCreateResponse`, reporting every violation.
 ///
 /// Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
@@ -404,6 +470,13 @@ pub fn is_valid_device_key_create_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f9(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyCreateResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_create_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f9(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeyDeleteParams`, reporting every violation.
@@ -422,6 +495,13 @@ pub fn is_valid_device_key_delete_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeyDeleteParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_delete_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f10(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyDeleteResponse`, reporting every violation.
 ///
 /// Result of `device/key/delete` (extension, not in codex).
@@ -436,6 +516,13 @@ pub fn is_valid_device_key_delete_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f11(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyDeleteResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_delete_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f11(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeyId`, reporting every violation.
@@ -454,6 +541,13 @@ pub fn is_valid_device_key_id(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeyId` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_id_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f12(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyInfo`, reporting every violation.
 ///
 /// One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
@@ -468,6 +562,13 @@ pub fn is_valid_device_key_info(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f13(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyInfo` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_info_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f13(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeyListParams`, reporting every violation.
@@ -486,6 +587,13 @@ pub fn is_valid_device_key_list_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeyListParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_list_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f14(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyListResponse`, reporting every violation.
 ///
 /// Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
@@ -500,6 +608,13 @@ pub fn is_valid_device_key_list_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f15(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyListResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_list_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f15(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeyProtectionClass`, reporting every violation.
@@ -518,6 +633,13 @@ pub fn is_valid_device_key_protection_class(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeyProtectionClass` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_protection_class_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f16(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyProtectionPolicy`, reporting every violation.
 ///
 /// Which protection classes `device/key/create` may produce. `hardware_only` (the default when protectionPolicy is omitted or null): only `hardware_secure_enclave` or `hardware_tpm`; without usable hardware the call fails rather than degrading. `allow_os_protected_nonextractable`: also accept `os_protected_nonextractable` when no hardware key can be made. `allow_software` (extension, not in codex): accept every class including `software`; for development and tests, honoured only when the server runs with the software provider explicitly enabled, and never a silent fallback.
@@ -532,6 +654,16 @@ pub fn is_valid_device_key_protection_policy(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f17(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyProtectionPolicy` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_protection_policy_at_most(
+    value: &Value,
+    limit: usize,
+) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f17(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeyPublicParams`, reporting every violation.
@@ -550,6 +682,13 @@ pub fn is_valid_device_key_public_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeyPublicParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_public_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f18(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeyPublicResponse`, reporting every violation.
 ///
 /// Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
@@ -564,6 +703,13 @@ pub fn is_valid_device_key_public_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f19(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyPublicResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_public_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f19(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeySignParams`, reporting every violation.
@@ -582,6 +728,13 @@ pub fn is_valid_device_key_sign_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeySignParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_sign_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f20(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DeviceKeySignPayload`, reporting every violation.
 ///
 /// What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
@@ -596,6 +749,13 @@ pub fn is_valid_device_key_sign_payload(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f21(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeySignPayload` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_sign_payload_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f21(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DeviceKeySignResponse`, reporting every violation.
@@ -614,6 +774,13 @@ pub fn is_valid_device_key_sign_response(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DeviceKeySignResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_sign_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f22(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `DomainErrorData`, reporting every violation.
 ///
 /// The `data` of a domain error (codes -32000 to -32099, extension).
@@ -628,6 +795,13 @@ pub fn is_valid_domain_error_data(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f23(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `DomainErrorData` (empty when valid); validation stops once it has them.
+pub fn validate_domain_error_data_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f23(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `DomainErrorKind`, reporting every violation.
@@ -646,6 +820,13 @@ pub fn is_valid_domain_error_kind(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `DomainErrorKind` (empty when valid); validation stops once it has them.
+pub fn validate_domain_error_kind_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f24(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `InitializeCapabilities`, reporting every violation.
 ///
 /// Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
@@ -660,6 +841,13 @@ pub fn is_valid_initialize_capabilities(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f25(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `InitializeCapabilities` (empty when valid); validation stops once it has them.
+pub fn validate_initialize_capabilities_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f25(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `InitializeParams`, reporting every violation.
@@ -678,6 +866,13 @@ pub fn is_valid_initialize_params(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `InitializeParams` (empty when valid); validation stops once it has them.
+pub fn validate_initialize_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f26(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `InitializeResponse`, reporting every violation.
 ///
 /// Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
@@ -692,6 +887,13 @@ pub fn is_valid_initialize_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f27(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `InitializeResponse` (empty when valid); validation stops once it has them.
+pub fn validate_initialize_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f27(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `InvalidParamsErrorData`, reporting every violation.
@@ -710,6 +912,13 @@ pub fn is_valid_invalid_params_error_data(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `InvalidParamsErrorData` (empty when valid); validation stops once it has them.
+pub fn validate_invalid_params_error_data_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f28(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `Nonce`, reporting every violation.
 ///
 /// A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
@@ -724,6 +933,13 @@ pub fn is_valid_nonce(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f29(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `Nonce` (empty when valid); validation stops once it has them.
+pub fn validate_nonce_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f29(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `Origin`, reporting every violation.
@@ -742,6 +958,13 @@ pub fn is_valid_origin(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `Origin` (empty when valid); validation stops once it has them.
+pub fn validate_origin_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f30(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `RequestErrorData`, reporting every violation.
 ///
 /// The `data` of a -32600 error: the message is not an acceptable request.
@@ -756,6 +979,13 @@ pub fn is_valid_request_error_data(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
     f31(value, &Path::Root, &mut out);
     !out.failed()
+}
+
+/// The first `limit` violations of a `RequestErrorData` (empty when valid); validation stops once it has them.
+pub fn validate_request_error_data_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f31(value, &Path::Root, &mut out);
+    out.into_violations()
 }
 
 /// Validates a `SchemaViolation`, reporting every violation.
@@ -774,6 +1004,13 @@ pub fn is_valid_schema_violation(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `SchemaViolation` (empty when valid); validation stops once it has them.
+pub fn validate_schema_violation_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f32(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `Sha256Base64url`, reporting every violation.
 ///
 /// A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
@@ -790,6 +1027,13 @@ pub fn is_valid_sha256_base64url(value: &Value) -> bool {
     !out.failed()
 }
 
+/// The first `limit` violations of a `Sha256Base64url` (empty when valid); validation stops once it has them.
+pub fn validate_sha256_base64url_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f33(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 impl crate::validator_runtime::Validate for crate::types::AccountUserId {
     const TYPE_NAME: &'static str = "AccountUserId";
 
@@ -799,6 +1043,10 @@ impl crate::validator_runtime::Validate for crate::types::AccountUserId {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_account_user_id(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_account_user_id_at_most(value, limit)
     }
 }
 
@@ -812,6 +1060,10 @@ impl crate::validator_runtime::Validate for crate::types::AttestationEnvelope {
     fn is_valid(value: &Value) -> bool {
         is_valid_attestation_envelope(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_attestation_envelope_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::AttestationGenerateParams {
@@ -823,6 +1075,10 @@ impl crate::validator_runtime::Validate for crate::types::AttestationGeneratePar
 
     fn is_valid(value: &Value) -> bool {
         is_valid_attestation_generate_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_attestation_generate_params_at_most(value, limit)
     }
 }
 
@@ -836,6 +1092,10 @@ impl crate::validator_runtime::Validate for crate::types::AttestationGenerateRes
     fn is_valid(value: &Value) -> bool {
         is_valid_attestation_generate_response(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_attestation_generate_response_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::Base64Bytes {
@@ -847,6 +1107,10 @@ impl crate::validator_runtime::Validate for crate::types::Base64Bytes {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_base64_bytes(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_base64_bytes_at_most(value, limit)
     }
 }
 
@@ -860,6 +1124,10 @@ impl crate::validator_runtime::Validate for crate::types::ClientId {
     fn is_valid(value: &Value) -> bool {
         is_valid_client_id(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_client_id_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::ClientInfo {
@@ -871,6 +1139,10 @@ impl crate::validator_runtime::Validate for crate::types::ClientInfo {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_client_info(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_client_info_at_most(value, limit)
     }
 }
 
@@ -884,6 +1156,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyAlgorithm {
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_algorithm(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_algorithm_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeyCreateParams {
@@ -895,6 +1171,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyCreateParams 
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_create_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_create_params_at_most(value, limit)
     }
 }
 
@@ -908,6 +1188,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyCreateRespons
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_create_response(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_create_response_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeyDeleteParams {
@@ -919,6 +1203,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyDeleteParams 
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_delete_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_delete_params_at_most(value, limit)
     }
 }
 
@@ -932,6 +1220,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyDeleteRespons
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_delete_response(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_delete_response_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeyId {
@@ -943,6 +1235,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyId {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_id(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_id_at_most(value, limit)
     }
 }
 
@@ -956,6 +1252,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyInfo {
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_info(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_info_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeyListParams {
@@ -967,6 +1267,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyListParams {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_list_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_list_params_at_most(value, limit)
     }
 }
 
@@ -980,6 +1284,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyListResponse 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_list_response(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_list_response_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeyProtectionClass {
@@ -991,6 +1299,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyProtectionCla
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_protection_class(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_protection_class_at_most(value, limit)
     }
 }
 
@@ -1004,6 +1316,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyProtectionPol
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_protection_policy(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_protection_policy_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeyPublicParams {
@@ -1015,6 +1331,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyPublicParams 
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_public_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_public_params_at_most(value, limit)
     }
 }
 
@@ -1028,6 +1348,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyPublicRespons
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_public_response(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_public_response_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeySignParams {
@@ -1039,6 +1363,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeySignParams {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_sign_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_sign_params_at_most(value, limit)
     }
 }
 
@@ -1052,6 +1380,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeySignPayload {
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_sign_payload(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_sign_payload_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DeviceKeySignResponse {
@@ -1063,6 +1395,10 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeySignResponse 
 
     fn is_valid(value: &Value) -> bool {
         is_valid_device_key_sign_response(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_sign_response_at_most(value, limit)
     }
 }
 
@@ -1076,6 +1412,10 @@ impl crate::validator_runtime::Validate for crate::types::DomainErrorData {
     fn is_valid(value: &Value) -> bool {
         is_valid_domain_error_data(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_domain_error_data_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::DomainErrorKind {
@@ -1087,6 +1427,10 @@ impl crate::validator_runtime::Validate for crate::types::DomainErrorKind {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_domain_error_kind(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_domain_error_kind_at_most(value, limit)
     }
 }
 
@@ -1100,6 +1444,10 @@ impl crate::validator_runtime::Validate for crate::types::InitializeCapabilities
     fn is_valid(value: &Value) -> bool {
         is_valid_initialize_capabilities(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_initialize_capabilities_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::InitializeParams {
@@ -1111,6 +1459,10 @@ impl crate::validator_runtime::Validate for crate::types::InitializeParams {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_initialize_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_initialize_params_at_most(value, limit)
     }
 }
 
@@ -1124,6 +1476,10 @@ impl crate::validator_runtime::Validate for crate::types::InitializeResponse {
     fn is_valid(value: &Value) -> bool {
         is_valid_initialize_response(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_initialize_response_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::InvalidParamsErrorData {
@@ -1135,6 +1491,10 @@ impl crate::validator_runtime::Validate for crate::types::InvalidParamsErrorData
 
     fn is_valid(value: &Value) -> bool {
         is_valid_invalid_params_error_data(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_invalid_params_error_data_at_most(value, limit)
     }
 }
 
@@ -1148,6 +1508,10 @@ impl crate::validator_runtime::Validate for crate::types::Nonce {
     fn is_valid(value: &Value) -> bool {
         is_valid_nonce(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_nonce_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::Origin {
@@ -1159,6 +1523,10 @@ impl crate::validator_runtime::Validate for crate::types::Origin {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_origin(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_origin_at_most(value, limit)
     }
 }
 
@@ -1172,6 +1540,10 @@ impl crate::validator_runtime::Validate for crate::types::RequestErrorData {
     fn is_valid(value: &Value) -> bool {
         is_valid_request_error_data(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_request_error_data_at_most(value, limit)
+    }
 }
 
 impl crate::validator_runtime::Validate for crate::types::SchemaViolation {
@@ -1183,6 +1555,10 @@ impl crate::validator_runtime::Validate for crate::types::SchemaViolation {
 
     fn is_valid(value: &Value) -> bool {
         is_valid_schema_violation(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_schema_violation_at_most(value, limit)
     }
 }
 
@@ -1196,6 +1572,10 @@ impl crate::validator_runtime::Validate for crate::types::Sha256Base64url {
     fn is_valid(value: &Value) -> bool {
         is_valid_sha256_base64url(value)
     }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_sha256_base64url_at_most(value, limit)
+    }
 }
 
 /// `AccountUserId.json#`
@@ -1205,7 +1585,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "AccountUserId.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1214,7 +1594,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "AccountUserId.json#/minLength", "minLength", || {
                 "must be at least 1 character long".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -1222,7 +1602,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "AccountUserId.json#/maxLength", "maxLength", || {
                 "must be at most 256 characters long".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -1236,7 +1616,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "AttestationEnvelope.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1257,7 +1637,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1273,7 +1653,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minimum",
                                 || "must be greater than or equal to 0".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -1288,7 +1668,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maximum",
                                 || "must be less than or equal to 4".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -1302,7 +1682,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1314,7 +1694,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minLength",
                                 || "must be at least 1 character long".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -1332,7 +1712,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1343,7 +1723,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "const",
                             || "must be 1".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1361,7 +1741,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1372,7 +1752,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "AttestationEnvelope.json#/required", "required", || {
                     "missing required property \"v\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1380,7 +1760,7 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "AttestationEnvelope.json#/required", "required", || {
                     "missing required property \"s\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1395,7 +1775,7 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "AttestationGenerateParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1416,7 +1796,7 @@ fn f2<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1432,7 +1812,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "AttestationGenerateResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1450,7 +1830,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1462,7 +1842,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minLength",
                                 || "must be at least 1 character long".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -1481,7 +1861,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1495,7 +1875,7 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"token\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1510,7 +1890,7 @@ fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "Base64Bytes.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1519,7 +1899,7 @@ fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "Base64Bytes.json#/format", "format", || {
                 "must be standard base64 with padding".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -1533,7 +1913,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "ClientId.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1542,7 +1922,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "ClientId.json#/minLength", "minLength", || {
                 "must be at least 1 character long".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -1550,7 +1930,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "ClientId.json#/maxLength", "maxLength", || {
                 "must be at most 256 characters long".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -1564,7 +1944,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "ClientInfo.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1579,7 +1959,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         out.report(p1, "ClientInfo.json#/properties/name/type", "type", || {
                             "must be string".to_owned()
                         });
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1591,7 +1971,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maxLength",
                                 || "must be at most 1024 characters long".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -1621,7 +2001,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 )
                             },
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1635,7 +2015,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1647,7 +2027,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maxLength",
                                 || "must be at most 1024 characters long".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -1666,7 +2046,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1677,7 +2057,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "ClientInfo.json#/required", "required", || {
                     "missing required property \"name\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1685,7 +2065,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "ClientInfo.json#/required", "required", || {
                     "missing required property \"version\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1700,7 +2080,7 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyAlgorithm.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1708,7 +2088,7 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyAlgorithm.json#/enum", "enum", || {
             "must be one of \"ecdsa_p256_sha256\"".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1721,7 +2101,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyCreateParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1733,14 +2113,14 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 0;
                     f0(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 1;
                     f5(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1768,7 +2148,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 )
                             },
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -1786,7 +2166,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1800,7 +2180,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"accountUserId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1811,7 +2191,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"clientId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1826,7 +2206,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyCreateResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1838,28 +2218,28 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "algorithm" => {
                     seen |= 1 << 2;
                     f7(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
                     f16(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1876,7 +2256,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1890,7 +2270,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"keyId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1901,7 +2281,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"publicKeySpkiDerBase64\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1912,7 +2292,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"algorithm\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1923,7 +2303,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"protectionClass\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1938,7 +2318,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyDeleteParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -1950,7 +2330,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1967,7 +2347,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -1981,7 +2361,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"keyId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -1996,7 +2376,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyDeleteResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2014,7 +2394,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be boolean".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -2032,7 +2412,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2046,7 +2426,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"deleted\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2061,14 +2441,14 @@ fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyId.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
     if let Some(s) = v0.as_str() {
         if !crate::formats::is_device_key_id(s) {
             out.report(p0, "DeviceKeyId.json#/format", "format", || "must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes".to_owned());
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -2082,7 +2462,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyInfo.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2094,21 +2474,21 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 3;
                     f0(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "algorithm" => {
                     seen |= 1 << 1;
                     f7(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 4;
                     f5(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2124,7 +2504,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -2140,7 +2520,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minimum",
                                 || "must be greater than or equal to -9007199254740991".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -2155,7 +2535,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maximum",
                                 || "must be less than or equal to 9007199254740991".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -2166,7 +2546,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "format",
                                 || "must be a signed 64-bit integer".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -2175,14 +2555,14 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 2;
                     f16(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2199,7 +2579,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2210,7 +2590,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
                     "missing required property \"keyId\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2218,7 +2598,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
                     "missing required property \"algorithm\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2226,7 +2606,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
                     "missing required property \"protectionClass\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2234,7 +2614,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
                     "missing required property \"accountUserId\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2242,7 +2622,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
                     "missing required property \"clientId\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2250,7 +2630,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeyInfo.json#/required", "required", || {
                     "missing required property \"createdAt\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2265,7 +2645,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyListParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2275,19 +2655,19 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "accountUserId" => {
                     f0(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "after" => {
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "clientId" => {
                     f5(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2302,7 +2682,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -2318,7 +2698,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minimum",
                                 || "must be greater than or equal to 1".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -2333,7 +2713,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maximum",
                                 || "must be less than or equal to 1000".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -2352,7 +2732,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2368,7 +2748,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyListResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2386,7 +2766,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be array".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -2398,14 +2778,14 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maxItems",
                                 || "must have at most 1000 items".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
                             f13(v2, p2, out);
-                            if S::FAIL_FAST && out.failed() {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -2413,7 +2793,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "nextCursor" => {
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2430,7 +2810,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2444,7 +2824,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"keys\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2459,7 +2839,7 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyProtectionClass.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2470,7 +2850,7 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         )
     ) {
         out.report(p0, "DeviceKeyProtectionClass.json#/enum", "enum", || "must be one of \"hardware_secure_enclave\", \"hardware_tpm\", \"os_protected_nonextractable\", \"software\"".to_owned());
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2483,7 +2863,7 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyProtectionPolicy.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2492,7 +2872,7 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         Some("hardware_only" | "allow_os_protected_nonextractable" | "allow_software")
     ) {
         out.report(p0, "DeviceKeyProtectionPolicy.json#/enum", "enum", || "must be one of \"hardware_only\", \"allow_os_protected_nonextractable\", \"allow_software\"".to_owned());
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2505,7 +2885,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyPublicParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2517,7 +2897,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2534,7 +2914,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2548,7 +2928,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"keyId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2563,7 +2943,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeyPublicResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2575,28 +2955,28 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "algorithm" => {
                     seen |= 1 << 2;
                     f7(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
                     f16(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2613,7 +2993,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2627,7 +3007,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"keyId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2638,7 +3018,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"publicKeySpkiDerBase64\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2649,7 +3029,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"algorithm\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2660,7 +3040,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"protectionClass\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2675,7 +3055,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeySignParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2687,14 +3067,14 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "keyId" => {
                     seen |= 1 << 0;
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "payload" => {
                     seen |= 1 << 1;
                     f21(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2711,7 +3091,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2722,7 +3102,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeySignParams.json#/required", "required", || {
                     "missing required property \"keyId\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2730,7 +3110,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DeviceKeySignParams.json#/required", "required", || {
                     "missing required property \"payload\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2745,7 +3125,7 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeySignPayload.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2756,19 +3136,19 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     {
         Some("remoteControlClientConnection") => {
             f21_2_0(v0, p0, out);
-            if S::FAIL_FAST && out.failed() {
+            if out.stop() {
                 return;
             }
         }
         Some("remoteControlClientEnrollment") => {
             f21_2_1(v0, p0, out);
-            if S::FAIL_FAST && out.failed() {
+            if out.stop() {
                 return;
             }
         }
         _ => {
             out.report(p0, "DeviceKeySignPayload.json#/oneOf", "oneOf", || "must be an object whose \"type\" is one of \"remoteControlClientConnection\", \"remoteControlClientEnrollment\"".to_owned());
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -2782,7 +3162,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DeviceKeySignResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2794,21 +3174,21 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "algorithm" => {
                     seen |= 1 << 2;
                     f7(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "signatureDerBase64" => {
                     seen |= 1 << 0;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "signedPayloadBase64" => {
                     seen |= 1 << 1;
                     f4(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2825,7 +3205,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2839,7 +3219,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"signatureDerBase64\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2850,7 +3230,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"signedPayloadBase64\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2861,7 +3241,7 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"algorithm\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2876,7 +3256,7 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DomainErrorData.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2887,14 +3267,14 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     f12(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "kind" => {
                     seen |= 1 << 0;
                     f24(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2911,7 +3291,7 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -2922,7 +3302,7 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "DomainErrorData.json#/required", "required", || {
                     "missing required property \"kind\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -2937,7 +3317,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "DomainErrorKind.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2964,7 +3344,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         )
     ) {
         out.report(p0, "DomainErrorKind.json#/enum", "enum", || "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\"".to_owned());
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2977,7 +3357,7 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "InitializeCapabilities.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -2991,7 +3371,7 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "type",
                     || "must be boolean".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3006,7 +3386,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "InitializeParams.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3039,7 +3419,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 )
                             },
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3047,7 +3427,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "clientInfo" => {
                     seen |= 1 << 0;
                     f6(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3064,7 +3444,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3075,7 +3455,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "InitializeParams.json#/required", "required", || {
                     "missing required property \"clientInfo\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3090,7 +3470,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "InitializeResponse.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3099,7 +3479,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "InitializeResponse.json#/required", "required", || {
                 "missing required property \"userAgent\"".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3107,7 +3487,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "InitializeResponse.json#/required", "required", || {
                 "missing required property \"platformFamily\"".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3115,7 +3495,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "InitializeResponse.json#/required", "required", || {
                 "missing required property \"platformOs\"".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3128,7 +3508,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "type",
                     || "must be string".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3142,7 +3522,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "type",
                     || "must be string".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3156,7 +3536,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "type",
                     || "must be string".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3171,7 +3551,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "InvalidParamsErrorData.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3189,7 +3569,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3200,7 +3580,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "const",
                             || "must be \"invalidParams\"".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3214,7 +3594,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be boolean".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3231,7 +3611,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3247,7 +3627,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minimum",
                                 || "must be greater than or equal to 1".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3262,7 +3642,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maximum",
                                 || "must be less than or equal to 9007199254740991".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3277,7 +3657,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be array".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3289,7 +3669,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minItems",
                                 || "must have at least 1 item".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3300,14 +3680,14 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maxItems",
                                 || "must have at most 64 items".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
                             f32(v2, p2, out);
-                            if S::FAIL_FAST && out.failed() {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3326,7 +3706,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3340,7 +3720,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"kind\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3351,7 +3731,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"violations\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3362,7 +3742,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"violationCount\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3373,7 +3753,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"truncated\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3388,7 +3768,7 @@ fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "Nonce.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3397,7 +3777,7 @@ fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "Nonce.json#/maxLength", "maxLength", || {
                 "must be at most 1024 characters long".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3405,7 +3785,7 @@ fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "Nonce.json#/format", "format", || {
                 "must be at least 32 random bytes encoded as unpadded base64url".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3419,7 +3799,7 @@ fn f30<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "Origin.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3428,7 +3808,7 @@ fn f30<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "Origin.json#/format", "format", || {
                 "must be an http or https origin in its ASCII serialization".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3442,7 +3822,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "RequestErrorData.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3460,7 +3840,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3476,7 +3856,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         )
                     ) {
                         out.report(p1, "RequestErrorData.json#/properties/kind/enum", "enum", || "must be one of \"notInitialized\", \"alreadyInitialized\", \"invalidRequest\", \"lineTooLong\", \"serverBusy\", \"tooManyConnections\"".to_owned());
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3494,7 +3874,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3505,7 +3885,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "RequestErrorData.json#/required", "required", || {
                     "missing required property \"kind\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3520,7 +3900,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "SchemaViolation.json#/type", "type", || {
             "must be object".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3538,7 +3918,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3552,7 +3932,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3566,7 +3946,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3580,7 +3960,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3598,7 +3978,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3609,7 +3989,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "SchemaViolation.json#/required", "required", || {
                     "missing required property \"instancePath\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3617,7 +3997,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "SchemaViolation.json#/required", "required", || {
                     "missing required property \"schemaPath\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3625,7 +4005,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "SchemaViolation.json#/required", "required", || {
                     "missing required property \"keyword\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3633,7 +4013,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 out.report(p0, "SchemaViolation.json#/required", "required", || {
                     "missing required property \"message\"".to_owned()
                 });
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3648,7 +4028,7 @@ fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "Sha256Base64url.json#/type", "type", || {
             "must be string".to_owned()
         });
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3657,7 +4037,7 @@ fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "Sha256Base64url.json#/format", "format", || {
                 "must be a SHA-256 digest encoded as unpadded base64url".to_owned()
             });
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }
@@ -3674,7 +4054,7 @@ fn f26_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             "type",
             || "must be null".to_owned(),
         );
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3684,7 +4064,7 @@ fn f26_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f26_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     f25(v0, p0, out);
-    if S::FAIL_FAST && out.failed() {
+    if out.stop() {
         return;
     }
 }
@@ -3699,7 +4079,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             "type",
             || "must be object".to_owned(),
         );
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -3711,7 +4091,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 6;
                     f0(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3724,7 +4104,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3735,7 +4115,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "const",
                             || "must be \"remote_control_client_enrollment\"".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3752,7 +4132,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3763,7 +4143,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         ) == Some(::std::cmp::Ordering::Less)
                         {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3773,13 +4153,13 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         ) == Some(::std::cmp::Ordering::Greater)
                         {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
                         if !crate::formats::is_int64(n) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3794,20 +4174,20 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
                     if let Some(s) = v1.as_str() {
                         if !crate::validator_runtime::has_min_chars(s, 1) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 character long".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
                         if !crate::validator_runtime::has_max_chars(s, 256) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/maxLength", "maxLength", || "must be at most 256 characters long".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -3816,28 +4196,28 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "clientId" => {
                     seen |= 1 << 7;
                     f5(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "deviceIdentitySha256Base64url" => {
                     seen |= 1 << 8;
                     f33(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
                     f29(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
                     f30(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3850,7 +4230,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3862,7 +4242,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         )
                     ) {
                         out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client/enroll\", \"/wham/remote/control/client/enroll\"".to_owned());
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3876,7 +4256,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3887,7 +4267,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "const",
                             || "must be \"remoteControlClientEnrollment\"".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -3905,7 +4285,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -3919,7 +4299,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"type\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3930,7 +4310,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"nonce\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3941,7 +4321,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"audience\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3952,7 +4332,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"challengeId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3963,7 +4343,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"targetOrigin\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3974,7 +4354,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"targetPath\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3985,7 +4365,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"accountUserId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -3996,7 +4376,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"clientId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4007,7 +4387,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"deviceIdentitySha256Base64url\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4018,7 +4398,7 @@ fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"challengeExpiresAt\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4036,7 +4416,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             "type",
             || "must be object".to_owned(),
         );
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -4048,7 +4428,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "accountUserId" => {
                     seen |= 1 << 6;
                     f0(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -4061,7 +4441,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4072,7 +4452,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "const",
                             || "must be \"remote_control_client_websocket\"".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4080,14 +4460,14 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "clientId" => {
                     seen |= 1 << 7;
                     f5(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
                     f29(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -4100,7 +4480,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be array".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4112,7 +4492,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minItems",
                                 || "must have at least 1 item".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -4123,7 +4503,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maxItems",
                                 || "must have at most 1 item".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -4131,13 +4511,13 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             let p2 = &Path::Index(p1, i);
                             if !(v2.is_string()) {
                                 out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/type", "type", || "must be string".to_owned());
-                                if S::FAIL_FAST {
+                                if out.stop() {
                                     return;
                                 }
                             }
                             if v2.as_str() != Some("remote_control_controller_websocket") {
                                 out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/const", "const", || "must be \"remote_control_controller_websocket\"".to_owned());
-                                if S::FAIL_FAST {
+                                if out.stop() {
                                     return;
                                 }
                             }
@@ -4153,7 +4533,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4165,7 +4545,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "minLength",
                                 || "must be at least 1 character long".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -4176,7 +4556,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 "maxLength",
                                 || "must be at most 256 characters long".to_owned(),
                             );
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -4185,7 +4565,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "targetOrigin" => {
                     seen |= 1 << 4;
                     f30(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -4198,7 +4578,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4207,7 +4587,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         Some("/api/codex/remote/control/client" | "/wham/remote/control/client")
                     ) {
                         out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client\", \"/wham/remote/control/client\"".to_owned());
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4224,7 +4604,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be integer".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4235,7 +4615,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         ) == Some(::std::cmp::Ordering::Less)
                         {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -4245,13 +4625,13 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         ) == Some(::std::cmp::Ordering::Greater)
                         {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
                         if !crate::formats::is_int64(n) {
                             out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if S::FAIL_FAST {
+                            if out.stop() {
                                 return;
                             }
                         }
@@ -4260,7 +4640,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "tokenSha256Base64url" => {
                     seen |= 1 << 8;
                     f33(v1, p1, out);
-                    if S::FAIL_FAST && out.failed() {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -4273,7 +4653,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "type",
                             || "must be string".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4284,7 +4664,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             "const",
                             || "must be \"remoteControlClientConnection\"".to_owned(),
                         );
-                        if S::FAIL_FAST {
+                        if out.stop() {
                             return;
                         }
                     }
@@ -4302,7 +4682,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             )
                         },
                     );
-                    if S::FAIL_FAST {
+                    if out.stop() {
                         return;
                     }
                 }
@@ -4316,7 +4696,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"type\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4327,7 +4707,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"nonce\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4338,7 +4718,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"audience\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4349,7 +4729,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"sessionId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4360,7 +4740,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"targetOrigin\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4371,7 +4751,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"targetPath\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4382,7 +4762,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"accountUserId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4393,7 +4773,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"clientId\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4404,7 +4784,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"tokenSha256Base64url\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4415,7 +4795,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"tokenExpiresAt\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4426,7 +4806,7 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     "required",
                     || "missing required property \"scopes\"".to_owned(),
                 );
-                if S::FAIL_FAST {
+                if out.stop() {
                     return;
                 }
             }
@@ -4444,7 +4824,7 @@ fn f8_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             "type",
             || "must be null".to_owned(),
         );
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -4454,7 +4834,7 @@ fn f8_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 #[allow(unused_variables, clippy::all)]
 fn f8_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     f17(v0, p0, out);
-    if S::FAIL_FAST && out.failed() {
+    if out.stop() {
         return;
     }
 }
@@ -4469,7 +4849,7 @@ fn f6_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             "type",
             || "must be null".to_owned(),
         );
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -4485,7 +4865,7 @@ fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             "type",
             || "must be string".to_owned(),
         );
-        if S::FAIL_FAST {
+        if out.stop() {
             return;
         }
     }
@@ -4497,7 +4877,7 @@ fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "maxLength",
                 || "must be at most 1024 characters long".to_owned(),
             );
-            if S::FAIL_FAST {
+            if out.stop() {
                 return;
             }
         }

@@ -449,11 +449,11 @@ export interface InvalidParamsErrorData {
    */
   kind: "invalidParams";
   /**
-   * Whether `violations` may not be every violation of the params: more than 64 were found, or the server stopped validating a very large value early. False means the list is complete and `violationCount` is its length.
+   * Whether `violations` may not be every violation of the params: the server found more than 64 and stopped looking. False means the list is complete and `violationCount` is its length.
    */
   truncated: boolean;
   /**
-   * How many violations the server found; at least the number listed. When `truncated` is true the server stopped looking early (a very large value is validated in bounded windows), so the params may have more.
+   * How many violations the server found; at least the number listed. When `truncated` is true the server stopped looking once it had more than it lists, so the params may have more.
    */
   violationCount: number;
   /**
