@@ -1,91 +1,146 @@
 //! `devicekey serve --provider tpm` end to end over stdio, against a software TPM of its own.
 
-use std::process::Command;
-use std::time::Duration;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use devicekey_testkit::swtpm::Swtpm;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use devicekey_proof::{verify_proof, Expectations};
 
-use crate::support::{connection_payload, with, ACCOUNT, CLIENT};
+use crate::support::{connection_payload_expiring_at, ACCOUNT, CLIENT};
+
+/// How long a test waits for one answer.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The real `devicekey serve --provider tpm` over stdio, initialized; killed (SIGKILL) when
+/// dropped, whatever the test did.
+pub struct TpmServer {
+    child: Child,
+    stdin: ChildStdin,
+    replies: mpsc::Receiver<String>,
+    next_id: i64,
+}
+
+impl TpmServer {
+    /// Starts the server on the TPM at `tcti` with its state in `state_dir`, and shakes hands.
+    pub fn start(tcti: &str, state_dir: &Path) -> TpmServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_devicekey"))
+            .args([
+                "serve",
+                "--provider",
+                "tpm",
+                "--tpm-tcti",
+                tcti,
+                "--state-dir",
+            ])
+            .arg(state_dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, replies) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = TpmServer {
+            child,
+            stdin,
+            replies,
+            next_id: 1,
+        };
+        let initialized = server.call(
+            "initialize",
+            json!({"clientInfo": {"name": "tpm-test", "version": "1"}}),
+        );
+        assert!(initialized["result"].is_object(), "{initialized}");
+        server.send(json!({"jsonrpc": "2.0", "method": "initialized"}));
+        server
+    }
+
+    fn send(&mut self, message: Value) {
+        writeln!(self.stdin, "{message}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Sends a request without waiting for its answer; returns its id.
+    pub fn request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The next answer, whichever request it answers.
+    pub fn answer(&mut self) -> Value {
+        let line = self
+            .replies
+            .recv_timeout(ANSWER_TIMEOUT)
+            .unwrap_or_else(|_| panic!("no answer within {ANSWER_TIMEOUT:?}"));
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// Sends a request and returns its answer (`result` or `error`), with nothing else in flight.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.request(method, params);
+        let reply = self.answer();
+        assert_eq!(reply["id"], id, "{reply}");
+        reply
+    }
+
+    /// `call`, and its `result`, which it must have.
+    pub fn result(&mut self, method: &str, params: Value) -> Value {
+        let reply = self.call(method, params);
+        assert!(reply["result"].is_object(), "{method}: {reply}");
+        reply["result"].clone()
+    }
+
+    /// Kills the server with SIGKILL, wherever it is, and waits for it to be gone.
+    pub fn kill(mut self) {
+        self.reap();
+    }
+
+    fn reap(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TpmServer {
+    fn drop(&mut self) {
+        self.reap();
+    }
+}
+
+/// A connection payload for the fixtures' binding that the server's real clock accepts.
+pub fn live_payload() -> Value {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    connection_payload_expiring_at(now + 300)
+}
 
 /// The real `devicekey serve --provider tpm` over stdio: initialize → create → sign, and the
 /// proof verifies.
 #[test]
 fn the_server_binary_serves_tpm_keys_over_stdio() {
-    use std::io::{BufRead as _, BufReader, Write as _};
-    use std::process::Stdio;
-
     let dir = tempfile::tempdir().unwrap();
     let swtpm = Swtpm::start(&dir.path().join("tpm-state"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_devicekey"))
-        .args([
-            "serve",
-            "--provider",
-            "tpm",
-            "--tpm-tcti",
-            &swtpm.tcti(),
-            "--state-dir",
-        ])
-        .arg(dir.path().join("state"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    // Kill the server whatever happens below.
-    struct Reap(std::process::Child);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _server = Reap(child);
-    let (lines, replies) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    struct Client {
-        stdin: std::process::ChildStdin,
-        replies: std::sync::mpsc::Receiver<String>,
-    }
-    impl Client {
-        fn send(&mut self, message: serde_json::Value) {
-            writeln!(self.stdin, "{message}").unwrap();
-            self.stdin.flush().unwrap();
-        }
-        fn call(&mut self, id: i64, method: &str, params: serde_json::Value) -> serde_json::Value {
-            self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-            let line = self
-                .replies
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("no answer to {method}"));
-            let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
-            assert_eq!(reply["id"], id, "{reply}");
-            reply["result"].clone()
-        }
-    }
-    let mut client = Client { stdin, replies };
+    let mut server = TpmServer::start(&swtpm.tcti(), &dir.path().join("state"));
 
-    let initialized = client.call(
-        1,
-        "initialize",
-        json!({"clientInfo": {"name": "tpm-test", "version": "1"}}),
-    );
-    assert!(initialized.is_object(), "{initialized}");
-    client.send(json!({"jsonrpc": "2.0", "method": "initialized"}));
-
-    let created = client.call(
-        2,
+    let created = server.result(
         "device/key/create",
         json!({"accountUserId": ACCOUNT, "clientId": CLIENT}),
     );
@@ -95,17 +150,8 @@ fn the_server_binary_serves_tpm_keys_over_stdio() {
     let spki = devicekey_proof::decode_base64(created["publicKeySpkiDerBase64"].as_str().unwrap())
         .unwrap();
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let payload = with(
-        &connection_payload(),
-        "tokenExpiresAt",
-        Some(json!(now + 300)),
-    );
-    let signed = client.call(
-        3,
+    let payload = live_payload();
+    let signed = server.result(
         "device/key/sign",
         json!({"keyId": key_id, "payload": payload}),
     );
@@ -115,4 +161,48 @@ fn the_server_binary_serves_tpm_keys_over_stdio() {
         devicekey_proof::decode_base64(signed["signedPayloadBase64"].as_str().unwrap()).unwrap();
     let verified = verify_proof(&spki, &bytes, &signature, &Expectations::default()).unwrap();
     assert_eq!(serde_json::to_value(&verified.payload).unwrap(), payload);
+}
+
+/// After `TPM2_Clear` the server answers a sign with a key of before with `keyLost`, which says
+/// what to do, and the TPM still creates and signs with new keys.
+#[test]
+fn a_key_of_a_cleared_tpm_is_answered_as_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let swtpm = Swtpm::start(&dir.path().join("tpm-state"));
+    let state = dir.path().join("state");
+    let mut server = TpmServer::start(&swtpm.tcti(), &state);
+    let created = server.result(
+        "device/key/create",
+        json!({"accountUserId": ACCOUNT, "clientId": CLIENT}),
+    );
+    let key_id = created["keyId"].as_str().unwrap().to_owned();
+    drop(server);
+    swtpm.clear();
+
+    let mut server = TpmServer::start(&swtpm.tcti(), &state);
+    let answer = server.call(
+        "device/key/sign",
+        json!({"keyId": key_id, "payload": live_payload()}),
+    );
+    let error = &answer["error"];
+    assert_eq!(error["data"]["kind"], "keyLost", "{answer}");
+    assert_eq!(error["data"]["keyId"], key_id.as_str(), "{answer}");
+    let code = error["code"].as_i64().unwrap();
+    assert!((-32099..=-32001).contains(&code), "{answer}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("no longer exists in this TPM"),
+        "{message}"
+    );
+    assert!(message.contains("delete its binding"), "{message}");
+
+    let created = server.result(
+        "device/key/create",
+        json!({"accountUserId": ACCOUNT, "clientId": CLIENT}),
+    );
+    let signed = server.call(
+        "device/key/sign",
+        json!({"keyId": created["keyId"], "payload": live_payload()}),
+    );
+    assert!(signed["result"].is_object(), "{signed}");
 }

@@ -13,6 +13,9 @@ mod demo;
 /// `devicekey serve`'s limits: descriptor exhaustion, `--max-connections`, partial long lines.
 #[cfg(target_os = "linux")]
 mod limits;
+/// What `devicekey serve` logs: no colour codes on a pipe, no warning for a client that leaves.
+#[cfg(unix)]
+mod logging;
 /// `devicekey serve` end to end over stdio and a Unix socket; a slow provider in process.
 mod serve;
 /// `devicekey serve --provider tpm` against swtpm.
@@ -21,3 +24,6 @@ mod serve_tpm;
 /// `devicekey serve` and its state directory: what it refuses, the modes it creates, swapped
 /// and hostile key files.
 mod state_dir;
+/// `devicekey serve --provider tpm` killed with SIGKILL while signing, five times in a row.
+#[cfg(all(target_os = "linux", feature = "tpm"))]
+mod tpm_crash;

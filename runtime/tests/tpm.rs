@@ -1,6 +1,8 @@
 //! The TPM provider against a real software TPM (swtpm), one per test: signatures verify with
-//! p256 and openssl, keys survive a TPM restart, blobs are mode 0600 and wrapped, and a TPM that
-//! is gone gives `hardwareUnavailable` quickly.
+//! p256 and openssl, keys survive a TPM restart, blobs are mode 0600 and wrapped, a TPM that
+//! is gone gives `hardwareUnavailable` quickly, a hung one fails every waiting request at its
+//! own deadline with `hardwareTimeout`, objects a dead process left loaded are flushed when the
+//! provider connects, and keys of a cleared or another TPM are `keyLost`.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,7 +13,7 @@ use devicekey_proof::{verify_der, verify_proof, Expectations, SignedPayload};
 use devicekey_protocol::types::{
     DeviceKeyProtectionClass, DeviceKeyProtectionPolicy, DomainErrorKind,
 };
-use devicekey_runtime::provider::tpm::TpmProvider;
+use devicekey_runtime::provider::tpm::{TpmOptions, TpmProvider};
 use devicekey_runtime::{BindingStore, DeviceKeyStore, KeyProvider, ManualClock, ProviderSet};
 use serde_json::json;
 
@@ -27,9 +29,14 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
+        Fixture::with_options(TpmOptions::default())
+    }
+
+    fn with_options(options: TpmOptions) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let swtpm = Swtpm::start(&dir.path().join("tpm-state"));
-        let provider = TpmProvider::open(&swtpm.tcti(), &dir.path().join("tpm-keys")).unwrap();
+        let provider =
+            TpmProvider::open_with(&swtpm.tcti(), &dir.path().join("tpm-keys"), options).unwrap();
         Fixture {
             dir,
             swtpm,
@@ -215,8 +222,8 @@ fn keys_survive_a_tpm_restart_and_the_provider_reconnects() {
     };
     assert!(verify_der(&key.public_key_spki_der, payload.as_bytes(), &signature).is_ok());
 
-    // So does a new provider (a new process) over the same key directory. swtpm serves one
-    // connection at a time, so the first provider goes first.
+    // So does a new provider (a new process) over the same key directory. One provider at a
+    // time on a TPM without a resource manager, so the first goes first.
     let key_dir = fixture.key_dir();
     let Fixture {
         dir: _dir,
@@ -343,7 +350,7 @@ fn key_blobs_are_private_files_that_hold_no_usable_private_key() {
 #[tokio::test]
 async fn the_store_creates_signs_and_proves_with_tpm_keys() {
     let fixture = Fixture::new();
-    // swtpm serves one connection at a time: the store gets the fixture's provider.
+    // One provider per TPM without a resource manager: the store gets the fixture's.
     let Fixture {
         dir,
         swtpm: _swtpm,
@@ -447,4 +454,189 @@ async fn a_copied_or_linked_tpm_blob_is_an_integrity_failure_never_a_signature_u
         &proof.signature_der(),
     )
     .unwrap();
+}
+
+/// Signs once with `key` and checks the signature.
+fn signs(provider: &TpmProvider, key: &devicekey_runtime::ProviderKey) {
+    let payload = payload();
+    let signature = provider.sign(&key.key_id, &payload).unwrap();
+    verify_der(&key.public_key_spki_der, payload.as_bytes(), &signature).unwrap();
+}
+
+#[test]
+fn objects_a_dead_process_left_in_the_tpm_are_flushed_when_the_provider_connects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut swtpm = Swtpm::start(&dir.path().join("tpm-state"));
+    let key_dir = dir.path().join("tpm-keys");
+    // What `kill -9` in the middle of operations leaves on a TPM without a resource manager:
+    // swtpm has three object slots, all taken.
+    swtpm.leave_transient_objects(3);
+    assert_eq!(swtpm.transient_handles().len(), 3);
+
+    // Opening alone flushes them.
+    drop(TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap());
+    assert_eq!(swtpm.transient_handles(), Vec::<String>::new());
+    swtpm.leave_transient_objects(3);
+    let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    signs(&provider, &key);
+    drop(provider);
+    assert_eq!(swtpm.transient_handles(), Vec::<String>::new());
+
+    // The same when the provider connects again: the TPM went away under it, and before it
+    // came back a dead process filled its slots.
+    let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    swtpm.stop();
+    let error = provider.sign(&key.key_id, &payload()).unwrap_err();
+    assert_eq!(
+        error.kind(),
+        Some(DomainErrorKind::HardwareUnavailable),
+        "{error}"
+    );
+    swtpm.start_again();
+    swtpm.leave_transient_objects(3);
+    signs(&provider, &key);
+
+    // And while it is connected: swtpm's TCTI connects for every command, so another client
+    // (which a TPM without a resource manager must not have) can leave objects between two
+    // operations. The operation that finds the slots full flushes them and runs again.
+    swtpm.leave_transient_objects(3);
+    signs(&provider, &key);
+    swtpm.leave_transient_objects(3);
+    provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    drop(provider);
+    assert_eq!(swtpm.transient_handles(), Vec::<String>::new());
+}
+
+#[test]
+fn a_hung_tpm_fails_every_waiting_request_at_its_own_deadline() {
+    const SIGNS: usize = 6;
+    let timeout = Duration::from_secs(3);
+    let Fixture {
+        dir: _dir,
+        mut swtpm,
+        provider,
+    } = Fixture::with_options(TpmOptions {
+        operation_timeout: timeout,
+        ..TpmOptions::default()
+    });
+    let provider = Arc::new(provider);
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+
+    swtpm.pause();
+    let started = Instant::now();
+    let signers: Vec<_> = (0..SIGNS)
+        .map(|_| {
+            let provider = Arc::clone(&provider);
+            let key_id = key.key_id.clone();
+            std::thread::spawn(move || {
+                let called = Instant::now();
+                let outcome = provider.sign(&key_id, &payload());
+                (outcome, called.elapsed(), started.elapsed())
+            })
+        })
+        .collect();
+    let answers: Vec<_> = signers.into_iter().map(|t| t.join().unwrap()).collect();
+    let mut finished = Vec::new();
+    for (outcome, waited, at) in answers {
+        let error = outcome.unwrap_err();
+        assert_eq!(
+            error.kind(),
+            Some(DomainErrorKind::HardwareTimeout),
+            "{error}"
+        );
+        assert!(
+            error.message().contains("did not answer within 3 s"),
+            "{error}"
+        );
+        // No request gives up before its deadline, and none waits out the ones before it
+        // (one after another they would end at 3, 6, 9 ... s).
+        assert!(waited >= timeout, "gave up after {waited:?}");
+        assert!(at < 2 * timeout, "answered after {at:?}");
+        finished.push(at);
+    }
+    finished.sort();
+    eprintln!("{SIGNS} signs on a hung TPM, timeout {timeout:?}, failed at {finished:?}");
+
+    // A TPM that answers again serves the next request at once: the requests that were given
+    // up are skipped, not run.
+    swtpm.resume();
+    let resumed = Instant::now();
+    signs(&provider, &key);
+    assert!(resumed.elapsed() < timeout, "took {:?}", resumed.elapsed());
+}
+
+#[test]
+fn keys_of_a_cleared_tpm_are_lost_and_new_keys_work() {
+    let Fixture {
+        dir,
+        swtpm,
+        provider,
+    } = Fixture::new();
+    let key_dir = dir.path().join("tpm-keys");
+    let key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    signs(&provider, &key);
+    // A provider counts itself the only user of a TPM without a resource manager: tpm2_clear
+    // goes between two providers.
+    drop(provider);
+    swtpm.clear();
+
+    let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    for _ in 0..2 {
+        let error = provider.sign(&key.key_id, &payload()).unwrap_err();
+        assert_lost(&error, &key.key_id);
+    }
+    // The TPM itself is fine: new keys are created and sign.
+    let new_key = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    signs(&provider, &new_key);
+    // The lost key can still be deleted.
+    assert!(provider.delete(&key.key_id).unwrap());
+}
+
+#[test]
+fn a_key_blob_from_another_tpm_is_a_lost_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = Swtpm::start(&dir.path().join("here"));
+    let elsewhere = Swtpm::start(&dir.path().join("elsewhere"));
+    let other = TpmProvider::open(&elsewhere.tcti(), &dir.path().join("elsewhere-keys")).unwrap();
+    let foreign = other
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    signs(&other, &foreign);
+
+    let provider = TpmProvider::open(&here.tcti(), &dir.path().join("keys")).unwrap();
+    let own = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    // The state directory moved to another machine: the blob is where this provider looks.
+    std::fs::copy(
+        other.blob_path(&foreign.key_id),
+        provider.blob_path(&foreign.key_id),
+    )
+    .unwrap();
+    let error = provider.sign(&foreign.key_id, &payload()).unwrap_err();
+    assert_lost(&error, &foreign.key_id);
+    signs(&provider, &own);
+}
+
+/// `error` says `key_id` is lost for good, and what to do.
+fn assert_lost(error: &devicekey_proof::DeviceKeyError, key_id: &devicekey_proof::KeyId) {
+    assert_eq!(error.kind(), Some(DomainErrorKind::KeyLost), "{error}");
+    let message = error.message();
+    assert!(message.contains(key_id.as_str()), "{message}");
+    assert!(
+        message.contains("no longer exists in this TPM"),
+        "{message}"
+    );
+    assert!(message.contains("delete its binding"), "{message}");
 }

@@ -128,7 +128,7 @@ impl RpcError {
     }
 }
 
-/// The code of each domain error kind: one per kind, stable, in -32001..=-32017.
+/// The code of each domain error kind: one per kind, stable, in -32001..=-32019.
 pub const fn domain_code(kind: DomainErrorKind) -> i64 {
     match kind {
         DomainErrorKind::KeyNotFound => -32001,
@@ -148,6 +148,8 @@ pub const fn domain_code(kind: DomainErrorKind) -> i64 {
         DomainErrorKind::CryptoFailure => -32015,
         DomainErrorKind::StoreFailure => -32016,
         DomainErrorKind::KeyIntegrityFailure => -32017,
+        DomainErrorKind::HardwareTimeout => -32018,
+        DomainErrorKind::KeyLost => -32019,
     }
 }
 

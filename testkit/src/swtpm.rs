@@ -1,6 +1,7 @@
 //! A software TPM (swtpm) of its own for each test: started on free loopback ports with its state
-//! in a directory, stopped by process id when dropped (also when the test fails). Shared by the
-//! TPM tests and the TPM benchmark.
+//! in a directory, stopped by process id when dropped (also when the test fails), paused and
+//! resumed (SIGSTOP, SIGCONT) as a TPM that hangs, and inspected or cleared with tpm2-tools.
+//! Shared by the TPM tests and the TPM benchmark.
 
 #![allow(dead_code)]
 
@@ -22,6 +23,7 @@ pub struct Swtpm {
     child: Option<Child>,
     port: u16,
     state_dir: PathBuf,
+    paused: bool,
 }
 
 impl Swtpm {
@@ -68,6 +70,7 @@ impl Swtpm {
             child: Some(child),
             port,
             state_dir: state_dir.to_owned(),
+            paused: false,
         };
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
@@ -105,15 +108,88 @@ impl Swtpm {
         &self.state_dir
     }
 
+    /// The process id of the running swtpm.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("swtpm is not running").id()
+    }
+
+    /// Stops the process where it is (SIGSTOP): its sockets stay open and the kernel still
+    /// accepts connections, but nothing is answered, as from a hung TPM.
+    pub fn pause(&mut self) {
+        signal(self.pid(), "-STOP");
+        self.paused = true;
+    }
+
+    /// Lets a paused swtpm go on (SIGCONT).
+    pub fn resume(&mut self) {
+        signal(self.pid(), "-CONT");
+        self.paused = false;
+    }
+
+    /// Runs the tpm2-tools command `tool` with `args` against this swtpm and returns its
+    /// standard output; panics with its standard error when it fails. A provider connected to
+    /// this swtpm counts itself its only user, so the tools should run between providers (or
+    /// play the other client on purpose).
+    pub fn tpm2(&self, tool: &str, args: &[&str]) -> String {
+        let output = Command::new(tool)
+            .args(args)
+            .env("TPM2TOOLS_TCTI", self.tcti())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|error| match error.kind() {
+                io::ErrorKind::NotFound => panic!(
+                    "this test needs tpm2-tools ({tool}), which is not installed: apt-get install {PACKAGES}"
+                ),
+                _ => panic!("could not run {tool}: {error}"),
+            });
+        assert!(
+            output.status.success(),
+            "{tool} {args:?} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The transient objects loaded in the TPM now (`tpm2_getcap handles-transient`), as
+    /// `0x80000000`-style handles.
+    pub fn transient_handles(&self) -> Vec<String> {
+        self.tpm2("tpm2_getcap", &["handles-transient"])
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("- "))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Loads `count` transient objects (storage primaries, with `tpm2_createprimary`) and
+    /// leaves them loaded, as a process killed in the middle of its work leaves its objects
+    /// on a TPM without a resource manager.
+    pub fn leave_transient_objects(&self, count: usize) {
+        for _ in 0..count {
+            self.tpm2(
+                "tpm2_createprimary",
+                &["-C", "o", "-g", "sha256", "-G", "ecc256:null:aes128cfb"],
+            );
+        }
+    }
+
+    /// `TPM2_Clear` with the lockout hierarchy's empty auth (`tpm2_clear`): the owner seed
+    /// changes, so every key wrapped under the owner hierarchy is gone.
+    pub fn clear(&self) {
+        self.tpm2("tpm2_clear", &["-c", "l"]);
+    }
+
     /// Stops it (SIGTERM, then SIGKILL after two seconds) and waits for it to exit.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
+        signal(child.id(), "-TERM");
+        if self.paused {
+            // A stopped process acts on SIGTERM once it runs again.
+            signal(child.id(), "-CONT");
+            self.paused = false;
+        }
         let deadline = Instant::now() + Duration::from_secs(2);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = child.try_wait() {
@@ -128,6 +204,12 @@ impl Swtpm {
     /// Stops it and starts it again on the same ports and state, as after a reboot.
     pub fn restart(&mut self) {
         self.stop();
+        self.start_again();
+    }
+
+    /// Starts a stopped swtpm again on the same ports and state.
+    pub fn start_again(&mut self) {
+        assert!(self.child.is_none(), "swtpm is running");
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             match Self::start_on(&self.state_dir.clone(), self.port) {
@@ -146,6 +228,14 @@ impl Drop for Swtpm {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Sends `signal` (`-TERM`, `-STOP`, ...) to process `pid` with kill(1).
+fn signal(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .arg(signal)
+        .arg(pid.to_string())
+        .status();
 }
 
 /// The TCTI string of a swtpm on loopback `port`.

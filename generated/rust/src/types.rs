@@ -857,7 +857,7 @@ pub struct DomainErrorData {
     ///What went wrong.
     pub kind: DomainErrorKind,
 }
-///Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it.
+///Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -905,6 +905,10 @@ pub enum DomainErrorKind {
     StoreFailure,
     #[serde(rename = "keyIntegrityFailure")]
     KeyIntegrityFailure,
+    #[serde(rename = "hardwareTimeout")]
+    HardwareTimeout,
+    #[serde(rename = "keyLost")]
+    KeyLost,
 }
 impl ::std::fmt::Display for DomainErrorKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -926,6 +930,8 @@ impl ::std::fmt::Display for DomainErrorKind {
             Self::CryptoFailure => f.write_str("cryptoFailure"),
             Self::StoreFailure => f.write_str("storeFailure"),
             Self::KeyIntegrityFailure => f.write_str("keyIntegrityFailure"),
+            Self::HardwareTimeout => f.write_str("hardwareTimeout"),
+            Self::KeyLost => f.write_str("keyLost"),
         }
     }
 }
@@ -950,6 +956,8 @@ impl ::std::str::FromStr for DomainErrorKind {
             "cryptoFailure" => Ok(Self::CryptoFailure),
             "storeFailure" => Ok(Self::StoreFailure),
             "keyIntegrityFailure" => Ok(Self::KeyIntegrityFailure),
+            "hardwareTimeout" => Ok(Self::HardwareTimeout),
+            "keyLost" => Ok(Self::KeyLost),
             _ => Err("invalid value".into()),
         }
     }
@@ -1603,7 +1611,7 @@ impl DeviceKeyProtectionPolicy {
 }
 impl DomainErrorKind {
     /// Every value, in schema order.
-    pub const ALL: [DomainErrorKind; 17] = [
+    pub const ALL: [DomainErrorKind; 19] = [
         DomainErrorKind::KeyNotFound,
         DomainErrorKind::KeyAlreadyBound,
         DomainErrorKind::DegradedProtectionNotAllowed,
@@ -1621,6 +1629,8 @@ impl DomainErrorKind {
         DomainErrorKind::CryptoFailure,
         DomainErrorKind::StoreFailure,
         DomainErrorKind::KeyIntegrityFailure,
+        DomainErrorKind::HardwareTimeout,
+        DomainErrorKind::KeyLost,
     ];
     /// The wire string.
     pub const fn as_str(self) -> &'static str {
@@ -1642,6 +1652,8 @@ impl DomainErrorKind {
             DomainErrorKind::CryptoFailure => "cryptoFailure",
             DomainErrorKind::StoreFailure => "storeFailure",
             DomainErrorKind::KeyIntegrityFailure => "keyIntegrityFailure",
+            DomainErrorKind::HardwareTimeout => "hardwareTimeout",
+            DomainErrorKind::KeyLost => "keyLost",
         }
     }
 }
