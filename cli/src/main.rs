@@ -1,17 +1,21 @@
 //! The `devicekey` binary: serve device keys over JSON-RPC, verify proofs, run the demo. The
 //! only crate of the workspace with a command-line parser.
 
-#![forbid(unsafe_code)]
+// `unsafe` only in `allocator`, the one call into glibc.
+#![deny(unsafe_code)]
 
+mod allocator;
 mod cli;
 mod demo;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use crate::cli::{run_demo, run_serve, run_verify, Cli, Command};
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = Cli::parse();
     init_logging();
     match &cli.command {
@@ -26,12 +30,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors).
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors), in colour only when
+/// stderr is a terminal and `NO_COLOR` is unset or empty (<https://no-color.org>).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let ansi = use_colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .init();
+}
+
+/// Whether logs are coloured: only on a terminal, and not when `NO_COLOR` is set to anything
+/// but the empty string.
+fn use_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(std::ffi::OsStr::is_empty)
 }

@@ -74,6 +74,10 @@ where
         let line = match next {
             Ok(Some(line)) => line,
             Ok(None) => break,
+            Err(error) if is_disconnect(&error) => {
+                tracing::debug!(connection = connection.id(), %error, "the client went away");
+                break;
+            }
             Err(error) => {
                 tracing::warn!(connection = connection.id(), %error, "cannot read from the connection");
                 break;
@@ -129,6 +133,21 @@ where
     tracing::debug!(connection = connection.id(), "connection closed");
 }
 
+/// Whether a read failed because the client went away: a client that closes its end with
+/// answers still unread resets the connection. That is the client's doing, not a server failure,
+/// so it is logged at debug level.
+fn is_disconnect(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::NotConnected
+            | ErrorKind::UnexpectedEof
+    )
+}
+
 /// The reader's side of a connection: classifies each line and answers or dispatches it.
 struct LineHandler {
     server: Arc<Shared>,
@@ -152,14 +171,17 @@ impl LineHandler {
     /// Handles one line. A long line's share of the line budget is kept until what was parsed
     /// from it is validated (or answered here).
     async fn handle(&mut self, text: Text) {
-        let Text { bytes, reservation } = text;
+        let Text {
+            bytes,
+            mut reservation,
+        } = text;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return;
         }
         // A long line goes to the server's long-line parser, so that parsing it cannot hold up
         // the async workers that serve every other connection.
-        let message = if reservation.is_some() {
-            let Some(parsed) = self.server.long_lines.parse(bytes).await else {
+        let message = if let Some(reservation) = reservation.as_mut() {
+            let Some(parsed) = self.server.long_lines.parse(bytes, reservation).await else {
                 tracing::warn!(
                     connection = self.connection.id(),
                     "the long-line parser failed; the line is dropped"

@@ -6,7 +6,10 @@
 //! reserved room for a whole line in the server's [`LineBudget`], and the reservation travels
 //! with the line until the request it holds has been validated. When the budget stays exhausted
 //! for its timeout, the line is skipped instead ([`Line::Busy`]). Long lines are parsed by one
-//! thread of their own ([`LongLineParser`]).
+//! thread of their own ([`LongLineParser`]), and only one of them is held parsed at a time: the
+//! parsed form of a long line costs far more than its text (a megabyte of `[0,0,…]` is half a
+//! million 32-byte values, in a vector that doubles as it grows), so the next long line waits,
+//! as text within the budget, until the previous one's request has been validated.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -36,7 +39,15 @@ pub(crate) enum Line {
 #[derive(Debug)]
 pub(crate) struct Text {
     pub(crate) bytes: Vec<u8>,
-    pub(crate) reservation: Option<OwnedSemaphorePermit>,
+    pub(crate) reservation: Option<Reservation>,
+}
+
+/// A long line's share of the line budget and, once [`LongLineParser::parse`] parsed it, the
+/// parser's one slot for a parsed long line: both are given back when this is dropped.
+#[derive(Debug)]
+pub(crate) struct Reservation {
+    _line: OwnedSemaphorePermit,
+    parsed: Option<OwnedSemaphorePermit>,
 }
 
 /// The server-wide budget of bytes of long lines in flight.
@@ -70,10 +81,13 @@ impl LineBudget {
     }
 
     /// Room for one long line, or `None` when none came free in time.
-    async fn reserve(&self) -> Option<OwnedSemaphorePermit> {
+    async fn reserve(&self) -> Option<Reservation> {
         let permits = Arc::clone(&self.permits);
         match tokio::time::timeout(self.wait, permits.acquire_many_owned(self.per_line)).await {
-            Ok(Ok(permit)) => Some(permit),
+            Ok(Ok(permit)) => Some(Reservation {
+                _line: permit,
+                parsed: None,
+            }),
             Ok(Err(_)) | Err(_) => None,
         }
     }
@@ -89,17 +103,36 @@ impl LineBudget {
 /// holds up the async workers that serve every other connection nor spreads its large
 /// allocations over the allocator arenas of many threads (which keep the memory afterwards).
 /// The thread starts with the first long line and ends with the server.
-#[derive(Debug, Default)]
+///
+/// One parsed long line is alive at a time: [`parse`](Self::parse) waits for the previous one's
+/// [`Reservation`] to be dropped.
+#[derive(Debug)]
 pub(crate) struct LongLineParser {
     jobs: OnceLock<std::sync::mpsc::Sender<ParseJob>>,
+    parsed: Arc<Semaphore>,
+}
+
+impl Default for LongLineParser {
+    fn default() -> Self {
+        LongLineParser {
+            jobs: OnceLock::new(),
+            parsed: Arc::new(Semaphore::new(1)),
+        }
+    }
 }
 
 type ParseJob = (Vec<u8>, oneshot::Sender<Result<Value, StrictParseError>>);
 
 impl LongLineParser {
     /// Parses `bytes` strictly ([`parse_strict`]), here when the parser thread could not be
-    /// started; `None` if it failed while parsing them.
-    pub(crate) async fn parse(&self, bytes: Vec<u8>) -> Option<Result<Value, StrictParseError>> {
+    /// started; `None` if it failed while parsing them. Waits first until no other parsed long
+    /// line is alive, then keeps the parser's slot in `reservation`: drop it once the value is.
+    pub(crate) async fn parse(
+        &self,
+        bytes: Vec<u8>,
+        reservation: &mut Reservation,
+    ) -> Option<Result<Value, StrictParseError>> {
+        reservation.parsed = Some(Arc::clone(&self.parsed).acquire_owned().await.ok()?);
         let jobs = self.jobs.get_or_init(|| {
             let (jobs, queue) = std::sync::mpsc::channel::<ParseJob>();
             let started = std::thread::Builder::new()
@@ -129,7 +162,7 @@ pub(crate) struct LineReader<R> {
     limit: usize,
     budget: Option<LineBudget>,
     buffer: Vec<u8>,
-    reservation: Option<OwnedSemaphorePermit>,
+    reservation: Option<Reservation>,
     skipping: bool,
 }
 
@@ -302,5 +335,38 @@ mod tests {
         assert_eq!(got(third.next_line().await.unwrap().unwrap()), Got::TooLong);
         assert_eq!(got(two), Got::Text(b"ijklmnop".to_vec(), true));
         assert_eq!(budget.available(), 20);
+    }
+
+    /// A second long line is parsed only once the first one's reservation (and so its parsed
+    /// value) is gone.
+    #[tokio::test]
+    async fn one_parsed_long_line_is_alive_at_a_time() {
+        let budget = LineBudget::new(20, 10, 4, Duration::from_millis(50));
+        let parser = Arc::new(LongLineParser::default());
+        let mut first = budget.reserve().await.unwrap();
+        let mut second = budget.reserve().await.unwrap();
+        let parsed = parser.parse(b"[0,0]".to_vec(), &mut first).await;
+        assert_eq!(parsed.unwrap().unwrap(), serde_json::json!([0, 0]));
+        let waiting = {
+            let parser = Arc::clone(&parser);
+            tokio::spawn(async move {
+                let parsed = parser.parse(b"[1]".to_vec(), &mut second).await;
+                (parsed.unwrap().unwrap(), second)
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !waiting.is_finished(),
+            "parsed while another parsed line is alive"
+        );
+        drop(first);
+        let (value, second) = tokio::time::timeout(Duration::from_secs(8), waiting)
+            .await
+            .expect("parsed once the first line is gone")
+            .unwrap();
+        assert_eq!(value, serde_json::json!([1]));
+        drop(second);
+        assert_eq!(budget.available(), 20);
+        assert_eq!(parser.parsed.available_permits(), 1);
     }
 }
