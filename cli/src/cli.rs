@@ -303,6 +303,15 @@ impl Listen {
             return Ok(Listen::Stdio);
         }
         match text.strip_prefix("unix://") {
+            // Checked here too, so that a path too long is refused before anything is created.
+            Some(path) if path.len() > devicekey_server::SocketListener::MAX_PATH_BYTES => {
+                Err(format!(
+                    "cannot listen on {text:?}: the path is {} bytes, longer than the {} bytes a \
+                     Unix socket path can have on this platform; choose a shorter path",
+                    path.len(),
+                    devicekey_server::SocketListener::MAX_PATH_BYTES
+                ))
+            }
             Some(path) if !path.is_empty() => Ok(Listen::Unix(PathBuf::from(path))),
             _ => Err(format!(
                 "cannot listen on {text:?}: expected stdio:// or unix:///path/to.sock"

@@ -253,3 +253,36 @@ fn partial_long_lines_on_300_connections_stay_within_the_budget() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A socket path one byte longer than the platform allows is refused with its length and the
+/// limit, before the state directory is created.
+#[test]
+fn a_socket_path_too_long_is_refused_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let limit = devicekey_server::SocketListener::MAX_PATH_BYTES;
+    let prefix = format!("{}/", dir.path().display());
+    let socket = format!("{prefix}{}", "s".repeat(limit + 1 - prefix.len()));
+    assert_eq!(socket.len(), limit + 1);
+    let state = dir.path().join("state");
+    let output = Command::new(env!("CARGO_BIN_EXE_devicekey"))
+        .arg("serve")
+        .arg("--provider")
+        .arg("software")
+        .arg("--state-dir")
+        .arg(&state)
+        .arg("--listen")
+        .arg(format!("unix://{socket}"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the path is {} bytes, longer than the {limit} bytes",
+            limit + 1
+        )),
+        "{stderr}"
+    );
+    assert!(!state.exists(), "the state directory was created");
+}

@@ -34,30 +34,155 @@ pub fn schema_validations() -> u64 {
 pub struct Validated<T>(T);
 
 impl<T: Validate + DeserializeOwned> Validated<T> {
-    /// Validates `value` against `T`'s schema, then deserializes it.
-    pub fn from_json(value: Value) -> Result<Self, DeviceKeyError> {
+    /// Validates `value` against `T`'s schema, then deserializes it. An integer written with a
+    /// fraction or an exponent (`1.0`, `1e3`, `-0`), an integer to the schema, is read as that
+    /// integer.
+    pub fn from_json(mut value: Value) -> Result<Self, DeviceKeyError> {
         SCHEMA_VALIDATIONS.fetch_add(1, Ordering::Relaxed);
         if !T::is_valid(&value) {
             let found = bounded_violations::<T>(&value);
             drop(value);
             return Err(invalid_params_found(found));
         }
+        // Draft-07 counts `1.0`, `1e3` and `-0` as integers, and so does the schema; serde reads
+        // an integer field only from an integer.
+        if normalize_integers(&mut value) {
+            // A fraction or an integer beyond 64 bits: if serde refuses it, say where it is.
+            return T::deserialize(&value)
+                .map(Validated)
+                .map_err(|error| unreadable::<T>(&value, &error));
+        }
         serde_json::from_value(value)
             .map(Validated)
-            .map_err(|error| {
-                // The schema accepted what serde cannot read as the type: an integer written as
-                // `1.0` or `1e3`, which draft-07 counts as an integer.
-                DeviceKeyError::invalid_params(
-                    format!("invalid params: {error}"),
-                    vec![Violation {
-                        instance_path: String::new(),
-                        schema_path: format!("{}.json#", T::TYPE_NAME),
-                        keyword: "type".to_owned(),
-                        message: format!("cannot be read as {}: {error}", T::TYPE_NAME),
-                    }],
-                )
-            })
+            .map_err(|error| unreadable::<T>(&Value::Null, &error))
     }
+}
+
+/// The error of a value that passed `T`'s schema but that serde cannot read as `T`. With the
+/// protocol's schemas (every integer bounded within ±(2^53 − 1)) this does not happen; a schema
+/// with an unbounded integer would let through one beyond the 64-bit range, which is then named
+/// at its instance path.
+///
+/// serde names the value it refused but not where it is; a float refused where an integer was
+/// expected is the first number of `value` not held as an integer (the protocol's types have no
+/// float fields), so that one is named.
+fn unreadable<T: Validate>(value: &Value, error: &serde_json::Error) -> DeviceKeyError {
+    let refused_float = error
+        .to_string()
+        .starts_with("invalid type: floating point");
+    let found = refused_float
+        .then(|| first_float(value, &mut String::new()))
+        .flatten();
+    let violation = match found {
+        Some((instance_path, number)) => Violation {
+            message: format!(
+                "must be an integer from {} to {} to be read as {}: {number} is not",
+                i64::MIN,
+                i64::MAX,
+                T::TYPE_NAME
+            ),
+            instance_path,
+            schema_path: format!("{}.json#", T::TYPE_NAME),
+            keyword: "format".to_owned(),
+        },
+        None => Violation {
+            instance_path: String::new(),
+            schema_path: format!("{}.json#", T::TYPE_NAME),
+            keyword: "type".to_owned(),
+            message: format!("cannot be read as {}: {error}", T::TYPE_NAME),
+        },
+    };
+    let message = if violation.instance_path.is_empty() {
+        format!("invalid params: {}", violation.message)
+    } else {
+        format!(
+            "invalid params: {}: {}",
+            violation.instance_path, violation.message
+        )
+    };
+    DeviceKeyError::invalid_params(message, vec![violation])
+}
+
+/// The instance path and text of the first number in `value` that is not held as an integer
+/// (after [`normalize_integers`]: one with a fractional part, or beyond the 64-bit range).
+fn first_float(value: &Value, path: &mut String) -> Option<(String, String)> {
+    match value {
+        Value::Number(number) if !(number.is_i64() || number.is_u64()) => {
+            Some((path.clone(), number.to_string()))
+        }
+        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
+            let length = path.len();
+            path.push('/');
+            path.push_str(&index.to_string());
+            let found = first_float(item, path);
+            path.truncate(length);
+            found
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let length = path.len();
+            path.push('/');
+            path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            let found = first_float(item, path);
+            path.truncate(length);
+            found
+        }),
+        _ => None,
+    }
+}
+
+/// Rewrites every number written with a fraction or an exponent that is an integer in the
+/// signed 64-bit range (`1.0`, `1e3`, `-0`, `1.7e9`) as that integer, so that the generated
+/// types, whose integer fields are `i64` or `u64`, read what the schema accepted. Whether any
+/// number is left that is not held as an integer: one with a fractional part, or beyond the
+/// 64-bit range, both left as they are.
+///
+/// This changes no value: JSON Schema compares numbers by value (`1.0` equals `1` for `const`,
+/// `enum` and `uniqueItems`), and the signed bytes, made from the typed value, hold the integer
+/// in plain digits as canonical JSON (RFC 8785) writes it: `1e3` is signed as `1000`.
+fn normalize_integers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(number) => {
+            if number.is_i64() || number.is_u64() {
+                return false;
+            }
+            match as_integer(number) {
+                Some(integer) => {
+                    *number = integer;
+                    false
+                }
+                None => true,
+            }
+        }
+        Value::Array(items) => {
+            let mut left = false;
+            for item in items {
+                left |= normalize_integers(item);
+            }
+            left
+        }
+        Value::Object(map) => {
+            let mut left = false;
+            for item in map.values_mut() {
+                left |= normalize_integers(item);
+            }
+            left
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => false,
+    }
+}
+
+/// The integer a float-stored number is, if it is one within the signed 64-bit range.
+fn as_integer(number: &serde_json::Number) -> Option<serde_json::Number> {
+    /// 2^63, exactly representable as an `f64`.
+    const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+    let float = number.as_f64()?;
+    if !(float.is_finite() && float.fract() == 0.0 && (-TWO_TO_63..TWO_TO_63).contains(&float)) {
+        return None;
+    }
+    // In range and integral: the conversion is exact (`-0.0` becomes 0).
+    #[allow(clippy::cast_possible_truncation)]
+    let integer = float as i64;
+    Some(serde_json::Number::from(integer))
 }
 
 impl<T: Validate + DeserializeOwned + Serialize> Validated<T> {
@@ -328,6 +453,82 @@ mod tests {
         assert_eq!(found.violations.len(), 1);
         assert_eq!(found.violations[0].keyword, "maxItems");
         assert_eq!((found.found, found.stopped_early), (1, false));
+    }
+
+    /// The sign params fixture as text, with `tokenExpiresAt` written as `literal`, read by the
+    /// server's own parser.
+    fn sign_params_with_expiry(literal: &str) -> Value {
+        let mut params = sign_params(json!(["remote_control_controller_websocket"]));
+        params["payload"]["tokenExpiresAt"] = json!("EXPIRY");
+        let text = params.to_string().replace("\"EXPIRY\"", literal);
+        crate::canonical::parse_strict(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn numbers_that_are_not_integers_in_range_are_named_at_their_path() {
+        for (literal, keyword) in [
+            ("1e300", "maximum"),
+            ("-1e300", "minimum"),
+            ("9007199254740992", "maximum"),
+            ("1700000000.5", "type"),
+        ] {
+            let error =
+                Validated::<DeviceKeySignParams>::from_json(sign_params_with_expiry(literal))
+                    .unwrap_err();
+            let first = &error.violations()[0];
+            assert_eq!(
+                (first.instance_path.as_str(), first.keyword.as_str()),
+                ("/payload/tokenExpiresAt", keyword),
+                "{literal}: {error:?}"
+            );
+            assert!(
+                error
+                    .message()
+                    .starts_with("invalid params: /payload/tokenExpiresAt: must be "),
+                "{literal}: {}",
+                error.message()
+            );
+        }
+    }
+
+    /// A type whose schema takes any integer, wider than its `i64` field.
+    #[derive(Debug, serde::Deserialize)]
+    struct Wide {
+        #[allow(dead_code)]
+        items: Vec<i64>,
+    }
+
+    impl Validate for Wide {
+        const TYPE_NAME: &'static str = "Wide";
+        fn validate(_: &Value) -> Result<(), Vec<Violation>> {
+            Ok(())
+        }
+        fn is_valid(_: &Value) -> bool {
+            true
+        }
+        fn validate_at_most(_: &Value, _: usize) -> Vec<Violation> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn an_integer_the_schema_takes_but_the_type_cannot_hold_is_named_at_its_path() {
+        let value = crate::canonical::parse_strict(br#"{"items": [1.0, 2e0, 1e300]}"#).unwrap();
+        let error = Validated::<Wide>::from_json(value).unwrap_err();
+        assert_eq!(error.violations().len(), 1);
+        let violation = &error.violations()[0];
+        assert_eq!(
+            (violation.instance_path.as_str(), violation.keyword.as_str()),
+            ("/items/2", "format")
+        );
+        assert_eq!(
+            error.message(),
+            "invalid params: /items/2: must be an integer from -9223372036854775808 to \
+             9223372036854775807 to be read as Wide: 1e+300 is not"
+        );
+        // In range, the same array is read.
+        let value = crate::canonical::parse_strict(br#"{"items": [1.0, 2e0, -0]}"#).unwrap();
+        assert!(Validated::<Wide>::from_json(value).is_ok());
     }
 
     fn violation(instance_path: &str, keyword: &str) -> Violation {

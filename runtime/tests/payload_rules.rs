@@ -1,6 +1,7 @@
 //! Every payload rule and codex message, through `DeviceKeyStore::sign` (and `create` for the
 //! binding fields).
 
+use devicekey_proof::{verify_proof, Expectations, SignedPayload};
 use devicekey_protocol::types::DomainErrorKind;
 use serde_json::{json, Value};
 
@@ -632,4 +633,108 @@ async fn malformed_key_ids_never_reach_a_provider_or_the_store() {
         message,
     );
     assert_eq!(harness.software.calls(), vec![]);
+}
+
+/// `payload` as the text a client sends, with `field` written as `literal`, read by the
+/// server's own parser.
+fn with_literal(payload: &Value, field: &str, literal: &str) -> Value {
+    let text = with(payload, field, Some(json!("LITERAL")))
+        .to_string()
+        .replace("\"LITERAL\"", literal);
+    devicekey_proof::parse_strict(text.as_bytes()).unwrap()
+}
+
+#[tokio::test]
+async fn expiries_written_with_a_fraction_or_an_exponent_are_the_integers_they_are() {
+    // Draft-07 counts a number with no fractional part as an integer, however it is written
+    // (ajv and Python's jsonschema agree), so the schema accepts these: they are signed as the
+    // integers they are, in plain digits, and the expiry rules apply to them.
+    let harness = Harness::new();
+    let created = harness.store.create_json(json!({"protectionPolicy": "allow_software", "accountUserId": ACCOUNT, "clientId": CLIENT})).await.unwrap();
+    let key = created.key();
+    let cases: [ExpiryCase; 2] = [
+        (
+            "tokenExpiresAt",
+            connection_payload,
+            [
+                (
+                    DomainErrorKind::TokenExpired,
+                    "remote-control token is expired",
+                ),
+                (
+                    DomainErrorKind::TokenExpiresTooFarInFuture,
+                    "remote-control token expires too far in the future",
+                ),
+            ],
+        ),
+        (
+            "challengeExpiresAt",
+            enrollment_payload,
+            [
+                (
+                    DomainErrorKind::ChallengeExpired,
+                    "enrollment challenge is expired",
+                ),
+                (
+                    DomainErrorKind::ChallengeExpiresTooFarInFuture,
+                    "enrollment challenge expires too far in the future",
+                ),
+            ],
+        ),
+    ];
+    for (field, payload, [(expired, expired_text), (too_far, too_far_text)]) in cases {
+        for literal in ["1700000060.0", "1.70000006e9", "17000000600E-1"] {
+            let payload = payload();
+            let proof = harness
+                .sign(&key, &with_literal(&payload, field, literal))
+                .await
+                .unwrap_or_else(|error| panic!("{field} {literal}: {error:?}"));
+            let expected = SignedPayload::from_json(with(&payload, field, Some(json!(NOW + 60))))
+                .unwrap()
+                .into_bytes();
+            assert_eq!(proof.signed_payload(), expected, "{field} {literal}");
+            let text = String::from_utf8(proof.signed_payload()).unwrap();
+            assert!(text.contains(&format!("\"{field}\":1700000060")), "{text}");
+            verify_proof(
+                &created.spki_der(),
+                &proof.signed_payload(),
+                &proof.signature_der(),
+                &Expectations {
+                    now: Some(NOW),
+                    ..Expectations::default()
+                },
+            )
+            .unwrap();
+        }
+        // The rules see the value: `-0` is long expired, `1.700000901e9` too far ahead.
+        assert_error(
+            harness
+                .sign(&key, &with_literal(&payload(), field, "-0"))
+                .await,
+            expired,
+            &invalid(expired_text),
+        );
+        assert_error(
+            harness
+                .sign(&key, &with_literal(&payload(), field, "1.700000901e9"))
+                .await,
+            too_far,
+            &invalid(too_far_text),
+        );
+        // Out of range: a schema violation that names the field, never "missing".
+        let error = assert_error(
+            harness
+                .sign(&key, &with_literal(&payload(), field, "1e300"))
+                .await,
+            INVALID,
+            &format!(
+                "invalid params: /payload/{field}: must be less than or equal to 9007199254740991"
+            ),
+        );
+        let violation = &error.violations()[0];
+        assert_eq!(
+            (violation.instance_path.as_str(), violation.keyword.as_str()),
+            (format!("/payload/{field}").as_str(), "maximum")
+        );
+    }
 }

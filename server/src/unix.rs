@@ -2,7 +2,10 @@
 //! serving many connections, removed when the listener is dropped.
 //!
 //! The socket is bound inside a fresh directory of mode 0700 next to the target path, set to
-//! 0600 there, and renamed into place; nobody else can reach it before its mode is final.
+//! 0600 there, and renamed into place; nobody else can reach it before its mode is final. Every
+//! path of at most [`SocketListener::MAX_PATH_BYTES`] works, however short its file name: where
+//! the staged path would be too long to bind, the socket is bound through the staging
+//! directory's descriptor.
 
 use std::io;
 use std::os::unix::fs::{DirBuilderExt as _, FileTypeExt as _, PermissionsExt as _};
@@ -27,9 +30,39 @@ pub struct SocketListener {
 }
 
 impl SocketListener {
+    /// The longest socket path this platform can bind, in bytes: `sun_path` holds 108 bytes on
+    /// Linux and 104 on macOS and the BSDs, the terminating NUL included. A relative path counts
+    /// as written, not as resolved.
+    pub const MAX_PATH_BYTES: usize = SUN_PATH_BYTES - 1;
+
     /// Binds `path` with mode 0600. A stale socket file (nobody listening) is replaced; a live
-    /// one or any other file is an error.
+    /// one or any other file is an error, and so is a path longer than
+    /// [`MAX_PATH_BYTES`](Self::MAX_PATH_BYTES) (refused before anything is created).
+    ///
+    /// The socket is bound inside a fresh private directory beside `path` (`.dk` and six random
+    /// characters, mode 0700), set to 0600 there and renamed into place, so that nobody can
+    /// reach it before its mode is final. Where the path inside that directory would be too long
+    /// to bind, the socket is bound through the directory's descriptor
+    /// (`/proc/self/fd/<n>/s`, Linux), so every path of at most `MAX_PATH_BYTES` works.
     pub fn bind(path: &Path) -> io::Result<Self> {
+        let length = path.as_os_str().len();
+        if length > Self::MAX_PATH_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the path is {length} bytes, longer than the {} bytes a Unix socket path can \
+                     have on this platform ({SUN_PATH_BYTES} with the terminating NUL); choose a \
+                     shorter path (a relative path counts as written)",
+                    Self::MAX_PATH_BYTES
+                ),
+            ));
+        }
+        if path.file_name().is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the socket path has no file name",
+            ));
+        }
         if let Ok(metadata) = std::fs::symlink_metadata(path) {
             if !metadata.file_type().is_socket() {
                 return Err(io::Error::new(
@@ -44,26 +77,35 @@ impl SocketListener {
                 ));
             }
         }
-        let parent = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let file_name = path.file_name().ok_or_else(|| {
-            io::Error::new(
+        // `sock` has the parent `""`: the staging directory is then relative too.
+        let parent = path.parent().unwrap_or_else(|| Path::new(""));
+        // The staged path's length does not depend on the random name.
+        let staged_length = parent
+            .join(staging_name())
+            .join(STAGED_NAME)
+            .as_os_str()
+            .len();
+        if staged_length > Self::MAX_PATH_BYTES && !CAN_BIND_THROUGH_DESCRIPTOR {
+            let directory_limit = Self::MAX_PATH_BYTES - (staged_length - parent.as_os_str().len());
+            return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "the socket path has no file name",
-            )
-        })?;
-        let staging = parent.join(format!(
-            ".{}.{}.{}",
-            file_name.to_string_lossy(),
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        std::fs::DirBuilder::new().mode(0o700).create(&staging)?;
+                format!(
+                    "the socket is first bound in a private directory beside it, whose path \
+                     would be {staged_length} bytes, longer than the {} bytes a Unix socket path \
+                     can have on this platform; choose a socket path in a directory whose path is \
+                     at most {directory_limit} bytes",
+                    Self::MAX_PATH_BYTES,
+                ),
+            ));
+        }
+        let staging = create_staging_dir(parent)?;
         let result = (|| -> io::Result<std::os::unix::net::UnixListener> {
-            let staged = staging.join("socket");
-            let listener = std::os::unix::net::UnixListener::bind(&staged)?;
+            let staged = staging.join(STAGED_NAME);
+            let listener = if staged_length <= Self::MAX_PATH_BYTES {
+                std::os::unix::net::UnixListener::bind(&staged)?
+            } else {
+                bind_through_descriptor(&staging)?
+            };
             std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o600))?;
             std::fs::rename(&staged, path)?;
             listener.set_nonblocking(true)?;
@@ -154,6 +196,73 @@ impl SocketListener {
         .await;
         Ok(())
     }
+}
+
+/// The size of `sockaddr_un.sun_path`, the terminating NUL included.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SUN_PATH_BYTES: usize = 108;
+/// The size of `sockaddr_un.sun_path`, the terminating NUL included.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SUN_PATH_BYTES: usize = 104;
+
+/// The socket's name inside its staging directory.
+const STAGED_NAME: &str = "s";
+
+/// Whether a socket can be bound by a short name through its directory's descriptor.
+const CAN_BIND_THROUGH_DESCRIPTOR: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
+/// A staging directory's name: `.dk` and six random lower-case letters or digits.
+fn staging_name() -> String {
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bits = rand::random::<u64>();
+    let mut name = String::from(".dk");
+    for _ in 0..6 {
+        name.push(char::from(ALPHABET[(bits % 36) as usize]));
+        bits /= 36;
+    }
+    name
+}
+
+/// Creates a fresh directory of mode 0700 in `parent` (never one that exists already).
+fn create_staging_dir(parent: &Path) -> io::Result<PathBuf> {
+    let mut tries = 0;
+    loop {
+        let staging = parent.join(staging_name());
+        match std::fs::DirBuilder::new().mode(0o700).create(&staging) {
+            Ok(()) => return Ok(staging),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists && tries < 16 => {
+                tries += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Binds `<staging>/s` through `/proc/self/fd/<n>/s`, `n` a descriptor of `staging`: a path of
+/// at most 30 bytes, however long the staging directory's own path is.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn bind_through_descriptor(staging: &Path) -> io::Result<std::os::unix::net::UnixListener> {
+    use std::os::fd::AsRawFd as _;
+    let directory = std::fs::File::open(staging)?;
+    let short = format!("/proc/self/fd/{}/{STAGED_NAME}", directory.as_raw_fd());
+    std::os::unix::net::UnixListener::bind(&short).map_err(|error| {
+        io::Error::new(
+            error.kind(),
+            format!(
+                "cannot bind the socket through {short} (its staging path is too long to bind \
+                 directly; is /proc mounted?): {error}"
+            ),
+        )
+    })
+}
+
+/// Never called: without a short name through a descriptor, `bind` refuses such paths first.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn bind_through_descriptor(_staging: &Path) -> io::Result<std::os::unix::net::UnixListener> {
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "the socket's staging path is too long to bind on this platform",
+    ))
 }
 
 /// The first wait after a failed accept.
