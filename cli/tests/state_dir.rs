@@ -337,3 +337,67 @@ fn a_fifo_or_dev_zero_as_a_key_file_answers_an_error_at_once_and_eof_still_stops
     peer.close();
     assert_eq!(process.wait(), 0);
 }
+
+#[test]
+fn serve_refuses_a_binding_database_that_is_empty_or_not_sqlite_beside_keys_and_changes_nothing() {
+    type Spoil = fn(&Path);
+    let cases: [(&str, Spoil, &str); 3] = [
+        (
+            "a 0-byte bindings.sqlite3",
+            |db| std::fs::write(db, b"").unwrap(),
+            "empty (0-byte)",
+        ),
+        (
+            "no bindings.sqlite3",
+            |db| std::fs::remove_file(db).unwrap(),
+            "there is no binding database",
+        ),
+        (
+            "a bindings.sqlite3 that is not SQLite",
+            |db| std::fs::write(db, b"key_id,account_user_id\n").unwrap(),
+            "not a SQLite database",
+        ),
+    ];
+    for (what, spoil, expected) in cases {
+        let (_root, state, keys) = used_state_dir();
+        let db = state.join("bindings.sqlite3");
+        spoil(&db);
+        let before = std::fs::read(&db).ok();
+        let (code, stderr) = serve_once(&state);
+        assert_eq!(code, 1, "{what}: {stderr}");
+        assert!(
+            stderr.contains(&format!("refusing the binding database {}:", db.display())),
+            "{what}: the message names the database: {stderr}"
+        );
+        assert!(stderr.contains(expected), "{what}: {stderr}");
+        assert!(
+            stderr.contains("Fix:") && stderr.contains("backup"),
+            "{what}: {stderr}"
+        );
+        assert!(!stderr.contains("CREATE "), "{what}: no SQL text: {stderr}");
+        assert_eq!(
+            std::fs::read(&db).ok(),
+            before,
+            "{what}: the database is as it was"
+        );
+        for key in &keys {
+            assert!(key_file(&state, key).exists(), "{what}: {key} kept");
+        }
+    }
+}
+
+#[test]
+fn serve_starts_on_an_empty_binding_database_in_a_state_dir_without_keys() {
+    let root = tempfile::tempdir().unwrap();
+    let state = root.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    set_mode(&state, 0o700);
+    let db = state.join("bindings.sqlite3");
+    std::fs::write(&db, b"").unwrap();
+    set_mode(&db, 0o600);
+    let (code, stderr) = serve_once(&state);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read(&db)
+        .unwrap()
+        .starts_with(b"SQLite format 3\0"));
+}

@@ -8,6 +8,8 @@ use devicekey_testkit as support;
 
 /// The `devicekey verify` command.
 mod cli;
+/// `kill -9` of `devicekey serve` during bursts of creates: nothing orphaned, nothing lost.
+mod crash_create;
 /// `devicekey demo`.
 mod demo;
 /// `devicekey serve`'s limits: descriptor exhaustion, `--max-connections`, partial long lines.

@@ -4,8 +4,21 @@
 //! Bindings are insert-only: a second binding for the same key id is refused (`keyAlreadyBound`),
 //! and a trigger refuses any UPDATE. Used nonces are kept until the proof that carried them has
 //! expired, so a replay is detected across restarts.
+//!
+//! A create is crash-consistent: the store records the key id as a pending create (an intent)
+//! before the provider makes the platform key, and the binding replaces the intent in one
+//! transaction. An intent left by a crash names a key whose create was never acknowledged: the
+//! key store deletes that key when it opens again (see `DeviceKeyStoreBuilder::build`).
+//!
+//! [`BindingStore::open`] opens only a database that is this program's: it creates one where
+//! there is none and the state directory holds no keys, and refuses, changing nothing, an empty
+//! file where keys exist, a file that is not SQLite, a SQLite database of another application or
+//! of a newer schema, and tables that are not this program's schema.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::fs::File;
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -17,6 +30,9 @@ use devicekey_protocol::types::{
     DeviceKeyProtectionClass, DomainErrorKind,
 };
 use rusqlite::{params, Connection, OptionalExtension as _, Row};
+
+use crate::private_fs::{KEYS_DIR, TPM_DIR};
+use crate::provider::not_found;
 
 /// The schema, one migration per `user_version` step. Never edit a shipped migration: append.
 const MIGRATIONS: &[&str] = &[
@@ -58,7 +74,49 @@ const MIGRATIONS: &[&str] = &[
      BEGIN
          SELECT RAISE(ABORT, 'device key bindings are insert-only (a missing public key may be recorded once)');
      END;",
+    // 3: pending creates (a key id recorded before its platform key is made, replaced by its
+    // binding in one transaction; `abandoned` once a start-up reconciliation claimed it, so the
+    // create can no longer complete), and devicekey's application_id in the header (0x646b6579,
+    // "dkey"), which tells this program's databases from any other SQLite file.
+    "CREATE TABLE pending_creates (
+         key_id TEXT PRIMARY KEY NOT NULL CHECK (length(key_id) = 50),
+         started_at INTEGER NOT NULL,
+         abandoned INTEGER NOT NULL DEFAULT 0 CHECK (abandoned IN (0, 1))
+     ) STRICT;
+     PRAGMA application_id = 1684759929;",
 ];
+
+/// The SQLite `application_id` of a devicekey binding database (`"dkey"`), set by schema
+/// version 3. A database with another nonzero application_id is never opened; one with none is
+/// opened only if its tables are this program's schema of its `user_version` (databases from
+/// before version 3 had none).
+pub const APPLICATION_ID: i32 = 0x646b_6579;
+
+/// The tables and columns each schema version adds, as [`BindingStore::open`] checks them in an
+/// existing database: `(version, table, columns)`.
+const SCHEMA_COLUMNS: &[(usize, &str, &[&str])] = &[
+    (
+        1,
+        "bindings",
+        &[
+            "key_id",
+            "algorithm",
+            "protection_class",
+            "account_user_id",
+            "client_id",
+            "created_at",
+        ],
+    ),
+    (1, "used_nonces", &["key_id", "nonce", "expires_at"]),
+    (2, "bindings", &["public_key_spki_der"]),
+    (3, "pending_creates", &["key_id", "started_at", "abandoned"]),
+];
+
+/// The schema version that sets [`APPLICATION_ID`].
+const APPLICATION_ID_SINCE: usize = 3;
+
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// A binding as stored: the wire [`DeviceKeyInfo`] and the key's public key as recorded at
 /// create.
@@ -120,10 +178,30 @@ type NonceOutcome = Result<bool, DeviceKeyError>;
 
 #[derive(Debug)]
 struct NonceRecord {
-    key_id: String,
+    key_id: KeyId,
     nonce: String,
     expires_at: i64,
     now: i64,
+}
+
+/// What was at the database's path before [`BindingStore::open`] touched it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    /// Nothing.
+    Missing,
+    /// A regular file of 0 bytes.
+    Empty,
+    /// Something else: a file with content, or anything the file checks then refuse.
+    Present,
+}
+
+/// What an existing database turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// A database with no schema at all (version 0, no tables): set up as a new one.
+    New,
+    /// This program's schema at this version.
+    Ours(usize),
 }
 
 impl BindingStore {
@@ -134,26 +212,61 @@ impl BindingStore {
     /// Each must be a regular file (not a symbolic link: none is followed), owned by this
     /// process's user and not writable by group or others; one more open than 0600 is narrowed
     /// to 0600.
+    ///
+    /// A new database is made only where there was none, or an empty (0-byte) file, and the
+    /// directory holding it has no other state: nothing in its `keys/` and `tpm/`, no `-wal`
+    /// with content, no `-journal`. Otherwise (`storeFailure`, the message naming the path and
+    /// what to do, and nothing written to the file) it refuses a missing or empty database
+    /// beside existing keys (their bindings would be silently lost), a file that is not SQLite,
+    /// a SQLite database of another application (`application_id`), of a schema version newer
+    /// than [`SCHEMA_VERSION`], or whose tables are not this program's schema. Messages never
+    /// carry SQL text.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DeviceKeyError> {
         let path = path.as_ref();
-        prepare_database_files(path)?;
+        let before = match std::fs::symlink_metadata(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Before::Missing,
+            Ok(metadata) if metadata.is_file() && metadata.len() == 0 => Before::Empty,
+            _ => Before::Present,
+        };
+        if before != Before::Present {
+            if let Some(state) = other_state(path) {
+                return Err(refuse_new_beside_state(path, before, &state));
+            }
+        }
+        let mut main = prepare_database_files(path)?;
+        let found = match before {
+            Before::Missing | Before::Empty => {
+                if before == Before::Empty {
+                    tracing::info!(path = %path.display(), "the binding database is an empty file and the state directory holds no keys: setting it up as a new database");
+                }
+                Found::New
+            }
+            Before::Present => {
+                check_sqlite_header(path, &mut main)?;
+                identify(path)?
+            }
+        };
+        drop(main);
         let connection = Connection::open(path)
-            .map_err(|e| DeviceKeyError::store(&format!("open {}", path.display()), e))?;
+            .map_err(|e| sql_failure(&format!("open {}", path.display()), e))?;
         let journal_mode: String = connection
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(|e| DeviceKeyError::store("enable WAL", e))?;
+            .map_err(|e| sql_failure("enable WAL", e))?;
         if !journal_mode.eq_ignore_ascii_case("wal") {
             return Err(DeviceKeyError::store(
                 "enable WAL",
                 format!("journal mode stayed {journal_mode}"),
             ));
         }
+        if let Found::Ours(version) = found {
+            if version < SCHEMA_VERSION {
+                tracing::info!(path = %path.display(), from = version, to = SCHEMA_VERSION, "migrating the binding database");
+            }
+        }
         let mut store = Self::configure(connection)?;
         let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .and_then(|reader| reader.busy_timeout(Duration::from_secs(5)).map(|()| reader))
-            .map_err(|e| {
-                DeviceKeyError::store(&format!("open {} for reading", path.display()), e)
-            })?;
+            .map_err(|e| sql_failure(&format!("open {} for reading", path.display()), e))?;
         store.reader = Some(Mutex::new(reader));
         Ok(store)
     }
@@ -161,7 +274,7 @@ impl BindingStore {
     /// A database in memory, for tests.
     pub fn open_in_memory() -> Result<Self, DeviceKeyError> {
         let connection =
-            Connection::open_in_memory().map_err(|e| DeviceKeyError::store("open in memory", e))?;
+            Connection::open_in_memory().map_err(|e| sql_failure("open in memory", e))?;
         Self::configure(connection)
     }
 
@@ -170,7 +283,7 @@ impl BindingStore {
             .busy_timeout(Duration::from_secs(5))
             .and_then(|()| connection.pragma_update(None, "synchronous", "FULL"))
             .and_then(|()| connection.pragma_update(None, "foreign_keys", true))
-            .map_err(|e| DeviceKeyError::store("configure the database", e))?;
+            .map_err(|e| sql_failure("configure the database", e))?;
         migrate(&mut connection)?;
         Ok(BindingStore {
             connection: Mutex::new(connection),
@@ -179,6 +292,13 @@ impl BindingStore {
             pruned_through: AtomicI64::new(i64::MIN),
             cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether the database is a file (not [`open_in_memory`](Self::open_in_memory)): only then
+    /// does it outlive the process, and only then does the key store reconcile the providers'
+    /// keys with it when it opens.
+    pub fn is_on_disk(&self) -> bool {
+        self.reader.is_some()
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
@@ -204,32 +324,154 @@ impl BindingStore {
         binding: &DeviceKeyInfo,
         public_key_spki_der: &[u8],
     ) -> Result<(), DeviceKeyError> {
-        let inserted = self
-            .connection()
+        insert_binding(&self.connection(), binding, public_key_spki_der)
+    }
+
+    /// Records, durably, that a key `key_id` is about to be created: before anything of it
+    /// exists on the platform, so that a crash at any later point leaves this intent behind and
+    /// the next start deletes the key (see [`pending_creates`](Self::pending_creates)).
+    pub(crate) fn begin_create(&self, key_id: &KeyId, now: i64) -> Result<(), DeviceKeyError> {
+        self.connection()
             .execute(
-                "INSERT INTO bindings (key_id, algorithm, protection_class, account_user_id, client_id, created_at, public_key_spki_der)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key_id) DO NOTHING",
-                params![
-                    binding.key_id.as_str(),
-                    binding.algorithm.as_str(),
-                    binding.protection_class.as_str(),
-                    binding.account_user_id.as_str(),
-                    binding.client_id.as_str(),
-                    binding.created_at,
-                    public_key_spki_der,
-                ],
+                "INSERT INTO pending_creates (key_id, started_at) VALUES (?1, ?2)",
+                params![key_id.as_str(), now],
             )
-            .map_err(|e| DeviceKeyError::store("store the binding", e))?;
-        if inserted == 0 {
-            return Err(DeviceKeyError::new(
-                DomainErrorKind::KeyAlreadyBound,
+            .map_err(|e| sql_failure("record the pending create", e))?;
+        Ok(())
+    }
+
+    /// Completes a create begun with [`begin_create`](Self::begin_create): stores the binding
+    /// and drops the intent in one transaction. `keyAlreadyBound` like
+    /// [`insert`](Self::insert); `storeFailure` when the intent is gone or was claimed by a
+    /// start-up reconciliation meanwhile (another server started on this state directory),
+    /// since that one deletes the platform key. Either way nothing is stored and the caller
+    /// deletes the platform key.
+    pub(crate) fn finish_create(
+        &self,
+        binding: &DeviceKeyInfo,
+        public_key_spki_der: &[u8],
+    ) -> Result<(), DeviceKeyError> {
+        let mut connection = self.connection();
+        let transaction = connection
+            .transaction()
+            .map_err(|e| sql_failure("store the binding", e))?;
+        let claimed = transaction
+            .execute(
+                "DELETE FROM pending_creates WHERE key_id = ?1 AND abandoned = 0",
+                [binding.key_id.as_str()],
+            )
+            .map_err(|e| sql_failure("store the binding", e))?;
+        if claimed == 0 {
+            return Err(DeviceKeyError::store(
+                "store the binding",
                 format!(
-                    "device key {} is already bound; bindings are never rebound",
+                    "the create of device key {} was rolled back meanwhile (by the start-up of \
+                     another server on this state directory?)",
                     binding.key_id
                 ),
             ));
         }
+        insert_binding(&transaction, binding, public_key_spki_der)?;
+        transaction
+            .commit()
+            .map_err(|e| sql_failure("store the binding", e))
+    }
+
+    /// Drops the intent of a create that did not complete, once its platform key is gone (or
+    /// was never made).
+    pub(crate) fn forget_create(&self, key_id: &KeyId) -> Result<(), DeviceKeyError> {
+        self.connection()
+            .execute(
+                "DELETE FROM pending_creates WHERE key_id = ?1",
+                [key_id.as_str()],
+            )
+            .map_err(|e| sql_failure("forget the pending create", e))?;
         Ok(())
+    }
+
+    /// The key ids (as stored) of creates that began and neither completed nor were forgotten:
+    /// at start-up, creates a crash interrupted.
+    pub fn pending_creates(&self) -> Result<Vec<String>, DeviceKeyError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare("SELECT key_id FROM pending_creates ORDER BY key_id")
+            .map_err(|e| sql_failure("read the pending creates", e))?;
+        let rows = statement
+            .query_map([], |row| row.get(0))
+            .map_err(|e| sql_failure("read the pending creates", e))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| sql_failure("read the pending creates", e))
+    }
+
+    /// Claims the pending create of `key_id` for rolling back: from now on that create cannot
+    /// complete. `false` when the key is bound after all (its intent is then simply dropped).
+    pub(crate) fn claim_pending_create(&self, key_id: &str) -> Result<bool, DeviceKeyError> {
+        let mut connection = self.connection();
+        // Immediate: the read and the write see one state of the database, whoever else
+        // writes to it.
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_failure("roll back a pending create", e))?;
+        let bound: bool = transaction
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM bindings WHERE key_id = ?1)",
+                [key_id],
+                |row| row.get(0),
+            )
+            .map_err(|e| sql_failure("roll back a pending create", e))?;
+        let statement = if bound {
+            "DELETE FROM pending_creates WHERE key_id = ?1"
+        } else {
+            "UPDATE pending_creates SET abandoned = 1 WHERE key_id = ?1"
+        };
+        transaction
+            .execute(statement, [key_id])
+            .map_err(|e| sql_failure("roll back a pending create", e))?;
+        transaction
+            .commit()
+            .map_err(|e| sql_failure("roll back a pending create", e))?;
+        Ok(!bound)
+    }
+
+    /// Drops the intent of `key_id` as stored (also one whose key id is not valid).
+    pub(crate) fn drop_pending_create(&self, key_id: &str) -> Result<(), DeviceKeyError> {
+        self.connection()
+            .execute("DELETE FROM pending_creates WHERE key_id = ?1", [key_id])
+            .map_err(|e| sql_failure("forget the pending create", e))?;
+        Ok(())
+    }
+
+    /// Every key id the database knows, bound or pending, read in one statement (one
+    /// snapshot), and how many of the bindings' key ids are not valid key ids (damaged rows).
+    pub(crate) fn known_key_ids(&self) -> Result<(HashSet<String>, usize), DeviceKeyError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare(
+                "SELECT key_id, 1 FROM bindings UNION ALL SELECT key_id, 0 FROM pending_creates",
+            )
+            .map_err(|e| sql_failure("read the key ids", e))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
+            })
+            .map_err(|e| sql_failure("read the key ids", e))?;
+        let mut known = HashSet::new();
+        let mut damaged = 0;
+        for row in rows {
+            let (key_id, bound) = row.map_err(|e| sql_failure("read the key ids", e))?;
+            if bound && KeyId::parse(&key_id).is_err() {
+                damaged += 1;
+            }
+            known.insert(key_id);
+        }
+        Ok((known, damaged))
+    }
+
+    /// How many creates are pending (for tests and diagnostics).
+    pub fn pending_create_count(&self) -> Result<i64, DeviceKeyError> {
+        self.connection()
+            .query_row("SELECT count(*) FROM pending_creates", [], |row| row.get(0))
+            .map_err(|e| sql_failure("count pending creates", e))
     }
 
     /// The binding of `key_id`, if any.
@@ -255,7 +497,7 @@ impl BindingStore {
                     "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at, public_key_spki_der
                      FROM bindings WHERE key_id = ?1",
                 )
-                .map_err(|e| DeviceKeyError::store("read the binding", e))?;
+                .map_err(|e| sql_failure("read the binding", e))?;
             statement
                 .query_row([key_id.as_str()], |row| {
                     let public_key: Option<Vec<u8>> = row.get(6)?;
@@ -265,8 +507,9 @@ impl BindingStore {
                     }))
                 })
                 .optional()
-                .map_err(|e| DeviceKeyError::store("read the binding", e))?
-                .transpose()?
+                .map_err(|e| sql_failure("read the binding", e))?
+                .transpose()
+                .map_err(|damaged| damaged.error())?
         };
         if let Some(binding) = &found {
             self.remember(key_id, binding.clone());
@@ -295,14 +538,14 @@ impl BindingStore {
             let mut connection = self.connection();
             let transaction = connection
                 .transaction()
-                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+                .map_err(|e| sql_failure("record the public key", e))?;
             transaction
                 .execute(
                     "UPDATE bindings SET public_key_spki_der = ?2
                      WHERE key_id = ?1 AND public_key_spki_der IS NULL",
                     params![key_id.as_str(), public_key_spki_der],
                 )
-                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+                .map_err(|e| sql_failure("record the public key", e))?;
             let recorded: Option<Option<Vec<u8>>> = transaction
                 .query_row(
                     "SELECT public_key_spki_der FROM bindings WHERE key_id = ?1",
@@ -310,10 +553,10 @@ impl BindingStore {
                     |row| row.get(0),
                 )
                 .optional()
-                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+                .map_err(|e| sql_failure("record the public key", e))?;
             transaction
                 .commit()
-                .map_err(|e| DeviceKeyError::store("record the public key", e))?;
+                .map_err(|e| sql_failure("record the public key", e))?;
             recorded
         };
         let recorded = match recorded {
@@ -343,9 +586,14 @@ impl BindingStore {
     /// `created_at`, then key id): at most `filter.limit` of them when it is given, after the
     /// binding of `filter.after` when that is given (`keyNotFound` when that key has no
     /// binding). `device/key/list` always gives a limit (see `DeviceKeyStore::list_blocking`).
+    ///
+    /// A damaged binding (a stored value this program cannot read as its type) is left out and
+    /// logged at warn with its key id: it fails only its own key's `public` and `sign`, never
+    /// the list.
     pub fn list(&self, filter: &DeviceKeyListParams) -> Result<Vec<DeviceKeyInfo>, DeviceKeyError> {
         let connection = self.reader();
-        let after = match &filter.after {
+        // Where the page starts: after this (created_at, key_id), as stored.
+        let mut after: Option<(i64, String)> = match &filter.after {
             None => None,
             Some(after) => {
                 let created_at: Option<i64> = connection
@@ -355,7 +603,7 @@ impl BindingStore {
                             .query_row([after.as_str()], |row| row.get(0))
                             .optional()
                     })
-                    .map_err(|e| DeviceKeyError::store("list bindings", e))?;
+                    .map_err(|e| sql_failure("list bindings", e))?;
                 let created_at = created_at.ok_or_else(|| {
                     DeviceKeyError::new(
                         DomainErrorKind::KeyNotFound,
@@ -366,38 +614,65 @@ impl BindingStore {
                         ),
                     )
                 })?;
-                Some((created_at, after.as_str()))
+                Some((created_at, after.as_str().to_owned()))
             }
         };
-        // SQLite reads a negative LIMIT as none.
-        let limit = filter
-            .limit
-            .map_or(-1, |limit| limit.get().min(i64::MAX as u64) as i64);
-        let mut statement = connection
-            .prepare_cached(
-                "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
-                 FROM bindings
-                 WHERE (?1 IS NULL OR account_user_id = ?1) AND (?2 IS NULL OR client_id = ?2)
-                   AND (?3 IS NULL OR (created_at, key_id) > (?3, ?4))
-                 ORDER BY created_at, key_id
-                 LIMIT ?5",
-            )
-            .map_err(|e| DeviceKeyError::store("list bindings", e))?;
-        let rows = statement
-            .query_map(
-                params![
+        let wanted = filter.limit.map(|limit| limit.get());
+        let mut bindings = Vec::new();
+        // One query, unless damaged rows were left out of a limited page: then the next query
+        // starts after the last row read, for what is still missing.
+        loop {
+            let missing = wanted.map(|wanted| wanted.saturating_sub(bindings.len() as u64));
+            if missing == Some(0) {
+                break;
+            }
+            // SQLite reads a negative LIMIT as none.
+            let limit = missing.map_or(-1, |missing| missing.min(i64::MAX as u64) as i64);
+            let mut statement = connection
+                .prepare_cached(
+                    "SELECT key_id, algorithm, protection_class, account_user_id, client_id, created_at
+                     FROM bindings
+                     WHERE (?1 IS NULL OR account_user_id = ?1) AND (?2 IS NULL OR client_id = ?2)
+                       AND (?3 IS NULL OR (created_at, key_id) > (?3, ?4))
+                     ORDER BY created_at, key_id
+                     LIMIT ?5",
+                )
+                .map_err(|e| sql_failure("list bindings", e))?;
+            let mut rows = statement
+                .query(params![
                     filter.account_user_id.as_ref().map(|id| id.as_str()),
                     filter.client_id.as_ref().map(|id| id.as_str()),
-                    after.map(|(created_at, _)| created_at),
-                    after.map(|(_, key_id)| key_id),
+                    after.as_ref().map(|(created_at, _)| *created_at),
+                    after.as_ref().map(|(_, key_id)| key_id.as_str()),
                     limit,
-                ],
-                read_binding,
-            )
-            .map_err(|e| DeviceKeyError::store("list bindings", e))?;
-        let mut bindings = Vec::new();
-        for row in rows {
-            bindings.push(row.map_err(|e| DeviceKeyError::store("list bindings", e))??);
+                ])
+                .map_err(|e| sql_failure("list bindings", e))?;
+            let mut read = 0u64;
+            let mut damaged = 0u64;
+            let mut last = None;
+            while let Some(row) = rows.next().map_err(|e| sql_failure("list bindings", e))? {
+                read += 1;
+                match read_binding(row).map_err(|e| sql_failure("list bindings", e))? {
+                    Ok(binding) => bindings.push(binding),
+                    Err(binding) => {
+                        damaged += 1;
+                        tracing::warn!(
+                            key_id = %binding.key_id_for_display(),
+                            field = binding.field,
+                            "device/key/list leaves out a damaged binding: {}",
+                            binding.error().message()
+                        );
+                    }
+                }
+                let created_at: i64 = row.get(5).map_err(|e| sql_failure("list bindings", e))?;
+                let key_id: String = row.get(0).map_err(|e| sql_failure("list bindings", e))?;
+                last = Some((created_at, key_id));
+            }
+            let exhausted = missing.is_none_or(|missing| read < missing);
+            if exhausted || damaged == 0 || last.is_none() {
+                break;
+            }
+            after = last;
         }
         Ok(bindings)
     }
@@ -408,14 +683,16 @@ impl BindingStore {
         let deleted = self
             .connection()
             .execute("DELETE FROM bindings WHERE key_id = ?1", [key_id.as_str()])
-            .map_err(|e| DeviceKeyError::store("delete the binding", e))?;
+            .map_err(|e| sql_failure("delete the binding", e))?;
         // A lookup that read the row just before it went may have cached it again.
         self.cache().remove(key_id);
         Ok(deleted > 0)
     }
 
     /// Records that `key_id` is about to sign `nonce` in a proof valid until `expires_at`, after
-    /// forgetting nonces whose proofs expired by `now`; `replay` if the pair is already recorded.
+    /// forgetting nonces whose proofs expired by `now`; `replay` if the pair is already recorded,
+    /// `keyNotFound` (as for any missing key) if `key_id` has no binding, such as one that a
+    /// concurrent delete removed after the caller looked it up.
     pub fn record_nonce(
         &self,
         key_id: &KeyId,
@@ -424,7 +701,7 @@ impl BindingStore {
         now: i64,
     ) -> Result<(), DeviceKeyError> {
         let record = NonceRecord {
-            key_id: key_id.as_str().to_owned(),
+            key_id: key_id.clone(),
             nonce: nonce.to_owned(),
             expires_at,
             now,
@@ -478,10 +755,14 @@ impl BindingStore {
             connection
                 .prepare_cached(INSERT)
                 .and_then(|mut statement| {
-                    statement.execute(params![record.key_id, record.nonce, record.expires_at])
+                    statement.execute(params![
+                        record.key_id.as_str(),
+                        record.nonce,
+                        record.expires_at
+                    ])
                 })
                 .map(|rows| rows > 0)
-                .map_err(|e| DeviceKeyError::store("record the nonce", e))
+                .map_err(|e| nonce_failure(&record.key_id, e))
         };
         if let ([(ticket, record)], false) = (batch, prune) {
             // One record and nothing to prune: one statement, its own (durable) transaction.
@@ -490,12 +771,12 @@ impl BindingStore {
         let result = (|| -> Result<Vec<(u64, NonceOutcome)>, DeviceKeyError> {
             let transaction = connection
                 .transaction()
-                .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+                .map_err(|e| sql_failure("record the nonce", e))?;
             if prune {
                 transaction
                     .prepare_cached("DELETE FROM used_nonces WHERE expires_at <= ?1")
                     .and_then(|mut statement| statement.execute([now]))
-                    .map_err(|e| DeviceKeyError::store("prune expired nonces", e))?;
+                    .map_err(|e| sql_failure("prune expired nonces", e))?;
             }
             // A failing statement (a binding deleted meanwhile) rolls back only itself: its
             // caller gets the error, the rest of the batch still commits.
@@ -505,7 +786,7 @@ impl BindingStore {
                 .collect();
             transaction
                 .commit()
-                .map_err(|e| DeviceKeyError::store("record the nonce", e))?;
+                .map_err(|e| sql_failure("record the nonce", e))?;
             Ok(inserted)
         })();
         match result {
@@ -530,7 +811,7 @@ impl BindingStore {
                 "DELETE FROM used_nonces WHERE key_id = ?1 AND nonce = ?2",
                 params![key_id.as_str(), nonce],
             )
-            .map_err(|e| DeviceKeyError::store("forget the nonce", e))?;
+            .map_err(|e| sql_failure("forget the nonce", e))?;
         Ok(())
     }
 
@@ -538,57 +819,393 @@ impl BindingStore {
     pub fn recorded_nonce_count(&self) -> Result<i64, DeviceKeyError> {
         self.connection()
             .query_row("SELECT count(*) FROM used_nonces", [], |row| row.get(0))
-            .map_err(|e| DeviceKeyError::store("count nonces", e))
+            .map_err(|e| sql_failure("count nonces", e))
     }
 }
 
-fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<DeviceKeyInfo, DeviceKeyError>> {
+/// A stored binding this program cannot read as its type: which key, and which field.
+#[derive(Debug)]
+struct DamagedBinding {
+    /// The key id as stored (valid unless `field` is the key id).
+    key_id: String,
+    /// The column whose value is not valid.
+    field: &'static str,
+}
+
+impl DamagedBinding {
+    /// The key id for messages and logs: as stored when it is a valid key id, else quoted and
+    /// cut to a bounded length.
+    fn key_id_for_display(&self) -> String {
+        match KeyId::parse(&self.key_id) {
+            Ok(key_id) => key_id.to_string(),
+            Err(_) => {
+                let cut: String = self.key_id.chars().take(64).collect();
+                format!("{cut:?}")
+            }
+        }
+    }
+
+    /// The error of `public` and `sign` of this key (`storeFailure`).
+    fn error(&self) -> DeviceKeyError {
+        DeviceKeyError::new(
+            DomainErrorKind::StoreFailure,
+            format!(
+                "the stored binding of device key {} is damaged: its {} is not a valid value, so \
+                 the key cannot be used. Fix: restore the binding database from a backup, or \
+                 delete the key (device/key/delete) and create a new one",
+                self.key_id_for_display(),
+                self.field
+            ),
+        )
+    }
+}
+
+fn read_binding(row: &Row<'_>) -> rusqlite::Result<Result<DeviceKeyInfo, DamagedBinding>> {
     let key_id: String = row.get(0)?;
     let algorithm: String = row.get(1)?;
     let protection_class: String = row.get(2)?;
     let account_user_id: String = row.get(3)?;
     let client_id: String = row.get(4)?;
     let created_at: i64 = row.get(5)?;
-    let corrupt =
-        |what: &str| DeviceKeyError::store("read a binding", format!("stored {what} is invalid"));
+    let damaged = |field: &'static str| DamagedBinding {
+        key_id: key_id.clone(),
+        field,
+    };
     Ok((|| {
-        let key_id = KeyId::parse(&key_id).map_err(|_| corrupt("key id"))?;
-        let algorithm: DeviceKeyAlgorithm = algorithm.parse().map_err(|_| corrupt("algorithm"))?;
+        let parsed = KeyId::parse(&key_id).map_err(|_| damaged("key id"))?;
+        let algorithm: DeviceKeyAlgorithm = algorithm.parse().map_err(|_| damaged("algorithm"))?;
         let protection_class = protection_class
             .parse::<DeviceKeyProtectionClass>()
             .ok()
-            .filter(|class| *class == key_id.protection_class())
-            .ok_or_else(|| corrupt("protection class"))?;
+            .filter(|class| *class == parsed.protection_class())
+            .ok_or_else(|| damaged("protection class"))?;
         Ok(DeviceKeyInfo {
-            key_id: key_id.into(),
+            key_id: parsed.into(),
             algorithm,
             protection_class,
             account_user_id: AccountUserId::try_from(account_user_id)
-                .map_err(|_| corrupt("account user id"))?,
-            client_id: ClientId::try_from(client_id).map_err(|_| corrupt("client id"))?,
+                .map_err(|_| damaged("account user id"))?,
+            client_id: ClientId::try_from(client_id).map_err(|_| damaged("client id"))?,
             created_at,
         })
     })())
 }
 
-/// Creates (or opens and checks) the database file and its `-wal` and `-shm` before SQLite
-/// does: mode 0600, no symbolic link followed, regular files of this process's user only.
-fn prepare_database_files(path: &Path) -> Result<(), DeviceKeyError> {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    let mut shm = path.as_os_str().to_owned();
-    shm.push("-shm");
-    for file in [path, Path::new(&wal), Path::new(&shm)] {
-        crate::private_fs::open_private_file(file)
-            .map_err(|error| DeviceKeyError::store(&format!("open {}", path.display()), error))?;
+/// Inserts a binding on `connection`; `keyAlreadyBound` if one exists for its key id.
+fn insert_binding(
+    connection: &Connection,
+    binding: &DeviceKeyInfo,
+    public_key_spki_der: &[u8],
+) -> Result<(), DeviceKeyError> {
+    let inserted = connection
+        .prepare_cached(
+            "INSERT INTO bindings (key_id, algorithm, protection_class, account_user_id, client_id, created_at, public_key_spki_der)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key_id) DO NOTHING",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                binding.key_id.as_str(),
+                binding.algorithm.as_str(),
+                binding.protection_class.as_str(),
+                binding.account_user_id.as_str(),
+                binding.client_id.as_str(),
+                binding.created_at,
+                public_key_spki_der,
+            ])
+        })
+        .map_err(|e| sql_failure("store the binding", e))?;
+    if inserted == 0 {
+        return Err(DeviceKeyError::new(
+            DomainErrorKind::KeyAlreadyBound,
+            format!(
+                "device key {} is already bound; bindings are never rebound",
+                binding.key_id
+            ),
+        ));
     }
     Ok(())
+}
+
+/// SQLite's account of an error, without the SQL text rusqlite's `Display` may add (a
+/// statement's text belongs in no message).
+struct SqlErrorText<'a>(&'a rusqlite::Error);
+
+impl fmt::Display for SqlErrorText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            rusqlite::Error::SqlInputError { msg, .. } => f.write_str(msg),
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => f.write_str(msg),
+            rusqlite::Error::SqliteFailure(error, None) => error.fmt(f),
+            other => other.fmt(f),
+        }
+    }
+}
+
+/// A `storeFailure` from SQLite; `context` says what the store was doing. Never SQL text.
+fn sql_failure(context: &str, error: rusqlite::Error) -> DeviceKeyError {
+    DeviceKeyError::store(context, SqlErrorText(&error))
+}
+
+/// The outcome of a failed nonce insert: `keyNotFound` when the key's binding is gone (the
+/// nonce's foreign key has nothing to refer to: a delete won the race with this sign), else
+/// `storeFailure`.
+fn nonce_failure(key_id: &KeyId, error: rusqlite::Error) -> DeviceKeyError {
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+        {
+            not_found(key_id)
+        }
+        _ => sql_failure("record the nonce", error),
+    }
+}
+
+/// Creates (or opens and checks) the database file and its `-wal` and `-shm` before SQLite
+/// does: mode 0600, no symbolic link followed, regular files of this process's user only. The
+/// database file, opened.
+fn prepare_database_files(path: &Path) -> Result<File, DeviceKeyError> {
+    let [wal, shm] = companions(path);
+    let main = crate::private_fs::open_private_file(path)
+        .map_err(|error| DeviceKeyError::store(&format!("open {}", path.display()), error))?;
+    for file in [wal, shm] {
+        crate::private_fs::open_private_file(&file)
+            .map_err(|error| DeviceKeyError::store(&format!("open {}", path.display()), error))?;
+    }
+    Ok(main)
+}
+
+/// The `-wal` and `-shm` files of the database at `path`.
+fn companions(path: &Path) -> [std::path::PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        name.into()
+    })
+}
+
+/// What state, other than the database itself, the directory of the database at `path` holds:
+/// any entry in `keys/` or `tpm/` (key files, or what a write of one left), a `-wal` with
+/// content, or a `-journal`. `None` when there is none (a new state directory). Nothing found
+/// is followed if it is a symbolic link.
+fn other_state(path: &Path) -> Option<String> {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    let dir = dir.unwrap_or(Path::new("."));
+    let mut found = Vec::new();
+    for name in [KEYS_DIR, TPM_DIR] {
+        let keys = dir.join(name);
+        match std::fs::symlink_metadata(&keys) {
+            Ok(metadata) if metadata.is_dir() => {
+                let entries = std::fs::read_dir(&keys).map_or(0, |entries| entries.count());
+                if entries > 0 {
+                    found.push(format!("{entries} entries in {}", keys.display()));
+                }
+            }
+            Ok(_) => found.push(format!("{}", keys.display())),
+            Err(_) => {}
+        }
+    }
+    let [wal, _] = companions(path);
+    if std::fs::symlink_metadata(&wal).is_ok_and(|metadata| metadata.len() > 0) {
+        found.push(format!("{} with content", wal.display()));
+    }
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    let journal = std::path::PathBuf::from(journal);
+    if std::fs::symlink_metadata(&journal).is_ok() {
+        found.push(format!("{}", journal.display()));
+    }
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+/// The refusal to set up a new database where there is none (or an empty file) beside state.
+fn refuse_new_beside_state(path: &Path, before: Before, state: &str) -> DeviceKeyError {
+    let what = match before {
+        Before::Missing => "there is no binding database",
+        _ => "it is an empty (0-byte) file",
+    };
+    DeviceKeyError::new(
+        DomainErrorKind::StoreFailure,
+        format!(
+            "refusing the binding database {}: {what}, but the state directory holds device \
+             key state ({state}): the bindings of those keys are missing (the database was \
+             deleted, truncated or replaced), and starting with a new database would lose them \
+             silently. Nothing was changed. Fix: restore the binding database from a backup; or, \
+             to give up those keys and start over, move the whole state directory away (or use \
+             another one)",
+            path.display()
+        ),
+    )
+}
+
+/// The refusal of a database file that is not this program's (or that it cannot read).
+fn refuse_foreign(path: &Path, why: impl fmt::Display) -> DeviceKeyError {
+    DeviceKeyError::new(
+        DomainErrorKind::StoreFailure,
+        format!(
+            "refusing the binding database {}: {why}. Nothing was changed. Fix: if it is a \
+             devicekey binding database that was damaged, restore it from a backup; if it is \
+             another program's file, move it out of the state directory (or use another state \
+             directory)",
+            path.display()
+        ),
+    )
+}
+
+/// Checks that the database file starts with SQLite's header.
+fn check_sqlite_header(path: &Path, file: &mut File) -> Result<(), DeviceKeyError> {
+    let mut header = [0u8; SQLITE_HEADER.len()];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => {
+                return Err(DeviceKeyError::store(
+                    &format!("read {}", path.display()),
+                    error,
+                ))
+            }
+        }
+    }
+    if read < header.len() || &header != SQLITE_HEADER {
+        return Err(refuse_foreign(
+            path,
+            "it is not a SQLite database (it does not start with the SQLite header)",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads, on a read-only connection (so nothing is written, not even a checkpoint), whether the
+/// existing database at `path` is this program's: its `application_id` devicekey's (or none, from
+/// before schema version 3), its `user_version` one this program knows, and the tables and columns
+/// of that version present. A database with no schema at all is [`Found::New`].
+fn identify(path: &Path) -> Result<Found, DeviceKeyError> {
+    let unreadable = |error: rusqlite::Error| {
+        refuse_foreign(
+            path,
+            format_args!(
+                "it cannot be read as a SQLite database ({})",
+                SqlErrorText(&error)
+            ),
+        )
+    };
+    let connection = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|connection| {
+            connection
+                .busy_timeout(Duration::from_secs(5))
+                .map(|()| connection)
+        })
+        .map_err(unreadable)?;
+    let application_id: i64 = connection
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(unreadable)?;
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(unreadable)?;
+    let tables: Vec<String> = connection
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+             ORDER BY name",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .map_err(unreadable)?;
+    if application_id != 0 && application_id != i64::from(APPLICATION_ID) {
+        return Err(refuse_foreign(
+            path,
+            format_args!(
+                "it is not a devicekey database: its SQLite application_id is {application_id:#x}, \
+                 not devicekey's {APPLICATION_ID:#x}"
+            ),
+        ));
+    }
+    if version > SCHEMA_VERSION as i64 {
+        return Err(DeviceKeyError::new(
+            DomainErrorKind::StoreFailure,
+            format!(
+                "refusing the binding database {}: its schema version {version} is newer than \
+                 this program's {SCHEMA_VERSION} (a newer devicekey wrote it). Nothing was \
+                 changed. Fix: run the newer devicekey, or restore a backup this version wrote",
+                path.display()
+            ),
+        ));
+    }
+    let listed = || {
+        let mut names: Vec<String> = tables
+            .iter()
+            .take(8)
+            .map(|name| format!("{name:?}"))
+            .collect();
+        if tables.len() > names.len() {
+            names.push("...".to_owned());
+        }
+        names.join(", ")
+    };
+    if version <= 0 {
+        if version == 0 && tables.is_empty() {
+            return Ok(Found::New);
+        }
+        return Err(refuse_foreign(
+            path,
+            format_args!(
+                "it is not a devicekey database: it holds tables ({}) but no devicekey schema \
+                 version (user_version {version})",
+                listed()
+            ),
+        ));
+    }
+    let version = version as usize;
+    if application_id == 0 && version >= APPLICATION_ID_SINCE {
+        return Err(refuse_foreign(
+            path,
+            format_args!(
+                "it is not a devicekey database: its schema version is {version}, but it lacks \
+                 devicekey's application_id"
+            ),
+        ));
+    }
+    for (since, table, columns) in SCHEMA_COLUMNS {
+        if *since > version {
+            continue;
+        }
+        let present: Vec<String> = connection
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([table], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .map_err(unreadable)?;
+        if let Some(column) = columns
+            .iter()
+            .find(|column| !present.iter().any(|p| p == *column))
+        {
+            let why = if present.is_empty() {
+                format!("it has no {table} table")
+            } else {
+                format!("its {table} table has no {column} column")
+            };
+            return Err(refuse_foreign(
+                path,
+                format_args!(
+                    "its tables ({}) are not devicekey's schema version {version}: {why}",
+                    listed()
+                ),
+            ));
+        }
+    }
+    Ok(Found::Ours(version))
 }
 
 fn migrate(connection: &mut Connection) -> Result<(), DeviceKeyError> {
     let version: i64 = connection
         .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(|e| DeviceKeyError::store("read the schema version", e))?;
+        .map_err(|e| sql_failure("read the schema version", e))?;
     let current = usize::try_from(version).unwrap_or(usize::MAX);
     if current > MIGRATIONS.len() {
         return Err(DeviceKeyError::store(
@@ -600,18 +1217,15 @@ fn migrate(connection: &mut Connection) -> Result<(), DeviceKeyError> {
         ));
     }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
-        let transaction = connection
-            .transaction()
-            .map_err(|e| DeviceKeyError::store("migrate", e))?;
+        let step = index + 1;
+        let failed =
+            |e: rusqlite::Error| sql_failure(&format!("migrate to schema version {step}"), e);
+        let transaction = connection.transaction().map_err(failed)?;
+        transaction.execute_batch(migration).map_err(failed)?;
         transaction
-            .execute_batch(migration)
-            .map_err(|e| DeviceKeyError::store("migrate", e))?;
-        transaction
-            .pragma_update(None, "user_version", index as i64 + 1)
-            .map_err(|e| DeviceKeyError::store("migrate", e))?;
-        transaction
-            .commit()
-            .map_err(|e| DeviceKeyError::store("migrate", e))?;
+            .pragma_update(None, "user_version", step as i64)
+            .map_err(failed)?;
+        transaction.commit().map_err(failed)?;
     }
     Ok(())
 }
@@ -707,10 +1321,12 @@ mod tests {
                 let (store, key_id) = (store.clone(), key_id.clone());
                 let unbound = unbound.clone();
                 std::thread::spawn(move || {
-                    // A record that fails in the same batch (no binding) must not fail the others.
-                    assert!(store
+                    // A record that fails in the same batch (no binding) must not fail the
+                    // others; it is `keyNotFound`, as for any key without a binding.
+                    let error = store
                         .record_nonce(&unbound, "nonce-x", 2_000, 1_000)
-                        .is_err());
+                        .unwrap_err();
+                    assert_eq!(error.kind(), Some(DomainErrorKind::KeyNotFound));
                     (0..25)
                         .filter(|n| {
                             store
@@ -892,5 +1508,64 @@ mod tests {
         let error = BindingStore::open(&link).unwrap_err();
         assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
         assert!(error.message().contains("symbolic link"), "{error}");
+    }
+
+    #[test]
+    fn migration_3_sets_the_application_id_this_program_checks() {
+        assert!(MIGRATIONS[2].contains(&format!("PRAGMA application_id = {APPLICATION_ID};")));
+        assert_eq!(APPLICATION_ID_SINCE, 3);
+        let store = BindingStore::open_in_memory().unwrap();
+        let id: i64 = store
+            .connection()
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .unwrap();
+        assert_eq!(id, i64::from(APPLICATION_ID));
+        // Every version's tables, as the open of an existing database checks them.
+        let max = SCHEMA_COLUMNS.iter().map(|(since, ..)| *since).max();
+        assert_eq!(max, Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn a_create_completes_once_unless_a_reconciliation_claimed_it() {
+        let store = BindingStore::open_in_memory().unwrap();
+        let item = binding("alice", "cli_1", 1);
+        let key_id = key(&item);
+        store.begin_create(&key_id, 1).unwrap();
+        assert_eq!(store.pending_creates().unwrap(), vec![key_id.to_string()]);
+        store.finish_create(&item, SPKI).unwrap();
+        assert_eq!(store.pending_create_count().unwrap(), 0);
+        assert_eq!(store.get(&key_id).unwrap(), Some(item.clone()));
+        // A bound key's stray intent is dropped, never rolled back.
+        store.begin_create(&key_id, 2).unwrap();
+        assert!(!store.claim_pending_create(key_id.as_str()).unwrap());
+        assert_eq!(store.pending_create_count().unwrap(), 0);
+        // A claimed create cannot complete.
+        let other = binding("bob", "cli_1", 3);
+        store.begin_create(&key(&other), 3).unwrap();
+        assert!(store.claim_pending_create(other.key_id.as_str()).unwrap());
+        let error = store.finish_create(&other, SPKI).unwrap_err();
+        assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
+        assert_eq!(store.get(&key(&other)).unwrap(), None);
+        store.forget_create(&key(&other)).unwrap();
+        // Without an intent, nothing completes either.
+        let error = store.finish_create(&other, SPKI).unwrap_err();
+        assert_eq!(error.kind(), Some(DomainErrorKind::StoreFailure));
+        let (known, damaged) = store.known_key_ids().unwrap();
+        assert_eq!(known, HashSet::from([key_id.to_string()]));
+        assert_eq!(damaged, 0);
+    }
+
+    #[test]
+    fn sqlite_errors_never_carry_the_statement() {
+        let connection = Connection::open_in_memory().unwrap();
+        let error = connection
+            .prepare("SELECT secret_column FROM nowhere_at_all WHERE x = 1")
+            .unwrap_err();
+        let message = sql_failure("read", error).to_string();
+        assert!(message.contains("nowhere_at_all"), "{message}");
+        assert!(!message.contains("SELECT"), "{message}");
+        let error = connection.execute_batch("CREATE TABLE t (x); CREATE TABLE t (x);");
+        let message = sql_failure("migrate", error.unwrap_err()).to_string();
+        assert!(!message.contains("CREATE"), "{message}");
     }
 }

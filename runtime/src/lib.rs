@@ -20,7 +20,7 @@ mod secret_store;
 mod state_dir;
 mod store;
 
-pub use binding_store::{BindingStore, CACHED_BINDINGS, SCHEMA_VERSION};
+pub use binding_store::{BindingStore, APPLICATION_ID, CACHED_BINDINGS, SCHEMA_VERSION};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crypto::{
     generate_key_id, generate_signing_key, private_key_from_pkcs8_der, private_key_pkcs8_der,

@@ -14,6 +14,13 @@ use devicekey_protocol::types::DomainErrorKind;
 
 use crate::files::file_type_name;
 
+/// The binding database's file name in the state directory; SQLite adds `-wal` and `-shm`.
+pub const BINDINGS_FILE: &str = "bindings.sqlite3";
+/// The software provider's key directory in the state directory.
+pub const KEYS_DIR: &str = "keys";
+/// The TPM provider's key blob directory in the state directory.
+pub const TPM_DIR: &str = "tpm";
+
 /// The kind of file an entry must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {

@@ -49,6 +49,18 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn get(&self, key_id: &KeyId) -> Result<Option<SecretBytes>, DeviceKeyError>;
     /// Removes the secret under `key_id`; whether there was one.
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError>;
+
+    /// The key ids of every secret stored, for the start-up reconciliation; `None`, the
+    /// default, when the store cannot list them.
+    fn list(&self) -> Result<Option<Vec<KeyId>>, DeviceKeyError> {
+        Ok(None)
+    }
+
+    /// Removes what interrupted writes left behind (temporary files); how many. The default has
+    /// nothing to remove.
+    fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
+        Ok(0)
+    }
 }
 
 fn platform_error(action: &str, key_id: &KeyId, error: io::Error) -> DeviceKeyError {
@@ -96,12 +108,16 @@ impl FileSecretStore {
         self.dir.join(format!("{key_id}.key"))
     }
 
+    /// The temporary file a write of `key_id`'s secret by process `pid` goes through:
+    /// `.<key id>.<pid>.tmp`, renamed to `<key id>.key` once complete.
+    fn temp_path_of(&self, key_id: &KeyId, pid: u32) -> PathBuf {
+        self.dir.join(format!(".{key_id}.{pid}.tmp"))
+    }
+
     fn write_new(&self, key_id: &KeyId, secret: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         let target = self.path_of(key_id);
-        let temp = self
-            .dir
-            .join(format!(".{key_id}.{}.tmp", std::process::id()));
+        let temp = self.temp_path_of(key_id, std::process::id());
         let result = (|| {
             let mut file = OpenOptions::new()
                 .write(true)
@@ -169,6 +185,93 @@ impl SecretStore for FileSecretStore {
             Err(error) => Err(platform_error("delete", key_id, error)),
         }
     }
+
+    /// The key ids of the regular files `<key id>.key` in the directory (a symbolic link, a
+    /// directory or any other name is not a secret this store wrote, and is left out).
+    fn list(&self) -> Result<Option<Vec<KeyId>>, DeviceKeyError> {
+        let mut key_ids = Vec::new();
+        for (name, file_type) in self.entries()? {
+            let Some(key_id) = name
+                .strip_suffix(".key")
+                .and_then(|id| KeyId::parse(id).ok())
+            else {
+                continue;
+            };
+            if file_type.is_file() {
+                key_ids.push(key_id);
+            }
+        }
+        key_ids.sort();
+        Ok(Some(key_ids))
+    }
+
+    /// Removes the temporary files of interrupted writes: regular files named
+    /// `.<key id>.<pid>.tmp` (only that naming; links and anything else are left alone), of
+    /// any process. Called at start-up: a write under way in another process on the same
+    /// directory at that moment fails (its rename finds no file) and reports the error; nothing
+    /// it acknowledged is lost.
+    fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
+        let mut removed = 0;
+        for (name, file_type) in self.entries()? {
+            if !file_type.is_file() || !is_temp_name(&name) {
+                continue;
+            }
+            let path = self.dir.join(&name);
+            match fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "could not remove the temporary file of an interrupted key write");
+                }
+            }
+        }
+        if removed > 0 {
+            File::open(&self.dir)
+                .and_then(|dir| dir.sync_all())
+                .map_err(|error| self.dir_error(error))?;
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(unix)]
+impl FileSecretStore {
+    /// The names (UTF-8 only: every name this store writes is) and types (of the entry itself,
+    /// never of a link's target) of the directory's entries.
+    fn entries(&self) -> Result<Vec<(String, fs::FileType)>, DeviceKeyError> {
+        let entries = fs::read_dir(&self.dir).map_err(|error| self.dir_error(error))?;
+        let mut found = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|error| self.dir_error(error))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let file_type = entry.file_type().map_err(|error| self.dir_error(error))?;
+            found.push((name, file_type));
+        }
+        Ok(found)
+    }
+
+    fn dir_error(&self, error: io::Error) -> DeviceKeyError {
+        DeviceKeyError::new(
+            DomainErrorKind::PlatformFailure,
+            format!("secret store cannot read {}: {error}", self.dir.display()),
+        )
+    }
+}
+
+/// Whether `name` is the name of a [`FileSecretStore`] temporary file: `.<key id>.<pid>.tmp`.
+#[cfg(unix)]
+fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .and_then(|rest| rest.rsplit_once('.'))
+        .is_some_and(|(key_id, pid)| {
+            KeyId::parse(key_id).is_ok()
+                && !pid.is_empty()
+                && pid.len() <= 10
+                && pid.bytes().all(|byte| byte.is_ascii_digit())
+        })
 }
 
 /// Secrets in memory only, lost when dropped: for tests and ephemeral servers.
@@ -217,6 +320,10 @@ impl SecretStore for MemorySecretStore {
 
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
         Ok(self.secrets().remove(key_id).is_some())
+    }
+
+    fn list(&self) -> Result<Option<Vec<KeyId>>, DeviceKeyError> {
+        Ok(Some(self.secrets().keys().cloned().collect()))
     }
 }
 
@@ -290,5 +397,40 @@ mod tests {
             )
             .unwrap();
         assert!(!format!("{store:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_file_store_lists_its_keys_and_removes_only_its_own_temporary_files() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = FileSecretStore::open(temp.path().join("keys")).unwrap();
+        let id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software).unwrap();
+        store.put(&id, &secret(b"s")).unwrap();
+        let leftover = store.temp_path_of(&id, 4242);
+        fs::write(&leftover, b"partial").unwrap();
+        let kept = [
+            format!(".{id}.tmp"),
+            format!(".{id}.42x.tmp"),
+            format!("{id}.4242.tmp"),
+            ".dk_swk_short.1.tmp".to_owned(),
+            "notes".to_owned(),
+        ];
+        for name in &kept {
+            fs::write(store.dir().join(name), b"x").unwrap();
+        }
+        let link = store.temp_path_of(&id, 7);
+        std::os::unix::fs::symlink(store.path_of(&id), &link).unwrap();
+        assert_eq!(store.list().unwrap(), Some(vec![id.clone()]));
+        assert_eq!(store.remove_leftovers().unwrap(), 1);
+        assert!(!leftover.exists());
+        assert!(
+            fs::symlink_metadata(&link).is_ok(),
+            "a link is never removed"
+        );
+        for name in &kept {
+            assert!(store.dir().join(name).exists(), "{name}");
+        }
+        assert_eq!(store.get(&id).unwrap().unwrap().expose(), b"s");
+        assert!(is_temp_name(&format!(".{id}.1.tmp")));
+        assert!(!is_temp_name(&format!(".{id}..tmp")));
     }
 }

@@ -17,12 +17,9 @@ use devicekey_proof::DeviceKeyError;
 use crate::binding_store::BindingStore;
 use crate::private_fs::{check_entry, create_private_dir, lstat, Kind, StateDirError};
 
-/// The binding database's file name in the state directory; SQLite adds `-wal` and `-shm`.
-pub const BINDINGS_FILE: &str = "bindings.sqlite3";
-/// The software provider's key directory in the state directory.
-pub const KEYS_DIR: &str = "keys";
-/// The TPM provider's key blob directory in the state directory.
-pub const TPM_DIR: &str = "tpm";
+// The layout's names live with the file checks, below the binding store (which looks for keys
+// beside a database it would create).
+pub use crate::private_fs::{BINDINGS_FILE, KEYS_DIR, TPM_DIR};
 
 /// A state directory that passed [`check_state_dir`] when it was opened.
 ///
@@ -64,7 +61,15 @@ impl StateDir {
         self.path.join(TPM_DIR)
     }
 
-    /// Opens the binding store in it.
+    /// Opens the binding store in it ([`BindingStore::open`]).
+    ///
+    /// A new database is created only in a state directory without keys: where
+    /// `bindings.sqlite3` is missing or empty (0 bytes) but `keys/` or `tpm/` holds anything
+    /// (or a `-wal` has content), the bindings of those keys are gone, and the open is refused
+    /// rather than starting over silently. So is a `bindings.sqlite3` that is not SQLite, is
+    /// another application's database, has a newer schema, or has tables that are not this
+    /// program's. Nothing is written to a refused file; the message names it and says what to
+    /// do (restore it from a backup, or move it, or the whole state directory, away).
     pub fn open_bindings(&self) -> Result<BindingStore, DeviceKeyError> {
         BindingStore::open(self.bindings_path())
     }

@@ -20,7 +20,7 @@ use devicekey_protocol::types::{
 
 use crate::binding_store::BindingStore;
 use crate::clock::{Clock, SystemClock};
-use crate::provider::{check_public_key, not_found, ProviderSet};
+use crate::provider::{check_public_key, not_found, KeyProvider, ProviderSet};
 
 /// The most keys one `device/key/list` answer holds (the schema's `limit` maximum and
 /// `keys` `maxItems`): the default `limit`, and the page size a client pages through with
@@ -62,9 +62,190 @@ impl DeviceKeyStoreBuilder {
     }
 
     /// The store.
+    ///
+    /// When the binding store is on disk ([`BindingStore::is_on_disk`]), this first reconciles
+    /// what an interrupted run left: the platform keys of creates that never completed are
+    /// deleted ([`BindingStore::pending_creates`]), then every key a provider lists
+    /// ([`KeyProvider::key_ids`]) that has neither a binding nor a pending create, then the
+    /// providers' temporary files ([`KeyProvider::remove_leftovers`]). What was cleaned is
+    /// logged (counts and key ids, at warn); a failure is logged at warn and left for the next
+    /// start. The providers must be the ones whose keys this database binds: a provider's key
+    /// directory belongs to one binding database. A second server started on a state directory
+    /// while another serves it rolls back the creates the first has under way (they fail with
+    /// `storeFailure`; nothing acknowledged is lost).
     pub fn build(self) -> DeviceKeyStore {
+        if self.inner.bindings.is_on_disk() {
+            reconcile(&self.inner.providers, &self.inner.bindings);
+        }
         DeviceKeyStore {
             inner: Arc::new(self.inner),
+        }
+    }
+}
+
+/// What [`reconcile`] cleaned.
+#[derive(Debug, Default)]
+struct Reconciled {
+    /// Keys of creates that never completed, deleted (or found already gone).
+    rolled_back: Vec<KeyId>,
+    /// Keys a provider held without a binding or a pending create, deleted.
+    unbound: Vec<KeyId>,
+    /// Temporary files removed.
+    temporary_files: usize,
+}
+
+/// Reconciles the providers' keys with the binding store, as at start-up after a crash:
+///
+/// 1. Every pending create (an intent recorded before its platform key was made, never
+///    replaced by a binding) is claimed so it can no longer complete, its platform key is
+///    deleted (the create was never acknowledged), and then the intent is dropped. An intent
+///    whose class no provider here serves is kept for a start that has that provider.
+/// 2. Every key a provider lists ([`KeyProvider::key_ids`]) with neither a binding nor an
+///    intent is deleted, unless some binding's key id is damaged (that key could be one of
+///    them: then nothing is deleted and a warning says so).
+/// 3. The providers remove their temporary files ([`KeyProvider::remove_leftovers`]).
+fn reconcile(providers: &ProviderSet, bindings: &BindingStore) {
+    let mut done = Reconciled::default();
+    match bindings.pending_creates() {
+        Ok(pending) => {
+            for stored in pending {
+                roll_back(providers, bindings, &stored, &mut done);
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not read the pending creates; they are left for the next start");
+        }
+    }
+    for provider in providers.providers() {
+        delete_unbound(providers, provider, bindings, &mut done);
+        match provider.remove_leftovers() {
+            Ok(removed) => done.temporary_files += removed,
+            Err(error) => {
+                tracing::warn!(provider = provider.name(), %error, "could not remove temporary files")
+            }
+        }
+    }
+    for key_id in &done.rolled_back {
+        tracing::info!(%key_id, "deleted the platform key of a create that never completed");
+    }
+    for key_id in &done.unbound {
+        tracing::info!(%key_id, "deleted a platform key that had no binding");
+    }
+    if !done.rolled_back.is_empty() || !done.unbound.is_empty() || done.temporary_files > 0 {
+        // Unusual (only after a crash), so said at warn, which the server logs by default.
+        let ids = |keys: &[KeyId]| {
+            let mut ids: Vec<&str> = keys.iter().take(16).map(KeyId::as_str).collect();
+            if keys.len() > ids.len() {
+                ids.push("...");
+            }
+            ids.join(" ")
+        };
+        tracing::warn!(
+            interrupted_creates = done.rolled_back.len(),
+            unbound_keys = done.unbound.len(),
+            temporary_files = done.temporary_files,
+            rolled_back = %ids(&done.rolled_back),
+            deleted_unbound = %ids(&done.unbound),
+            "reconciled the device keys with the binding store after an interrupted run: deleted \
+             the platform keys of creates that were never acknowledged, keys without a binding, \
+             and temporary files"
+        );
+    }
+}
+
+/// Step 1 of [`reconcile`] for the pending create of `stored` (a key id as stored).
+fn roll_back(
+    providers: &ProviderSet,
+    bindings: &BindingStore,
+    stored: &str,
+    done: &mut Reconciled,
+) {
+    let Ok(key_id) = KeyId::parse(stored) else {
+        // No key can have this id: nothing to delete.
+        tracing::warn!(key_id = ?stored, "dropping a pending create whose key id is damaged");
+        if let Err(error) = bindings.drop_pending_create(stored) {
+            tracing::warn!(%error, "could not drop a damaged pending create");
+        }
+        return;
+    };
+    let Some(provider) = providers.for_class(key_id.protection_class()) else {
+        tracing::warn!(%key_id, "a create of this key never completed, but no provider here serves its class: left for a start that has that provider");
+        return;
+    };
+    match bindings.claim_pending_create(stored) {
+        Ok(true) => {}
+        // Bound after all: the intent was simply dropped.
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(%key_id, %error, "could not roll back a create that never completed; left for the next start");
+            return;
+        }
+    }
+    if let Err(error) = provider.delete(&key_id) {
+        tracing::warn!(%key_id, %error, "could not delete the platform key of a create that never completed; left for the next start");
+        return;
+    }
+    if let Err(error) = bindings.forget_create(&key_id) {
+        tracing::warn!(%key_id, %error, "could not drop the record of a rolled back create; left for the next start");
+    }
+    done.rolled_back.push(key_id);
+}
+
+/// Step 2 of [`reconcile`] for one provider.
+fn delete_unbound(
+    providers: &ProviderSet,
+    provider: &Arc<dyn KeyProvider>,
+    bindings: &BindingStore,
+    done: &mut Reconciled,
+) {
+    // The keys first, then the database in one snapshot: a create under way (in another
+    // process) whose key is listed already has its intent or its binding.
+    let listed = match provider.key_ids() {
+        Ok(Some(listed)) => listed,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(provider = provider.name(), %error, "could not list the provider's keys; unbound keys are left for the next start");
+            return;
+        }
+    };
+    let mine = |key_id: &KeyId| {
+        providers
+            .for_class(key_id.protection_class())
+            .is_some_and(|owner| Arc::ptr_eq(owner, provider))
+    };
+    let listed: Vec<KeyId> = listed.into_iter().filter(|key_id| mine(key_id)).collect();
+    if listed.is_empty() {
+        return;
+    }
+    let (known, damaged) = match bindings.known_key_ids() {
+        Ok(known) => known,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the bound key ids; unbound keys are left for the next start");
+            return;
+        }
+    };
+    let unbound: Vec<KeyId> = listed
+        .into_iter()
+        .filter(|key_id| !known.contains(key_id.as_str()))
+        .collect();
+    if unbound.is_empty() {
+        return;
+    }
+    if damaged > 0 {
+        tracing::warn!(
+            provider = provider.name(),
+            unbound = unbound.len(),
+            damaged_bindings = damaged,
+            "keys without a binding are kept: some bindings have a damaged key id, and these keys may be theirs"
+        );
+        return;
+    }
+    for key_id in unbound {
+        match provider.delete(&key_id) {
+            Ok(_) => done.unbound.push(key_id),
+            Err(error) => {
+                tracing::warn!(%key_id, %error, "could not delete a platform key that has no binding; left for the next start")
+            }
         }
     }
 }
@@ -85,6 +266,12 @@ impl DeviceKeyStore {
     /// `device/key/create`: let a provider create a key under the policy, store the binding, and
     /// delete the new platform key again if the binding cannot be stored.
     ///
+    /// Crash-consistent: the key id is recorded as a pending create before the platform key is
+    /// made ([`KeyProvider::create_with_intent`]), and the binding replaces that record in one
+    /// transaction. Whatever point a crash (or `kill -9`) stops it at, the next start finds
+    /// either the binding (the create completed, whether or not its answer went out) or the
+    /// record, and then deletes the key (see [`DeviceKeyStoreBuilder::build`]).
+    ///
     /// Blocks (provider and SQLite calls): call it off the async executor, or use
     /// [`create`](Self::create).
     pub fn create_blocking(
@@ -94,7 +281,25 @@ impl DeviceKeyStore {
         let inner = &*self.inner;
         let params = params.into_inner();
         let policy = effective_policy(params.protection_policy);
-        let (key, provider) = inner.providers.create(policy)?;
+        // Each attempt's key id is recorded as a pending create before its platform key exists,
+        // so a crash from here on leaves a record from which the next start deletes the key.
+        let mut intents: Vec<KeyId> = Vec::new();
+        let started_at = inner.clock.now_unix_seconds();
+        let created = inner.providers.create_with_intent(policy, &mut |key_id| {
+            inner.bindings.begin_create(key_id, started_at)?;
+            intents.push(key_id.clone());
+            Ok(())
+        });
+        // Intents of attempts that made no key (a provider that failed after its intent): their
+        // platform keys do not exist.
+        let made = created.as_ref().ok().map(|(key, _)| &key.key_id);
+        for key_id in intents.iter().filter(|key_id| Some(*key_id) != made) {
+            if let Err(cleanup) = inner.bindings.forget_create(key_id) {
+                tracing::warn!(%key_id, %cleanup, "could not drop the record of a failed create; the next start drops it");
+            }
+        }
+        let (key, provider) = created?;
+        let recorded = intents.contains(&key.key_id);
         let binding = DeviceKeyInfo {
             key_id: key.key_id.clone().into(),
             algorithm: DeviceKeyAlgorithm::EcdsaP256Sha256,
@@ -103,9 +308,26 @@ impl DeviceKeyStore {
             client_id: params.client_id,
             created_at: inner.clock.now_unix_seconds(),
         };
-        if let Err(error) = inner.bindings.insert(&binding, &key.public_key_spki_der) {
-            if let Err(cleanup) = provider.delete(&key.key_id) {
-                tracing::warn!(key_id = %key.key_id, %cleanup, "could not delete a platform key whose binding was not stored");
+        let stored = if recorded {
+            inner
+                .bindings
+                .finish_create(&binding, &key.public_key_spki_der)
+        } else {
+            // A provider that never called `intent`: a plain insert.
+            inner.bindings.insert(&binding, &key.public_key_spki_der)
+        };
+        if let Err(error) = stored {
+            match provider.delete(&key.key_id) {
+                Ok(_) if recorded => {
+                    if let Err(cleanup) = inner.bindings.forget_create(&key.key_id) {
+                        tracing::warn!(key_id = %key.key_id, %cleanup, "could not drop the record of a failed create; the next start drops it");
+                    }
+                }
+                Ok(_) => {}
+                // The intent stays: the next start deletes the key.
+                Err(cleanup) => {
+                    tracing::warn!(key_id = %key.key_id, %cleanup, "could not delete a platform key whose binding was not stored");
+                }
             }
             return Err(error);
         }

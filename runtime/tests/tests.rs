@@ -6,6 +6,9 @@
 /// Shared fixtures: a store on a temporary directory, payload builders, a recording provider.
 use devicekey_testkit as support;
 
+/// Damaged state: foreign or empty databases refused, damaged bindings, interrupted creates,
+/// a sign racing a delete.
+mod damaged_state;
 /// The public key recorded at create, checked on `public` and `sign`; hostile key files.
 mod key_integrity;
 /// The macOS provider's decisions and the keychain secret store's migration, on a fake keychain.

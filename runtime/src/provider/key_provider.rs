@@ -66,6 +66,50 @@ pub trait KeyProvider: Send + Sync + Debug {
 
     /// Deletes `key_id`; whether it existed.
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError>;
+
+    /// Creates a key like [`create`](Self::create), calling `intent` with the new key's id
+    /// before anything of the key exists on the platform; `intent`'s error ends the create with
+    /// nothing left behind. The store's `intent` durably records a pending create, so a crash
+    /// at any later point leaves a record from which the next start deletes the key.
+    ///
+    /// The default creates first and calls `intent` afterwards (deleting the key again if it
+    /// fails): a crash between the two leaves a key no record names. Providers that can choose
+    /// the key id before they make the key override it (the software provider does); a
+    /// provider that lists its keys ([`key_ids`](Self::key_ids)) must, since the start-up
+    /// reconciliation deletes every listed key that has neither a binding nor an intent.
+    fn create_with_intent(
+        &self,
+        policy: DeviceKeyProtectionPolicy,
+        intent: &mut dyn FnMut(&KeyId) -> Result<(), DeviceKeyError>,
+    ) -> Result<ProviderKey, DeviceKeyError> {
+        let key = self.create(policy)?;
+        if let Err(error) = intent(&key.key_id) {
+            if let Err(cleanup) = self.delete(&key.key_id) {
+                tracing::warn!(key_id = %key.key_id, %cleanup, "could not delete a platform key whose create could not be recorded");
+            }
+            return Err(error);
+        }
+        Ok(key)
+    }
+
+    /// The ids of every key this provider holds (of its own classes), for the start-up
+    /// reconciliation, which deletes those that have neither a binding nor a pending create.
+    /// `None`, the default, when the provider cannot list its keys: nothing of it is deleted
+    /// then but the keys of pending creates.
+    ///
+    /// Only a provider whose [`create_with_intent`](Self::create_with_intent) calls `intent`
+    /// before the key exists may list its keys: otherwise a create under way in another process
+    /// on the same state could be taken for a leftover.
+    fn key_ids(&self) -> Result<Option<Vec<KeyId>>, DeviceKeyError> {
+        Ok(None)
+    }
+
+    /// Removes what interrupted writes of this provider left behind (temporary files of its own
+    /// naming in its own directory, never following a symbolic link), at start-up; how many.
+    /// The default has nothing to remove.
+    fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
+        Ok(0)
+    }
 }
 
 /// The providers of a store, in order of preference for new keys (strongest first).
@@ -94,15 +138,33 @@ impl ProviderSet {
             .ok_or_else(|| not_found(key_id))
     }
 
-    /// Creates a key with the first provider that can satisfy `policy`.
+    /// The providers, in order of preference.
+    pub fn providers(&self) -> &[Arc<dyn KeyProvider>] {
+        &self.providers
+    }
+
+    /// Creates a key with the first provider that can satisfy `policy`, as
+    /// [`create_with_intent`](Self::create_with_intent) does with an `intent` that records
+    /// nothing.
+    pub fn create(
+        &self,
+        policy: DeviceKeyProtectionPolicy,
+    ) -> Result<(ProviderKey, Arc<dyn KeyProvider>), DeviceKeyError> {
+        self.create_with_intent(policy, &mut |_| Ok(()))
+    }
+
+    /// Creates a key with the first provider that can satisfy `policy`
+    /// ([`KeyProvider::create_with_intent`], `intent` called with the key id each attempt is
+    /// about to create).
     ///
     /// Providers none of whose classes the policy allows are skipped. A provider that reports
     /// `hardwareUnavailable` or `degradedProtectionNotAllowed` passes the turn to the next. When
     /// none succeeds the error is `degradedProtectionNotAllowed` if some provider could have made
     /// a key of a class the policy refuses, else `hardwareUnavailable`.
-    pub fn create(
+    pub fn create_with_intent(
         &self,
         policy: DeviceKeyProtectionPolicy,
+        intent: &mut dyn FnMut(&KeyId) -> Result<(), DeviceKeyError>,
     ) -> Result<(ProviderKey, Arc<dyn KeyProvider>), DeviceKeyError> {
         let mut degraded = false;
         for provider in &self.providers {
@@ -111,7 +173,7 @@ impl ProviderSet {
                 degraded |= !classes.is_empty();
                 continue;
             }
-            match provider.create(policy) {
+            match provider.create_with_intent(policy, intent) {
                 Ok(key) => {
                     let class = key.key_id.protection_class();
                     if policy.allows(class) && classes.contains(&class) {

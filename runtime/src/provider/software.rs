@@ -48,6 +48,16 @@ impl KeyProvider for SoftwareProvider {
     }
 
     fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+        self.create_with_intent(policy, &mut |_| Ok(()))
+    }
+
+    /// The key id is drawn first and handed to `intent` before the secret store holds anything
+    /// of the key (not even a temporary file).
+    fn create_with_intent(
+        &self,
+        policy: DeviceKeyProtectionPolicy,
+        intent: &mut dyn FnMut(&KeyId) -> Result<(), DeviceKeyError>,
+    ) -> Result<ProviderKey, DeviceKeyError> {
         if !policy.allows(DeviceKeyProtectionClass::Software) {
             return Err(DeviceKeyError::new(
                 DomainErrorKind::DegradedProtectionNotAllowed,
@@ -58,11 +68,26 @@ impl KeyProvider for SoftwareProvider {
         let public_key_spki_der = devicekey_proof::public_key_spki_der(key.verifying_key())?;
         let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::Software)?;
         let pkcs8: Zeroizing<Vec<u8>> = crypto::private_key_pkcs8_der(&key)?;
+        intent(&key_id)?;
         self.secrets.put(&key_id, &SecretBytes::new(pkcs8))?;
         Ok(ProviderKey {
             key_id,
             public_key_spki_der,
         })
+    }
+
+    /// The software key ids of the secret store, when it can list them.
+    fn key_ids(&self) -> Result<Option<Vec<KeyId>>, DeviceKeyError> {
+        Ok(self.secrets.list()?.map(|key_ids| {
+            key_ids
+                .into_iter()
+                .filter(|key_id| key_id.protection_class() == DeviceKeyProtectionClass::Software)
+                .collect()
+        }))
+    }
+
+    fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
+        self.secrets.remove_leftovers()
     }
 
     fn public_key(&self, key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError> {
