@@ -263,6 +263,10 @@ pub(crate) struct ServeArgs {
     /// The TPM's TCTI (TPM provider only).
     #[arg(long, value_name = "TCTI", default_value = select::DEFAULT_TPM_TCTI)]
     pub tpm_tcti: String,
+    /// How long one TPM operation may take, its wait behind earlier ones included, before it
+    /// fails with `hardwareTimeout` (TPM provider only).
+    #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub tpm_timeout: u64,
     /// The keychain access group (macOS provider only).
     #[arg(long, value_name = "GROUP")]
     pub keychain_access_group: Option<String>,
@@ -361,6 +365,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     let config = ProviderConfig {
         state_dir: state.path().to_owned(),
         tpm_tcti: args.tpm_tcti.clone(),
+        tpm_operation_timeout: std::time::Duration::from_secs(args.tpm_timeout),
         keychain_access_group: args.keychain_access_group.clone(),
         user_presence: args.user_presence,
     };

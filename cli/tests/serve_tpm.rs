@@ -4,7 +4,7 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use devicekey_testkit::swtpm::Swtpm;
 use serde_json::{json, Value};
@@ -28,6 +28,11 @@ pub struct TpmServer {
 impl TpmServer {
     /// Starts the server on the TPM at `tcti` with its state in `state_dir`, and shakes hands.
     pub fn start(tcti: &str, state_dir: &Path) -> TpmServer {
+        TpmServer::start_with(tcti, state_dir, &[])
+    }
+
+    /// [`start`](Self::start) with more arguments for `devicekey serve`.
+    pub fn start_with(tcti: &str, state_dir: &Path, extra: &[&str]) -> TpmServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_devicekey"))
             .args([
                 "serve",
@@ -38,6 +43,7 @@ impl TpmServer {
                 "--state-dir",
             ])
             .arg(state_dir)
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -204,5 +210,52 @@ fn a_key_of_a_cleared_tpm_is_answered_as_lost() {
         "device/key/sign",
         json!({"keyId": created["keyId"], "payload": live_payload()}),
     );
+    assert!(signed["result"].is_object(), "{signed}");
+}
+
+/// `--tpm-timeout 2` with the TPM stopped (SIGSTOP): six signs sent at once all fail at about
+/// two seconds with `hardwareTimeout`, each deadline counting its wait behind the others (they
+/// used to be answered one timeout after another: 2, 4, ... 12 s); once the TPM runs again the
+/// server signs again.
+#[test]
+fn signs_waiting_on_a_stuck_tpm_all_fail_at_their_own_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut swtpm = Swtpm::start(&dir.path().join("tpm-state"));
+    let state = dir.path().join("state");
+    let mut server = TpmServer::start_with(&swtpm.tcti(), &state, &["--tpm-timeout", "2"]);
+    let created = server.result(
+        "device/key/create",
+        json!({"accountUserId": ACCOUNT, "clientId": CLIENT}),
+    );
+    let sign = |n: usize| {
+        let mut payload = live_payload();
+        // A nonce of its own for each sign (43 base64url characters, the last one's low bits
+        // zero), so that none is a replay of another.
+        payload["nonce"] = json!(format!("{n:0>42}A"));
+        json!({"keyId": created["keyId"], "payload": payload})
+    };
+    swtpm.pause();
+    let started = Instant::now();
+    for n in 0..6 {
+        server.request("device/key/sign", sign(n));
+    }
+    let mut answered = Vec::new();
+    for _ in 0..6 {
+        let answer = server.answer();
+        answered.push(started.elapsed());
+        assert_eq!(
+            answer["error"]["data"]["kind"], "hardwareTimeout",
+            "{answer}"
+        );
+        assert_eq!(answer["error"]["code"], -32018, "{answer}");
+    }
+    eprintln!("six signs on a stopped TPM failed after {answered:?}");
+    let timeout = Duration::from_secs(2);
+    assert!(answered[0] >= timeout, "{answered:?}");
+    // Serialised, the last would fail at six timeouts; each at its own deadline, all at about
+    // one (the margin is for a loaded machine).
+    assert!(answered[5] < timeout * 3, "{answered:?}");
+    swtpm.resume();
+    let signed = server.call("device/key/sign", sign(6));
     assert!(signed["result"].is_object(), "{signed}");
 }

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::provider::{KeyProvider, ProviderSet, SoftwareProvider, UnsupportedProvider};
 use devicekey_proof::DeviceKeyError;
@@ -67,6 +68,9 @@ pub struct ProviderConfig {
     pub state_dir: PathBuf,
     /// The TPM's TCTI (`device:/dev/tpmrm0`, `swtpm:host=127.0.0.1,port=2321`, ...).
     pub tpm_tcti: String,
+    /// Each TPM operation's deadline, its wait behind earlier ones included (default
+    /// [`DEFAULT_TPM_OPERATION_TIMEOUT`]); beyond it the request fails with `hardwareTimeout`.
+    pub tpm_operation_timeout: Duration,
     /// The macOS keychain access group, if any.
     pub keychain_access_group: Option<String>,
     /// Whether macOS asks for user presence on every signature.
@@ -79,6 +83,7 @@ impl ProviderConfig {
         ProviderConfig {
             state_dir: state_dir.into(),
             tpm_tcti: DEFAULT_TPM_TCTI.to_owned(),
+            tpm_operation_timeout: DEFAULT_TPM_OPERATION_TIMEOUT,
             keychain_access_group: None,
             user_presence: false,
         }
@@ -87,6 +92,10 @@ impl ProviderConfig {
 
 /// The default TCTI: the kernel's TPM resource manager.
 pub const DEFAULT_TPM_TCTI: &str = "device:/dev/tpmrm0";
+
+/// The default deadline of one TPM operation: 20 s (key creation on a slow hardware TPM takes
+/// well under a second).
+pub const DEFAULT_TPM_OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The providers for `choice`.
 pub fn select(
@@ -160,8 +169,13 @@ fn auto(_config: &ProviderConfig) -> Arc<dyn KeyProvider> {
 
 #[cfg(all(target_os = "linux", feature = "tpm"))]
 fn tpm(config: &ProviderConfig) -> Result<Arc<dyn KeyProvider>, DeviceKeyError> {
+    use crate::provider::tpm::{TpmOptions, TpmProvider};
+    let options = TpmOptions {
+        operation_timeout: config.tpm_operation_timeout,
+        ..TpmOptions::default()
+    };
     let provider =
-        crate::provider::tpm::TpmProvider::open(&config.tpm_tcti, &config.state_dir.join("tpm"))?;
+        TpmProvider::open_with(&config.tpm_tcti, &config.state_dir.join("tpm"), options)?;
     Ok(Arc::new(provider))
 }
 

@@ -266,6 +266,17 @@ impl KeyProvider for TpmProvider {
     }
 
     fn create(&self, policy: DeviceKeyProtectionPolicy) -> Result<ProviderKey, DeviceKeyError> {
+        self.create_with_intent(policy, &mut |_| Ok(()))
+    }
+
+    /// The key id is drawn, and `intent` called with it, after the TPM made the key and before
+    /// its blob is written: the TPM keeps nothing of the key, so until the blob exists the key
+    /// does not, and a crash at any later point leaves the intent that the next start resolves.
+    fn create_with_intent(
+        &self,
+        policy: DeviceKeyProtectionPolicy,
+        intent: &mut dyn FnMut(&KeyId) -> Result<(), DeviceKeyError>,
+    ) -> Result<ProviderKey, DeviceKeyError> {
         if !policy.allows(DeviceKeyProtectionClass::HardwareTpm) {
             return Err(DeviceKeyError::new(
                 DomainErrorKind::DegradedProtectionNotAllowed,
@@ -288,11 +299,26 @@ impl KeyProvider for TpmProvider {
         let public_key_spki_der = spki_der(&public)?;
         let blob = KeyBlob { public, private }.encode()?;
         let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::HardwareTpm)?;
+        intent(&key_id)?;
         self.blobs.put(&key_id, &SecretBytes::new(blob))?;
         Ok(ProviderKey {
             key_id,
             public_key_spki_der,
         })
+    }
+
+    /// The TPM key ids of the blob directory.
+    fn key_ids(&self) -> Result<Option<Vec<KeyId>>, DeviceKeyError> {
+        Ok(self.blobs.list()?.map(|key_ids| {
+            key_ids
+                .into_iter()
+                .filter(|key_id| key_id.protection_class() == DeviceKeyProtectionClass::HardwareTpm)
+                .collect()
+        }))
+    }
+
+    fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
+        self.blobs.remove_leftovers()
     }
 
     fn public_key(&self, key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError> {
