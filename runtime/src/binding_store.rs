@@ -141,6 +141,10 @@ pub struct BindingStore {
     pruned_through: AtomicI64,
     /// Bindings read from the database, by key id (see [`BindingStore::get`]).
     cache: Mutex<HashMap<KeyId, StoredBinding>>,
+    /// The lock file beside a database on disk (`<database>-lock`), on which this store holds a
+    /// shared lock while it is open, so that another process can tell the database is in use
+    /// (see [`BindingStore::if_sole_user`]).
+    users: Option<File>,
 }
 
 /// How many bindings [`BindingStore::get`] keeps in memory before it starts again.
@@ -264,6 +268,7 @@ impl BindingStore {
             }
         }
         let mut store = Self::configure(connection)?;
+        store.users = Some(lock_shared(path)?);
         let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .and_then(|reader| reader.busy_timeout(Duration::from_secs(5)).map(|()| reader))
             .map_err(|e| sql_failure(&format!("open {} for reading", path.display()), e))?;
@@ -291,7 +296,32 @@ impl BindingStore {
             nonces: GroupCommit::default(),
             pruned_through: AtomicI64::new(i64::MIN),
             cache: Mutex::new(HashMap::new()),
+            users: None,
         })
+    }
+
+    /// Runs `work` while no other store (in this process or another) has this database open,
+    /// holding the database's lock file exclusively meanwhile; `None`, without running it, when
+    /// another one has it open or for a database in memory. The key store's start-up
+    /// reconciliation runs this way, so that a second server started on a state directory that
+    /// is being served leaves the first one's creates under way alone.
+    pub fn if_sole_user<T>(&self, work: impl FnOnce() -> T) -> Option<T> {
+        let users = self.users.as_ref()?;
+        // Converting a shared flock to an exclusive one drops the shared one first, also when the
+        // conversion fails: the shared lock is taken again either way.
+        let sole = match users.try_lock() {
+            Ok(()) => true,
+            Err(std::fs::TryLockError::WouldBlock) => false,
+            Err(std::fs::TryLockError::Error(error)) => {
+                tracing::warn!(%error, "cannot lock the binding database's lock file");
+                false
+            }
+        };
+        let result = sole.then(work);
+        if let Err(error) = users.lock_shared() {
+            tracing::warn!(%error, "cannot lock the binding database's lock file");
+        }
+        result
     }
 
     /// Whether the database is a file (not [`open_in_memory`](Self::open_in_memory)): only then
@@ -972,6 +1002,20 @@ fn prepare_database_files(path: &Path) -> Result<File, DeviceKeyError> {
             .map_err(|error| DeviceKeyError::store(&format!("open {}", path.display()), error))?;
     }
     Ok(main)
+}
+
+/// Opens (creating it, mode 0600) the lock file `<database>-lock` beside the database at `path`
+/// and takes a shared lock on it, waiting while another store holds it exclusively (its
+/// start-up reconciliation).
+fn lock_shared(path: &Path) -> Result<File, DeviceKeyError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-lock");
+    let lock_path = std::path::PathBuf::from(name);
+    let file = crate::private_fs::open_private_file(&lock_path)
+        .map_err(|error| DeviceKeyError::store(&format!("open {}", lock_path.display()), error))?;
+    file.lock_shared()
+        .map_err(|error| DeviceKeyError::store(&format!("lock {}", lock_path.display()), error))?;
+    Ok(file)
 }
 
 /// The `-wal` and `-shm` files of the database at `path`.

@@ -70,12 +70,23 @@ impl DeviceKeyStoreBuilder {
     /// providers' temporary files ([`KeyProvider::remove_leftovers`]). What was cleaned is
     /// logged (counts and key ids, at warn); a failure is logged at warn and left for the next
     /// start. The providers must be the ones whose keys this database binds: a provider's key
-    /// directory belongs to one binding database. A second server started on a state directory
-    /// while another serves it rolls back the creates the first has under way (they fail with
-    /// `storeFailure`; nothing acknowledged is lost).
+    /// directory belongs to one binding database.
+    ///
+    /// It runs only when no other store has the database open ([`BindingStore::if_sole_user`]):
+    /// a second server started on a state directory that is being served leaves the first one's
+    /// creates under way alone, and the cleanup waits for a start that has the database alone
+    /// (the lock of a server that crashed went with its process).
     pub fn build(self) -> DeviceKeyStore {
-        if self.inner.bindings.is_on_disk() {
-            reconcile(&self.inner.providers, &self.inner.bindings);
+        let (providers, bindings) = (&self.inner.providers, &self.inner.bindings);
+        if bindings.is_on_disk()
+            && bindings
+                .if_sole_user(|| reconcile(providers, bindings))
+                .is_none()
+        {
+            tracing::info!(
+                "another store has the binding database open: the start-up cleanup is left to a \
+                 start that has it alone"
+            );
         }
         DeviceKeyStore {
             inner: Arc::new(self.inner),
