@@ -18,13 +18,9 @@ pub(crate) const METHODS_FILE: &str = "methods.json";
 /// except the paths of [`NOT_GENERATED`].
 pub const GENERATED_DIRS: &[&str] = &["generated/rust", "generated/ts"];
 
-/// Paths under [`GENERATED_DIRS`] that belong to tools rather than to the generator: npm's lock
-/// file and install folder, the TypeScript build output.
-pub const NOT_GENERATED: &[&str] = &[
-    "generated/ts/package-lock.json",
-    "generated/ts/node_modules",
-    "generated/ts/dist",
-];
+/// Paths under [`GENERATED_DIRS`] that belong to tools rather than to the generator: npm's install
+/// folder and the TypeScript build output. (The npm lock file is the workspace's, at the root.)
+pub const NOT_GENERATED: &[&str] = &["generated/ts/node_modules", "generated/ts/dist"];
 
 /// Every generated file: repository-relative path → contents.
 pub type Files = BTreeMap<PathBuf, String>;

@@ -17,8 +17,8 @@
 //!   `methods` (the method table), `model` (the validation model), `messages` (violation texts);
 //! - Rust emitters: `rust_crate` (`Cargo.toml`, `lib.rs`), `rust_types` (typify), `rust_formats`,
 //!   `rust_methods`, `rust_validators`, and `rustfmt`;
-//! - TypeScript emitters: `ts_syntax` (JSDoc, keys), `ts_package` (`package.json`, `tsconfig.json`,
-//!   `index.ts`), `ts_types`, `ts_formats`, `ts_methods`, `ts_validators`;
+//! - TypeScript emitters: `ts_syntax` (JSDoc, keys), `ts_package` (`package.json`, the `tsconfig`s,
+//!   README, license, `index.ts`), `ts_types`, `ts_formats`, `ts_methods`, `ts_validators`;
 //! - on top: `pipeline` ([`generate`]) and [`sync`] (writing or checking `generated/`).
 
 #![forbid(unsafe_code)]

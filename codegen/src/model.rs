@@ -122,6 +122,11 @@ pub(crate) struct OneOf {
     /// `const`, at most one variant can match: the validators then pick the variant by that
     /// property and report its violations instead of a bare "matched none".
     pub(crate) discriminator: Option<Discriminator>,
+    /// When the `oneOf` is a nullable type (two variants, one of them exactly `{"type": "null"}`),
+    /// the index of the other variant: a value other than `null` must match that variant, so the
+    /// validators report its violations (an enum's allowed values, an object's missing property)
+    /// instead of a bare "matched 0"; `null` fails only when that variant accepts it too.
+    pub(crate) nullable: Option<usize>,
 }
 
 /// A constant discriminator of a `oneOf`.
@@ -302,9 +307,15 @@ impl Compiler<'_> {
                         })
                         .collect();
                     let discriminator = find_discriminator(&schemas);
+                    let nullable = if discriminator.is_none() {
+                        find_nullable(&variants)
+                    } else {
+                        None
+                    };
                     checks.one_of = Some(OneOf {
                         variants,
                         discriminator,
+                        nullable,
                     });
                 }
                 _ => {}
@@ -333,6 +344,34 @@ impl Checks {
             && self.properties.is_empty()
             && self.additional_properties.is_none()
             && self.one_of.is_none()
+    }
+}
+
+/// For a `oneOf` of two variants of which exactly one accepts only `null` (`{"type": "null"}`,
+/// annotations aside), the index of the other one.
+pub(crate) fn find_nullable(variants: &[Node]) -> Option<usize> {
+    match variants {
+        [first, second] => match (only_null(first), only_null(second)) {
+            (true, false) => Some(1),
+            (false, true) => Some(0),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `node` is `{"type": "null"}` and nothing else.
+fn only_null(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Checks(checks) => {
+            checks.types.as_deref() == Some(&[JsonType::Null][..])
+                && Checks {
+                    types: None,
+                    ..(**checks).clone()
+                }
+                .is_empty()
+        }
+        _ => false,
     }
 }
 
@@ -378,4 +417,59 @@ pub(crate) fn find_discriminator(variants: &[Value]) -> Option<Discriminator> {
         });
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::schema_set::{Profile, SchemaDoc};
+
+    /// The `oneOf` of the single document `schema`.
+    fn one_of(schema: Value) -> OneOf {
+        let doc = SchemaDoc {
+            name: "T".to_owned(),
+            file: PathBuf::from("T.json"),
+            value: schema,
+        };
+        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let model = compile(&set, &["T".to_owned()]);
+        match &model.functions[model.roots["T"]].node.kind {
+            NodeKind::Checks(checks) => checks.one_of.clone().expect("a oneOf"),
+            other => panic!("not checks: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_one_of_with_exactly_one_null_variant_is_nullable() {
+        let none = json!({"type": "null", "description": "none", "$comment": "annotations aside"});
+        let other = json!({"enum": ["a", "b"]});
+        assert_eq!(
+            one_of(json!({"oneOf": [other.clone(), none.clone()]})).nullable,
+            Some(0)
+        );
+        assert_eq!(one_of(json!({"oneOf": [none, other]})).nullable, Some(1));
+        assert_eq!(
+            one_of(json!({"oneOf": [{"type": ["null"]}, {"type": "string"}]})).nullable,
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn other_one_ofs_are_not_nullable() {
+        let cases = [
+            json!({"oneOf": [{"type": "null"}, {"type": "null"}]}),
+            json!({"oneOf": [{"type": "null"}]}),
+            json!({"oneOf": [{"type": "null"}, {"type": "string"}, {"type": "integer"}]}),
+            json!({"oneOf": [{"type": ["null", "string"]}, {"type": "integer"}]}),
+            json!({"oneOf": [{"type": "null", "enum": [null]}, {"type": "string"}]}),
+            json!({"oneOf": [{"const": null}, {"type": "string"}]}),
+        ];
+        for schema in cases {
+            assert_eq!(one_of(schema.clone()).nullable, None, "{schema}");
+        }
+    }
 }

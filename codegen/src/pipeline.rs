@@ -103,6 +103,9 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
     };
     put("generated/ts/package.json", ts_package::package_json());
     put("generated/ts/tsconfig.json", ts_package::tsconfig());
+    put("generated/ts/tsconfig.cjs.json", ts_package::tsconfig_cjs());
+    put("generated/ts/README.md", ts_package::readme());
+    put("generated/ts/LICENSE", ts_package::LICENSE.to_owned());
     let type_names: Vec<&str> = model.roots.keys().map(String::as_str).collect();
     put(
         "generated/ts/src/index.ts",

@@ -714,7 +714,12 @@ impl Emitter {
         let names: Vec<String> = (0..one_of.variants.len())
             .map(|i| format!("{fn_name}_{group}_{i}"))
             .collect();
-        for (name, variant) in names.iter().zip(&one_of.variants) {
+        for (i, (name, variant)) in names.iter().zip(&one_of.variants).enumerate() {
+            // A nullable oneOf never calls its null variant's function (the value is tested for
+            // `null` directly): leave it out, or it would be dead code.
+            if one_of.discriminator.is_none() && one_of.nullable.is_some_and(|other| other != i) {
+                continue;
+            }
             self.aux
                 .push((name.clone(), variant.schema_path.clone(), variant.clone()));
         }
@@ -739,6 +744,27 @@ impl Emitter {
                     },
                 );
             }
+            None if one_of.nullable.is_some() => {
+                let other = &names[one_of.nullable.unwrap_or_default()];
+                let message = Self::static_message(&format!("{}2", messages::ONE_OF_PREFIX));
+                w.if_else(
+                    format!("if {v}.is_null() {{"),
+                    // `null` matches the null variant: it fails only if the other one accepts it too.
+                    |w| {
+                        w.line(format!(
+                            "let mut sub = StopAtFirst::default(); {other}({v}, {p}, &mut sub);"
+                        ));
+                        w.block("if !sub.failed() {", "}", |w| {
+                            self.report(w, &p, at, "oneOf", &message)
+                        });
+                    },
+                    // Anything else must match the other variant, and its violations say why not.
+                    |w| {
+                        w.line(format!("{other}({v}, {p}, out);"));
+                        w.line("if out.stop() { return; }");
+                    },
+                );
+            }
             None => {
                 w.block("{", "}", |w| {
                     w.line("let mut matched = 0usize;");
@@ -752,5 +778,43 @@ impl Emitter {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
+
+    #[test]
+    fn a_nullable_one_of_tests_for_null_and_reports_the_other_variant() {
+        let doc = SchemaDoc {
+            name: "Nullable".to_owned(),
+            file: PathBuf::from("Nullable.json"),
+            value: json!({"oneOf": [{"type": "null"}, {"enum": ["a", "b"]}]}),
+        };
+        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let model = crate::model::compile(&set, &["Nullable".to_owned()]);
+        let paths = super::RustPaths {
+            validator_runtime: "crate::validator_runtime",
+            formats: "crate::formats",
+        };
+        let code = super::emit(&model, &set, paths, None).code;
+        assert!(code.contains("if v0.is_null() {"), "{code}");
+        assert!(code.contains("f0_0_1(v0, p0, &mut sub);"), "{code}");
+        assert!(
+            code.contains("\"must match exactly one schema in oneOf, but matched 2\".to_owned()"),
+            "{code}"
+        );
+        assert!(
+            code.contains("} else {\n        f0_0_1(v0, p0, out);"),
+            "{code}"
+        );
+        // The null variant's own function is never called, so it is not emitted.
+        assert!(!code.contains("fn f0_0_0"), "{code}");
+        assert!(code.contains("fn f0_0_1"), "{code}");
     }
 }

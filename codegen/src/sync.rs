@@ -90,7 +90,7 @@ pub fn check(root: &Path, files: &Files) -> std::io::Result<Vec<Difference>> {
     Ok(differences)
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Written {
     /// Files created or rewritten.

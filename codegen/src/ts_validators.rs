@@ -77,52 +77,9 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
         names.join(", ")
     ));
     api.line("");
-    jsdoc(&mut api, "Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid); `undefined` when no such type exists.");
-    if model.roots.is_empty() {
-        api.block("export function validate(_typeName: string, _value: unknown): Violation[] | undefined {", "}", |w| {
-            w.line("return undefined;");
-        });
-    } else {
-        api.block(
-            "export function validate(typeName: string, value: unknown): Violation[] | undefined {",
-            "}",
-            |w| {
-                w.block("switch (typeName) {", "}", |w| {
-                    for name in model.roots.keys() {
-                        w.line(format!("case {}:", ts_str(name)));
-                        w.line(format!("  return validate{name}(value);"));
-                    }
-                    w.line("default:");
-                    w.line("  return undefined;");
-                });
-            },
-        );
-    }
-    api.line("");
-    jsdoc(&mut api, "Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); `undefined` when no such type exists.");
-    if model.roots.is_empty() {
-        api.block(
-            "export function isValid(_typeName: string, _value: unknown): boolean | undefined {",
-            "}",
-            |w| {
-                w.line("return undefined;");
-            },
-        );
-    } else {
-        api.block(
-            "export function isValid(typeName: string, value: unknown): boolean | undefined {",
-            "}",
-            |w| {
-                w.block("switch (typeName) {", "}", |w| {
-                    for (name, id) in &model.roots {
-                        w.line(format!("case {}:", ts_str(name)));
-                        w.line(format!("  return c{id}(value);"));
-                    }
-                    w.line("default:");
-                    w.line("  return undefined;");
-                });
-            },
-        );
+    match paths.types {
+        Some(_) if !model.roots.is_empty() => typed_lookups(&mut api, model),
+        _ => untyped_lookups(&mut api, model),
     }
     api.line("");
     for (name, id) in &model.roots {
@@ -163,6 +120,29 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
             },
         );
         api.line("");
+        if paths.types.is_some() {
+            jsdoc(
+                &mut api,
+                &format!("Parses a `{name}`: `{{ ok: true, value }}` with the value as its type when it is valid, else `{{ ok: false, violations }}` with every violation."),
+            );
+            api.block(
+                format!(
+                    "export function parse{name}(value: unknown): ParseResult<types.{name}> {{"
+                ),
+                "}",
+                |w| {
+                    w.block(format!("if (c{id}(value)) {{"), "}", |w| {
+                        w.line(format!(
+                            "return {{ ok: true, value: value as types.{name} }};"
+                        ));
+                    });
+                    w.line("const out = new Collector();");
+                    w.line(format!("f{id}(value, out);"));
+                    w.line("return { ok: false, violations: out.violations };");
+                },
+            );
+            api.line("");
+        }
     }
     if !model.roots.is_empty() {
         e.validator_runtime_imports.insert("Collector");
@@ -215,6 +195,134 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
         text.pop();
     }
     text
+}
+
+/// `validate`, `isValid` and `parse` by type name, typed by the `TypeName` union: a misspelt
+/// name does not compile, `isValid` narrows to the named type and `parse` returns it.
+fn typed_lookups(api: &mut Writer, model: &Model) {
+    jsdoc(
+        api,
+        "The name of a type that has a validator: what `validate`, `isValid` and `parse` accept.",
+    );
+    api.line("export type TypeName = (typeof TYPE_NAMES)[number];");
+    api.line("");
+    jsdoc(
+        api,
+        "Each type by its name: `TypesByName[\"DeviceKeySignParams\"]` is `DeviceKeySignParams`.",
+    );
+    api.block("export interface TypesByName {", "}", |w| {
+        for name in model.roots.keys() {
+            w.line(format!("{name}: types.{name};"));
+        }
+    });
+    api.line("");
+    jsdoc(
+        api,
+        "What a `parse` function returns: the value as its type when it is valid, else every violation (at least one).",
+    );
+    api.line("export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violations: Violation[] };");
+    api.line("");
+    jsdoc(api, "Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid). A name that is not a `TypeName` (possible only from untyped code) throws a `TypeError`.");
+    api.block(
+        "export function validate(typeName: TypeName, value: unknown): Violation[] {",
+        "}",
+        |w| {
+            w.block("switch (typeName) {", "}", |w| {
+                for name in model.roots.keys() {
+                    w.line(format!("case {}:", ts_str(name)));
+                    w.line(format!("  return validate{name}(value);"));
+                }
+                w.line("default:");
+                w.line("  throw unknownTypeName(typeName);");
+            });
+        },
+    );
+    api.line("");
+    jsdoc(api, "Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); narrows `value` to that type. A name that is not a `TypeName` throws a `TypeError`.");
+    api.block(
+        "export function isValid<N extends TypeName>(typeName: N, value: unknown): value is TypesByName[N] {",
+        "}",
+        |w| {
+            w.block("switch (typeName as TypeName) {", "}", |w| {
+                for (name, id) in &model.roots {
+                    w.line(format!("case {}:", ts_str(name)));
+                    w.line(format!("  return c{id}(value);"));
+                }
+                w.line("default:");
+                w.line("  throw unknownTypeName(typeName);");
+            });
+        },
+    );
+    api.line("");
+    jsdoc(api, "Parses `value` as the type named `typeName`: `{ ok: true, value }` when it is valid, else `{ ok: false, violations }`. A name that is not a `TypeName` throws a `TypeError`.");
+    api.block(
+        "export function parse<N extends TypeName>(typeName: N, value: unknown): ParseResult<TypesByName[N]> {",
+        "}",
+        |w| {
+            w.line("const violations = validate(typeName, value);");
+            w.line("return violations.length === 0 ? { ok: true, value: value as TypesByName[N] } : { ok: false, violations };");
+        },
+    );
+    api.line("");
+    api.block(
+        "function unknownTypeName(typeName: unknown): TypeError {",
+        "}",
+        |w| {
+            w.line("return new TypeError(`unknown type name ${JSON.stringify(typeName)}: expected one of ${TYPE_NAMES.join(\", \")}`);");
+        },
+    );
+}
+
+/// `validate` and `isValid` by any string name, `undefined` for an unknown one: the standalone
+/// validators (the JSON-Schema-Test-Suite's), whose names are not known to a type system.
+fn untyped_lookups(api: &mut Writer, model: &Model) {
+    jsdoc(api, "Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid); `undefined` when no such type exists.");
+    if model.roots.is_empty() {
+        api.block("export function validate(_typeName: string, _value: unknown): Violation[] | undefined {", "}", |w| {
+            w.line("return undefined;");
+        });
+    } else {
+        api.block(
+            "export function validate(typeName: string, value: unknown): Violation[] | undefined {",
+            "}",
+            |w| {
+                w.block("switch (typeName) {", "}", |w| {
+                    for name in model.roots.keys() {
+                        w.line(format!("case {}:", ts_str(name)));
+                        w.line(format!("  return validate{name}(value);"));
+                    }
+                    w.line("default:");
+                    w.line("  return undefined;");
+                });
+            },
+        );
+    }
+    api.line("");
+    jsdoc(api, "Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); `undefined` when no such type exists.");
+    if model.roots.is_empty() {
+        api.block(
+            "export function isValid(_typeName: string, _value: unknown): boolean | undefined {",
+            "}",
+            |w| {
+                w.line("return undefined;");
+            },
+        );
+    } else {
+        api.block(
+            "export function isValid(typeName: string, value: unknown): boolean | undefined {",
+            "}",
+            |w| {
+                w.block("switch (typeName) {", "}", |w| {
+                    for (name, id) in &model.roots {
+                        w.line(format!("case {}:", ts_str(name)));
+                        w.line(format!("  return c{id}(value);"));
+                    }
+                    w.line("default:");
+                    w.line("  return undefined;");
+                });
+            },
+        );
+    }
 }
 
 /// Per-function state while writing one flavour of one function.
@@ -845,6 +953,36 @@ impl<'m> Emitter<'m> {
                     }
                 });
             }
+            None if one_of.nullable.is_some() => {
+                let base = &bases[one_of.nullable.unwrap_or_default()];
+                let check = self.request(base, Mode::Check);
+                let callee = self.request(base, mode);
+                let message = ts_str(&format!("{}2", messages::ONE_OF_PREFIX));
+                let (matched_both, other) = match mode {
+                    Mode::Collect => {
+                        ctx.uses_out = true;
+                        (
+                            format!("out.report({}, \"oneOf\", {message});", ts_str(at)),
+                            format!("{callee}({v}, out);"),
+                        )
+                    }
+                    Mode::Check => (
+                        "return false;".to_owned(),
+                        format!("if (!{callee}({v})) return false;"),
+                    ),
+                };
+                w.if_else(
+                    format!("if ({v} === null) {{"),
+                    // `null` matches the null variant: it fails only if the other one accepts it too.
+                    |w| {
+                        w.block(format!("if ({check}({v})) {{"), "}", |w| {
+                            w.line(&matched_both)
+                        })
+                    },
+                    // Anything else must match the other variant, and its violations say why not.
+                    |w| w.line(&other),
+                );
+            }
             None => {
                 let count = format!("n{}", ctx.fresh());
                 w.block("{", "}", |w| {
@@ -1078,7 +1216,11 @@ mod tests {
             ),
             (
                 "Nullable",
-                json!({"oneOf": [{"$ref": "Tagged.json"}, {"type": "null"}]}),
+                json!({"oneOf": [{"$ref": "Tagged.json"}, {"type": "null", "description": "none"}]}),
+            ),
+            (
+                "Counted",
+                json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}),
             ),
         ]);
         let out = emit_all(&set);
@@ -1088,14 +1230,21 @@ mod tests {
             out.contains("must be an object whose \\\"kind\\\" is one of \\\"a\\\", \\\"b\\\""),
             "{out}"
         );
+        // A general oneOf counts its matches.
         assert!(
             out.contains("\"must match exactly one schema in oneOf, but matched \" + String(n"),
             "{out}"
         );
+        // A nullable one tests for null, and reports the other variant's own violations otherwise.
+        let nullable = &out[out.find("`Nullable.json#`").expect("Nullable")..];
+        let nullable = &nullable[..nullable.find("\n}\n").expect("end")];
+        assert!(nullable.contains("if (v0 === null) {"), "{nullable}");
         assert!(
-            out.contains("out.report(\"Nullable.json#/oneOf\", \"oneOf\""),
-            "{out}"
+            nullable.contains("out.report(\"Nullable.json#/oneOf\", \"oneOf\", \"must match exactly one schema in oneOf, but matched 2\");"),
+            "{nullable}"
         );
+        assert!(nullable.contains("} else {\n    f"), "{nullable}");
+        assert!(!nullable.contains("String(n"), "{nullable}");
     }
 
     #[test]

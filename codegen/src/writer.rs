@@ -44,6 +44,25 @@ impl Writer {
         self.line(close);
     }
 
+    /// Writes `open`, runs `then` one level deeper, writes `} else {`, runs `otherwise` one level
+    /// deeper, then closes with `}` (the same in Rust and TypeScript).
+    pub(crate) fn if_else(
+        &mut self,
+        open: impl AsRef<str>,
+        then: impl FnOnce(&mut Self),
+        otherwise: impl FnOnce(&mut Self),
+    ) {
+        self.line(open);
+        self.depth += 1;
+        then(self);
+        self.depth -= 1;
+        self.line("} else {");
+        self.depth += 1;
+        otherwise(self);
+        self.depth -= 1;
+        self.line("}");
+    }
+
     /// Writes each line of a doc comment with `prefix` (`///`, ` *`), skipping trailing blanks.
     pub(crate) fn doc(&mut self, prefix: &str, text: &str) {
         for line in text.trim_end().lines() {

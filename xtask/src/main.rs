@@ -4,14 +4,20 @@
 //! - `write-schema --check`: write nothing; fail with a unified diff and the command to run when
 //!   any generated file differs from what `schema/` gives, is missing, or is extra.
 //! - `setup`: install what the build and tests need beyond Rust and Node (see [`setup`]).
-//! - `test`: the whole test suite, with its set-up (see [`test`]).
+//! - `test`: the whole test suite, with its set-up (see [`mod@test`]).
+//! - `test-packages`: the npm packages packed, installed outside the repository, type-checked and
+//!   run (see [`packages`]).
+//! - `test-browser`: the verifier and the validators in headless Chromium (see [`browser`]).
 //! - `demo`: `devicekey demo` in release mode (without the TPM provider when its system library
 //!   is missing: the demo uses the software provider).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod browser;
 mod command;
+mod packages;
+mod prerequisites;
 mod schema;
 mod setup;
 mod test;
@@ -23,10 +29,19 @@ commands:
   write-schema           regenerate generated/ (Rust and TypeScript types and validators) from schema/
   write-schema --check   write nothing; exit 1 with a diff when generated/ is not what schema/ gives
   demo                   build and run `devicekey demo` (a server on an embedded default and a client)
-  setup                  install missing system packages (as root, with apt-get) and npm packages
+  setup                  install missing system packages (as root, with apt-get; chromium among
+                         them) and the npm workspace (npm ci at the root)
   test                   the whole test suite: setup, write-schema --check, the
                          TypeScript builds, the generated crate without warnings, cargo test,
-                         and the TypeScript tests
+                         the TypeScript tests, test-packages and test-browser
+  test-packages          pack the npm packages, check them with publint and attw, install them
+                         into a project outside the repository, type-check a consumer with
+                         nodenext, node10 and bundler resolution (and TypeScript 5.0), run it
+                         against the devicekey binary as ESM and CommonJS, run the READMEs' examples
+  test-browser           bundle the verifier and validators for the browser, serve them from
+                         127.0.0.1 and check in headless Chromium (CHROMIUM, default chromium) a
+                         fresh proof, a tampered one and bad params' violations; the screenshot
+                         goes to <target>/test-artifacts/browser/verifier.png
   help                   print this text
 
 options:
@@ -51,6 +66,8 @@ fn main() -> ExitCode {
         ["write-schema"] => schema::write_schema(&root, false),
         ["write-schema", "--check"] => schema::write_schema(&root, true),
         ["test"] => test::run(&root),
+        ["test-packages"] => report("test-packages", packages::run(&root)),
+        ["test-browser"] => report("test-browser", browser::run(&root)),
         ["setup"] => match setup::system_packages().and_then(|()| setup::node_packages(&root)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -66,6 +83,20 @@ fn main() -> ExitCode {
         _ => {
             eprint!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The exit code of a command that ran `result`, its error printed.
+fn report(command: &str, result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => {
+            println!("xtask {command}: passed");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("xtask {command}: {message}");
+            ExitCode::FAILURE
         }
     }
 }

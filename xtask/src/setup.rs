@@ -2,15 +2,20 @@
 //!
 //! System packages (Debian): `pkg-config` and `libtss2-dev` build the TPM provider (tss-esapi);
 //! `swtpm`, `swtpm-tools` and `tpm2-tools` run its tests and benchmark; `openssl` checks
-//! signatures independently. Missing ones are installed with apt-get when this runs as root (as
-//! CI does), otherwise the command to run is printed. Node packages: `npm ci` in each TypeScript
-//! package whose install is missing or older than its lock file.
+//! signatures independently; `chromium` runs the browser test. Missing ones are installed with
+//! apt-get when this runs as root (as CI does), otherwise the command to run is printed. Node
+//! packages: `npm ci` at the root, the npm workspace of every TypeScript package, when its install
+//! is missing or older than its lock file.
 
 use std::path::Path;
 use std::process::Command;
 
-/// The TypeScript packages, in build order (the verifier imports the generated package).
-pub(crate) const PACKAGES: &[&str] = &["generated/ts", "proof/ts"];
+/// The published TypeScript packages, in build order (each depends on the ones before it).
+pub(crate) const PACKAGES: &[&str] = &["generated/ts", "proof/ts", "server/ts"];
+
+/// The npm workspaces of the root `package.json`: the packages and the test tools (`tests/ts`).
+/// Each has its own `node_modules` (`.npmrc`: `install-strategy=nested`).
+const WORKSPACES: &[&str] = &["generated/ts", "proof/ts", "server/ts", "tests/ts"];
 
 /// A Debian package and how to tell it is there.
 struct SystemPackage {
@@ -42,6 +47,10 @@ const SYSTEM_PACKAGES: &[SystemPackage] = &[
     SystemPackage {
         name: "openssl",
         present: || has_command("openssl"),
+    },
+    SystemPackage {
+        name: "chromium",
+        present: || has_command("chromium"),
     },
 ];
 
@@ -97,29 +106,33 @@ pub(crate) fn system_packages() -> Result<(), String> {
     crate::command::step("apt-get install", &mut install)
 }
 
-/// `npm ci` where the install is missing or older than the lock.
+/// `npm ci` at the root when the install is missing, incomplete or older than the lock.
 pub(crate) fn node_packages(root: &Path) -> Result<(), String> {
-    for package in PACKAGES {
-        let dir = root.join(package);
-        if dir.join("package.json").exists() && needs_install(&dir) {
-            crate::command::step(
-                &format!("npm ci in {package}"),
-                Command::new("npm")
-                    .args(["ci", "--no-audit", "--no-fund"])
-                    .current_dir(&dir),
-            )?;
-        }
+    if !root.join("package.json").exists() {
+        return Ok(());
+    }
+    if needs_install(root) {
+        crate::command::step(
+            "npm ci (the workspace: generated/ts, proof/ts, server/ts, tests/ts)",
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(root),
+        )?;
     }
     Ok(())
 }
 
-/// npm keeps a copy of the lock it installed from in `node_modules/.package-lock.json`.
-fn needs_install(dir: &Path) -> bool {
+/// npm keeps a copy of the lock it installed from in `node_modules/.package-lock.json`; each
+/// workspace has its own `node_modules`.
+fn needs_install(root: &Path) -> bool {
     let installed =
-        std::fs::metadata(dir.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
-    let lock = std::fs::metadata(dir.join("package-lock.json")).and_then(|m| m.modified());
+        std::fs::metadata(root.join("node_modules/.package-lock.json")).and_then(|m| m.modified());
+    let lock = std::fs::metadata(root.join("package-lock.json")).and_then(|m| m.modified());
+    let workspaces_present = WORKSPACES
+        .iter()
+        .all(|w| root.join(w).join("node_modules").is_dir());
     match (installed, lock) {
-        (Ok(installed), Ok(lock)) => lock > installed,
+        (Ok(installed), Ok(lock)) => lock > installed || !workspaces_present,
         _ => true,
     }
 }

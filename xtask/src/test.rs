@@ -2,17 +2,21 @@
 //!
 //! 1. `cargo xtask setup`: missing system packages, then `npm ci` where needed;
 //! 2. `write-schema --check`;
-//! 3. the TypeScript builds (`tsc` in strict mode) of the generated package and the verifier;
+//! 3. the TypeScript builds (`tsc` in strict mode, ES modules and CommonJS) of the generated
+//!    package, the verifier and the client;
 //! 4. the generated Rust crate must build without a single warning, and the proof crate must
 //!    build on its own (with only the features it asks for);
 //! 5. `cargo test --workspace` (the conformance tests print their counts);
-//! 6. the TypeScript tests (`npm test` in `proof/ts`, which spawns the built binary).
+//! 6. the TypeScript tests (`npm test` in `proof/ts` and `server/ts`; the client's spawn the
+//!    built binary);
+//! 7. the packaging test (`cargo xtask test-packages`, see [`crate::packages`]);
+//! 8. the browser test (`cargo xtask test-browser`, see [`crate::browser`]).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use crate::command::{cargo, step};
-use crate::setup::PACKAGES;
+use crate::command::{cargo, step, target_dir};
+use crate::prerequisites::{artifacts_dir, build_packages};
 
 pub(crate) fn run(root: &Path) -> ExitCode {
     match steps(root) {
@@ -34,17 +38,7 @@ fn steps(root: &Path) -> Result<(), String> {
     if crate::schema::write_schema(root, true) != ExitCode::SUCCESS {
         return Err("generated/ is out of date".into());
     }
-    for package in PACKAGES {
-        let dir = root.join(package);
-        if dir.join("package.json").exists() {
-            step(
-                &format!("tsc (strict) in {package}"),
-                Command::new("npm")
-                    .args(["run", "--silent", "build"])
-                    .current_dir(&dir),
-            )?;
-        }
-    }
+    build_packages(root)?;
     println!("==> the generated Rust crate builds without warnings");
     let output = Command::new(cargo())
         .args([
@@ -83,12 +77,21 @@ fn steps(root: &Path) -> Result<(), String> {
             .args(["test", "--workspace", "--", "--show-output"])
             .current_dir(root),
     )?;
-    let verifier = root.join("proof/ts");
-    if verifier.join("package.json").exists() {
+    let binary = target_dir(root).join("debug").join("devicekey");
+    for package in ["proof/ts", "server/ts"] {
         step(
-            "npm test in proof/ts",
-            Command::new("npm").args(["test"]).current_dir(&verifier),
+            &format!("npm test in {package}"),
+            Command::new("npm")
+                .args(["test"])
+                .env("DEVICEKEY_BIN", &binary)
+                .current_dir(root.join(package)),
         )?;
     }
+    crate::packages::run_prepared(root, &binary)?;
+    crate::browser::run_prepared(root, &binary)?;
+    println!(
+        "test artefacts (the browser test's screenshot): {}",
+        artifacts_dir(root).display()
+    );
     Ok(())
 }

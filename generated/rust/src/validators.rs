@@ -1978,29 +1978,25 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     }
                 }
                 "title" => {
-                    let mut matched = 0usize;
-                    let mut sub = StopAtFirst::default();
-                    f6_0_0(v1, p1, &mut sub);
-                    if !sub.failed() {
-                        matched += 1;
-                    }
-                    let mut sub = StopAtFirst::default();
-                    f6_0_1(v1, p1, &mut sub);
-                    if !sub.failed() {
-                        matched += 1;
-                    }
-                    if matched != 1 {
-                        out.report(
-                            p1,
-                            "ClientInfo.json#/properties/title/oneOf",
-                            "oneOf",
-                            || {
-                                format!(
-                                    "{}{}",
-                                    "must match exactly one schema in oneOf, but matched ", matched
-                                )
-                            },
-                        );
+                    if v1.is_null() {
+                        let mut sub = StopAtFirst::default();
+                        f6_0_0(v1, p1, &mut sub);
+                        if !sub.failed() {
+                            out.report(
+                                p1,
+                                "ClientInfo.json#/properties/title/oneOf",
+                                "oneOf",
+                                || {
+                                    "must match exactly one schema in oneOf, but matched 2"
+                                        .to_owned()
+                                },
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    } else {
+                        f6_0_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -2125,29 +2121,25 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     }
                 }
                 "protectionPolicy" => {
-                    let mut matched = 0usize;
-                    let mut sub = StopAtFirst::default();
-                    f8_1_0(v1, p1, &mut sub);
-                    if !sub.failed() {
-                        matched += 1;
-                    }
-                    let mut sub = StopAtFirst::default();
-                    f8_1_1(v1, p1, &mut sub);
-                    if !sub.failed() {
-                        matched += 1;
-                    }
-                    if matched != 1 {
-                        out.report(
-                            p1,
-                            "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf",
-                            "oneOf",
-                            || {
-                                format!(
-                                    "{}{}",
-                                    "must match exactly one schema in oneOf, but matched ", matched
-                                )
-                            },
-                        );
+                    if v1.is_null() {
+                        let mut sub = StopAtFirst::default();
+                        f8_1_0(v1, p1, &mut sub);
+                        if !sub.failed() {
+                            out.report(
+                                p1,
+                                "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf",
+                                "oneOf",
+                                || {
+                                    "must match exactly one schema in oneOf, but matched 2"
+                                        .to_owned()
+                                },
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    } else {
+                        f8_1_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -3398,29 +3390,25 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             let p1 = &Path::Key(p0, key);
             match key.as_str() {
                 "capabilities" => {
-                    let mut matched = 0usize;
-                    let mut sub = StopAtFirst::default();
-                    f26_3_0(v1, p1, &mut sub);
-                    if !sub.failed() {
-                        matched += 1;
-                    }
-                    let mut sub = StopAtFirst::default();
-                    f26_3_1(v1, p1, &mut sub);
-                    if !sub.failed() {
-                        matched += 1;
-                    }
-                    if matched != 1 {
-                        out.report(
-                            p1,
-                            "InitializeParams.json#/properties/capabilities/oneOf",
-                            "oneOf",
-                            || {
-                                format!(
-                                    "{}{}",
-                                    "must match exactly one schema in oneOf, but matched ", matched
-                                )
-                            },
-                        );
+                    if v1.is_null() {
+                        let mut sub = StopAtFirst::default();
+                        f26_3_0(v1, p1, &mut sub);
+                        if !sub.failed() {
+                            out.report(
+                                p1,
+                                "InitializeParams.json#/properties/capabilities/oneOf",
+                                "oneOf",
+                                || {
+                                    "must match exactly one schema in oneOf, but matched 2"
+                                        .to_owned()
+                                },
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    } else {
+                        f26_3_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -4042,22 +4030,6 @@ fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             if out.stop() {
                 return;
             }
-        }
-    }
-}
-
-/// `InitializeParams.json#/properties/capabilities/oneOf/1`
-#[allow(unused_variables, clippy::all)]
-fn f26_3_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    if !(v0.is_null()) {
-        out.report(
-            p0,
-            "InitializeParams.json#/properties/capabilities/oneOf/1/type",
-            "type",
-            || "must be null".to_owned(),
-        );
-        if out.stop() {
-            return;
         }
     }
 }
@@ -4816,44 +4788,12 @@ fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
-/// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/1`
-#[allow(unused_variables, clippy::all)]
-fn f8_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    if !(v0.is_null()) {
-        out.report(
-            p0,
-            "DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/1/type",
-            "type",
-            || "must be null".to_owned(),
-        );
-        if out.stop() {
-            return;
-        }
-    }
-}
-
 /// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
 #[allow(unused_variables, clippy::all)]
 fn f8_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     f17(v0, p0, out);
     if out.stop() {
         return;
-    }
-}
-
-/// `ClientInfo.json#/properties/title/oneOf/1`
-#[allow(unused_variables, clippy::all)]
-fn f6_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    if !(v0.is_null()) {
-        out.report(
-            p0,
-            "ClientInfo.json#/properties/title/oneOf/1/type",
-            "type",
-            || "must be null".to_owned(),
-        );
-        if out.stop() {
-            return;
-        }
     }
 }
 

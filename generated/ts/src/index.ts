@@ -10,5 +10,6 @@ export * from "./validators.js";
 export * from "./formats.js";
 export * from "./methods.js";
 export type { Violation } from "./validator-runtime.js";
+export { formatViolation } from "./validator-runtime.js";
 // Format checks that share their name with a type's guard (see `isValid`).
 export { isDeviceKeyId, isOrigin } from "./formats.js";

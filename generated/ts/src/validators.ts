@@ -13,9 +13,59 @@ const SET_0: ReadonlySet<unknown> = new Set<unknown>(["keyNotFound", "keyAlready
 export const TYPE_NAMES = ["AccountUserId", "AttestationEnvelope", "AttestationGenerateParams", "AttestationGenerateResponse", "Base64Bytes", "ClientId", "ClientInfo", "DeviceKeyAlgorithm", "DeviceKeyCreateParams", "DeviceKeyCreateResponse", "DeviceKeyDeleteParams", "DeviceKeyDeleteResponse", "DeviceKeyId", "DeviceKeyInfo", "DeviceKeyListParams", "DeviceKeyListResponse", "DeviceKeyProtectionClass", "DeviceKeyProtectionPolicy", "DeviceKeyPublicParams", "DeviceKeyPublicResponse", "DeviceKeySignParams", "DeviceKeySignPayload", "DeviceKeySignResponse", "DomainErrorData", "DomainErrorKind", "InitializeCapabilities", "InitializeParams", "InitializeResponse", "InvalidParamsErrorData", "Nonce", "Origin", "RequestErrorData", "SchemaViolation", "Sha256Base64url"] as const;
 
 /**
- * Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid); `undefined` when no such type exists.
+ * The name of a type that has a validator: what `validate`, `isValid` and `parse` accept.
  */
-export function validate(typeName: string, value: unknown): Violation[] | undefined {
+export type TypeName = (typeof TYPE_NAMES)[number];
+
+/**
+ * Each type by its name: `TypesByName["DeviceKeySignParams"]` is `DeviceKeySignParams`.
+ */
+export interface TypesByName {
+  AccountUserId: types.AccountUserId;
+  AttestationEnvelope: types.AttestationEnvelope;
+  AttestationGenerateParams: types.AttestationGenerateParams;
+  AttestationGenerateResponse: types.AttestationGenerateResponse;
+  Base64Bytes: types.Base64Bytes;
+  ClientId: types.ClientId;
+  ClientInfo: types.ClientInfo;
+  DeviceKeyAlgorithm: types.DeviceKeyAlgorithm;
+  DeviceKeyCreateParams: types.DeviceKeyCreateParams;
+  DeviceKeyCreateResponse: types.DeviceKeyCreateResponse;
+  DeviceKeyDeleteParams: types.DeviceKeyDeleteParams;
+  DeviceKeyDeleteResponse: types.DeviceKeyDeleteResponse;
+  DeviceKeyId: types.DeviceKeyId;
+  DeviceKeyInfo: types.DeviceKeyInfo;
+  DeviceKeyListParams: types.DeviceKeyListParams;
+  DeviceKeyListResponse: types.DeviceKeyListResponse;
+  DeviceKeyProtectionClass: types.DeviceKeyProtectionClass;
+  DeviceKeyProtectionPolicy: types.DeviceKeyProtectionPolicy;
+  DeviceKeyPublicParams: types.DeviceKeyPublicParams;
+  DeviceKeyPublicResponse: types.DeviceKeyPublicResponse;
+  DeviceKeySignParams: types.DeviceKeySignParams;
+  DeviceKeySignPayload: types.DeviceKeySignPayload;
+  DeviceKeySignResponse: types.DeviceKeySignResponse;
+  DomainErrorData: types.DomainErrorData;
+  DomainErrorKind: types.DomainErrorKind;
+  InitializeCapabilities: types.InitializeCapabilities;
+  InitializeParams: types.InitializeParams;
+  InitializeResponse: types.InitializeResponse;
+  InvalidParamsErrorData: types.InvalidParamsErrorData;
+  Nonce: types.Nonce;
+  Origin: types.Origin;
+  RequestErrorData: types.RequestErrorData;
+  SchemaViolation: types.SchemaViolation;
+  Sha256Base64url: types.Sha256Base64url;
+}
+
+/**
+ * What a `parse` function returns: the value as its type when it is valid, else every violation (at least one).
+ */
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violations: Violation[] };
+
+/**
+ * Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid). A name that is not a `TypeName` (possible only from untyped code) throws a `TypeError`.
+ */
+export function validate(typeName: TypeName, value: unknown): Violation[] {
   switch (typeName) {
     case "AccountUserId":
       return validateAccountUserId(value);
@@ -86,15 +136,15 @@ export function validate(typeName: string, value: unknown): Violation[] | undefi
     case "Sha256Base64url":
       return validateSha256Base64url(value);
     default:
-      return undefined;
+      throw unknownTypeName(typeName);
   }
 }
 
 /**
- * Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); `undefined` when no such type exists.
+ * Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); narrows `value` to that type. A name that is not a `TypeName` throws a `TypeError`.
  */
-export function isValid(typeName: string, value: unknown): boolean | undefined {
-  switch (typeName) {
+export function isValid<N extends TypeName>(typeName: N, value: unknown): value is TypesByName[N] {
+  switch (typeName as TypeName) {
     case "AccountUserId":
       return c0(value);
     case "AttestationEnvelope":
@@ -164,8 +214,20 @@ export function isValid(typeName: string, value: unknown): boolean | undefined {
     case "Sha256Base64url":
       return c33(value);
     default:
-      return undefined;
+      throw unknownTypeName(typeName);
   }
+}
+
+/**
+ * Parses `value` as the type named `typeName`: `{ ok: true, value }` when it is valid, else `{ ok: false, violations }`. A name that is not a `TypeName` throws a `TypeError`.
+ */
+export function parse<N extends TypeName>(typeName: N, value: unknown): ParseResult<TypesByName[N]> {
+  const violations = validate(typeName, value);
+  return violations.length === 0 ? { ok: true, value: value as TypesByName[N] } : { ok: false, violations };
+}
+
+function unknownTypeName(typeName: unknown): TypeError {
+  return new TypeError(`unknown type name ${JSON.stringify(typeName)}: expected one of ${TYPE_NAMES.join(", ")}`);
 }
 
 /**
@@ -190,6 +252,18 @@ export function isAccountUserId(value: unknown): value is types.AccountUserId {
 }
 
 /**
+ * Parses a `AccountUserId`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseAccountUserId(value: unknown): ParseResult<types.AccountUserId> {
+  if (c0(value)) {
+    return { ok: true, value: value as types.AccountUserId };
+  }
+  const out = new Collector();
+  f0(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `AttestationEnvelope`, reporting every violation (`[]` when valid).
  *
  * The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
@@ -208,6 +282,18 @@ export function validateAttestationEnvelope(value: unknown): Violation[] {
  */
 export function isAttestationEnvelope(value: unknown): value is types.AttestationEnvelope {
   return c1(value);
+}
+
+/**
+ * Parses a `AttestationEnvelope`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseAttestationEnvelope(value: unknown): ParseResult<types.AttestationEnvelope> {
+  if (c1(value)) {
+    return { ok: true, value: value as types.AttestationEnvelope };
+  }
+  const out = new Collector();
+  f1(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -232,6 +318,18 @@ export function isAttestationGenerateParams(value: unknown): value is types.Atte
 }
 
 /**
+ * Parses a `AttestationGenerateParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseAttestationGenerateParams(value: unknown): ParseResult<types.AttestationGenerateParams> {
+  if (c2(value)) {
+    return { ok: true, value: value as types.AttestationGenerateParams };
+  }
+  const out = new Collector();
+  f2(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `AttestationGenerateResponse`, reporting every violation (`[]` when valid).
  *
  * Result of `attestation/generate`: an attestation token the server passes on without looking inside.
@@ -250,6 +348,18 @@ export function validateAttestationGenerateResponse(value: unknown): Violation[]
  */
 export function isAttestationGenerateResponse(value: unknown): value is types.AttestationGenerateResponse {
   return c3(value);
+}
+
+/**
+ * Parses a `AttestationGenerateResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseAttestationGenerateResponse(value: unknown): ParseResult<types.AttestationGenerateResponse> {
+  if (c3(value)) {
+    return { ok: true, value: value as types.AttestationGenerateResponse };
+  }
+  const out = new Collector();
+  f3(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -274,6 +384,18 @@ export function isBase64Bytes(value: unknown): value is types.Base64Bytes {
 }
 
 /**
+ * Parses a `Base64Bytes`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseBase64Bytes(value: unknown): ParseResult<types.Base64Bytes> {
+  if (c4(value)) {
+    return { ok: true, value: value as types.Base64Bytes };
+  }
+  const out = new Collector();
+  f4(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `ClientId`, reporting every violation (`[]` when valid).
  *
  * A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
@@ -292,6 +414,18 @@ export function validateClientId(value: unknown): Violation[] {
  */
 export function isClientId(value: unknown): value is types.ClientId {
   return c5(value);
+}
+
+/**
+ * Parses a `ClientId`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseClientId(value: unknown): ParseResult<types.ClientId> {
+  if (c5(value)) {
+    return { ok: true, value: value as types.ClientId };
+  }
+  const out = new Collector();
+  f5(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -316,6 +450,18 @@ export function isClientInfo(value: unknown): value is types.ClientInfo {
 }
 
 /**
+ * Parses a `ClientInfo`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseClientInfo(value: unknown): ParseResult<types.ClientInfo> {
+  if (c6(value)) {
+    return { ok: true, value: value as types.ClientInfo };
+  }
+  const out = new Collector();
+  f6(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyAlgorithm`, reporting every violation (`[]` when valid).
  *
  * Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
@@ -334,6 +480,18 @@ export function validateDeviceKeyAlgorithm(value: unknown): Violation[] {
  */
 export function isDeviceKeyAlgorithm(value: unknown): value is types.DeviceKeyAlgorithm {
   return c7(value);
+}
+
+/**
+ * Parses a `DeviceKeyAlgorithm`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyAlgorithm(value: unknown): ParseResult<types.DeviceKeyAlgorithm> {
+  if (c7(value)) {
+    return { ok: true, value: value as types.DeviceKeyAlgorithm };
+  }
+  const out = new Collector();
+  f7(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -358,6 +516,18 @@ export function isDeviceKeyCreateParams(value: unknown): value is types.DeviceKe
 }
 
 /**
+ * Parses a `DeviceKeyCreateParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyCreateParams(value: unknown): ParseResult<types.DeviceKeyCreateParams> {
+  if (c8(value)) {
+    return { ok: true, value: value as types.DeviceKeyCreateParams };
+  }
+  const out = new Collector();
+  f8(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyCreateResponse`, reporting every violation (`[]` when valid).
  *
  * Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
@@ -376,6 +546,18 @@ export function validateDeviceKeyCreateResponse(value: unknown): Violation[] {
  */
 export function isDeviceKeyCreateResponse(value: unknown): value is types.DeviceKeyCreateResponse {
   return c9(value);
+}
+
+/**
+ * Parses a `DeviceKeyCreateResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyCreateResponse(value: unknown): ParseResult<types.DeviceKeyCreateResponse> {
+  if (c9(value)) {
+    return { ok: true, value: value as types.DeviceKeyCreateResponse };
+  }
+  const out = new Collector();
+  f9(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -400,6 +582,18 @@ export function isDeviceKeyDeleteParams(value: unknown): value is types.DeviceKe
 }
 
 /**
+ * Parses a `DeviceKeyDeleteParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyDeleteParams(value: unknown): ParseResult<types.DeviceKeyDeleteParams> {
+  if (c10(value)) {
+    return { ok: true, value: value as types.DeviceKeyDeleteParams };
+  }
+  const out = new Collector();
+  f10(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyDeleteResponse`, reporting every violation (`[]` when valid).
  *
  * Result of `device/key/delete` (extension, not in codex).
@@ -418,6 +612,18 @@ export function validateDeviceKeyDeleteResponse(value: unknown): Violation[] {
  */
 export function isDeviceKeyDeleteResponse(value: unknown): value is types.DeviceKeyDeleteResponse {
   return c11(value);
+}
+
+/**
+ * Parses a `DeviceKeyDeleteResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyDeleteResponse(value: unknown): ParseResult<types.DeviceKeyDeleteResponse> {
+  if (c11(value)) {
+    return { ok: true, value: value as types.DeviceKeyDeleteResponse };
+  }
+  const out = new Collector();
+  f11(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -442,6 +648,18 @@ export function isDeviceKeyId(value: unknown): value is types.DeviceKeyId {
 }
 
 /**
+ * Parses a `DeviceKeyId`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyId(value: unknown): ParseResult<types.DeviceKeyId> {
+  if (c12(value)) {
+    return { ok: true, value: value as types.DeviceKeyId };
+  }
+  const out = new Collector();
+  f12(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyInfo`, reporting every violation (`[]` when valid).
  *
  * One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
@@ -460,6 +678,18 @@ export function validateDeviceKeyInfo(value: unknown): Violation[] {
  */
 export function isDeviceKeyInfo(value: unknown): value is types.DeviceKeyInfo {
   return c13(value);
+}
+
+/**
+ * Parses a `DeviceKeyInfo`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyInfo(value: unknown): ParseResult<types.DeviceKeyInfo> {
+  if (c13(value)) {
+    return { ok: true, value: value as types.DeviceKeyInfo };
+  }
+  const out = new Collector();
+  f13(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -484,6 +714,18 @@ export function isDeviceKeyListParams(value: unknown): value is types.DeviceKeyL
 }
 
 /**
+ * Parses a `DeviceKeyListParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyListParams(value: unknown): ParseResult<types.DeviceKeyListParams> {
+  if (c14(value)) {
+    return { ok: true, value: value as types.DeviceKeyListParams };
+  }
+  const out = new Collector();
+  f14(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyListResponse`, reporting every violation (`[]` when valid).
  *
  * Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
@@ -502,6 +744,18 @@ export function validateDeviceKeyListResponse(value: unknown): Violation[] {
  */
 export function isDeviceKeyListResponse(value: unknown): value is types.DeviceKeyListResponse {
   return c15(value);
+}
+
+/**
+ * Parses a `DeviceKeyListResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyListResponse(value: unknown): ParseResult<types.DeviceKeyListResponse> {
+  if (c15(value)) {
+    return { ok: true, value: value as types.DeviceKeyListResponse };
+  }
+  const out = new Collector();
+  f15(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -526,6 +780,18 @@ export function isDeviceKeyProtectionClass(value: unknown): value is types.Devic
 }
 
 /**
+ * Parses a `DeviceKeyProtectionClass`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyProtectionClass(value: unknown): ParseResult<types.DeviceKeyProtectionClass> {
+  if (c16(value)) {
+    return { ok: true, value: value as types.DeviceKeyProtectionClass };
+  }
+  const out = new Collector();
+  f16(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyProtectionPolicy`, reporting every violation (`[]` when valid).
  *
  * Which protection classes `device/key/create` may produce. `hardware_only` (the default when protectionPolicy is omitted or null): only `hardware_secure_enclave` or `hardware_tpm`; without usable hardware the call fails rather than degrading. `allow_os_protected_nonextractable`: also accept `os_protected_nonextractable` when no hardware key can be made. `allow_software` (extension, not in codex): accept every class including `software`; for development and tests, honoured only when the server runs with the software provider explicitly enabled, and never a silent fallback.
@@ -544,6 +810,18 @@ export function validateDeviceKeyProtectionPolicy(value: unknown): Violation[] {
  */
 export function isDeviceKeyProtectionPolicy(value: unknown): value is types.DeviceKeyProtectionPolicy {
   return c17(value);
+}
+
+/**
+ * Parses a `DeviceKeyProtectionPolicy`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyProtectionPolicy(value: unknown): ParseResult<types.DeviceKeyProtectionPolicy> {
+  if (c17(value)) {
+    return { ok: true, value: value as types.DeviceKeyProtectionPolicy };
+  }
+  const out = new Collector();
+  f17(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -568,6 +846,18 @@ export function isDeviceKeyPublicParams(value: unknown): value is types.DeviceKe
 }
 
 /**
+ * Parses a `DeviceKeyPublicParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyPublicParams(value: unknown): ParseResult<types.DeviceKeyPublicParams> {
+  if (c18(value)) {
+    return { ok: true, value: value as types.DeviceKeyPublicParams };
+  }
+  const out = new Collector();
+  f18(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeyPublicResponse`, reporting every violation (`[]` when valid).
  *
  * Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
@@ -586,6 +876,18 @@ export function validateDeviceKeyPublicResponse(value: unknown): Violation[] {
  */
 export function isDeviceKeyPublicResponse(value: unknown): value is types.DeviceKeyPublicResponse {
   return c19(value);
+}
+
+/**
+ * Parses a `DeviceKeyPublicResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyPublicResponse(value: unknown): ParseResult<types.DeviceKeyPublicResponse> {
+  if (c19(value)) {
+    return { ok: true, value: value as types.DeviceKeyPublicResponse };
+  }
+  const out = new Collector();
+  f19(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -610,6 +912,18 @@ export function isDeviceKeySignParams(value: unknown): value is types.DeviceKeyS
 }
 
 /**
+ * Parses a `DeviceKeySignParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeySignParams(value: unknown): ParseResult<types.DeviceKeySignParams> {
+  if (c20(value)) {
+    return { ok: true, value: value as types.DeviceKeySignParams };
+  }
+  const out = new Collector();
+  f20(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DeviceKeySignPayload`, reporting every violation (`[]` when valid).
  *
  * What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
@@ -628,6 +942,18 @@ export function validateDeviceKeySignPayload(value: unknown): Violation[] {
  */
 export function isDeviceKeySignPayload(value: unknown): value is types.DeviceKeySignPayload {
   return c21(value);
+}
+
+/**
+ * Parses a `DeviceKeySignPayload`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeySignPayload(value: unknown): ParseResult<types.DeviceKeySignPayload> {
+  if (c21(value)) {
+    return { ok: true, value: value as types.DeviceKeySignPayload };
+  }
+  const out = new Collector();
+  f21(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -652,6 +978,18 @@ export function isDeviceKeySignResponse(value: unknown): value is types.DeviceKe
 }
 
 /**
+ * Parses a `DeviceKeySignResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeySignResponse(value: unknown): ParseResult<types.DeviceKeySignResponse> {
+  if (c22(value)) {
+    return { ok: true, value: value as types.DeviceKeySignResponse };
+  }
+  const out = new Collector();
+  f22(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `DomainErrorData`, reporting every violation (`[]` when valid).
  *
  * The `data` of a domain error (codes -32000 to -32099, extension).
@@ -670,6 +1008,18 @@ export function validateDomainErrorData(value: unknown): Violation[] {
  */
 export function isDomainErrorData(value: unknown): value is types.DomainErrorData {
   return c23(value);
+}
+
+/**
+ * Parses a `DomainErrorData`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDomainErrorData(value: unknown): ParseResult<types.DomainErrorData> {
+  if (c23(value)) {
+    return { ok: true, value: value as types.DomainErrorData };
+  }
+  const out = new Collector();
+  f23(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -694,6 +1044,18 @@ export function isDomainErrorKind(value: unknown): value is types.DomainErrorKin
 }
 
 /**
+ * Parses a `DomainErrorKind`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDomainErrorKind(value: unknown): ParseResult<types.DomainErrorKind> {
+  if (c24(value)) {
+    return { ok: true, value: value as types.DomainErrorKind };
+  }
+  const out = new Collector();
+  f24(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `InitializeCapabilities`, reporting every violation (`[]` when valid).
  *
  * Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
@@ -712,6 +1074,18 @@ export function validateInitializeCapabilities(value: unknown): Violation[] {
  */
 export function isInitializeCapabilities(value: unknown): value is types.InitializeCapabilities {
   return c25(value);
+}
+
+/**
+ * Parses a `InitializeCapabilities`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseInitializeCapabilities(value: unknown): ParseResult<types.InitializeCapabilities> {
+  if (c25(value)) {
+    return { ok: true, value: value as types.InitializeCapabilities };
+  }
+  const out = new Collector();
+  f25(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -736,6 +1110,18 @@ export function isInitializeParams(value: unknown): value is types.InitializePar
 }
 
 /**
+ * Parses a `InitializeParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseInitializeParams(value: unknown): ParseResult<types.InitializeParams> {
+  if (c26(value)) {
+    return { ok: true, value: value as types.InitializeParams };
+  }
+  const out = new Collector();
+  f26(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `InitializeResponse`, reporting every violation (`[]` when valid).
  *
  * Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
@@ -754,6 +1140,18 @@ export function validateInitializeResponse(value: unknown): Violation[] {
  */
 export function isInitializeResponse(value: unknown): value is types.InitializeResponse {
   return c27(value);
+}
+
+/**
+ * Parses a `InitializeResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseInitializeResponse(value: unknown): ParseResult<types.InitializeResponse> {
+  if (c27(value)) {
+    return { ok: true, value: value as types.InitializeResponse };
+  }
+  const out = new Collector();
+  f27(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -778,6 +1176,18 @@ export function isInvalidParamsErrorData(value: unknown): value is types.Invalid
 }
 
 /**
+ * Parses a `InvalidParamsErrorData`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseInvalidParamsErrorData(value: unknown): ParseResult<types.InvalidParamsErrorData> {
+  if (c28(value)) {
+    return { ok: true, value: value as types.InvalidParamsErrorData };
+  }
+  const out = new Collector();
+  f28(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `Nonce`, reporting every violation (`[]` when valid).
  *
  * A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
@@ -796,6 +1206,18 @@ export function validateNonce(value: unknown): Violation[] {
  */
 export function isNonce(value: unknown): value is types.Nonce {
   return c29(value);
+}
+
+/**
+ * Parses a `Nonce`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseNonce(value: unknown): ParseResult<types.Nonce> {
+  if (c29(value)) {
+    return { ok: true, value: value as types.Nonce };
+  }
+  const out = new Collector();
+  f29(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -820,6 +1242,18 @@ export function isOrigin(value: unknown): value is types.Origin {
 }
 
 /**
+ * Parses a `Origin`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseOrigin(value: unknown): ParseResult<types.Origin> {
+  if (c30(value)) {
+    return { ok: true, value: value as types.Origin };
+  }
+  const out = new Collector();
+  f30(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `RequestErrorData`, reporting every violation (`[]` when valid).
  *
  * The `data` of a -32600 error: the message is not an acceptable request.
@@ -838,6 +1272,18 @@ export function validateRequestErrorData(value: unknown): Violation[] {
  */
 export function isRequestErrorData(value: unknown): value is types.RequestErrorData {
   return c31(value);
+}
+
+/**
+ * Parses a `RequestErrorData`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseRequestErrorData(value: unknown): ParseResult<types.RequestErrorData> {
+  if (c31(value)) {
+    return { ok: true, value: value as types.RequestErrorData };
+  }
+  const out = new Collector();
+  f31(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -862,6 +1308,18 @@ export function isSchemaViolation(value: unknown): value is types.SchemaViolatio
 }
 
 /**
+ * Parses a `SchemaViolation`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseSchemaViolation(value: unknown): ParseResult<types.SchemaViolation> {
+  if (c32(value)) {
+    return { ok: true, value: value as types.SchemaViolation };
+  }
+  const out = new Collector();
+  f32(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
  * Validates a `Sha256Base64url`, reporting every violation (`[]` when valid).
  *
  * A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
@@ -880,6 +1338,18 @@ export function validateSha256Base64url(value: unknown): Violation[] {
  */
 export function isSha256Base64url(value: unknown): value is types.Sha256Base64url {
   return c33(value);
+}
+
+/**
+ * Parses a `Sha256Base64url`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseSha256Base64url(value: unknown): ParseResult<types.Sha256Base64url> {
+  if (c33(value)) {
+    return { ok: true, value: value as types.Sha256Base64url };
+  }
+  const out = new Collector();
+  f33(value, out);
+  return { ok: false, violations: out.violations };
 }
 
 /**
@@ -1237,34 +1707,33 @@ function f6(v0: unknown, out: Collector): void {
     const v3 = m1["title"];
     if (v3 !== undefined) {
       out.path.push("title");
-      {
-        let n4 = 0;
-        if (c6_0_0(v3)) n4++;
-        if (c6_0_1(v3)) n4++;
-        if (n4 !== 1) {
-          out.report("ClientInfo.json#/properties/title/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched " + String(n4));
+      if (v3 === null) {
+        if (c6_0_0(v3)) {
+          out.report("ClientInfo.json#/properties/title/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
         }
+      } else {
+        f6_0_0(v3, out);
       }
       out.path.pop();
     }
-    const v5 = m1["version"];
-    if (v5 !== undefined) {
+    const v4 = m1["version"];
+    if (v4 !== undefined) {
       out.path.push("version");
-      if (typeof v5 !== "string") {
+      if (typeof v4 !== "string") {
         out.report("ClientInfo.json#/properties/version/type", "type", "must be string");
       }
-      if (typeof v5 === "string") {
-        if (!hasMaxChars(v5, 1024)) {
+      if (typeof v4 === "string") {
+        if (!hasMaxChars(v4, 1024)) {
           out.report("ClientInfo.json#/properties/version/maxLength", "maxLength", "must be at most 1024 characters long");
         }
       }
       out.path.pop();
     }
-    for (const k6 in m1) {
-      if (k6 === "name" || k6 === "title" || k6 === "version") continue;
-      if (m1[k6] === undefined) continue;
-      out.path.push(k6);
-      out.report("ClientInfo.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k6));
+    for (const k5 in m1) {
+      if (k5 === "name" || k5 === "title" || k5 === "version") continue;
+      if (m1[k5] === undefined) continue;
+      out.path.push(k5);
+      out.report("ClientInfo.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k5));
       out.path.pop();
     }
   }
@@ -1298,33 +1767,46 @@ function c6(v0: unknown): boolean {
     }
     const v3 = m1["title"];
     if (v3 !== undefined) {
-      {
-        let n4 = 0;
-        if (c6_0_0(v3)) n4++;
-        if (c6_0_1(v3)) n4++;
-        if (n4 !== 1) {
+      if (v3 === null) {
+        if (c6_0_0(v3)) {
           return false;
         }
+      } else {
+        if (!c6_0_0(v3)) return false;
       }
     }
-    const v5 = m1["version"];
-    if (v5 !== undefined) {
-      if (typeof v5 !== "string") {
+    const v4 = m1["version"];
+    if (v4 !== undefined) {
+      if (typeof v4 !== "string") {
         return false;
       }
-      if (typeof v5 === "string") {
-        if (!hasMaxChars(v5, 1024)) {
+      if (typeof v4 === "string") {
+        if (!hasMaxChars(v4, 1024)) {
           return false;
         }
       }
     }
-    for (const k6 in m1) {
-      if (k6 === "name" || k6 === "title" || k6 === "version") continue;
-      if (m1[k6] === undefined) continue;
+    for (const k5 in m1) {
+      if (k5 === "name" || k5 === "title" || k5 === "version") continue;
+      if (m1[k5] === undefined) continue;
       return false;
     }
   }
   return true;
+}
+
+/**
+ * `ClientInfo.json#/properties/title/oneOf/0`
+ */
+function f6_0_0(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "string") {
+    out.report("ClientInfo.json#/properties/title/oneOf/0/type", "type", "must be string");
+  }
+  if (typeof v0 === "string") {
+    if (!hasMaxChars(v0, 1024)) {
+      out.report("ClientInfo.json#/properties/title/oneOf/0/maxLength", "maxLength", "must be at most 1024 characters long");
+    }
+  }
 }
 
 /**
@@ -1338,16 +1820,6 @@ function c6_0_0(v0: unknown): boolean {
     if (!hasMaxChars(v0, 1024)) {
       return false;
     }
-  }
-  return true;
-}
-
-/**
- * `ClientInfo.json#/properties/title/oneOf/1`
- */
-function c6_0_1(v0: unknown): boolean {
-  if (v0 !== null) {
-    return false;
   }
   return true;
 }
@@ -1407,21 +1879,20 @@ function f8(v0: unknown, out: Collector): void {
     const v4 = m1["protectionPolicy"];
     if (v4 !== undefined) {
       out.path.push("protectionPolicy");
-      {
-        let n5 = 0;
-        if (c8_0_0(v4)) n5++;
-        if (c8_0_1(v4)) n5++;
-        if (n5 !== 1) {
-          out.report("DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched " + String(n5));
+      if (v4 === null) {
+        if (c8_0_0(v4)) {
+          out.report("DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
         }
+      } else {
+        f8_0_0(v4, out);
       }
       out.path.pop();
     }
-    for (const k6 in m1) {
-      if (k6 === "accountUserId" || k6 === "clientId" || k6 === "protectionPolicy") continue;
-      if (m1[k6] === undefined) continue;
-      out.path.push(k6);
-      out.report("DeviceKeyCreateParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k6));
+    for (const k5 in m1) {
+      if (k5 === "accountUserId" || k5 === "clientId" || k5 === "protectionPolicy") continue;
+      if (m1[k5] === undefined) continue;
+      out.path.push(k5);
+      out.report("DeviceKeyCreateParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k5));
       out.path.pop();
     }
   }
@@ -1452,18 +1923,17 @@ function c8(v0: unknown): boolean {
     }
     const v4 = m1["protectionPolicy"];
     if (v4 !== undefined) {
-      {
-        let n5 = 0;
-        if (c8_0_0(v4)) n5++;
-        if (c8_0_1(v4)) n5++;
-        if (n5 !== 1) {
+      if (v4 === null) {
+        if (c8_0_0(v4)) {
           return false;
         }
+      } else {
+        if (!c8_0_0(v4)) return false;
       }
     }
-    for (const k6 in m1) {
-      if (k6 === "accountUserId" || k6 === "clientId" || k6 === "protectionPolicy") continue;
-      if (m1[k6] === undefined) continue;
+    for (const k5 in m1) {
+      if (k5 === "accountUserId" || k5 === "clientId" || k5 === "protectionPolicy") continue;
+      if (m1[k5] === undefined) continue;
       return false;
     }
   }
@@ -1473,18 +1943,15 @@ function c8(v0: unknown): boolean {
 /**
  * `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
  */
-function c8_0_0(v0: unknown): boolean {
-  if (!c17(v0)) return false;
-  return true;
+function f8_0_0(v0: unknown, out: Collector): void {
+  f17(v0, out);
 }
 
 /**
- * `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/1`
+ * `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
  */
-function c8_0_1(v0: unknown): boolean {
-  if (v0 !== null) {
-    return false;
-  }
+function c8_0_0(v0: unknown): boolean {
+  if (!c17(v0)) return false;
   return true;
 }
 
@@ -3316,27 +3783,26 @@ function f26(v0: unknown, out: Collector): void {
     const v2 = m1["capabilities"];
     if (v2 !== undefined) {
       out.path.push("capabilities");
-      {
-        let n3 = 0;
-        if (c26_0_0(v2)) n3++;
-        if (c26_0_1(v2)) n3++;
-        if (n3 !== 1) {
-          out.report("InitializeParams.json#/properties/capabilities/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched " + String(n3));
+      if (v2 === null) {
+        if (c26_0_0(v2)) {
+          out.report("InitializeParams.json#/properties/capabilities/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
         }
+      } else {
+        f26_0_0(v2, out);
       }
       out.path.pop();
     }
-    const v4 = m1["clientInfo"];
-    if (v4 !== undefined) {
+    const v3 = m1["clientInfo"];
+    if (v3 !== undefined) {
       out.path.push("clientInfo");
-      f6(v4, out);
+      f6(v3, out);
       out.path.pop();
     }
-    for (const k5 in m1) {
-      if (k5 === "capabilities" || k5 === "clientInfo") continue;
-      if (m1[k5] === undefined) continue;
-      out.path.push(k5);
-      out.report("InitializeParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k5));
+    for (const k4 in m1) {
+      if (k4 === "capabilities" || k4 === "clientInfo") continue;
+      if (m1[k4] === undefined) continue;
+      out.path.push(k4);
+      out.report("InitializeParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k4));
       out.path.pop();
     }
   }
@@ -3356,22 +3822,21 @@ function c26(v0: unknown): boolean {
     }
     const v2 = m1["capabilities"];
     if (v2 !== undefined) {
-      {
-        let n3 = 0;
-        if (c26_0_0(v2)) n3++;
-        if (c26_0_1(v2)) n3++;
-        if (n3 !== 1) {
+      if (v2 === null) {
+        if (c26_0_0(v2)) {
           return false;
         }
+      } else {
+        if (!c26_0_0(v2)) return false;
       }
     }
-    const v4 = m1["clientInfo"];
-    if (v4 !== undefined) {
-      if (!c6(v4)) return false;
+    const v3 = m1["clientInfo"];
+    if (v3 !== undefined) {
+      if (!c6(v3)) return false;
     }
-    for (const k5 in m1) {
-      if (k5 === "capabilities" || k5 === "clientInfo") continue;
-      if (m1[k5] === undefined) continue;
+    for (const k4 in m1) {
+      if (k4 === "capabilities" || k4 === "clientInfo") continue;
+      if (m1[k4] === undefined) continue;
       return false;
     }
   }
@@ -3381,18 +3846,15 @@ function c26(v0: unknown): boolean {
 /**
  * `InitializeParams.json#/properties/capabilities/oneOf/0`
  */
-function c26_0_0(v0: unknown): boolean {
-  if (!c25(v0)) return false;
-  return true;
+function f26_0_0(v0: unknown, out: Collector): void {
+  f25(v0, out);
 }
 
 /**
- * `InitializeParams.json#/properties/capabilities/oneOf/1`
+ * `InitializeParams.json#/properties/capabilities/oneOf/0`
  */
-function c26_0_1(v0: unknown): boolean {
-  if (v0 !== null) {
-    return false;
-  }
+function c26_0_0(v0: unknown): boolean {
+  if (!c25(v0)) return false;
   return true;
 }
 

@@ -3,11 +3,18 @@
  * signed payloads (`publicKeySpkiDerBase64`, `signatureDerBase64`, `signedPayloadBase64`).
  */
 
+/**
+ * A `Uint8Array` over a plain `ArrayBuffer`, the kind WebCrypto takes. Written this way so that
+ * declarations read the same in TypeScript 5.0 to 5.6, where `Uint8Array` is not generic, and in
+ * 5.7 and later, where it is `Uint8Array<ArrayBuffer>`.
+ */
+export type Bytes = ReturnType<typeof Uint8Array.of>;
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const VALUES: ReadonlyMap<string, number> = new Map([...ALPHABET].map((char, index) => [char, index]));
 
 /** Decodes canonical padded standard base64; `undefined` for anything else. */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+export function decodeBase64(text: string): Bytes | undefined {
   if (text.length % 4 !== 0) {
     return undefined;
   }

@@ -3,6 +3,8 @@
  * sends them, to the raw `r || s` form (IEEE P1363) that WebCrypto verifies.
  */
 
+import type { Bytes } from "./base64.js";
+
 /** The order n of the P-256 group, big-endian. */
 const GROUP_ORDER = Uint8Array.from([
   0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -16,7 +18,7 @@ const SCALAR_BYTES = 32;
  * strict DER or a scalar is outside `1..n-1`. Integers may be shorter than 32 bytes (left-padded
  * here) and carry one leading zero byte when their high bit is set.
  */
-export function derSignatureToP1363(der: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
+export function derSignatureToP1363(der: Uint8Array): Bytes | undefined {
   // SEQUENCE with a short-form length covering the rest exactly (at most 2 * 35 content bytes).
   if (der.length < 2 || der[0] !== 0x30 || der[1] !== der.length - 2 || (der[1] ?? 0) > 0x7f) {
     return undefined;

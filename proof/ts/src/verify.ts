@@ -9,13 +9,13 @@
  * audience, origin and, given `now`, the expiry window `now < expiresAt <= now + 900`.
  */
 
-import { validateDeviceKeySignPayload, type DeviceKeySignPayload, type Violation } from "../../../generated/ts/dist/index.js";
+import { validateDeviceKeySignPayload, type DeviceKeySignPayload, type Violation } from "@devicekey/protocol";
 
 import { decodeBase64 } from "./base64.js";
 import { canonicalJson, parseStrictJson, StrictJsonError } from "./canonical.js";
 import { derSignatureToP1363 } from "./der.js";
 
-export { decodeBase64, encodeBase64 } from "./base64.js";
+export { decodeBase64, encodeBase64, type Bytes } from "./base64.js";
 export { canonicalJson, parseStrictJson, StrictJsonError } from "./canonical.js";
 export { derSignatureToP1363 } from "./der.js";
 export type { DeviceKeySignPayload, Violation };

@@ -5,6 +5,8 @@
 //!   generated languages report the same violations;
 //! - `formats`: the `base64` format against the `base64` crate, in both languages, over every
 //!   short string of a few alphabets;
+//! - `nullable`: a nullable `oneOf` reports the other variant's violations (an enum's allowed
+//!   values), in Rust on the protocol and in TypeScript against the reference on general schemas;
 //! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators;
 //! - `profile`: schemas outside the profile fail with a located error, never a panic;
 //! - `sync`: `write-schema --check` catches changed, missing and extra generated files;
@@ -17,6 +19,7 @@
 mod dependencies;
 mod formats;
 mod layering;
+mod nullable;
 mod profile;
 mod suite;
 mod sync;

@@ -15,10 +15,21 @@ import {
   validateRequestErrorData,
   type ClientInfo,
   type ClientRequestMethods,
+  type DomainErrorKind,
   type InitializeCapabilities,
   type InitializeResponse,
+  type InvalidParamsErrorData,
+  type RequestErrorData,
   type Violation,
-} from "../../../generated/ts/dist/index.js";
+} from "@devicekey/protocol";
+
+export type { ClientInfo, ClientRequestMethods, DomainErrorKind, InitializeCapabilities, InitializeResponse, Violation };
+
+/**
+ * The `kind` of an error's `data`: a request error (`notInitialized`, `lineTooLong`, ...),
+ * `invalidParams`, or a domain error's kind (`keyNotFound`, `replay`, ...).
+ */
+export type RpcErrorKind = RequestErrorData["kind"] | InvalidParamsErrorData["kind"] | DomainErrorKind;
 
 /** Where the client reads the server's bytes from (a Node `Readable` fits). */
 export interface ByteSource {
@@ -49,10 +60,18 @@ export class DeviceKeyRpcError extends Error {
     this.dataViolations = validateErrorData(code, data);
   }
 
-  /** `data.kind` (`notInitialized`, `invalidParams`, `keyNotFound`, `replay`, ...), if any. */
-  get kind(): string | undefined {
+  /**
+   * `data.kind` (`notInitialized`, `invalidParams`, `keyNotFound`, `replay`, ...) when the code
+   * has a `data` schema and the `data` conforms to it; `undefined` otherwise (see
+   * `dataViolations`).
+   */
+  get kind(): RpcErrorKind | undefined {
     const data = this.data;
-    return isObject(data) && typeof data["kind"] === "string" ? data["kind"] : undefined;
+    if (!hasDataSchema(this.code) || this.dataViolations.length > 0 || !isObject(data)) {
+      return undefined;
+    }
+    // Validated against the code's schema: `kind` is one of that schema's kinds.
+    return data["kind"] as RpcErrorKind;
   }
 }
 
@@ -214,6 +233,11 @@ export class DeviceKeyClient {
     }
     this.#pending.clear();
   }
+}
+
+/** Whether errors with this code carry a `data` of a schema type (with a `kind`). */
+function hasDataSchema(code: number): boolean {
+  return code === -32600 || code === -32602 || (code <= -32000 && code >= -32099);
 }
 
 /** Checks an error's `data` against the schema its code calls for. */

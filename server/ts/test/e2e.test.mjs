@@ -1,8 +1,9 @@
-// End to end: the real `devicekey serve` binary over stdio, driven by the TypeScript client;
-// the proof is checked by the TypeScript verifier and, independently, by openssl.
+// End to end: the real `devicekey serve` binary over stdio, driven by this client; the proof is
+// checked by the TypeScript verifier (`@devicekey/verify`) and, independently, by openssl.
 //
-// The binary comes from $DEVICEKEY_BIN, else ../../target/debug/devicekey (relative to
-// proof/ts); build it first with `cargo build -p devicekey`.
+// The binary comes from $DEVICEKEY_BIN (`cargo xtask test` sets it; the tests fail when it is set
+// and missing), else ../../target/debug/devicekey relative to server/ts (the tests are skipped
+// when that is missing); build it first with `cargo build -p devicekey`.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -13,13 +14,17 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
+import { verifyProofBase64 } from "@devicekey/verify";
+
 import { DeviceKeyClient, DeviceKeyRpcError } from "../dist/client.js";
-import { verifyProofBase64 } from "../dist/verify.js";
 
 const packageDir = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const binary = process.env.DEVICEKEY_BIN
   ? resolve(process.env.DEVICEKEY_BIN)
   : resolve(packageDir, "../../target/debug/devicekey");
+if (process.env.DEVICEKEY_BIN && !existsSync(binary)) {
+  throw new Error(`DEVICEKEY_BIN names ${binary}, which does not exist: build it with \`cargo build -p devicekey\``);
+}
 const skip = existsSync(binary)
   ? false
   : `the devicekey binary is missing at ${binary}: run \`cargo build -p devicekey\` first or set DEVICEKEY_BIN`;
