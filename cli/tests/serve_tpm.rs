@@ -20,7 +20,8 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// dropped, whatever the test did.
 pub struct TpmServer {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once [`stop`](Self::stop) closed it.
+    stdin: Option<ChildStdin>,
     replies: mpsc::Receiver<String>,
     next_id: i64,
 }
@@ -62,7 +63,7 @@ impl TpmServer {
         });
         let mut server = TpmServer {
             child,
-            stdin,
+            stdin: Some(stdin),
             replies,
             next_id: 1,
         };
@@ -76,8 +77,9 @@ impl TpmServer {
     }
 
     fn send(&mut self, message: Value) {
-        writeln!(self.stdin, "{message}").unwrap();
-        self.stdin.flush().unwrap();
+        let stdin = self.stdin.as_mut().expect("the server's input is open");
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
     }
 
     /// Sends a request without waiting for its answer; returns its id.
@@ -110,6 +112,24 @@ impl TpmServer {
         let reply = self.call(method, params);
         assert!(reply["result"].is_object(), "{method}: {reply}");
         reply["result"].clone()
+    }
+
+    /// Ends the server's input (a clean stop) and waits, at most the answer timeout, for it to
+    /// exit with success.
+    pub fn stop(mut self) {
+        drop(self.stdin.take());
+        let deadline = std::time::Instant::now() + ANSWER_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "devicekey serve exited with {status}");
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not stop at the end of its input"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Kills the server with SIGKILL, wherever it is, and waits for it to be gone.

@@ -7,8 +7,15 @@
 //! bytes ([`SignedPayload`](devicekey_proof::SignedPayload)) → the provider signs
 //! ([`KeyProvider`]).
 
-// `unsafe` lives only in the Security.framework binding (`provider::macos::system_keychain`).
-#![cfg_attr(not(target_os = "macos"), forbid(unsafe_code))]
+// `unsafe` lives only at the platform boundaries: the Security.framework binding
+// (`provider::macos::system_keychain`) and, in Linux builds with the TPM provider, libtss2's TCTI
+// loader (`provider::tpm::tcti`: tss-esapi cannot open a TCTI its own parser does not know, such
+// as `pcap:`). Those builds only deny it (the workspace lint), so that the one module can allow
+// it; everywhere else it stays forbidden.
+#![cfg_attr(
+    not(any(target_os = "macos", all(target_os = "linux", feature = "tpm"))),
+    forbid(unsafe_code)
+)]
 
 mod binding_store;
 mod clock;

@@ -2,7 +2,9 @@
 //! p256 and openssl, keys survive a TPM restart, blobs are mode 0600 and wrapped, a TPM that
 //! is gone gives `hardwareUnavailable` quickly, a hung one fails every waiting request at its
 //! own deadline with `hardwareTimeout`, objects a dead process left loaded are flushed when the
-//! provider connects, and keys of a cleared or another TPM are `keyLost`.
+//! provider connects and its own when it is dropped, more keys than the TPM has slots take
+//! turns, a persistent storage key is used when it is the primary, and keys of a cleared or
+//! another TPM are `keyLost`. (The TPM commands each operation costs: `tpm_commands.rs`.)
 
 use std::path::Path;
 use std::process::Command;
@@ -20,11 +22,12 @@ use serde_json::json;
 use crate::support::*;
 use crate::tpm_swtpm::{closed_port, Swtpm};
 
-/// A swtpm and a provider on it, all in one temporary directory.
+/// A swtpm and a provider on it, all in one temporary directory. (Fields drop in this order:
+/// the provider flushes what it holds while swtpm still runs.)
 struct Fixture {
-    dir: tempfile::TempDir,
-    swtpm: Swtpm,
     provider: TpmProvider,
+    swtpm: Swtpm,
+    dir: tempfile::TempDir,
 }
 
 impl Fixture {
@@ -373,10 +376,7 @@ async fn the_store_creates_signs_and_proves_with_tpm_keys() {
             .sign_json(json!({"keyId": created.key_id.as_str(), "payload": payload}))
             .await
             .unwrap();
-        let expect = Expectations {
-            now: Some(NOW),
-            ..Expectations::default()
-        };
+        let expect = Expectations::at(NOW);
         let verified = verify_proof(
             &created.spki_der(),
             &proof.signed_payload(),
@@ -501,13 +501,25 @@ fn objects_a_dead_process_left_in_the_tpm_are_flushed_when_the_provider_connects
 
     // And while it is connected: swtpm's TCTI connects for every command, so another client
     // (which a TPM without a resource manager must not have) can leave objects between two
-    // operations. The operation that finds the slots full flushes them and runs again.
-    swtpm.leave_transient_objects(3);
+    // operations. The provider holds its primary and the key it signed with; the other client
+    // fills the rest. Signing with the loaded key needs no slot; loading another key does: the
+    // provider flushes what is not its own and loads it.
+    let other = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
     signs(&provider, &key);
-    swtpm.leave_transient_objects(3);
+    assert_eq!(swtpm.transient_handles().len(), 2);
+    assert_eq!(swtpm.fill_transient_slots(), 1);
+    signs(&provider, &key);
+    signs(&provider, &other);
+    assert_eq!(swtpm.transient_handles().len(), 3);
+    assert_eq!(swtpm.fill_transient_slots(), 0);
+    // A create needs a free slot too (for the key it makes): one of its own goes.
     provider
         .create(DeviceKeyProtectionPolicy::HardwareOnly)
         .unwrap();
+    signs(&provider, &key);
+    // Dropped (a clean exit), it flushes everything it held.
     drop(provider);
     assert_eq!(swtpm.transient_handles(), Vec::<String>::new());
 }
@@ -639,4 +651,104 @@ fn assert_lost(error: &devicekey_proof::DeviceKeyError, key_id: &devicekey_proof
         "{message}"
     );
     assert!(message.contains("delete its binding"), "{message}");
+}
+
+#[test]
+fn more_keys_than_object_slots_sign_from_many_threads_with_their_own_keys() {
+    // swtpm has three object slots; the provider keeps its primary and two keys loaded, and
+    // six keys signing in turn from four threads keep evicting each other. Every signature is
+    // by the key asked for, and the provider never holds more than the three slots.
+    const KEYS: usize = 6;
+    const THREADS: usize = 4;
+    const SIGNS: usize = 6;
+    let Fixture {
+        provider,
+        swtpm,
+        dir: _dir,
+    } = Fixture::new();
+    let provider = Arc::new(provider);
+    let keys: Arc<Vec<_>> = Arc::new(
+        (0..KEYS)
+            .map(|_| {
+                provider
+                    .create(DeviceKeyProtectionPolicy::HardwareOnly)
+                    .unwrap()
+            })
+            .collect(),
+    );
+    let signers: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let provider = Arc::clone(&provider);
+            let keys = Arc::clone(&keys);
+            std::thread::spawn(move || {
+                for round in 0..SIGNS {
+                    let key = &keys[(thread + round * 5) % KEYS];
+                    let payload = payload();
+                    let signature = provider
+                        .sign_checked(&key.key_id, &payload, &key.public_key_spki_der)
+                        .unwrap();
+                    verify_der(&key.public_key_spki_der, payload.as_bytes(), &signature).unwrap();
+                    for other in keys.iter().filter(|other| other.key_id != key.key_id) {
+                        assert!(verify_der(
+                            &other.public_key_spki_der,
+                            payload.as_bytes(),
+                            &signature
+                        )
+                        .is_err());
+                    }
+                }
+            })
+        })
+        .collect();
+    for signer in signers {
+        signer.join().unwrap();
+    }
+    assert!(swtpm.transient_handles().len() <= 3);
+    // A clean exit flushes all of it.
+    drop(Arc::into_inner(provider).unwrap());
+    assert_eq!(swtpm.transient_handles(), Vec::<String>::new());
+}
+
+#[test]
+fn a_persistent_storage_key_that_is_the_primary_is_the_parent_and_keys_move_between_them() {
+    // Keys made under the derived primary sign under the persistent one and the other way
+    // around, since the two are the same key; a key of another template at the handle is not
+    // used.
+    let Fixture {
+        provider,
+        swtpm,
+        dir,
+    } = Fixture::new();
+    let key_dir = dir.path().join("tpm-keys");
+    let before = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    drop(provider);
+    swtpm.persist_storage_key("ecc256:null:aes128cfb");
+    let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    signs(&provider, &before);
+    // The key alone is loaded: the parent is persistent.
+    assert_eq!(swtpm.transient_handles().len(), 1);
+    let during = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    signs(&provider, &during);
+    drop(provider);
+
+    // Without it, and with another key at the handle.
+    swtpm.remove_persistent_storage_key();
+    for other_key in [false, true] {
+        if other_key {
+            swtpm.persist_storage_key("ecc256:null:aes256cfb");
+        }
+        let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+        signs(&provider, &before);
+        signs(&provider, &during);
+        // The derived primary and the two keys.
+        assert_eq!(
+            swtpm.transient_handles().len(),
+            3,
+            "another key: {other_key}"
+        );
+    }
 }

@@ -1,8 +1,10 @@
 //! Test fixtures shared by the devicekey crates' tests and benchmarks: a store on a temporary
-//! directory, payload builders, a recording provider, JSON-level calls on the store, and swtpm.
+//! directory, payload builders, a recording provider, JSON-level calls on the store, swtpm, and a
+//! reader of the TPM traffic libtss2's pcap TCTI records.
 
 #![allow(missing_docs)] // fixtures, named for what they build
 
+pub mod pcap;
 pub mod swtpm;
 
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 //! A software TPM (swtpm) of its own for each test: started on free loopback ports with its state
 //! in a directory, stopped by process id when dropped (also when the test fails), paused and
-//! resumed (SIGSTOP, SIGCONT) as a TPM that hangs, and inspected or cleared with tpm2-tools.
-//! Shared by the TPM tests and the TPM benchmark.
+//! resumed (SIGSTOP, SIGCONT) as a TPM that hangs, reached through libtss2's `pcap` TCTI to
+//! record its traffic ([`Swtpm::pcap_tcti`], read with [`crate::pcap`]), and inspected, filled,
+//! provisioned or cleared with tpm2-tools. Shared by the TPM tests and the TPM benchmark.
 
 #![allow(dead_code)]
 
@@ -98,6 +99,14 @@ impl Swtpm {
         tcti(self.port)
     }
 
+    /// `pcap:` around [`tcti`](Self::tcti): libtss2's pcap TCTI (`libtss2-tcti-pcap0`) passes
+    /// every command and answer through and appends them to the pcapng file named by the
+    /// `TCTI_PCAP_FILE` environment variable, read when the TCTI is opened (so set it before
+    /// any thread that could be reading the environment starts).
+    pub fn pcap_tcti(&self) -> String {
+        format!("pcap:{}", self.tcti())
+    }
+
     /// The data port.
     pub fn port(&self) -> u16 {
         self.port
@@ -131,7 +140,21 @@ impl Swtpm {
     /// this swtpm counts itself its only user, so the tools should run between providers (or
     /// play the other client on purpose).
     pub fn tpm2(&self, tool: &str, args: &[&str]) -> String {
-        let output = Command::new(tool)
+        self.try_tpm2(tool, args)
+            .unwrap_or_else(|error| panic!("{tool} {args:?} failed {error}"))
+    }
+
+    /// [`tpm2`](Self::tpm2), with the failure (exit status and standard error) as the error.
+    pub fn try_tpm2(&self, tool: &str, args: &[&str]) -> Result<String, String> {
+        self.try_tpm2_in(None, tool, args)
+    }
+
+    fn try_tpm2_in(&self, dir: Option<&Path>, tool: &str, args: &[&str]) -> Result<String, String> {
+        let mut command = Command::new(tool);
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        let output = command
             .args(args)
             .env("TPM2TOOLS_TCTI", self.tcti())
             .stdin(Stdio::null())
@@ -142,13 +165,14 @@ impl Swtpm {
                 ),
                 _ => panic!("could not run {tool}: {error}"),
             });
-        assert!(
-            output.status.success(),
-            "{tool} {args:?} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        if !output.status.success() {
+            return Err(format!(
+                "({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// The transient objects loaded in the TPM now (`tpm2_getcap handles-transient`), as
@@ -171,6 +195,62 @@ impl Swtpm {
                 &["-C", "o", "-g", "sha256", "-G", "ecc256:null:aes128cfb"],
             );
         }
+    }
+
+    /// Loads storage primaries (as [`leave_transient_objects`](Self::leave_transient_objects))
+    /// until the TPM has no object slot left, and returns how many it loaded: what fits beside
+    /// the objects loaded now.
+    pub fn fill_transient_slots(&self) -> usize {
+        let mut loaded = 0;
+        while loaded < 16
+            && self
+                .try_tpm2(
+                    "tpm2_createprimary",
+                    &["-C", "o", "-g", "sha256", "-G", "ecc256:null:aes128cfb"],
+                )
+                .is_ok()
+        {
+            loaded += 1;
+        }
+        loaded
+    }
+
+    /// Makes a storage key persistent at the TCG's storage-root-key handle `0x81000001`, as
+    /// an administrator would, with `tpm2_createprimary` in the owner hierarchy and
+    /// `tpm2_evictcontrol`. `algorithm` is tpm2-tools' `-G`: `ecc256:null:aes128cfb` with the
+    /// default attributes is the TPM provider's own storage primary; anything else makes
+    /// another key.
+    pub fn persist_storage_key(&self, algorithm: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |tool: &str, args: &[&str]| {
+            self.try_tpm2_in(Some(dir.path()), tool, args)
+                .unwrap_or_else(|error| panic!("{tool} {args:?} failed {error}"))
+        };
+        run(
+            "tpm2_createprimary",
+            &[
+                "-C",
+                "o",
+                "-g",
+                "sha256",
+                "-G",
+                algorithm,
+                "-a",
+                "restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda",
+                "-c",
+                "srk.ctx",
+            ],
+        );
+        run(
+            "tpm2_evictcontrol",
+            &["-C", "o", "-c", "srk.ctx", "0x81000001"],
+        );
+        run("tpm2_flushcontext", &["-t"]);
+    }
+
+    /// Removes the persistent object at `0x81000001` (`tpm2_evictcontrol`).
+    pub fn remove_persistent_storage_key(&self) {
+        self.tpm2("tpm2_evictcontrol", &["-C", "o", "-c", "0x81000001"]);
     }
 
     /// `TPM2_Clear` with the lockout hierarchy's empty auth (`tpm2_clear`): the owner seed

@@ -1,85 +1,136 @@
-//! The Linux TPM 2.0 provider: ECC P-256 signing keys created inside a TPM (tss-esapi), class
+//! The Linux TPM 2.0 provider: ECC P-256 signing keys created inside a TPM, class
 //! `hardware_tpm`.
 //!
-//! Each key is a child of the owner hierarchy's storage primary key. The primary is never stored:
-//! it is derived again, for every operation, from the owner seed and [`primary_template`] (a TPM
-//! derives the same primary from the same seed and template), and flushed afterwards. So the
-//! provider needs no persistent handle to provision or clean up, and a key survives TPM restarts
-//! for as long as the owner seed does (it changes only on `TPM2_Clear`; after that, or with a
-//! blob from another TPM, the TPM refuses to load the blob and the key is `keyLost`).
+//! # Keys and their parent
 //!
-//! A process that dies in the middle of an operation (`kill -9`) cannot flush the transient
-//! objects it had loaded. Behind a resource manager (`device:/dev/tpmrm0`, `tabrmd:`) the
-//! manager flushes them when the connection closes. Without one (`swtpm:`, `mssim:`,
-//! `device:/dev/tpm0`) they stay loaded and fill the TPM's few object slots (swtpm has three), so
-//! the provider counts itself the TPM's only user, as tpm2-tools does there: each time it
-//! connects (at [`TpmProvider::open`] and on every reconnection) it flushes every transient
-//! object loaded in the TPM, and logs how many; and an operation that finds the slots full
-//! (`TPM_RC_OBJECT_MEMORY`) flushes them and runs once more, since between two operations none
-//! of the objects loaded are its own. Behind a resource manager it flushes nothing: what the TPM
-//! holds then belongs to other processes. (The provider starts no TPM sessions, so it leaves none
-//! behind and touches none.)
+//! Each key is a child of the owner hierarchy's storage primary key, which is never stored: a
+//! TPM derives the same primary from the owner seed and [`primary_template`] every time, so a
+//! key survives TPM restarts for as long as the owner seed does (it changes only on
+//! `TPM2_Clear`; after that, or with a blob from another TPM, the TPM refuses to load the blob
+//! and the key is `keyLost`). The provider derives the primary once per connection
+//! (`TPM2_CreatePrimary`, when it connects) and keeps it loaded while it lives.
+//!
+//! A persistent storage key at the TCG's storage-root-key handle [`PERSISTENT_STORAGE_KEY`]
+//! (`0x81000001`) is used instead when it *is* that primary: same name, so same key, and keys
+//! stay loadable whether it is there or not (the provider still derives the primary once per
+//! connection, to compare the names, and flushes it). Between commands the parent then holds
+//! no transient object: nothing of it is left behind by a crash, and behind the kernel's
+//! resource manager, which swaps each connection's transient objects into the TPM and out
+//! again around every command, every command swaps one object less. (It leaves no more room
+//! for keys: the TPM copies a persistent parent into an object slot while a `TPM2_Load` or
+//! `TPM2_Create` uses it.) The provider never makes persistent objects; an administrator who
+//! wants one makes it, with the owner's authorization, once:
+//!
+//! ```text
+//! tpm2_createprimary -C o -g sha256 -G ecc256:null:aes128cfb \
+//!     -a 'restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda' -c srk.ctx
+//! tpm2_evictcontrol -C o -c srk.ctx 0x81000001
+//! ```
+//!
+//! and it is found at the next connection (a key at that handle made from another template is
+//! left alone, and logged).
+//!
+//! # Loaded keys
+//!
+//! Device keys stay loaded after use (`loaded_keys`), so a steady-state signature is one TPM
+//! command, `TPM2_Sign`; the first signature with a key after the provider connects is
+//! `TPM2_Load` and `TPM2_Sign`; a create is `TPM2_Create`; reading a public key sends nothing.
+//! A TPM has few transient object slots (three on many hardware TPMs and on swtpm; the kernel's
+//! resource manager gives each connection three), and a load or a create needs one free, so
+//! the provider keeps at most [`MAX_LOADED_OBJECTS`] objects of its own, the parent included,
+//! and flushes the least recently used key before loading or creating another when it holds
+//! that many. When the TPM answers `TPM_RC_OBJECT_MEMORY` all the same, it flushes, on a TPM
+//! without a resource manager, the objects that are not its own (see below), or else its least
+//! recently used key (never the parent, nor the key being loaded), tries again, and from then
+//! on keeps no more objects than fitted.
+//!
+//! A key is found loaded only under its key id *and* the SHA-256 of the blob file read for
+//! this operation (a file read, no TPM command): a blob replaced on disk is loaded afresh (the
+//! handle loaded from the old one is flushed), so the store's check of the blob's public key
+//! against the one recorded at create ([`KeyProvider::sign_checked`]) checks the key that
+//! signs, with no TPM command. A delete flushes the key.
+//!
+//! A TPM that was restarted or resumed from sleep under the provider has dropped its transient
+//! objects: a command that names one of them fails with `TPM_RC_REFERENCE_H0` (or
+//! `TPM_RC_HANDLE`), and the provider forgets what it had loaded, derives the primary again and
+//! runs the operation once more. (Only another user of a TPM without a resource manager, which
+//! the provider must not have, could load an object at one of those handles in between.)
+//!
+//! # Leftovers, and exclusive TPMs
+//!
+//! A process that dies (`kill -9`) cannot flush what it had loaded. Behind a resource manager
+//! (`device:/dev/tpmrm0`, `tabrmd:`) the manager flushes a connection's objects when it closes.
+//! Without one (`swtpm:`, `mssim:`, `device:/dev/tpm0`) they stay loaded and fill the TPM's
+//! slots, so the provider counts itself the TPM's only user, as tpm2-tools does there: each time
+//! it connects (at [`TpmProvider::open`] and on every reconnection) it flushes every transient
+//! object loaded in the TPM, and logs how many; and when the slots are full it first flushes the
+//! transient objects that are not its own. Behind a resource manager it flushes only its own.
+//! (The provider starts no TPM sessions, so it leaves none behind and touches none.) When the
+//! provider is dropped (a server that stops cleanly), it flushes what it holds.
+//!
+//! # Blobs
 //!
 //! What lives on disk, per key id, in the key directory: the key's `TPM2B_PUBLIC` followed by its
 //! `TPM2B_PRIVATE`, the private part wrapped (encrypted and integrity-protected) by the primary,
-//! so only this TPM can load it. The files are written through [`FileSecretStore`] (mode 0600,
-//! temp + fsync + rename). The key's attributes (`fixedTPM | fixedParent | sensitiveDataOrigin |
-//! userWithAuth | sign`) make the TPM refuse to export or duplicate it.
+//! so only this TPM can load it (the same bytes `tpm2_create -u` and `-r` write). The files are
+//! written through [`FileSecretStore`] (mode 0600, temp + fsync + rename). The key's attributes
+//! (`fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign`) make the TPM refuse to
+//! export or duplicate it. Signing hashes the signed bytes once (SHA-256) and hands the digest to
+//! `TPM2_Sign` with the ECDSA-SHA256 scheme and a null-hierarchy hash-check ticket; the TPM's
+//! `(r, s)` becomes a DER signature.
 //!
-//! Signing hashes the signed bytes once (SHA-256) and hands the digest to `TPM2_Sign` with the
-//! ECDSA-SHA256 scheme and a null-hierarchy hash-check ticket; the TPM's `(r, s)` becomes a DER
-//! signature.
+//! # The TCTI, the worker, deadlines
 //!
-//! One worker thread owns the ESAPI context and its connection, and runs operations one at a
-//! time, in the order they were asked for. Each operation has a deadline, fixed when it is asked
-//! for ([`TpmOptions::operation_timeout`], [`COMMAND_TIMEOUT`] by default), that covers its wait
+//! The TPM is reached through any TCTI libtss2's loader knows, named as tpm2-tools' `--tcti`
+//! names it (`device:/dev/tpmrm0`, `swtpm:host=127.0.0.1,port=2321`, `pcap:<another TCTI>` to
+//! record the traffic in `$TCTI_PCAP_FILE`, ...); the commands are marshalled by this provider
+//! itself (`commands`), one TPM command per call, so a capture shows exactly what it sends.
+//!
+//! One worker thread owns the connection and runs operations one at a time, in the order they
+//! were asked for. Each operation has a deadline, fixed when it is asked for
+//! ([`TpmOptions::operation_timeout`], [`COMMAND_TIMEOUT`] by default), that covers its wait
 //! behind the operations before it as well as its own TPM commands: a TPM that stops answering
 //! makes every waiting operation fail at its own deadline with `hardwareTimeout`, and the worker
 //! skips operations whose deadline has passed when it gets to them, so a TPM that answers again
 //! serves fresh requests at once. A lost connection (the TPM went away) gives
-//! `hardwareUnavailable`, and the next operation connects again. The ESAPI context stays open
-//! while the provider lives. The kernel lets one process at a time open `/dev/tpm0`; swtpm's
-//! TCTI opens a TCP connection for every command, so another client's commands can run between
-//! the provider's (and a swtpm restart goes unnoticed), which is why nothing else may use a TPM
+//! `hardwareUnavailable`, and the next operation connects again. The kernel lets one process at
+//! a time open `/dev/tpm0`; swtpm's TCTI opens a TCP connection for every command, so another
+//! client's commands can run between the provider's (and a swtpm restart goes unnoticed until a
+//! command names an object the TPM no longer has), which is why nothing else may use a TPM
 //! without a resource manager while the provider does.
 
+mod commands;
+mod loaded_keys;
+mod target;
+mod tcti;
+
 use std::fmt;
-use std::io;
-use std::net::{TcpStream, ToSocketAddrs as _};
-use std::ops::{Deref, DerefMut};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::str::FromStr as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 use tss_esapi::attributes::ObjectAttributesBuilder;
-use tss_esapi::constants::response_code::Tss2ResponseCode;
 use tss_esapi::constants::tss::{
-    TPM2_RC_1, TPM2_RC_INTEGRITY, TPM2_RC_OBJECT_MEMORY, TPM2_RC_P, TPM2_RH_NULL,
-    TPM2_ST_HASHCHECK, TPM2_TRANSIENT_FIRST,
+    TPM2_RC_1, TPM2_RC_HANDLE, TPM2_RC_INTEGRITY, TPM2_RC_OBJECT_MEMORY, TPM2_RC_P,
+    TPM2_RC_REFERENCE_H0, TPM2_RC_REFERENCE_H6,
 };
-use tss_esapi::constants::CapabilityType;
-use tss_esapi::handles::{KeyHandle, ObjectHandle, TpmHandle};
 use tss_esapi::interface_types::algorithm::{HashingAlgorithm, PublicAlgorithm};
 use tss_esapi::interface_types::ecc::EccCurve;
-use tss_esapi::interface_types::resource_handles::Hierarchy;
-use tss_esapi::interface_types::session_handles::AuthSession;
 use tss_esapi::structures::{
-    CapabilityData, Digest, EccPoint, EccScheme, HandleList, HashScheme, HashcheckTicket,
-    KeyDerivationFunctionScheme, Private, Public, PublicBuffer, PublicBuilder,
-    PublicEccParametersBuilder, Signature, SignatureScheme, SymmetricDefinitionObject,
+    EccPoint, EccScheme, HashScheme, KeyDerivationFunctionScheme, Private, Public, PublicBuffer,
+    PublicBuilder, PublicEccParametersBuilder, SymmetricDefinitionObject,
 };
-use tss_esapi::tcti_ldr::TctiNameConf;
 use tss_esapi::traits::{Marshall as _, UnMarshall as _};
-use tss_esapi::tss2_esys::TPMT_TK_HASHCHECK;
 use tss_esapi::utils::PublicKey;
-use tss_esapi::Context;
 use zeroize::Zeroizing;
 
+use crate::provider::tpm::commands::{Created, Tpm2, TpmError};
+use crate::provider::tpm::loaded_keys::{LoadedKeys, Lookup};
+use crate::provider::tpm::target::Target;
 use crate::provider::{check_public_key, not_found, KeyProvider, ProviderKey};
 use crate::secret_store::{FileSecretStore, SecretBytes, SecretStore as _};
 use devicekey_proof::DeviceKeyError;
@@ -98,13 +149,24 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// leaves room for a long queue.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The handle the TCG's provisioning guidance gives the storage root key, which the provider
+/// uses as the parent of its keys when it is the provider's own storage primary.
+pub const PERSISTENT_STORAGE_KEY: u32 = 0x8100_0001;
+
+/// The most object slots the provider's own objects take at once: its loaded keys and their
+/// parent (the derived primary, or the persistent key, which the TPM copies into a slot while
+/// a load or a create uses it). Many hardware TPMs have three slots, and so does swtpm; the
+/// kernel's resource manager gives each connection three.
+pub const MAX_LOADED_OBJECTS: usize = 3;
+
 const CLASSES: &[DeviceKeyProtectionClass] = &[DeviceKeyProtectionClass::HardwareTpm];
 
 /// How long a [`TpmProvider`] waits for its TPM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TpmOptions {
-    /// How long [`TpmProvider::open_with`] waits for the TPM's first answer, and the most a
-    /// reconnection's TCP connect may take.
+    /// How long [`TpmProvider::open_with`] waits for the TPM's first answers, the most a
+    /// reconnection's TCP connect may take, and how long dropping the provider waits for it to
+    /// flush what it holds.
     pub connect_timeout: Duration,
     /// Each operation's deadline, counted from when it is asked for: its wait behind earlier
     /// operations and its own TPM commands (a reconnection included) must fit in it, else it
@@ -141,14 +203,18 @@ impl fmt::Debug for TpmProvider {
 }
 
 impl TpmProvider {
-    /// Connects to the TPM at `tcti` (`device:/dev/tpmrm0`, `swtpm:host=127.0.0.1,port=2321`,
-    /// ...) and keeps wrapped key blobs in `key_dir` (created with mode 0700 if needed, once the
-    /// TPM has answered), with the default [`TpmOptions`].
+    /// Connects to the TPM at `tcti` (any TCTI libtss2's loader knows: `device:/dev/tpmrm0`,
+    /// `swtpm:host=127.0.0.1,port=2321`, `pcap:swtpm:...`, ...) and keeps wrapped key blobs in
+    /// `key_dir` (created with mode 0700 if needed, once the TPM has answered), with the default
+    /// [`TpmOptions`].
     ///
     /// Fails within about [`CONNECT_TIMEOUT`] with `hardwareUnavailable` when no TPM answers
-    /// there. It sends the TPM one harmless command (`TPM2_GetRandom`) and creates nothing in
-    /// it, so it also serves to probe for a TPM; on a TCTI without a resource manager it also
-    /// flushes the transient objects a dead process left loaded (see the module docs).
+    /// there. On a TCTI without a resource manager it first flushes the transient objects a
+    /// dead process left loaded (see the module docs). It then looks for a persistent storage
+    /// key at [`PERSISTENT_STORAGE_KEY`] and derives the storage primary, a transient object
+    /// that stays loaded until the provider is dropped; it creates nothing that outlives it.
+    /// A TPM that answers but refuses the primary still opens (the operations then report
+    /// why).
     pub fn open(tcti: &str, key_dir: &Path) -> Result<TpmProvider, DeviceKeyError> {
         Self::open_with(tcti, key_dir, TpmOptions::default())
     }
@@ -160,16 +226,14 @@ impl TpmProvider {
         key_dir: &Path,
         options: TpmOptions,
     ) -> Result<TpmProvider, DeviceKeyError> {
-        let name_conf = TctiNameConf::from_str(tcti).map_err(|_| {
-            unavailable(
-                tcti,
-                "not a TCTI this build understands (device:<path>, swtpm:host=<h>,port=<p>, \
-                 mssim:..., tabrmd:...)",
-            )
-        })?;
-        let worker = Worker::start(Tpm::new(tcti, name_conf, options.connect_timeout))?;
+        let target = Target::parse(tcti).map_err(|reason| unavailable(tcti, reason))?;
+        let templates = Templates::new()?;
+        let worker = Worker::start(
+            Tpm::new(tcti, target, templates, options.connect_timeout),
+            options.connect_timeout,
+        )?;
         let deadline = Instant::now() + options.connect_timeout;
-        match worker.call(deadline, |tpm| tpm.ensure_connected()) {
+        match worker.call(deadline, |tpm| tpm.ensure_connected().map(drop)) {
             Ok(connected) => connected?,
             Err(Unanswered::Timeout { .. }) => {
                 return Err(unavailable(
@@ -212,7 +276,7 @@ impl TpmProvider {
     fn run<T: Send + 'static>(
         &self,
         what: &'static str,
-        operation: impl FnMut(&mut Context) -> Result<T, Failure> + Send + 'static,
+        operation: impl FnMut(&mut Connected) -> Result<T, Failure> + Send + 'static,
     ) -> Result<T, DeviceKeyError> {
         let timeout = self.options.operation_timeout;
         let deadline = Instant::now() + timeout;
@@ -239,11 +303,23 @@ impl TpmProvider {
         }
     }
 
+    /// Flushes `key_id` if it is loaded, without waiting for it: its blob is gone, so nothing
+    /// waits on the TPM for this.
+    fn evict(&self, key_id: &KeyId) {
+        let key_id = key_id.clone();
+        let deadline = Instant::now() + self.options.operation_timeout;
+        self.worker.post(deadline, move |tpm| tpm.evict(&key_id));
+    }
+
     fn read_blob(&self, key_id: &KeyId) -> Result<KeyBlob, DeviceKeyError> {
         if key_id.protection_class() != DeviceKeyProtectionClass::HardwareTpm {
             return Err(not_found(key_id));
         }
-        let bytes = self.blobs.get(key_id)?.ok_or_else(|| not_found(key_id))?;
+        let Some(bytes) = self.blobs.get(key_id)? else {
+            // Deleted behind the provider's back: let go of it if it is loaded.
+            self.evict(key_id);
+            return Err(not_found(key_id));
+        };
         KeyBlob::decode(bytes.expose()).ok_or_else(|| {
             DeviceKeyError::new(
                 DomainErrorKind::PlatformFailure,
@@ -253,6 +329,20 @@ impl TpmProvider {
                 ),
             )
         })
+    }
+
+    fn sign_blob(
+        &self,
+        key_id: &KeyId,
+        blob: KeyBlob,
+        payload: &SignedPayload,
+    ) -> Result<Vec<u8>, DeviceKeyError> {
+        let digest: [u8; 32] = Sha256::digest(payload.as_bytes()).into();
+        let key_id = key_id.clone();
+        let (r, s) = self.run("sign", move |connected| {
+            connected.sign(&key_id, &blob, &digest)
+        })?;
+        Ok(signature_from_scalars(&r, &s)?.to_der().as_bytes().to_vec())
     }
 }
 
@@ -283,21 +373,12 @@ impl KeyProvider for TpmProvider {
                 format!("policy {policy} does not allow hardware_tpm device keys"),
             ));
         }
-        let (public, private) = self.run("create a key", |context| {
-            let primary_handle = create_primary(context)?;
-            let mut primary = Transient::new(context, primary_handle.into());
-            let created = primary.create(
-                primary_handle,
-                signing_key_template()?,
-                None,
-                None,
-                None,
-                None,
-            )?;
-            Ok((created.out_public, created.out_private))
-        })?;
-        let public_key_spki_der = spki_der(&public)?;
-        let blob = KeyBlob { public, private }.encode()?;
+        let Created { public, private } =
+            self.run("create a key", |connected| connected.create_key())?;
+        let blob = KeyBlob::join(&public, &private);
+        let public_key_spki_der = KeyBlob::decode(&blob)
+            .ok_or_else(|| crypto_failure("reading the public area of the new TPM key"))
+            .and_then(|blob| spki_der(&blob.public))?;
         let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::HardwareTpm)?;
         intent(&key_id)?;
         self.blobs.put(&key_id, &SecretBytes::new(blob))?;
@@ -321,6 +402,7 @@ impl KeyProvider for TpmProvider {
         self.blobs.remove_leftovers()
     }
 
+    /// Read off the blob: no TPM command.
     fn public_key(&self, key_id: &KeyId) -> Result<Vec<u8>, DeviceKeyError> {
         spki_der(&self.read_blob(key_id)?.public)
     }
@@ -331,8 +413,10 @@ impl KeyProvider for TpmProvider {
 
     /// One read of the blob: its public area is what the TPM loads (the wrapped private part's
     /// integrity value covers the public area's name, so a blob whose halves do not belong
-    /// together does not load), so comparing it with the recorded key before loading checks
-    /// the key that signs. The cost is one point conversion, next to the TPM's milliseconds.
+    /// together does not load), and a loaded key is used only for the very blob it was loaded
+    /// from, so comparing the blob's public area with the recorded key checks the key that
+    /// signs, with no TPM command. The cost is one point conversion and one SHA-256 of the
+    /// blob, next to the TPM's milliseconds.
     fn sign_checked(
         &self,
         key_id: &KeyId,
@@ -348,53 +432,37 @@ impl KeyProvider for TpmProvider {
         if key_id.protection_class() != DeviceKeyProtectionClass::HardwareTpm {
             return Ok(false);
         }
-        // The TPM keeps no copy of a child key: the wrapped blob is the key.
-        self.blobs.delete(key_id)
-    }
-}
-
-impl TpmProvider {
-    fn sign_blob(
-        &self,
-        key_id: &KeyId,
-        KeyBlob { public, private }: KeyBlob,
-        payload: &SignedPayload,
-    ) -> Result<Vec<u8>, DeviceKeyError> {
-        let digest = Digest::try_from(Sha256::digest(payload.as_bytes()).to_vec())
-            .map_err(|_| crypto_failure("building the TPM digest"))?;
-        let key_id = key_id.clone();
-        // Cloned for each run: an operation runs again after a flush of leftovers.
-        let signature = self.run("sign", move |context| {
-            let primary_handle = create_primary(context)?;
-            let mut primary = Transient::new(context, primary_handle.into());
-            let key_handle = primary
-                .load(primary_handle, private.clone(), public.clone())
-                .map_err(|error| load_failure(&key_id, error))?;
-            let mut key = Transient::new(&mut primary, key_handle.into());
-            Ok(key.sign(
-                key_handle,
-                digest.clone(),
-                SignatureScheme::EcDsa {
-                    hash_scheme: HashScheme::new(HashingAlgorithm::Sha256),
-                },
-                null_hashcheck_ticket()?,
-            )?)
-        })?;
-        signature_der(&signature)
+        // The TPM keeps no copy of a child key: the wrapped blob is the key. A loaded copy is
+        // flushed.
+        let deleted = self.blobs.delete(key_id)?;
+        self.evict(key_id);
+        Ok(deleted)
     }
 }
 
 /// Why an operation on the TPM failed.
+#[derive(Debug)]
 enum Failure {
-    /// A TPM command (or the stack below it) failed.
-    Command(tss_esapi::Error),
+    /// A TPM command (or the TSS below it) failed.
+    Command(TpmError),
     /// The TPM answered, and what it said is this domain error.
     Refused(DeviceKeyError),
 }
 
-impl From<tss_esapi::Error> for Failure {
-    fn from(error: tss_esapi::Error) -> Self {
+impl From<TpmError> for Failure {
+    fn from(error: TpmError) -> Self {
         Failure::Command(error)
+    }
+}
+
+impl Failure {
+    /// Whether the operation failed because the TPM no longer holds the objects the provider
+    /// had loaded: it runs again after they are loaded again.
+    fn is_stale(&self) -> bool {
+        match self {
+            Failure::Command(error) => is_stale_handle(*error),
+            Failure::Refused(_) => false,
+        }
     }
 }
 
@@ -403,7 +471,7 @@ impl From<tss_esapi::Error> for Failure {
 /// wrapped under the primary this TPM derives today (the TPM was cleared, so its owner seed
 /// changed, or the blob comes from another TPM), or it was altered. Either way the key cannot be
 /// used here again: `keyLost`.
-fn load_failure(key_id: &KeyId, error: tss_esapi::Error) -> Failure {
+fn load_failure(key_id: &KeyId, error: TpmError) -> Failure {
     if !is_integrity_failure_of_parameter_1(error) {
         return Failure::Command(error);
     }
@@ -421,9 +489,34 @@ fn load_failure(key_id: &KeyId, error: tss_esapi::Error) -> Failure {
 /// Whether `error` is the TPM's own `TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1` (the integrity
 /// check of the command's first parameter failed), exactly: a code of the TPM layer (0), so
 /// not one the software stack made up.
-fn is_integrity_failure_of_parameter_1(error: tss_esapi::Error) -> bool {
+fn is_integrity_failure_of_parameter_1(error: TpmError) -> bool {
     const INTEGRITY_OF_PARAMETER_1: u32 = TPM2_RC_INTEGRITY + TPM2_RC_P + TPM2_RC_1;
-    error == tss_esapi::Error::Tss2Error(Tss2ResponseCode::from(INTEGRITY_OF_PARAMETER_1))
+    error.tpm_code() == Some(INTEGRITY_OF_PARAMETER_1)
+}
+
+/// Whether `error` is the TPM's `TPM_RC_OBJECT_MEMORY`: no slot is free for another object.
+fn is_object_memory(error: TpmError) -> bool {
+    error.tpm_code() == Some(TPM2_RC_OBJECT_MEMORY)
+}
+
+/// Whether `error` says a handle the command named holds no object (any more):
+/// `TPM_RC_REFERENCE_H0` ... `H6` (a transient object that is not loaded), or `TPM_RC_HANDLE`
+/// on a handle, not on a parameter or a session (a persistent handle with nothing there). A TPM
+/// that was restarted or resumed from sleep answers this for every transient object it had.
+fn is_stale_handle(error: TpmError) -> bool {
+    const FORMAT_1: u32 = 0x080;
+    const PARAMETER: u32 = 0x040;
+    const SESSION: u32 = 0x800;
+    let Some(code) = error.tpm_code() else {
+        return false;
+    };
+    if (TPM2_RC_REFERENCE_H0..=TPM2_RC_REFERENCE_H6).contains(&code) {
+        return true;
+    }
+    code & FORMAT_1 != 0
+        && code & PARAMETER == 0
+        && code & SESSION == 0
+        && code & 0x3F == TPM2_RC_HANDLE & 0x3F
 }
 
 /// The deterministic storage primary every key is wrapped under: an ECC P-256 restricted
@@ -485,61 +578,315 @@ pub fn signing_key_template() -> tss_esapi::Result<Public> {
         .build()
 }
 
-fn create_primary(context: &mut Context) -> tss_esapi::Result<KeyHandle> {
-    Ok(context
-        .create_primary(
-            Hierarchy::Owner,
-            primary_template()?,
-            None,
-            None,
-            None,
-            None,
-        )?
-        .key_handle)
+/// The two templates, marshalled once as the `TPM2B_PUBLIC`s the commands take.
+#[derive(Debug, Clone)]
+struct Templates {
+    primary: Vec<u8>,
+    key: Vec<u8>,
 }
 
-/// "This digest was not computed by the TPM": the ticket an unrestricted key signs with.
-fn null_hashcheck_ticket() -> tss_esapi::Result<HashcheckTicket> {
-    HashcheckTicket::try_from(TPMT_TK_HASHCHECK {
-        tag: TPM2_ST_HASHCHECK,
-        hierarchy: TPM2_RH_NULL,
-        digest: Default::default(),
-    })
-}
-
-/// A transient TPM object, flushed when this guard drops, whatever path the code takes.
-/// Derefs to the context so nested guards (a key under its primary) flush innermost first.
-struct Transient<'a> {
-    context: &'a mut Context,
-    handle: ObjectHandle,
-}
-
-impl<'a> Transient<'a> {
-    fn new(context: &'a mut Context, handle: ObjectHandle) -> Self {
-        Transient { context, handle }
+impl Templates {
+    fn new() -> Result<Templates, DeviceKeyError> {
+        let marshalled = |template: tss_esapi::Result<Public>| {
+            template
+                .and_then(PublicBuffer::try_from)
+                .and_then(|buffer| buffer.marshall())
+                .map_err(|_| crypto_failure("marshalling a TPM key template"))
+        };
+        Ok(Templates {
+            primary: marshalled(primary_template())?,
+            key: marshalled(signing_key_template())?,
+        })
     }
 }
 
-impl Deref for Transient<'_> {
-    type Target = Context;
+/// The parent of the provider's keys, as loaded in the TPM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Primary {
+    /// The storage primary, derived by this connection: a transient object of its own.
+    Transient(u32),
+    /// The same key, made persistent at [`PERSISTENT_STORAGE_KEY`] by an administrator.
+    Persistent,
+}
 
-    fn deref(&self) -> &Context {
-        self.context
+impl Primary {
+    fn handle(self) -> u32 {
+        match self {
+            Primary::Transient(handle) => handle,
+            Primary::Persistent => PERSISTENT_STORAGE_KEY,
+        }
     }
 }
 
-impl DerefMut for Transient<'_> {
-    fn deref_mut(&mut self) -> &mut Context {
-        self.context
-    }
+/// A connection to the TPM and what the provider holds in it.
+///
+/// Dropped as it is (a connection found broken, a panic), it flushes nothing: the TPM is not
+/// answering, and the next connection starts from a TPM that dropped the objects with the old
+/// connection (a resource manager), or flushes them as leftovers (no resource manager).
+/// [`close`](Self::close) flushes first.
+struct Connected {
+    tpm: Tpm2,
+    /// The TCTI string, for logs.
+    tcti: String,
+    templates: Templates,
+    /// No resource manager: transient objects that are not the provider's own are leftovers.
+    exclusive: bool,
+    /// `None` until derived (or when the TPM refused it when connecting).
+    primary: Option<Primary>,
+    keys: LoadedKeys,
+    /// How many object slots the provider's own objects may take ([`own_objects`]):
+    /// [`MAX_LOADED_OBJECTS`], or what fitted when the TPM last ran out of slots.
+    ///
+    /// [`own_objects`]: Self::own_objects
+    capacity: usize,
 }
 
-impl Drop for Transient<'_> {
-    fn drop(&mut self) {
-        // A failed flush means the connection is gone; a new connection starts from a TPM
-        // that dropped the object with the old one, or from a restarted TPM.
-        if let Err(error) = self.context.flush_context(self.handle) {
-            tracing::warn!("flushing a transient TPM object failed: {error}");
+impl Connected {
+    /// Opens the TCTI; without a resource manager flushes what dead processes left; derives
+    /// the primary. Errors of the TCTI, or before the TPM's first answer, are the error; once
+    /// the TPM answered, a refused primary is logged and left for the operations to report.
+    fn open(tcti: &str, exclusive: bool, templates: Templates) -> Result<Connected, TpmError> {
+        let mut connected = Connected {
+            tpm: Tpm2::open(tcti)?,
+            tcti: tcti.to_owned(),
+            templates,
+            exclusive,
+            primary: None,
+            keys: LoadedKeys::default(),
+            capacity: MAX_LOADED_OBJECTS,
+        };
+        if exclusive {
+            connected.flush_foreign()?;
+        }
+        match connected.set_up_primary() {
+            Ok(_) => {}
+            Err(error) if error.tpm_code().is_some() => tracing::warn!(
+                tcti,
+                %error,
+                "the TPM refused to derive the storage primary; operations will try again"
+            ),
+            Err(error) => return Err(error),
+        }
+        Ok(connected)
+    }
+
+    /// How many object slots the provider's own objects take when a key is loaded or created:
+    /// its loaded keys and the parent (the derived primary, or the persistent key, which the TPM
+    /// copies into a slot while a command uses it).
+    fn own_objects(&self) -> usize {
+        self.keys.len() + usize::from(self.primary.is_some())
+    }
+
+    fn is_own(&self, handle: u32) -> bool {
+        self.primary == Some(Primary::Transient(handle)) || self.keys.holds(handle)
+    }
+
+    /// The parent's handle, deriving it first if needed.
+    fn primary(&mut self) -> Result<u32, TpmError> {
+        match self.primary {
+            Some(primary) => Ok(primary.handle()),
+            None => Ok(self.set_up_primary()?.handle()),
+        }
+    }
+
+    /// Derives the storage primary (`TPM2_CreatePrimary`), and uses the persistent key at
+    /// [`PERSISTENT_STORAGE_KEY`] instead when it has the same name (so it is the same key).
+    fn set_up_primary(&mut self) -> Result<Primary, TpmError> {
+        let template = self.templates.primary.clone();
+        let persistent = match self.tpm.read_public(PERSISTENT_STORAGE_KEY) {
+            Ok((_, name)) => Some(name),
+            // Nothing there (`TPM_RC_HANDLE`), or nothing the TPM lets us read.
+            Err(error) if error.tpm_code().is_some() => None,
+            Err(error) => return Err(error),
+        };
+        let (handle, name) = self.with_room(None, |tpm| tpm.create_primary(&template))?;
+        let primary = match persistent {
+            Some(persistent) if persistent == name => {
+                self.flush(handle);
+                tracing::info!(
+                    tcti = self.tcti.as_str(),
+                    "using the persistent storage key at {PERSISTENT_STORAGE_KEY:#x}, the \
+                     provider's storage primary"
+                );
+                Primary::Persistent
+            }
+            Some(_) => {
+                tracing::info!(
+                    tcti = self.tcti.as_str(),
+                    "the persistent key at {PERSISTENT_STORAGE_KEY:#x} is not the provider's \
+                     storage primary (another template); keeping the derived primary loaded"
+                );
+                Primary::Transient(handle)
+            }
+            None => Primary::Transient(handle),
+        };
+        self.primary = Some(primary);
+        Ok(primary)
+    }
+
+    /// Runs `command`, which needs a free object slot, making room first when the provider
+    /// holds as many objects as fit, and when the TPM answers `TPM_RC_OBJECT_MEMORY`: without a
+    /// resource manager by flushing leftovers of other processes, else (or when there were
+    /// none) by flushing the least recently used loaded key other than `keep`, after which it
+    /// holds no more objects than fitted.
+    fn with_room<T>(
+        &mut self,
+        keep: Option<&KeyId>,
+        mut command: impl FnMut(&mut Tpm2) -> Result<T, TpmError>,
+    ) -> Result<T, TpmError> {
+        while self.own_objects() >= self.capacity && self.evict_least_recent(keep) {}
+        let mut rounds = 0;
+        loop {
+            let error = match command(&mut self.tpm) {
+                Err(error) if is_object_memory(error) => error,
+                outcome => return outcome,
+            };
+            rounds += 1;
+            if rounds > MAX_LOADED_OBJECTS + 2 {
+                return Err(error);
+            }
+            if self.exclusive && self.flush_foreign()? > 0 {
+                continue;
+            }
+            let fitted = self.own_objects();
+            if !self.evict_least_recent(keep) {
+                return Err(error);
+            }
+            if fitted < self.capacity {
+                tracing::debug!(
+                    tcti = self.tcti.as_str(),
+                    fitted,
+                    "the TPM has room for fewer transient objects than the provider keeps"
+                );
+                self.capacity = fitted.max(1);
+            }
+        }
+    }
+
+    /// Flushes the least recently used loaded key other than `keep`; whether there was one.
+    fn evict_least_recent(&mut self, keep: Option<&KeyId>) -> bool {
+        match self.keys.pop_least_recent(keep) {
+            Some(handle) => {
+                self.flush(handle);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Flushes, on a TPM without a resource manager, the transient objects that are not the
+    /// provider's own (left by processes that died), and logs how many; returns that number.
+    fn flush_foreign(&mut self) -> Result<usize, TpmError> {
+        let handles = self.tpm.transient_handles()?;
+        let mut flushed = 0;
+        for handle in handles {
+            // One that went in between (its owner flushed it) is not counted.
+            if !self.is_own(handle) && self.tpm.flush_context(handle).is_ok() {
+                flushed += 1;
+            }
+        }
+        let tcti = self.tcti.as_str();
+        if flushed > 0 {
+            tracing::warn!(
+                tcti,
+                flushed,
+                "flushed transient objects left loaded in the TPM by a process that ended \
+                 without flushing them (this TCTI has no resource manager, so this server \
+                 counts itself the TPM's only user)"
+            );
+        } else {
+            tracing::debug!(tcti, "no transient objects were left in the TPM");
+        }
+        Ok(flushed)
+    }
+
+    fn flush(&mut self, handle: u32) {
+        if let Err(error) = self.tpm.flush_context(handle) {
+            tracing::warn!(
+                tcti = self.tcti.as_str(),
+                %error,
+                "flushing the transient TPM object {handle:#x} failed"
+            );
+        }
+    }
+
+    /// `TPM2_Create` of a new device key under the primary.
+    fn create_key(&mut self) -> Result<Created, Failure> {
+        let template = self.templates.key.clone();
+        let parent = self.primary()?;
+        Ok(self.with_room(None, |tpm| tpm.create(parent, &template))?)
+    }
+
+    /// Signs `digest` with `key_id`, loaded from `blob` unless it is loaded from that blob
+    /// already; the signature's `r` and `s`.
+    fn sign(
+        &mut self,
+        key_id: &KeyId,
+        blob: &KeyBlob,
+        digest: &[u8; 32],
+    ) -> Result<(Vec<u8>, Vec<u8>), Failure> {
+        let handle = self.load(key_id, blob)?;
+        Ok(self.tpm.sign_ecdsa_sha256(handle, digest)?)
+    }
+
+    /// The handle of `key_id` loaded from `blob`: the loaded one, or `TPM2_Load`.
+    fn load(&mut self, key_id: &KeyId, blob: &KeyBlob) -> Result<u32, Failure> {
+        match self.keys.lookup(key_id, &blob.digest) {
+            Lookup::Hit(handle) => return Ok(handle),
+            Lookup::Replaced(handle) => self.flush(handle),
+            Lookup::Miss => {}
+        }
+        let parent = self.primary()?;
+        let handle = self
+            .with_room(Some(key_id), |tpm| {
+                tpm.load(parent, &blob.private_area, &blob.public_area)
+            })
+            .map_err(|error| load_failure(key_id, error))?;
+        self.keys.insert(key_id.clone(), blob.digest, handle);
+        Ok(handle)
+    }
+
+    /// Flushes `key_id` if it is loaded.
+    fn evict(&mut self, key_id: &KeyId) {
+        if let Some(handle) = self.keys.remove(key_id) {
+            self.flush(handle);
+        }
+    }
+
+    /// After the TPM lost the objects the provider had loaded (restarted, resumed from sleep):
+    /// forgets them, flushes leftovers on a TPM without a resource manager, and derives the
+    /// primary again.
+    fn recover(&mut self) -> Result<(), TpmError> {
+        tracing::warn!(
+            tcti = self.tcti.as_str(),
+            "the TPM no longer holds the objects this provider loaded (it was restarted or \
+             resumed from sleep): loading them again"
+        );
+        let mut lost = self.keys.take_all();
+        if let Some(Primary::Transient(handle)) = self.primary.take() {
+            lost.push(handle);
+        }
+        self.capacity = MAX_LOADED_OBJECTS;
+        if self.exclusive {
+            // Whatever is loaded now is not the provider's (any more).
+            self.flush_foreign()?;
+        } else {
+            // Behind a resource manager only the provider's own are flushed: those that still
+            // exist, if any did not go.
+            for handle in lost {
+                let _ = self.tpm.flush_context(handle);
+            }
+        }
+        self.set_up_primary().map(drop)
+    }
+
+    /// Flushes everything the provider holds, then closes the connection.
+    fn close(mut self) {
+        for handle in self.keys.take_all() {
+            self.flush(handle);
+        }
+        if let Some(Primary::Transient(handle)) = self.primary.take() {
+            self.flush(handle);
         }
     }
 }
@@ -547,36 +894,39 @@ impl Drop for Transient<'_> {
 /// A key's `TPM2B_PUBLIC` and (wrapped) `TPM2B_PRIVATE`, the file format being their
 /// concatenation (the same bytes `tpm2_create -u` and `-r` write).
 struct KeyBlob {
+    /// The public area, parsed.
     public: Public,
-    private: Private,
+    /// The file's `TPM2B_PUBLIC`, with its size field, as `TPM2_Load` takes it.
+    public_area: Vec<u8>,
+    /// The file's `TPM2B_PRIVATE`, with its size field.
+    private_area: Zeroizing<Vec<u8>>,
+    /// The SHA-256 of the whole file: which blob a loaded key came from.
+    digest: [u8; 32],
 }
 
 impl KeyBlob {
-    fn encode(&self) -> Result<Zeroizing<Vec<u8>>, DeviceKeyError> {
-        let public = PublicBuffer::try_from(self.public.clone())
-            .and_then(|buffer| buffer.marshall())
-            .map_err(|_| crypto_failure("encoding the TPM public area"))?;
-        let private = self.private.value();
-        let private_len = u16::try_from(private.len())
-            .map_err(|_| crypto_failure("encoding the TPM private area"))?;
-        let mut bytes = Zeroizing::new(Vec::with_capacity(public.len() + 2 + private.len()));
-        bytes.extend_from_slice(&public);
-        bytes.extend_from_slice(&private_len.to_be_bytes());
+    /// The file's bytes: `public` then `private`, each a TPM2B with its size field.
+    fn join(public: &[u8], private: &[u8]) -> Zeroizing<Vec<u8>> {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(public.len() + private.len()));
+        bytes.extend_from_slice(public);
         bytes.extend_from_slice(private);
-        Ok(bytes)
+        bytes
     }
 
     fn decode(bytes: &[u8]) -> Option<KeyBlob> {
-        let (public, rest) = split_tpm2b(bytes)?;
-        let (private, rest) = split_tpm2b(rest)?;
+        let (public_area, rest) = split_tpm2b(bytes)?;
+        let (private_area, rest) = split_tpm2b(rest)?;
         if !rest.is_empty() {
             return None;
         }
-        let public = PublicBuffer::unmarshall(public).ok()?;
-        let private = Private::try_from(private[2..].to_vec()).ok()?;
+        let public = Public::try_from(PublicBuffer::unmarshall(public_area).ok()?).ok()?;
+        // Within the size a TPM2B_PRIVATE may have.
+        Private::try_from(private_area[2..].to_vec()).ok()?;
         Some(KeyBlob {
-            public: Public::try_from(public).ok()?,
-            private,
+            public,
+            public_area: public_area.to_vec(),
+            private_area: Zeroizing::new(private_area.to_vec()),
+            digest: Sha256::digest(bytes).into(),
         })
     }
 }
@@ -587,8 +937,8 @@ fn split_tpm2b(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     (bytes.len() >= 2 + size).then(|| bytes.split_at(2 + size))
 }
 
-/// The SubjectPublicKeyInfo DER of a TPM ECC P-256 public area.
-fn spki_der(public: &Public) -> Result<Vec<u8>, DeviceKeyError> {
+/// The P-256 public key of a TPM ECC public area.
+fn verifying_key(public: &Public) -> Result<p256::ecdsa::VerifyingKey, DeviceKeyError> {
     let bad = || crypto_failure("reading the P-256 point of the TPM key");
     let PublicKey::Ecc { x, y } = PublicKey::try_from(public.clone()).map_err(|_| bad())? else {
         return Err(bad());
@@ -596,20 +946,20 @@ fn spki_der(public: &Public) -> Result<Vec<u8>, DeviceKeyError> {
     let mut sec1 = vec![0x04];
     sec1.extend_from_slice(&left_pad_32(&x).ok_or_else(bad)?);
     sec1.extend_from_slice(&left_pad_32(&y).ok_or_else(bad)?);
-    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| bad())?;
-    devicekey_proof::public_key_spki_der(&key)
+    p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| bad())
 }
 
-/// The DER encoding of a TPM ECDSA signature.
-fn signature_der(signature: &Signature) -> Result<Vec<u8>, DeviceKeyError> {
+/// The SubjectPublicKeyInfo DER of a TPM ECC P-256 public area.
+fn spki_der(public: &Public) -> Result<Vec<u8>, DeviceKeyError> {
+    devicekey_proof::public_key_spki_der(&verifying_key(public)?)
+}
+
+/// The ECDSA signature of the TPM's `r` and `s`.
+fn signature_from_scalars(r: &[u8], s: &[u8]) -> Result<p256::ecdsa::Signature, DeviceKeyError> {
     let bad = || crypto_failure("reading the TPM's ECDSA signature");
-    let Signature::EcDsa(signature) = signature else {
-        return Err(bad());
-    };
-    let r = left_pad_32(signature.signature_r().value()).ok_or_else(bad)?;
-    let s = left_pad_32(signature.signature_s().value()).ok_or_else(bad)?;
-    let signature = p256::ecdsa::Signature::from_scalars(r, s).map_err(|_| bad())?;
-    Ok(signature.to_der().as_bytes().to_vec())
+    let r = left_pad_32(r).ok_or_else(bad)?;
+    let s = left_pad_32(s).ok_or_else(bad)?;
+    p256::ecdsa::Signature::from_scalars(r, s).map_err(|_| bad())
 }
 
 /// A big-endian integer of at most 32 bytes as exactly 32 (TPMs may drop leading zeros).
@@ -644,209 +994,95 @@ fn seconds(duration: Duration) -> String {
     }
 }
 
-/// The device a `device:` TCTI names (libtss2's default, `/dev/tpm0`, when it names none).
-fn device_path(tcti: &str) -> &str {
-    match tcti.strip_prefix("device:") {
-        Some(path) if !path.is_empty() => path,
-        _ => "/dev/tpm0",
-    }
-}
-
-/// Whether the TPM is reached through a resource manager, which flushes a client's transient
-/// objects when its connection closes: the kernel's (`/dev/tpmrmN`) or tabrmd. swtpm, mssim and
-/// the raw device (`/dev/tpmN`, which the kernel lets one process open at a time) have none. A
-/// TCTI this code does not know counts as having one, so that nothing is flushed on a guess.
-fn has_resource_manager(name_conf: &TctiNameConf, tcti: &str) -> bool {
-    match name_conf {
-        TctiNameConf::Swtpm(_) | TctiNameConf::Mssim(_) => false,
-        TctiNameConf::Device(_) => {
-            let path = Path::new(device_path(tcti));
-            let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-            resolved
-                .file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(|name| name.starts_with("tpmrm"))
-        }
-        _ => true,
-    }
-}
-
-/// The most `TPM2_GetCapability` rounds [`flush_transient_objects`] makes: a TPM has a handful
-/// of object slots, so one round lists them all.
-const FLUSH_ROUNDS: usize = 4;
-
-/// Flushes every transient object loaded in the TPM; returns how many there were.
-fn flush_transient_objects(context: &mut Context) -> tss_esapi::Result<usize> {
-    let mut flushed = 0;
-    for _ in 0..FLUSH_ROUNDS {
-        let (data, _more) = context.get_capability(
-            CapabilityType::Handles,
-            TPM2_TRANSIENT_FIRST,
-            u32::try_from(HandleList::MAX_SIZE).unwrap_or(u32::MAX),
-        )?;
-        let CapabilityData::Handles(handles) = data else {
-            return Err(tss_esapi::Error::WrapperError(
-                tss_esapi::WrapperErrorKind::WrongValueFromTpm,
-            ));
-        };
-        let transient: Vec<TpmHandle> = handles
-            .into_inner()
-            .into_iter()
-            .filter(|handle| matches!(handle, TpmHandle::Transient(_)))
-            .collect();
-        if transient.is_empty() {
-            break;
-        }
-        for handle in transient {
-            let object = context.tr_from_tpm_public(handle)?;
-            context.flush_context(object)?;
-            flushed += 1;
-        }
-    }
-    Ok(flushed)
-}
-
-/// Flushes, on a TPM this provider counts itself the only user of, the transient objects that
-/// are loaded while no operation of ours runs, and logs how many; returns that number.
-fn flush_leftovers(context: &mut Context, tcti: &str) -> usize {
-    match context.execute_without_session(flush_transient_objects) {
-        Ok(0) => {
-            tracing::debug!(tcti, "no transient objects were left in the TPM");
-            0
-        }
-        Ok(flushed) => {
-            tracing::warn!(
-                tcti,
-                flushed,
-                "flushed transient objects left loaded in the TPM by a process that ended \
-                 without flushing them (this TCTI has no resource manager, so this server \
-                 counts itself the TPM's only user)"
-            );
-            flushed
-        }
-        // The operations may still find room; if not, their errors say so.
-        Err(error) => {
-            tracing::warn!(
-                tcti,
-                %error,
-                "could not flush the transient objects left in the TPM"
-            );
-            0
-        }
-    }
-}
-
-/// Whether `error` is the TPM's `TPM_RC_OBJECT_MEMORY`: no slot is free for another object.
-fn is_object_memory(error: tss_esapi::Error) -> bool {
-    error == tss_esapi::Error::Tss2Error(Tss2ResponseCode::from(TPM2_RC_OBJECT_MEMORY))
-}
-
-/// The worker's side of the provider: the TCTI and, while connected, the ESAPI context.
+/// The worker's side of the provider: the TCTI and, while connected, the connection.
 struct Tpm {
     tcti: String,
-    name_conf: TctiNameConf,
+    target: Target,
+    templates: Templates,
     connect_timeout: Duration,
-    /// No resource manager: transient objects loaded when no operation of ours runs were left
-    /// by a dead process, and are flushed.
-    exclusive: bool,
-    context: Option<Context>,
+    connected: Option<Connected>,
+}
+
+impl Drop for Tpm {
+    /// A clean exit: flush what the provider holds.
+    fn drop(&mut self) {
+        if let Some(connected) = self.connected.take() {
+            connected.close();
+        }
+    }
 }
 
 impl Tpm {
-    fn new(tcti: &str, name_conf: TctiNameConf, connect_timeout: Duration) -> Tpm {
+    fn new(tcti: &str, target: Target, templates: Templates, connect_timeout: Duration) -> Tpm {
         Tpm {
             tcti: tcti.to_owned(),
-            exclusive: !has_resource_manager(&name_conf, tcti),
-            name_conf,
+            target,
+            templates,
             connect_timeout,
-            context: None,
+            connected: None,
         }
     }
 
-    /// Connects, unless connected already.
-    fn ensure_connected(&mut self) -> Result<(), DeviceKeyError> {
-        if self.context.is_none() {
-            self.context = Some(self.connect()?);
+    /// The connection, connecting first unless connected already: checks that the device
+    /// opens or that something listens at a network TCTI's address (a TCP connect cannot hang
+    /// longer than the connect timeout), then opens the TCTI (see [`Connected::open`]).
+    fn ensure_connected(&mut self) -> Result<&mut Connected, DeviceKeyError> {
+        if self.connected.is_none() {
+            let tcti = self.tcti.as_str();
+            self.target
+                .check(self.connect_timeout)
+                .map_err(|error| unavailable(tcti, error))?;
+            let connected = Connected::open(tcti, self.target.exclusive, self.templates.clone())
+                .map_err(|error| unavailable(tcti, error))?;
+            self.connected = Some(connected);
         }
-        Ok(())
+        self.connected
+            .as_mut()
+            .ok_or_else(|| unavailable(&self.tcti, "the connection to the TPM was lost"))
     }
 
-    /// Checks that the device opens or that something listens at a network TCTI's address (a
-    /// TCP connect cannot hang longer than the connect timeout), opens the ESAPI context, waits
-    /// for a first answer (`TPM2_GetRandom`) and, without a resource manager, flushes what a
-    /// dead process left loaded.
-    fn connect(&self) -> Result<Context, DeviceKeyError> {
-        let tcti = self.tcti.as_str();
-        match &self.name_conf {
-            TctiNameConf::Device(_) => {
-                let path = device_path(tcti);
-                std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .open(path)
-                    .map_err(|error| unavailable(tcti, format!("cannot open {path}: {error}")))?;
-            }
-            TctiNameConf::Swtpm(_) | TctiNameConf::Mssim(_) => {
-                probe_tcp(tcti, self.connect_timeout).map_err(|error| unavailable(tcti, error))?;
-            }
-            _ => {}
-        }
-        let mut context =
-            Context::new(self.name_conf.clone()).map_err(|error| unavailable(tcti, error))?;
-        context
-            .execute_without_session(|context| context.get_random(8).map(drop))
-            .map_err(|error| unavailable(tcti, error))?;
-        if self.exclusive {
-            flush_leftovers(&mut context, tcti);
-        }
-        Ok(context)
-    }
-
-    /// Runs `operation` with a password session (the owner hierarchy and the keys have empty
-    /// auth values). Without a resource manager, a TPM whose object slots are full
-    /// (`TPM_RC_OBJECT_MEMORY`) holds only objects a dead process left (the operation's own
-    /// were flushed on its way out): they are flushed and the operation runs once more. Any
-    /// other TPM error is checked against a liveness probe: if the TPM still answers the error
+    /// Runs `operation`. An operation that failed because the TPM no longer holds the objects
+    /// the provider loaded runs once more after they are loaded again. Any other TPM error is
+    /// checked against a liveness probe (`TPM2_GetRandom`): if the TPM still answers the error
     /// is the operation's own (`platformFailure`), else `hardwareUnavailable` and the
     /// connection is dropped, for the next operation to connect again.
     fn run<T>(
         &mut self,
         what: &str,
-        mut operation: impl FnMut(&mut Context) -> Result<T, Failure>,
+        mut operation: impl FnMut(&mut Connected) -> Result<T, Failure>,
     ) -> Result<T, DeviceKeyError> {
-        self.ensure_connected()?;
-        let Some(context) = self.context.as_mut() else {
-            return Err(unavailable(
-                &self.tcti,
-                "the connection to the TPM was lost",
-            ));
-        };
-        let mut outcome = context.execute_with_session(Some(AuthSession::Password), &mut operation);
-        if self.exclusive
-            && matches!(outcome, Err(Failure::Command(error)) if is_object_memory(error))
-            && flush_leftovers(context, &self.tcti) > 0
-        {
-            outcome = context.execute_with_session(Some(AuthSession::Password), &mut operation);
+        let connected = self.ensure_connected()?;
+        let mut outcome = operation(connected);
+        if outcome.as_ref().is_err_and(Failure::is_stale) {
+            outcome = match connected.recover() {
+                Ok(()) => operation(connected),
+                Err(error) => Err(Failure::Command(error)),
+            };
         }
         let error = match outcome {
             Ok(value) => return Ok(value),
             Err(Failure::Refused(error)) => return Err(error),
             Err(Failure::Command(error)) => error,
         };
-        let alive = context
-            .execute_without_session(|context| context.get_random(1))
-            .is_ok();
-        if alive {
+        if connected.tpm.get_random(1).is_ok() {
             return Err(DeviceKeyError::new(
                 DomainErrorKind::PlatformFailure,
                 format!("the TPM failed to {what}: {error}"),
             ));
         }
-        self.context = None;
+        // Dropped without flushing: the TPM does not answer.
+        self.connected = None;
         Err(unavailable(
             &self.tcti,
             format!("the TPM stopped answering ({error})"),
         ))
+    }
+
+    /// Flushes `key_id` if it is loaded; connects for nothing.
+    fn evict(&mut self, key_id: &KeyId) {
+        if let Some(connected) = self.connected.as_mut() {
+            connected.evict(key_id);
+        }
     }
 }
 
@@ -869,13 +1105,17 @@ enum Unanswered {
 
 /// The worker thread that owns the [`Tpm`] and runs jobs one at a time, in order, skipping
 /// those whose deadline passed before it got to them. Dropping it closes the job channel; the
-/// thread then drops the context (closing the connection) and exits. The drop waits for that,
-/// so a TPM that serves one connection at a time (a simulator behind mssim's TCTI, which holds
-/// its connection) is free again afterwards, except when the last call was not answered in
-/// time: then the thread may be stuck in a TPM call that never returns, and it is left behind.
+/// thread then flushes what the provider holds, closes the connection and exits. The drop waits
+/// for that (at most `exit_wait`), so a TPM that serves one connection at a time (a simulator
+/// behind mssim's TCTI, which holds its connection) is free again afterwards, except when the
+/// last call was not answered in time: then the thread may be stuck in a TPM call that never
+/// returns, and it is left behind.
 struct Worker {
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<thread::JoinHandle<()>>,
+    /// Disconnected when the thread ends.
+    finished: Mutex<mpsc::Receiver<()>>,
+    exit_wait: Duration,
     /// Whether the last call gave up waiting.
     stuck: AtomicBool,
 }
@@ -883,8 +1123,15 @@ struct Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
-            if !self.stuck.load(Ordering::Relaxed) {
+        if self.stuck.load(Ordering::Relaxed) {
+            return;
+        }
+        let finished = match self.finished.get_mut() {
+            Ok(finished) => finished.recv_timeout(self.exit_wait),
+            Err(_) => return,
+        };
+        if let Err(mpsc::RecvTimeoutError::Disconnected) = finished {
+            if let Some(thread) = self.thread.take() {
                 let _ = thread.join();
             }
         }
@@ -892,8 +1139,9 @@ impl Drop for Worker {
 }
 
 impl Worker {
-    fn start(mut tpm: Tpm) -> Result<Worker, DeviceKeyError> {
+    fn start(mut tpm: Tpm, exit_wait: Duration) -> Result<Worker, DeviceKeyError> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let (finishing, finished) = mpsc::channel::<()>();
         let thread = thread::Builder::new()
             .name("devicekey-tpm".to_owned())
             .spawn(move || {
@@ -905,9 +1153,12 @@ impl Worker {
                     let run = job.run;
                     if panic::catch_unwind(AssertUnwindSafe(|| run(&mut tpm))).is_err() {
                         // Start the next job from a fresh connection.
-                        tpm.context = None;
+                        tpm.connected = None;
                     }
                 }
+                // Flushes what the provider holds, closes the connection.
+                drop(tpm);
+                drop(finishing);
             })
             .map_err(|error| {
                 DeviceKeyError::new(
@@ -918,8 +1169,20 @@ impl Worker {
         Ok(Worker {
             jobs: Some(jobs),
             thread: Some(thread),
+            finished: Mutex::new(finished),
+            exit_wait,
             stuck: AtomicBool::new(false),
         })
+    }
+
+    /// Queues `job` without waiting for it.
+    fn post(&self, deadline: Instant, job: impl FnOnce(&mut Tpm) + Send + 'static) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job {
+                deadline,
+                run: Box::new(job),
+            });
+        }
     }
 
     /// Queues `job` and waits for its result until `deadline`. The wait blocks on the answer
@@ -964,35 +1227,6 @@ impl Worker {
     }
 }
 
-/// Connects to the `host`/`port` of a `swtpm:` or `mssim:` TCTI (defaults `localhost`, 2321),
-/// within `timeout` (at least a millisecond).
-fn probe_tcp(tcti: &str, timeout: Duration) -> io::Result<()> {
-    let timeout = timeout.max(Duration::from_millis(1));
-    let config = tcti.split_once(':').map_or("", |(_, config)| config);
-    let mut host = "localhost";
-    let mut port = 2321u16;
-    for option in config.split(',').filter(|option| !option.is_empty()) {
-        match option.split_once('=') {
-            Some(("host", value)) => host = value,
-            Some(("port", value)) => {
-                port = value.parse().map_err(|_| {
-                    io::Error::new(io::ErrorKind::InvalidInput, format!("bad port {value:?}"))
-                })?
-            }
-            _ => {}
-        }
-    }
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let mut last_error = io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"));
-    for address in (host, port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&address, timeout) {
-            Ok(_) => return Ok(()),
-            Err(error) => last_error = error,
-        }
-    }
-    Err(last_error)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1003,6 +1237,7 @@ mod tests {
         assert_eq!(&padded[..30], &[0u8; 30]);
         assert_eq!(&padded[30..], &[1, 2]);
         assert!(left_pad_32(&[0u8; 33]).is_none());
+        assert!(signature_from_scalars(&[0u8; 33], &[1]).is_err());
     }
 
     #[test]
@@ -1017,9 +1252,14 @@ mod tests {
     }
 
     #[test]
-    fn templates_build() {
-        primary_template().unwrap();
-        signing_key_template().unwrap();
+    fn templates_build_and_marshal() {
+        let templates = Templates::new().unwrap();
+        for template in [templates.primary, templates.key] {
+            assert_eq!(
+                usize::from(u16::from_be_bytes([template[0], template[1]])),
+                template.len() - 2
+            );
+        }
     }
 
     #[test]
@@ -1032,22 +1272,15 @@ mod tests {
             .unwrap();
         assert_eq!(error.kind(), Some(DomainErrorKind::HardwareUnavailable));
         assert!(error.message().contains("/nonexistent/tpm"), "{error}");
-    }
-
-    #[test]
-    fn only_tctis_without_a_resource_manager_get_their_leftovers_flushed() {
-        let has = |tcti: &str| has_resource_manager(&TctiNameConf::from_str(tcti).unwrap(), tcti);
-        assert!(!has("swtpm:host=127.0.0.1,port=2321"));
-        assert!(!has("mssim:host=localhost,port=2321"));
-        assert!(!has("device:/dev/tpm0"));
-        assert!(!has("device:"));
-        assert!(has("device:/dev/tpmrm0"));
-        assert!(has("tabrmd:bus_type=session"));
+        let error = TpmProvider::open("pcap:device:/nonexistent/tpm", dir.path())
+            .err()
+            .unwrap();
+        assert!(error.message().contains("/nonexistent/tpm"), "{error}");
     }
 
     #[test]
     fn only_an_integrity_failure_of_the_private_part_is_a_lost_key() {
-        let code = |rc: u32| tss_esapi::Error::Tss2Error(Tss2ResponseCode::from(rc));
+        let code = TpmError::Code;
         // TPM_RC_INTEGRITY + TPM_RC_P + TPM_RC_1: "integrity check failed (associated with
         // parameter number 1)", what TPM2_Load answers after TPM2_Clear.
         assert!(is_integrity_failure_of_parameter_1(code(0x1DF)));
@@ -1070,9 +1303,29 @@ mod tests {
             load_failure(&key_id, code(0x902)),
             Failure::Command(_)
         ));
-        // TPM_RC_OBJECT_MEMORY, "out of memory for object contexts", is what leftovers cause.
+        // TPM_RC_OBJECT_MEMORY, "out of memory for object contexts", is what full slots give.
         assert!(is_object_memory(code(0x902)));
         assert!(!is_object_memory(code(0x1DF)));
+    }
+
+    #[test]
+    fn handles_the_tpm_no_longer_has_are_stale_and_nothing_else() {
+        let code = TpmError::Code;
+        // TPM_RC_REFERENCE_H0 (a transient object that is not loaded) ... H6; TPM_RC_HANDLE on
+        // handle 1 (0x18B: a persistent handle with nothing there) and 2.
+        for stale in [0x910, 0x911, 0x916, 0x18B, 0x28B] {
+            assert!(is_stale_handle(code(stale)), "{stale:#x}");
+            assert!(Failure::Command(code(stale)).is_stale());
+        }
+        // TPM_RC_HANDLE on a parameter (0x1CB) or a session (0x98B); REFERENCE_S0 (0x918);
+        // object memory; integrity; the same codes from the TCTI layer.
+        for other in [0x1CB, 0x98B, 0x918, 0x902, 0x1DF, 0xA018B, 0xA0910] {
+            assert!(!is_stale_handle(code(other)), "{other:#x}");
+        }
+        assert!(!is_stale_handle(TpmError::Malformed {
+            command: commands::cc::SIGN
+        }));
+        assert!(!Failure::Refused(crypto_failure("x")).is_stale());
     }
 
     #[test]
