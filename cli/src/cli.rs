@@ -1,19 +1,20 @@
-//! The `devicekey` command line: its arguments and the `verify` subcommand.
+//! The `devicekey` command line: its arguments, and the `serve` and `demo` subcommands (the
+//! others live in modules of their own).
 
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use p256::ecdsa::VerifyingKey;
-use p256::pkcs8::DecodePublicKey as _;
 
-use devicekey_proof::{
-    decode_base64, public_key_spki_der, verify_proof, Expectations, OriginAllowlist,
-    SignPayloadExt as _, VerifiedProof, VerifyError,
-};
-use devicekey_runtime::files::{read_regular_file, Symlinks};
+use devicekey_proof::OriginAllowlist;
 use devicekey_runtime::provider::select::{self, ProviderChoice};
+
+use crate::doctor::DoctorArgs;
+use crate::identity::IdentityArgs;
+use crate::input::state_dir_or_default;
+use crate::keys::KeysArgs;
+use crate::verify::VerifyArgs;
 
 /// Device-bound signing keys.
 #[derive(Debug, Parser)]
@@ -27,9 +28,21 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Verify a device-key proof: signature, domain, canonical bytes, payload schema, and the
-    /// given expectations. Exits 0 when the proof is valid, 1 when it is not.
-    Verify(VerifyArgs),
+    /// Verify a device-key proof: signature, domain, canonical bytes, payload schema, the
+    /// expiry window (at the system clock's time unless --now or --skip-expiry), and the given
+    /// expectations. Exits 0 when the proof is valid, 1 when it is not, 2 when the inputs
+    /// cannot be read.
+    Verify(Box<VerifyArgs>),
+    /// Print a key's `deviceIdentitySha256Base64url` (what an enrollment payload carries): the
+    /// unpadded base64url SHA-256 of the compact JSON of its algorithm, keyId, protectionClass
+    /// and publicKeySpkiDerBase64. Exits 0, or 2 when the key cannot be read.
+    Identity(IdentityArgs),
+    /// List or delete the keys of a state directory, without a running server.
+    Keys(KeysArgs),
+    /// Check the state directory, the binding database, the provider and the keys `devicekey
+    /// serve` would use; each line says what is wrong and how to fix it. Exits 1 when a check
+    /// fails.
+    Doctor(DoctorArgs),
     /// Serve the device-key JSON-RPC protocol (newline-delimited JSON-RPC 2.0) on stdio or a
     /// Unix socket. Logs go to stderr (`RUST_LOG`), never to stdout.
     Serve(ServeArgs),
@@ -37,154 +50,6 @@ pub(crate) enum Command {
     /// a temporary state directory, printing every message and the verified proof. Exits 0
     /// when every step succeeds.
     Demo,
-}
-
-/// Arguments of `devicekey verify`. Each input comes as standard base64 (as on the wire) or
-/// as a file of raw bytes (the public key file may also be PEM).
-#[derive(Debug, Args)]
-pub(crate) struct VerifyArgs {
-    /// The public key, SubjectPublicKeyInfo DER in standard base64 (`publicKeySpkiDerBase64`).
-    #[arg(
-        long,
-        value_name = "BASE64",
-        required_unless_present = "public_key_file",
-        conflicts_with = "public_key_file"
-    )]
-    pub public_key_spki_base64: Option<String>,
-    /// The public key as a file: SubjectPublicKeyInfo DER or PEM (`-----BEGIN PUBLIC KEY-----`).
-    #[arg(long, value_name = "PATH")]
-    pub public_key_file: Option<PathBuf>,
-    /// The signed bytes in standard base64 (`signedPayloadBase64`).
-    #[arg(
-        long,
-        value_name = "BASE64",
-        required_unless_present = "signed_payload_file",
-        conflicts_with = "signed_payload_file"
-    )]
-    pub signed_payload_base64: Option<String>,
-    /// The signed bytes as a file.
-    #[arg(long, value_name = "PATH")]
-    pub signed_payload_file: Option<PathBuf>,
-    /// The DER signature in standard base64 (`signatureDerBase64`).
-    #[arg(
-        long,
-        value_name = "BASE64",
-        required_unless_present = "signature_der_file",
-        conflicts_with = "signature_der_file"
-    )]
-    pub signature_der_base64: Option<String>,
-    /// The DER signature as a file.
-    #[arg(long, value_name = "PATH")]
-    pub signature_der_file: Option<PathBuf>,
-    /// Check the expiry window at this time (Unix seconds): `now < expiresAt <= now + 900`.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
-    pub now: Option<i64>,
-    /// Require this `audience`.
-    #[arg(long, value_name = "AUDIENCE")]
-    pub expect_audience: Option<String>,
-    /// Require this `targetOrigin`.
-    #[arg(long, value_name = "ORIGIN")]
-    pub expect_origin: Option<String>,
-}
-
-/// Runs `devicekey verify`, printing the verdict to `out`.
-pub(crate) fn run_verify(args: &VerifyArgs, out: &mut dyn Write) -> io::Result<ExitCode> {
-    let inputs = (|| {
-        Ok::<_, String>((
-            read_input(
-                "public key",
-                args.public_key_spki_base64.as_deref(),
-                args.public_key_file.as_deref(),
-                true,
-            )?,
-            read_input(
-                "signed payload",
-                args.signed_payload_base64.as_deref(),
-                args.signed_payload_file.as_deref(),
-                false,
-            )?,
-            read_input(
-                "signature",
-                args.signature_der_base64.as_deref(),
-                args.signature_der_file.as_deref(),
-                false,
-            )?,
-        ))
-    })();
-    let (public_key, signed_payload, signature) = match inputs {
-        Ok(inputs) => inputs,
-        Err(message) => {
-            writeln!(out, "error: {message}")?;
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let expectations = Expectations {
-        audience: args.expect_audience.clone(),
-        origin: args.expect_origin.clone(),
-        now: args.now,
-    };
-    match verify_proof(&public_key, &signed_payload, &signature, &expectations) {
-        Ok(proof) => {
-            print_verified(&proof, &expectations, out)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(error) => {
-            writeln!(out, "INVALID ({}): {error}", error.kind())?;
-            if let VerifyError::Payload(payload_error) = &error {
-                for violation in payload_error.violations() {
-                    writeln!(
-                        out,
-                        "  {} ({}): {}",
-                        display_path(&violation.instance_path),
-                        violation.keyword,
-                        violation.message
-                    )?;
-                }
-            }
-            Ok(ExitCode::FAILURE)
-        }
-    }
-}
-
-fn display_path(path: &str) -> &str {
-    if path.is_empty() {
-        "/"
-    } else {
-        path
-    }
-}
-
-fn print_verified(
-    proof: &VerifiedProof,
-    expectations: &Expectations,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let payload = &proof.payload;
-    writeln!(
-        out,
-        "VALID: the signature verifies and the signed payload is well formed"
-    )?;
-    writeln!(out, "  type:          {}", payload.type_tag())?;
-    writeln!(out, "  audience:      {}", payload.audience())?;
-    writeln!(out, "  targetOrigin:  {}", payload.target_origin())?;
-    writeln!(out, "  targetPath:    {}", payload.target_path())?;
-    writeln!(
-        out,
-        "  accountUserId: {}",
-        payload.account_user_id().as_str()
-    )?;
-    writeln!(out, "  clientId:      {}", payload.client_id().as_str())?;
-    writeln!(out, "  nonce:         {}", payload.nonce().as_str())?;
-    let expiry_note = match expectations.now {
-        Some(now) => format!("within the window at {now}"),
-        None => "not checked (give --now)".to_owned(),
-    };
-    writeln!(
-        out,
-        "  expiresAt:     {} ({expiry_note})",
-        payload.expires_at()
-    )?;
-    Ok(())
 }
 
 /// A count or size of at least 1 (`--max-connections`, the byte budgets).
@@ -199,41 +64,6 @@ fn parse_positive(text: &str) -> Result<usize, String> {
 /// `--provider`: the runtime's own names (`auto`, `software`, `tpm`, `macos`).
 fn parse_provider(text: &str) -> Result<ProviderChoice, String> {
     text.parse()
-}
-
-/// The most a `verify` input file may hold: a signed payload is at most a few KiB (its fields
-/// have maximum lengths), a public key or a signature a few hundred bytes.
-const MAX_INPUT_FILE_LEN: u64 = 1024 * 1024;
-
-/// One input from its base64 argument or its file.
-fn read_input(
-    what: &str,
-    base64: Option<&str>,
-    file: Option<&Path>,
-    may_be_pem: bool,
-) -> Result<Vec<u8>, String> {
-    match (base64, file) {
-        (Some(text), _) => decode_base64(text.trim())
-            .ok_or_else(|| format!("the {what} is not standard padded base64")),
-        (None, Some(path)) => {
-            // A regular file of bounded size only, opened without blocking: `/dev/zero`, a FIFO
-            // or a huge file fails at once instead of hanging or filling memory.
-            let bytes =
-                read_regular_file(path, MAX_INPUT_FILE_LEN, Symlinks::Follow).map_err(|error| {
-                    format!("cannot read the {what} from {}: {error}", path.display())
-                })?;
-            if may_be_pem && bytes.starts_with(b"-----BEGIN PUBLIC KEY-----") {
-                let pem = std::str::from_utf8(&bytes)
-                    .map_err(|_| format!("the {what} PEM is not UTF-8"))?;
-                let key = VerifyingKey::from_public_key_pem(pem)
-                    .map_err(|_| format!("the {what} PEM is not a P-256 public key"))?;
-                public_key_spki_der(&key).map_err(|error| error.to_string())
-            } else {
-                Ok(bytes)
-            }
-        }
-        (None, None) => Err(format!("the {what} is required")),
-    }
 }
 
 /// Arguments of `devicekey serve`.
@@ -324,15 +154,6 @@ impl Listen {
     }
 }
 
-/// The default state directory: `$XDG_DATA_HOME/devicekey`, else `~/.local/share/devicekey`.
-pub(crate) fn default_state_dir() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
-    non_empty("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".local/share")))
-        .map(|data| data.join("devicekey"))
-}
-
 /// Runs `devicekey serve` until its input ends (stdio) or SIGINT / SIGTERM.
 pub(crate) fn run_serve(args: &ServeArgs) -> ExitCode {
     match serve(args) {
@@ -349,11 +170,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     use devicekey_server::{Server, ServerOptions};
 
     let listen = Listen::parse(&args.listen)?;
-    let state_dir = args
-        .state_dir
-        .clone()
-        .or_else(default_state_dir)
-        .ok_or("no state directory: give --state-dir, or set XDG_DATA_HOME or HOME")?;
+    let state_dir = state_dir_or_default(args.state_dir.as_deref())?;
     // Refuses a state directory that is, or holds, a symbolic link, or that someone else owns
     // or may write to (the message names the path and the fix).
     let state = devicekey_runtime::StateDir::open(&state_dir).map_err(|error| error.to_string())?;

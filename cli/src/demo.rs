@@ -87,9 +87,10 @@ pub(crate) async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     client
         .section("4. sign a remote-control connection payload (fresh nonce, expires in 300 s)")?;
     let now = SystemClock.now_unix_seconds();
+    let nonce = fresh_nonce();
     let payload = json!({
         "type": "remoteControlClientConnection",
-        "nonce": fresh_nonce(),
+        "nonce": nonce,
         "audience": AUDIENCE,
         "sessionId": "wssess_demo",
         "targetOrigin": ORIGIN,
@@ -117,7 +118,10 @@ pub(crate) async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     let expectations = Expectations {
         audience: Some(AUDIENCE.to_owned()),
         origin: Some(ORIGIN.to_owned()),
-        now: Some(now),
+        nonce: Some(nonce.clone()),
+        account_user_id: Some(ACCOUNT.to_owned()),
+        client_id: Some(CLIENT.to_owned()),
+        ..Expectations::at(now)
     };
     let verified =
         verify_proof(&spki, &signed_payload, &signature, &expectations).map_err(|error| {
@@ -138,8 +142,9 @@ pub(crate) async fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     )?;
     writeln!(
         out,
-        "         the payload passes the schema, audience and origin match, and it is unexpired"
+        "         the payload passes the schema, its audience, origin, nonce, account and client"
     )?;
+    writeln!(out, "         are the ones expected, and it is unexpired")?;
     writeln!(
         out,
         "  key:           {key_id} (protection class {})",

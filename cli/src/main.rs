@@ -7,27 +7,37 @@
 mod allocator;
 mod cli;
 mod demo;
+mod doctor;
+mod identity;
+mod input;
+mod keys;
+mod state;
+mod verify;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use crate::cli::{run_demo, run_serve, run_verify, Cli, Command};
+use crate::cli::{run_demo, run_serve, Cli, Command};
 use clap::Parser as _;
 
 fn main() -> ExitCode {
     allocator::tune();
     let cli = Cli::parse();
     init_logging();
-    match &cli.command {
-        Command::Verify(args) => {
-            run_verify(args, &mut std::io::stdout().lock()).unwrap_or_else(|error| {
-                eprintln!("devicekey: cannot write the output: {error}");
-                ExitCode::FAILURE
-            })
-        }
-        Command::Serve(args) => run_serve(args),
-        Command::Demo => run_demo(&mut std::io::stdout().lock()),
-    }
+    // `serve` writes the protocol to stdout from its own tasks: only the other commands lock it.
+    let out = || std::io::stdout().lock();
+    let written = match &cli.command {
+        Command::Serve(args) => return run_serve(args),
+        Command::Demo => return run_demo(&mut out()),
+        Command::Verify(args) => verify::run_verify(args, &mut out()),
+        Command::Identity(args) => identity::run_identity(args, &mut out()),
+        Command::Keys(args) => keys::run_keys(args, &mut out()),
+        Command::Doctor(args) => doctor::run_doctor(args, &mut out()),
+    };
+    written.unwrap_or_else(|error| {
+        eprintln!("devicekey: cannot write the output: {error}");
+        ExitCode::FAILURE
+    })
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors), in colour only when

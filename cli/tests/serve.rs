@@ -335,7 +335,7 @@ fn happy_path(peer: &mut Peer) {
         &Expectations {
             audience: Some("remote_control_client_websocket".into()),
             origin: Some("https://chatgpt.com".into()),
-            now: Some(now()),
+            ..Expectations::at(now())
         },
     )
     .unwrap();

@@ -6,12 +6,18 @@
 /// Shared fixtures: a store on a temporary directory, payload builders, a recording provider.
 use devicekey_testkit as support;
 
-/// The `devicekey verify` command.
+/// The `devicekey verify` command: the proof's parts or the server's answers, every expectation.
 mod cli;
 /// `kill -9` of `devicekey serve` during bursts of creates: nothing orphaned, nothing lost.
 mod crash_create;
 /// `devicekey demo`.
 mod demo;
+/// `devicekey doctor`: every check, and the fix each failure names.
+mod doctor;
+/// `devicekey identity` against the device identity vectors Python computed.
+mod identity;
+/// `devicekey keys list|delete` on a state directory, with and without a server.
+mod keys;
 /// `devicekey serve`'s limits: descriptor exhaustion, `--max-connections`, partial long lines.
 #[cfg(target_os = "linux")]
 mod limits;

@@ -126,10 +126,7 @@ fn openssl_signatures_verify_with_the_runtime_verifier() {
             ],
         );
         let signature = std::fs::read(path.join("sig.der")).unwrap();
-        let expect = Expectations {
-            now: Some(NOW),
-            ..Expectations::default()
-        };
+        let expect = Expectations::at(NOW);
         let verified = verify_proof(&spki, &bytes, &signature, &expect).unwrap();
         assert_eq!(serde_json::to_value(&verified.payload).unwrap(), payload);
         // The same signature over other bytes is refused.

@@ -699,10 +699,7 @@ async fn expiries_written_with_a_fraction_or_an_exponent_are_the_integers_they_a
                 &created.spki_der(),
                 &proof.signed_payload(),
                 &proof.signature_der(),
-                &Expectations {
-                    now: Some(NOW),
-                    ..Expectations::default()
-                },
+                &Expectations::at(NOW),
             )
             .unwrap();
         }

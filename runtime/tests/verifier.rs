@@ -22,10 +22,7 @@ fn kind(outcome: Result<devicekey_proof::VerifiedProof, VerifyError>) -> &'stati
 }
 
 fn at(now: i64) -> Expectations {
-    Expectations {
-        now: Some(now),
-        ..Expectations::default()
-    }
+    Expectations::at(now)
 }
 
 #[tokio::test]
@@ -37,7 +34,7 @@ async fn proofs_from_the_store_verify() {
         let expect = Expectations {
             audience: Some(payload["audience"].as_str().unwrap().to_owned()),
             origin: Some("https://chatgpt.com".to_owned()),
-            now: Some(NOW),
+            ..Expectations::at(NOW)
         };
         let verified = verify_proof(
             &created.spki_der(),
@@ -180,7 +177,7 @@ fn correctly_signed_but_malformed_bytes_are_refused() {
                 &spki,
                 bytes.as_bytes(),
                 &signature,
-                &Expectations::default()
+                &Expectations::skipping_expiry()
             )),
             expected,
             "{bytes}"
@@ -198,7 +195,7 @@ fn correctly_signed_but_malformed_bytes_are_refused() {
             &spki,
             &not_utf8,
             &signature,
-            &Expectations::default()
+            &Expectations::skipping_expiry()
         )),
         "malformedJson"
     );
@@ -215,32 +212,34 @@ fn expectations_are_checked_when_given() {
     let bytes = SignedPayload::from_json(payload).unwrap().into_bytes();
     let signature = sign_der(&key, &bytes);
     let verify = |expect: Expectations| kind(verify_proof(&spki, &bytes, &signature, &expect));
-    assert_eq!(verify(Expectations::default()), "valid");
+    assert_eq!(verify(Expectations::skipping_expiry()), "valid");
+    // The default checks the expiry window against the system clock: long past NOW + 60.
+    assert_eq!(verify(Expectations::default()), "tokenExpired");
     assert_eq!(
         verify(Expectations {
             audience: Some("remote_control_client_websocket".into()),
-            ..Default::default()
+            ..Expectations::skipping_expiry()
         }),
         "valid"
     );
     assert_eq!(
         verify(Expectations {
             audience: Some("remote_control_client_enrollment".into()),
-            ..Default::default()
+            ..Expectations::skipping_expiry()
         }),
         "audienceMismatch"
     );
     assert_eq!(
         verify(Expectations {
             origin: Some("http://localhost:8080".into()),
-            ..Default::default()
+            ..Expectations::skipping_expiry()
         }),
         "valid"
     );
     assert_eq!(
         verify(Expectations {
             origin: Some("https://chatgpt.com".into()),
-            ..Default::default()
+            ..Expectations::skipping_expiry()
         }),
         "originMismatch"
     );

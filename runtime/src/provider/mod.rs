@@ -1,7 +1,8 @@
 //! Platform key providers: where device keys are created, held and used.
 //!
-//! A provider holds opaque keys named by [`KeyId`]; it hands out public keys and signs only
-//! [`SignedPayload`]s, which exist only for schema-valid payloads. Calls block (they reach a
+//! A provider holds opaque keys named by [`KeyId`](devicekey_proof::KeyId); it hands out public
+//! keys and signs only [`SignedPayload`](devicekey_proof::SignedPayload)s, which exist only for
+//! schema-valid payloads. Calls block (they reach a
 //! Secure Enclave, a TPM or the file system) and the store runs them off the async executor.
 
 mod key_provider;
