@@ -22,6 +22,10 @@ pub(crate) fn manifest(uses_regex: bool, uses_regress: bool) -> String {
      license.workspace = true\n\
      rust-version.workspace = true\n\
      publish.workspace = true\n\
+     repository.workspace = true\n\
+     homepage.workspace = true\n\
+     keywords = [\"device-key\", \"json-schema\", \"validation\", \"protocol\"]\n\
+     categories = [\"encoding\", \"authentication\"]\n\
      \n\
      [dependencies]\n"
         .to_owned();
