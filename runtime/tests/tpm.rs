@@ -159,6 +159,48 @@ fn two_keys_do_not_verify_each_other() {
     assert!(verify_der(&second.public_key_spki_der, bytes, &by_first).is_err());
 }
 
+/// Against the exclusivity rule, a second provider opens the same swtpm: it flushes the first
+/// one's objects and loads its own at the same handles. The first one's next sign must still be
+/// by its own key (it verifies each signature on a network TPM, and loads its key again when the
+/// TPM signed with another), never a signature under the other provider's key.
+#[test]
+fn a_second_user_of_a_network_tpm_never_makes_a_provider_sign_with_its_key() {
+    let fixture = Fixture::new();
+    let mine = fixture
+        .provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    let payload = payload();
+    let bytes = payload.as_bytes();
+    let signature = fixture
+        .provider
+        .sign_checked(&mine.key_id, &payload, &mine.public_key_spki_der)
+        .unwrap();
+    assert!(verify_der(&mine.public_key_spki_der, bytes, &signature).is_ok());
+
+    let intruder = TpmProvider::open(
+        &fixture.swtpm.tcti(),
+        &fixture.dir.path().join("other-keys"),
+    )
+    .unwrap();
+    let theirs = intruder
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    let by_them = intruder
+        .sign_checked(&theirs.key_id, &payload, &theirs.public_key_spki_der)
+        .unwrap();
+    assert!(verify_der(&theirs.public_key_spki_der, bytes, &by_them).is_ok());
+
+    for _ in 0..3 {
+        let signature = fixture
+            .provider
+            .sign_checked(&mine.key_id, &payload, &mine.public_key_spki_der)
+            .unwrap();
+        assert!(verify_der(&mine.public_key_spki_der, bytes, &signature).is_ok());
+        assert!(verify_der(&theirs.public_key_spki_der, bytes, &signature).is_err());
+    }
+}
+
 #[test]
 fn delete_removes_the_blob_and_unknown_keys_are_not_found() {
     let fixture = Fixture::new();

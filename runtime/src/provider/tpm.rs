@@ -190,6 +190,11 @@ pub struct TpmProvider {
     blobs: FileSecretStore,
     options: TpmOptions,
     worker: Worker,
+    /// Whether each signature is verified in software before it is returned: on a TPM reached
+    /// over the network (swtpm, mssim), which any process may open, another program breaking
+    /// the exclusivity rule can flush this provider's objects and load its own at the same
+    /// handles, and a cached handle would then sign with its key.
+    verify_signatures: bool,
 }
 
 impl fmt::Debug for TpmProvider {
@@ -227,6 +232,7 @@ impl TpmProvider {
         options: TpmOptions,
     ) -> Result<TpmProvider, DeviceKeyError> {
         let target = Target::parse(tcti).map_err(|reason| unavailable(tcti, reason))?;
+        let verify_signatures = target.is_shared_network_tpm();
         let templates = Templates::new()?;
         let worker = Worker::start(
             Tpm::new(tcti, target, templates, options.connect_timeout),
@@ -252,6 +258,7 @@ impl TpmProvider {
             blobs,
             options,
             worker,
+            verify_signatures,
         })
     }
 
@@ -425,7 +432,36 @@ impl KeyProvider for TpmProvider {
     ) -> Result<Vec<u8>, DeviceKeyError> {
         let blob = self.read_blob(key_id)?;
         check_public_key(key_id, expected_spki_der, &spki_der(&blob.public)?)?;
-        self.sign_blob(key_id, blob, payload)
+        if !self.verify_signatures {
+            return self.sign_blob(key_id, blob, payload);
+        }
+        let signs_as_expected = |signature: &[u8]| {
+            devicekey_proof::verify_der(expected_spki_der, payload.as_bytes(), signature).is_ok()
+        };
+        let signature = self.sign_blob(key_id, blob.clone(), payload)?;
+        if signs_as_expected(&signature) {
+            return Ok(signature);
+        }
+        tracing::warn!(
+            %key_id,
+            tcti = self.tcti.as_str(),
+            "the TPM signed with another key than this key id's: another program is using this \
+             TPM, which the server must have alone; loading the key again"
+        );
+        let deadline = Instant::now() + self.options.operation_timeout;
+        self.worker.post(deadline, Tpm::forget_loaded);
+        let signature = self.sign_blob(key_id, blob, payload)?;
+        if signs_as_expected(&signature) {
+            return Ok(signature);
+        }
+        Err(DeviceKeyError::new(
+            DomainErrorKind::KeyIntegrityFailure,
+            format!(
+                "the TPM at {} signed for device key {key_id} with another key, twice: another \
+                 program is using this TPM, which the server must have alone; nothing was signed",
+                self.tcti
+            ),
+        ))
     }
 
     fn delete(&self, key_id: &KeyId) -> Result<bool, DeviceKeyError> {
@@ -893,6 +929,7 @@ impl Connected {
 
 /// A key's `TPM2B_PUBLIC` and (wrapped) `TPM2B_PRIVATE`, the file format being their
 /// concatenation (the same bytes `tpm2_create -u` and `-r` write).
+#[derive(Clone)]
 struct KeyBlob {
     /// The public area, parsed.
     public: Public,
@@ -1082,6 +1119,16 @@ impl Tpm {
     fn evict(&mut self, key_id: &KeyId) {
         if let Some(connected) = self.connected.as_mut() {
             connected.evict(key_id);
+        }
+    }
+
+    /// Forgets every object the provider loaded, as after a TPM restart (see
+    /// [`Connected::recover`]): the next operation loads what it needs again.
+    fn forget_loaded(&mut self) {
+        if let Some(connected) = self.connected.as_mut() {
+            if let Err(error) = connected.recover() {
+                tracing::warn!(%error, "could not reload the TPM's primary");
+            }
         }
     }
 }
