@@ -21,12 +21,12 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use devicekey_testkit::hostile::{amplification_request, hold_partial_lines};
 use serde_json::{json, Value};
 
 /// The size of the request the hardening issue measured.
 const REQUEST_BYTES: usize = 1_040_538;
 const FLOODERS: usize = 4;
-const KEY_ID: &str = "dk_swk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 fn main() {
     let seconds = seconds_argument().unwrap_or(60);
@@ -202,25 +202,6 @@ fn initialize() -> Vec<u8> {
     )
 }
 
-/// A `device/key/sign` whose `payload.scopes` is `zeros` zeros.
-fn amplification_request(id: u64, zeros: usize) -> Vec<u8> {
-    line(
-        &json!({"id": id, "method": "device/key/sign", "params": {"keyId": KEY_ID, "payload": {
-            "type": "remoteControlClientConnection",
-            "nonce": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            "audience": "remote_control_client_websocket",
-            "sessionId": "wssess_123",
-            "targetOrigin": "https://chatgpt.com",
-            "targetPath": "/api/codex/remote/control/client",
-            "accountUserId": "account-user-1",
-            "clientId": "cli_123",
-            "tokenSha256Base64url": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
-            "tokenExpiresAt": 1_700_000_000,
-            "scopes": vec![0; zeros],
-        }}}),
-    )
-}
-
 /// The request of [`REQUEST_BYTES`] bytes (a byte less when the rest has odd length).
 fn the_request(id: u64) -> Vec<u8> {
     let request = amplification_request(
@@ -314,36 +295,6 @@ fn list_latencies(socket: &Path, duration: Duration) -> Vec<Duration> {
 /// 300 connections each writing up to 1 MiB of one line without its end, for 3 s; the peak and
 /// current RSS while they hold it.
 fn partial_lines(served: &Served) -> (u64, u64) {
-    let mut streams: Vec<(UnixStream, usize)> = (0..300)
-        .filter_map(|_| UnixStream::connect(&served.socket).ok())
-        .map(|stream| {
-            stream.set_nonblocking(true).unwrap();
-            (stream, 0)
-        })
-        .collect();
-    let chunk = vec![b'x'; 64 * 1024];
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
-        let mut progress = false;
-        for (stream, written) in &mut streams {
-            while *written < 1024 * 1024 {
-                let room = chunk.len().min(1024 * 1024 - *written);
-                match stream.write(&chunk[..room]) {
-                    Ok(n) => {
-                        *written += n;
-                        progress = true;
-                    }
-                    Err(error) if error.kind() == ErrorKind::WouldBlock => break,
-                    Err(_) => {
-                        *written = usize::MAX;
-                        break;
-                    }
-                }
-            }
-        }
-        if !progress {
-            thread::sleep(Duration::from_millis(100));
-        }
-    }
+    let _held = hold_partial_lines(&served.socket, 300, 1024 * 1024, Duration::from_secs(3));
     served.memory_kib()
 }

@@ -2,13 +2,15 @@
 //! neither spins nor floods the log, `--max-connections` refuses one connection too many, and
 //! partial long lines on 300 connections stay within the line budget.
 
-use std::io::{ErrorKind, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+use devicekey_testkit::hostile::hold_partial_lines;
 
 use crate::serve::{assert_error, unix_peer};
 
@@ -204,38 +206,7 @@ fn partial_long_lines_on_300_connections_stay_within_the_budget() {
     let served = Served::start(None, &[]);
     assert!(is_served(&served.socket));
     let (_, baseline) = served.memory_kib();
-    let mut streams: Vec<(UnixStream, usize)> = (0..300)
-        .map(|_| {
-            let stream = UnixStream::connect(&served.socket).unwrap();
-            stream.set_nonblocking(true).unwrap();
-            (stream, 0)
-        })
-        .collect();
-    let chunk = vec![b'x'; 64 * 1024];
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
-        let mut progress = false;
-        for (stream, written) in &mut streams {
-            while *written < 1024 * 1024 {
-                let room = chunk.len().min(1024 * 1024 - *written);
-                match stream.write(&chunk[..room]) {
-                    Ok(n) => {
-                        *written += n;
-                        progress = true;
-                    }
-                    Err(error) if error.kind() == ErrorKind::WouldBlock => break,
-                    // A refused connection (beyond the limit) is closed.
-                    Err(_) => {
-                        *written = usize::MAX;
-                        break;
-                    }
-                }
-            }
-        }
-        if !progress {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    let streams = hold_partial_lines(&served.socket, 300, 1024 * 1024, Duration::from_secs(3));
     let (peak, now) = served.memory_kib();
     eprintln!(
         "300 connections with partial 1 MiB lines: RSS {} MiB (peak {} MiB, {} MiB before)",

@@ -32,6 +32,7 @@ mod crypto;
 mod encoding;
 mod error;
 mod identity;
+mod json_pointer;
 mod key_id;
 mod origin;
 mod protection;

@@ -12,6 +12,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::json_pointer::find_number;
 use devicekey_protocol::types::{DeviceKeySignParams, DeviceKeySignPayload};
 use devicekey_protocol::{Validate, Violation};
 use serde::de::DeserializeOwned;
@@ -71,7 +72,12 @@ fn unreadable<T: Validate>(value: &Value, error: &serde_json::Error) -> DeviceKe
         .to_string()
         .starts_with("invalid type: floating point");
     let found = refused_float
-        .then(|| first_float(value, &mut String::new()))
+        .then(|| {
+            // Not held as an integer (after `normalize_integers`): a fractional part, or beyond
+            // the 64-bit range.
+            find_number(value, &|number| !(number.is_i64() || number.is_u64()))
+                .map(|(path, number)| (path, number.to_string()))
+        })
         .flatten();
     let violation = match found {
         Some((instance_path, number)) => Violation {
@@ -101,33 +107,6 @@ fn unreadable<T: Validate>(value: &Value, error: &serde_json::Error) -> DeviceKe
         )
     };
     DeviceKeyError::invalid_params(message, vec![violation])
-}
-
-/// The instance path and text of the first number in `value` that is not held as an integer
-/// (after [`normalize_integers`]: one with a fractional part, or beyond the 64-bit range).
-fn first_float(value: &Value, path: &mut String) -> Option<(String, String)> {
-    match value {
-        Value::Number(number) if !(number.is_i64() || number.is_u64()) => {
-            Some((path.clone(), number.to_string()))
-        }
-        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
-            let length = path.len();
-            path.push('/');
-            path.push_str(&index.to_string());
-            let found = first_float(item, path);
-            path.truncate(length);
-            found
-        }),
-        Value::Object(map) => map.iter().find_map(|(key, item)| {
-            let length = path.len();
-            path.push('/');
-            path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            let found = first_float(item, path);
-            path.truncate(length);
-            found
-        }),
-        _ => None,
-    }
 }
 
 /// Rewrites every number written with a fraction or an exponent that is an integer in the

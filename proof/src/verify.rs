@@ -24,6 +24,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::json_pointer::find_number;
 use devicekey_protocol::types::DeviceKeySignPayload;
 use serde_json::Value;
 
@@ -395,7 +396,7 @@ pub fn verify_proof(
         });
     }
     let canonical = to_canonical_bytes(&envelope).ok().as_deref() == Some(signed_payload);
-    let unsafe_number = first_unsafe_number(&envelope, &mut String::new());
+    let unsafe_number = first_unsafe_number(&envelope);
     match expectations.strictness {
         Strictness::Canonical => {
             if !canonical || unsafe_number.is_some() {
@@ -517,38 +518,20 @@ fn check_fields(
 /// only when it is written in plain digits (`-?(0|[1-9][0-9]*)`) and fits 64 bits; `-0`, a
 /// fraction or an exponent make it a float, so this also finds every number not written in
 /// plain digits.
-fn first_unsafe_number(value: &Value, path: &mut String) -> Option<String> {
-    match value {
-        Value::Number(number) => {
-            let safe = number
-                .as_u64()
-                .map(|n| n <= MAX_SAFE_INTEGER)
-                .or_else(|| {
-                    number
-                        .as_i64()
-                        .map(|n| n.unsigned_abs() <= MAX_SAFE_INTEGER)
-                })
-                .unwrap_or(false);
-            (!safe).then(|| path.clone())
-        }
-        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
-            let length = path.len();
-            path.push('/');
-            path.push_str(&index.to_string());
-            let found = first_unsafe_number(item, path);
-            path.truncate(length);
-            found
-        }),
-        Value::Object(map) => map.iter().find_map(|(key, item)| {
-            let length = path.len();
-            path.push('/');
-            path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            let found = first_unsafe_number(item, path);
-            path.truncate(length);
-            found
-        }),
-        Value::Null | Value::Bool(_) | Value::String(_) => None,
-    }
+fn first_unsafe_number(value: &Value) -> Option<String> {
+    let unsafe_number = |number: &serde_json::Number| {
+        let safe = number
+            .as_u64()
+            .map(|n| n <= MAX_SAFE_INTEGER)
+            .or_else(|| {
+                number
+                    .as_i64()
+                    .map(|n| n.unsigned_abs() <= MAX_SAFE_INTEGER)
+            })
+            .unwrap_or(false);
+        !safe
+    };
+    find_number(value, &unsafe_number).map(|(path, _)| path)
 }
 
 #[cfg(test)]
@@ -570,11 +553,7 @@ mod tests {
             (r#"{"a":[1,{"b/c~":2.5}]}"#, Some("/a/1/b~1c~0")),
         ] {
             let value = parse_strict(text.as_bytes()).unwrap();
-            assert_eq!(
-                first_unsafe_number(&value, &mut String::new()).as_deref(),
-                bad,
-                "{text}"
-            );
+            assert_eq!(first_unsafe_number(&value).as_deref(), bad, "{text}");
         }
     }
 

@@ -11,13 +11,12 @@ use devicekey_protocol::validators::{
 use devicekey_runtime::provider::UnsupportedProvider;
 use devicekey_runtime::{BindingStore, DeviceKeyStore, ProviderSet};
 use devicekey_server::{Server, ServerOptions, SocketListener};
+use devicekey_testkit::hostile::amplification_request;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader};
 
 /// How long any one step may take before the test fails (every test stays well under 10 s).
 const PATIENCE: Duration = Duration::from_secs(8);
-
-const KEY_ID: &str = "dk_swk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 fn server(options: ServerOptions) -> Arc<Server> {
     let providers = ProviderSet::new(vec![Arc::new(UnsupportedProvider)]);
@@ -34,26 +33,6 @@ fn line(message: &Value) -> Vec<u8> {
 fn initialize() -> Vec<u8> {
     line(
         &json!({"id": 0, "method": "initialize", "params": {"clientInfo": {"name": "limits", "version": "1"}}}),
-    )
-}
-
-/// A `device/key/sign` request whose `payload.scopes` is `zeros` zeros: 2N+1 violations.
-fn amplification_request(id: u64, zeros: usize) -> Vec<u8> {
-    let scopes = vec![0; zeros];
-    line(
-        &json!({"id": id, "method": "device/key/sign", "params": {"keyId": KEY_ID, "payload": {
-            "type": "remoteControlClientConnection",
-            "nonce": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            "audience": "remote_control_client_websocket",
-            "sessionId": "wssess_123",
-            "targetOrigin": "https://chatgpt.com",
-            "targetPath": "/api/codex/remote/control/client",
-            "accountUserId": "account-user-1",
-            "clientId": "cli_123",
-            "tokenSha256Base64url": "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
-            "tokenExpiresAt": 1_700_000_000,
-            "scopes": scopes,
-        }}}),
     )
 }
 

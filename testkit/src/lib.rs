@@ -4,6 +4,8 @@
 
 #![allow(missing_docs)] // fixtures, named for what they build
 
+#[cfg(unix)]
+pub mod hostile;
 pub mod pcap;
 pub mod swtpm;
 
