@@ -1,6 +1,7 @@
 /**
  * Standard base64 with padding, decoded strictly: the wire form of public keys, signatures and
- * signed payloads (`publicKeySpkiDerBase64`, `signatureDerBase64`, `signedPayloadBase64`).
+ * signed payloads (`publicKeySpkiDerBase64`, `signatureDerBase64`, `signedPayloadBase64`). And
+ * unpadded base64url, the form of digests such as `deviceIdentitySha256Base64url`.
  */
 
 /**
@@ -55,4 +56,9 @@ export function encodeBase64(bytes: Uint8Array): string {
     }
   }
   return out;
+}
+
+/** Encodes bytes as unpadded base64url (RFC 4648 §5), as digests and nonces are written. */
+export function encodeBase64url(bytes: Uint8Array): string {
+  return encodeBase64(bytes).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 }

@@ -22,9 +22,44 @@ const MAX_DEPTH = 127;
 
 /**
  * Parses one JSON text (surrounding whitespace allowed) like `JSON.parse`, but refuses objects
- * with a repeated key, escapes that leave a lone surrogate, and numbers beyond the double range.
+ * with a repeated key (compared after unescaping, so `"a"` and `"\u0061"` are the same key),
+ * escapes that leave a lone surrogate, and numbers beyond the double range. White space is only
+ * what JSON says it is: space, tab, line feed and carriage return (no byte order mark, form feed
+ * or no-break space).
  */
 export function parseStrictJson(text: string): unknown {
+  return parseStrictJsonReadingNumbers(text).value;
+}
+
+/** What {@link parseStrictJsonReadingNumbers} read. */
+export interface StrictParse {
+  readonly value: unknown;
+  /**
+   * The JSON pointer of the first number that is not an integer written in plain digits
+   * (`-?(0|[1-9][0-9]*)`, not `-0`) within ±(2^53 − 1), `undefined` when every number is. First
+   * as the Rust verifier walks the value: object members by key (in code point order), array
+   * items by index.
+   */
+  readonly firstUnsafeNumber: string | undefined;
+}
+
+/** The largest magnitude of an integer in a proof, 2^53 − 1, in digits. */
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Whether a JSON number token is an integer in plain digits within ±(2^53 − 1). Compared as
+ * digits: `Number()` would round 2^53 + 1 to 2^53.
+ */
+export function isSafeIntegerToken(token: string): boolean {
+  if (!/^-?(?:0|[1-9][0-9]*)$/.test(token) || token === "-0") {
+    return false;
+  }
+  const digits = token.startsWith("-") ? token.slice(1) : token;
+  return digits.length < MAX_SAFE_DIGITS.length || (digits.length === MAX_SAFE_DIGITS.length && digits <= MAX_SAFE_DIGITS);
+}
+
+/** {@link parseStrictJson}, also reporting the first number that is not a safe plain integer. */
+export function parseStrictJsonReadingNumbers(text: string): StrictParse {
   const parser = new Parser(text);
   parser.skipWhitespace();
   const value = parser.value(0);
@@ -32,11 +67,48 @@ export function parseStrictJson(text: string): unknown {
   if (parser.offset !== text.length) {
     throw parser.error("trailing characters");
   }
-  return value;
+  const first = parser.unsafeNumbers.reduce<Path | undefined>((best, path) => (best === undefined || comparePaths(path, best) < 0 ? path : best), undefined);
+  return { value, firstUnsafeNumber: first === undefined ? undefined : pointer(first) };
 }
+
+/** Where a value is: object keys and array indexes. */
+type Path = readonly (string | number)[];
+
+/** The JSON pointer (RFC 6901) of a path. */
+function pointer(path: Path): string {
+  return path.map((segment) => `/${String(segment).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
+/** Which of two paths a walk over sorted keys (code point order) and array indexes reaches first. */
+function comparePaths(a: Path, b: Path): number {
+  for (let index = 0; index < Math.min(a.length, b.length); index++) {
+    const [x, y] = [a[index], b[index]];
+    if (x !== y) {
+      return typeof x === "number" && typeof y === "number" ? x - y : compareCodePoints(String(x), String(y));
+    }
+  }
+  return a.length - b.length;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const [x, y] = [[...a], [...b]];
+  for (let index = 0; index < Math.min(x.length, y.length); index++) {
+    const difference = (x[index]?.codePointAt(0) ?? 0) - (y[index]?.codePointAt(0) ?? 0);
+    if (difference !== 0) {
+      return difference;
+    }
+  }
+  return x.length - y.length;
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class Parser {
   offset = 0;
+  /** The paths of the numbers that are not safe integers in plain digits. */
+  readonly unsafeNumbers: Path[] = [];
+  /** The path of the value being read. */
+  private readonly path: (string | number)[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -106,8 +178,10 @@ class Parser {
       this.skipWhitespace();
       this.expect(":");
       this.skipWhitespace();
+      this.path.push(key);
       // defineProperty, not assignment: a key such as "__proto__" stays an ordinary property.
       Object.defineProperty(object, key, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
+      this.path.pop();
       this.skipWhitespace();
       const next = this.text[this.offset++];
       if (next === "}") {
@@ -132,7 +206,9 @@ class Parser {
     }
     for (;;) {
       this.skipWhitespace();
+      this.path.push(items.length);
       items.push(this.value(depth));
+      this.path.pop();
       this.skipWhitespace();
       const next = this.text[this.offset++];
       if (next === "]") {
@@ -221,15 +297,20 @@ class Parser {
   }
 
   private number(): number {
-    const match = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(this.text.slice(this.offset));
+    NUMBER.lastIndex = this.offset;
+    const match = NUMBER.exec(this.text);
     if (match === null) {
       throw this.error("expected a value");
     }
-    const value = Number(match[0]);
+    const token = match[0];
+    const value = Number(token);
     if (!Number.isFinite(value)) {
       throw this.error("number out of range");
     }
-    this.offset += match[0].length;
+    if (!isSafeIntegerToken(token)) {
+      this.unsafeNumbers.push([...this.path]);
+    }
+    this.offset += token.length;
     return value;
   }
 }

@@ -58,6 +58,11 @@ test("the strict parser refuses what JSON.parse lets through", () => {
     assert.throws(() => parseStrictJson(text), (error) => error instanceof StrictJsonError && error.duplicateKey === duplicate, text);
   };
   refuse('{"a":1,"a":1}', true);
+  refuse('{"clientId":1,"\\u0063lientId":1}', true);
+  refuse("\ufeff{}", false);
+  refuse("{}\f", false);
+  refuse("\u00a0{}", false);
+  refuse("{}\u2028", false);
   refuse('{"x":[{"b":1,"b":2}]}', true);
   refuse('"\\ud800"', false);
   refuse('"\\udc00x"', false);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { canonicalJson, derSignatureToP1363, SIGN_PAYLOAD_DOMAIN, verifyProof } from "../dist/verify.js";
+import { p1363ToDer } from "./sign.mjs";
 
 const N = Buffer.from("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", "hex");
 
@@ -15,18 +16,6 @@ function integer(bytes) {
 function der(r, s) {
   const body = Buffer.concat([integer(r), integer(s)]);
   return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-}
-
-/** Minimal DER INTEGER content of a 32-byte big-endian scalar. */
-function minimal(scalar) {
-  let start = 0;
-  while (start < scalar.length - 1 && scalar[start] === 0) start++;
-  const trimmed = scalar.subarray(start);
-  return trimmed[0] & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
-}
-
-function p1363ToDer(raw) {
-  return der(minimal(Buffer.from(raw.subarray(0, 32))), minimal(Buffer.from(raw.subarray(32))));
 }
 
 test("integers are left-padded and a sign byte is dropped", () => {

@@ -1,22 +1,33 @@
 // The browser test's page (`cargo xtask test-browser`), bundled by esbuild for the browser with
 // the verifier and the generated validators: it fetches `/fixture.json` (a proof the binary just
-// produced, and sign params the binary refused), verifies the proof, verifies a tampered copy,
-// validates the bad params, shows all three, and leaves the outcome in `window.devicekeyResult`
-// for the test to read back over the DevTools protocol.
+// produced, the key that made it, and sign params the binary refused), verifies the proof (with a
+// backend's expectations, the expiry window at the browser's current time), verifies a tampered
+// copy, computes the key's device identity, validates the bad params, shows it all, and leaves the
+// outcome in `window.devicekeyResult` for the test to read back over the DevTools protocol.
 
 import { formatViolation, validateDeviceKeySignParams, type Violation } from "@devicekey/protocol";
-import { decodeBase64, encodeBase64, verifyProofBase64, type Expectations, type ProofBase64 } from "@devicekey/verify";
+import {
+  decodeBase64,
+  deviceIdentitySha256Base64url,
+  encodeBase64,
+  verifyProofBase64,
+  type DeviceKeyPublicInfo,
+  type ProofBase64,
+  type VerifyOptions,
+} from "@devicekey/verify";
 
 /** What `/fixture.json` holds. */
 interface Fixture {
   readonly proof: ProofBase64;
-  readonly expect: Expectations;
+  readonly key: DeviceKeyPublicInfo;
+  readonly expect: VerifyOptions;
   readonly badParams: unknown;
 }
 
 /** What the page leaves in `window.devicekeyResult`. */
 export interface PageResult {
-  readonly verified: { readonly ok: boolean; readonly detail: string; readonly nonce?: string };
+  readonly verified: { readonly ok: boolean; readonly detail: string; readonly nonce?: string; readonly expiryCheckedAt?: number };
+  readonly identity: string;
   readonly tampered: { readonly ok: boolean; readonly kind?: string };
   readonly violations: readonly Violation[];
   readonly rendered: { readonly violationRows: number; readonly verdicts: readonly string[] };
@@ -70,6 +81,9 @@ async function run(): Promise<PageResult> {
     !tampered.ok,
   );
 
+  const identity = await deviceIdentitySha256Base64url(fixture.key);
+  section(`The device identity of ${fixture.key.keyId}`, identity, true);
+
   const violations = validateDeviceKeySignParams(fixture.badParams);
   const paramsBox = section(
     "DeviceKeySignParams the server refused, validated here",
@@ -90,7 +104,10 @@ async function run(): Promise<PageResult> {
   paramsBox.append(table);
 
   return {
-    verified: verified.ok ? { ok: true, detail: verified.payload.type, nonce: verified.payload.nonce } : { ok: false, detail: `${verified.kind}: ${verified.message}` },
+    verified: verified.ok
+      ? { ok: true, detail: verified.payload.type, nonce: verified.payload.nonce, ...(verified.expiryCheckedAt === undefined ? {} : { expiryCheckedAt: verified.expiryCheckedAt }) }
+      : { ok: false, detail: `${verified.kind}: ${verified.message}` },
+    identity,
     tampered: tampered.ok ? { ok: true } : { ok: false, kind: tampered.kind },
     violations,
     rendered: {
@@ -104,5 +121,5 @@ async function run(): Promise<PageResult> {
 window.devicekeyResult = run().catch((error: unknown) => {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   document.body.append(element("pre", message, "verdict bad"));
-  return { verified: { ok: false, detail: "" }, tampered: { ok: true }, violations: [], rendered: { violationRows: 0, verdicts: [] }, userAgent: navigator.userAgent, error: message };
+  return { verified: { ok: false, detail: "" }, identity: "", tampered: { ok: true }, violations: [], rendered: { violationRows: 0, verdicts: [] }, userAgent: navigator.userAgent, error: message };
 });

@@ -4,14 +4,16 @@
 //                                    `chromium`) and DEVICEKEY_ARTIFACTS (where the screenshot goes)
 //
 // 1. asks the real binary (through @devicekey/client) for a fresh proof, and sends it sign params
-//    it refuses, keeping the violations the server (the Rust validators) reported;
+//    it refuses, keeping the violations the server (the Rust validators) reported; and asks
+//    `devicekey identity` for the key's device identity;
 // 2. type-checks `page.ts` and bundles it for the browser with esbuild: the verifier and the
 //    generated validators, nothing Node-specific (esbuild refuses Node built-ins for the browser);
 // 3. serves the page, the bundle and the fixture from 127.0.0.1;
 // 4. drives headless Chromium over the DevTools protocol (`--remote-debugging-pipe`): opens the
-//    page, reads back `window.devicekeyResult`, and asserts that the proof verified, the tampered
-//    copy was refused as `badSignature`, and the page's violations for the bad params are the
-//    server's, in the same order with the same messages (and are on the page);
+//    page, reads back `window.devicekeyResult`, and asserts that the proof verified (with a
+//    backend's expectations, the expiry window at the browser's current time), the tampered copy
+//    was refused as `badSignature`, the page's device identity is the binary's, and the page's
+//    violations for the bad params are the server's (and are on the page);
 // 5. saves a screenshot of the page.
 //
 // Every step has a time limit, and a failure says which check failed and what the page said.
@@ -102,14 +104,21 @@ async function fixtureFromBinary(binary) {
     if (serverViolations === undefined || serverViolations.length === 0) {
       fail("the server accepted the bad sign params, or refused them without violations");
     }
-    console.log(`proof for ${key.keyId} (${signed.signedPayloadBase64.length} base64 characters signed); the server refused the bad params with ${serverViolations.length} violations`);
+    const identity = spawnSync(binary, ["identity", "--key-id", key.keyId, "--public-key-spki-base64", key.publicKeySpkiDerBase64], { encoding: "utf8", timeout: 20_000 });
+    if (identity.status !== 0) {
+      fail(`devicekey identity failed (exit ${identity.status}):\n${identity.stdout}${identity.stderr}`);
+    }
+    console.log(`proof for ${key.keyId} (${signed.signedPayloadBase64.length} base64 characters signed); the server refused the bad params with ${serverViolations.length} violations; devicekey identity: ${identity.stdout.trim()}`);
     return {
       fixture: {
         proof: { publicKeySpkiDerBase64: key.publicKeySpkiDerBase64, signedPayloadBase64: signed.signedPayloadBase64, signatureDerBase64: signed.signatureDerBase64 },
-        expect: { audience: EXPECT_AUDIENCE, origin: EXPECT_ORIGIN, now },
+        key: { keyId: key.keyId, publicKeySpkiDerBase64: key.publicKeySpkiDerBase64, algorithm: key.algorithm, protectionClass: key.protectionClass },
+        // A backend's expectations; no `now`: the expiry window at the browser's current time.
+        expect: { audience: EXPECT_AUDIENCE, origin: EXPECT_ORIGIN, nonce: payload.nonce, sessionId: payload.sessionId, accountUserId: ACCOUNT, clientId: CLIENT },
         badParams,
       },
       nonce: payload.nonce,
+      identity: identity.stdout.trim(),
       serverViolations,
     };
   } finally {
@@ -357,6 +366,11 @@ function checkResult(result, problems, expected) {
   }
   if (!result.verified.ok || result.verified.nonce !== expected.nonce) {
     failures.push(`the proof from the binary did not verify in the browser: ${JSON.stringify(result.verified)}`);
+  } else if (!(Math.abs((result.verified.expiryCheckedAt ?? 0) - Date.now() / 1000) < 120)) {
+    failures.push(`the browser did not check the expiry window at its current time: ${JSON.stringify(result.verified)}`);
+  }
+  if (result.identity !== expected.identity) {
+    failures.push(`the browser's device identity ${JSON.stringify(result.identity)} is not devicekey identity's ${JSON.stringify(expected.identity)}`);
   }
   if (result.tampered.ok || result.tampered.kind !== "badSignature") {
     failures.push(`the tampered proof was not refused as badSignature: ${JSON.stringify(result.tampered)}`);
@@ -415,6 +429,7 @@ async function main() {
     console.log(`browser: ${result.userAgent}`);
     console.log(`verified: ${result.rendered.verdicts[0]}`);
     console.log(`tampered: ${result.rendered.verdicts[1]}`);
+    console.log(`device identity: ${result.identity}, the same as devicekey identity's`);
     console.log(`bad DeviceKeySignParams: ${result.violations.length} violations, the same as the server's:`);
     for (const violation of result.violations) {
       console.log(`  ${violation.instancePath || "(the params)"} ${violation.message} (${violation.keyword})`);

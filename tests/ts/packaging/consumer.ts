@@ -1,12 +1,14 @@
 // The packaging test's consumer program (`cargo xtask test-packages`): a project outside the
 // repository that installed the three packed tarballs compiles this file under strict tsc with
 // nodenext (as an ES module and as CommonJS), node10 and bundler resolution, and runs it against
-// the real `devicekey` binary ($DEVICEKEY_BIN): create a key, sign, verify the proof, refuse a
-// tampered one, and read a refused request's violations. It prints one line starting with
+// the real `devicekey` binary ($DEVICEKEY_BIN): create a key, sign, verify the proof with every
+// expectation a backend has (and the expiry window at the current time), refuse a tampered one and
+// a wrong nonce, compute the key's device identity as `devicekey identity` does, and read a refused
+// request's violations. It prints one line starting with
 // `consumer ok` when every check held; anything else throws. With $CONSUMER_PROOF_OUT set it also
 // writes the proof there (for the README examples of @devicekey/verify).
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,7 +25,7 @@ import {
   type TypeName,
   type Violation,
 } from "@devicekey/protocol";
-import { decodeBase64, encodeBase64, verifyProofBase64, type ProofBase64 } from "@devicekey/verify";
+import { decodeBase64, deviceIdentitySha256Base64url, encodeBase64, verifyProofBase64, type ProofBase64, type VerifyOptions } from "@devicekey/verify";
 
 const ACCOUNT = "account-user-1";
 const CLIENT = "cli_123";
@@ -90,15 +92,32 @@ async function main(): Promise<void> {
       writeFileSync(outPath, `${JSON.stringify(proof, null, 2)}\n`);
     }
 
-    const verdict = await verifyProofBase64(proof, {
+    // Every expectation a backend has of a connection; the expiry window at the current time.
+    const expect: VerifyOptions = {
       audience: "remote_control_client_websocket",
       origin: "https://chatgpt.com",
-      now,
-    });
+      nonce: params.value.payload.nonce,
+      sessionId: "wssess_consumer",
+      accountUserId: ACCOUNT,
+      clientId: CLIENT,
+    };
+    const verdict = await verifyProofBase64(proof, expect);
     if (!verdict.ok) {
       throw new Error(`the proof was refused: ${verdict.kind}: ${verdict.message}`);
     }
     check(verdict.payload.nonce === params.value.payload.nonce, "the verified payload is the signed one");
+    check(verdict.verdict === "valid" && verdict.canonical, "the server's bytes are canonical");
+    const checkedAt = verdict.expiryCheckedAt;
+    check(checkedAt !== undefined && Math.abs(checkedAt - now) <= 5, `the expiry window was checked at the current time, not ${checkedAt}`);
+    const otherNonce = await verifyProofBase64(proof, { ...expect, nonce: randomBytes(32).toString("base64url") });
+    check(!otherNonce.ok && otherNonce.kind === "nonceMismatch", "another nonce is refused as nonceMismatch");
+    const byKey = await verifyProofBase64(proof, { keyId: key.keyId });
+    check(!byKey.ok && byKey.kind === "keyIdMismatch", "a connection does not name its key: keyIdMismatch");
+
+    // The key's device identity, here and as the binary computes it.
+    const identity = await deviceIdentitySha256Base64url(key);
+    const fromBinary = spawnSync(binary, ["identity", "--key-id", key.keyId, "--public-key-spki-base64", key.publicKeySpkiDerBase64], { encoding: "utf8" });
+    check(fromBinary.status === 0 && fromBinary.stdout.trim() === identity, `devicekey identity printed ${JSON.stringify(fromBinary.stdout)} (${fromBinary.stderr}), not ${identity}`);
 
     const bytes = decodeBase64(proof.signedPayloadBase64);
     check(bytes !== undefined, "signedPayloadBase64 decodes");
@@ -143,7 +162,7 @@ async function main(): Promise<void> {
   }
   // `exports` is a CommonJS module's own variable; an ES module (bundled or not) has none.
   const system = typeof exports === "object" ? "commonjs" : "esm";
-  console.log(`consumer ok (${system}): ${keyId} signed, verified, a tampered copy refused, a bad policy refused with its allowed values`);
+  console.log(`consumer ok (${system}): ${keyId} signed, verified with every expectation, a tampered copy and a wrong nonce refused, its identity the binary's, a bad policy refused with its allowed values`);
 }
 
 main().catch((error: unknown) => {

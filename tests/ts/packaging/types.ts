@@ -24,10 +24,16 @@ import {
 import {
   decodeBase64,
   derSignatureToP1363,
+  deviceIdentityJson,
+  deviceIdentitySha256Base64url,
   verifyProof,
   verifyProofBase64,
   type Bytes,
+  type DeviceKeyPublicInfo,
+  type Expectations,
   type ProofBase64,
+  type VerifyFailureKind,
+  type VerifyOptions,
   type VerifyResult,
 } from "@devicekey/verify";
 
@@ -76,5 +82,25 @@ export async function typed(source: ByteSource, sink: ByteSink, value: unknown, 
   const outcome = result.ok ? result.facts.accountUserId : result.kind;
   // @ts-expect-error: not a failure kind
   const badKind = !fromBytes.ok && fromBytes.kind === "badSignatur";
-  return [keyId, policy, messages, clientName, violations, domain, wrong, protocolError, raw, outcome, badKind, METHODS.length].join();
+
+  const expectations: Expectations = { nonce: "n", sessionId: "s", challengeId: "c", accountUserId: "a", clientId: "c", keyId };
+  const options: VerifyOptions[] = [{}, { ...expectations, now: 0 }, { skipExpiry: true, acceptAnySpelling: true }, { now: undefined, skipExpiry: false }];
+  // @ts-expect-error: now and skipExpiry together
+  const both: VerifyOptions = { now: 0, skipExpiry: true };
+  // @ts-expect-error: a misspelt expectation
+  const misspelt: VerifyOptions = { audiance: "x" };
+  // @ts-expect-error: now is Unix seconds, not a Date
+  const date: VerifyOptions = { now: new Date() };
+  const lenient = await verifyProofBase64(proof, { acceptAnySpelling: true });
+  const verdict: "valid" | "validNotCanonical" | VerifyFailureKind = lenient.ok ? lenient.verdict : lenient.kind;
+  const canonical: boolean = lenient.ok && lenient.canonical;
+  const checkedAt: number | undefined = lenient.ok ? lenient.expiryCheckedAt : undefined;
+  const mismatch: VerifyFailureKind[] = ["nonceMismatch", "sessionIdMismatch", "challengeIdMismatch", "accountUserIdMismatch", "clientIdMismatch", "keyIdMismatch", "malformedNumber", "webCryptoUnavailable"];
+
+  const info: DeviceKeyPublicInfo = key;
+  const identity: string = await deviceIdentitySha256Base64url(key);
+  const hashed: string = deviceIdentityJson(info);
+  // @ts-expect-error: not a protection class
+  void deviceIdentityJson({ ...info, protectionClass: "hardware" });
+  return [keyId, policy, messages, clientName, violations, domain, wrong, protocolError, raw, outcome, badKind, METHODS.length, options, both, misspelt, date, verdict, canonical, checkedAt, mismatch, identity, hashed].join();
 }
