@@ -28,10 +28,12 @@ pub(crate) enum FormatRule {
         /// The most decoded bytes, if bounded.
         max_bytes: Option<usize>,
     },
-    /// An `http`/`https` origin written in its own ASCII serialization: lower-case scheme and host,
-    /// host a DNS name, IPv4 address or bracketed IPv6 address, an optional port that is not the
-    /// scheme's default and has no leading zero, and nothing else (no userinfo, path, `/`, query or
-    /// fragment).
+    /// An `http`/`https` origin written in its own ASCII serialization (the URL standard's): the
+    /// URL parser's own writing of the host (a domain of printable ASCII without upper case or
+    /// forbidden domain code points, a canonical IPv4 address when the last label is a number, or a
+    /// bracketed canonical IPv6 address; `xn--` labels valid Punycode of `ß` and lower-case Latin-1
+    /// letters only), an optional port that is not the scheme's default and has no leading zero, and
+    /// nothing else (no userinfo, path, `/`, query or fragment).
     Origin,
     /// An integer that fits a signed 64-bit integer.
     Int64,

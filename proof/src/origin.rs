@@ -49,8 +49,9 @@ impl Scheme {
 
 impl Origin {
     /// Parses `text` if, and only if, it is already an origin's canonical ASCII serialization:
-    /// `http` or `https`, `://`, a lower-case DNS name, canonical IPv4 address or bracketed
-    /// canonical IPv6 address, an optional non-default port, and nothing after it.
+    /// `http` or `https`, `://`, a domain as the URL standard writes it, canonical IPv4 address
+    /// or bracketed canonical IPv6 address, an optional non-default port, and nothing after it
+    /// (the `origin` format).
     pub fn parse_serialized(text: &str) -> Option<Origin> {
         // The schema's `origin` format is the one definition of "canonical"; this only splits.
         if !devicekey_protocol::formats::is_origin(text) {
@@ -211,10 +212,13 @@ impl OriginRule {
     pub fn matches(&self, origin: &Origin) -> bool {
         let host_matches = match &self.host {
             HostMatch::Exact(host) => origin.host == *host,
+            // One or more labels and a dot before the parent. The `origin` format takes empty
+            // labels as the URL standard does (`a..chatgpt.com`); no rule matches them here.
             HostMatch::Subdomains(parent) => origin
                 .host
                 .strip_suffix(parent.as_str())
-                .is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('.')),
+                .and_then(|prefix| prefix.strip_suffix('.'))
+                .is_some_and(|labels| labels.split('.').all(|label| !label.is_empty())),
         };
         let port_matches = match self.port {
             PortMatch::Default => origin.port.is_none(),
@@ -335,6 +339,8 @@ mod tests {
             "https://chatgpt.com.",
             "https://.chatgpt.com",
             "https://a..chatgpt.com",
+            "https://..chatgpt.com",
+            "https://a.chatgpt.com.",
             "http://localhost:08080",
             "http://localhost:",
             "http://localhost:65536",
@@ -361,6 +367,11 @@ mod tests {
             "http://[::1]:8080",
             "http://127.0.0.1:1",
             "http://x-y.z:0",
+            "https://a_b.example",
+            "https://-a.example:8443",
+            "https://example.com.",
+            "http://a..b",
+            "https://xn--bcher-kva.example",
         ] {
             assert_eq!(
                 Origin::parse_serialized(origin).unwrap().to_string(),

@@ -171,8 +171,8 @@ fn reference_device_key_id(s: &str) -> bool {
         })
 }
 
-/// An http(s) origin equal to its own WHATWG ASCII serialization.
-fn reference_origin(s: &str) -> bool {
+/// An http(s) origin equal to its own WHATWG ASCII serialization, by the `url` crate.
+pub fn reference_origin(s: &str) -> bool {
     match url::Url::parse(s) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => {
             url.origin().ascii_serialization() == s

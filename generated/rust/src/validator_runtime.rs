@@ -347,7 +347,12 @@ fn is_canonical_base64_body(body: &[u8], c62: u8, c63: u8) -> bool {
     }
 }
 
-/// Format primitive: an `http`/`https` origin in its own ASCII serialization.
+/// Format primitive: an `http`/`https` origin in its own ASCII serialization (the URL standard's):
+/// the strings `s` whose origin the URL parser serializes as `s` itself. A domain is any non-empty
+/// run of printable ASCII other than upper-case letters and the forbidden domain code points (empty
+/// labels, a trailing dot, `_`, edge hyphens and long labels are the URL standard's to accept); a
+/// host whose last label is a number is an IPv4 address and must be a canonical dotted quad; an
+/// `xn--` label must be Punycode of a label that UTS #46 keeps (see `is_valid_punycode_label`).
 pub fn is_origin(s: &str) -> bool {
     let (rest, default_port) = if let Some(rest) = s.strip_prefix("https://") {
         (rest, "443")
@@ -388,29 +393,109 @@ pub fn is_origin(s: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return is_canonical_ipv6(inner);
     }
-    let labels_ok = !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        });
-    // A host whose last label is a number is an IPv4 address, which serializes as a dotted quad.
-    labels_ok && (!ends_in_number(host) || is_canonical_ipv4(host))
+    !host.is_empty()
+        && host.bytes().all(is_domain_byte)
+        && if ends_in_number(host) {
+            is_canonical_ipv4(host)
+        } else {
+            host.split('.').all(|label| {
+                label
+                    .strip_prefix("xn--")
+                    .is_none_or(is_valid_punycode_label)
+            })
+        }
 }
 
-/// Whether the URL standard reads `host` as an IPv4 address (its last label is a number).
+/// A byte the URL standard's serialization of a domain may hold: printable ASCII other than
+/// upper case (mapped to lower case) and the forbidden domain code points.
+fn is_domain_byte(b: u8) -> bool {
+    (0x21..0x7f).contains(&b) && !b.is_ascii_uppercase() && !b"#%/:<>?@[\\]^|".contains(&b)
+}
+
+/// Whether the URL standard reads `host` as an IPv4 address: its last label, ignoring one
+/// trailing empty label, is decimal digits or `0x` and hex digits.
 fn ends_in_number(host: &str) -> bool {
-    let last = host.rsplit('.').next().unwrap_or(host);
+    let trimmed = host
+        .strip_suffix('.')
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(host);
+    let last = trimmed.rsplit('.').next().unwrap_or(trimmed);
     (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
-        || last.strip_prefix("0x").is_some_and(|hex| {
-            hex.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        })
+        || last
+            .strip_prefix("0x")
+            .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `code` (an `xn--` label without its prefix) is Punycode (RFC 3492) as its encoder writes
+/// it, decoding to a label with at least one non-ASCII code point, each of which is in `is_known_valid_idn_char`.
+/// UTS #46 refuses a label that decodes to ASCII only or to a code point it does not keep as valid.
+fn is_valid_punycode_label(code: &str) -> bool {
+    let (basic, extended) = match code.rfind('-') {
+        // With no basic code points the encoder writes no delimiter: `xn---…` is not Punycode.
+        Some(0) => return false,
+        Some(dash) => (&code[..dash], &code[dash + 1..]),
+        None => ("", code),
+    };
+    let mut output: Vec<u32> = basic.bytes().map(u32::from).collect();
+    let (mut n, mut i, mut bias) = (128u32, 0u32, 72u32);
+    let mut digits = extended.bytes();
+    while digits.len() > 0 {
+        let (old_i, mut w, mut k) = (i, 1u32, 36u32);
+        loop {
+            let digit = match digits.next() {
+                Some(b @ b'a'..=b'z') => u32::from(b - b'a'),
+                Some(b @ b'0'..=b'9') => u32::from(b - b'0') + 26,
+                _ => return false,
+            };
+            i = match digit.checked_mul(w).and_then(|step| i.checked_add(step)) {
+                Some(i) => i,
+                None => return false,
+            };
+            let t = k.saturating_sub(bias).clamp(1, 26);
+            if digit < t {
+                break;
+            }
+            w = match w.checked_mul(36 - t) {
+                Some(w) => w,
+                None => return false,
+            };
+            k += 36;
+        }
+        let length = output.len() as u32 + 1;
+        bias = punycode_adapt(i - old_i, length, old_i == 0);
+        n = match n.checked_add(i / length) {
+            Some(n) => n,
+            None => return false,
+        };
+        i %= length;
+        if char::from_u32(n).is_none() {
+            return false;
+        }
+        output.insert(i as usize, n);
+        i += 1;
+    }
+    output.iter().any(|&c| c >= 0x80)
+        && output
+            .iter()
+            .all(|&c| c < 0x80 || is_known_valid_idn_char(c))
+}
+
+fn punycode_adapt(delta: u32, length: u32, first: bool) -> u32 {
+    let mut delta = if first { delta / 700 } else { delta / 2 };
+    delta += delta / length;
+    let mut k = 0;
+    while delta > 455 {
+        delta /= 35;
+        k += 36;
+    }
+    k + 36 * delta / (delta + 38)
+}
+
+/// The non-ASCII code points an `xn--` label may decode to: `ß` and the lower-case Latin-1 letters
+/// `à`–`ö`, `ø`–`ÿ`, each valid in UTS #46, left-to-right, precomposed and not a joiner. This is a
+/// subset of what UTS #46 keeps: a label of any other code point is refused, never wrongly taken.
+fn is_known_valid_idn_char(c: u32) -> bool {
+    (0xdf..=0xf6).contains(&c) || (0xf8..=0xff).contains(&c)
 }
 
 /// Four decimal parts of 0 to 255 without leading zeros.

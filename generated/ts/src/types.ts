@@ -292,7 +292,7 @@ export interface RemoteControlClientConnection {
    */
   sessionId: string;
   /**
-   * The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
+   * The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, a host as the URL parser writes it (a lower-case ASCII domain, IPv4 address or bracketed IPv6 address; see `Origin`), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
    */
   targetOrigin: Origin;
   /**
@@ -346,7 +346,7 @@ export interface RemoteControlClientEnrollment {
    */
   nonce: Nonce;
   /**
-   * The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
+   * The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, a host as the URL parser writes it (a lower-case ASCII domain, IPv4 address or bracketed IPv6 address; see `Origin`), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
    */
   targetOrigin: Origin;
   /**
@@ -468,7 +468,7 @@ export interface InvalidParamsErrorData {
 export type Nonce = string;
 
 /**
- * An http(s) origin written as its own ASCII serialization (the URL standard's): `http` or `https`, lower-case host (DNS name, IPv4 address or bracketed IPv6 address), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). These bytes are signed, so no other spelling of the same origin is accepted.
+ * An http(s) origin written as its own ASCII serialization (the URL standard's): the strings the URL parser reads as an `http` or `https` URL whose origin serializes to the string itself. So: lower-case `http` or `https`, `://`, a host as the parser writes it (a domain of printable ASCII without upper case or the forbidden domain code points, where empty labels, a trailing dot, `_`, edge hyphens and long labels are allowed as the standard allows them; a canonical dotted-quad IPv4 address when the last label is a number; or a bracketed IPv6 address in its compressed lower-case form), an optional port that is not the scheme's default and has no leading zero, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). A non-ASCII host is refused (its serialization is Punycode), and an `xn--` label must be Punycode of a label of at least one non-ASCII code point, each `ß` or a lower-case Latin-1 letter (`à`–`ö`, `ø`–`ÿ`): invalid Punycode (`https://xn--a.com`, or `xn--abc-`, which decodes to ASCII) is refused, and so, for now, is an IDN of other letters, which UTS #46 may keep. These bytes are signed, so no other spelling of the same origin is accepted.
  */
 export type Origin = string;
 

@@ -280,10 +280,12 @@ export function isBase64(s: string, minBytes: number, maxBytes: number): boolean
 }
 
 /**
- * Format primitive: an `http`/`https` origin in its own ASCII serialization: lower-case scheme and
- * host (DNS labels of lower-case letters, digits and inner hyphens, or a bracketed IPv6 address of
- * lower-case hex digits, colons and dots), an optional port of at most 5 digits, at most 65535,
- * with no leading zero and not the scheme's default, and nothing else.
+ * Format primitive: an `http`/`https` origin in its own ASCII serialization (the URL standard's):
+ * the strings `s` whose origin the URL parser serializes as `s` itself. A domain is any non-empty
+ * run of printable ASCII other than upper-case letters and the forbidden domain code points (empty
+ * labels, a trailing dot, `_`, edge hyphens and long labels are the URL standard's to accept); a
+ * host whose last label is a number is an IPv4 address and must be a canonical dotted quad; an
+ * `xn--` label must be Punycode of a label that UTS #46 keeps (see `isValidPunycodeLabel`).
  */
 export function isOrigin(s: string): boolean {
   let start: number;
@@ -342,39 +344,123 @@ export function isOrigin(s: string): boolean {
   if (hostLength >= 2 && s.charCodeAt(start) === 91 && s.charCodeAt(hostEnd - 1) === 93) {
     return isCanonicalIpv6(s.slice(start + 1, hostEnd - 1));
   }
-  if (hostLength === 0 || hostLength > 253) {
+  if (hostLength === 0) {
     return false;
   }
-  // DNS labels: 1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`.
-  let labelStart = start;
-  for (let i = start; i <= hostEnd; i++) {
-    if (i === hostEnd || s.charCodeAt(i) === 46) {
-      const labelLength = i - labelStart;
-      if (labelLength === 0 || labelLength > 63 || s.charCodeAt(labelStart) === 45 || s.charCodeAt(i - 1) === 45) {
-        return false;
-      }
-      labelStart = i + 1;
-    } else {
-      const c = s.charCodeAt(i);
-      if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) {
-        return false;
-      }
+  for (let i = start; i < hostEnd; i++) {
+    if (!isDomainCode(s.charCodeAt(i))) {
+      return false;
     }
   }
-  // A host whose last label is a number is an IPv4 address, which serializes as a dotted quad.
   const host = s.slice(start, hostEnd);
-  return !endsInNumber(host) || isCanonicalIpv4(host);
+  if (endsInNumber(host)) {
+    return isCanonicalIpv4(host);
+  }
+  return host.split(".").every((label) => !label.startsWith("xn--") || isValidPunycodeLabel(label.slice(4)));
 }
 
 const DIGITS = /^[0-9]+$/;
 const HEX_TAIL = /^0x[0-9a-f]*$/;
 const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
 const IPV6_PIECE = /^[0-9a-f]{1,4}$/;
+/** The forbidden domain code points that are printable ASCII. */
+const FORBIDDEN_DOMAIN = "#%/:<>?@[\\]^|";
 
-/** Whether the URL standard reads `host` as an IPv4 address (its last label is a number). */
+/**
+ * A code unit the URL standard's serialization of a domain may hold: printable ASCII other than
+ * upper case (mapped to lower case) and the forbidden domain code points.
+ */
+function isDomainCode(c: number): boolean {
+  return c >= 0x21 && c < 0x7f && !(c >= 65 && c <= 90) && !FORBIDDEN_DOMAIN.includes(String.fromCharCode(c));
+}
+
+/**
+ * Whether the URL standard reads `host` as an IPv4 address: its last label, ignoring one trailing
+ * empty label, is decimal digits or `0x` and hex digits.
+ */
 function endsInNumber(host: string): boolean {
-  const last = host.slice(host.lastIndexOf(".") + 1);
+  const trimmed = host.length > 1 && host.endsWith(".") ? host.slice(0, -1) : host;
+  const last = trimmed.slice(trimmed.lastIndexOf(".") + 1);
   return DIGITS.test(last) || HEX_TAIL.test(last);
+}
+
+/**
+ * Whether `code` (an `xn--` label without its prefix) is Punycode (RFC 3492) as its encoder writes it,
+ * decoding to a label with at least one non-ASCII code point, each of which is in
+ * `isKnownValidIdnChar`. UTS #46 refuses
+ * a label that decodes to ASCII only or to a code point it does not keep as valid.
+ */
+function isValidPunycodeLabel(code: string): boolean {
+  const dash = code.lastIndexOf("-");
+  // With no basic code points the encoder writes no delimiter: `xn---…` is not Punycode.
+  if (dash === 0) {
+    return false;
+  }
+  const output: number[] = [];
+  for (let j = 0; j < dash; j++) {
+    output.push(code.charCodeAt(j));
+  }
+  let n = 128;
+  let i = 0;
+  let bias = 72;
+  let pos = dash + 1;
+  while (pos < code.length) {
+    const oldI = i;
+    let w = 1;
+    for (let k = 36; ; k += 36) {
+      if (pos >= code.length) {
+        return false;
+      }
+      const c = code.charCodeAt(pos++);
+      const digit = c >= 97 && c <= 122 ? c - 97 : c >= 48 && c <= 57 ? c - 22 : -1;
+      if (digit < 0) {
+        return false;
+      }
+      i += digit * w;
+      // The Rust check refuses what overflows 32 bits; so does this one.
+      if (i > 0xffffffff) {
+        return false;
+      }
+      const t = Math.min(Math.max(k - bias, 1), 26);
+      if (digit < t) {
+        break;
+      }
+      w *= 36 - t;
+      if (w > 0xffffffff) {
+        return false;
+      }
+    }
+    const length = output.length + 1;
+    bias = punycodeAdapt(i - oldI, length, oldI === 0);
+    n += Math.floor(i / length);
+    i %= length;
+    if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) {
+      return false;
+    }
+    output.splice(i, 0, n);
+    i++;
+  }
+  return output.some((c) => c >= 0x80) && output.every((c) => c < 0x80 || isKnownValidIdnChar(c));
+}
+
+function punycodeAdapt(delta: number, length: number, first: boolean): number {
+  let d = first ? Math.floor(delta / 700) : Math.floor(delta / 2);
+  d += Math.floor(d / length);
+  let k = 0;
+  while (d > 455) {
+    d = Math.floor(d / 35);
+    k += 36;
+  }
+  return k + Math.floor((36 * d) / (d + 38));
+}
+
+/**
+ * The non-ASCII code points an `xn--` label may decode to: `ß` and the lower-case Latin-1 letters
+ * `à`–`ö`, `ø`–`ÿ`, each valid in UTS #46, left-to-right, precomposed and not a joiner. This is a
+ * subset of what UTS #46 keeps: a label of any other code point is refused, never wrongly taken.
+ */
+function isKnownValidIdnChar(c: number): boolean {
+  return (c >= 0xdf && c <= 0xf6) || (c >= 0xf8 && c <= 0xff);
 }
 
 /** Four decimal parts of 0 to 255 without leading zeros. */

@@ -5,6 +5,8 @@
 //!   generated languages report the same violations;
 //! - `formats`: the `base64` format against the `base64` crate, in both languages, over every
 //!   short string of a few alphabets;
+//! - `origin`: the `origin` format against the `url` crate and Node's `URL`, in both languages,
+//!   over a swept set of ~107,000 strings;
 //! - `nullable`: a nullable `oneOf` reports the other variant's violations (an enum's allowed
 //!   values), in Rust on the protocol and in TypeScript against the reference on general schemas;
 //! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators;
@@ -20,6 +22,7 @@ mod dependencies;
 mod formats;
 mod layering;
 mod nullable;
+mod origin;
 mod profile;
 mod suite;
 mod sync;
