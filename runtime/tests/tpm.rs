@@ -794,3 +794,66 @@ fn a_persistent_storage_key_that_is_the_primary_is_the_parent_and_keys_move_betw
         );
     }
 }
+
+/// Under a persistent parent a restarted TPM fails no command of the provider's (the parent is
+/// still there), and hands out the handles of the keys it lost to the next keys loaded: a key
+/// signs as itself after that, never with the key now at its old handle.
+#[test]
+fn after_a_restart_under_a_persistent_parent_every_key_still_signs_as_itself() {
+    let Fixture {
+        provider,
+        mut swtpm,
+        dir,
+    } = Fixture::new();
+    let key_dir = dir.path().join("tpm-keys");
+    drop(provider);
+    swtpm.persist_storage_key("ecc256:null:aes128cfb");
+    let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    let keys: Vec<_> = (0..3)
+        .map(|_| {
+            provider
+                .create(DeviceKeyProtectionPolicy::HardwareOnly)
+                .unwrap()
+        })
+        .collect();
+    let [a, b, c] = [&keys[0], &keys[1], &keys[2]];
+    for key in [a, b, a] {
+        signs(&provider, key);
+    }
+    swtpm.restart();
+    for key in [c, a, b, c, a] {
+        signs(&provider, key);
+    }
+    drop(provider);
+    swtpm.remove_persistent_storage_key();
+}
+
+/// The persistent key at `0x81000001` replaced by another while the provider runs: a key made
+/// under the provider's primary does not load under the new one, and is not lost for that (the
+/// provider sets its parent up again, and the key loads under the primary derived again); a key
+/// made afterwards signs too.
+#[test]
+fn a_persistent_parent_replaced_while_running_loses_no_key() {
+    let Fixture {
+        provider,
+        swtpm,
+        dir,
+    } = Fixture::new();
+    let key_dir = dir.path().join("tpm-keys");
+    drop(provider);
+    swtpm.persist_storage_key("ecc256:null:aes128cfb");
+    let provider = TpmProvider::open(&swtpm.tcti(), &key_dir).unwrap();
+    let before = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    swtpm.remove_persistent_storage_key();
+    swtpm.persist_storage_key("rsa2048:null:aes128cfb");
+    signs(&provider, &before);
+    let after = provider
+        .create(DeviceKeyProtectionPolicy::HardwareOnly)
+        .unwrap();
+    signs(&provider, &after);
+    signs(&provider, &before);
+    drop(provider);
+    swtpm.remove_persistent_storage_key();
+}

@@ -190,11 +190,6 @@ pub struct TpmProvider {
     blobs: FileSecretStore,
     options: TpmOptions,
     worker: Worker,
-    /// Whether each signature is verified in software before it is returned: on a TPM reached
-    /// over the network (swtpm, mssim), which any process may open, another program breaking
-    /// the exclusivity rule can flush this provider's objects and load its own at the same
-    /// handles, and a cached handle would then sign with its key.
-    verify_signatures: bool,
 }
 
 impl fmt::Debug for TpmProvider {
@@ -232,7 +227,6 @@ impl TpmProvider {
         options: TpmOptions,
     ) -> Result<TpmProvider, DeviceKeyError> {
         let target = Target::parse(tcti).map_err(|reason| unavailable(tcti, reason))?;
-        let verify_signatures = target.is_shared_network_tpm();
         let templates = Templates::new()?;
         let worker = Worker::start(
             Tpm::new(tcti, target, templates, options.connect_timeout),
@@ -258,7 +252,6 @@ impl TpmProvider {
             blobs,
             options,
             worker,
-            verify_signatures,
         })
     }
 
@@ -432,9 +425,10 @@ impl KeyProvider for TpmProvider {
     ) -> Result<Vec<u8>, DeviceKeyError> {
         let blob = self.read_blob(key_id)?;
         check_public_key(key_id, expected_spki_der, &spki_der(&blob.public)?)?;
-        if !self.verify_signatures {
-            return self.sign_blob(key_id, blob, payload);
-        }
+        // Every signature is checked in software against the recorded key before it is returned
+        // (a P-256 verification, small beside `TPM2_Sign`): a cached handle signs with whatever
+        // object the TPM holds there, and another program on a TPM it should not share, or a
+        // TPM that lost its objects unseen, could have put another key there.
         let signs_as_expected = |signature: &[u8]| {
             devicekey_proof::verify_der(expected_spki_der, payload.as_bytes(), signature).is_ok()
         };
@@ -736,6 +730,7 @@ impl Connected {
             Err(error) => return Err(error),
         };
         let (handle, name) = self.with_room(None, |tpm| tpm.create_primary(&template))?;
+        self.forget_if_reused(handle);
         let primary = match persistent {
             Some(persistent) if persistent == name => {
                 self.flush(handle);
@@ -878,8 +873,25 @@ impl Connected {
                 tpm.load(parent, &blob.private_area, &blob.public_area)
             })
             .map_err(|error| load_failure(key_id, error))?;
+        self.forget_if_reused(handle);
         self.keys.insert(key_id.clone(), blob.digest, handle);
         Ok(handle)
+    }
+
+    /// The TPM just handed out `handle` for a new object: if a loaded key was remembered there,
+    /// the TPM lost the provider's keys without a command failing (a restart or a resume from
+    /// sleep under a persistent parent, which stays), so every remembered key is forgotten,
+    /// without flushing: their handles may hold other objects now.
+    fn forget_if_reused(&mut self, handle: u32) {
+        if self.keys.holds(handle) {
+            let forgotten = self.keys.take_all();
+            tracing::warn!(
+                tcti = self.tcti.as_str(),
+                forgotten = forgotten.len(),
+                "the TPM reused the handle of a loaded key: it lost the keys this provider loaded \
+                 (restarted or resumed from sleep); loading them again as needed"
+            );
+        }
     }
 
     /// Flushes `key_id` if it is loaded.
@@ -1090,7 +1102,12 @@ impl Tpm {
     ) -> Result<T, DeviceKeyError> {
         let connected = self.ensure_connected()?;
         let mut outcome = operation(connected);
-        if outcome.as_ref().is_err_and(Failure::is_stale) {
+        // A key that does not load under the parent is lost only if the parent is the
+        // provider's: it is set up again (a persistent key replaced, or another program's
+        // primary at the provider's handle, make a good blob fail the same way) and the
+        // operation runs once more.
+        let parent_suspect = |outcome: &Result<T, Failure>| matches!(outcome, Err(Failure::Refused(error)) if error.kind() == Some(DomainErrorKind::KeyLost));
+        if outcome.as_ref().is_err_and(Failure::is_stale) || parent_suspect(&outcome) {
             outcome = match connected.recover() {
                 Ok(()) => operation(connected),
                 Err(error) => Err(Failure::Command(error)),

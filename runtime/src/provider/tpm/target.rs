@@ -74,12 +74,6 @@ impl Target {
         Err(format!("pcap: is nested more than {MAX_NESTING} deep"))
     }
 
-    /// Whether the TPM is reached over the network (swtpm, mssim): any process may open it at
-    /// the same time, so its handles are not this process's alone.
-    pub(super) fn is_shared_network_tpm(&self) -> bool {
-        matches!(self.probe, Probe::Tcp { .. })
-    }
-
     /// Checks that the device opens or that something listens at the address (a TCP connect
     /// cannot hang longer than `timeout`, at least a millisecond), so that opening the TCTI does
     /// not wait on a TPM that is not there.
