@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::formats;
 use crate::json::{json_text, JsonType};
 use crate::messages;
-use crate::model::{Checks, Items, Model, Node, NodeKind, OneOf};
+use crate::model::{Checks, FnId, Items, Model, Node, NodeKind, OneOf};
 use crate::schema_set::SchemaSet;
 use crate::ts_syntax::{is_inherited_name, jsdoc};
 use crate::writer::{ts_str, Writer};
@@ -227,14 +227,13 @@ fn typed_lookups(api: &mut Writer, model: &Model) {
         "export function validate(typeName: TypeName, value: unknown): Violation[] {",
         "}",
         |w| {
-            w.block("switch (typeName) {", "}", |w| {
-                for name in model.roots.keys() {
-                    w.line(format!("case {}:", ts_str(name)));
-                    w.line(format!("  return validate{name}(value);"));
-                }
-                w.line("default:");
-                w.line("  throw unknownTypeName(typeName);");
-            });
+            switch_by_name(
+                w,
+                model,
+                "typeName",
+                |name, _| format!("validate{name}(value)"),
+                "throw unknownTypeName(typeName);",
+            );
         },
     );
     api.line("");
@@ -243,14 +242,7 @@ fn typed_lookups(api: &mut Writer, model: &Model) {
         "export function isValid<N extends TypeName>(typeName: N, value: unknown): value is TypesByName[N] {",
         "}",
         |w| {
-            w.block("switch (typeName as TypeName) {", "}", |w| {
-                for (name, id) in &model.roots {
-                    w.line(format!("case {}:", ts_str(name)));
-                    w.line(format!("  return c{id}(value);"));
-                }
-                w.line("default:");
-                w.line("  throw unknownTypeName(typeName);");
-            });
+            switch_by_name(w, model, "typeName as TypeName", |_, id| format!("c{id}(value)"), "throw unknownTypeName(typeName);");
         },
     );
     api.line("");
@@ -286,14 +278,13 @@ fn untyped_lookups(api: &mut Writer, model: &Model) {
             "export function validate(typeName: string, value: unknown): Violation[] | undefined {",
             "}",
             |w| {
-                w.block("switch (typeName) {", "}", |w| {
-                    for name in model.roots.keys() {
-                        w.line(format!("case {}:", ts_str(name)));
-                        w.line(format!("  return validate{name}(value);"));
-                    }
-                    w.line("default:");
-                    w.line("  return undefined;");
-                });
+                switch_by_name(
+                    w,
+                    model,
+                    "typeName",
+                    |name, _| format!("validate{name}(value)"),
+                    "return undefined;",
+                );
             },
         );
     }
@@ -312,17 +303,35 @@ fn untyped_lookups(api: &mut Writer, model: &Model) {
             "export function isValid(typeName: string, value: unknown): boolean | undefined {",
             "}",
             |w| {
-                w.block("switch (typeName) {", "}", |w| {
-                    for (name, id) in &model.roots {
-                        w.line(format!("case {}:", ts_str(name)));
-                        w.line(format!("  return c{id}(value);"));
-                    }
-                    w.line("default:");
-                    w.line("  return undefined;");
-                });
+                switch_by_name(
+                    w,
+                    model,
+                    "typeName",
+                    |_, id| format!("c{id}(value)"),
+                    "return undefined;",
+                );
             },
         );
     }
+}
+
+/// `switch (<scrutinee>) { case "<Name>": return <call>; … default: <otherwise> }`, one case per
+/// root type, `call` given its name and validator id.
+fn switch_by_name(
+    w: &mut Writer,
+    model: &Model,
+    scrutinee: &str,
+    call: impl Fn(&str, &FnId) -> String,
+    otherwise: &str,
+) {
+    w.block(format!("switch ({scrutinee}) {{"), "}", |w| {
+        for (name, id) in &model.roots {
+            w.line(format!("case {}:", ts_str(name)));
+            w.line(format!("  return {};", call(name, id)));
+        }
+        w.line("default:");
+        w.line(format!("  {otherwise}"));
+    });
 }
 
 /// Per-function state while writing one flavour of one function.
