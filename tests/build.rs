@@ -3,6 +3,9 @@
 //! the Rust and TypeScript validators for it are written to `OUT_DIR`, beside a manifest that
 //! lists every group with its tests, or the reason it was skipped.
 //!
+//! The generator's golden schemas (`codegen/tests/golden/`) are generated the same way, into
+//! `golden.rs` and `golden_ts/`, for the tests that run them on their instances.
+//!
 //! Also lists the protocol's types for the tests that need one match arm per generated type, so
 //! those lists follow `schema/`: `protocol_types.rs` (`protocol_types! { A, B, ... }`, every schema
 //! document) and `string_enums.rs` (`string_enums! { ... }`, the documents that are string enums).
@@ -74,6 +77,7 @@ fn main() {
     {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
     }
+    write_golden(&manifest_dir.join("../codegen/tests/golden"), &out_dir);
     write_type_lists(&manifest_dir.join("../schema"), &out_dir);
     let manifest =
         json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
@@ -82,6 +86,59 @@ fn main() {
         serde_json::to_string(&manifest).expect("manifest"),
     )
     .expect("write manifest");
+}
+
+/// Generates the validators of the generator's golden schemas (every `TypeName.json` of every
+/// folder of `golden_dir`, one schema set): `golden.rs`, and `golden_ts/` for TypeScript.
+fn write_golden(golden_dir: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-changed={}", golden_dir.display());
+    let mut docs = Vec::new();
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(golden_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    folders.sort();
+    for folder in folders {
+        println!("cargo:rerun-if-changed={}", folder.display());
+        for path in list_json(&folder) {
+            let name = path
+                .file_stem()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if name == "instances" {
+                continue;
+            }
+            println!("cargo:rerun-if-changed={}", path.display());
+            let value: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).expect("golden schema"))
+                    .expect("golden schema JSON");
+            docs.push(SchemaDoc {
+                file: PathBuf::from(format!("{name}.json")),
+                name,
+                value,
+            });
+        }
+    }
+    let paths = RustPaths {
+        validator_runtime: "::devicekey_protocol::validator_runtime",
+        formats: "::devicekey_protocol::formats",
+    };
+    let rust = devicekey_codegen::rust_validators_for(docs.clone(), paths)
+        .expect("the golden schemas generate Rust");
+    std::fs::write(out_dir.join("golden.rs"), rust).expect("write golden.rs");
+    let ts_dir = out_dir.join("golden_ts");
+    std::fs::create_dir_all(&ts_dir).expect("golden_ts");
+    for (name, contents) in
+        devicekey_codegen::ts_validators_for(docs).expect("the golden schemas generate TypeScript")
+    {
+        std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
+    }
 }
 
 /// Writes `protocol_types.rs` and `string_enums.rs` from the schema documents of `schema_dir`.

@@ -11,19 +11,35 @@
 //! Code map, each module using only the ones listed before it:
 //!
 //! - leaves: `error` (the located error), `json` (instance types, JSON equality), `layout` (where
-//!   things are), `patterns` (ECMA-262 → `regex`), `writer` (the text builder), `validator_runtime`
+//!   things are), `patterns` (ECMA-262 → `regex`), `code` (the code builder that escapes every
+//!   interpolated value by construction), `writer` (the plain text builder), `validator_runtime`
 //!   (the templates of the module the generated validators build on);
 //! - input: `formats` (the named formats, as data), `schema_set` (loading and the profile check),
-//!   `methods` (the method table), `model` (the validation model), `messages` (violation texts);
+//!   `methods` (the method table), `model` (the validation model), `messages` (violation texts),
+//!   `plan` (the model lowered into the one ordered check plan that both validator emitters print;
+//!   its module doc gives the order);
 //! - Rust emitters: `rust_crate` (`Cargo.toml`, `lib.rs`), `rust_types` (typify), `rust_formats`,
 //!   `rust_methods`, `rust_validators`, and `rustfmt`;
 //! - TypeScript emitters: `ts_syntax` (JSDoc, keys), `ts_package` (`package.json`, the `tsconfig`s,
 //!   README, license, `index.ts`), `ts_types`, `ts_formats`, `ts_methods`, `ts_validators`;
 //! - on top: `pipeline` ([`generate`]) and [`sync`] (writing or checking `generated/`).
+//!
+//! The validators' semantics and order live in one place, the check plan (`plan`): what each
+//! schema checks, in which order, and with which schema path, keyword and message. The two
+//! validator emitters print it and decide only how their language says it, through the code
+//! builder (`code`), where schema text can enter the output only as an escaped string literal or
+//! a sanitized comment.
+//!
+//! Golden files pin the emitted validators for a few representative schemas:
+//! `tests/golden/<name>/` holds the schema documents, `expected.rs` and `expected.ts` (and the
+//! instances the conformance tests run them on). `cargo test -p devicekey-codegen --test golden`
+//! compares; with `DEVICEKEY_BLESS=1` set it rewrites the expected files instead, for a change to
+//! the output that is meant (review their diff).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod code;
 mod error;
 mod formats;
 mod json;
@@ -33,6 +49,7 @@ mod methods;
 mod model;
 mod patterns;
 mod pipeline;
+mod plan;
 mod rust_crate;
 mod rust_formats;
 mod rust_methods;

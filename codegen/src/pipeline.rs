@@ -1,5 +1,5 @@
 //! The pipeline: load the schema folder and check it against the profile, compile one validation
-//! model, run every emitter, and format the Rust output with rustfmt.
+//! model, lower it into the check plan, run every emitter, and format the Rust output with rustfmt.
 
 use std::path::Path;
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use crate::layout::{Files, COMMAND, METHODS_FILE, SCHEMA_DIR};
 use crate::rust_validators::{RustPaths, TypedRoots};
 use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
 use crate::ts_validators::TsPaths;
-use crate::{methods, model, rustfmt, validator_runtime};
+use crate::{methods, model, plan, rustfmt, validator_runtime};
 use crate::{rust_crate, rust_formats, rust_methods, rust_types, rust_validators};
 use crate::{ts_formats, ts_methods, ts_package, ts_types, ts_validators};
 
@@ -23,7 +23,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         &set,
     )?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
-    let model = model::compile(&set, &names);
+    let plan = plan::lower(&model::compile(&set, &names));
 
     let mut files = Files::new();
     let mut put = |path: &str, contents: String| {
@@ -38,7 +38,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         module: "crate::types",
         names: &types.names,
     };
-    let validators = rust_validators::emit(&model, &set, rust_paths, Some(typed));
+    let validators = rust_validators::emit(&plan, &set, rust_paths, Some(typed));
     put(
         "generated/rust/Cargo.toml",
         header(
@@ -106,7 +106,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
     put("generated/ts/tsconfig.cjs.json", ts_package::tsconfig_cjs());
     put("generated/ts/README.md", ts_package::readme());
     put("generated/ts/LICENSE", ts_package::LICENSE.to_owned());
-    let type_names: Vec<&str> = model.roots.keys().map(String::as_str).collect();
+    let type_names: Vec<&str> = plan.roots.keys().map(String::as_str).collect();
     put(
         "generated/ts/src/index.ts",
         header("//", &ts_package::index(&type_names)),
@@ -129,7 +129,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
     );
     put(
         "generated/ts/src/validators.ts",
-        header("//", &ts_validators::emit(&model, &set, ts_paths)),
+        header("//", &ts_validators::emit(&plan, &set, ts_paths)),
     );
 
     let config = repo_root.join("rustfmt.toml");
@@ -147,8 +147,8 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
 pub fn rust_validators_for(docs: Vec<SchemaDoc>, paths: RustPaths) -> Result<String> {
     let set = SchemaSet::new(docs, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
-    let model = model::compile(&set, &names);
-    Ok(rust_validators::emit(&model, &set, paths, None).code)
+    let plan = plan::lower(&model::compile(&set, &names));
+    Ok(rust_validators::emit(&plan, &set, paths, None).code)
 }
 
 /// TypeScript validators for standalone schemas (each document is a root): file name → contents
@@ -156,7 +156,7 @@ pub fn rust_validators_for(docs: Vec<SchemaDoc>, paths: RustPaths) -> Result<Str
 pub fn ts_validators_for(docs: Vec<SchemaDoc>) -> Result<Vec<(String, String)>> {
     let set = SchemaSet::new(docs, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
-    let model = model::compile(&set, &names);
+    let plan = plan::lower(&model::compile(&set, &names));
     let paths = TsPaths {
         validator_runtime: "./validator-runtime.js",
         formats: "./formats.js",
@@ -170,7 +170,7 @@ pub fn ts_validators_for(docs: Vec<SchemaDoc>) -> Result<Vec<(String, String)>> 
         ("formats.ts".to_owned(), header("//", &ts_formats::emit())),
         (
             "suite.ts".to_owned(),
-            header("//", &ts_validators::emit(&model, &set, paths)),
+            header("//", &ts_validators::emit(&plan, &set, paths)),
         ),
     ])
 }

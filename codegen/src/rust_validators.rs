@@ -1,15 +1,26 @@
-//! Emits Rust validators from the validation model: one generic function per model function,
-//! monomorphized for the two sinks (collect every violation / stop at the first), with no
-//! allocation on the valid path (instance paths live on the stack until a violation is reported).
+//! Prints the check plan as Rust validators: one generic function per plan function,
+//! monomorphized for the sinks (collect every violation, collect up to a limit, stop at the
+//! first), with no allocation on the valid path (instance paths live on the stack until a
+//! violation is reported).
+//!
+//! The plan decides what is checked and in which order; this module decides only how Rust says
+//! it. Objects with `additionalProperties` are checked in one pass over their members (a
+//! `serde_json` map iterates in code-point order of the names, the plan's order, unless serde_json's
+//! `preserve_order` feature is on, which keeps the document's order instead), with a bit per
+//! required property; objects without it look each declared property up, in the plan's order.
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::code::{code, Code, CodeWriter, Ident, Num, Rust, Str};
 use crate::formats::{self, FormatRule};
 use crate::json::{json_text, JsonType};
 use crate::messages;
-use crate::model::{Checks, Items, Model, Node, NodeKind, OneOf};
+use crate::plan::{
+    Additional, ArrayStep, Function, Message, NumberTest, ObjectSteps, OneOfStep, Plan, Report,
+    Step, StringTest,
+};
 use crate::schema_set::SchemaSet;
-use crate::writer::{rust_str, snake_case, Writer};
+use crate::writer::snake_case;
 
 /// Paths the emitted validators use to reach the generated crate's modules.
 ///
@@ -28,7 +39,7 @@ pub struct RustPaths {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TypedRoots<'a> {
     /// The types module (`crate::types`).
-    pub(crate) module: &'a str,
+    pub(crate) module: &'static str,
     /// The type names the types module defines as a struct or an enum.
     pub(crate) names: &'a BTreeSet<String>,
 }
@@ -42,187 +53,200 @@ pub(crate) struct RustValidators {
     pub(crate) uses_regex: bool,
 }
 
-/// Emits the body of a validators module for `model` (without the file header); with `typed`,
+type W = CodeWriter<Rust>;
+
+/// `prefix` followed by a number, as an identifier (`v0`, `p3`).
+fn var(prefix: &str, n: usize) -> Ident {
+    Ident::from_name(&format!("{prefix}{n}"))
+}
+
+/// Emits the body of a validators module for `plan` (without the file header); with `typed`,
 /// also an `impl Validate` for every root that the types module defines.
 pub(crate) fn emit(
-    model: &Model,
+    plan: &Plan,
     set: &SchemaSet,
     paths: RustPaths,
     typed: Option<TypedRoots<'_>>,
 ) -> RustValidators {
+    let runtime: Code<Rust> = Code::raw(paths.validator_runtime);
     let mut emitter = Emitter {
-        paths,
+        plan,
+        runtime: runtime.clone(),
+        formats: Code::raw(paths.formats),
         uses_regex: false,
-        statics: Writer::new("    "),
-        statics_count: 0,
+        statics: W::new(),
         statics_by_init: HashMap::new(),
-        aux: Vec::new(),
-        aux_count: 0,
     };
-    let mut body = Writer::new("    ");
-    let validator_runtime = paths.validator_runtime;
+    let mut body = W::new();
 
-    body.line(format!(
-        "use {validator_runtime}::{{CollectAll, CollectUpTo, Path, Sink, StopAtFirst, Violation}};"
+    body.line(code!(
+        "use {}::{{CollectAll, CollectUpTo, Path, Sink, StopAtFirst, Violation}};",
+        runtime
     ));
-    body.line("use ::serde_json::Value;");
-    body.line("");
-    body.doc(
-        "///",
-        "The name of every type that has a validator, sorted.",
-    );
-    let names: Vec<String> = model.roots.keys().map(|n| rust_str(n)).collect();
-    body.line(format!(
-        "pub const TYPE_NAMES: &[&str] = &[{}];",
-        names.join(", ")
-    ));
-    body.line("");
-    body.doc("///", "A type's two validators.");
-    body.line("#[derive(Debug, Clone, Copy)]");
-    body.block("pub struct Validator {", "}", |w| {
-        w.line("/// The type name.");
-        w.line("pub type_name: &'static str,");
-        w.line("/// Reports every violation.");
-        w.line("pub validate: fn(&Value) -> Result<(), Vec<Violation>>,");
-        w.line("/// Answers yes or no, stopping at the first violation.");
-        w.line("pub is_valid: fn(&Value) -> bool,");
+    body.line(code!("use ::serde_json::Value;"));
+    body.blank();
+    body.doc("The name of every type that has a validator, sorted.");
+    let names = Code::join(plan.roots.keys().map(|n| code!("{}", Str(n))), ", ");
+    body.line(code!("pub const TYPE_NAMES: &[&str] = &[{}];", names));
+    body.blank();
+    body.doc("A type's two validators.");
+    body.line(code!("#[derive(Debug, Clone, Copy)]"));
+    body.braces(code!("pub struct Validator {{"), |w| {
+        w.line(code!("/// The type name."));
+        w.line(code!("pub type_name: &'static str,"));
+        w.line(code!("/// Reports every violation."));
+        w.line(code!(
+            "pub validate: fn(&Value) -> Result<(), Vec<Violation>>,"
+        ));
+        w.line(code!(
+            "/// Answers yes or no, stopping at the first violation."
+        ));
+        w.line(code!("pub is_valid: fn(&Value) -> bool,"));
     });
-    body.line("");
-    body.doc("///", "Every type's validators, sorted by type name.");
-    body.block("pub const VALIDATORS: &[Validator] = &[", "];", |w| {
-        for name in model.roots.keys() {
-            let snake = snake_case(name);
-            w.line(format!("Validator {{ type_name: {}, validate: validate_{snake}, is_valid: is_valid_{snake} }},", rust_str(name)));
-        }
-    });
-    body.line("");
-    body.doc("///", "The validators of the type named `type_name`.");
-    body.block("pub fn validator(type_name: &str) -> Option<&'static Validator> {", "}", |w| {
-        w.line("VALIDATORS.binary_search_by(|v| v.type_name.cmp(type_name)).ok().map(|i| &VALIDATORS[i])");
-    });
-    body.line("");
-    body.doc(
-        "///",
-        "Validates `value` as the type named `type_name`; `None` when no such type exists.",
-    );
+    body.blank();
+    body.doc("Every type's validators, sorted by type name.");
     body.block(
-        "pub fn validate_by_name(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {",
-        "}",
+        code!("pub const VALIDATORS: &[Validator] = &["),
+        code!("];"),
         |w| {
-            w.line("validator(type_name).map(|v| (v.validate)(value))");
+            for name in plan.roots.keys() {
+                let snake = snake_case(name);
+                w.line(code!(
+                    "Validator {{ type_name: {}, validate: {}, is_valid: {} }},",
+                    Str(name),
+                    Ident::from_name(&format!("validate_{snake}")),
+                    Ident::from_name(&format!("is_valid_{snake}"))
+                ));
+            }
         },
     );
-    body.line("");
-    body.doc("///", "Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.");
-    body.block(
-        "pub fn is_valid_by_name(type_name: &str, value: &Value) -> Option<bool> {",
-        "}",
+    body.blank();
+    body.doc("The validators of the type named `type_name`.");
+    body.braces(
+        code!("pub fn validator(type_name: &str) -> Option<&'static Validator> {{"),
         |w| {
-            w.line("validator(type_name).map(|v| (v.is_valid)(value))");
+            w.line(code!("VALIDATORS.binary_search_by(|v| v.type_name.cmp(type_name)).ok().map(|i| &VALIDATORS[i])"));
         },
     );
-    body.line("");
-    for (name, id) in &model.roots {
+    body.blank();
+    body.doc("Validates `value` as the type named `type_name`; `None` when no such type exists.");
+    body.braces(
+        code!("pub fn validate_by_name(type_name: &str, value: &Value) -> Option<Result<(), Vec<Violation>>> {{"),
+        |w| w.line(code!("validator(type_name).map(|v| (v.validate)(value))")),
+    );
+    body.blank();
+    body.doc("Whether `value` is a valid instance of the type named `type_name`; `None` when no such type exists.");
+    body.braces(
+        code!("pub fn is_valid_by_name(type_name: &str, value: &Value) -> Option<bool> {{"),
+        |w| w.line(code!("validator(type_name).map(|v| (v.is_valid)(value))")),
+    );
+    body.blank();
+    for (name, id) in &plan.roots {
         let snake = snake_case(name);
+        let root = Ident::from_name(&format!("f{}", plan.functions[*id].name));
         let summary = set
             .doc(name)
             .and_then(|d| d.value.get("description"))
             .and_then(|d| d.as_str())
             .map(|d| d.lines().next().unwrap_or_default().to_owned())
             .unwrap_or_default();
-        body.doc(
-            "///",
-            &format!("Validates a `{name}`, reporting every violation.\n\n{summary}"),
-        );
-        body.block(
-            format!("pub fn validate_{snake}(value: &Value) -> Result<(), Vec<Violation>> {{"),
-            "}",
-            |w| {
-                w.line("let mut out = CollectAll::default();");
-                w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-                w.line("out.into_result()");
-            },
-        );
-        body.line("");
-        body.doc(
-            "///",
-            &format!("Whether `value` is a valid `{name}` (stops at the first violation)."),
-        );
-        body.block(
-            format!("pub fn is_valid_{snake}(value: &Value) -> bool {{"),
-            "}",
-            |w| {
-                w.line("let mut out = StopAtFirst::default();");
-                w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-                w.line("!out.failed()");
-            },
-        );
-        body.line("");
-        body.doc(
-            "///",
-            &format!("The first `limit` violations of a `{name}` (empty when valid); validation stops once it has them."),
-        );
-        body.block(
-            format!(
-                "pub fn validate_{snake}_at_most(value: &Value, limit: usize) -> Vec<Violation> {{"
+        body.doc(&format!(
+            "Validates a `{name}`, reporting every violation.\n\n{summary}"
+        ));
+        body.braces(
+            code!(
+                "pub fn {}(value: &Value) -> Result<(), Vec<Violation>> {{",
+                Ident::from_name(&format!("validate_{snake}"))
             ),
-            "}",
             |w| {
-                w.line("let mut out = CollectUpTo::new(limit);");
-                w.line(format!("f{id}(value, &Path::Root, &mut out);"));
-                w.line("out.into_violations()");
+                w.line(code!("let mut out = CollectAll::default();"));
+                w.line(code!("{}(value, &Path::Root, &mut out);", root));
+                w.line(code!("out.into_result()"));
             },
         );
-        body.line("");
+        body.blank();
+        body.doc(&format!(
+            "Whether `value` is a valid `{name}` (stops at the first violation)."
+        ));
+        body.braces(
+            code!(
+                "pub fn {}(value: &Value) -> bool {{",
+                Ident::from_name(&format!("is_valid_{snake}"))
+            ),
+            |w| {
+                w.line(code!("let mut out = StopAtFirst::default();"));
+                w.line(code!("{}(value, &Path::Root, &mut out);", root));
+                w.line(code!("!out.failed()"));
+            },
+        );
+        body.blank();
+        body.doc(&format!(
+            "The first `limit` violations of a `{name}` (empty when valid); validation stops once it has them."
+        ));
+        body.braces(
+            code!(
+                "pub fn {}(value: &Value, limit: usize) -> Vec<Violation> {{",
+                Ident::from_name(&format!("validate_{snake}_at_most"))
+            ),
+            |w| {
+                w.line(code!("let mut out = CollectUpTo::new(limit);"));
+                w.line(code!("{}(value, &Path::Root, &mut out);", root));
+                w.line(code!("out.into_violations()"));
+            },
+        );
+        body.blank();
     }
     if let Some(typed) = typed {
-        for name in model.roots.keys().filter(|n| typed.names.contains(*n)) {
+        for name in plan.roots.keys().filter(|n| typed.names.contains(*n)) {
             let snake = snake_case(name);
-            body.block(
-                format!(
-                    "impl {validator_runtime}::Validate for {}::{name} {{",
-                    typed.module
+            body.braces(
+                code!(
+                    "impl {}::Validate for {}::{} {{",
+                    runtime,
+                    Code::<Rust>::raw(typed.module),
+                    Ident::from_name(name)
                 ),
-                "}",
                 |w| {
-                    w.line(format!(
-                        "const TYPE_NAME: &'static str = {};",
-                        rust_str(name)
-                    ));
-                    w.line("");
-                    w.block(
-                        "fn validate(value: &Value) -> Result<(), Vec<Violation>> {",
-                        "}",
-                        |w| w.line(format!("validate_{snake}(value)")),
+                    w.line(code!("const TYPE_NAME: &'static str = {};", Str(name)));
+                    w.blank();
+                    w.braces(
+                        code!("fn validate(value: &Value) -> Result<(), Vec<Violation>> {{"),
+                        |w| {
+                            w.line(code!(
+                                "{}(value)",
+                                Ident::from_name(&format!("validate_{snake}"))
+                            ))
+                        },
                     );
-                    w.line("");
-                    w.block("fn is_valid(value: &Value) -> bool {", "}", |w| {
-                        w.line(format!("is_valid_{snake}(value)"))
+                    w.blank();
+                    w.braces(code!("fn is_valid(value: &Value) -> bool {{"), |w| {
+                        w.line(code!(
+                            "{}(value)",
+                            Ident::from_name(&format!("is_valid_{snake}"))
+                        ))
                     });
-                    w.line("");
-                    w.block(
-                        "fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {",
-                        "}",
-                        |w| w.line(format!("validate_{snake}_at_most(value, limit)")),
+                    w.blank();
+                    w.braces(
+                        code!(
+                            "fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {{"
+                        ),
+                        |w| {
+                            w.line(code!(
+                                "{}(value, limit)",
+                                Ident::from_name(&format!("validate_{snake}_at_most"))
+                            ))
+                        },
                     );
                 },
             );
-            body.line("");
+            body.blank();
         }
     }
-    for (id, function) in model.functions.iter().enumerate() {
-        emitter.function(
-            &mut body,
-            &format!("f{id}"),
-            &function.location,
-            &function.node,
-        );
-    }
-    while let Some((name, location, node)) = emitter.aux.pop() {
-        emitter.function(&mut body, &name, &location, &node);
+    for id in plan.printing_order() {
+        emitter.function(&mut body, &plan.functions[id]);
     }
     let mut code = body.finish();
-    if emitter.statics_count > 0 {
+    if !emitter.statics.is_empty() {
         code.push('\n');
         code.push_str(&emitter.statics.finish());
     }
@@ -232,548 +256,486 @@ pub(crate) fn emit(
     }
 }
 
-struct Emitter {
-    paths: RustPaths,
+struct Emitter<'p> {
+    plan: &'p Plan,
+    runtime: Code<Rust>,
+    formats: Code<Rust>,
     /// Whether a `pattern` check was emitted (it names the `regex` crate).
     uses_regex: bool,
-    statics: Writer,
-    statics_count: usize,
+    statics: W,
     /// Identical literals and patterns share one static.
-    statics_by_init: HashMap<String, String>,
-    aux: Vec<(String, String, Node)>,
-    aux_count: usize,
+    statics_by_init: HashMap<Code<Rust>, Ident>,
 }
 
-impl Emitter {
-    fn function(&mut self, w: &mut Writer, name: &str, location: &str, node: &Node) {
-        w.doc("///", &format!("`{location}`"));
-        w.line("#[allow(unused_variables, clippy::all)]");
-        w.block(
-            format!("fn {name}<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {{"),
-            "}",
-            |w| {
-                self.node(w, node, 0, name);
-            },
-        );
-        w.line("");
+/// The value a nested step checks: its variable and its instance path's variable, at a depth.
+#[derive(Clone)]
+struct At {
+    v: Ident,
+    p: Ident,
+    depth: usize,
+}
+
+impl At {
+    fn root() -> Self {
+        At::depth(0)
     }
 
-    fn new_static(&mut self, ty: &str, init: String) -> String {
-        let key = format!("{ty}={init}");
+    fn depth(depth: usize) -> Self {
+        At {
+            v: var("v", depth),
+            p: var("p", depth),
+            depth,
+        }
+    }
+
+    fn next(&self) -> Self {
+        At::depth(self.depth + 1)
+    }
+}
+
+impl Emitter<'_> {
+    fn function(&mut self, w: &mut W, function: &Function) {
+        w.doc(&format!("`{}`", function.location));
+        w.line(code!("#[allow(unused_variables, clippy::all)]"));
+        w.braces(
+            code!(
+                "fn {}<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {{",
+                self.fn_name(function)
+            ),
+            |w| self.steps(w, &function.steps, &At::root()),
+        );
+        w.blank();
+    }
+
+    fn fn_name(&self, function: &Function) -> Ident {
+        Ident::from_name(&format!("f{}", function.name))
+    }
+
+    fn callee(&self, id: usize) -> Ident {
+        self.fn_name(&self.plan.functions[id])
+    }
+
+    fn new_static(&mut self, ty: Code<Rust>, init: Code<Rust>) -> Ident {
+        let key = code!("{}={}", ty, init);
         if let Some(name) = self.statics_by_init.get(&key) {
             return name.clone();
         }
-        let name = format!("STATIC_{}", self.statics_count);
+        let name = var("STATIC_", self.statics_by_init.len());
         self.statics_by_init.insert(key, name.clone());
-        self.statics_count += 1;
-        self.statics.line(format!(
-            "static {name}: ::std::sync::LazyLock<{ty}> = ::std::sync::LazyLock::new(|| {init});"
+        self.statics.line(code!(
+            "static {}: ::std::sync::LazyLock<{}> = ::std::sync::LazyLock::new(|| {});",
+            name,
+            ty,
+            init
         ));
         name
     }
 
-    /// Emits a report and, under fail-fast, the return.
-    fn report(&self, w: &mut Writer, path: &str, schema_path: &str, keyword: &str, message: &str) {
-        w.line(format!(
-            "out.report({path}, {}, {}, || {message});",
-            rust_str(schema_path),
-            rust_str(keyword)
-        ));
-        w.line("if out.stop() { return; }");
-    }
-
-    fn static_message(text: &str) -> String {
-        format!("{}.to_owned()", rust_str(text))
-    }
-
-    fn node(&mut self, w: &mut Writer, node: &Node, d: usize, fn_name: &str) {
-        let (v, p) = (format!("v{d}"), format!("p{d}"));
-        match &node.kind {
-            NodeKind::Anything => {}
-            NodeKind::Nothing => {
-                self.report(
-                    w,
-                    &p,
-                    &node.schema_path,
-                    "false",
-                    &Self::static_message(&messages::nothing_allowed()),
-                );
-            }
-            NodeKind::Ref(id) => {
-                w.line(format!("f{id}({v}, {p}, out);"));
-                w.line("if out.stop() { return; }");
-            }
-            NodeKind::Checks(checks) => self.checks(w, checks, &node.schema_path, d, fn_name),
-        }
-    }
-
-    fn checks(&mut self, w: &mut Writer, c: &Checks, at: &str, d: usize, fn_name: &str) {
-        let (v, p) = (format!("v{d}"), format!("p{d}"));
-        let sp = |keyword: &str| format!("{at}/{keyword}");
-        let validator_runtime = self.paths.validator_runtime;
-        if let Some(types) = &c.types {
-            let tests: Vec<String> = types
-                .iter()
-                .map(|t| match t {
-                    JsonType::Null => format!("{v}.is_null()"),
-                    JsonType::Boolean => format!("{v}.is_boolean()"),
-                    JsonType::Integer => {
-                        format!("{v}.as_number().is_some_and({validator_runtime}::is_integer)")
-                    }
-                    JsonType::Number => format!("{v}.is_number()"),
-                    JsonType::String => format!("{v}.is_string()"),
-                    JsonType::Array => format!("{v}.is_array()"),
-                    JsonType::Object => format!("{v}.is_object()"),
-                })
-                .collect();
-            w.block(format!("if !({}) {{", tests.join(" || ")), "}", |w| {
-                self.report(
-                    w,
-                    &p,
-                    &sp("type"),
-                    "type",
-                    &Self::static_message(&messages::type_mismatch(types)),
-                );
-            });
-        }
-        if let Some(values) = &c.enum_values {
-            let message = Self::static_message(&messages::enum_mismatch(values));
-            let test = if values.iter().all(|x| x.is_string()) {
-                let alts: Vec<String> = values
-                    .iter()
-                    .filter_map(|x| x.as_str())
-                    .map(rust_str)
-                    .collect();
-                format!("!matches!({v}.as_str(), Some({}))", alts.join(" | "))
-            } else {
-                let statics: Vec<String> = values
-                    .iter()
-                    .map(|x| self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&json_text(x)))))
-                    .collect();
-                let alts: Vec<String> = statics
-                    .iter()
-                    .map(|s| format!("{validator_runtime}::json_equal({v}, &{s})"))
-                    .collect();
-                format!("!({})", alts.join(" || "))
-            };
-            w.block(format!("if {test} {{"), "}", |w| {
-                self.report(w, &p, &sp("enum"), "enum", &message)
-            });
-        }
-        if let Some(value) = &c.const_value {
-            let message = Self::static_message(&messages::const_mismatch(value));
-            let test = match value.as_str() {
-                Some(s) => format!("{v}.as_str() != Some({})", rust_str(s)),
-                None => {
-                    let s = self.new_static("Value", format!("::serde_json::from_str({}).expect(\"literal checked by the generator\")", rust_str(&json_text(value))));
-                    format!("!{validator_runtime}::json_equal({v}, &{s})")
-                }
-            };
-            w.block(format!("if {test} {{"), "}", |w| {
-                self.report(w, &p, &sp("const"), "const", &message)
-            });
-        }
-        if c.min_length.is_some()
-            || c.max_length.is_some()
-            || c.pattern.is_some()
-            || matches!(c.format, Some(f) if f.applies_to == JsonType::String)
-        {
-            w.block(format!("if let Some(s) = {v}.as_str() {{"), "}", |w| {
-                if let Some(n) = c.min_length {
-                    w.block(
-                        format!("if !{validator_runtime}::has_min_chars(s, {n}) {{"),
-                        "}",
-                        |w| {
-                            self.report(
-                                w,
-                                &p,
-                                &sp("minLength"),
-                                "minLength",
-                                &Self::static_message(&messages::min_length(n)),
-                            );
-                        },
-                    );
-                }
-                if let Some(n) = c.max_length {
-                    w.block(
-                        format!("if !{validator_runtime}::has_max_chars(s, {n}) {{"),
-                        "}",
-                        |w| {
-                            self.report(
-                                w,
-                                &p,
-                                &sp("maxLength"),
-                                "maxLength",
-                                &Self::static_message(&messages::max_length(n)),
-                            );
-                        },
-                    );
-                }
-                if let Some(pattern) = &c.pattern {
-                    self.uses_regex = true;
-                    let re = self.new_static(
-                        "::regex::Regex",
-                        format!(
-                            "::regex::Regex::new({}).expect(\"pattern checked by the generator\")",
-                            rust_str(&pattern.rust)
-                        ),
-                    );
-                    w.block(format!("if !{re}.is_match(s) {{"), "}", |w| {
-                        self.report(
-                            w,
-                            &p,
-                            &sp("pattern"),
-                            "pattern",
-                            &Self::static_message(&messages::pattern(&pattern.source)),
-                        );
-                    });
-                }
-                if let Some(format) = c.format.filter(|f| f.applies_to == JsonType::String) {
-                    w.block(
-                        format!(
-                            "if !{}::is_{}(s) {{",
-                            self.paths.formats,
-                            formats::snake_name(format)
-                        ),
-                        "}",
-                        |w| {
-                            self.report(
-                                w,
-                                &p,
-                                &sp("format"),
-                                "format",
-                                &Self::static_message(&messages::format(format)),
-                            );
-                        },
-                    );
-                }
-            });
-        }
-        if c.minimum.is_some()
-            || c.maximum.is_some()
-            || matches!(c.format, Some(f) if f.applies_to != JsonType::String)
-        {
-            w.block(format!("if let Some(n) = {v}.as_number() {{"), "}", |w| {
-                for (limit, keyword, bad) in [(&c.minimum, "minimum", "Less"), (&c.maximum, "maximum", "Greater")] {
-                    let Some(limit) = limit else { continue };
-                    let literal = match (limit.as_i64(), limit.as_u64()) {
-                        (Some(i), _) => format!("::serde_json::Number::from({i}i64)"),
-                        (_, Some(u)) => format!("::serde_json::Number::from({u}u64)"),
-                        _ => format!("::serde_json::Number::from_f64({:?}f64).expect(\"finite\")", limit.as_f64().unwrap_or(0.0)),
-                    };
-                    let message = if keyword == "minimum" { messages::minimum(limit) } else { messages::maximum(limit) };
-                    w.block(format!("if {validator_runtime}::compare_numbers(n, &{literal}) == Some(::std::cmp::Ordering::{bad}) {{"), "}", |w| {
-                        self.report(w, &p, &sp(keyword), keyword, &Self::static_message(&message));
-                    });
-                }
-                if let Some(format) = c.format.filter(|f| f.applies_to != JsonType::String) {
-                    debug_assert_eq!(format.rule, FormatRule::Int64);
-                    w.block(format!("if !{}::is_{}(n) {{", self.paths.formats, formats::snake_name(format)), "}", |w| {
-                        self.report(w, &p, &sp("format"), "format", &Self::static_message(&messages::format(format)));
-                    });
-                }
-            });
-        }
-        if c.items.is_some() || c.min_items.is_some() || c.max_items.is_some() || c.unique_items {
-            w.block(
-                format!("if let Some(items) = {v}.as_array() {{"),
-                "}",
-                |w| {
-                    if let Some(n) = c.min_items {
-                        w.block(format!("if items.len() < {n} {{"), "}", |w| {
-                            self.report(
-                                w,
-                                &p,
-                                &sp("minItems"),
-                                "minItems",
-                                &Self::static_message(&messages::min_items(n)),
-                            );
-                        });
-                    }
-                    if let Some(n) = c.max_items {
-                        w.block(format!("if items.len() > {n} {{"), "}", |w| {
-                            self.report(
-                                w,
-                                &p,
-                                &sp("maxItems"),
-                                "maxItems",
-                                &Self::static_message(&messages::max_items(n)),
-                            );
-                        });
-                    }
-                    if c.unique_items {
-                        w.block(
-                            format!("if !{validator_runtime}::all_unique(items) {{"),
-                            "}",
-                            |w| {
-                                self.report(
-                                    w,
-                                    &p,
-                                    &sp("uniqueItems"),
-                                    "uniqueItems",
-                                    &Self::static_message(&messages::unique_items()),
-                                );
-                            },
-                        );
-                    }
-                    let next = d + 1;
-                    match &c.items {
-                        None => {}
-                        Some(Items::All(node)) if matches!(node.kind, NodeKind::Anything) => {}
-                        Some(Items::All(node)) => {
-                            w.block(
-                                format!("for (i, v{next}) in items.iter().enumerate() {{"),
-                                "}",
-                                |w| {
-                                    w.line(format!("let p{next} = &Path::Index({p}, i);"));
-                                    self.node(w, node, next, fn_name);
-                                },
-                            );
-                        }
-                        Some(Items::Tuple(nodes)) => {
-                            for (i, node) in nodes.iter().enumerate() {
-                                if matches!(node.kind, NodeKind::Anything) {
-                                    continue;
-                                }
-                                w.block(
-                                    format!("if let Some(v{next}) = items.get({i}) {{"),
-                                    "}",
-                                    |w| {
-                                        w.line(format!("let p{next} = &Path::Index({p}, {i});"));
-                                        self.node(w, node, next, fn_name);
-                                    },
-                                );
-                            }
-                        }
-                    }
-                },
-            );
-        }
-        if !c.required.is_empty() || !c.properties.is_empty() || c.additional_properties.is_some() {
-            w.block(
-                format!("if let Some(map) = {v}.as_object() {{"),
-                "}",
-                |w| match &c.additional_properties {
-                    Some(additional) => self.object_single_pass(w, c, additional, d, fn_name, at),
-                    None => self.object_lookups(w, c, d, fn_name, at),
-                },
-            );
-        }
-        if let Some(one_of) = &c.one_of {
-            self.one_of(w, one_of, &sp("oneOf"), d, fn_name);
-        }
-    }
-
-    fn report_required(&self, w: &mut Writer, p: &str, at: &str, name: &str) {
-        self.report(
-            w,
-            p,
-            &format!("{at}/required"),
-            "required",
-            &Self::static_message(&messages::required(name)),
+    fn json_static(&mut self, value: &serde_json::Value) -> Ident {
+        let init = code!(
+            "::serde_json::from_str({}).expect(\"literal checked by the generator\")",
+            Str(&json_text(value))
         );
+        self.new_static(code!("Value"), init)
     }
 
-    /// Objects without `additionalProperties`: look each declared property up.
-    fn object_lookups(&mut self, w: &mut Writer, c: &Checks, d: usize, fn_name: &str, at: &str) {
-        let p = format!("p{d}");
-        for name in &c.required {
-            w.block(
-                format!("if !map.contains_key({}) {{", rust_str(name)),
-                "}",
-                |w| self.report_required(w, &p, at, name),
-            );
-        }
-        let next = d + 1;
-        for (name, node) in &c.properties {
-            if matches!(node.kind, NodeKind::Anything) {
-                continue;
+    /// Writes a report of `report` at instance path `p` and, under fail-fast, the return; a
+    /// message that needs the instance takes it from `arg` (the member's name, the match count).
+    fn report(&self, w: &mut W, p: &Ident, report: &Report, arg: Option<&Ident>) {
+        let message: Code<Rust> = match (&report.message, arg) {
+            (Message::Text(text), _) => code!("{}.to_owned()", Str(text)),
+            (Message::UnknownProperty, Some(key)) => code!(
+                "format!(\"{{}}{{}}\", {}, {}::json_string({}))",
+                Str(messages::UNKNOWN_PROPERTY_PREFIX),
+                self.runtime,
+                key
+            ),
+            (Message::MatchedCount, Some(count)) => code!(
+                "format!(\"{{}}{{}}\", {}, {})",
+                Str(messages::ONE_OF_PREFIX),
+                count
+            ),
+            (Message::UnknownProperty, None) => {
+                code!("{}.to_owned()", Str(messages::UNKNOWN_PROPERTY_PREFIX))
             }
-            w.block(
-                format!("if let Some(v{next}) = map.get({}) {{", rust_str(name)),
-                "}",
+            (Message::MatchedCount, None) => code!("{}.to_owned()", Str(messages::ONE_OF_PREFIX)),
+        };
+        w.line(code!(
+            "out.report({}, {}, {}, || {});",
+            p,
+            Str(&report.schema_path),
+            Str(report.keyword),
+            message
+        ));
+        w.line(code!("if out.stop() {{ return; }}"));
+    }
+
+    fn steps(&mut self, w: &mut W, steps: &[Step], at: &At) {
+        for step in steps {
+            self.step(w, step, at);
+        }
+    }
+
+    fn step(&mut self, w: &mut W, step: &Step, at: &At) {
+        let (v, p) = (&at.v, &at.p);
+        let runtime = self.runtime.clone();
+        match step {
+            Step::Fail(report) => self.report(w, p, report, None),
+            Step::Call(id) => {
+                w.line(code!("{}({}, {}, out);", self.callee(*id), v, p));
+                w.line(code!("if out.stop() {{ return; }}"));
+            }
+            Step::Type(types, report) if types.is_empty() => self.report(w, p, report, None),
+            Step::Type(types, report) => {
+                let tests = Code::join(
+                    types.iter().map(|t| match t {
+                        JsonType::Null => code!("{}.is_null()", v),
+                        JsonType::Boolean => code!("{}.is_boolean()", v),
+                        JsonType::Integer => {
+                            code!("{}.as_number().is_some_and({}::is_integer)", v, runtime)
+                        }
+                        JsonType::Number => code!("{}.is_number()", v),
+                        JsonType::String => code!("{}.is_string()", v),
+                        JsonType::Array => code!("{}.is_array()", v),
+                        JsonType::Object => code!("{}.is_object()", v),
+                    }),
+                    " || ",
+                );
+                w.braces(code!("if !({}) {{", tests), |w| {
+                    self.report(w, p, report, None)
+                });
+            }
+            Step::Enum(values, report) => {
+                let test = if values.iter().all(|x| x.is_string()) {
+                    let alternatives = Code::join(
+                        values
+                            .iter()
+                            .filter_map(|x| x.as_str())
+                            .map(|s| code!("{}", Str(s))),
+                        " | ",
+                    );
+                    code!("!matches!({}.as_str(), Some({}))", v, alternatives)
+                } else {
+                    let tests: Vec<Code<Rust>> = values
+                        .iter()
+                        .map(|x| {
+                            let literal = self.json_static(x);
+                            code!("{}::json_equal({}, &{})", runtime, v, literal)
+                        })
+                        .collect();
+                    code!("!({})", Code::join(tests, " || "))
+                };
+                w.braces(code!("if {} {{", test), |w| self.report(w, p, report, None));
+            }
+            Step::Const(value, report) => {
+                let test = match value.as_str() {
+                    Some(s) => code!("{}.as_str() != Some({})", v, Str(s)),
+                    None => {
+                        let literal = self.json_static(value);
+                        code!("!{}::json_equal({}, &{})", runtime, v, literal)
+                    }
+                };
+                w.braces(code!("if {} {{", test), |w| self.report(w, p, report, None));
+            }
+            Step::String(tests) => {
+                w.braces(code!("if let Some(s) = {}.as_str() {{", v), |w| {
+                    for (test, report) in tests {
+                        let test = self.string_test(test);
+                        w.braces(code!("if !{} {{", test), |w| {
+                            self.report(w, p, report, None)
+                        });
+                    }
+                });
+            }
+            Step::Number(tests) => {
+                w.braces(code!("if let Some(n) = {}.as_number() {{", v), |w| {
+                    for (test, report) in tests {
+                        let test = match test {
+                            NumberTest::Minimum(limit) => code!(
+                                "{}::compare_numbers(n, &{}) == Some(::std::cmp::Ordering::Less)",
+                                runtime,
+                                Num(limit)
+                            ),
+                            NumberTest::Maximum(limit) => code!(
+                                "{}::compare_numbers(n, &{}) == Some(::std::cmp::Ordering::Greater)",
+                                runtime,
+                                Num(limit)
+                            ),
+                            NumberTest::Format(format) => {
+                                debug_assert_eq!(format.rule, FormatRule::Int64);
+                                code!("!{}", self.format_call(format, "n"))
+                            }
+                        };
+                        w.braces(code!("if {} {{", test), |w| {
+                            self.report(w, p, report, None)
+                        });
+                    }
+                });
+            }
+            Step::Array(steps) => {
+                w.braces(code!("if let Some(items) = {}.as_array() {{", v), |w| {
+                    for step in steps {
+                        self.array_step(w, step, at);
+                    }
+                });
+            }
+            Step::Object(object) => {
+                w.braces(
+                    code!("if let Some(map) = {}.as_object() {{", v),
+                    |w| match &object.additional {
+                        Some(additional) => self.object_single_pass(w, object, additional, at),
+                        None => self.object_lookups(w, object, at),
+                    },
+                );
+            }
+            Step::OneOf(one_of) => self.one_of(w, one_of, at),
+        }
+    }
+
+    /// A call of the format's check on the variable `arg` (`s`, `n`).
+    fn format_call(&self, format: &formats::Format, arg: &str) -> Code<Rust> {
+        code!(
+            "{}::{}({})",
+            self.formats,
+            Ident::from_name(&format!("is_{}", formats::snake_name(format))),
+            Ident::from_name(arg)
+        )
+    }
+
+    /// A Rust expression that is true when the string `s` passes `test`.
+    fn string_test(&mut self, test: &StringTest) -> Code<Rust> {
+        let runtime = self.runtime.clone();
+        match test {
+            StringTest::MinLength(n) => code!("{}::has_min_chars(s, {})", runtime, *n),
+            StringTest::MaxLength(n) => code!("{}::has_max_chars(s, {})", runtime, *n),
+            StringTest::Pattern(pattern) => {
+                self.uses_regex = true;
+                let re = self.new_static(
+                    code!("::regex::Regex"),
+                    code!(
+                        "::regex::Regex::new({}).expect(\"pattern checked by the generator\")",
+                        Str(&pattern.rust)
+                    ),
+                );
+                code!("{}.is_match(s)", re)
+            }
+            StringTest::Format(format) => self.format_call(format, "s"),
+        }
+    }
+
+    fn array_step(&mut self, w: &mut W, step: &ArrayStep, at: &At) {
+        let p = &at.p;
+        let next = at.next();
+        match step {
+            ArrayStep::MinItems(n, report) => {
+                w.braces(code!("if items.len() < {} {{", *n), |w| {
+                    self.report(w, p, report, None)
+                });
+            }
+            ArrayStep::MaxItems(n, report) => {
+                w.braces(code!("if items.len() > {} {{", *n), |w| {
+                    self.report(w, p, report, None)
+                });
+            }
+            ArrayStep::UniqueItems(report) => {
+                w.braces(code!("if !{}::all_unique(items) {{", self.runtime), |w| {
+                    self.report(w, p, report, None)
+                });
+            }
+            ArrayStep::EachItem(steps) => {
+                w.braces(
+                    code!("for (i, {}) in items.iter().enumerate() {{", next.v),
+                    |w| {
+                        w.line(code!("let {} = &Path::Index({}, i);", next.p, p));
+                        self.steps(w, steps, &next);
+                    },
+                );
+            }
+            ArrayStep::Item(i, steps) => {
+                w.braces(
+                    code!("if let Some({}) = items.get({}) {{", next.v, *i),
+                    |w| {
+                        w.line(code!("let {} = &Path::Index({}, {});", next.p, p, *i));
+                        self.steps(w, steps, &next);
+                    },
+                );
+            }
+        }
+    }
+
+    /// Objects without `additionalProperties`: each declared property looked up, in the plan's
+    /// order, then the required ones.
+    fn object_lookups(&mut self, w: &mut W, object: &ObjectSteps, at: &At) {
+        let next = at.next();
+        for property in object.properties.iter().filter(|p| !p.steps.is_empty()) {
+            w.braces(
+                code!(
+                    "if let Some({}) = map.get({}) {{",
+                    next.v,
+                    Str(&property.name)
+                ),
                 |w| {
-                    w.line(format!(
-                        "let p{next} = &Path::Key({p}, {});",
-                        rust_str(name)
+                    w.line(code!(
+                        "let {} = &Path::Key({}, {});",
+                        next.p,
+                        at.p,
+                        Str(&property.name)
                     ));
-                    self.node(w, node, next, fn_name);
+                    self.steps(w, &property.steps, &next);
                 },
             );
         }
+        for required in &object.required {
+            w.braces(
+                code!("if !map.contains_key({}) {{", Str(&required.name)),
+                |w| self.report(w, &at.p, &required.report, None),
+            );
+        }
     }
 
-    /// Objects with `additionalProperties`: one pass over the members, dispatching each on its
-    /// name, with a bit per required property (up to 64; more are looked up first).
+    /// Objects with `additionalProperties`: one pass over the members (in the map's order, the
+    /// plan's), dispatching each on its name, with a bit per required property (up to 64; more
+    /// are looked up after the pass).
     fn object_single_pass(
         &mut self,
-        w: &mut Writer,
-        c: &Checks,
-        additional: &Node,
-        d: usize,
-        fn_name: &str,
-        at: &str,
+        w: &mut W,
+        object: &ObjectSteps,
+        additional: &Additional,
+        at: &At,
     ) {
-        let validator_runtime = self.paths.validator_runtime;
-        let p = format!("p{d}");
-        let next = d + 1;
-        let tracked: Vec<&String> = if c.required.len() <= 64 {
-            c.required.iter().collect()
+        let next = at.next();
+        let tracked = if object.required.len() <= 64 {
+            object.required.as_slice()
         } else {
-            Vec::new()
+            &[]
         };
-        if tracked.is_empty() {
-            for name in &c.required {
-                w.block(
-                    format!("if !map.contains_key({}) {{", rust_str(name)),
-                    "}",
-                    |w| self.report_required(w, &p, at, name),
-                );
-            }
-        } else {
-            w.line("let mut seen = 0u64;");
+        if !tracked.is_empty() {
+            w.line(code!("let mut seen = 0u64;"));
         }
-        let bit = |name: &str| tracked.iter().position(|r| r.as_str() == name);
-        let mut arms: Vec<(String, Option<&Node>)> = c
+        let bit = |name: &str| tracked.iter().position(|r| r.name == name);
+        let mut arms: Vec<(&str, Option<&[Step]>)> = object
             .properties
             .iter()
-            .map(|(n, node)| (n.clone(), Some(node)))
+            .map(|p| (p.name.as_str(), Some(p.steps.as_slice())))
             .collect();
-        for name in &tracked {
-            if !arms.iter().any(|(n, _)| n == *name) {
-                arms.push(((*name).clone(), None));
+        for required in tracked {
+            if !arms.iter().any(|(n, _)| *n == required.name) {
+                arms.push((&required.name, None));
             }
         }
-        w.block(format!("for (key, v{next}) in map {{"), "}", |w| {
-            w.line(format!("let p{next} = &Path::Key({p}, key);"));
-            w.block("match key.as_str() {", "}", |w| {
-                for (name, node) in &arms {
-                    w.block(format!("{} => {{", rust_str(name)), "}", |w| {
+        let key = Ident::from_name("key");
+        w.braces(code!("for (key, {}) in map {{", next.v), |w| {
+            w.line(code!("let {} = &Path::Key({}, key);", next.p, at.p));
+            w.braces(code!("match key.as_str() {{"), |w| {
+                for (name, steps) in &arms {
+                    w.braces(code!("{} => {{", Str(name)), |w| {
                         if let Some(i) = bit(name) {
-                            w.line(format!("seen |= 1 << {i};"));
+                            w.line(code!("seen |= 1 << {};", i));
                         }
-                        match node {
-                            Some(node) => self.node(w, node, next, fn_name),
+                        match steps {
+                            Some(steps) => self.steps(w, steps, &next),
                             // Required but not declared: still an additional property.
-                            None => {
-                                self.additional(w, additional, next, fn_name, validator_runtime)
-                            }
+                            None => self.additional(w, additional, &next, &key),
                         }
                     });
                 }
-                w.block("_ => {", "}", |w| {
-                    self.additional(w, additional, next, fn_name, validator_runtime)
+                w.braces(code!("_ => {{"), |w| {
+                    self.additional(w, additional, &next, &key)
                 });
             });
         });
         if !tracked.is_empty() {
             let full = if tracked.len() == 64 {
-                "u64::MAX".to_owned()
+                code!("u64::MAX")
             } else {
-                format!("{}u64", (1u64 << tracked.len()) - 1)
+                code!("{}u64", (1u64 << tracked.len()) - 1)
             };
-            w.block(format!("if seen != {full} {{"), "}", |w| {
-                for (i, name) in tracked.iter().enumerate() {
-                    w.block(format!("if seen & (1 << {i}) == 0 {{"), "}", |w| {
-                        self.report_required(w, &p, at, name)
+            w.braces(code!("if seen != {} {{", full), |w| {
+                for (i, required) in tracked.iter().enumerate() {
+                    w.braces(code!("if seen & (1 << {}) == 0 {{", i), |w| {
+                        self.report(w, &at.p, &required.report, None)
                     });
                 }
             });
-        }
-    }
-
-    fn additional(
-        &mut self,
-        w: &mut Writer,
-        additional: &Node,
-        next: usize,
-        fn_name: &str,
-        validator_runtime: &str,
-    ) {
-        if matches!(additional.kind, NodeKind::Nothing) {
-            let message = format!(
-                "format!(\"{{}}{{}}\", {}, {validator_runtime}::json_string(key))",
-                rust_str(messages::UNKNOWN_PROPERTY_PREFIX)
-            );
-            self.report(
-                w,
-                &format!("p{next}"),
-                &additional.schema_path,
-                "additionalProperties",
-                &message,
-            );
         } else {
-            self.node(w, additional, next, fn_name);
+            for required in &object.required {
+                w.braces(
+                    code!("if !map.contains_key({}) {{", Str(&required.name)),
+                    |w| self.report(w, &at.p, &required.report, None),
+                );
+            }
         }
     }
 
-    fn one_of(&mut self, w: &mut Writer, one_of: &OneOf, at: &str, d: usize, fn_name: &str) {
-        let (v, p) = (format!("v{d}"), format!("p{d}"));
-        let group = self.aux_count;
-        self.aux_count += 1;
-        let names: Vec<String> = (0..one_of.variants.len())
-            .map(|i| format!("{fn_name}_{group}_{i}"))
-            .collect();
-        for (i, (name, variant)) in names.iter().zip(&one_of.variants).enumerate() {
-            // A nullable oneOf never calls its null variant's function (the value is tested for
-            // `null` directly): leave it out, or it would be dead code.
-            if one_of.discriminator.is_none() && one_of.nullable.is_some_and(|other| other != i) {
-                continue;
-            }
-            self.aux
-                .push((name.clone(), variant.schema_path.clone(), variant.clone()));
+    fn additional(&mut self, w: &mut W, additional: &Additional, next: &At, key: &Ident) {
+        match additional {
+            Additional::Forbidden(report) => self.report(w, &next.p, report, Some(key)),
+            Additional::Checked(steps) => self.steps(w, steps, next),
         }
-        match &one_of.discriminator {
-            Some(disc) => {
-                let message =
-                    Self::static_message(&messages::discriminator(&disc.property, &disc.values));
-                w.block(
-                    format!(
-                        "match {v}.as_object().and_then(|m| m.get({})).and_then(Value::as_str) {{",
-                        rust_str(&disc.property)
+    }
+
+    fn one_of(&mut self, w: &mut W, one_of: &OneOfStep, at: &At) {
+        let (v, p) = (&at.v, &at.p);
+        match one_of {
+            OneOfStep::Tagged {
+                property,
+                cases,
+                report,
+            } => {
+                w.braces(
+                    code!(
+                        "match {}.as_object().and_then(|m| m.get({})).and_then(Value::as_str) {{",
+                        v,
+                        Str(property)
                     ),
-                    "}",
                     |w| {
-                        for (value, name) in disc.values.iter().zip(&names) {
-                            w.block(format!("Some({}) => {{", rust_str(value)), "}", |w| {
-                                w.line(format!("{name}({v}, {p}, out);"));
-                                w.line("if out.stop() { return; }");
+                        for (tag, id) in cases {
+                            w.braces(code!("Some({}) => {{", Str(tag)), |w| {
+                                w.line(code!("{}({}, {}, out);", self.callee(*id), v, p));
+                                w.line(code!("if out.stop() {{ return; }}"));
                             });
                         }
-                        w.block("_ => {", "}", |w| self.report(w, &p, at, "oneOf", &message));
+                        w.braces(code!("_ => {{"), |w| self.report(w, p, report, None));
                     },
                 );
             }
-            None if one_of.nullable.is_some() => {
-                let other = &names[one_of.nullable.unwrap_or_default()];
-                let message = Self::static_message(&format!("{}2", messages::ONE_OF_PREFIX));
+            OneOfStep::Nullable { other, report } => {
+                let other = self.callee(*other);
                 w.if_else(
-                    format!("if {v}.is_null() {{"),
+                    code!("if {}.is_null() {{", v),
                     // `null` matches the null variant: it fails only if the other one accepts it too.
                     |w| {
-                        w.line(format!(
-                            "let mut sub = StopAtFirst::default(); {other}({v}, {p}, &mut sub);"
+                        w.line(code!(
+                            "let mut sub = StopAtFirst::default(); {}({}, {}, &mut sub);",
+                            other,
+                            v,
+                            p
                         ));
-                        w.block("if !sub.failed() {", "}", |w| {
-                            self.report(w, &p, at, "oneOf", &message)
+                        w.braces(code!("if !sub.failed() {{"), |w| {
+                            self.report(w, p, report, None)
                         });
                     },
                     // Anything else must match the other variant, and its violations say why not.
                     |w| {
-                        w.line(format!("{other}({v}, {p}, out);"));
-                        w.line("if out.stop() { return; }");
+                        w.line(code!("{}({}, {}, out);", other, v, p));
+                        w.line(code!("if out.stop() {{ return; }}"));
                     },
                 );
             }
-            None => {
-                w.block("{", "}", |w| {
-                    w.line("let mut matched = 0usize;");
-                    for name in &names {
-                        w.line(format!("let mut sub = StopAtFirst::default(); {name}({v}, {p}, &mut sub); if !sub.failed() {{ matched += 1; }}"));
+            OneOfStep::Counted { variants, report } => {
+                let matched = Ident::from_name("matched");
+                w.braces(code!("{{"), |w| {
+                    w.line(code!("let mut matched = 0usize;"));
+                    for id in variants {
+                        w.line(code!(
+                            "let mut sub = StopAtFirst::default(); {}({}, {}, &mut sub); if !sub.failed() {{ matched += 1; }}",
+                            self.callee(*id),
+                            v,
+                            p
+                        ));
                     }
-                    w.block("if matched != 1 {", "}", |w| {
-                        let message = format!("format!(\"{{}}{{}}\", {}, matched)", rust_str(messages::ONE_OF_PREFIX));
-                        self.report(w, &p, at, "oneOf", &message);
+                    w.braces(code!("if matched != 1 {{"), |w| {
+                        self.report(w, p, report, Some(&matched))
                     });
                 });
             }
@@ -798,11 +760,12 @@ mod tests {
         };
         let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
         let model = crate::model::compile(&set, &["Nullable".to_owned()]);
+        let plan = crate::plan::lower(&model);
         let paths = super::RustPaths {
             validator_runtime: "crate::validator_runtime",
             formats: "crate::formats",
         };
-        let code = super::emit(&model, &set, paths, None).code;
+        let code = super::emit(&plan, &set, paths, None).code;
         assert!(code.contains("if v0.is_null() {"), "{code}");
         assert!(code.contains("f0_0_1(v0, p0, &mut sub);"), "{code}");
         assert!(
@@ -816,5 +779,35 @@ mod tests {
         // The null variant's own function is never called, so it is not emitted.
         assert!(!code.contains("fn f0_0_0"), "{code}");
         assert!(code.contains("fn f0_0_1"), "{code}");
+    }
+
+    #[test]
+    fn required_properties_are_reported_after_the_members() {
+        for additional in [json!(false), json!(true)] {
+            let doc = SchemaDoc {
+                name: "T".to_owned(),
+                file: PathBuf::from("T.json"),
+                value: json!({
+                    "properties": {"a": {"type": "string"}},
+                    "required": ["a", "b"],
+                    "additionalProperties": additional
+                }),
+            };
+            let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+            let plan = crate::plan::lower(&crate::model::compile(&set, &["T".to_owned()]));
+            let paths = super::RustPaths {
+                validator_runtime: "crate::validator_runtime",
+                formats: "crate::formats",
+            };
+            let code = super::emit(&plan, &set, paths, None).code;
+            let at = |s: &str| {
+                code.find(s)
+                    .unwrap_or_else(|| panic!("{s} missing:\n{code}"))
+            };
+            assert!(
+                at("T.json#/properties/a/type") < at("T.json#/required"),
+                "{code}"
+            );
+        }
     }
 }

@@ -1,18 +1,20 @@
 //! TypeScript syntax for the TypeScript emitters: JSDoc comments, property keys, identifiers, and
 //! the names a plain object inherits.
 
+use crate::code::{comment_lines, Lang, Ts};
 use crate::writer::{ts_str, Writer};
 
 /// Writes `text` as a JSDoc block (`/** ... */`), one ` * ` line per line of text. A `*/` inside
-/// the text is written as `*\/` so that it cannot end the comment. Writes nothing for blank text.
+/// the text is written as `*\/` so that it cannot end the comment, and line breaks and control
+/// characters are handled as [`comment_lines`] says. Writes nothing for blank text.
 pub(crate) fn jsdoc(w: &mut Writer, text: &str) {
-    let text = text.trim();
-    if text.is_empty() {
+    let lines = comment_lines(text);
+    if lines.is_empty() {
         return;
     }
-    w.line("/**");
-    w.doc(" *", &text.replace("*/", "*\\/"));
-    w.line(" */");
+    for line in Ts::doc_lines(&lines) {
+        w.line(line);
+    }
 }
 
 /// Whether `name` can be written bare as an identifier or property name (ASCII only).

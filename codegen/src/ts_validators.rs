@@ -1,24 +1,34 @@
-//! Emits TypeScript validators from the validation model, mirroring the Rust emitter check for check:
-//! the same order, schema paths, keywords and messages.
+//! Prints the check plan as TypeScript validators: the same steps, order, schema paths, keywords
+//! and messages as the Rust validators, since both only print the plan.
 //!
-//! Where the Rust emitter writes one generic function monomorphized for two sinks, this one writes
-//! the two flavours out: `fN(v0, out)` reports every violation into a `Collector` (whose path stack
-//! holds the instance path, rendered only when a violation is reported), and `cN(v0)` answers yes or
-//! no and returns at the first violation. Only the flavours something calls are written, so the
-//! module passes `tsc --noUnusedLocals`. `validateFoo` runs the yes/no flavour first and collects
-//! only when the value is invalid, so the valid path allocates nothing but the empty result.
+//! Where the Rust emitter writes one generic function monomorphized for its sinks, this one writes
+//! two flavours of each plan function: `fN(v0, out)` reports every violation into a `Collector`
+//! (whose path stack holds the instance path, rendered only when a violation is reported), and
+//! `cN(v0)` answers yes or no and returns at the first violation. Only the flavours something
+//! calls are written, so the module passes `tsc --noUnusedLocals`. `validateFoo` runs the yes/no
+//! flavour first and collects only when the value is invalid, so the valid path allocates nothing
+//! but the empty result.
+//!
+//! The collecting flavour reports an object's members in code-point order of their names, the
+//! plan's order, which is not JavaScript's property order (integer-like names first, then
+//! insertion order). The yes/no flavour reports nothing, so the order of its tests is free, and it
+//! takes the cheapest failures first: an object's required properties, then its declared
+//! properties looked up, then a pass over the members for undeclared ones.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value;
 
+use crate::code::{code, Code, CodeWriter, Ident, Num, Str, Ts};
 use crate::formats;
 use crate::json::{json_text, JsonType};
 use crate::messages;
-use crate::model::{Checks, FnId, Items, Model, Node, NodeKind, OneOf};
+use crate::plan::{
+    Additional, ArrayStep, FnId, Message, NumberTest, ObjectSteps, OneOfStep, Plan, Report, Step,
+    StringTest,
+};
 use crate::schema_set::SchemaSet;
-use crate::ts_syntax::{is_inherited_name, jsdoc};
-use crate::writer::{ts_str, Writer};
+use crate::ts_syntax::is_inherited_name;
 
 /// Module specifiers the emitted code imports from.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +44,8 @@ pub(crate) struct TsPaths {
 
 /// Up to this many string values, `enum` is a chain of `!==`; above it, a hoisted `Set`.
 const ENUM_CHAIN_MAX: usize = 8;
+
+type W = CodeWriter<Ts>;
 
 /// Which flavour of a function is being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,138 +65,153 @@ impl Mode {
     }
 }
 
-/// Emits the body of the validators module for `model` (without the file header).
-pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
+/// `prefix` followed by a number, as an identifier (`v3`, `m1`).
+fn var(prefix: &str, n: usize) -> Ident {
+    Ident::from_name(&format!("{prefix}{n}"))
+}
+
+/// Emits the body of the validators module for `plan` (without the file header).
+pub(crate) fn emit(plan: &Plan, set: &SchemaSet, paths: TsPaths) -> String {
     let mut e = Emitter {
-        model,
-        aux: BTreeMap::new(),
+        plan,
         requested: BTreeSet::new(),
         queue: VecDeque::new(),
         consts: Vec::new(),
         const_names: BTreeMap::new(),
-        validator_runtime_imports: BTreeSet::new(),
+        runtime_imports: BTreeSet::new(),
         uses_formats: false,
     };
 
-    let mut api = Writer::new("  ");
-    let names: Vec<String> = model.roots.keys().map(|n| ts_str(n)).collect();
-    jsdoc(
-        &mut api,
-        "The name of every type that has a validator, sorted.",
-    );
-    api.line(format!(
-        "export const TYPE_NAMES = [{}] as const;",
-        names.join(", ")
-    ));
-    api.line("");
+    let mut api = W::new();
+    let names = Code::join(plan.roots.keys().map(|n| code!("{}", Str(n))), ", ");
+    api.doc("The name of every type that has a validator, sorted.");
+    api.line(code!("export const TYPE_NAMES = [{}] as const;", names));
+    api.blank();
     match paths.types {
-        Some(_) if !model.roots.is_empty() => typed_lookups(&mut api, model),
-        _ => untyped_lookups(&mut api, model),
+        Some(_) if !plan.roots.is_empty() => typed_lookups(&mut api, &mut e),
+        _ => untyped_lookups(&mut api, &mut e),
     }
-    api.line("");
-    for (name, id) in &model.roots {
-        e.request(&id.to_string(), Mode::Collect);
-        e.request(&id.to_string(), Mode::Check);
+    api.blank();
+    for (name, id) in &plan.roots {
+        let collect = e.request(*id, Mode::Collect);
+        let check = e.request(*id, Mode::Check);
+        let ty = Ident::from_name(name);
         let description = set
             .doc(name)
             .and_then(|d| d.value.get("description"))
             .and_then(Value::as_str)
             .unwrap_or_default();
-        jsdoc(&mut api, &format!("Validates a `{name}`, reporting every violation (`[]` when valid).\n\n{description}"));
-        api.block(
-            format!("export function validate{name}(value: unknown): Violation[] {{"),
-            "}",
+        api.doc(&format!(
+            "Validates a `{name}`, reporting every violation (`[]` when valid).\n\n{description}"
+        ));
+        api.braces(
+            code!(
+                "export function {}(value: unknown): Violation[] {{",
+                Ident::from_name(&format!("validate{name}"))
+            ),
             |w| {
-                w.block(format!("if (c{id}(value)) {{"), "}", |w| {
-                    w.line("return [];")
+                w.braces(code!("if ({}(value)) {{", check), |w| {
+                    w.line(code!("return [];"))
                 });
-                w.line("const out = new Collector();");
-                w.line(format!("f{id}(value, out);"));
-                w.line("return out.violations;");
+                w.line(code!("const out = new Collector();"));
+                w.line(code!("{}(value, out);", collect));
+                w.line(code!("return out.violations;"));
             },
         );
-        api.line("");
-        jsdoc(
-            &mut api,
-            &format!("Whether `value` is a valid `{name}` (stops at the first violation)."),
-        );
+        api.blank();
+        api.doc(&format!(
+            "Whether `value` is a valid `{name}` (stops at the first violation)."
+        ));
         let returns = match paths.types {
-            Some(_) => format!("value is types.{name}"),
-            None => "boolean".to_owned(),
+            Some(_) => code!("value is types.{}", ty),
+            None => code!("boolean"),
         };
-        api.block(
-            format!("export function is{name}(value: unknown): {returns} {{"),
-            "}",
-            |w| {
-                w.line(format!("return c{id}(value);"));
-            },
+        api.braces(
+            code!(
+                "export function {}(value: unknown): {} {{",
+                Ident::from_name(&format!("is{name}")),
+                returns
+            ),
+            |w| w.line(code!("return {}(value);", check)),
         );
-        api.line("");
+        api.blank();
         if paths.types.is_some() {
-            jsdoc(
-                &mut api,
-                &format!("Parses a `{name}`: `{{ ok: true, value }}` with the value as its type when it is valid, else `{{ ok: false, violations }}` with every violation."),
-            );
-            api.block(
-                format!(
-                    "export function parse{name}(value: unknown): ParseResult<types.{name}> {{"
+            api.doc(&format!(
+                "Parses a `{name}`: `{{ ok: true, value }}` with the value as its type when it is valid, else `{{ ok: false, violations }}` with every violation."
+            ));
+            api.braces(
+                code!(
+                    "export function {}(value: unknown): ParseResult<types.{}> {{",
+                    Ident::from_name(&format!("parse{name}")),
+                    ty
                 ),
-                "}",
                 |w| {
-                    w.block(format!("if (c{id}(value)) {{"), "}", |w| {
-                        w.line(format!(
-                            "return {{ ok: true, value: value as types.{name} }};"
+                    w.braces(code!("if ({}(value)) {{", check), |w| {
+                        w.line(code!(
+                            "return {{ ok: true, value: value as types.{} }};",
+                            ty
                         ));
                     });
-                    w.line("const out = new Collector();");
-                    w.line(format!("f{id}(value, out);"));
-                    w.line("return { ok: false, violations: out.violations };");
+                    w.line(code!("const out = new Collector();"));
+                    w.line(code!("{}(value, out);", collect));
+                    w.line(code!("return {{ ok: false, violations: out.violations }};"));
                 },
             );
-            api.line("");
+            api.blank();
         }
     }
-    if !model.roots.is_empty() {
-        e.validator_runtime_imports.insert("Collector");
+    if !plan.roots.is_empty() {
+        e.runtime_imports.insert("Collector");
     }
 
-    let mut functions: BTreeMap<(Vec<usize>, Mode), String> = BTreeMap::new();
-    while let Some((base, mode)) = e.queue.pop_front() {
-        let text = e.function(&base, mode);
-        let key: Vec<usize> = base.split('_').filter_map(|p| p.parse().ok()).collect();
-        functions.insert((key, mode), text);
+    let position: BTreeMap<FnId, usize> = plan
+        .printing_order()
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let mut functions: BTreeMap<(usize, Mode), String> = BTreeMap::new();
+    while let Some((id, mode)) = e.queue.pop_front() {
+        let text = e.function(id, mode);
+        functions.insert(
+            (position.get(&id).copied().unwrap_or(usize::MAX), mode),
+            text,
+        );
     }
 
-    let mut out = Writer::new("  ");
-    out.line(format!(
+    let mut out = W::new();
+    out.line(code!(
         "import type {{ Violation }} from {};",
-        ts_str(paths.validator_runtime)
+        Str(paths.validator_runtime)
     ));
-    if !e.validator_runtime_imports.is_empty() {
-        let names: Vec<&str> = e.validator_runtime_imports.iter().copied().collect();
-        out.line(format!(
+    if !e.runtime_imports.is_empty() {
+        let names = Code::join(
+            e.runtime_imports
+                .iter()
+                .map(|name| code!("{}", Ident::from_name(name))),
+            ", ",
+        );
+        out.line(code!(
             "import {{ {} }} from {};",
-            names.join(", "),
-            ts_str(paths.validator_runtime)
+            names,
+            Str(paths.validator_runtime)
         ));
     }
     if e.uses_formats {
-        out.line(format!(
-            "import * as formats from {};",
-            ts_str(paths.formats)
-        ));
+        out.line(code!("import * as formats from {};", Str(paths.formats)));
     }
     if let Some(types) = paths.types {
-        if !model.roots.is_empty() {
-            out.line(format!("import type * as types from {};", ts_str(types)));
+        if !plan.roots.is_empty() {
+            out.line(code!("import type * as types from {};", Str(types)));
         }
     }
-    out.line("");
-    for line in &e.consts {
+    out.blank();
+    let has_consts = !e.consts.is_empty();
+    for line in std::mem::take(&mut e.consts) {
         out.line(line);
     }
-    if !e.consts.is_empty() {
-        out.line("");
+    if has_consts {
+        out.blank();
     }
     let mut text = out.finish();
     text.push_str(&api.finish());
@@ -199,116 +226,112 @@ pub(crate) fn emit(model: &Model, set: &SchemaSet, paths: TsPaths) -> String {
 
 /// `validate`, `isValid` and `parse` by type name, typed by the `TypeName` union: a misspelt
 /// name does not compile, `isValid` narrows to the named type and `parse` returns it.
-fn typed_lookups(api: &mut Writer, model: &Model) {
-    jsdoc(
-        api,
+fn typed_lookups(api: &mut W, e: &mut Emitter<'_>) {
+    api.doc(
         "The name of a type that has a validator: what `validate`, `isValid` and `parse` accept.",
     );
-    api.line("export type TypeName = (typeof TYPE_NAMES)[number];");
-    api.line("");
-    jsdoc(
-        api,
+    api.line(code!("export type TypeName = (typeof TYPE_NAMES)[number];"));
+    api.blank();
+    api.doc(
         "Each type by its name: `TypesByName[\"DeviceKeySignParams\"]` is `DeviceKeySignParams`.",
     );
-    api.block("export interface TypesByName {", "}", |w| {
-        for name in model.roots.keys() {
-            w.line(format!("{name}: types.{name};"));
+    api.braces(code!("export interface TypesByName {{"), |w| {
+        for name in e.plan.roots.keys() {
+            let ty = Ident::from_name(name);
+            w.line(code!("{}: types.{};", ty, ty));
         }
     });
-    api.line("");
-    jsdoc(
-        api,
-        "What a `parse` function returns: the value as its type when it is valid, else every violation (at least one).",
-    );
-    api.line("export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly violations: Violation[] };");
-    api.line("");
-    jsdoc(api, "Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid). A name that is not a `TypeName` (possible only from untyped code) throws a `TypeError`.");
-    api.block(
-        "export function validate(typeName: TypeName, value: unknown): Violation[] {",
-        "}",
+    api.blank();
+    api.doc("What a `parse` function returns: the value as its type when it is valid, else every violation (at least one).");
+    api.line(code!("export type ParseResult<T> = {{ readonly ok: true; readonly value: T }} | {{ readonly ok: false; readonly violations: Violation[] }};"));
+    api.blank();
+    api.doc("Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid). A name that is not a `TypeName` (possible only from untyped code) throws a `TypeError`.");
+    api.braces(
+        code!("export function validate(typeName: TypeName, value: unknown): Violation[] {{"),
         |w| {
             switch_by_name(
                 w,
-                model,
-                "typeName",
-                |name, _| format!("validate{name}(value)"),
-                "throw unknownTypeName(typeName);",
+                e,
+                code!("typeName"),
+                |_, name| code!("{}(value)", Ident::from_name(&format!("validate{name}"))),
+                code!("throw unknownTypeName(typeName);"),
             );
         },
     );
-    api.line("");
-    jsdoc(api, "Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); narrows `value` to that type. A name that is not a `TypeName` throws a `TypeError`.");
-    api.block(
-        "export function isValid<N extends TypeName>(typeName: N, value: unknown): value is TypesByName[N] {",
-        "}",
+    api.blank();
+    api.doc("Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); narrows `value` to that type. A name that is not a `TypeName` throws a `TypeError`.");
+    api.braces(
+        code!("export function isValid<N extends TypeName>(typeName: N, value: unknown): value is TypesByName[N] {{"),
         |w| {
-            switch_by_name(w, model, "typeName as TypeName", |_, id| format!("c{id}(value)"), "throw unknownTypeName(typeName);");
+            switch_by_name(
+                w,
+                e,
+                code!("typeName as TypeName"),
+                |check, _| code!("{}(value)", check),
+                code!("throw unknownTypeName(typeName);"),
+            );
         },
     );
-    api.line("");
-    jsdoc(api, "Parses `value` as the type named `typeName`: `{ ok: true, value }` when it is valid, else `{ ok: false, violations }`. A name that is not a `TypeName` throws a `TypeError`.");
-    api.block(
-        "export function parse<N extends TypeName>(typeName: N, value: unknown): ParseResult<TypesByName[N]> {",
-        "}",
+    api.blank();
+    api.doc("Parses `value` as the type named `typeName`: `{ ok: true, value }` when it is valid, else `{ ok: false, violations }`. A name that is not a `TypeName` throws a `TypeError`.");
+    api.braces(
+        code!("export function parse<N extends TypeName>(typeName: N, value: unknown): ParseResult<TypesByName[N]> {{"),
         |w| {
-            w.line("const violations = validate(typeName, value);");
-            w.line("return violations.length === 0 ? { ok: true, value: value as TypesByName[N] } : { ok: false, violations };");
+            w.line(code!("const violations = validate(typeName, value);"));
+            w.line(code!("return violations.length === 0 ? {{ ok: true, value: value as TypesByName[N] }} : {{ ok: false, violations }};"));
         },
     );
-    api.line("");
-    api.block(
-        "function unknownTypeName(typeName: unknown): TypeError {",
-        "}",
+    api.blank();
+    api.braces(
+        code!("function unknownTypeName(typeName: unknown): TypeError {{"),
         |w| {
-            w.line("return new TypeError(`unknown type name ${JSON.stringify(typeName)}: expected one of ${TYPE_NAMES.join(\", \")}`);");
+            w.line(code!("return new TypeError(`unknown type name ${{JSON.stringify(typeName)}}: expected one of ${{TYPE_NAMES.join(\", \")}}`);"));
         },
     );
 }
 
 /// `validate` and `isValid` by any string name, `undefined` for an unknown one: the standalone
 /// validators (the JSON-Schema-Test-Suite's), whose names are not known to a type system.
-fn untyped_lookups(api: &mut Writer, model: &Model) {
-    jsdoc(api, "Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid); `undefined` when no such type exists.");
-    if model.roots.is_empty() {
-        api.block("export function validate(_typeName: string, _value: unknown): Violation[] | undefined {", "}", |w| {
-            w.line("return undefined;");
-        });
+fn untyped_lookups(api: &mut W, e: &mut Emitter<'_>) {
+    api.doc("Validates `value` as the type named `typeName`, reporting every violation (`[]` when valid); `undefined` when no such type exists.");
+    if e.plan.roots.is_empty() {
+        api.braces(
+            code!("export function validate(_typeName: string, _value: unknown): Violation[] | undefined {{"),
+            |w| w.line(code!("return undefined;")),
+        );
     } else {
-        api.block(
-            "export function validate(typeName: string, value: unknown): Violation[] | undefined {",
-            "}",
+        api.braces(
+            code!("export function validate(typeName: string, value: unknown): Violation[] | undefined {{"),
             |w| {
                 switch_by_name(
                     w,
-                    model,
-                    "typeName",
-                    |name, _| format!("validate{name}(value)"),
-                    "return undefined;",
+                    e,
+                    code!("typeName"),
+                    |_, name| code!("{}(value)", Ident::from_name(&format!("validate{name}"))),
+                    code!("return undefined;"),
                 );
             },
         );
     }
-    api.line("");
-    jsdoc(api, "Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); `undefined` when no such type exists.");
-    if model.roots.is_empty() {
-        api.block(
-            "export function isValid(_typeName: string, _value: unknown): boolean | undefined {",
-            "}",
-            |w| {
-                w.line("return undefined;");
-            },
+    api.blank();
+    api.doc("Whether `value` is a valid instance of the type named `typeName` (stops at the first violation); `undefined` when no such type exists.");
+    if e.plan.roots.is_empty() {
+        api.braces(
+            code!("export function isValid(_typeName: string, _value: unknown): boolean | undefined {{"),
+            |w| w.line(code!("return undefined;")),
         );
     } else {
-        api.block(
-            "export function isValid(typeName: string, value: unknown): boolean | undefined {",
-            "}",
+        api.braces(
+            code!(
+                "export function isValid(typeName: string, value: unknown): boolean | undefined {{"
+            ),
             |w| {
                 switch_by_name(
                     w,
-                    model,
-                    "typeName",
-                    |_, id| format!("c{id}(value)"),
-                    "return undefined;",
+                    e,
+                    code!("typeName"),
+                    |check, _| code!("{}(value)", check),
+                    code!("return undefined;"),
                 );
             },
         );
@@ -316,30 +339,33 @@ fn untyped_lookups(api: &mut Writer, model: &Model) {
 }
 
 /// `switch (<scrutinee>) { case "<Name>": return <call>; … default: <otherwise> }`, one case per
-/// root type, `call` given its name and validator id.
+/// root type, `call` given its yes/no function and its name.
 fn switch_by_name(
-    w: &mut Writer,
-    model: &Model,
-    scrutinee: &str,
-    call: impl Fn(&str, &FnId) -> String,
-    otherwise: &str,
+    w: &mut W,
+    e: &mut Emitter<'_>,
+    scrutinee: Code<Ts>,
+    call: impl Fn(&Ident, &str) -> Code<Ts>,
+    otherwise: Code<Ts>,
 ) {
-    w.block(format!("switch ({scrutinee}) {{"), "}", |w| {
-        for (name, id) in &model.roots {
-            w.line(format!("case {}:", ts_str(name)));
-            w.line(format!("  return {};", call(name, id)));
+    let roots: Vec<(String, FnId)> = e
+        .plan
+        .roots
+        .iter()
+        .map(|(n, id)| (n.clone(), *id))
+        .collect();
+    w.braces(code!("switch ({}) {{", scrutinee), |w| {
+        for (name, id) in &roots {
+            let check = e.request(*id, Mode::Check);
+            w.line(code!("case {}:", Str(name)));
+            w.line(code!("  return {};", call(&check, name)));
         }
-        w.line("default:");
-        w.line(format!("  {otherwise}"));
+        w.line(code!("default:"));
+        w.line(code!("  {}", otherwise));
     });
 }
 
 /// Per-function state while writing one flavour of one function.
 struct Ctx {
-    /// The function's base name (`3`, `3_0_1`): its oneOf variants are named `{base}_{group}_{i}`.
-    base: String,
-    /// oneOf groups seen so far in this function.
-    groups: usize,
     /// Local variable counter.
     locals: usize,
     /// Whether the collect flavour touched `out`.
@@ -347,663 +373,784 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn fresh(&mut self) -> usize {
+    fn fresh(&mut self, prefix: &str) -> Ident {
         self.locals += 1;
-        self.locals
+        var(prefix, self.locals)
     }
 }
 
-struct Emitter<'m> {
-    model: &'m Model,
-    /// oneOf variant nodes, by base name (their schema path names their location).
-    aux: BTreeMap<String, &'m Node>,
-    requested: BTreeSet<(String, Mode)>,
-    queue: VecDeque<(String, Mode)>,
+struct Emitter<'p> {
+    plan: &'p Plan,
+    requested: BTreeSet<(FnId, Mode)>,
+    queue: VecDeque<(FnId, Mode)>,
     /// Module-level constants (regular expressions, literals, sets), in creation order.
-    consts: Vec<String>,
+    consts: Vec<Code<Ts>>,
     /// Dedupe key → constant name.
-    const_names: BTreeMap<String, String>,
+    const_names: BTreeMap<String, Ident>,
     /// Names imported from the validator runtime module.
-    validator_runtime_imports: BTreeSet<&'static str>,
+    runtime_imports: BTreeSet<&'static str>,
     uses_formats: bool,
 }
 
-impl<'m> Emitter<'m> {
-    fn request(&mut self, base: &str, mode: Mode) -> String {
-        if self.requested.insert((base.to_owned(), mode)) {
-            self.queue.push_back((base.to_owned(), mode));
+/// What a list of steps may assume about the value: the types its own `type` step allows.
+#[derive(Clone, Copy)]
+struct Facts<'s> {
+    types: Option<&'s [JsonType]>,
+}
+
+impl<'s> Facts<'s> {
+    fn of(steps: &'s [Step]) -> Self {
+        let types = steps.iter().find_map(|step| match step {
+            Step::Type(types, _) => Some(types.as_slice()),
+            _ => None,
+        });
+        Facts { types }
+    }
+
+    /// Whether a literal of `value`'s type is excluded by `type` (it is then compared through
+    /// `unknown`, or TypeScript rejects the comparison of a narrowed value).
+    fn widen(&self, value: &Value) -> bool {
+        self.types
+            .is_some_and(|t| !t.iter().any(|t| json_type_matches(*t, value)))
+    }
+}
+
+impl<'p> Emitter<'p> {
+    /// The name of `id`'s `mode` flavour, which will be written.
+    fn request(&mut self, id: FnId, mode: Mode) -> Ident {
+        if self.requested.insert((id, mode)) {
+            self.queue.push_back((id, mode));
         }
-        format!("{}{base}", mode.prefix())
+        self.name(id, mode)
+    }
+
+    fn name(&self, id: FnId, mode: Mode) -> Ident {
+        let base = self
+            .plan
+            .functions
+            .get(id)
+            .map_or("missing", |f| f.name.as_str());
+        Ident::from_name(&format!("{}{base}", mode.prefix()))
     }
 
     fn constant(
         &mut self,
         kind: &str,
         key: String,
-        declaration: impl FnOnce(&str) -> String,
-    ) -> String {
+        declaration: impl FnOnce(&Ident) -> Code<Ts>,
+    ) -> Ident {
         let dedupe = format!("{kind}\u{0}{key}");
         if let Some(name) = self.const_names.get(&dedupe) {
             return name.clone();
         }
-        let name = format!("{kind}_{}", self.const_names.len());
+        let name = Ident::from_name(&format!("{kind}_{}", self.const_names.len()));
         self.consts.push(declaration(&name));
         self.const_names.insert(dedupe, name.clone());
         name
     }
 
-    fn function(&mut self, base: &str, mode: Mode) -> String {
-        let (location, node): (String, &'m Node) = match base.parse::<usize>() {
-            Ok(id) => {
-                let function = &self.model.functions[id];
-                (function.location.clone(), &function.node)
-            }
-            Err(_) => {
-                let node = self.aux[base];
-                (node.schema_path.clone(), node)
-            }
+    fn function(&mut self, id: FnId, mode: Mode) -> String {
+        let plan = self.plan;
+        let Some(function) = plan.functions.get(id) else {
+            return String::new();
         };
         let mut ctx = Ctx {
-            base: base.to_owned(),
-            groups: 0,
             locals: 0,
             uses_out: false,
         };
-        let mut body = Writer::new("  ");
-        self.node(&mut body, node, "v0", mode, &mut ctx);
-        let body = body.finish();
-        let uses_value = !body.is_empty() && !matches!(node.kind, NodeKind::Nothing);
-        let value = if uses_value { "v0" } else { "_v0" };
-        let mut w = Writer::new("  ");
-        jsdoc(&mut w, &format!("`{location}`"));
-        let name = format!("{}{base}", mode.prefix());
+        let mut body = W::new();
+        let v0 = var("v", 0);
+        self.steps(&mut body, &function.steps, &v0, mode, &mut ctx);
+        let fails_always = matches!(function.steps.as_slice(), [Step::Fail(_)]);
+        let value = if body.is_empty() || fails_always {
+            code!("_v0")
+        } else {
+            code!("v0")
+        };
+        let mut w = W::new();
+        w.doc(&format!("`{}`", function.location));
+        let name = self.name(id, mode);
         match mode {
             Mode::Collect => {
-                let out = if ctx.uses_out { "out" } else { "_out" };
-                w.block(
-                    format!("function {name}({value}: unknown, {out}: Collector): void {{"),
-                    "}",
-                    |w| {
-                        push_raw(w, &body);
-                    },
+                let out = if ctx.uses_out {
+                    code!("out")
+                } else {
+                    code!("_out")
+                };
+                w.braces(
+                    code!(
+                        "function {}({}: unknown, {}: Collector): void {{",
+                        name,
+                        value,
+                        out
+                    ),
+                    |w| w.append(body),
                 );
             }
             Mode::Check => {
-                w.block(
-                    format!("function {name}({value}: unknown): boolean {{"),
-                    "}",
+                w.braces(
+                    code!("function {}({}: unknown): boolean {{", name, value),
                     |w| {
-                        push_raw(w, &body);
-                        if !matches!(node.kind, NodeKind::Nothing) {
-                            w.line("return true;");
+                        w.append(body);
+                        if !fails_always {
+                            w.line(code!("return true;"));
                         }
                     },
                 );
             }
         }
-        w.line("");
+        w.blank();
         w.finish()
     }
 
-    /// Writes a violation: a report (collect) or `return false` (check).
+    /// Writes a violation: a report (collect) or `return false` (check); a message that needs the
+    /// instance takes it from `arg` (the member's name, the match count).
     fn report(
-        &self,
-        w: &mut Writer,
+        &mut self,
+        w: &mut W,
         mode: Mode,
         ctx: &mut Ctx,
-        schema_path: &str,
-        keyword: &str,
-        message: &str,
+        report: &Report,
+        arg: Option<&Ident>,
     ) {
         match mode {
             Mode::Collect => {
                 ctx.uses_out = true;
-                w.line(format!(
-                    "out.report({}, {}, {message});",
-                    ts_str(schema_path),
-                    ts_str(keyword)
+                let message = match (&report.message, arg) {
+                    (Message::Text(text), _) => code!("{}", Str(text)),
+                    (Message::UnknownProperty, Some(key)) => {
+                        self.runtime_imports.insert("jsonString");
+                        code!(
+                            "{} + jsonString({})",
+                            Str(messages::UNKNOWN_PROPERTY_PREFIX),
+                            key
+                        )
+                    }
+                    (Message::MatchedCount, Some(count)) => {
+                        code!("{} + String({})", Str(messages::ONE_OF_PREFIX), count)
+                    }
+                    (Message::UnknownProperty, None) => {
+                        code!("{}", Str(messages::UNKNOWN_PROPERTY_PREFIX))
+                    }
+                    (Message::MatchedCount, None) => code!("{}", Str(messages::ONE_OF_PREFIX)),
+                };
+                w.line(code!(
+                    "out.report({}, {}, {});",
+                    Str(&report.schema_path),
+                    Str(report.keyword),
+                    message
                 ));
             }
-            Mode::Check => w.line("return false;"),
+            Mode::Check => w.line(code!("return false;")),
         }
     }
 
-    /// Writes the checks of `node` against the value in variable `v`.
-    fn node(&mut self, w: &mut Writer, node: &'m Node, v: &str, mode: Mode, ctx: &mut Ctx) {
-        match &node.kind {
-            NodeKind::Anything => {}
-            NodeKind::Nothing => {
-                self.report(
-                    w,
-                    mode,
-                    ctx,
-                    &node.schema_path,
-                    "false",
-                    &ts_str(&messages::nothing_allowed()),
-                );
+    /// Writes `steps` for the value in variable `v`.
+    fn steps(&mut self, w: &mut W, steps: &[Step], v: &Ident, mode: Mode, ctx: &mut Ctx) {
+        let facts = Facts::of(steps);
+        for step in steps {
+            self.step(w, step, facts, v, mode, ctx);
+        }
+    }
+
+    /// Writes `steps` for a value reached through path segment `segment`.
+    fn descend(
+        &mut self,
+        w: &mut W,
+        steps: &[Step],
+        v: &Ident,
+        segment: Code<Ts>,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        match mode {
+            Mode::Collect => {
+                ctx.uses_out = true;
+                w.line(code!("out.path.push({});", segment));
+                self.steps(w, steps, v, mode, ctx);
+                w.line(code!("out.path.pop();"));
             }
-            NodeKind::Ref(id) => {
-                let callee = self.request(&id.to_string(), mode);
+            Mode::Check => self.steps(w, steps, v, mode, ctx),
+        }
+    }
+
+    /// Whether a group of steps for a value of one of `group`'s types can run: in the yes/no
+    /// flavour the `type` step returns, so a group for another type never runs after it (and
+    /// TypeScript has narrowed the value, so it would not type-check).
+    fn reachable(facts: Facts<'_>, mode: Mode, group: &[JsonType]) -> bool {
+        mode == Mode::Collect
+            || facts
+                .types
+                .is_none_or(|t| t.iter().any(|t| group.contains(t)))
+    }
+
+    fn step(
+        &mut self,
+        w: &mut W,
+        step: &Step,
+        facts: Facts<'_>,
+        v: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        match step {
+            Step::Fail(report) => self.report(w, mode, ctx, report, None),
+            Step::Call(id) => {
+                let callee = self.request(*id, mode);
                 match mode {
                     Mode::Collect => {
                         ctx.uses_out = true;
-                        w.line(format!("{callee}({v}, out);"));
+                        w.line(code!("{}({}, out);", callee, v));
                     }
-                    Mode::Check => w.line(format!("if (!{callee}({v})) return false;")),
+                    Mode::Check => w.line(code!("if (!{}({})) return false;", callee, v)),
                 }
             }
-            NodeKind::Checks(checks) => self.checks(w, checks, &node.schema_path, v, mode, ctx),
-        }
-    }
-
-    /// Writes `node` for a value reached through path segment `segment` (a TS expression).
-    fn descend(
-        &mut self,
-        w: &mut Writer,
-        node: &'m Node,
-        v: &str,
-        segment: &str,
-        mode: Mode,
-        ctx: &mut Ctx,
-    ) {
-        match mode {
-            Mode::Collect => {
-                ctx.uses_out = true;
-                w.line(format!("out.path.push({segment});"));
-                self.node(w, node, v, mode, ctx);
-                w.line("out.path.pop();");
-            }
-            Mode::Check => self.node(w, node, v, mode, ctx),
-        }
-    }
-
-    fn checks(
-        &mut self,
-        w: &mut Writer,
-        c: &'m Checks,
-        at: &str,
-        v: &str,
-        mode: Mode,
-        ctx: &mut Ctx,
-    ) {
-        let sp = |keyword: &str| format!("{at}/{keyword}");
-        // In the yes/no flavour the `type` check returns, so a keyword group for another type can
-        // never run after it (and TypeScript has narrowed the value, so it would not type-check).
-        let reachable = |group: &[JsonType]| {
-            mode == Mode::Collect
-                || c.types
-                    .as_ref()
-                    .is_none_or(|t| t.iter().any(|t| group.contains(t)))
-        };
-        // Literals of a type the `type` keyword excludes are compared through `unknown`.
-        let widen = |value: &Value| {
-            c.types
-                .as_ref()
-                .is_some_and(|t| !t.iter().any(|t| json_type_matches(*t, value)))
-        };
-        if let Some(types) = &c.types {
-            let test = match types.as_slice() {
-                [] => "true".to_owned(),
-                [single] => type_test(*single, v, true),
-                many => format!(
-                    "!({})",
-                    many.iter()
-                        .map(|t| type_test(*t, v, false))
-                        .collect::<Vec<_>>()
-                        .join(" || ")
-                ),
-            };
-            w.block(format!("if ({test}) {{"), "}", |w| {
-                self.report(
-                    w,
-                    mode,
-                    ctx,
-                    &sp("type"),
-                    "type",
-                    &ts_str(&messages::type_mismatch(types)),
-                );
-            });
-        }
-        if let Some(values) = &c.enum_values {
-            let test = self.enum_test(values, v, widen);
-            w.block(format!("if ({test}) {{"), "}", |w| {
-                self.report(
-                    w,
-                    mode,
-                    ctx,
-                    &sp("enum"),
-                    "enum",
-                    &ts_str(&messages::enum_mismatch(values)),
-                );
-            });
-        }
-        if let Some(value) = &c.const_value {
-            let test = match value {
-                Value::String(s) if !widen(value) => format!("{v} !== {}", ts_str(s)),
-                _ => format!("!({})", self.equal_test(value, v, widen(value))),
-            };
-            w.block(format!("if ({test}) {{"), "}", |w| {
-                self.report(
-                    w,
-                    mode,
-                    ctx,
-                    &sp("const"),
-                    "const",
-                    &ts_str(&messages::const_mismatch(value)),
-                );
-            });
-        }
-        let string_format = c.format.filter(|f| f.applies_to == JsonType::String);
-        let string_group = c.min_length.is_some()
-            || c.max_length.is_some()
-            || c.pattern.is_some()
-            || string_format.is_some();
-        if string_group && reachable(&[JsonType::String]) {
-            w.block(format!("if (typeof {v} === \"string\") {{"), "}", |w| {
-                if let Some(n) = c.min_length {
-                    let test = match n {
-                        0 => None,
-                        1 => Some(format!("{v}.length === 0")),
-                        n => {
-                            self.validator_runtime_imports.insert("hasMinChars");
-                            Some(format!("!hasMinChars({v}, {n})"))
-                        }
-                    };
-                    if let Some(test) = test {
-                        w.block(format!("if ({test}) {{"), "}", |w| {
-                            self.report(
-                                w,
-                                mode,
-                                ctx,
-                                &sp("minLength"),
-                                "minLength",
-                                &ts_str(&messages::min_length(n)),
-                            );
-                        });
-                    }
-                }
-                if let Some(n) = c.max_length {
-                    self.validator_runtime_imports.insert("hasMaxChars");
-                    w.block(format!("if (!hasMaxChars({v}, {n})) {{"), "}", |w| {
-                        self.report(
-                            w,
-                            mode,
-                            ctx,
-                            &sp("maxLength"),
-                            "maxLength",
-                            &ts_str(&messages::max_length(n)),
-                        );
-                    });
-                }
-                if let Some(pattern) = &c.pattern {
-                    let re = self.constant("RE", pattern.source.clone(), |name| {
-                        format!(
-                            "const {name} = new RegExp({}, \"u\");",
-                            ts_str(&pattern.source)
-                        )
-                    });
-                    w.block(format!("if (!{re}.test({v})) {{"), "}", |w| {
-                        self.report(
-                            w,
-                            mode,
-                            ctx,
-                            &sp("pattern"),
-                            "pattern",
-                            &ts_str(&messages::pattern(&pattern.source)),
-                        );
-                    });
-                }
-                if let Some(format) = string_format {
-                    self.uses_formats = true;
-                    w.block(
-                        format!("if (!formats.is{}({v})) {{", formats::pascal_name(format)),
-                        "}",
-                        |w| {
-                            self.report(
-                                w,
-                                mode,
-                                ctx,
-                                &sp("format"),
-                                "format",
-                                &ts_str(&messages::format(format)),
-                            );
-                        },
-                    );
-                }
-            });
-        }
-        let number_format = c.format.filter(|f| f.applies_to != JsonType::String);
-        let number_group = c.minimum.is_some() || c.maximum.is_some() || number_format.is_some();
-        if number_group && reachable(&[JsonType::Integer, JsonType::Number]) {
-            w.block(format!("if (typeof {v} === \"number\") {{"), "}", |w| {
-                for (limit, keyword, op) in
-                    [(&c.minimum, "minimum", "<"), (&c.maximum, "maximum", ">")]
-                {
-                    let Some(limit) = limit else { continue };
-                    let message = if keyword == "minimum" {
-                        messages::minimum(limit)
-                    } else {
-                        messages::maximum(limit)
-                    };
-                    let literal = number_literal(limit);
-                    w.block(format!("if ({v} {op} {literal}) {{"), "}", |w| {
-                        self.report(w, mode, ctx, &sp(keyword), keyword, &ts_str(&message));
-                    });
-                }
-                if let Some(format) = number_format {
-                    self.uses_formats = true;
-                    w.block(
-                        format!("if (!formats.is{}({v})) {{", formats::pascal_name(format)),
-                        "}",
-                        |w| {
-                            self.report(
-                                w,
-                                mode,
-                                ctx,
-                                &sp("format"),
-                                "format",
-                                &ts_str(&messages::format(format)),
-                            );
-                        },
-                    );
-                }
-            });
-        }
-        let array_group =
-            c.items.is_some() || c.min_items.is_some() || c.max_items.is_some() || c.unique_items;
-        if array_group && reachable(&[JsonType::Array]) {
-            w.block(format!("if (Array.isArray({v})) {{"), "}", |w| {
-                if let Some(n) = c.min_items {
-                    w.block(format!("if ({v}.length < {n}) {{"), "}", |w| {
-                        self.report(
-                            w,
-                            mode,
-                            ctx,
-                            &sp("minItems"),
-                            "minItems",
-                            &ts_str(&messages::min_items(n)),
-                        );
-                    });
-                }
-                if let Some(n) = c.max_items {
-                    w.block(format!("if ({v}.length > {n}) {{"), "}", |w| {
-                        self.report(
-                            w,
-                            mode,
-                            ctx,
-                            &sp("maxItems"),
-                            "maxItems",
-                            &ts_str(&messages::max_items(n)),
-                        );
-                    });
-                }
-                if c.unique_items {
-                    self.validator_runtime_imports.insert("allUnique");
-                    w.block(format!("if (!allUnique({v})) {{"), "}", |w| {
-                        self.report(
-                            w,
-                            mode,
-                            ctx,
-                            &sp("uniqueItems"),
-                            "uniqueItems",
-                            &ts_str(&messages::unique_items()),
-                        );
-                    });
-                }
-                match &c.items {
-                    None => {}
-                    Some(Items::All(node)) => self.all_items(w, node, v, mode, ctx),
-                    Some(Items::Tuple(nodes)) => {
-                        for (i, node) in nodes.iter().enumerate() {
-                            if matches!(node.kind, NodeKind::Anything) {
-                                continue;
-                            }
-                            w.block(format!("if ({v}.length > {i}) {{"), "}", |w| {
-                                let item = self.item_value(w, node, &format!("{v}[{i}]"), ctx);
-                                self.descend(w, node, &item, &i.to_string(), mode, ctx);
-                            });
-                        }
-                    }
-                }
-            });
-        }
-        let object_checks = !c.required.is_empty()
-            || c.properties
-                .iter()
-                .any(|(_, node)| !matches!(node.kind, NodeKind::Anything))
-            || c.additional_properties.is_some();
-        if object_checks && reachable(&[JsonType::Object]) {
-            w.block(
-                format!("if (typeof {v} === \"object\" && {v} !== null && !Array.isArray({v})) {{"),
-                "}",
-                |w| {
-                    let m = format!("m{}", ctx.fresh());
-                    w.line(format!("const {m} = {v} as Record<string, unknown>;"));
-                    for name in &c.required {
-                        let test = if is_inherited_name(name) {
-                            self.validator_runtime_imports.insert("hasOwn");
-                            format!("!hasOwn({m}, {0}) || {m}[{0}] === undefined", ts_str(name))
-                        } else {
-                            format!("{m}[{}] === undefined", ts_str(name))
-                        };
-                        w.block(format!("if ({test}) {{"), "}", |w| {
-                            self.report(
-                                w,
-                                mode,
-                                ctx,
-                                &sp("required"),
-                                "required",
-                                &ts_str(&messages::required(name)),
-                            );
-                        });
-                    }
-                    for (name, node) in &c.properties {
-                        if matches!(node.kind, NodeKind::Anything) {
-                            continue;
-                        }
-                        let read = if is_inherited_name(name) {
-                            self.validator_runtime_imports.insert("hasOwn");
-                            format!("(hasOwn({m}, {0}) ? {m}[{0}] : undefined)", ts_str(name))
-                        } else {
-                            format!("{m}[{}]", ts_str(name))
-                        };
-                        if matches!(node.kind, NodeKind::Nothing) {
-                            w.block(format!("if ({read} !== undefined) {{"), "}", |w| {
-                                self.descend(w, node, "", &ts_str(name), mode, ctx);
-                            });
-                        } else {
-                            let item = format!("v{}", ctx.fresh());
-                            w.line(format!("const {item} = {read};"));
-                            w.block(format!("if ({item} !== undefined) {{"), "}", |w| {
-                                self.descend(w, node, &item, &ts_str(name), mode, ctx);
-                            });
-                        }
-                    }
-                    if let Some(additional) = &c.additional_properties {
-                        let key = format!("k{}", ctx.fresh());
-                        w.block(format!("for (const {key} in {m}) {{"), "}", |w| {
-                            let known: Vec<String> =
-                                c.properties.iter().map(|(n, _)| ts_str(n)).collect();
-                            if known.len() > 3 {
-                                w.block(format!("switch ({key}) {{"), "}", |w| {
-                                    for name in &known {
-                                        w.line(format!("case {name}:"));
-                                    }
-                                    w.line("  continue;");
-                                });
-                            } else if !known.is_empty() {
-                                let tests: Vec<String> =
-                                    known.iter().map(|n| format!("{key} === {n}")).collect();
-                                w.line(format!("if ({}) continue;", tests.join(" || ")));
-                            }
-                            if matches!(additional.kind, NodeKind::Nothing) {
-                                w.line(format!("if ({m}[{key}] === undefined) continue;"));
-                                match mode {
-                                    Mode::Collect => {
-                                        self.validator_runtime_imports.insert("jsonString");
-                                        ctx.uses_out = true;
-                                        w.line(format!("out.path.push({key});"));
-                                        let message = format!(
-                                            "{} + jsonString({key})",
-                                            ts_str(messages::UNKNOWN_PROPERTY_PREFIX)
-                                        );
-                                        w.line(format!(
-                                            "out.report({}, \"additionalProperties\", {message});",
-                                            ts_str(&additional.schema_path)
-                                        ));
-                                        w.line("out.path.pop();");
-                                    }
-                                    Mode::Check => w.line("return false;"),
-                                }
-                            } else {
-                                let item = format!("v{}", ctx.fresh());
-                                w.line(format!("const {item} = {m}[{key}];"));
-                                w.line(format!("if ({item} === undefined) continue;"));
-                                self.descend(w, additional, &item, &key, mode, ctx);
-                            }
-                        });
-                    }
-                },
-            );
-        }
-        if let Some(one_of) = &c.one_of {
-            self.one_of(w, one_of, &sp("oneOf"), v, mode, ctx);
-        }
-    }
-
-    /// Declares the variable for an array item unless `node` never reads it.
-    fn item_value(&mut self, w: &mut Writer, node: &Node, read: &str, ctx: &mut Ctx) -> String {
-        if matches!(node.kind, NodeKind::Nothing) {
-            return String::new();
-        }
-        let item = format!("v{}", ctx.fresh());
-        w.line(format!("const {item}: unknown = {read};"));
-        item
-    }
-
-    fn all_items(&mut self, w: &mut Writer, node: &'m Node, v: &str, mode: Mode, ctx: &mut Ctx) {
-        if matches!(node.kind, NodeKind::Anything) {
-            return;
-        }
-        if matches!(node.kind, NodeKind::Nothing) && mode == Mode::Check {
-            w.line(format!("if ({v}.length > 0) return false;"));
-            return;
-        }
-        let i = format!("i{}", ctx.fresh());
-        w.block(
-            format!("for (let {i} = 0; {i} < {v}.length; {i}++) {{"),
-            "}",
-            |w| {
-                let item = self.item_value(w, node, &format!("{v}[{i}]"), ctx);
-                self.descend(w, node, &item, &i, mode, ctx);
-            },
-        );
-    }
-
-    fn one_of(
-        &mut self,
-        w: &mut Writer,
-        one_of: &'m OneOf,
-        at: &str,
-        v: &str,
-        mode: Mode,
-        ctx: &mut Ctx,
-    ) {
-        let group = ctx.groups;
-        ctx.groups += 1;
-        let bases: Vec<String> = (0..one_of.variants.len())
-            .map(|i| format!("{}_{group}_{i}", ctx.base))
-            .collect();
-        for (base, variant) in bases.iter().zip(&one_of.variants) {
-            self.aux.insert(base.clone(), variant);
-        }
-        match &one_of.discriminator {
-            Some(disc) => {
-                let tag = format!("t{}", ctx.fresh());
-                let read = if is_inherited_name(&disc.property) {
-                    self.validator_runtime_imports.insert("hasOwn");
-                    format!(
-                        "(hasOwn({v}, {0}) ? ({v} as Record<string, unknown>)[{0}] : undefined)",
-                        ts_str(&disc.property)
-                    )
-                } else {
-                    format!(
-                        "({v} as Record<string, unknown>)[{}]",
-                        ts_str(&disc.property)
-                    )
+            Step::Type(types, report) => {
+                let test = match types.as_slice() {
+                    [] => code!("true"),
+                    [single] => type_test(*single, v, true),
+                    many => code!(
+                        "!({})",
+                        Code::join(many.iter().map(|t| type_test(*t, v, false)), " || ")
+                    ),
                 };
-                w.line(format!(
-                    "const {tag} = typeof {v} === \"object\" && {v} !== null && !Array.isArray({v}) ? {read} : undefined;"
-                ));
-                let message = ts_str(&messages::discriminator(&disc.property, &disc.values));
-                w.block(format!("switch ({tag}) {{"), "}", |w| {
-                    for (value, base) in disc.values.iter().zip(&bases) {
-                        let callee = self.request(base, mode);
-                        w.line(format!("case {}:", ts_str(value)));
-                        match mode {
-                            Mode::Collect => {
-                                ctx.uses_out = true;
-                                w.line(format!("  {callee}({v}, out);"));
-                            }
-                            Mode::Check => w.line(format!("  if (!{callee}({v})) return false;")),
-                        }
-                        w.line("  break;");
-                    }
-                    w.line("default:");
-                    match mode {
-                        Mode::Collect => {
-                            ctx.uses_out = true;
-                            w.line(format!(
-                                "  out.report({}, \"oneOf\", {message});",
-                                ts_str(at)
-                            ));
-                        }
-                        Mode::Check => w.line("  return false;"),
+                w.braces(code!("if ({}) {{", test), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            Step::Enum(values, report) => {
+                let test = self.enum_test(values, v, facts);
+                w.braces(code!("if ({}) {{", test), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            Step::Const(value, report) => {
+                let test = match value {
+                    Value::String(s) if !facts.widen(value) => code!("{} !== {}", v, Str(s)),
+                    _ => code!("!({})", self.equal_test(value, v, facts.widen(value))),
+                };
+                w.braces(code!("if ({}) {{", test), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            Step::String(tests) if Self::reachable(facts, mode, &[JsonType::String]) => {
+                w.braces(code!("if (typeof {} === \"string\") {{", v), |w| {
+                    for (test, report) in tests {
+                        let test = self.string_test(test, v);
+                        w.braces(code!("if ({}) {{", test), |w| {
+                            self.report(w, mode, ctx, report, None)
+                        });
                     }
                 });
             }
-            None if one_of.nullable.is_some() => {
-                let base = &bases[one_of.nullable.unwrap_or_default()];
-                let check = self.request(base, Mode::Check);
-                let callee = self.request(base, mode);
-                let message = ts_str(&format!("{}2", messages::ONE_OF_PREFIX));
-                let (matched_both, other) = match mode {
-                    Mode::Collect => {
-                        ctx.uses_out = true;
-                        (
-                            format!("out.report({}, \"oneOf\", {message});", ts_str(at)),
-                            format!("{callee}({v}, out);"),
-                        )
+            Step::Number(tests)
+                if Self::reachable(facts, mode, &[JsonType::Integer, JsonType::Number]) =>
+            {
+                w.braces(code!("if (typeof {} === \"number\") {{", v), |w| {
+                    for (test, report) in tests {
+                        let test = match test {
+                            NumberTest::Minimum(limit) => code!("{} < {}", v, Num(limit)),
+                            NumberTest::Maximum(limit) => code!("{} > {}", v, Num(limit)),
+                            NumberTest::Format(format) => {
+                                self.uses_formats = true;
+                                code!("!formats.{}({})", format_function(format), v)
+                            }
+                        };
+                        w.braces(code!("if ({}) {{", test), |w| {
+                            self.report(w, mode, ctx, report, None)
+                        });
                     }
-                    Mode::Check => (
-                        "return false;".to_owned(),
-                        format!("if (!{callee}({v})) return false;"),
+                });
+            }
+            Step::Array(steps) if Self::reachable(facts, mode, &[JsonType::Array]) => {
+                w.braces(code!("if (Array.isArray({})) {{", v), |w| {
+                    for step in steps {
+                        self.array_step(w, step, v, mode, ctx);
+                    }
+                });
+            }
+            Step::Object(object) if Self::reachable(facts, mode, &[JsonType::Object]) => {
+                w.braces(
+                    code!(
+                        "if (typeof {} === \"object\" && {} !== null && !Array.isArray({})) {{",
+                        v,
+                        v,
+                        v
                     ),
-                };
-                w.if_else(
-                    format!("if ({v} === null) {{"),
-                    // `null` matches the null variant: it fails only if the other one accepts it too.
-                    |w| {
-                        w.block(format!("if ({check}({v})) {{"), "}", |w| {
-                            w.line(&matched_both)
-                        })
-                    },
-                    // Anything else must match the other variant, and its violations say why not.
-                    |w| w.line(&other),
+                    |w| self.object(w, object, v, mode, ctx),
                 );
             }
-            None => {
-                let count = format!("n{}", ctx.fresh());
-                w.block("{", "}", |w| {
-                    w.line(format!("let {count} = 0;"));
-                    for base in &bases {
-                        let callee = self.request(base, Mode::Check);
-                        w.line(format!("if ({callee}({v})) {count}++;"));
+            Step::String(_) | Step::Number(_) | Step::Array(_) | Step::Object(_) => {}
+            Step::OneOf(one_of) => self.one_of(w, one_of, v, mode, ctx),
+        }
+    }
+
+    /// A TS expression that is true when the string `v` fails `test`.
+    fn string_test(&mut self, test: &StringTest, v: &Ident) -> Code<Ts> {
+        match test {
+            StringTest::MinLength(1) => code!("{}.length === 0", v),
+            StringTest::MinLength(n) => {
+                self.runtime_imports.insert("hasMinChars");
+                code!("!hasMinChars({}, {})", v, *n)
+            }
+            StringTest::MaxLength(n) => {
+                self.runtime_imports.insert("hasMaxChars");
+                code!("!hasMaxChars({}, {})", v, *n)
+            }
+            StringTest::Pattern(pattern) => {
+                let re = self.constant("RE", pattern.source.clone(), |name| {
+                    code!(
+                        "const {} = new RegExp({}, \"u\");",
+                        name,
+                        Str(&pattern.source)
+                    )
+                });
+                code!("!{}.test({})", re, v)
+            }
+            StringTest::Format(format) => {
+                self.uses_formats = true;
+                code!("!formats.{}({})", format_function(format), v)
+            }
+        }
+    }
+
+    /// Declares the variable for a value read by `read`, unless `steps` never read it.
+    fn value_of(&mut self, w: &mut W, steps: &[Step], read: Code<Ts>, ctx: &mut Ctx) -> Ident {
+        if matches!(steps, [Step::Fail(_)]) {
+            return Ident::from_name("_");
+        }
+        let item = ctx.fresh("v");
+        w.line(code!("const {}: unknown = {};", item, read));
+        item
+    }
+
+    fn array_step(&mut self, w: &mut W, step: &ArrayStep, v: &Ident, mode: Mode, ctx: &mut Ctx) {
+        match step {
+            ArrayStep::MinItems(n, report) => {
+                w.braces(code!("if ({}.length < {}) {{", v, *n), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            ArrayStep::MaxItems(n, report) => {
+                w.braces(code!("if ({}.length > {}) {{", v, *n), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            ArrayStep::UniqueItems(report) => {
+                self.runtime_imports.insert("allUnique");
+                w.braces(code!("if (!allUnique({})) {{", v), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            ArrayStep::EachItem(steps) => {
+                if matches!(steps.as_slice(), [Step::Fail(_)]) && mode == Mode::Check {
+                    w.line(code!("if ({}.length > 0) return false;", v));
+                    return;
+                }
+                let i = ctx.fresh("i");
+                w.braces(
+                    code!("for (let {} = 0; {} < {}.length; {}++) {{", i, i, v, i),
+                    |w| {
+                        let item = self.value_of(w, steps, code!("{}[{}]", v, i), ctx);
+                        self.descend(w, steps, &item, code!("{}", i), mode, ctx);
+                    },
+                );
+            }
+            ArrayStep::Item(index, steps) => {
+                w.braces(code!("if ({}.length > {}) {{", v, *index), |w| {
+                    let item = self.value_of(w, steps, code!("{}[{}]", v, *index), ctx);
+                    self.descend(w, steps, &item, code!("{}", *index), mode, ctx);
+                });
+            }
+        }
+    }
+
+    /// The members of the object `v` (known to be a plain object), then the required properties.
+    /// The members of the object `v` (known to be a plain object), then the required properties.
+    /// The yes/no flavour, which reports nothing, tests the required properties first: a missing
+    /// one is the cheapest failure to find.
+    fn object(&mut self, w: &mut W, object: &ObjectSteps, v: &Ident, mode: Mode, ctx: &mut Ctx) {
+        let m = ctx.fresh("m");
+        w.line(code!("const {} = {} as Record<string, unknown>;", m, v));
+        if mode == Mode::Check {
+            self.required(w, object, &m, mode, ctx);
+        }
+        match (&object.additional, mode) {
+            (None, _) => self.object_lookups(w, object, &m, mode, ctx),
+            (Some(additional), Mode::Collect) => {
+                self.object_single_pass(w, object, additional, &m, ctx)
+            }
+            (Some(additional), Mode::Check) => {
+                self.object_lookups_then_others(w, object, additional, &m, ctx)
+            }
+        }
+        if mode == Mode::Collect {
+            self.required(w, object, &m, mode, ctx);
+        }
+    }
+
+    fn required(&mut self, w: &mut W, object: &ObjectSteps, m: &Ident, mode: Mode, ctx: &mut Ctx) {
+        for required in &object.required {
+            let test = if is_inherited_name(&required.name) {
+                self.runtime_imports.insert("hasOwn");
+                code!(
+                    "!hasOwn({}, {}) || {}[{}] === undefined",
+                    m,
+                    Str(&required.name),
+                    m,
+                    Str(&required.name)
+                )
+            } else {
+                code!("{}[{}] === undefined", m, Str(&required.name))
+            };
+            w.braces(code!("if ({}) {{", test), |w| {
+                self.report(w, mode, ctx, &required.report, None)
+            });
+        }
+    }
+
+    /// Without `additionalProperties`: each declared property looked up, in the plan's order.
+    fn object_lookups(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        m: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        self.object_lookups_among(w, object, m, mode, ctx, None);
+    }
+
+    /// [`Self::object_lookups`], with the unknown members `others` (sorted, or `undefined`)
+    /// reported where they come in code-point order: before each declared property, those that
+    /// sort before it, and the rest at the end.
+    fn object_lookups_among(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        m: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+        unknown: Option<(&Ident, &Ident, &Report)>,
+    ) {
+        let flush = |w: &mut W, before: Code<Ts>| {
+            if let Some((others, at, report)) = unknown {
+                w.line(code!(
+                    "if ({} !== undefined) {} = out.reportMembers({}, {}, {}, {}, {}, {});",
+                    others,
+                    at,
+                    others,
+                    at,
+                    before,
+                    Str(&report.schema_path),
+                    Str(report.keyword),
+                    Str(messages::UNKNOWN_PROPERTY_PREFIX)
+                ));
+            }
+        };
+        for property in object.properties.iter().filter(|p| !p.steps.is_empty()) {
+            let name = Str(&property.name);
+            flush(w, code!("{}", name));
+            let read = if is_inherited_name(&property.name) {
+                self.runtime_imports.insert("hasOwn");
+                code!("(hasOwn({}, {}) ? {}[{}] : undefined)", m, name, m, name)
+            } else {
+                code!("{}[{}]", m, name)
+            };
+            if matches!(property.steps.as_slice(), [Step::Fail(_)]) {
+                w.braces(code!("if ({} !== undefined) {{", read), |w| {
+                    let unused = Ident::from_name("_");
+                    self.descend(w, &property.steps, &unused, code!("{}", name), mode, ctx);
+                });
+            } else {
+                let item = ctx.fresh("v");
+                w.line(code!("const {} = {};", item, read));
+                w.braces(code!("if ({} !== undefined) {{", item), |w| {
+                    self.descend(w, &property.steps, &item, code!("{}", name), mode, ctx);
+                });
+            }
+        }
+        if let Some((others, at, report)) = unknown {
+            w.line(code!(
+                "if ({} !== undefined) out.reportMembers({}, {}, undefined, {}, {}, {});",
+                others,
+                others,
+                at,
+                Str(&report.schema_path),
+                Str(report.keyword),
+                Str(messages::UNKNOWN_PROPERTY_PREFIX)
+            ));
+        }
+    }
+
+    /// With `additionalProperties`, in the yes/no flavour: the declared properties looked up, then
+    /// one pass over the members for the undeclared ones.
+    fn object_lookups_then_others(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        additional: &Additional,
+        m: &Ident,
+        ctx: &mut Ctx,
+    ) {
+        let mode = Mode::Check;
+        self.object_lookups(w, object, m, mode, ctx);
+        let key = ctx.fresh("k");
+        w.braces(code!("for (const {} in {}) {{", key, m), |w| {
+            let known: Vec<Code<Ts>> = object
+                .properties
+                .iter()
+                .map(|p| code!("{}", Str(&p.name)))
+                .collect();
+            if known.len() > 3 {
+                w.braces(code!("switch ({}) {{", key), |w| {
+                    for name in known {
+                        w.line(code!("case {}:", name));
                     }
-                    w.block(format!("if ({count} !== 1) {{"), "}", |w| {
-                        let message =
-                            format!("{} + String({count})", ts_str(messages::ONE_OF_PREFIX));
-                        self.report(w, mode, ctx, at, "oneOf", &message);
+                    w.line(code!("  continue;"));
+                });
+            } else if !known.is_empty() {
+                let tests = Code::join(known.iter().map(|n| code!("{} === {}", key, n)), " || ");
+                w.line(code!("if ({}) continue;", tests));
+            }
+            match additional {
+                Additional::Forbidden(_) => {
+                    w.line(code!("if ({}[{}] === undefined) continue;", m, key));
+                    w.line(code!("return false;"));
+                }
+                Additional::Checked(steps) => {
+                    let item = ctx.fresh("v");
+                    w.line(code!("const {} = {}[{}];", item, m, key));
+                    w.line(code!("if ({} === undefined) continue;", item));
+                    self.descend(w, steps, &item, code!("{}", key), mode, ctx);
+                }
+            }
+        });
+    }
+
+    /// With `additionalProperties`, in the collecting flavour: the members in code-point order of
+    /// their names. One pass over the members finds those that are not declared (usually none).
+    /// With `additionalProperties: false`, the declared properties are then looked up in the
+    /// plan's order, and each unknown member is reported just before the first declared property
+    /// whose name sorts after its own (`reportMembers`). With a schema, the members are visited in
+    /// the order of the declared names (sorted when generating), merged with the others'
+    /// (`withOthers`), and dispatched on their names.
+    fn object_single_pass(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        additional: &Additional,
+        m: &Ident,
+        ctx: &mut Ctx,
+    ) {
+        let mode = Mode::Collect;
+        let key = ctx.fresh("k");
+        let head = if object.properties.is_empty() {
+            self.runtime_imports.insert("sortedKeys");
+            code!("for (const {} of sortedKeys({})) {{", key, m)
+        } else {
+            let others = ctx.fresh("others");
+            let scan = ctx.fresh("k");
+            w.line(code!("let {}: string[] | undefined;", others));
+            w.braces(code!("for (const {} in {}) {{", scan, m), |w| {
+                w.braces(code!("switch ({}) {{", scan), |w| {
+                    for property in &object.properties {
+                        w.line(code!("case {}:", Str(&property.name)));
+                    }
+                    w.line(code!("  continue;"));
+                });
+                w.braces(code!("if ({}[{}] !== undefined) {{", m, scan), |w| {
+                    w.line(code!("({} ??= []).push({});", others, scan));
+                });
+            });
+            if let Additional::Forbidden(report) = additional {
+                // Unknown members need no dispatch: the declared properties are looked up in the
+                // plan's order, each unknown member reported where its name comes in that order.
+                self.runtime_imports.insert("sortByCodePoints");
+                ctx.uses_out = true;
+                let at = ctx.fresh("at");
+                w.line(code!("let {} = 0;", at));
+                w.line(code!(
+                    "if ({} !== undefined) sortByCodePoints({});",
+                    others,
+                    others
+                ));
+                self.object_lookups_among(w, object, m, mode, ctx, Some((&others, &at, report)));
+                return;
+            }
+            self.runtime_imports.insert("withOthers");
+            let declared: Code<Ts> = Code::join(
+                object.properties.iter().map(|p| code!("{}", Str(&p.name))),
+                ", ",
+            );
+            let names = self.constant("NAMES", declared.as_str().to_owned(), |name| {
+                code!("const {}: readonly string[] = [{}];", name, declared)
+            });
+            code!(
+                "for (const {} of {} === undefined ? {} : withOthers({}, {})) {{",
+                key,
+                others,
+                names,
+                names,
+                others
+            )
+        };
+        // A declared name read from the list may be one that every object inherits.
+        let read = if object.properties.iter().any(|p| is_inherited_name(&p.name)) {
+            self.runtime_imports.insert("hasOwn");
+            code!("hasOwn({}, {}) ? {}[{}] : undefined", m, key, m, key)
+        } else {
+            code!("{}[{}]", m, key)
+        };
+        let uses_value = object
+            .properties
+            .iter()
+            .map(|p| p.steps.as_slice())
+            .chain(match additional {
+                Additional::Checked(steps) => Some(steps.as_slice()),
+                Additional::Forbidden(_) => None,
+            })
+            .any(|steps| !steps.is_empty() && !matches!(steps, [Step::Fail(_)]));
+        w.braces(head, |w| {
+            let item = if uses_value {
+                let item = ctx.fresh("v");
+                w.line(code!("const {} = {};", item, read));
+                w.line(code!("if ({} === undefined) continue;", item));
+                item
+            } else {
+                w.line(code!("if (({}) === undefined) continue;", read));
+                Ident::from_name("_")
+            };
+            if object.properties.is_empty() {
+                self.additional(w, additional, &item, &key, mode, ctx);
+                return;
+            }
+            w.braces(code!("switch ({}) {{", key), |w| {
+                let (checked, unchecked): (Vec<_>, Vec<_>) =
+                    object.properties.iter().partition(|p| !p.steps.is_empty());
+                for property in checked {
+                    w.braces(code!("case {}: {{", Str(&property.name)), |w| {
+                        self.descend(w, &property.steps, &item, code!("{}", key), mode, ctx);
+                        w.line(code!("break;"));
+                    });
+                }
+                for property in &unchecked {
+                    w.line(code!("case {}:", Str(&property.name)));
+                }
+                if !unchecked.is_empty() {
+                    w.line(code!("  break;"));
+                }
+                w.braces(code!("default: {{"), |w| {
+                    self.additional(w, additional, &item, &key, mode, ctx);
+                });
+            });
+        });
+    }
+
+    fn additional(
+        &mut self,
+        w: &mut W,
+        additional: &Additional,
+        item: &Ident,
+        key: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        match additional {
+            Additional::Forbidden(report) => match mode {
+                Mode::Collect => {
+                    ctx.uses_out = true;
+                    w.line(code!("out.path.push({});", key));
+                    self.report(w, mode, ctx, report, Some(key));
+                    w.line(code!("out.path.pop();"));
+                }
+                Mode::Check => w.line(code!("return false;")),
+            },
+            Additional::Checked(steps) => {
+                self.descend(w, steps, item, code!("{}", key), mode, ctx);
+            }
+        }
+    }
+
+    fn one_of(&mut self, w: &mut W, one_of: &OneOfStep, v: &Ident, mode: Mode, ctx: &mut Ctx) {
+        match one_of {
+            OneOfStep::Tagged {
+                property,
+                cases,
+                report,
+            } => {
+                let tag = ctx.fresh("t");
+                let name = Str(property);
+                let read = if is_inherited_name(property) {
+                    self.runtime_imports.insert("hasOwn");
+                    code!(
+                        "(hasOwn({}, {}) ? ({} as Record<string, unknown>)[{}] : undefined)",
+                        v,
+                        name,
+                        v,
+                        name
+                    )
+                } else {
+                    code!("({} as Record<string, unknown>)[{}]", v, name)
+                };
+                w.line(code!(
+                    "const {} = typeof {} === \"object\" && {} !== null && !Array.isArray({}) ? {} : undefined;",
+                    tag,
+                    v,
+                    v,
+                    v,
+                    read
+                ));
+                w.braces(code!("switch ({}) {{", tag), |w| {
+                    for (value, id) in cases {
+                        let callee = self.request(*id, mode);
+                        w.line(code!("case {}:", Str(value)));
+                        match mode {
+                            Mode::Collect => {
+                                ctx.uses_out = true;
+                                w.line(code!("  {}({}, out);", callee, v));
+                            }
+                            Mode::Check => w.line(code!("  if (!{}({})) return false;", callee, v)),
+                        }
+                        w.line(code!("  break;"));
+                    }
+                    w.braces(code!("default: {{"), |w| {
+                        self.report(w, mode, ctx, report, None)
+                    });
+                });
+            }
+            OneOfStep::Nullable { other, report } => {
+                let check = self.request(*other, Mode::Check);
+                let callee = self.request(*other, mode);
+                // Anything but `null` must match the other variant, and its violations say why not.
+                let otherwise = match mode {
+                    Mode::Collect => {
+                        ctx.uses_out = true;
+                        code!("{}({}, out);", callee, v)
+                    }
+                    Mode::Check => code!("if (!{}({})) return false;", callee, v),
+                };
+                w.if_else(
+                    code!("if ({} === null) {{", v),
+                    // `null` matches the null variant: it fails only if the other one accepts it too.
+                    |w| {
+                        w.braces(code!("if ({}({})) {{", check, v), |w| {
+                            self.report(w, mode, ctx, report, None)
+                        })
+                    },
+                    |w| w.line(otherwise),
+                );
+            }
+            OneOfStep::Counted { variants, report } => {
+                let count = ctx.fresh("n");
+                w.braces(code!("{{"), |w| {
+                    w.line(code!("let {} = 0;", count));
+                    for id in variants {
+                        let callee = self.request(*id, Mode::Check);
+                        w.line(code!("if ({}({})) {}++;", callee, v, count));
+                    }
+                    w.braces(code!("if ({} !== 1) {{", count), |w| {
+                        self.report(w, mode, ctx, report, Some(&count))
                     });
                 });
             }
@@ -1011,67 +1158,63 @@ impl<'m> Emitter<'m> {
     }
 
     /// A TS expression that is true when `v` is none of `values`.
-    fn enum_test(&mut self, values: &[Value], v: &str, widen: impl Fn(&Value) -> bool) -> String {
+    fn enum_test(&mut self, values: &[Value], v: &Ident, facts: Facts<'_>) -> Code<Ts> {
         if values
             .iter()
-            .all(|value| value.is_string() && !widen(value))
+            .all(|value| value.is_string() && !facts.widen(value))
         {
-            let literals: Vec<String> = values
-                .iter()
-                .filter_map(Value::as_str)
-                .map(ts_str)
-                .collect();
-            if literals.len() <= ENUM_CHAIN_MAX {
-                return literals
-                    .iter()
-                    .map(|l| format!("{v} !== {l}"))
-                    .collect::<Vec<_>>()
-                    .join(" && ");
+            let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            if strings.len() <= ENUM_CHAIN_MAX {
+                return Code::join(
+                    strings.iter().map(|s| code!("{} !== {}", v, Str(s))),
+                    " && ",
+                );
             }
-            let set = self.constant("SET", literals.join(","), |name| {
-                format!(
-                    "const {name}: ReadonlySet<unknown> = new Set<unknown>([{}]);",
-                    literals.join(", ")
+            let literals = Code::join(strings.iter().map(|s| code!("{}", Str(s))), ", ");
+            let set = self.constant("SET", literals.as_str().to_owned(), |name| {
+                code!(
+                    "const {}: ReadonlySet<unknown> = new Set<unknown>([{}]);",
+                    name,
+                    literals
                 )
             });
-            return format!("!{set}.has({v})");
+            return code!("!{}.has({})", set, v);
         }
-        let tests: Vec<String> = values
+        let tests: Vec<Code<Ts>> = values
             .iter()
-            .map(|value| self.equal_test(value, v, widen(value)))
+            .map(|value| self.equal_test(value, v, facts.widen(value)))
             .collect();
-        format!("!({})", tests.join(" || "))
+        code!("!({})", Code::join(tests, " || "))
     }
 
     /// A TS expression that is true when `v` equals `value` as JSON.
-    fn equal_test(&mut self, value: &Value, v: &str, widen: bool) -> String {
-        let widened = format!("({v} as unknown)");
-        let v = if widen { widened.as_str() } else { v };
+    fn equal_test(&mut self, value: &Value, v: &Ident, widen: bool) -> Code<Ts> {
+        let v = if widen {
+            code!("({} as unknown)", v)
+        } else {
+            code!("{}", v)
+        };
         match value {
-            Value::Null => format!("{v} === null"),
-            Value::Bool(b) => format!("{v} === {b}"),
-            Value::Number(n) => format!("{v} === {}", number_literal(n)),
-            Value::String(s) => format!("{v} === {}", ts_str(s)),
+            Value::Null => code!("{} === null", v),
+            Value::Bool(true) => code!("{} === true", v),
+            Value::Bool(false) => code!("{} === false", v),
+            Value::Number(n) => code!("{} === {}", v, Num(n)),
+            Value::String(s) => code!("{} === {}", v, Str(s)),
             Value::Array(_) | Value::Object(_) => {
-                self.validator_runtime_imports.insert("jsonEqual");
+                self.runtime_imports.insert("jsonEqual");
                 let text = json_text(value);
                 let literal = self.constant("LIT", text.clone(), |name| {
-                    format!("const {name}: unknown = JSON.parse({});", ts_str(&text))
+                    code!("const {}: unknown = JSON.parse({});", name, Str(&text))
                 });
-                format!("jsonEqual({v}, {literal})")
+                code!("jsonEqual({}, {})", v, literal)
             }
         }
     }
 }
 
-/// A number as a TS literal (serde_json's spelling is valid TS; a negative one is parenthesized).
-fn number_literal(n: &serde_json::Number) -> String {
-    let text = n.to_string();
-    if text.starts_with('-') {
-        format!("({text})")
-    } else {
-        text
-    }
+/// The name of a format's check in the formats module (`isDeviceKeyId`).
+fn format_function(format: &formats::Format) -> Ident {
+    Ident::from_name(&format!("is{}", formats::pascal_name(format)))
 }
 
 /// Whether a JSON value of JSON type `t` can be `value`.
@@ -1091,33 +1234,32 @@ fn json_type_matches(t: JsonType, value: &Value) -> bool {
 }
 
 /// Whether `v` has JSON type `t` (or, `negated`, does not).
-fn type_test(t: JsonType, v: &str, negated: bool) -> String {
+fn type_test(t: JsonType, v: &Ident, negated: bool) -> Code<Ts> {
     match (t, negated) {
-        (JsonType::Null, false) => format!("{v} === null"),
-        (JsonType::Null, true) => format!("{v} !== null"),
-        (JsonType::Boolean, false) => format!("typeof {v} === \"boolean\""),
-        (JsonType::Boolean, true) => format!("typeof {v} !== \"boolean\""),
-        (JsonType::Integer, false) => format!("Number.isInteger({v})"),
-        (JsonType::Integer, true) => format!("!Number.isInteger({v})"),
-        (JsonType::Number, false) => format!("typeof {v} === \"number\""),
-        (JsonType::Number, true) => format!("typeof {v} !== \"number\""),
-        (JsonType::String, false) => format!("typeof {v} === \"string\""),
-        (JsonType::String, true) => format!("typeof {v} !== \"string\""),
-        (JsonType::Array, false) => format!("Array.isArray({v})"),
-        (JsonType::Array, true) => format!("!Array.isArray({v})"),
-        (JsonType::Object, false) => {
-            format!("typeof {v} === \"object\" && {v} !== null && !Array.isArray({v})")
-        }
-        (JsonType::Object, true) => {
-            format!("typeof {v} !== \"object\" || {v} === null || Array.isArray({v})")
-        }
-    }
-}
-
-/// Appends text written at depth 0 to `w`, each line indented to `w`'s current depth.
-fn push_raw(w: &mut Writer, text: &str) {
-    for line in text.lines() {
-        w.line(line);
+        (JsonType::Null, false) => code!("{} === null", v),
+        (JsonType::Null, true) => code!("{} !== null", v),
+        (JsonType::Boolean, false) => code!("typeof {} === \"boolean\"", v),
+        (JsonType::Boolean, true) => code!("typeof {} !== \"boolean\"", v),
+        (JsonType::Integer, false) => code!("Number.isInteger({})", v),
+        (JsonType::Integer, true) => code!("!Number.isInteger({})", v),
+        (JsonType::Number, false) => code!("typeof {} === \"number\"", v),
+        (JsonType::Number, true) => code!("typeof {} !== \"number\"", v),
+        (JsonType::String, false) => code!("typeof {} === \"string\"", v),
+        (JsonType::String, true) => code!("typeof {} !== \"string\"", v),
+        (JsonType::Array, false) => code!("Array.isArray({})", v),
+        (JsonType::Array, true) => code!("!Array.isArray({})", v),
+        (JsonType::Object, false) => code!(
+            "typeof {} === \"object\" && {} !== null && !Array.isArray({})",
+            v,
+            v,
+            v
+        ),
+        (JsonType::Object, true) => code!(
+            "typeof {} !== \"object\" || {} === null || Array.isArray({})",
+            v,
+            v,
+            v
+        ),
     }
 }
 
@@ -1144,9 +1286,9 @@ mod tests {
 
     fn emit_all(set: &SchemaSet) -> String {
         let names: Vec<String> = set.docs.keys().cloned().collect();
-        let model = crate::model::compile(set, &names);
+        let plan = crate::plan::lower(&crate::model::compile(set, &names));
         emit(
-            &model,
+            &plan,
             set,
             TsPaths {
                 validator_runtime: "./validator-runtime.js",
@@ -1157,7 +1299,7 @@ mod tests {
     }
 
     #[test]
-    fn object_checks_mirror_the_rust_order_and_paths() {
+    fn object_checks_follow_the_plan_order_and_paths() {
         let set = set(vec![(
             "Thing",
             json!({
@@ -1194,7 +1336,14 @@ mod tests {
             out.contains("\"Thing.json#/properties/n/minimum\""),
             "{out}"
         );
-        assert!(out.contains("out.report(\"Thing.json#/additionalProperties\", \"additionalProperties\", \"unknown property \" + jsonString(k"), "{out}");
+        // Both flavours look the declared properties up; the collecting one reports an unknown
+        // member where its name comes among theirs, the yes/no one as it comes.
+        assert!(out.contains("(others3 ??= []).push(k4);"), "{out}");
+        assert!(
+            out.contains("if (others3 !== undefined) at5 = out.reportMembers(others3, at5, \"id\", \"Thing.json#/additionalProperties\", \"additionalProperties\", \"unknown property \");"),
+            "{out}"
+        );
+        assert!(out.contains("for (const k4 in m1) {"), "{out}");
         assert!(
             out.contains("import * as formats from \"./formats.js\";"),
             "{out}"
@@ -1203,11 +1352,18 @@ mod tests {
             out.contains("import type * as types from \"./types.js\";"),
             "{out}"
         );
-        // Type before required before properties before additionalProperties, as in Rust.
-        let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s} missing"));
-        assert!(at("Thing.json#/type") < at("Thing.json#/required"));
-        assert!(at("Thing.json#/required") < at("Thing.json#/properties/id/format"));
-        assert!(at("Thing.json#/properties/n/maximum") < at("Thing.json#/additionalProperties\""));
+        // Type, then the members (unknown ones where their names come), then required, as in
+        // Rust.
+        let collect = &out[out.find("function f0(").expect("f0")..];
+        let collect = &collect[..collect.find("\n}\n").expect("end of f0")];
+        let at = |s: &str| collect.find(s).unwrap_or_else(|| panic!("{s} missing"));
+        let last = |s: &str| collect.rfind(s).unwrap_or_else(|| panic!("{s} missing"));
+        let unknown = "Thing.json#/additionalProperties\"";
+        assert!(at("Thing.json#/type") < at(unknown));
+        assert!(at(unknown) < at("Thing.json#/properties/id/format"));
+        assert!(at("Thing.json#/properties/id/format") < at("Thing.json#/properties/n/maximum"));
+        assert!(at("Thing.json#/properties/n/maximum") < last(unknown));
+        assert!(last(unknown) < at("Thing.json#/required"));
     }
 
     #[test]
@@ -1284,8 +1440,8 @@ mod tests {
 
     #[test]
     fn unused_flavours_are_not_written() {
-        // `Leaf` is reached only through a general oneOf: only its yes/no flavour is called from
-        // there, but it is a root too, so both exist; `Wrap`'s variant exists only as `c`.
+        // `Wrap`'s variants are reached only through a general oneOf, which calls only their
+        // yes/no flavour.
         let set = set(vec![(
             "Wrap",
             json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}),

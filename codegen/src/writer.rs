@@ -1,4 +1,8 @@
-//! A small indenting text builder for the emitters, and identifier spelling helpers.
+//! A small indenting text builder for the emitters that write fixed text around names the profile
+//! checked (types, methods, formats, the package files), and identifier spelling helpers. The
+//! validator emitters, which interpolate schema text, write with [`crate::code`] instead.
+
+use crate::code::{comment_lines, Lang, Rust, Ts};
 
 /// Builds source text line by line with four-space indentation (two for TypeScript).
 #[derive(Debug)]
@@ -44,29 +48,11 @@ impl Writer {
         self.line(close);
     }
 
-    /// Writes `open`, runs `then` one level deeper, writes `} else {`, runs `otherwise` one level
-    /// deeper, then closes with `}` (the same in Rust and TypeScript).
-    pub(crate) fn if_else(
-        &mut self,
-        open: impl AsRef<str>,
-        then: impl FnOnce(&mut Self),
-        otherwise: impl FnOnce(&mut Self),
-    ) {
-        self.line(open);
-        self.depth += 1;
-        then(self);
-        self.depth -= 1;
-        self.line("} else {");
-        self.depth += 1;
-        otherwise(self);
-        self.depth -= 1;
-        self.line("}");
-    }
-
-    /// Writes each line of a doc comment with `prefix` (`///`, ` *`), skipping trailing blanks.
+    /// Writes each line of a comment with `prefix` (`///`, ` *`): every line break of `text` starts
+    /// a new comment line, and control and bidirectional characters are written as escapes (see
+    /// [`crate::code::comment_lines`]).
     pub(crate) fn doc(&mut self, prefix: &str, text: &str) {
-        for line in text.trim_end().lines() {
-            let line = line.trim_end();
+        for line in comment_lines(text) {
             if line.is_empty() {
                 self.line(prefix);
             } else {
@@ -101,14 +87,18 @@ pub(crate) fn snake_case(name: &str) -> String {
     out
 }
 
-/// A Rust string literal for `s`.
+/// A Rust string literal for `s` (ASCII only, see [`crate::code::Str`]).
 pub(crate) fn rust_str(s: &str) -> String {
-    format!("{s:?}")
+    let mut out = String::with_capacity(s.len() + 2);
+    Rust::write_str_literal(&mut out, s);
+    out
 }
 
-/// A TypeScript string literal for `s` (JSON string syntax is valid TypeScript).
+/// A TypeScript string literal for `s` (ASCII only, see [`crate::code::Str`]).
 pub(crate) fn ts_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    let mut out = String::with_capacity(s.len() + 2);
+    Ts::write_str_literal(&mut out, s);
+    out
 }
 
 #[cfg(test)]

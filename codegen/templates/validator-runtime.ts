@@ -49,6 +49,25 @@ export class Collector {
   report(schemaPath: string, keyword: string, message: string): void {
     this.violations.push({ instancePath: pointer(this.path), schemaPath, keyword, message });
   }
+
+  /**
+   * Reports the members named `names[from]`, `names[from + 1]`… (names in code-point order) that
+   * sort before `before` (all that are left, without it), each at its own path, with `message`
+   * followed by the member's name as a JSON string. Returns the index of the first name left.
+   */
+  reportMembers(names: readonly string[], from: number, before: string | undefined, schemaPath: string, keyword: string, message: string): number {
+    let i = from;
+    for (; i < names.length; i++) {
+      const name = names[i] as string;
+      if (before !== undefined && compareCodePoints(name, before) >= 0) {
+        break;
+      }
+      this.path.push(name);
+      this.report(schemaPath, keyword, message + jsonString(name));
+      this.path.pop();
+    }
+    return i;
+  }
 }
 
 /** A violation as one line of text: `/keyId must be ... (format at DeviceKeySignParams.json#/...)`. */
@@ -106,7 +125,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Whether no two items are equal (as `jsonEqual` says). */
+/**
+ * Whether no two items are equal (as `jsonEqual` says). Primitives go into a `Set`; otherwise each
+ * item's canonical text (see `canonicalText`) does, so the work grows with the size of the items,
+ * not with the square of their number.
+ */
 export function allUnique(items: readonly unknown[]): boolean {
   const n = items.length;
   if (n < 2) {
@@ -124,7 +147,23 @@ export function allUnique(items: readonly unknown[]): boolean {
     // Strings, numbers, booleans and null: a Set compares them as JSON does (`0` equals `-0`).
     return new Set(items).size === n;
   }
-  for (let i = 1; i < n; i++) {
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const text = canonicalText(items[i]);
+    if (text === undefined) {
+      return allUniquePairwise(items);
+    }
+    if (seen.has(text)) {
+      return false;
+    }
+    seen.add(text);
+  }
+  return true;
+}
+
+/** `allUnique` by comparing every pair: for items that are not all JSON. */
+function allUniquePairwise(items: readonly unknown[]): boolean {
+  for (let i = 1; i < items.length; i++) {
     for (let j = 0; j < i; j++) {
       if (jsonEqual(items[i], items[j])) {
         return false;
@@ -132,6 +171,138 @@ export function allUnique(items: readonly unknown[]): boolean {
     }
   }
   return true;
+}
+
+/**
+ * A JSON value's canonical text: two values have the same one exactly when `jsonEqual` says they
+ * are equal (object members sorted by name, numbers as JavaScript writes them, so `-0` as `0`);
+ * `undefined` for a value that is not JSON (`undefined`, a non-finite number, a bigint...).
+ */
+function canonicalText(value: unknown): string | undefined {
+  if (value === null) {
+    return "null";
+  }
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case "object":
+      break;
+    default:
+      return undefined;
+  }
+  let out: string;
+  if (Array.isArray(value)) {
+    out = "[";
+    for (let i = 0; i < value.length; i++) {
+      const item = canonicalText(value[i]);
+      if (item === undefined) {
+        return undefined;
+      }
+      out += (i > 0 ? "," : "") + item;
+    }
+    return out + "]";
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = canonicalText(object[key]);
+    if (item === undefined) {
+      return undefined;
+    }
+    out += (i > 0 ? "," : "") + JSON.stringify(key) + ":" + item;
+  }
+  return out + "}";
+}
+
+/**
+ * Compares two strings by code points, as Rust compares `String`s (by their UTF-8 bytes), where
+ * JavaScript's own comparison goes by UTF-16 code units: a surrogate (half of a code point above
+ * U+FFFF) sorts after U+E000..U+FFFF here.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      return codeUnitRank(x) - codeUnitRank(y);
+    }
+  }
+  return a.length - b.length;
+}
+
+/** A code unit's place in code-point order: surrogates move above U+E000..U+FFFF. */
+function codeUnitRank(c: number): number {
+  if (c < 0xd800) {
+    return c;
+  }
+  return c <= 0xdfff ? c + 0x2000 : c - 0x800;
+}
+
+/** Sorts `names` in code-point order, in place, and returns them. */
+export function sortByCodePoints(names: string[]): string[] {
+  if (names.length > 16) {
+    return names.sort(compareCodePoints);
+  }
+  // Few names: an insertion sort, without the cost of a general sort.
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i] as string;
+    let j = i - 1;
+    while (j >= 0 && compareCodePoints(names[j] as string, name) > 0) {
+      names[j + 1] = names[j] as string;
+      j--;
+    }
+    names[j + 1] = name;
+  }
+  return names;
+}
+
+/**
+ * The names of `object`'s members (those `for…in` visits) in code-point order: the order the Rust
+ * validators see a `serde_json` map's members in, so that both languages report the members'
+ * violations in the same order.
+ */
+export function sortedKeys(object: object): string[] {
+  const keys: string[] = [];
+  for (const key in object) {
+    keys.push(key);
+  }
+  return sortByCodePoints(keys);
+}
+
+/**
+ * `declared` (names already in code-point order) and `others` (names not among them; sorted here,
+ * in place) merged into one list in code-point order.
+ */
+export function withOthers(declared: readonly string[], others: string[]): string[] {
+  sortByCodePoints(others);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < declared.length && j < others.length) {
+    const a = declared[i] as string;
+    const b = others[j] as string;
+    if (compareCodePoints(a, b) < 0) {
+      out.push(a);
+      i++;
+    } else {
+      out.push(b);
+      j++;
+    }
+  }
+  while (i < declared.length) {
+    out.push(declared[i++] as string);
+  }
+  while (j < others.length) {
+    out.push(others[j++] as string);
+  }
+  return out;
 }
 
 /** Draft-07 `integer`: any number with no fractional part (`1.0` is an integer). */

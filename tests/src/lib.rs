@@ -106,6 +106,15 @@ pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
         "$ref": format!("#/definitions/{type_name}"),
         "definitions": definitions,
     });
+    reference_for(&root).unwrap_or_else(|e| {
+        panic!("the reference validator rejects the schema of {type_name}: {e}")
+    })
+}
+
+/// The reference validator for a self-contained schema: the `jsonschema` crate (draft 7) with the
+/// profile's formats implemented here independently of the generator (`base64` and `url`
+/// crates).
+pub fn reference_for(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
         .should_validate_formats(true)
@@ -118,10 +127,8 @@ pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
         })
         .with_format("base64", reference_base64)
         .with_format("origin", reference_origin)
-        .build(&root)
-        .unwrap_or_else(|e| {
-            panic!("the reference validator rejects the schema of {type_name}: {e}")
-        })
+        .build(schema)
+        .map_err(|e| e.to_string())
 }
 
 fn rewrite_file_refs(value: &mut Value) {
@@ -217,6 +224,16 @@ pub fn built_ts_package() -> PathBuf {
 
 /// Runs `node script args...`, feeding `input` on stdin, and parses its stdout as JSON.
 pub fn run_node(script: &Path, args: &[&str], input: &Value) -> Value {
+    run_node_text(
+        script,
+        args,
+        &serde_json::to_string(input).expect("input JSON"),
+    )
+}
+
+/// Runs `node script args...`, feeding the JSON text `input` on stdin (as written: its objects'
+/// members in its order), and parses its stdout as JSON.
+pub fn run_node_text(script: &Path, args: &[&str], input: &str) -> Value {
     use std::io::Write;
     let mut child = Command::new("node")
         .arg(script)
@@ -227,7 +244,7 @@ pub fn run_node(script: &Path, args: &[&str], input: &Value) -> Value {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run node: {e}"));
     let mut stdin = child.stdin.take().expect("stdin");
-    let text = serde_json::to_vec(input).expect("input JSON");
+    let text = input.as_bytes().to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&text));
     let output = child.wait_with_output().expect("node output");
     writer.join().expect("stdin writer").expect("write to node");
@@ -239,4 +256,47 @@ pub fn run_node(script: &Path, args: &[&str], input: &Value) -> Value {
     );
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("node {} printed no JSON: {e}", script.display()))
+}
+
+/// Compiles the TypeScript validators of `ts_validators_for` (the files of `sources`: the
+/// validator runtime, the formats and `suite.ts`) with the generated package's tsc, strict, into
+/// `out`, and returns the compiled `suite.js`.
+pub fn compile_ts_validators(sources: &Path, out: &Path) -> PathBuf {
+    let tsc = repo_root().join("generated/ts/node_modules/typescript/bin/tsc");
+    assert!(
+        tsc.exists(),
+        "{} is missing: run `npm ci` in generated/ts (bash .ci/run does)",
+        tsc.display()
+    );
+    // `--module nodenext` emits ES modules only for sources inside a `"type": "module"` package.
+    std::fs::write(sources.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
+    std::fs::create_dir_all(out).expect("output folder");
+    let mut command = Command::new("node");
+    command.arg(&tsc).args([
+        "--strict",
+        "--noUncheckedIndexedAccess",
+        "--noUnusedLocals",
+        "--noUnusedParameters",
+        "--target",
+        "es2022",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--skipLibCheck",
+        "--outDir",
+    ]);
+    command.arg(out);
+    for name in ["validator-runtime.ts", "formats.ts", "suite.ts"] {
+        command.arg(sources.join(name));
+    }
+    let output = command.output().expect("run tsc");
+    assert!(
+        output.status.success(),
+        "tsc failed on {}:\n{}",
+        sources.display(),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    std::fs::write(out.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
+    out.join("suite.js")
 }

@@ -234,12 +234,76 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Whether no two items are equal.
+/// Up to this many items, `all_unique` compares every pair.
+const UNIQUE_PAIRWISE_MAX: usize = 8;
+
+/// Whether no two items are equal (as `json_equal` says). A few items are compared pair by pair;
+/// more are sorted by a hash that equal items share, and only items of the same hash are compared,
+/// so the work grows as n log n. The hash is keyed afresh on every call, so no one can choose
+/// items that collide.
 pub fn all_unique(items: &[Value]) -> bool {
-    items
+    if items.len() <= UNIQUE_PAIRWISE_MAX {
+        return items
+            .iter()
+            .enumerate()
+            .all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)));
+    }
+    let keys = std::collections::hash_map::RandomState::new();
+    let mut hashed: Vec<(u64, &Value)> = items
         .iter()
-        .enumerate()
-        .all(|(i, a)| items[..i].iter().all(|b| !json_equal(a, b)))
+        .map(|item| (json_hash(&keys, item), item))
+        .collect();
+    hashed.sort_unstable_by_key(|(hash, _)| *hash);
+    hashed.chunk_by(|a, b| a.0 == b.0).all(|run| {
+        run.iter()
+            .enumerate()
+            .all(|(i, (_, a))| run[..i].iter().all(|(_, b)| !json_equal(a, b)))
+    })
+}
+
+/// A hash of `value` that values equal as `json_equal` says share: a number hashes as its `f64`
+/// value (two numbers are equal only if their `f64` values are), an object's members combine in
+/// any order.
+fn json_hash(keys: &std::collections::hash_map::RandomState, value: &Value) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut hasher = keys.build_hasher();
+    match value {
+        Value::Null => hasher.write_u8(0),
+        Value::Bool(b) => {
+            hasher.write_u8(1);
+            hasher.write_u8(u8::from(*b));
+        }
+        Value::Number(n) => {
+            hasher.write_u8(2);
+            let f = n.as_f64().unwrap_or(0.0);
+            // `-0.0` equals `0.0`.
+            hasher.write_u64(if f == 0.0 { 0 } else { f.to_bits() });
+        }
+        Value::String(s) => {
+            hasher.write_u8(3);
+            s.hash(&mut hasher);
+        }
+        Value::Array(items) => {
+            hasher.write_u8(4);
+            hasher.write_usize(items.len());
+            for item in items {
+                hasher.write_u64(json_hash(keys, item));
+            }
+        }
+        Value::Object(map) => {
+            hasher.write_u8(5);
+            hasher.write_usize(map.len());
+            let mut members = 0u64;
+            for (key, item) in map {
+                let mut member = keys.build_hasher();
+                key.hash(&mut member);
+                member.write_u64(json_hash(keys, item));
+                members = members.wrapping_add(member.finish());
+            }
+            hasher.write_u64(members);
+        }
+    }
+    hasher.finish()
 }
 
 /// Compares two numbers exactly when both are integers, else as `f64`.

@@ -2069,6 +2069,35 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `ClientInfo.json#/properties/title/oneOf/0`
+#[allow(unused_variables, clippy::all)]
+fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(
+            p0,
+            "ClientInfo.json#/properties/title/oneOf/0/type",
+            "type",
+            || "must be string".to_owned(),
+        );
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::validator_runtime::has_max_chars(s, 1024) {
+            out.report(
+                p0,
+                "ClientInfo.json#/properties/title/oneOf/0/maxLength",
+                "maxLength",
+                || "must be at most 1024 characters long".to_owned(),
+            );
+            if out.stop() {
+                return;
+            }
+        }
+    }
+}
+
 /// `DeviceKeyAlgorithm.json#`
 #[allow(unused_variables, clippy::all)]
 fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
@@ -2123,7 +2152,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "protectionPolicy" => {
                     if v1.is_null() {
                         let mut sub = StopAtFirst::default();
-                        f8_1_0(v1, p1, &mut sub);
+                        f8_0_0(v1, p1, &mut sub);
                         if !sub.failed() {
                             out.report(
                                 p1,
@@ -2139,7 +2168,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             }
                         }
                     } else {
-                        f8_1_0(v1, p1, out);
+                        f8_0_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -2188,6 +2217,15 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
             }
         }
+    }
+}
+
+/// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
+#[allow(unused_variables, clippy::all)]
+fn f8_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f17(v0, p0, out);
+    if out.stop() {
+        return;
     }
 }
 
@@ -3127,13 +3165,13 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         .and_then(Value::as_str)
     {
         Some("remoteControlClientConnection") => {
-            f21_2_0(v0, p0, out);
+            f21_0_0(v0, p0, out);
             if out.stop() {
                 return;
             }
         }
         Some("remoteControlClientEnrollment") => {
-            f21_2_1(v0, p0, out);
+            f21_0_1(v0, p0, out);
             if out.stop() {
                 return;
             }
@@ -3142,6 +3180,751 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "DeviceKeySignPayload.json#/oneOf", "oneOf", || "must be an object whose \"type\" is one of \"remoteControlClientConnection\", \"remoteControlClientEnrollment\"".to_owned());
             if out.stop() {
                 return;
+            }
+        }
+    }
+}
+
+/// `DeviceKeySignPayload.json#/oneOf/0`
+#[allow(unused_variables, clippy::all)]
+fn f21_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(
+            p0,
+            "DeviceKeySignPayload.json#/oneOf/0/type",
+            "type",
+            || "must be object".to_owned(),
+        );
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "accountUserId" => {
+                    seen |= 1 << 6;
+                    f0(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "audience" => {
+                    seen |= 1 << 2;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/audience/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if v1.as_str() != Some("remote_control_client_websocket") {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/audience/const",
+                            "const",
+                            || "must be \"remote_control_client_websocket\"".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                "clientId" => {
+                    seen |= 1 << 7;
+                    f5(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "nonce" => {
+                    seen |= 1 << 1;
+                    f29(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "scopes" => {
+                    seen |= 1 << 10;
+                    if !(v1.is_array()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/type",
+                            "type",
+                            || "must be array".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if let Some(items) = v1.as_array() {
+                        if items.len() < 1 {
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems",
+                                "minItems",
+                                || "must have at least 1 item".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if items.len() > 1 {
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems",
+                                "maxItems",
+                                || "must have at most 1 item".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        for (i, v2) in items.iter().enumerate() {
+                            let p2 = &Path::Index(p1, i);
+                            if !(v2.is_string()) {
+                                out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/type", "type", || "must be string".to_owned());
+                                if out.stop() {
+                                    return;
+                                }
+                            }
+                            if v2.as_str() != Some("remote_control_controller_websocket") {
+                                out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/const", "const", || "must be \"remote_control_controller_websocket\"".to_owned());
+                                if out.stop() {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                }
+                "sessionId" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::validator_runtime::has_min_chars(s, 1) {
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength",
+                                "minLength",
+                                || "must be at least 1 character long".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if !crate::validator_runtime::has_max_chars(s, 256) {
+                            out.report(
+                                p1,
+                                "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/maxLength",
+                                "maxLength",
+                                || "must be at most 256 characters long".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                "targetOrigin" => {
+                    seen |= 1 << 4;
+                    f30(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "targetPath" => {
+                    seen |= 1 << 5;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if !matches!(
+                        v1.as_str(),
+                        Some("/api/codex/remote/control/client" | "/wham/remote/control/client")
+                    ) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client\", \"/wham/remote/control/client\"".to_owned());
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                "tokenExpiresAt" => {
+                    seen |= 1 << 9;
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                "tokenSha256Base64url" => {
+                    seen |= 1 << 8;
+                    f33(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "type" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/type/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if v1.as_str() != Some("remoteControlClientConnection") {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/0/properties/type/const",
+                            "const",
+                            || "must be \"remoteControlClientConnection\"".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceKeySignPayload.json#/oneOf/0/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 2047u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"type\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"nonce\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"audience\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"sessionId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 4) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"targetOrigin\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 5) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"targetPath\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 6) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"accountUserId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 7) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"clientId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 8) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"tokenSha256Base64url\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 9) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"tokenExpiresAt\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 10) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/0/required",
+                    "required",
+                    || "missing required property \"scopes\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `DeviceKeySignPayload.json#/oneOf/1`
+#[allow(unused_variables, clippy::all)]
+fn f21_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(
+            p0,
+            "DeviceKeySignPayload.json#/oneOf/1/type",
+            "type",
+            || "must be object".to_owned(),
+        );
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "accountUserId" => {
+                    seen |= 1 << 6;
+                    f0(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "audience" => {
+                    seen |= 1 << 2;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/audience/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if v1.as_str() != Some("remote_control_client_enrollment") {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/audience/const",
+                            "const",
+                            || "must be \"remote_control_client_enrollment\"".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                "challengeExpiresAt" => {
+                    seen |= 1 << 9;
+                    if !(v1
+                        .as_number()
+                        .is_some_and(crate::validator_runtime::is_integer))
+                    {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type",
+                            "type",
+                            || "must be integer".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if let Some(n) = v1.as_number() {
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                "challengeId" => {
+                    seen |= 1 << 3;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if let Some(s) = v1.as_str() {
+                        if !crate::validator_runtime::has_min_chars(s, 1) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 character long".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                        if !crate::validator_runtime::has_max_chars(s, 256) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/maxLength", "maxLength", || "must be at most 256 characters long".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                "clientId" => {
+                    seen |= 1 << 7;
+                    f5(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "deviceIdentitySha256Base64url" => {
+                    seen |= 1 << 8;
+                    f33(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "nonce" => {
+                    seen |= 1 << 1;
+                    f29(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "targetOrigin" => {
+                    seen |= 1 << 4;
+                    f30(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "targetPath" => {
+                    seen |= 1 << 5;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if !matches!(
+                        v1.as_str(),
+                        Some(
+                            "/api/codex/remote/control/client/enroll"
+                                | "/wham/remote/control/client/enroll"
+                        )
+                    ) {
+                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client/enroll\", \"/wham/remote/control/client/enroll\"".to_owned());
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                "type" => {
+                    seen |= 1 << 0;
+                    if !(v1.is_string()) {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/type/type",
+                            "type",
+                            || "must be string".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                    if v1.as_str() != Some("remoteControlClientEnrollment") {
+                        out.report(
+                            p1,
+                            "DeviceKeySignPayload.json#/oneOf/1/properties/type/const",
+                            "const",
+                            || "must be \"remoteControlClientEnrollment\"".to_owned(),
+                        );
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceKeySignPayload.json#/oneOf/1/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 1023u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"type\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"nonce\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"audience\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"challengeId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 4) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"targetOrigin\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 5) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"targetPath\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 6) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"accountUserId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 7) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"clientId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 8) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"deviceIdentitySha256Base64url\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 9) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeySignPayload.json#/oneOf/1/required",
+                    "required",
+                    || "missing required property \"challengeExpiresAt\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
             }
         }
     }
@@ -3392,7 +4175,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "capabilities" => {
                     if v1.is_null() {
                         let mut sub = StopAtFirst::default();
-                        f26_3_0(v1, p1, &mut sub);
+                        f26_0_0(v1, p1, &mut sub);
                         if !sub.failed() {
                             out.report(
                                 p1,
@@ -3408,7 +4191,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             }
                         }
                     } else {
-                        f26_3_0(v1, p1, out);
+                        f26_0_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -3453,6 +4236,15 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `InitializeParams.json#/properties/capabilities/oneOf/0`
+#[allow(unused_variables, clippy::all)]
+fn f26_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f25(v0, p0, out);
+    if out.stop() {
+        return;
+    }
+}
+
 /// `InitializeResponse.json#`
 #[allow(unused_variables, clippy::all)]
 fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
@@ -3465,30 +4257,6 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         }
     }
     if let Some(map) = v0.as_object() {
-        if !map.contains_key("userAgent") {
-            out.report(p0, "InitializeResponse.json#/required", "required", || {
-                "missing required property \"userAgent\"".to_owned()
-            });
-            if out.stop() {
-                return;
-            }
-        }
-        if !map.contains_key("platformFamily") {
-            out.report(p0, "InitializeResponse.json#/required", "required", || {
-                "missing required property \"platformFamily\"".to_owned()
-            });
-            if out.stop() {
-                return;
-            }
-        }
-        if !map.contains_key("platformOs") {
-            out.report(p0, "InitializeResponse.json#/required", "required", || {
-                "missing required property \"platformOs\"".to_owned()
-            });
-            if out.stop() {
-                return;
-            }
-        }
         if let Some(v1) = map.get("platformFamily") {
             let p1 = &Path::Key(p0, "platformFamily");
             if !(v1.is_string()) {
@@ -3529,6 +4297,30 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 if out.stop() {
                     return;
                 }
+            }
+        }
+        if !map.contains_key("userAgent") {
+            out.report(p0, "InitializeResponse.json#/required", "required", || {
+                "missing required property \"userAgent\"".to_owned()
+            });
+            if out.stop() {
+                return;
+            }
+        }
+        if !map.contains_key("platformFamily") {
+            out.report(p0, "InitializeResponse.json#/required", "required", || {
+                "missing required property \"platformFamily\"".to_owned()
+            });
+            if out.stop() {
+                return;
+            }
+        }
+        if !map.contains_key("platformOs") {
+            out.report(p0, "InitializeResponse.json#/required", "required", || {
+                "missing required property \"platformOs\"".to_owned()
+            });
+            if out.stop() {
+                return;
             }
         }
     }
@@ -4027,798 +4819,6 @@ fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             out.report(p0, "Sha256Base64url.json#/format", "format", || {
                 "must be a SHA-256 digest encoded as unpadded base64url".to_owned()
             });
-            if out.stop() {
-                return;
-            }
-        }
-    }
-}
-
-/// `InitializeParams.json#/properties/capabilities/oneOf/0`
-#[allow(unused_variables, clippy::all)]
-fn f26_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    f25(v0, p0, out);
-    if out.stop() {
-        return;
-    }
-}
-
-/// `DeviceKeySignPayload.json#/oneOf/1`
-#[allow(unused_variables, clippy::all)]
-fn f21_2_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    if !(v0.is_object()) {
-        out.report(
-            p0,
-            "DeviceKeySignPayload.json#/oneOf/1/type",
-            "type",
-            || "must be object".to_owned(),
-        );
-        if out.stop() {
-            return;
-        }
-    }
-    if let Some(map) = v0.as_object() {
-        let mut seen = 0u64;
-        for (key, v1) in map {
-            let p1 = &Path::Key(p0, key);
-            match key.as_str() {
-                "accountUserId" => {
-                    seen |= 1 << 6;
-                    f0(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "audience" => {
-                    seen |= 1 << 2;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/audience/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if v1.as_str() != Some("remote_control_client_enrollment") {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/audience/const",
-                            "const",
-                            || "must be \"remote_control_client_enrollment\"".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                }
-                "challengeExpiresAt" => {
-                    seen |= 1 << 9;
-                    if !(v1
-                        .as_number()
-                        .is_some_and(crate::validator_runtime::is_integer))
-                    {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type",
-                            "type",
-                            || "must be integer".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(
-                            n,
-                            &::serde_json::Number::from(-9007199254740991i64),
-                        ) == Some(::std::cmp::Ordering::Less)
-                        {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if crate::validator_runtime::compare_numbers(
-                            n,
-                            &::serde_json::Number::from(9007199254740991i64),
-                        ) == Some(::std::cmp::Ordering::Greater)
-                        {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if !crate::formats::is_int64(n) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                "challengeId" => {
-                    seen |= 1 << 3;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::validator_runtime::has_min_chars(s, 1) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/minLength", "minLength", || "must be at least 1 character long".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if !crate::validator_runtime::has_max_chars(s, 256) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeId/maxLength", "maxLength", || "must be at most 256 characters long".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                "clientId" => {
-                    seen |= 1 << 7;
-                    f5(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "deviceIdentitySha256Base64url" => {
-                    seen |= 1 << 8;
-                    f33(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "nonce" => {
-                    seen |= 1 << 1;
-                    f29(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "targetOrigin" => {
-                    seen |= 1 << 4;
-                    f30(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "targetPath" => {
-                    seen |= 1 << 5;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if !matches!(
-                        v1.as_str(),
-                        Some(
-                            "/api/codex/remote/control/client/enroll"
-                                | "/wham/remote/control/client/enroll"
-                        )
-                    ) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client/enroll\", \"/wham/remote/control/client/enroll\"".to_owned());
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                }
-                "type" => {
-                    seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/type/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if v1.as_str() != Some("remoteControlClientEnrollment") {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/1/properties/type/const",
-                            "const",
-                            || "must be \"remoteControlClientEnrollment\"".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                }
-                _ => {
-                    out.report(
-                        p1,
-                        "DeviceKeySignPayload.json#/oneOf/1/additionalProperties",
-                        "additionalProperties",
-                        || {
-                            format!(
-                                "{}{}",
-                                "unknown property ",
-                                crate::validator_runtime::json_string(key)
-                            )
-                        },
-                    );
-                    if out.stop() {
-                        return;
-                    }
-                }
-            }
-        }
-        if seen != 1023u64 {
-            if seen & (1 << 0) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"type\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 1) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"nonce\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 2) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"audience\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 3) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"challengeId\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 4) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"targetOrigin\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 5) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"targetPath\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 6) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"accountUserId\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 7) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"clientId\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 8) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"deviceIdentitySha256Base64url\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 9) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/1/required",
-                    "required",
-                    || "missing required property \"challengeExpiresAt\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// `DeviceKeySignPayload.json#/oneOf/0`
-#[allow(unused_variables, clippy::all)]
-fn f21_2_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    if !(v0.is_object()) {
-        out.report(
-            p0,
-            "DeviceKeySignPayload.json#/oneOf/0/type",
-            "type",
-            || "must be object".to_owned(),
-        );
-        if out.stop() {
-            return;
-        }
-    }
-    if let Some(map) = v0.as_object() {
-        let mut seen = 0u64;
-        for (key, v1) in map {
-            let p1 = &Path::Key(p0, key);
-            match key.as_str() {
-                "accountUserId" => {
-                    seen |= 1 << 6;
-                    f0(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "audience" => {
-                    seen |= 1 << 2;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/audience/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if v1.as_str() != Some("remote_control_client_websocket") {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/audience/const",
-                            "const",
-                            || "must be \"remote_control_client_websocket\"".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                }
-                "clientId" => {
-                    seen |= 1 << 7;
-                    f5(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "nonce" => {
-                    seen |= 1 << 1;
-                    f29(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "scopes" => {
-                    seen |= 1 << 10;
-                    if !(v1.is_array()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/type",
-                            "type",
-                            || "must be array".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if let Some(items) = v1.as_array() {
-                        if items.len() < 1 {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/minItems",
-                                "minItems",
-                                || "must have at least 1 item".to_owned(),
-                            );
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if items.len() > 1 {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/maxItems",
-                                "maxItems",
-                                || "must have at most 1 item".to_owned(),
-                            );
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        for (i, v2) in items.iter().enumerate() {
-                            let p2 = &Path::Index(p1, i);
-                            if !(v2.is_string()) {
-                                out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/type", "type", || "must be string".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if v2.as_str() != Some("remote_control_controller_websocket") {
-                                out.report(p2, "DeviceKeySignPayload.json#/oneOf/0/properties/scopes/items/const", "const", || "must be \"remote_control_controller_websocket\"".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                        }
-                    }
-                }
-                "sessionId" => {
-                    seen |= 1 << 3;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if let Some(s) = v1.as_str() {
-                        if !crate::validator_runtime::has_min_chars(s, 1) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/minLength",
-                                "minLength",
-                                || "must be at least 1 character long".to_owned(),
-                            );
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if !crate::validator_runtime::has_max_chars(s, 256) {
-                            out.report(
-                                p1,
-                                "DeviceKeySignPayload.json#/oneOf/0/properties/sessionId/maxLength",
-                                "maxLength",
-                                || "must be at most 256 characters long".to_owned(),
-                            );
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                "targetOrigin" => {
-                    seen |= 1 << 4;
-                    f30(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "targetPath" => {
-                    seen |= 1 << 5;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if !matches!(
-                        v1.as_str(),
-                        Some("/api/codex/remote/control/client" | "/wham/remote/control/client")
-                    ) {
-                        out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/targetPath/enum", "enum", || "must be one of \"/api/codex/remote/control/client\", \"/wham/remote/control/client\"".to_owned());
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                }
-                "tokenExpiresAt" => {
-                    seen |= 1 << 9;
-                    if !(v1
-                        .as_number()
-                        .is_some_and(crate::validator_runtime::is_integer))
-                    {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type",
-                            "type",
-                            || "must be integer".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(
-                            n,
-                            &::serde_json::Number::from(-9007199254740991i64),
-                        ) == Some(::std::cmp::Ordering::Less)
-                        {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if crate::validator_runtime::compare_numbers(
-                            n,
-                            &::serde_json::Number::from(9007199254740991i64),
-                        ) == Some(::std::cmp::Ordering::Greater)
-                        {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                        if !crate::formats::is_int64(n) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                            if out.stop() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                "tokenSha256Base64url" => {
-                    seen |= 1 << 8;
-                    f33(v1, p1, out);
-                    if out.stop() {
-                        return;
-                    }
-                }
-                "type" => {
-                    seen |= 1 << 0;
-                    if !(v1.is_string()) {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/type/type",
-                            "type",
-                            || "must be string".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                    if v1.as_str() != Some("remoteControlClientConnection") {
-                        out.report(
-                            p1,
-                            "DeviceKeySignPayload.json#/oneOf/0/properties/type/const",
-                            "const",
-                            || "must be \"remoteControlClientConnection\"".to_owned(),
-                        );
-                        if out.stop() {
-                            return;
-                        }
-                    }
-                }
-                _ => {
-                    out.report(
-                        p1,
-                        "DeviceKeySignPayload.json#/oneOf/0/additionalProperties",
-                        "additionalProperties",
-                        || {
-                            format!(
-                                "{}{}",
-                                "unknown property ",
-                                crate::validator_runtime::json_string(key)
-                            )
-                        },
-                    );
-                    if out.stop() {
-                        return;
-                    }
-                }
-            }
-        }
-        if seen != 2047u64 {
-            if seen & (1 << 0) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"type\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 1) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"nonce\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 2) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"audience\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 3) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"sessionId\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 4) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"targetOrigin\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 5) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"targetPath\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 6) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"accountUserId\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 7) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"clientId\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 8) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"tokenSha256Base64url\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 9) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"tokenExpiresAt\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-            if seen & (1 << 10) == 0 {
-                out.report(
-                    p0,
-                    "DeviceKeySignPayload.json#/oneOf/0/required",
-                    "required",
-                    || "missing required property \"scopes\"".to_owned(),
-                );
-                if out.stop() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
-#[allow(unused_variables, clippy::all)]
-fn f8_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    f17(v0, p0, out);
-    if out.stop() {
-        return;
-    }
-}
-
-/// `ClientInfo.json#/properties/title/oneOf/0`
-#[allow(unused_variables, clippy::all)]
-fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    if !(v0.is_string()) {
-        out.report(
-            p0,
-            "ClientInfo.json#/properties/title/oneOf/0/type",
-            "type",
-            || "must be string".to_owned(),
-        );
-        if out.stop() {
-            return;
-        }
-    }
-    if let Some(s) = v0.as_str() {
-        if !crate::validator_runtime::has_max_chars(s, 1024) {
-            out.report(
-                p0,
-                "ClientInfo.json#/properties/title/oneOf/0/maxLength",
-                "maxLength",
-                || "must be at most 1024 characters long".to_owned(),
-            );
             if out.stop() {
                 return;
             }

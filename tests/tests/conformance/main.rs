@@ -2,14 +2,18 @@
 //!
 //! - `vectors`: the reference validator, the generated Rust validators and the generated
 //!   TypeScript validators give the expected verdict on every conformance vector, and the two
-//!   generated languages report the same violations;
+//!   generated languages report the same violations in the same order;
+//! - `golden`: the generator's golden schemas (the plan's constructs, hostile text) compile and
+//!   validate in both languages, as the reference says and with the same violations in order;
+//!   members are reported in code-point order; `uniqueItems` over many arrays;
 //! - `formats`: the `base64` format against the `base64` crate, in both languages, over every
 //!   short string of a few alphabets;
 //! - `origin`: the `origin` format against the `url` crate and Node's `URL`, in both languages,
 //!   over a swept set of ~107,000 strings;
 //! - `nullable`: a nullable `oneOf` reports the other variant's violations (an enum's allowed
 //!   values), in Rust on the protocol and in TypeScript against the reference on general schemas;
-//! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators;
+//! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators, with
+//!   the same violations in the same order in both languages;
 //! - `profile`: schemas outside the profile fail with a located error, never a panic;
 //! - `sync`: `write-schema --check` catches changed, missing and extra generated files;
 //! - `types`: the generated types' own API (string enums' `ALL` / `as_str`, the `Validate` trait);
@@ -20,6 +24,7 @@
 
 mod dependencies;
 mod formats;
+mod golden;
 mod layering;
 mod nullable;
 mod origin;

@@ -1,14 +1,16 @@
 //! The official JSON-Schema-Test-Suite (draft 7) through the generated validators.
 //!
 //! `build.rs` runs every group's schema through the profile check; the groups that pass are
-//! generated into Rust (included here) and TypeScript (compiled and run under node). Groups whose
-//! schema uses a keyword outside the profile are skipped with the profile check's reason.
+//! generated into Rust (included here) and TypeScript (compiled and run under node). Both must give
+//! the suite's verdict, and the same violations in the same order. Groups whose schema uses a
+//! keyword outside the profile are skipped with the profile check's reason.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
 use devicekey_conformance::{repo_root, run_node};
+use devicekey_protocol::Violation;
 use serde_json::{json, Value};
 
 #[allow(dead_code, unused_imports, unreachable_pub, clippy::all)]
@@ -104,6 +106,7 @@ fn json_schema_test_suite_draft7() {
 
     let mut files: BTreeMap<String, FileCounts> = BTreeMap::new();
     let mut failures = Vec::new();
+    let mut compared = 0;
     for group in groups {
         let file = group["file"].as_str().expect("file").to_owned();
         let counts = files.entry(file.clone()).or_default();
@@ -127,7 +130,9 @@ fn json_schema_test_suite_draft7() {
             let fast =
                 generated::is_valid_by_name(name, &test["data"]).expect("generated validator");
             let ts = ts_results.next().expect("a TypeScript result per case");
-            let ts_valid = ts.as_array().is_some_and(Vec::is_empty);
+            let ts_violations: Vec<Violation> = serde_json::from_value(ts.clone())
+                .unwrap_or_else(|e| panic!("TypeScript result {ts} is not a violation list: {e}"));
+            let ts_valid = ts_violations.is_empty();
             let label = format!(
                 "{file} / {} / {}",
                 group["group"].as_str().unwrap_or_default(),
@@ -146,6 +151,15 @@ fn json_schema_test_suite_draft7() {
                 ));
                 ok = false;
             }
+            // The same violations in the same order: both languages print one check plan.
+            let rust_violations = rust.as_ref().err().cloned().unwrap_or_default();
+            if rust_violations != ts_violations {
+                failures.push(format!(
+                    "{label}: Rust and TypeScript report different violations (or in a different order):\n  rust {rust_violations:?}\n  ts   {ts_violations:?}"
+                ));
+                ok = false;
+            }
+            compared += 1;
             if ok {
                 counts.passed += 1;
             } else {
@@ -172,7 +186,7 @@ fn json_schema_test_suite_draft7() {
         failed += counts.failed;
         skipped += counts.skipped;
     }
-    println!("JSON-Schema-Test-Suite draft7 totals (Rust and TypeScript each): passed={passed} failed={failed} skipped={skipped}");
+    println!("JSON-Schema-Test-Suite draft7 totals (Rust and TypeScript each): passed={passed} failed={failed} skipped={skipped}; violation lists compared in order: {compared}");
     assert!(passed > 0, "no suite test ran");
     assert!(
         failures.is_empty(),

@@ -1,0 +1,694 @@
+//! The check plan: the validation model lowered once into an ordered, language-neutral list of
+//! steps per function, which the Rust and TypeScript validator emitters only print. What is
+//! checked, in which order, with which schema path, keyword and message, is decided here and
+//! nowhere else, so the two languages report identical violation lists in identical order.
+//!
+//! # The order
+//!
+//! The steps of one schema object come in this fixed order, whatever the order of its keywords
+//! in the document (draft-07 gives them none):
+//!
+//! 1. `type`, then `enum`, then `const`;
+//! 2. for a string: `minLength`, `maxLength`, `pattern`, `format`;
+//! 3. for a number: `minimum`, `maximum`, `format`;
+//! 4. for an array: `minItems`, `maxItems`, `uniqueItems`, then the items (`items`) in index order;
+//! 5. for an object: the members, in the code-point order of their names (how Rust orders a
+//!    `String`, and so how a `serde_json` map iterates, unless something enables serde_json's
+//!    `preserve_order` feature, which nothing in this workspace does), each checked against its
+//!    declared property's schema or else against `additionalProperties`; then each missing
+//!    `required` property, in the order of the `required` array;
+//! 6. `oneOf`.
+//!
+//! A step that fails reports its violation and the next step runs (collecting every violation),
+//! unless the sink has what it wants (stop at the first, or at a limit); a nested schema's
+//! violations come where its step is.
+//!
+//! Missing required properties come after the members because a closed object
+//! (`additionalProperties` given) is checked in one pass over its members, at the end of which the
+//! missing ones are known; the server's message for an invalid request is codex's text for the
+//! first violation's field, so a present field that is wrong is named before a missing one, as
+//! the protocol has always answered. Open objects follow the same rule, so that there is one.
+//!
+//! Steps that cannot fail are left out: `minLength: 0`, `minItems: 0`, an item or property
+//! schema that accepts everything.
+//!
+//! The order is the order of the reports. A validator that only answers yes or no reports
+//! nothing, so the order of its tests is its own (TypeScript's tests an object's required
+//! properties first, the cheapest failure); its answer is the same.
+//!
+//! # Functions
+//!
+//! Every model function (a document root or a `$ref` target) is a plan function with the same
+//! index, named by it (`12`); every `oneOf` variant that something calls is a function too, named
+//! after its parent, the `oneOf`'s position among the parent's `oneOf`s and the variant's index
+//! (`12_0_1`). Emitters prefix the names (`f12_0_1`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Number, Value};
+
+use crate::formats::Format;
+use crate::json::JsonType;
+use crate::messages;
+use crate::model::{self, Checks, Items, Model, Node, NodeKind, Pattern};
+
+/// Index of a [`Function`] in [`Plan::functions`].
+pub(crate) type FnId = usize;
+
+/// The plan of a whole model.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// Every function; the model's functions first, at their model index.
+    pub(crate) functions: Vec<Function>,
+    /// The root function of each requested document, by type name.
+    pub(crate) roots: BTreeMap<String, FnId>,
+}
+
+/// One function: the steps that validate one schema location.
+#[derive(Debug, Clone)]
+pub(crate) struct Function {
+    /// The name, without a language's prefix: `12`, `12_0_1` (digits and `_`).
+    pub(crate) name: String,
+    /// Where its schema is: `DeviceKeySignParams.json#/properties/payload`.
+    pub(crate) location: String,
+    /// The steps, in order.
+    pub(crate) steps: Vec<Step>,
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone)]
+pub(crate) enum Step {
+    /// The `false` schema: every value fails.
+    Fail(Report),
+    /// `$ref`: the target function's steps, for the same value.
+    Call(FnId),
+    /// `type`: the value has one of these types (none: it always fails).
+    Type(Vec<JsonType>, Report),
+    /// `enum`: the value equals one of these (as JSON).
+    Enum(Vec<Value>, Report),
+    /// `const`: the value equals this one (as JSON).
+    Const(Value, Report),
+    /// Checks that apply when the value is a string.
+    String(Vec<(StringTest, Report)>),
+    /// Checks that apply when the value is a number.
+    Number(Vec<(NumberTest, Report)>),
+    /// Steps that apply when the value is an array.
+    Array(Vec<ArrayStep>),
+    /// Steps that apply when the value is an object.
+    Object(ObjectSteps),
+    /// `oneOf`.
+    OneOf(OneOfStep),
+}
+
+/// A test on a string.
+#[derive(Debug, Clone)]
+pub(crate) enum StringTest {
+    /// At least this many code points (more than 0).
+    MinLength(u64),
+    /// At most this many code points.
+    MaxLength(u64),
+    /// Matches the pattern.
+    Pattern(Pattern),
+    /// Is in the format.
+    Format(&'static Format),
+}
+
+/// A test on a number.
+#[derive(Debug, Clone)]
+pub(crate) enum NumberTest {
+    /// Greater than or equal to this.
+    Minimum(Number),
+    /// Less than or equal to this.
+    Maximum(Number),
+    /// Is in the (numeric) format.
+    Format(&'static Format),
+}
+
+/// A step on an array.
+#[derive(Debug, Clone)]
+pub(crate) enum ArrayStep {
+    /// At least this many items (more than 0).
+    MinItems(u64, Report),
+    /// At most this many items.
+    MaxItems(u64, Report),
+    /// No two items are equal.
+    UniqueItems(Report),
+    /// These steps for every item, in index order (never empty).
+    EachItem(Vec<Step>),
+    /// These steps for the item at this index, when there is one (never empty).
+    Item(usize, Vec<Step>),
+}
+
+/// The steps on an object: its members in code-point order of their names, then the missing
+/// required properties.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectSteps {
+    /// Every declared property, sorted by name (code points); those that accept everything have
+    /// no steps, but are still not additional.
+    pub(crate) properties: Vec<Property>,
+    /// What a member that is not declared must satisfy (`None`: anything).
+    pub(crate) additional: Option<Additional>,
+    /// The required properties, in `required` order.
+    pub(crate) required: Vec<Required>,
+}
+
+/// A declared property.
+#[derive(Debug, Clone)]
+pub(crate) struct Property {
+    /// Its name.
+    pub(crate) name: String,
+    /// The steps for its value (empty: anything).
+    pub(crate) steps: Vec<Step>,
+}
+
+/// `additionalProperties`, when it does not accept everything.
+#[derive(Debug, Clone)]
+pub(crate) enum Additional {
+    /// `false`: a member that is not declared is reported as unknown ([`Message::UnknownProperty`]).
+    Forbidden(Report),
+    /// A schema: these steps (never empty) for the value of every member that is not declared.
+    Checked(Vec<Step>),
+}
+
+/// A required property.
+#[derive(Debug, Clone)]
+pub(crate) struct Required {
+    /// Its name.
+    pub(crate) name: String,
+    /// The violation when it is missing.
+    pub(crate) report: Report,
+}
+
+/// `oneOf`.
+#[derive(Debug, Clone)]
+pub(crate) enum OneOfStep {
+    /// A discriminated `oneOf`: the variant whose tag the value's `property` holds runs on the
+    /// value; a value that is not an object, or whose tag is missing or none of them, fails.
+    Tagged {
+        /// The tag property.
+        property: String,
+        /// Each tag value and its variant's function.
+        cases: Vec<(String, FnId)>,
+        /// The violation when no case applies.
+        report: Report,
+    },
+    /// A nullable `oneOf`: a value other than `null` must pass `other` (which reports why not);
+    /// `null` fails only when `other` accepts it too (it then matched both variants).
+    Nullable {
+        /// The variant that is not `{"type": "null"}`.
+        other: FnId,
+        /// The violation when `null` matched both.
+        report: Report,
+    },
+    /// Any other `oneOf`: exactly one variant must pass ([`Message::MatchedCount`] otherwise).
+    Counted {
+        /// The variants.
+        variants: Vec<FnId>,
+        /// The violation when zero or several passed.
+        report: Report,
+    },
+}
+
+/// A violation to report.
+#[derive(Debug, Clone)]
+pub(crate) struct Report {
+    /// The violated keyword's schema path: `DeviceKeySignParams.json#/properties/keyId/format`.
+    pub(crate) schema_path: String,
+    /// The keyword: `format`, `required`, `false`, `additionalProperties`...
+    pub(crate) keyword: &'static str,
+    /// What is wrong.
+    pub(crate) message: Message,
+}
+
+/// A violation's message.
+#[derive(Debug, Clone)]
+pub(crate) enum Message {
+    /// A text known when generating.
+    Text(String),
+    /// [`messages::UNKNOWN_PROPERTY_PREFIX`], then the member's name as a JSON string.
+    UnknownProperty,
+    /// [`messages::ONE_OF_PREFIX`], then how many variants matched, in decimal.
+    MatchedCount,
+}
+
+impl Plan {
+    /// The functions in the order they are printed: by name, its numbers compared as numbers
+    /// (`2` before `10`, `3` before `3_0_0`).
+    pub(crate) fn printing_order(&self) -> Vec<FnId> {
+        let mut ids: Vec<FnId> = (0..self.functions.len()).collect();
+        ids.sort_by_cached_key(|&id| {
+            self.functions[id]
+                .name
+                .split('_')
+                .map(|part| part.parse::<usize>().unwrap_or(usize::MAX))
+                .collect::<Vec<_>>()
+        });
+        ids
+    }
+}
+
+/// Lowers `model` into its plan.
+pub(crate) fn lower(model: &Model) -> Plan {
+    let mut lowering = Lowering {
+        functions: Vec::with_capacity(model.functions.len()),
+    };
+    for (id, function) in model.functions.iter().enumerate() {
+        lowering.functions.push(Function {
+            name: id.to_string(),
+            location: function.location.clone(),
+            steps: Vec::new(),
+        });
+    }
+    for (id, function) in model.functions.iter().enumerate() {
+        let mut scope = Scope {
+            name: id.to_string(),
+            groups: 0,
+        };
+        let steps = lowering.node(&function.node, &mut scope);
+        lowering.functions[id].steps = steps;
+    }
+    Plan {
+        functions: lowering.functions,
+        roots: model.roots.clone(),
+    }
+}
+
+struct Lowering {
+    functions: Vec<Function>,
+}
+
+/// The function being lowered: its name and how many `oneOf`s it has so far.
+struct Scope {
+    name: String,
+    groups: usize,
+}
+
+fn report(schema_path: String, keyword: &'static str, message: String) -> Report {
+    Report {
+        schema_path,
+        keyword,
+        message: Message::Text(message),
+    }
+}
+
+impl Lowering {
+    fn node(&mut self, node: &Node, scope: &mut Scope) -> Vec<Step> {
+        match &node.kind {
+            NodeKind::Anything => Vec::new(),
+            NodeKind::Nothing => vec![Step::Fail(report(
+                node.schema_path.clone(),
+                "false",
+                messages::nothing_allowed(),
+            ))],
+            NodeKind::Ref(id) => vec![Step::Call(*id)],
+            NodeKind::Checks(checks) => self.checks(checks, &node.schema_path, scope),
+        }
+    }
+
+    /// A function for `node` (a `oneOf` variant), named `name`.
+    fn function(&mut self, name: String, node: &Node) -> FnId {
+        let id = self.functions.len();
+        self.functions.push(Function {
+            name: name.clone(),
+            location: node.schema_path.clone(),
+            steps: Vec::new(),
+        });
+        let mut scope = Scope { name, groups: 0 };
+        let steps = self.node(node, &mut scope);
+        self.functions[id].steps = steps;
+        id
+    }
+
+    fn checks(&mut self, c: &Checks, at: &str, scope: &mut Scope) -> Vec<Step> {
+        let path = |keyword: &str| format!("{at}/{keyword}");
+        let mut steps = Vec::new();
+        if let Some(types) = &c.types {
+            let message = messages::type_mismatch(types);
+            steps.push(Step::Type(
+                types.clone(),
+                report(path("type"), "type", message),
+            ));
+        }
+        if let Some(values) = &c.enum_values {
+            let message = messages::enum_mismatch(values);
+            steps.push(Step::Enum(
+                values.clone(),
+                report(path("enum"), "enum", message),
+            ));
+        }
+        if let Some(value) = &c.const_value {
+            let message = messages::const_mismatch(value);
+            steps.push(Step::Const(
+                value.clone(),
+                report(path("const"), "const", message),
+            ));
+        }
+
+        let mut strings = Vec::new();
+        if let Some(n) = c.min_length.filter(|n| *n > 0) {
+            let r = report(path("minLength"), "minLength", messages::min_length(n));
+            strings.push((StringTest::MinLength(n), r));
+        }
+        if let Some(n) = c.max_length {
+            let r = report(path("maxLength"), "maxLength", messages::max_length(n));
+            strings.push((StringTest::MaxLength(n), r));
+        }
+        if let Some(pattern) = &c.pattern {
+            let r = report(
+                path("pattern"),
+                "pattern",
+                messages::pattern(&pattern.source),
+            );
+            strings.push((StringTest::Pattern(pattern.clone()), r));
+        }
+        let format = c
+            .format
+            .map(|f| (f, report(path("format"), "format", messages::format(f))));
+        if let Some((f, r)) = format
+            .clone()
+            .filter(|(f, _)| f.applies_to == JsonType::String)
+        {
+            strings.push((StringTest::Format(f), r));
+        }
+        if !strings.is_empty() {
+            steps.push(Step::String(strings));
+        }
+
+        let mut numbers = Vec::new();
+        if let Some(limit) = &c.minimum {
+            let r = report(path("minimum"), "minimum", messages::minimum(limit));
+            numbers.push((NumberTest::Minimum(limit.clone()), r));
+        }
+        if let Some(limit) = &c.maximum {
+            let r = report(path("maximum"), "maximum", messages::maximum(limit));
+            numbers.push((NumberTest::Maximum(limit.clone()), r));
+        }
+        if let Some((f, r)) = format.filter(|(f, _)| f.applies_to != JsonType::String) {
+            numbers.push((NumberTest::Format(f), r));
+        }
+        if !numbers.is_empty() {
+            steps.push(Step::Number(numbers));
+        }
+
+        let mut arrays = Vec::new();
+        if let Some(n) = c.min_items.filter(|n| *n > 0) {
+            let r = report(path("minItems"), "minItems", messages::min_items(n));
+            arrays.push(ArrayStep::MinItems(n, r));
+        }
+        if let Some(n) = c.max_items {
+            let r = report(path("maxItems"), "maxItems", messages::max_items(n));
+            arrays.push(ArrayStep::MaxItems(n, r));
+        }
+        if c.unique_items {
+            let r = report(path("uniqueItems"), "uniqueItems", messages::unique_items());
+            arrays.push(ArrayStep::UniqueItems(r));
+        }
+        match &c.items {
+            None => {}
+            Some(Items::All(node)) => {
+                let item = self.node(node, scope);
+                if !item.is_empty() {
+                    arrays.push(ArrayStep::EachItem(item));
+                }
+            }
+            Some(Items::Tuple(nodes)) => {
+                for (i, node) in nodes.iter().enumerate() {
+                    let item = self.node(node, scope);
+                    if !item.is_empty() {
+                        arrays.push(ArrayStep::Item(i, item));
+                    }
+                }
+            }
+        }
+        if !arrays.is_empty() {
+            steps.push(Step::Array(arrays));
+        }
+
+        let mut properties: Vec<Property> = Vec::with_capacity(c.properties.len());
+        for (name, node) in &c.properties {
+            let steps = self.node(node, scope);
+            properties.push(Property {
+                name: name.clone(),
+                steps,
+            });
+        }
+        properties.sort_by(|a, b| a.name.cmp(&b.name));
+        let additional = c
+            .additional_properties
+            .as_deref()
+            .and_then(|node| match node.kind {
+                NodeKind::Nothing => Some(Additional::Forbidden(Report {
+                    schema_path: node.schema_path.clone(),
+                    keyword: "additionalProperties",
+                    message: Message::UnknownProperty,
+                })),
+                _ => {
+                    let steps = self.node(node, scope);
+                    (!steps.is_empty()).then_some(Additional::Checked(steps))
+                }
+            });
+        let mut required: Vec<Required> = Vec::with_capacity(c.required.len());
+        for name in &c.required {
+            if !required.iter().any(|r| &r.name == name) {
+                required.push(Required {
+                    name: name.clone(),
+                    report: report(path("required"), "required", messages::required(name)),
+                });
+            }
+        }
+        if !required.is_empty()
+            || additional.is_some()
+            || properties.iter().any(|p| !p.steps.is_empty())
+        {
+            steps.push(Step::Object(ObjectSteps {
+                properties,
+                additional,
+                required,
+            }));
+        }
+
+        if let Some(one_of) = &c.one_of {
+            steps.push(Step::OneOf(self.one_of(one_of, &path("oneOf"), scope)));
+        }
+        steps
+    }
+
+    fn one_of(&mut self, one_of: &model::OneOf, at: &str, scope: &mut Scope) -> OneOfStep {
+        let group = scope.groups;
+        scope.groups += 1;
+        let name = |i: usize| format!("{}_{group}_{i}", scope.name);
+        let nullable = one_of
+            .nullable
+            .and_then(|i| one_of.variants.get(i).map(|variant| (i, variant)));
+        match (&one_of.discriminator, nullable) {
+            (Some(disc), _) => {
+                let mut cases = Vec::with_capacity(disc.values.len());
+                for (i, (value, variant)) in disc.values.iter().zip(&one_of.variants).enumerate() {
+                    cases.push((value.clone(), self.function(name(i), variant)));
+                }
+                OneOfStep::Tagged {
+                    property: disc.property.clone(),
+                    cases,
+                    report: report(
+                        at.to_owned(),
+                        "oneOf",
+                        messages::discriminator(&disc.property, &disc.values),
+                    ),
+                }
+            }
+            (None, Some((other, variant))) => OneOfStep::Nullable {
+                other: self.function(name(other), variant),
+                report: report(
+                    at.to_owned(),
+                    "oneOf",
+                    format!("{}2", messages::ONE_OF_PREFIX),
+                ),
+            },
+            (None, None) => {
+                let mut variants = Vec::with_capacity(one_of.variants.len());
+                for (i, variant) in one_of.variants.iter().enumerate() {
+                    variants.push(self.function(name(i), variant));
+                }
+                OneOfStep::Counted {
+                    variants,
+                    report: Report {
+                        schema_path: at.to_owned(),
+                        keyword: "oneOf",
+                        message: Message::MatchedCount,
+                    },
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
+
+    fn plan_of(schema: Value) -> Plan {
+        let doc = SchemaDoc {
+            name: "T".to_owned(),
+            file: PathBuf::from("T.json"),
+            value: schema,
+        };
+        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        lower(&model::compile(&set, &["T".to_owned()]))
+    }
+
+    /// The schema paths of the reports of `steps`, in plan order (not descending into calls).
+    fn paths(steps: &[Step], out: &mut Vec<String>) {
+        let push = |r: &Report, out: &mut Vec<String>| out.push(r.schema_path.clone());
+        for step in steps {
+            match step {
+                Step::Fail(r) | Step::Type(_, r) | Step::Enum(_, r) | Step::Const(_, r) => {
+                    push(r, out)
+                }
+                Step::Call(_) => {}
+                Step::String(tests) => tests.iter().for_each(|(_, r)| push(r, out)),
+                Step::Number(tests) => tests.iter().for_each(|(_, r)| push(r, out)),
+                Step::Array(items) => {
+                    for item in items {
+                        match item {
+                            ArrayStep::MinItems(_, r)
+                            | ArrayStep::MaxItems(_, r)
+                            | ArrayStep::UniqueItems(r) => push(r, out),
+                            ArrayStep::EachItem(steps) | ArrayStep::Item(_, steps) => {
+                                paths(steps, out)
+                            }
+                        }
+                    }
+                }
+                Step::Object(object) => {
+                    for property in &object.properties {
+                        paths(&property.steps, out);
+                    }
+                    match &object.additional {
+                        Some(Additional::Forbidden(r)) => push(r, out),
+                        Some(Additional::Checked(steps)) => paths(steps, out),
+                        None => {}
+                    }
+                    object.required.iter().for_each(|r| push(&r.report, out));
+                }
+                Step::OneOf(
+                    OneOfStep::Tagged { report, .. }
+                    | OneOfStep::Nullable { report, .. }
+                    | OneOfStep::Counted { report, .. },
+                ) => push(report, out),
+            }
+        }
+    }
+
+    #[test]
+    fn keywords_come_in_the_fixed_order_whatever_the_document_order() {
+        let plan = plan_of(json!({
+            "oneOf": [{"type": "string"}, {"type": "integer"}],
+            "required": ["b"],
+            "additionalProperties": false,
+            "properties": {"b": {"maxLength": 2}, "a": {"minimum": 1}},
+            "uniqueItems": true,
+            "items": {"const": 1},
+            "maxItems": 3,
+            "minItems": 1,
+            "maximum": 9,
+            "minimum": 0,
+            "format": "int64",
+            "pattern": "x",
+            "maxLength": 5,
+            "minLength": 1,
+            "const": 3,
+            "enum": [3],
+            "type": ["integer", "string", "array", "object"]
+        }));
+        let mut out = Vec::new();
+        paths(&plan.functions[plan.roots["T"]].steps, &mut out);
+        let keywords: Vec<&str> = out
+            .iter()
+            .map(|p| p.strip_prefix("T.json#").expect("path"))
+            .collect();
+        assert_eq!(
+            keywords,
+            [
+                "/type",
+                "/enum",
+                "/const",
+                "/minLength",
+                "/maxLength",
+                "/pattern",
+                "/minimum",
+                "/maximum",
+                "/format",
+                "/minItems",
+                "/maxItems",
+                "/uniqueItems",
+                "/items/const",
+                "/properties/a/minimum",
+                "/properties/b/maxLength",
+                "/additionalProperties",
+                "/required",
+                "/oneOf"
+            ]
+        );
+        // The oneOf's variants are functions named after the root.
+        let names: Vec<&str> = plan.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["0", "0_0_0", "0_0_1"]);
+    }
+
+    #[test]
+    fn steps_that_cannot_fail_are_left_out() {
+        let plan = plan_of(json!({
+            "minLength": 0,
+            "minItems": 0,
+            "items": [{}, true, {"type": "null"}],
+            "properties": {"a": {}, "b": true}
+        }));
+        let steps = &plan.functions[0].steps;
+        assert_eq!(steps.len(), 1, "{steps:?}");
+        match &steps[0] {
+            Step::Array(items) => {
+                assert!(
+                    matches!(items.as_slice(), [ArrayStep::Item(2, _)]),
+                    "{items:?}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_nullable_one_of_has_no_function_for_its_null_variant() {
+        let plan = plan_of(json!({"oneOf": [{"type": "null"}, {"enum": ["a"]}]}));
+        let names: Vec<&str> = plan.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["0", "0_0_1"]);
+        assert!(matches!(
+            plan.functions[0].steps.as_slice(),
+            [Step::OneOf(OneOfStep::Nullable { other: 1, .. })]
+        ));
+    }
+
+    #[test]
+    fn functions_print_in_numeric_name_order() {
+        let plan = Plan {
+            functions: ["10", "2", "2_0_1", "2_0_0", "2_1_0"]
+                .iter()
+                .map(|name| Function {
+                    name: (*name).to_owned(),
+                    location: String::new(),
+                    steps: Vec::new(),
+                })
+                .collect(),
+            roots: BTreeMap::new(),
+        };
+        let order: Vec<&str> = plan
+            .printing_order()
+            .into_iter()
+            .map(|id| plan.functions[id].name.as_str())
+            .collect();
+        assert_eq!(order, ["2", "2_0_0", "2_0_1", "2_1_0", "10"]);
+    }
+}
