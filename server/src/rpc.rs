@@ -128,7 +128,7 @@ impl RpcError {
     }
 }
 
-/// The code of each domain error kind: one per kind, stable, in -32001..=-32019.
+/// The code of each domain error kind: one per kind, stable, in -32001..=-32020.
 pub const fn domain_code(kind: DomainErrorKind) -> i64 {
     match kind {
         DomainErrorKind::KeyNotFound => -32001,
@@ -150,6 +150,7 @@ pub const fn domain_code(kind: DomainErrorKind) -> i64 {
         DomainErrorKind::KeyIntegrityFailure => -32017,
         DomainErrorKind::HardwareTimeout => -32018,
         DomainErrorKind::KeyLost => -32019,
+        DomainErrorKind::AttestationUnavailable => -32020,
     }
 }
 

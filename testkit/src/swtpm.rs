@@ -310,6 +310,91 @@ impl Drop for Swtpm {
     }
 }
 
+/// The certificate authority [`provision_with_ek_certificates`] made: its files, PEM.
+pub struct EkCertificateAuthority {
+    /// The self-signed root (`swtpm-localca-rootca-cert.pem`): the trust anchor.
+    pub root: PathBuf,
+    /// The intermediate that signed the EK certificates (`issuercert.pem`).
+    pub issuer: PathBuf,
+}
+
+impl EkCertificateAuthority {
+    /// The root certificate's PEM text.
+    pub fn root_pem(&self) -> String {
+        std::fs::read_to_string(&self.root).unwrap()
+    }
+
+    /// The issuing certificate's PEM text.
+    pub fn issuer_pem(&self) -> String {
+        std::fs::read_to_string(&self.issuer).unwrap()
+    }
+}
+
+/// Manufactures a TPM in `state_dir` (before any swtpm runs on it) as a vendor would, with
+/// swtpm-tools' `swtpm_setup --create-ek-cert`: an RSA 2048 EK (NV index `0x01c00002`) and an
+/// ECC P-384 EK (`0x01c00016`), each made persistent (`0x81010001`, `0x81010016`) and with its
+/// certificate in NV, issued by a local CA of its own (`swtpm_localca`) whose files are kept in
+/// `ca_dir`. Two calls with different `ca_dir`s make TPMs from unrelated manufacturers; two with
+/// the same one share the CA.
+pub fn provision_with_ek_certificates(state_dir: &Path, ca_dir: &Path) -> EkCertificateAuthority {
+    std::fs::create_dir_all(state_dir).unwrap();
+    std::fs::create_dir_all(ca_dir).unwrap();
+    let ca = ca_dir.display();
+    let localca_conf = ca_dir.join("swtpm-localca.conf");
+    std::fs::write(
+        &localca_conf,
+        format!(
+            "statedir = {ca}\nsigningkey = {ca}/signkey.pem\nissuercert = {ca}/issuercert.pem\ncertserial = {ca}/certserial\n"
+        ),
+    )
+    .unwrap();
+    let localca_options = ca_dir.join("swtpm-localca.options");
+    std::fs::write(
+        &localca_options,
+        "--platform-manufacturer devicekey-tests\n--platform-version 1.0\n--platform-model swtpm\n",
+    )
+    .unwrap();
+    let setup_conf = ca_dir.join("swtpm_setup.conf");
+    std::fs::write(
+        &setup_conf,
+        format!(
+            "create_certs_tool = /usr/bin/swtpm_localca\ncreate_certs_tool_config = {}\ncreate_certs_tool_options = {}\nactive_pcr_banks = sha256\n",
+            localca_conf.display(),
+            localca_options.display()
+        ),
+    )
+    .unwrap();
+    let output = Command::new("swtpm_setup")
+        .arg("--tpm2")
+        .arg("--tpmstate")
+        .arg(state_dir)
+        .arg("--create-ek-cert")
+        .arg("--overwrite")
+        .arg("--config")
+        .arg(&setup_conf)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| match error.kind() {
+            io::ErrorKind::NotFound => panic!(
+                "this test needs swtpm_setup, which is not installed: apt-get install {PACKAGES}"
+            ),
+            _ => panic!("could not run swtpm_setup: {error}"),
+        });
+    assert!(
+        output.status.success(),
+        "swtpm_setup failed ({}): {}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let authority = EkCertificateAuthority {
+        root: ca_dir.join("swtpm-localca-rootca-cert.pem"),
+        issuer: ca_dir.join("issuercert.pem"),
+    };
+    assert!(authority.root.is_file() && authority.issuer.is_file());
+    authority
+}
+
 /// Sends `signal` (`-TERM`, `-STOP`, ...) to process `pid` with kill(1).
 fn signal(pid: u32, signal: &str) {
     let _ = Command::new("kill")

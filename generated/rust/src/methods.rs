@@ -98,6 +98,33 @@ pub const METHODS: &[MethodInfo] = &[
         validate_params: Some(crate::validators::validate_device_key_delete_params),
         validate_result: Some(crate::validators::validate_device_key_delete_response),
     },
+    // Return the TPM's attestation identity: its EK certificate (or EK public area) and its attestation key's public area (extension).
+    MethodInfo {
+        name: "device/tpm/identity",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceTpmIdentityParams"),
+        result: Some("DeviceTpmIdentityResponse"),
+        validate_params: Some(crate::validators::validate_device_tpm_identity_params),
+        validate_result: Some(crate::validators::validate_device_tpm_identity_response),
+    },
+    // Answer a verifier's credential challenge for the EK and the AK with the secret only that TPM can recover (extension).
+    MethodInfo {
+        name: "device/tpm/activateCredential",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceTpmActivateCredentialParams"),
+        result: Some("DeviceTpmActivateCredentialResponse"),
+        validate_params: Some(crate::validators::validate_device_tpm_activate_credential_params),
+        validate_result: Some(crate::validators::validate_device_tpm_activate_credential_response),
+    },
+    // Certify a TPM device key with the attestation key over a verifier's nonce (`TPM2_Certify`, extension).
+    MethodInfo {
+        name: "device/key/certify",
+        direction: Direction::ClientToServer,
+        params: Some("DeviceKeyCertifyParams"),
+        result: Some("DeviceKeyCertifyResponse"),
+        validate_params: Some(crate::validators::validate_device_key_certify_params),
+        validate_result: Some(crate::validators::validate_device_key_certify_response),
+    },
     // Ask an opted-in client (`capabilities.requestAttestation`) for an opaque attestation token, which becomes the `x-oai-attestation` header value.
     MethodInfo {
         name: "attestation/generate",

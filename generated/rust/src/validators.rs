@@ -11,10 +11,13 @@ pub const TYPE_NAMES: &[&str] = &[
     "AttestationEnvelope",
     "AttestationGenerateParams",
     "AttestationGenerateResponse",
+    "AttestationNonce",
     "Base64Bytes",
     "ClientId",
     "ClientInfo",
     "DeviceKeyAlgorithm",
+    "DeviceKeyCertifyParams",
+    "DeviceKeyCertifyResponse",
     "DeviceKeyCreateParams",
     "DeviceKeyCreateResponse",
     "DeviceKeyDeleteParams",
@@ -30,6 +33,10 @@ pub const TYPE_NAMES: &[&str] = &[
     "DeviceKeySignParams",
     "DeviceKeySignPayload",
     "DeviceKeySignResponse",
+    "DeviceTpmActivateCredentialParams",
+    "DeviceTpmActivateCredentialResponse",
+    "DeviceTpmIdentityParams",
+    "DeviceTpmIdentityResponse",
     "DomainErrorData",
     "DomainErrorKind",
     "InitializeCapabilities",
@@ -41,6 +48,7 @@ pub const TYPE_NAMES: &[&str] = &[
     "RequestErrorData",
     "SchemaViolation",
     "Sha256Base64url",
+    "TpmBytesBase64",
 ];
 
 /// A type's two validators.
@@ -77,6 +85,11 @@ pub const VALIDATORS: &[Validator] = &[
         is_valid: is_valid_attestation_generate_response,
     },
     Validator {
+        type_name: "AttestationNonce",
+        validate: validate_attestation_nonce,
+        is_valid: is_valid_attestation_nonce,
+    },
+    Validator {
         type_name: "Base64Bytes",
         validate: validate_base64_bytes,
         is_valid: is_valid_base64_bytes,
@@ -95,6 +108,16 @@ pub const VALIDATORS: &[Validator] = &[
         type_name: "DeviceKeyAlgorithm",
         validate: validate_device_key_algorithm,
         is_valid: is_valid_device_key_algorithm,
+    },
+    Validator {
+        type_name: "DeviceKeyCertifyParams",
+        validate: validate_device_key_certify_params,
+        is_valid: is_valid_device_key_certify_params,
+    },
+    Validator {
+        type_name: "DeviceKeyCertifyResponse",
+        validate: validate_device_key_certify_response,
+        is_valid: is_valid_device_key_certify_response,
     },
     Validator {
         type_name: "DeviceKeyCreateParams",
@@ -172,6 +195,26 @@ pub const VALIDATORS: &[Validator] = &[
         is_valid: is_valid_device_key_sign_response,
     },
     Validator {
+        type_name: "DeviceTpmActivateCredentialParams",
+        validate: validate_device_tpm_activate_credential_params,
+        is_valid: is_valid_device_tpm_activate_credential_params,
+    },
+    Validator {
+        type_name: "DeviceTpmActivateCredentialResponse",
+        validate: validate_device_tpm_activate_credential_response,
+        is_valid: is_valid_device_tpm_activate_credential_response,
+    },
+    Validator {
+        type_name: "DeviceTpmIdentityParams",
+        validate: validate_device_tpm_identity_params,
+        is_valid: is_valid_device_tpm_identity_params,
+    },
+    Validator {
+        type_name: "DeviceTpmIdentityResponse",
+        validate: validate_device_tpm_identity_response,
+        is_valid: is_valid_device_tpm_identity_response,
+    },
+    Validator {
         type_name: "DomainErrorData",
         validate: validate_domain_error_data,
         is_valid: is_valid_domain_error_data,
@@ -225,6 +268,11 @@ pub const VALIDATORS: &[Validator] = &[
         type_name: "Sha256Base64url",
         validate: validate_sha256_base64url,
         is_valid: is_valid_sha256_base64url,
+    },
+    Validator {
+        type_name: "TpmBytesBase64",
+        validate: validate_tpm_bytes_base64,
+        is_valid: is_valid_tpm_bytes_base64,
     },
 ];
 
@@ -341,26 +389,49 @@ pub fn validate_attestation_generate_response_at_most(
     out.into_violations()
 }
 
+/// Validates a `AttestationNonce`, reporting every violation.
+///
+/// Extension: the nonce a verifier chose for one `device/key/certify`: the canonical unpadded base64url encoding of exactly 32 random bytes (43 characters). The TPM puts the 32 bytes in the `extraData` of the attestation it signs, so a certification answers this request and no other.
+pub fn validate_attestation_nonce(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f4(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `AttestationNonce` (stops at the first violation).
+pub fn is_valid_attestation_nonce(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f4(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `AttestationNonce` (empty when valid); validation stops once it has them.
+pub fn validate_attestation_nonce_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f4(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
 /// Validates a `Base64Bytes`, reporting every violation.
 ///
 /// Bytes in canonical standard base64 with padding (RFC 4648 section 4: `=` padding exactly as needed, no stray trailing bits, no white space), never empty: how public keys, signatures and signed bytes travel on the wire.
 pub fn validate_base64_bytes(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f4(value, &Path::Root, &mut out);
+    f5(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `Base64Bytes` (stops at the first violation).
 pub fn is_valid_base64_bytes(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f4(value, &Path::Root, &mut out);
+    f5(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `Base64Bytes` (empty when valid); validation stops once it has them.
 pub fn validate_base64_bytes_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f4(value, &Path::Root, &mut out);
+    f5(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -369,21 +440,21 @@ pub fn validate_base64_bytes_at_most(value: &Value, limit: usize) -> Vec<Violati
 /// A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 pub fn validate_client_id(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f5(value, &Path::Root, &mut out);
+    f6(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `ClientId` (stops at the first violation).
 pub fn is_valid_client_id(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f5(value, &Path::Root, &mut out);
+    f6(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `ClientId` (empty when valid); validation stops once it has them.
 pub fn validate_client_id_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f5(value, &Path::Root, &mut out);
+    f6(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -392,21 +463,21 @@ pub fn validate_client_id_at_most(value: &Value, limit: usize) -> Vec<Violation>
 /// Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
 pub fn validate_client_info(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f6(value, &Path::Root, &mut out);
+    f7(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `ClientInfo` (stops at the first violation).
 pub fn is_valid_client_info(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f6(value, &Path::Root, &mut out);
+    f7(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `ClientInfo` (empty when valid); validation stops once it has them.
 pub fn validate_client_info_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f6(value, &Path::Root, &mut out);
+    f7(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -415,21 +486,67 @@ pub fn validate_client_info_at_most(value: &Value, limit: usize) -> Vec<Violatio
 /// Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
 pub fn validate_device_key_algorithm(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f7(value, &Path::Root, &mut out);
+    f8(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyAlgorithm` (stops at the first violation).
 pub fn is_valid_device_key_algorithm(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f7(value, &Path::Root, &mut out);
+    f8(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyAlgorithm` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_algorithm_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f7(value, &Path::Root, &mut out);
+    f8(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `DeviceKeyCertifyParams`, reporting every violation.
+///
+/// Params of `device/key/certify` (extension): have the TPM certify a `dk_tpm_` device key with the attestation key (`TPM2_Certify`), so that a verifier can check, not believe, that the key is TPM-resident and non-exportable. A key of another class fails with `attestationUnavailable`. The key must be stored with its binding (else `keyNotFound`), but the binding's account user and client are not matched. Nothing the caller chooses is signed except the nonce, inside the TPM's own attestation structure.
+pub fn validate_device_key_certify_params(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f9(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceKeyCertifyParams` (stops at the first violation).
+pub fn is_valid_device_key_certify_params(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f9(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyCertifyParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_certify_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f9(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `DeviceKeyCertifyResponse`, reporting every violation.
+///
+/// Result of `device/key/certify` (extension): the TPM's attestation of the key, signed by the AK of `device/tpm/identity`. A verifier checks the AK signature, that the structure is TPM-generated (`TPM_GENERATED_VALUE`) and of type `TPM_ST_ATTEST_CERTIFIED`, that `extraData` is its nonce, that the certified name is the name of `keyPublicAreaBase64`, that this public area's point is the key's SPKI, and that its attributes make the key non-exportable (`fixedTPM`, `fixedParent`, `sensitiveDataOrigin`, `sign`, no `decrypt`).
+pub fn validate_device_key_certify_response(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f10(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceKeyCertifyResponse` (stops at the first violation).
+pub fn is_valid_device_key_certify_response(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f10(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceKeyCertifyResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_key_certify_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f10(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -438,21 +555,21 @@ pub fn validate_device_key_algorithm_at_most(value: &Value, limit: usize) -> Vec
 /// Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
 pub fn validate_device_key_create_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f8(value, &Path::Root, &mut out);
+    f11(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyCreateParams` (stops at the first violation).
 pub fn is_valid_device_key_create_params(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f8(value, &Path::Root, &mut out);
+    f11(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyCreateParams` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_create_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f8(value, &Path::Root, &mut out);
+    f11(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -461,21 +578,21 @@ pub fn validate_device_key_create_params_at_most(value: &Value, limit: usize) ->
 /// Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
 pub fn validate_device_key_create_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f9(value, &Path::Root, &mut out);
+    f12(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyCreateResponse` (stops at the first violation).
 pub fn is_valid_device_key_create_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f9(value, &Path::Root, &mut out);
+    f12(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyCreateResponse` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_create_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f9(value, &Path::Root, &mut out);
+    f12(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -484,21 +601,21 @@ pub fn validate_device_key_create_response_at_most(value: &Value, limit: usize) 
 /// Params of `device/key/delete` (extension, not in codex): delete a device key's platform key and its binding.
 pub fn validate_device_key_delete_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f10(value, &Path::Root, &mut out);
+    f13(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyDeleteParams` (stops at the first violation).
 pub fn is_valid_device_key_delete_params(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f10(value, &Path::Root, &mut out);
+    f13(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyDeleteParams` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_delete_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f10(value, &Path::Root, &mut out);
+    f13(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -507,21 +624,21 @@ pub fn validate_device_key_delete_params_at_most(value: &Value, limit: usize) ->
 /// Result of `device/key/delete` (extension, not in codex).
 pub fn validate_device_key_delete_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f11(value, &Path::Root, &mut out);
+    f14(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyDeleteResponse` (stops at the first violation).
 pub fn is_valid_device_key_delete_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f11(value, &Path::Root, &mut out);
+    f14(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyDeleteResponse` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_delete_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f11(value, &Path::Root, &mut out);
+    f14(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -530,21 +647,21 @@ pub fn validate_device_key_delete_response_at_most(value: &Value, limit: usize) 
 /// A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
 pub fn validate_device_key_id(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f12(value, &Path::Root, &mut out);
+    f15(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyId` (stops at the first violation).
 pub fn is_valid_device_key_id(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f12(value, &Path::Root, &mut out);
+    f15(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyId` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_id_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f12(value, &Path::Root, &mut out);
+    f15(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -553,21 +670,21 @@ pub fn validate_device_key_id_at_most(value: &Value, limit: usize) -> Vec<Violat
 /// One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
 pub fn validate_device_key_info(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f13(value, &Path::Root, &mut out);
+    f16(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyInfo` (stops at the first violation).
 pub fn is_valid_device_key_info(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f13(value, &Path::Root, &mut out);
+    f16(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyInfo` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_info_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f13(value, &Path::Root, &mut out);
+    f16(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -576,21 +693,21 @@ pub fn validate_device_key_info_at_most(value: &Value, limit: usize) -> Vec<Viol
 /// Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
 pub fn validate_device_key_list_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f14(value, &Path::Root, &mut out);
+    f17(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyListParams` (stops at the first violation).
 pub fn is_valid_device_key_list_params(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f14(value, &Path::Root, &mut out);
+    f17(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyListParams` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_list_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f14(value, &Path::Root, &mut out);
+    f17(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -599,21 +716,21 @@ pub fn validate_device_key_list_params_at_most(value: &Value, limit: usize) -> V
 /// Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
 pub fn validate_device_key_list_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f15(value, &Path::Root, &mut out);
+    f18(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyListResponse` (stops at the first violation).
 pub fn is_valid_device_key_list_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f15(value, &Path::Root, &mut out);
+    f18(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyListResponse` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_list_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f15(value, &Path::Root, &mut out);
+    f18(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -622,21 +739,21 @@ pub fn validate_device_key_list_response_at_most(value: &Value, limit: usize) ->
 /// Where the private half of a device key lives, as reported by the provider that created it. `hardware_secure_enclave`: a non-exportable key inside the Apple Secure Enclave (key id prefix `dk_hse_`). `hardware_tpm`: a non-exportable key inside a TPM 2.0 (key id prefix `dk_tpm_`). `os_protected_nonextractable`: a key the operating system keeps non-extractable without a hardware boundary, such as a macOS Data Protection keychain key created with kSecAttrIsExtractable false (key id prefix `dk_osn_`). `software` (extension, not in codex): a key held by the explicitly enabled software provider, for development and tests only (key id prefix `dk_swk_`).
 pub fn validate_device_key_protection_class(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f16(value, &Path::Root, &mut out);
+    f19(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyProtectionClass` (stops at the first violation).
 pub fn is_valid_device_key_protection_class(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f16(value, &Path::Root, &mut out);
+    f19(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyProtectionClass` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_protection_class_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f16(value, &Path::Root, &mut out);
+    f19(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -645,14 +762,14 @@ pub fn validate_device_key_protection_class_at_most(value: &Value, limit: usize)
 /// Which protection classes `device/key/create` may produce. `hardware_only` (the default when protectionPolicy is omitted or null): only `hardware_secure_enclave` or `hardware_tpm`; without usable hardware the call fails rather than degrading. `allow_os_protected_nonextractable`: also accept `os_protected_nonextractable` when no hardware key can be made. `allow_software` (extension, not in codex): accept every class including `software`; for development and tests, honoured only when the server runs with the software provider explicitly enabled, and never a silent fallback.
 pub fn validate_device_key_protection_policy(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f17(value, &Path::Root, &mut out);
+    f20(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyProtectionPolicy` (stops at the first violation).
 pub fn is_valid_device_key_protection_policy(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f17(value, &Path::Root, &mut out);
+    f20(value, &Path::Root, &mut out);
     !out.failed()
 }
 
@@ -662,7 +779,7 @@ pub fn validate_device_key_protection_policy_at_most(
     limit: usize,
 ) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f17(value, &Path::Root, &mut out);
+    f20(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -671,21 +788,21 @@ pub fn validate_device_key_protection_policy_at_most(
 /// Params of `device/key/public`: fetch the public key of an existing device key. Only the key id is checked; no binding is required.
 pub fn validate_device_key_public_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f18(value, &Path::Root, &mut out);
+    f21(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyPublicParams` (stops at the first violation).
 pub fn is_valid_device_key_public_params(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f18(value, &Path::Root, &mut out);
+    f21(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyPublicParams` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_public_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f18(value, &Path::Root, &mut out);
+    f21(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -694,21 +811,21 @@ pub fn validate_device_key_public_params_at_most(value: &Value, limit: usize) ->
 /// Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
 pub fn validate_device_key_public_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f19(value, &Path::Root, &mut out);
+    f22(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeyPublicResponse` (stops at the first violation).
 pub fn is_valid_device_key_public_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f19(value, &Path::Root, &mut out);
+    f22(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeyPublicResponse` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_public_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f19(value, &Path::Root, &mut out);
+    f22(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -717,21 +834,21 @@ pub fn validate_device_key_public_response_at_most(value: &Value, limit: usize) 
 /// Params of `device/key/sign`: sign a remote-control payload with a device key. The runtime checks the key id, then this schema, then the clock-dependent rules, the binding and replay, and only then asks the provider to sign.
 pub fn validate_device_key_sign_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f20(value, &Path::Root, &mut out);
+    f23(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeySignParams` (stops at the first violation).
 pub fn is_valid_device_key_sign_params(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f20(value, &Path::Root, &mut out);
+    f23(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeySignParams` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_sign_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f20(value, &Path::Root, &mut out);
+    f23(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -740,21 +857,21 @@ pub fn validate_device_key_sign_params_at_most(value: &Value, limit: usize) -> V
 /// What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
 pub fn validate_device_key_sign_payload(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f21(value, &Path::Root, &mut out);
+    f24(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeySignPayload` (stops at the first violation).
 pub fn is_valid_device_key_sign_payload(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f21(value, &Path::Root, &mut out);
+    f24(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeySignPayload` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_sign_payload_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f21(value, &Path::Root, &mut out);
+    f24(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -763,21 +880,124 @@ pub fn validate_device_key_sign_payload_at_most(value: &Value, limit: usize) -> 
 /// Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
 pub fn validate_device_key_sign_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f22(value, &Path::Root, &mut out);
+    f25(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DeviceKeySignResponse` (stops at the first violation).
 pub fn is_valid_device_key_sign_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f22(value, &Path::Root, &mut out);
+    f25(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DeviceKeySignResponse` (empty when valid); validation stops once it has them.
 pub fn validate_device_key_sign_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f22(value, &Path::Root, &mut out);
+    f25(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `DeviceTpmActivateCredentialParams`, reporting every violation.
+///
+/// Params of `device/tpm/activateCredential` (extension): a credential challenge a verifier made in software for the EK of `device/tpm/identity` and the AK's name (`TPM2_MakeCredential`). The TPM recovers the secret only if it holds both the EK and an object with that AK name (`TPM2_ActivateCredential`), which proves the AK is this TPM's.
+pub fn validate_device_tpm_activate_credential_params(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f26(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceTpmActivateCredentialParams` (stops at the first violation).
+pub fn is_valid_device_tpm_activate_credential_params(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f26(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceTpmActivateCredentialParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_tpm_activate_credential_params_at_most(
+    value: &Value,
+    limit: usize,
+) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f26(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `DeviceTpmActivateCredentialResponse`, reporting every violation.
+///
+/// Result of `device/tpm/activateCredential` (extension): the secret the TPM recovered from the challenge. A verifier compares it with the secret it put in; equal means the AK is resident in the TPM whose EK it trusts.
+pub fn validate_device_tpm_activate_credential_response(
+    value: &Value,
+) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f27(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceTpmActivateCredentialResponse` (stops at the first violation).
+pub fn is_valid_device_tpm_activate_credential_response(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f27(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceTpmActivateCredentialResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_tpm_activate_credential_response_at_most(
+    value: &Value,
+    limit: usize,
+) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f27(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `DeviceTpmIdentityParams`, reporting every violation.
+///
+/// Params of `device/tpm/identity` (extension, not in codex): no params. The TPM provider's attestation identity is the same for every caller.
+pub fn validate_device_tpm_identity_params(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f28(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceTpmIdentityParams` (stops at the first violation).
+pub fn is_valid_device_tpm_identity_params(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f28(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceTpmIdentityParams` (empty when valid); validation stops once it has them.
+pub fn validate_device_tpm_identity_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f28(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `DeviceTpmIdentityResponse`, reporting every violation.
+///
+/// Result of `device/tpm/identity` (extension): who the TPM is, for a verifier to check before it trusts any certification. The endorsement key (EK) is the TPM's identity, certified by its manufacturer; the attestation key (AK) is a restricted signing key of the endorsement hierarchy that signs certifications of device keys. A verifier checks the EK certificate against the manufacturers it trusts, then proves with `device/tpm/activateCredential` that the AK lives in the same TPM as the EK.
+pub fn validate_device_tpm_identity_response(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f29(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `DeviceTpmIdentityResponse` (stops at the first violation).
+pub fn is_valid_device_tpm_identity_response(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f29(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `DeviceTpmIdentityResponse` (empty when valid); validation stops once it has them.
+pub fn validate_device_tpm_identity_response_at_most(
+    value: &Value,
+    limit: usize,
+) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f29(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -786,44 +1006,44 @@ pub fn validate_device_key_sign_response_at_most(value: &Value, limit: usize) ->
 /// The `data` of a domain error (codes -32000 to -32099, extension).
 pub fn validate_domain_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f23(value, &Path::Root, &mut out);
+    f30(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DomainErrorData` (stops at the first violation).
 pub fn is_valid_domain_error_data(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f23(value, &Path::Root, &mut out);
+    f30(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DomainErrorData` (empty when valid); validation stops once it has them.
 pub fn validate_domain_error_data_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f23(value, &Path::Root, &mut out);
+    f30(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
 /// Validates a `DomainErrorKind`, reporting every violation.
 ///
-/// Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key.
+/// Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key. `attestationUnavailable`: TPM attestation (`device/tpm/*`, `device/key/certify`) was asked of a server or key without a TPM: the server's providers include no TPM, or the key is not a `dk_tpm_` key.
 pub fn validate_domain_error_kind(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f24(value, &Path::Root, &mut out);
+    f31(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `DomainErrorKind` (stops at the first violation).
 pub fn is_valid_domain_error_kind(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f24(value, &Path::Root, &mut out);
+    f31(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `DomainErrorKind` (empty when valid); validation stops once it has them.
 pub fn validate_domain_error_kind_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f24(value, &Path::Root, &mut out);
+    f31(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -832,21 +1052,21 @@ pub fn validate_domain_error_kind_at_most(value: &Value, limit: usize) -> Vec<Vi
 /// Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
 pub fn validate_initialize_capabilities(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f25(value, &Path::Root, &mut out);
+    f32(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `InitializeCapabilities` (stops at the first violation).
 pub fn is_valid_initialize_capabilities(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f25(value, &Path::Root, &mut out);
+    f32(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `InitializeCapabilities` (empty when valid); validation stops once it has them.
 pub fn validate_initialize_capabilities_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f25(value, &Path::Root, &mut out);
+    f32(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -855,21 +1075,21 @@ pub fn validate_initialize_capabilities_at_most(value: &Value, limit: usize) -> 
 /// Params of `initialize`, the first request on every connection. Any other request before it fails with `Not initialized`; a second one fails with `Already initialized`.
 pub fn validate_initialize_params(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f26(value, &Path::Root, &mut out);
+    f33(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `InitializeParams` (stops at the first violation).
 pub fn is_valid_initialize_params(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f26(value, &Path::Root, &mut out);
+    f33(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `InitializeParams` (empty when valid); validation stops once it has them.
 pub fn validate_initialize_params_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f26(value, &Path::Root, &mut out);
+    f33(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -878,21 +1098,21 @@ pub fn validate_initialize_params_at_most(value: &Value, limit: usize) -> Vec<Vi
 /// Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
 pub fn validate_initialize_response(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f27(value, &Path::Root, &mut out);
+    f34(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `InitializeResponse` (stops at the first violation).
 pub fn is_valid_initialize_response(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f27(value, &Path::Root, &mut out);
+    f34(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `InitializeResponse` (empty when valid); validation stops once it has them.
 pub fn validate_initialize_response_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f27(value, &Path::Root, &mut out);
+    f34(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -901,21 +1121,21 @@ pub fn validate_initialize_response_at_most(value: &Value, limit: usize) -> Vec<
 /// The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
 pub fn validate_invalid_params_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f28(value, &Path::Root, &mut out);
+    f35(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `InvalidParamsErrorData` (stops at the first violation).
 pub fn is_valid_invalid_params_error_data(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f28(value, &Path::Root, &mut out);
+    f35(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `InvalidParamsErrorData` (empty when valid); validation stops once it has them.
 pub fn validate_invalid_params_error_data_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f28(value, &Path::Root, &mut out);
+    f35(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -924,21 +1144,21 @@ pub fn validate_invalid_params_error_data_at_most(value: &Value, limit: usize) -
 /// A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
 pub fn validate_nonce(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f29(value, &Path::Root, &mut out);
+    f36(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `Nonce` (stops at the first violation).
 pub fn is_valid_nonce(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f29(value, &Path::Root, &mut out);
+    f36(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `Nonce` (empty when valid); validation stops once it has them.
 pub fn validate_nonce_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f29(value, &Path::Root, &mut out);
+    f36(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -947,21 +1167,21 @@ pub fn validate_nonce_at_most(value: &Value, limit: usize) -> Vec<Violation> {
 /// An http(s) origin written as its own ASCII serialization (the URL standard's): the strings the URL parser reads as an `http` or `https` URL whose origin serializes to the string itself. So: lower-case `http` or `https`, `://`, a host as the parser writes it (a domain of printable ASCII without upper case or the forbidden domain code points, where empty labels, a trailing dot, `_`, edge hyphens and long labels are allowed as the standard allows them; a canonical dotted-quad IPv4 address when the last label is a number; or a bracketed IPv6 address in its compressed lower-case form), an optional port that is not the scheme's default and has no leading zero, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). A non-ASCII host is refused (its serialization is Punycode), and an `xn--` label must be Punycode of a label of at least one non-ASCII code point, each `ß` or a lower-case Latin-1 letter (`à`–`ö`, `ø`–`ÿ`): invalid Punycode (`https://xn--a.com`, or `xn--abc-`, which decodes to ASCII) is refused, and so, for now, is an IDN of other letters, which UTS #46 may keep. These bytes are signed, so no other spelling of the same origin is accepted.
 pub fn validate_origin(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f30(value, &Path::Root, &mut out);
+    f37(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `Origin` (stops at the first violation).
 pub fn is_valid_origin(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f30(value, &Path::Root, &mut out);
+    f37(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `Origin` (empty when valid); validation stops once it has them.
 pub fn validate_origin_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f30(value, &Path::Root, &mut out);
+    f37(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -970,21 +1190,21 @@ pub fn validate_origin_at_most(value: &Value, limit: usize) -> Vec<Violation> {
 /// The `data` of a -32600 error: the message is not an acceptable request.
 pub fn validate_request_error_data(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f31(value, &Path::Root, &mut out);
+    f38(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `RequestErrorData` (stops at the first violation).
 pub fn is_valid_request_error_data(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f31(value, &Path::Root, &mut out);
+    f38(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `RequestErrorData` (empty when valid); validation stops once it has them.
 pub fn validate_request_error_data_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f31(value, &Path::Root, &mut out);
+    f38(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -993,21 +1213,21 @@ pub fn validate_request_error_data_at_most(value: &Value, limit: usize) -> Vec<V
 /// One schema violation found while validating request params.
 pub fn validate_schema_violation(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f32(value, &Path::Root, &mut out);
+    f39(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `SchemaViolation` (stops at the first violation).
 pub fn is_valid_schema_violation(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f32(value, &Path::Root, &mut out);
+    f39(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `SchemaViolation` (empty when valid); validation stops once it has them.
 pub fn validate_schema_violation_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f32(value, &Path::Root, &mut out);
+    f39(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -1016,21 +1236,44 @@ pub fn validate_schema_violation_at_most(value: &Value, limit: usize) -> Vec<Vio
 /// A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
 pub fn validate_sha256_base64url(value: &Value) -> Result<(), Vec<Violation>> {
     let mut out = CollectAll::default();
-    f33(value, &Path::Root, &mut out);
+    f40(value, &Path::Root, &mut out);
     out.into_result()
 }
 
 /// Whether `value` is a valid `Sha256Base64url` (stops at the first violation).
 pub fn is_valid_sha256_base64url(value: &Value) -> bool {
     let mut out = StopAtFirst::default();
-    f33(value, &Path::Root, &mut out);
+    f40(value, &Path::Root, &mut out);
     !out.failed()
 }
 
 /// The first `limit` violations of a `Sha256Base64url` (empty when valid); validation stops once it has them.
 pub fn validate_sha256_base64url_at_most(value: &Value, limit: usize) -> Vec<Violation> {
     let mut out = CollectUpTo::new(limit);
-    f33(value, &Path::Root, &mut out);
+    f40(value, &Path::Root, &mut out);
+    out.into_violations()
+}
+
+/// Validates a `TpmBytesBase64`, reporting every violation.
+///
+/// A TPM 2.0 structure or blob (Part 2 marshalling, big-endian, without the TPM2B size prefix unless said otherwise) in canonical standard base64 with padding, never empty. Extension: at most 4096 characters, more than any TPM 2.0 structure these methods carry (a TPM command or response is at most 4096 bytes).
+pub fn validate_tpm_bytes_base64(value: &Value) -> Result<(), Vec<Violation>> {
+    let mut out = CollectAll::default();
+    f41(value, &Path::Root, &mut out);
+    out.into_result()
+}
+
+/// Whether `value` is a valid `TpmBytesBase64` (stops at the first violation).
+pub fn is_valid_tpm_bytes_base64(value: &Value) -> bool {
+    let mut out = StopAtFirst::default();
+    f41(value, &Path::Root, &mut out);
+    !out.failed()
+}
+
+/// The first `limit` violations of a `TpmBytesBase64` (empty when valid); validation stops once it has them.
+pub fn validate_tpm_bytes_base64_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+    let mut out = CollectUpTo::new(limit);
+    f41(value, &Path::Root, &mut out);
     out.into_violations()
 }
 
@@ -1098,6 +1341,22 @@ impl crate::validator_runtime::Validate for crate::types::AttestationGenerateRes
     }
 }
 
+impl crate::validator_runtime::Validate for crate::types::AttestationNonce {
+    const TYPE_NAME: &'static str = "AttestationNonce";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_attestation_nonce(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_attestation_nonce(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_attestation_nonce_at_most(value, limit)
+    }
+}
+
 impl crate::validator_runtime::Validate for crate::types::Base64Bytes {
     const TYPE_NAME: &'static str = "Base64Bytes";
 
@@ -1159,6 +1418,38 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeyAlgorithm {
 
     fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
         validate_device_key_algorithm_at_most(value, limit)
+    }
+}
+
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyCertifyParams {
+    const TYPE_NAME: &'static str = "DeviceKeyCertifyParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_certify_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_certify_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_certify_params_at_most(value, limit)
+    }
+}
+
+impl crate::validator_runtime::Validate for crate::types::DeviceKeyCertifyResponse {
+    const TYPE_NAME: &'static str = "DeviceKeyCertifyResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_key_certify_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_key_certify_response(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_key_certify_response_at_most(value, limit)
     }
 }
 
@@ -1402,6 +1693,70 @@ impl crate::validator_runtime::Validate for crate::types::DeviceKeySignResponse 
     }
 }
 
+impl crate::validator_runtime::Validate for crate::types::DeviceTpmActivateCredentialParams {
+    const TYPE_NAME: &'static str = "DeviceTpmActivateCredentialParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_tpm_activate_credential_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_tpm_activate_credential_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_tpm_activate_credential_params_at_most(value, limit)
+    }
+}
+
+impl crate::validator_runtime::Validate for crate::types::DeviceTpmActivateCredentialResponse {
+    const TYPE_NAME: &'static str = "DeviceTpmActivateCredentialResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_tpm_activate_credential_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_tpm_activate_credential_response(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_tpm_activate_credential_response_at_most(value, limit)
+    }
+}
+
+impl crate::validator_runtime::Validate for crate::types::DeviceTpmIdentityParams {
+    const TYPE_NAME: &'static str = "DeviceTpmIdentityParams";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_tpm_identity_params(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_tpm_identity_params(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_tpm_identity_params_at_most(value, limit)
+    }
+}
+
+impl crate::validator_runtime::Validate for crate::types::DeviceTpmIdentityResponse {
+    const TYPE_NAME: &'static str = "DeviceTpmIdentityResponse";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_device_tpm_identity_response(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_device_tpm_identity_response(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_device_tpm_identity_response_at_most(value, limit)
+    }
+}
+
 impl crate::validator_runtime::Validate for crate::types::DomainErrorData {
     const TYPE_NAME: &'static str = "DomainErrorData";
 
@@ -1575,6 +1930,22 @@ impl crate::validator_runtime::Validate for crate::types::Sha256Base64url {
 
     fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
         validate_sha256_base64url_at_most(value, limit)
+    }
+}
+
+impl crate::validator_runtime::Validate for crate::types::TpmBytesBase64 {
+    const TYPE_NAME: &'static str = "TpmBytesBase64";
+
+    fn validate(value: &Value) -> Result<(), Vec<Violation>> {
+        validate_tpm_bytes_base64(value)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        is_valid_tpm_bytes_base64(value)
+    }
+
+    fn validate_at_most(value: &Value, limit: usize) -> Vec<Violation> {
+        validate_tpm_bytes_base64_at_most(value, limit)
     }
 }
 
@@ -1883,9 +2254,40 @@ fn f3<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
-/// `Base64Bytes.json#`
+/// `AttestationNonce.json#`
 #[allow(unused_variables, clippy::all)]
 fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "AttestationNonce.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::validator_runtime::has_max_chars(s, 43) {
+            out.report(p0, "AttestationNonce.json#/maxLength", "maxLength", || {
+                "must be at most 43 characters long".to_owned()
+            });
+            if out.stop() {
+                return;
+            }
+        }
+        if !crate::formats::is_base64url_nonce(s) {
+            out.report(p0, "AttestationNonce.json#/format", "format", || {
+                "must be at least 32 random bytes encoded as unpadded base64url".to_owned()
+            });
+            if out.stop() {
+                return;
+            }
+        }
+    }
+}
+
+/// `Base64Bytes.json#`
+#[allow(unused_variables, clippy::all)]
+fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "Base64Bytes.json#/type", "type", || {
             "must be string".to_owned()
@@ -1908,7 +2310,7 @@ fn f4<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `ClientId.json#`
 #[allow(unused_variables, clippy::all)]
-fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "ClientId.json#/type", "type", || {
             "must be string".to_owned()
@@ -1939,7 +2341,7 @@ fn f5<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `ClientInfo.json#`
 #[allow(unused_variables, clippy::all)]
-fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "ClientInfo.json#/type", "type", || {
             "must be object".to_owned()
@@ -1980,7 +2382,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "title" => {
                     if v1.is_null() {
                         let mut sub = StopAtFirst::default();
-                        f6_0_0(v1, p1, &mut sub);
+                        f7_0_0(v1, p1, &mut sub);
                         if !sub.failed() {
                             out.report(
                                 p1,
@@ -1996,7 +2398,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             }
                         }
                     } else {
-                        f6_0_0(v1, p1, out);
+                        f7_0_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -2071,7 +2473,7 @@ fn f6<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `ClientInfo.json#/properties/title/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f7_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(
             p0,
@@ -2100,7 +2502,7 @@ fn f6_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyAlgorithm.json#`
 #[allow(unused_variables, clippy::all)]
-fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyAlgorithm.json#/type", "type", || {
             "must be string".to_owned()
@@ -2119,9 +2521,197 @@ fn f7<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `DeviceKeyCertifyParams.json#`
+#[allow(unused_variables, clippy::all)]
+fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(p0, "DeviceKeyCertifyParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "keyId" => {
+                    seen |= 1 << 0;
+                    f15(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "nonce" => {
+                    seen |= 1 << 1;
+                    f4(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceKeyCertifyParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeyCertifyParams.json#/required",
+                    "required",
+                    || "missing required property \"keyId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeyCertifyParams.json#/required",
+                    "required",
+                    || "missing required property \"nonce\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `DeviceKeyCertifyResponse.json#`
+#[allow(unused_variables, clippy::all)]
+fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(p0, "DeviceKeyCertifyResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "attestBase64" => {
+                    seen |= 1 << 1;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "keyId" => {
+                    seen |= 1 << 0;
+                    f15(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "keyPublicAreaBase64" => {
+                    seen |= 1 << 3;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "signatureDerBase64" => {
+                    seen |= 1 << 2;
+                    f5(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceKeyCertifyResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 15u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeyCertifyResponse.json#/required",
+                    "required",
+                    || "missing required property \"keyId\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeyCertifyResponse.json#/required",
+                    "required",
+                    || "missing required property \"attestBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeyCertifyResponse.json#/required",
+                    "required",
+                    || "missing required property \"signatureDerBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 3) == 0 {
+                out.report(
+                    p0,
+                    "DeviceKeyCertifyResponse.json#/required",
+                    "required",
+                    || "missing required property \"keyPublicAreaBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// `DeviceKeyCreateParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyCreateParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2144,7 +2734,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientId" => {
                     seen |= 1 << 1;
-                    f5(v1, p1, out);
+                    f6(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2152,7 +2742,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "protectionPolicy" => {
                     if v1.is_null() {
                         let mut sub = StopAtFirst::default();
-                        f8_0_0(v1, p1, &mut sub);
+                        f11_0_0(v1, p1, &mut sub);
                         if !sub.failed() {
                             out.report(
                                 p1,
@@ -2168,7 +2758,7 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             }
                         }
                     } else {
-                        f8_0_0(v1, p1, out);
+                        f11_0_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -2222,8 +2812,8 @@ fn f8<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f8_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    f17(v0, p0, out);
+fn f11_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f20(v0, p0, out);
     if out.stop() {
         return;
     }
@@ -2231,7 +2821,7 @@ fn f8_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyCreateResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyCreateResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2247,28 +2837,28 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "algorithm" => {
                     seen |= 1 << 2;
-                    f7(v1, p1, out);
+                    f8(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
-                    f16(v1, p1, out);
+                    f19(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
-                    f4(v1, p1, out);
+                    f5(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2343,7 +2933,7 @@ fn f9<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyDeleteParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyDeleteParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2359,7 +2949,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     seen |= 1 << 0;
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2401,7 +2991,7 @@ fn f10<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyDeleteResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyDeleteResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2466,7 +3056,7 @@ fn f11<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyId.json#`
 #[allow(unused_variables, clippy::all)]
-fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyId.json#/type", "type", || {
             "must be string".to_owned()
@@ -2487,7 +3077,7 @@ fn f12<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyInfo.json#`
 #[allow(unused_variables, clippy::all)]
-fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyInfo.json#/type", "type", || {
             "must be object".to_owned()
@@ -2510,14 +3100,14 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "algorithm" => {
                     seen |= 1 << 1;
-                    f7(v1, p1, out);
+                    f8(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "clientId" => {
                     seen |= 1 << 4;
-                    f5(v1, p1, out);
+                    f6(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2584,14 +3174,14 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "keyId" => {
                     seen |= 1 << 0;
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 2;
-                    f16(v1, p1, out);
+                    f19(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2670,7 +3260,7 @@ fn f13<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyListParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyListParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2690,13 +3280,13 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     }
                 }
                 "after" => {
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "clientId" => {
-                    f5(v1, p1, out);
+                    f6(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2773,7 +3363,7 @@ fn f14<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyListResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyListResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2814,7 +3404,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
-                            f13(v2, p2, out);
+                            f16(v2, p2, out);
                             if out.stop() {
                                 return;
                             }
@@ -2822,7 +3412,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     }
                 }
                 "nextCursor" => {
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2864,7 +3454,7 @@ fn f15<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyProtectionClass.json#`
 #[allow(unused_variables, clippy::all)]
-fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyProtectionClass.json#/type", "type", || {
             "must be string".to_owned()
@@ -2888,7 +3478,7 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyProtectionPolicy.json#`
 #[allow(unused_variables, clippy::all)]
-fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DeviceKeyProtectionPolicy.json#/type", "type", || {
             "must be string".to_owned()
@@ -2910,7 +3500,7 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyPublicParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyPublicParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -2926,7 +3516,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     seen |= 1 << 0;
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -2968,7 +3558,7 @@ fn f18<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeyPublicResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeyPublicResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -2984,28 +3574,28 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "algorithm" => {
                     seen |= 1 << 2;
-                    f7(v1, p1, out);
+                    f8(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "keyId" => {
                     seen |= 1 << 0;
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "protectionClass" => {
                     seen |= 1 << 3;
-                    f16(v1, p1, out);
+                    f19(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "publicKeySpkiDerBase64" => {
                     seen |= 1 << 1;
-                    f4(v1, p1, out);
+                    f5(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -3080,7 +3670,7 @@ fn f19<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeySignParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -3096,14 +3686,14 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "keyId" => {
                     seen |= 1 << 0;
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "payload" => {
                     seen |= 1 << 1;
-                    f21(v1, p1, out);
+                    f24(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -3150,7 +3740,7 @@ fn f20<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignPayload.json#`
 #[allow(unused_variables, clippy::all)]
-fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeySignPayload.json#/type", "type", || {
             "must be object".to_owned()
@@ -3165,13 +3755,13 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         .and_then(Value::as_str)
     {
         Some("remoteControlClientConnection") => {
-            f21_0_0(v0, p0, out);
+            f24_0_0(v0, p0, out);
             if out.stop() {
                 return;
             }
         }
         Some("remoteControlClientEnrollment") => {
-            f21_0_1(v0, p0, out);
+            f24_0_1(v0, p0, out);
             if out.stop() {
                 return;
             }
@@ -3187,7 +3777,7 @@ fn f21<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignPayload.json#/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f21_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f24_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(
             p0,
@@ -3238,14 +3828,14 @@ fn f21_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientId" => {
                     seen |= 1 << 7;
-                    f5(v1, p1, out);
+                    f6(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
-                    f29(v1, p1, out);
+                    f36(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -3343,7 +3933,7 @@ fn f21_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
-                    f30(v1, p1, out);
+                    f37(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -3418,7 +4008,7 @@ fn f21_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "tokenSha256Base64url" => {
                     seen |= 1 << 8;
-                    f33(v1, p1, out);
+                    f40(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -3595,7 +4185,7 @@ fn f21_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignPayload.json#/oneOf/1`
 #[allow(unused_variables, clippy::all)]
-fn f21_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f24_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(
             p0,
@@ -3719,28 +4309,28 @@ fn f21_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientId" => {
                     seen |= 1 << 7;
-                    f5(v1, p1, out);
+                    f6(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "deviceIdentitySha256Base64url" => {
                     seen |= 1 << 8;
-                    f33(v1, p1, out);
+                    f40(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "nonce" => {
                     seen |= 1 << 1;
-                    f29(v1, p1, out);
+                    f36(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "targetOrigin" => {
                     seen |= 1 << 4;
-                    f30(v1, p1, out);
+                    f37(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -3932,7 +4522,7 @@ fn f21_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DeviceKeySignResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DeviceKeySignResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -3948,21 +4538,21 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             match key.as_str() {
                 "algorithm" => {
                     seen |= 1 << 2;
-                    f7(v1, p1, out);
+                    f8(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "signatureDerBase64" => {
                     seen |= 1 << 0;
-                    f4(v1, p1, out);
+                    f5(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "signedPayloadBase64" => {
                     seen |= 1 << 1;
-                    f4(v1, p1, out);
+                    f5(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -4024,9 +4614,300 @@ fn f22<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
 }
 
+/// `DeviceTpmActivateCredentialParams.json#`
+#[allow(unused_variables, clippy::all)]
+fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(
+            p0,
+            "DeviceTpmActivateCredentialParams.json#/type",
+            "type",
+            || "must be object".to_owned(),
+        );
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "credentialBlobBase64" => {
+                    seen |= 1 << 0;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "encryptedSecretBase64" => {
+                    seen |= 1 << 1;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceTpmActivateCredentialParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 3u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceTpmActivateCredentialParams.json#/required",
+                    "required",
+                    || "missing required property \"credentialBlobBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(
+                    p0,
+                    "DeviceTpmActivateCredentialParams.json#/required",
+                    "required",
+                    || "missing required property \"encryptedSecretBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `DeviceTpmActivateCredentialResponse.json#`
+#[allow(unused_variables, clippy::all)]
+fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(
+            p0,
+            "DeviceTpmActivateCredentialResponse.json#/type",
+            "type",
+            || "must be object".to_owned(),
+        );
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "secretBase64" => {
+                    seen |= 1 << 0;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceTpmActivateCredentialResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 1u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceTpmActivateCredentialResponse.json#/required",
+                    "required",
+                    || "missing required property \"secretBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `DeviceTpmIdentityParams.json#`
+#[allow(unused_variables, clippy::all)]
+fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(p0, "DeviceTpmIdentityParams.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceTpmIdentityParams.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `DeviceTpmIdentityResponse.json#`
+#[allow(unused_variables, clippy::all)]
+fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_object()) {
+        out.report(p0, "DeviceTpmIdentityResponse.json#/type", "type", || {
+            "must be object".to_owned()
+        });
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(map) = v0.as_object() {
+        let mut seen = 0u64;
+        for (key, v1) in map {
+            let p1 = &Path::Key(p0, key);
+            match key.as_str() {
+                "akPublicAreaBase64" => {
+                    seen |= 1 << 2;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                "ekCertificateDerBase64" => {
+                    seen |= 1 << 0;
+                    if v1.is_null() {
+                        let mut sub = StopAtFirst::default();
+                        f29_0_0(v1, p1, &mut sub);
+                        if !sub.failed() {
+                            out.report(p1, "DeviceTpmIdentityResponse.json#/properties/ekCertificateDerBase64/oneOf", "oneOf", || "must match exactly one schema in oneOf, but matched 2".to_owned());
+                            if out.stop() {
+                                return;
+                            }
+                        }
+                    } else {
+                        f29_0_0(v1, p1, out);
+                        if out.stop() {
+                            return;
+                        }
+                    }
+                }
+                "ekPublicAreaBase64" => {
+                    seen |= 1 << 1;
+                    f41(v1, p1, out);
+                    if out.stop() {
+                        return;
+                    }
+                }
+                _ => {
+                    out.report(
+                        p1,
+                        "DeviceTpmIdentityResponse.json#/additionalProperties",
+                        "additionalProperties",
+                        || {
+                            format!(
+                                "{}{}",
+                                "unknown property ",
+                                crate::validator_runtime::json_string(key)
+                            )
+                        },
+                    );
+                    if out.stop() {
+                        return;
+                    }
+                }
+            }
+        }
+        if seen != 7u64 {
+            if seen & (1 << 0) == 0 {
+                out.report(
+                    p0,
+                    "DeviceTpmIdentityResponse.json#/required",
+                    "required",
+                    || "missing required property \"ekCertificateDerBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 1) == 0 {
+                out.report(
+                    p0,
+                    "DeviceTpmIdentityResponse.json#/required",
+                    "required",
+                    || "missing required property \"ekPublicAreaBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+            if seen & (1 << 2) == 0 {
+                out.report(
+                    p0,
+                    "DeviceTpmIdentityResponse.json#/required",
+                    "required",
+                    || "missing required property \"akPublicAreaBase64\"".to_owned(),
+                );
+                if out.stop() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `DeviceTpmIdentityResponse.json#/properties/ekCertificateDerBase64/oneOf/0`
+#[allow(unused_variables, clippy::all)]
+fn f29_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f41(v0, p0, out);
+    if out.stop() {
+        return;
+    }
+}
+
 /// `DomainErrorData.json#`
 #[allow(unused_variables, clippy::all)]
-fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f30<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "DomainErrorData.json#/type", "type", || {
             "must be object".to_owned()
@@ -4041,14 +4922,14 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
             let p1 = &Path::Key(p0, key);
             match key.as_str() {
                 "keyId" => {
-                    f12(v1, p1, out);
+                    f15(v1, p1, out);
                     if out.stop() {
                         return;
                     }
                 }
                 "kind" => {
                     seen |= 1 << 0;
-                    f24(v1, p1, out);
+                    f31(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -4087,7 +4968,7 @@ fn f23<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `DomainErrorKind.json#`
 #[allow(unused_variables, clippy::all)]
-fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "DomainErrorKind.json#/type", "type", || {
             "must be string".to_owned()
@@ -4118,9 +4999,10 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 | "keyIntegrityFailure"
                 | "hardwareTimeout"
                 | "keyLost"
+                | "attestationUnavailable"
         )
     ) {
-        out.report(p0, "DomainErrorKind.json#/enum", "enum", || "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\", \"hardwareTimeout\", \"keyLost\"".to_owned());
+        out.report(p0, "DomainErrorKind.json#/enum", "enum", || "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\", \"hardwareTimeout\", \"keyLost\", \"attestationUnavailable\"".to_owned());
         if out.stop() {
             return;
         }
@@ -4129,7 +5011,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeCapabilities.json#`
 #[allow(unused_variables, clippy::all)]
-fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InitializeCapabilities.json#/type", "type", || {
             "must be object".to_owned()
@@ -4158,7 +5040,7 @@ fn f25<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeParams.json#`
 #[allow(unused_variables, clippy::all)]
-fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InitializeParams.json#/type", "type", || {
             "must be object".to_owned()
@@ -4175,7 +5057,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 "capabilities" => {
                     if v1.is_null() {
                         let mut sub = StopAtFirst::default();
-                        f26_0_0(v1, p1, &mut sub);
+                        f33_0_0(v1, p1, &mut sub);
                         if !sub.failed() {
                             out.report(
                                 p1,
@@ -4191,7 +5073,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                             }
                         }
                     } else {
-                        f26_0_0(v1, p1, out);
+                        f33_0_0(v1, p1, out);
                         if out.stop() {
                             return;
                         }
@@ -4199,7 +5081,7 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
                 "clientInfo" => {
                     seen |= 1 << 0;
-                    f6(v1, p1, out);
+                    f7(v1, p1, out);
                     if out.stop() {
                         return;
                     }
@@ -4238,8 +5120,8 @@ fn f26<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeParams.json#/properties/capabilities/oneOf/0`
 #[allow(unused_variables, clippy::all)]
-fn f26_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
-    f25(v0, p0, out);
+fn f33_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    f32(v0, p0, out);
     if out.stop() {
         return;
     }
@@ -4247,7 +5129,7 @@ fn f26_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InitializeResponse.json#`
 #[allow(unused_variables, clippy::all)]
-fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f34<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InitializeResponse.json#/type", "type", || {
             "must be object".to_owned()
@@ -4328,7 +5210,7 @@ fn f27<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `InvalidParamsErrorData.json#`
 #[allow(unused_variables, clippy::all)]
-fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f35<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "InvalidParamsErrorData.json#/type", "type", || {
             "must be object".to_owned()
@@ -4468,7 +5350,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                         for (i, v2) in items.iter().enumerate() {
                             let p2 = &Path::Index(p1, i);
-                            f32(v2, p2, out);
+                            f39(v2, p2, out);
                             if out.stop() {
                                 return;
                             }
@@ -4545,7 +5427,7 @@ fn f28<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `Nonce.json#`
 #[allow(unused_variables, clippy::all)]
-fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f36<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "Nonce.json#/type", "type", || {
             "must be string".to_owned()
@@ -4576,7 +5458,7 @@ fn f29<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `Origin.json#`
 #[allow(unused_variables, clippy::all)]
-fn f30<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f37<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "Origin.json#/type", "type", || {
             "must be string".to_owned()
@@ -4599,7 +5481,7 @@ fn f30<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `RequestErrorData.json#`
 #[allow(unused_variables, clippy::all)]
-fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f38<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "RequestErrorData.json#/type", "type", || {
             "must be object".to_owned()
@@ -4677,7 +5559,7 @@ fn f31<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `SchemaViolation.json#`
 #[allow(unused_variables, clippy::all)]
-fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f39<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_object()) {
         out.report(p0, "SchemaViolation.json#/type", "type", || {
             "must be object".to_owned()
@@ -4805,7 +5687,7 @@ fn f32<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
 
 /// `Sha256Base64url.json#`
 #[allow(unused_variables, clippy::all)]
-fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+fn f40<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.is_string()) {
         out.report(p0, "Sha256Base64url.json#/type", "type", || {
             "must be string".to_owned()
@@ -4818,6 +5700,37 @@ fn f33<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if !crate::formats::is_base64url_sha256(s) {
             out.report(p0, "Sha256Base64url.json#/format", "format", || {
                 "must be a SHA-256 digest encoded as unpadded base64url".to_owned()
+            });
+            if out.stop() {
+                return;
+            }
+        }
+    }
+}
+
+/// `TpmBytesBase64.json#`
+#[allow(unused_variables, clippy::all)]
+fn f41<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
+    if !(v0.is_string()) {
+        out.report(p0, "TpmBytesBase64.json#/type", "type", || {
+            "must be string".to_owned()
+        });
+        if out.stop() {
+            return;
+        }
+    }
+    if let Some(s) = v0.as_str() {
+        if !crate::validator_runtime::has_max_chars(s, 4096) {
+            out.report(p0, "TpmBytesBase64.json#/maxLength", "maxLength", || {
+                "must be at most 4096 characters long".to_owned()
+            });
+            if out.stop() {
+                return;
+            }
+        }
+        if !crate::formats::is_base64(s) {
+            out.report(p0, "TpmBytesBase64.json#/format", "format", || {
+                "must be standard base64 with padding".to_owned()
             });
             if out.stop() {
                 return;

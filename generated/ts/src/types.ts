@@ -39,6 +39,11 @@ export interface AttestationGenerateResponse {
 }
 
 /**
+ * Extension: the nonce a verifier chose for one `device/key/certify`: the canonical unpadded base64url encoding of exactly 32 random bytes (43 characters). The TPM puts the 32 bytes in the `extraData` of the attestation it signs, so a certification answers this request and no other.
+ */
+export type AttestationNonce = string;
+
+/**
  * Bytes in canonical standard base64 with padding (RFC 4648 section 4: `=` padding exactly as needed, no stray trailing bits, no white space), never empty: how public keys, signatures and signed bytes travel on the wire.
  */
 export type Base64Bytes = string;
@@ -70,6 +75,42 @@ export interface ClientInfo {
  * Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
  */
 export type DeviceKeyAlgorithm = "ecdsa_p256_sha256";
+
+/**
+ * Params of `device/key/certify` (extension): have the TPM certify a `dk_tpm_` device key with the attestation key (`TPM2_Certify`), so that a verifier can check, not believe, that the key is TPM-resident and non-exportable. A key of another class fails with `attestationUnavailable`. The key must be stored with its binding (else `keyNotFound`), but the binding's account user and client are not matched. Nothing the caller chooses is signed except the nonce, inside the TPM's own attestation structure.
+ */
+export interface DeviceKeyCertifyParams {
+  /**
+   * The key to certify.
+   */
+  keyId: DeviceKeyId;
+  /**
+   * The verifier's fresh nonce: exactly 32 random bytes, unpadded base64url. It becomes the attestation's `extraData`.
+   */
+  nonce: AttestationNonce;
+}
+
+/**
+ * Result of `device/key/certify` (extension): the TPM's attestation of the key, signed by the AK of `device/tpm/identity`. A verifier checks the AK signature, that the structure is TPM-generated (`TPM_GENERATED_VALUE`) and of type `TPM_ST_ATTEST_CERTIFIED`, that `extraData` is its nonce, that the certified name is the name of `keyPublicAreaBase64`, that this public area's point is the key's SPKI, and that its attributes make the key non-exportable (`fixedTPM`, `fixedParent`, `sensitiveDataOrigin`, `sign`, no `decrypt`).
+ */
+export interface DeviceKeyCertifyResponse {
+  /**
+   * The attestation: `TPMS_ATTEST` as the TPM marshalled it, without its size prefix; the signed bytes.
+   */
+  attestBase64: TpmBytesBase64;
+  /**
+   * The certified key.
+   */
+  keyId: DeviceKeyId;
+  /**
+   * The key's public area: `TPMT_PUBLIC`, marshalled, without its size prefix.
+   */
+  keyPublicAreaBase64: TpmBytesBase64;
+  /**
+   * The AK's ECDSA P-256 signature over the SHA-256 of the attestation, DER-encoded, in standard base64 with padding.
+   */
+  signatureDerBase64: Base64Bytes;
+}
 
 /**
  * Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
@@ -378,6 +419,53 @@ export interface DeviceKeySignResponse {
 }
 
 /**
+ * Params of `device/tpm/activateCredential` (extension): a credential challenge a verifier made in software for the EK of `device/tpm/identity` and the AK's name (`TPM2_MakeCredential`). The TPM recovers the secret only if it holds both the EK and an object with that AK name (`TPM2_ActivateCredential`), which proves the AK is this TPM's.
+ */
+export interface DeviceTpmActivateCredentialParams {
+  /**
+   * The credential blob: the contents of `TPM2B_ID_OBJECT` without its size prefix (the integrity HMAC as a `TPM2B_DIGEST`, then the encrypted identity).
+   */
+  credentialBlobBase64: TpmBytesBase64;
+  /**
+   * The seed encrypted to the EK: the contents of `TPM2B_ENCRYPTED_SECRET` without its size prefix (an RSA-OAEP ciphertext for an RSA EK, a marshalled `TPMS_ECC_POINT` for an ECC EK).
+   */
+  encryptedSecretBase64: TpmBytesBase64;
+}
+
+/**
+ * Result of `device/tpm/activateCredential` (extension): the secret the TPM recovered from the challenge. A verifier compares it with the secret it put in; equal means the AK is resident in the TPM whose EK it trusts.
+ */
+export interface DeviceTpmActivateCredentialResponse {
+  /**
+   * The recovered credential, in standard base64 with padding.
+   */
+  secretBase64: TpmBytesBase64;
+}
+
+/**
+ * Params of `device/tpm/identity` (extension, not in codex): no params. The TPM provider's attestation identity is the same for every caller.
+ */
+export type DeviceTpmIdentityParams = Record<string, never>;
+
+/**
+ * Result of `device/tpm/identity` (extension): who the TPM is, for a verifier to check before it trusts any certification. The endorsement key (EK) is the TPM's identity, certified by its manufacturer; the attestation key (AK) is a restricted signing key of the endorsement hierarchy that signs certifications of device keys. A verifier checks the EK certificate against the manufacturers it trusts, then proves with `device/tpm/activateCredential` that the AK lives in the same TPM as the EK.
+ */
+export interface DeviceTpmIdentityResponse {
+  /**
+   * The AK's public area: `TPMT_PUBLIC`, marshalled, without its size prefix. Its name (nameAlg followed by the nameAlg digest of these bytes) is what a credential challenge is made for.
+   */
+  akPublicAreaBase64: TpmBytesBase64;
+  /**
+   * The EK certificate (X.509, DER) as the TPM's NV index holds it: `0x01c00002` (RSA 2048 EK, TCG template L-1) or `0x01c0000a` (ECC P-256 EK, template L-2), whichever matches `ekPublicAreaBase64`. Null when the TPM has none (some firmware TPMs publish their certificates elsewhere): the verifier must then know the EK public key some other way.
+   */
+  ekCertificateDerBase64: TpmBytesBase64 | null;
+  /**
+   * The EK's public area: `TPMT_PUBLIC`, marshalled, without its size prefix.
+   */
+  ekPublicAreaBase64: TpmBytesBase64;
+}
+
+/**
  * The `data` of a domain error (codes -32000 to -32099, extension).
  */
 export interface DomainErrorData {
@@ -392,9 +480,9 @@ export interface DomainErrorData {
 }
 
 /**
- * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key.
+ * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key. `attestationUnavailable`: TPM attestation (`device/tpm/*`, `device/key/certify`) was asked of a server or key without a TPM: the server's providers include no TPM, or the key is not a `dk_tpm_` key.
  */
-export type DomainErrorKind = "keyNotFound" | "keyAlreadyBound" | "degradedProtectionNotAllowed" | "hardwareUnavailable" | "entitlementRequired" | "bindingMismatch" | "tokenExpired" | "tokenExpiresTooFarInFuture" | "challengeExpired" | "challengeExpiresTooFarInFuture" | "originNotAllowed" | "replay" | "transportNotAllowed" | "platformFailure" | "cryptoFailure" | "storeFailure" | "keyIntegrityFailure" | "hardwareTimeout" | "keyLost";
+export type DomainErrorKind = "keyNotFound" | "keyAlreadyBound" | "degradedProtectionNotAllowed" | "hardwareUnavailable" | "entitlementRequired" | "bindingMismatch" | "tokenExpired" | "tokenExpiresTooFarInFuture" | "challengeExpired" | "challengeExpiresTooFarInFuture" | "originNotAllowed" | "replay" | "transportNotAllowed" | "platformFailure" | "cryptoFailure" | "storeFailure" | "keyIntegrityFailure" | "hardwareTimeout" | "keyLost" | "attestationUnavailable";
 
 /**
  * Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
@@ -508,3 +596,8 @@ export interface SchemaViolation {
  * A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
  */
 export type Sha256Base64url = string;
+
+/**
+ * A TPM 2.0 structure or blob (Part 2 marshalling, big-endian, without the TPM2B size prefix unless said otherwise) in canonical standard base64 with padding, never empty. Extension: at most 4096 characters, more than any TPM 2.0 structure these methods carry (a TPM command or response is at most 4096 bytes).
+ */
+export type TpmBytesBase64 = string;

@@ -5,12 +5,12 @@ import { Collector, hasMaxChars, jsonString, sortByCodePoints, sortedKeys } from
 import * as formats from "./formats.js";
 import type * as types from "./types.js";
 
-const SET_0: ReadonlySet<unknown> = new Set<unknown>(["keyNotFound", "keyAlreadyBound", "degradedProtectionNotAllowed", "hardwareUnavailable", "entitlementRequired", "bindingMismatch", "tokenExpired", "tokenExpiresTooFarInFuture", "challengeExpired", "challengeExpiresTooFarInFuture", "originNotAllowed", "replay", "transportNotAllowed", "platformFailure", "cryptoFailure", "storeFailure", "keyIntegrityFailure", "hardwareTimeout", "keyLost"]);
+const SET_0: ReadonlySet<unknown> = new Set<unknown>(["keyNotFound", "keyAlreadyBound", "degradedProtectionNotAllowed", "hardwareUnavailable", "entitlementRequired", "bindingMismatch", "tokenExpired", "tokenExpiresTooFarInFuture", "challengeExpired", "challengeExpiresTooFarInFuture", "originNotAllowed", "replay", "transportNotAllowed", "platformFailure", "cryptoFailure", "storeFailure", "keyIntegrityFailure", "hardwareTimeout", "keyLost", "attestationUnavailable"]);
 
 /**
  * The name of every type that has a validator, sorted.
  */
-export const TYPE_NAMES = ["AccountUserId", "AttestationEnvelope", "AttestationGenerateParams", "AttestationGenerateResponse", "Base64Bytes", "ClientId", "ClientInfo", "DeviceKeyAlgorithm", "DeviceKeyCreateParams", "DeviceKeyCreateResponse", "DeviceKeyDeleteParams", "DeviceKeyDeleteResponse", "DeviceKeyId", "DeviceKeyInfo", "DeviceKeyListParams", "DeviceKeyListResponse", "DeviceKeyProtectionClass", "DeviceKeyProtectionPolicy", "DeviceKeyPublicParams", "DeviceKeyPublicResponse", "DeviceKeySignParams", "DeviceKeySignPayload", "DeviceKeySignResponse", "DomainErrorData", "DomainErrorKind", "InitializeCapabilities", "InitializeParams", "InitializeResponse", "InvalidParamsErrorData", "Nonce", "Origin", "RequestErrorData", "SchemaViolation", "Sha256Base64url"] as const;
+export const TYPE_NAMES = ["AccountUserId", "AttestationEnvelope", "AttestationGenerateParams", "AttestationGenerateResponse", "AttestationNonce", "Base64Bytes", "ClientId", "ClientInfo", "DeviceKeyAlgorithm", "DeviceKeyCertifyParams", "DeviceKeyCertifyResponse", "DeviceKeyCreateParams", "DeviceKeyCreateResponse", "DeviceKeyDeleteParams", "DeviceKeyDeleteResponse", "DeviceKeyId", "DeviceKeyInfo", "DeviceKeyListParams", "DeviceKeyListResponse", "DeviceKeyProtectionClass", "DeviceKeyProtectionPolicy", "DeviceKeyPublicParams", "DeviceKeyPublicResponse", "DeviceKeySignParams", "DeviceKeySignPayload", "DeviceKeySignResponse", "DeviceTpmActivateCredentialParams", "DeviceTpmActivateCredentialResponse", "DeviceTpmIdentityParams", "DeviceTpmIdentityResponse", "DomainErrorData", "DomainErrorKind", "InitializeCapabilities", "InitializeParams", "InitializeResponse", "InvalidParamsErrorData", "Nonce", "Origin", "RequestErrorData", "SchemaViolation", "Sha256Base64url", "TpmBytesBase64"] as const;
 
 /**
  * The name of a type that has a validator: what `validate`, `isValid` and `parse` accept.
@@ -25,10 +25,13 @@ export interface TypesByName {
   AttestationEnvelope: types.AttestationEnvelope;
   AttestationGenerateParams: types.AttestationGenerateParams;
   AttestationGenerateResponse: types.AttestationGenerateResponse;
+  AttestationNonce: types.AttestationNonce;
   Base64Bytes: types.Base64Bytes;
   ClientId: types.ClientId;
   ClientInfo: types.ClientInfo;
   DeviceKeyAlgorithm: types.DeviceKeyAlgorithm;
+  DeviceKeyCertifyParams: types.DeviceKeyCertifyParams;
+  DeviceKeyCertifyResponse: types.DeviceKeyCertifyResponse;
   DeviceKeyCreateParams: types.DeviceKeyCreateParams;
   DeviceKeyCreateResponse: types.DeviceKeyCreateResponse;
   DeviceKeyDeleteParams: types.DeviceKeyDeleteParams;
@@ -44,6 +47,10 @@ export interface TypesByName {
   DeviceKeySignParams: types.DeviceKeySignParams;
   DeviceKeySignPayload: types.DeviceKeySignPayload;
   DeviceKeySignResponse: types.DeviceKeySignResponse;
+  DeviceTpmActivateCredentialParams: types.DeviceTpmActivateCredentialParams;
+  DeviceTpmActivateCredentialResponse: types.DeviceTpmActivateCredentialResponse;
+  DeviceTpmIdentityParams: types.DeviceTpmIdentityParams;
+  DeviceTpmIdentityResponse: types.DeviceTpmIdentityResponse;
   DomainErrorData: types.DomainErrorData;
   DomainErrorKind: types.DomainErrorKind;
   InitializeCapabilities: types.InitializeCapabilities;
@@ -55,6 +62,7 @@ export interface TypesByName {
   RequestErrorData: types.RequestErrorData;
   SchemaViolation: types.SchemaViolation;
   Sha256Base64url: types.Sha256Base64url;
+  TpmBytesBase64: types.TpmBytesBase64;
 }
 
 /**
@@ -75,6 +83,8 @@ export function validate(typeName: TypeName, value: unknown): Violation[] {
       return validateAttestationGenerateParams(value);
     case "AttestationGenerateResponse":
       return validateAttestationGenerateResponse(value);
+    case "AttestationNonce":
+      return validateAttestationNonce(value);
     case "Base64Bytes":
       return validateBase64Bytes(value);
     case "ClientId":
@@ -83,6 +93,10 @@ export function validate(typeName: TypeName, value: unknown): Violation[] {
       return validateClientInfo(value);
     case "DeviceKeyAlgorithm":
       return validateDeviceKeyAlgorithm(value);
+    case "DeviceKeyCertifyParams":
+      return validateDeviceKeyCertifyParams(value);
+    case "DeviceKeyCertifyResponse":
+      return validateDeviceKeyCertifyResponse(value);
     case "DeviceKeyCreateParams":
       return validateDeviceKeyCreateParams(value);
     case "DeviceKeyCreateResponse":
@@ -113,6 +127,14 @@ export function validate(typeName: TypeName, value: unknown): Violation[] {
       return validateDeviceKeySignPayload(value);
     case "DeviceKeySignResponse":
       return validateDeviceKeySignResponse(value);
+    case "DeviceTpmActivateCredentialParams":
+      return validateDeviceTpmActivateCredentialParams(value);
+    case "DeviceTpmActivateCredentialResponse":
+      return validateDeviceTpmActivateCredentialResponse(value);
+    case "DeviceTpmIdentityParams":
+      return validateDeviceTpmIdentityParams(value);
+    case "DeviceTpmIdentityResponse":
+      return validateDeviceTpmIdentityResponse(value);
     case "DomainErrorData":
       return validateDomainErrorData(value);
     case "DomainErrorKind":
@@ -135,6 +157,8 @@ export function validate(typeName: TypeName, value: unknown): Violation[] {
       return validateSchemaViolation(value);
     case "Sha256Base64url":
       return validateSha256Base64url(value);
+    case "TpmBytesBase64":
+      return validateTpmBytesBase64(value);
     default:
       throw unknownTypeName(typeName);
   }
@@ -153,66 +177,82 @@ export function isValid<N extends TypeName>(typeName: N, value: unknown): value 
       return c2(value);
     case "AttestationGenerateResponse":
       return c3(value);
-    case "Base64Bytes":
+    case "AttestationNonce":
       return c4(value);
-    case "ClientId":
+    case "Base64Bytes":
       return c5(value);
-    case "ClientInfo":
+    case "ClientId":
       return c6(value);
-    case "DeviceKeyAlgorithm":
+    case "ClientInfo":
       return c7(value);
-    case "DeviceKeyCreateParams":
+    case "DeviceKeyAlgorithm":
       return c8(value);
-    case "DeviceKeyCreateResponse":
+    case "DeviceKeyCertifyParams":
       return c9(value);
-    case "DeviceKeyDeleteParams":
+    case "DeviceKeyCertifyResponse":
       return c10(value);
-    case "DeviceKeyDeleteResponse":
+    case "DeviceKeyCreateParams":
       return c11(value);
-    case "DeviceKeyId":
+    case "DeviceKeyCreateResponse":
       return c12(value);
-    case "DeviceKeyInfo":
+    case "DeviceKeyDeleteParams":
       return c13(value);
-    case "DeviceKeyListParams":
+    case "DeviceKeyDeleteResponse":
       return c14(value);
-    case "DeviceKeyListResponse":
+    case "DeviceKeyId":
       return c15(value);
-    case "DeviceKeyProtectionClass":
+    case "DeviceKeyInfo":
       return c16(value);
-    case "DeviceKeyProtectionPolicy":
+    case "DeviceKeyListParams":
       return c17(value);
-    case "DeviceKeyPublicParams":
+    case "DeviceKeyListResponse":
       return c18(value);
-    case "DeviceKeyPublicResponse":
+    case "DeviceKeyProtectionClass":
       return c19(value);
-    case "DeviceKeySignParams":
+    case "DeviceKeyProtectionPolicy":
       return c20(value);
-    case "DeviceKeySignPayload":
+    case "DeviceKeyPublicParams":
       return c21(value);
-    case "DeviceKeySignResponse":
+    case "DeviceKeyPublicResponse":
       return c22(value);
-    case "DomainErrorData":
+    case "DeviceKeySignParams":
       return c23(value);
-    case "DomainErrorKind":
+    case "DeviceKeySignPayload":
       return c24(value);
-    case "InitializeCapabilities":
+    case "DeviceKeySignResponse":
       return c25(value);
-    case "InitializeParams":
+    case "DeviceTpmActivateCredentialParams":
       return c26(value);
-    case "InitializeResponse":
+    case "DeviceTpmActivateCredentialResponse":
       return c27(value);
-    case "InvalidParamsErrorData":
+    case "DeviceTpmIdentityParams":
       return c28(value);
-    case "Nonce":
+    case "DeviceTpmIdentityResponse":
       return c29(value);
-    case "Origin":
+    case "DomainErrorData":
       return c30(value);
-    case "RequestErrorData":
+    case "DomainErrorKind":
       return c31(value);
-    case "SchemaViolation":
+    case "InitializeCapabilities":
       return c32(value);
-    case "Sha256Base64url":
+    case "InitializeParams":
       return c33(value);
+    case "InitializeResponse":
+      return c34(value);
+    case "InvalidParamsErrorData":
+      return c35(value);
+    case "Nonce":
+      return c36(value);
+    case "Origin":
+      return c37(value);
+    case "RequestErrorData":
+      return c38(value);
+    case "SchemaViolation":
+      return c39(value);
+    case "Sha256Base64url":
+      return c40(value);
+    case "TpmBytesBase64":
+      return c41(value);
     default:
       throw unknownTypeName(typeName);
   }
@@ -363,11 +403,11 @@ export function parseAttestationGenerateResponse(value: unknown): ParseResult<ty
 }
 
 /**
- * Validates a `Base64Bytes`, reporting every violation (`[]` when valid).
+ * Validates a `AttestationNonce`, reporting every violation (`[]` when valid).
  *
- * Bytes in canonical standard base64 with padding (RFC 4648 section 4: `=` padding exactly as needed, no stray trailing bits, no white space), never empty: how public keys, signatures and signed bytes travel on the wire.
+ * Extension: the nonce a verifier chose for one `device/key/certify`: the canonical unpadded base64url encoding of exactly 32 random bytes (43 characters). The TPM puts the 32 bytes in the `extraData` of the attestation it signs, so a certification answers this request and no other.
  */
-export function validateBase64Bytes(value: unknown): Violation[] {
+export function validateAttestationNonce(value: unknown): Violation[] {
   if (c4(value)) {
     return [];
   }
@@ -377,21 +417,54 @@ export function validateBase64Bytes(value: unknown): Violation[] {
 }
 
 /**
+ * Whether `value` is a valid `AttestationNonce` (stops at the first violation).
+ */
+export function isAttestationNonce(value: unknown): value is types.AttestationNonce {
+  return c4(value);
+}
+
+/**
+ * Parses a `AttestationNonce`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseAttestationNonce(value: unknown): ParseResult<types.AttestationNonce> {
+  if (c4(value)) {
+    return { ok: true, value: value as types.AttestationNonce };
+  }
+  const out = new Collector();
+  f4(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `Base64Bytes`, reporting every violation (`[]` when valid).
+ *
+ * Bytes in canonical standard base64 with padding (RFC 4648 section 4: `=` padding exactly as needed, no stray trailing bits, no white space), never empty: how public keys, signatures and signed bytes travel on the wire.
+ */
+export function validateBase64Bytes(value: unknown): Violation[] {
+  if (c5(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f5(value, out);
+  return out.violations;
+}
+
+/**
  * Whether `value` is a valid `Base64Bytes` (stops at the first violation).
  */
 export function isBase64Bytes(value: unknown): value is types.Base64Bytes {
-  return c4(value);
+  return c5(value);
 }
 
 /**
  * Parses a `Base64Bytes`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseBase64Bytes(value: unknown): ParseResult<types.Base64Bytes> {
-  if (c4(value)) {
+  if (c5(value)) {
     return { ok: true, value: value as types.Base64Bytes };
   }
   const out = new Collector();
-  f4(value, out);
+  f5(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -401,11 +474,11 @@ export function parseBase64Bytes(value: unknown): ParseResult<types.Base64Bytes>
  * A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
  */
 export function validateClientId(value: unknown): Violation[] {
-  if (c5(value)) {
+  if (c6(value)) {
     return [];
   }
   const out = new Collector();
-  f5(value, out);
+  f6(value, out);
   return out.violations;
 }
 
@@ -413,18 +486,18 @@ export function validateClientId(value: unknown): Violation[] {
  * Whether `value` is a valid `ClientId` (stops at the first violation).
  */
 export function isClientId(value: unknown): value is types.ClientId {
-  return c5(value);
+  return c6(value);
 }
 
 /**
  * Parses a `ClientId`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseClientId(value: unknown): ParseResult<types.ClientId> {
-  if (c5(value)) {
+  if (c6(value)) {
     return { ok: true, value: value as types.ClientId };
   }
   const out = new Collector();
-  f5(value, out);
+  f6(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -434,11 +507,11 @@ export function parseClientId(value: unknown): ParseResult<types.ClientId> {
  * Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
  */
 export function validateClientInfo(value: unknown): Violation[] {
-  if (c6(value)) {
+  if (c7(value)) {
     return [];
   }
   const out = new Collector();
-  f6(value, out);
+  f7(value, out);
   return out.violations;
 }
 
@@ -446,18 +519,18 @@ export function validateClientInfo(value: unknown): Violation[] {
  * Whether `value` is a valid `ClientInfo` (stops at the first violation).
  */
 export function isClientInfo(value: unknown): value is types.ClientInfo {
-  return c6(value);
+  return c7(value);
 }
 
 /**
  * Parses a `ClientInfo`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseClientInfo(value: unknown): ParseResult<types.ClientInfo> {
-  if (c6(value)) {
+  if (c7(value)) {
     return { ok: true, value: value as types.ClientInfo };
   }
   const out = new Collector();
-  f6(value, out);
+  f7(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -467,11 +540,11 @@ export function parseClientInfo(value: unknown): ParseResult<types.ClientInfo> {
  * Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
  */
 export function validateDeviceKeyAlgorithm(value: unknown): Violation[] {
-  if (c7(value)) {
+  if (c8(value)) {
     return [];
   }
   const out = new Collector();
-  f7(value, out);
+  f8(value, out);
   return out.violations;
 }
 
@@ -479,18 +552,84 @@ export function validateDeviceKeyAlgorithm(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyAlgorithm` (stops at the first violation).
  */
 export function isDeviceKeyAlgorithm(value: unknown): value is types.DeviceKeyAlgorithm {
-  return c7(value);
+  return c8(value);
 }
 
 /**
  * Parses a `DeviceKeyAlgorithm`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyAlgorithm(value: unknown): ParseResult<types.DeviceKeyAlgorithm> {
-  if (c7(value)) {
+  if (c8(value)) {
     return { ok: true, value: value as types.DeviceKeyAlgorithm };
   }
   const out = new Collector();
-  f7(value, out);
+  f8(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `DeviceKeyCertifyParams`, reporting every violation (`[]` when valid).
+ *
+ * Params of `device/key/certify` (extension): have the TPM certify a `dk_tpm_` device key with the attestation key (`TPM2_Certify`), so that a verifier can check, not believe, that the key is TPM-resident and non-exportable. A key of another class fails with `attestationUnavailable`. The key must be stored with its binding (else `keyNotFound`), but the binding's account user and client are not matched. Nothing the caller chooses is signed except the nonce, inside the TPM's own attestation structure.
+ */
+export function validateDeviceKeyCertifyParams(value: unknown): Violation[] {
+  if (c9(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f9(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `DeviceKeyCertifyParams` (stops at the first violation).
+ */
+export function isDeviceKeyCertifyParams(value: unknown): value is types.DeviceKeyCertifyParams {
+  return c9(value);
+}
+
+/**
+ * Parses a `DeviceKeyCertifyParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyCertifyParams(value: unknown): ParseResult<types.DeviceKeyCertifyParams> {
+  if (c9(value)) {
+    return { ok: true, value: value as types.DeviceKeyCertifyParams };
+  }
+  const out = new Collector();
+  f9(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `DeviceKeyCertifyResponse`, reporting every violation (`[]` when valid).
+ *
+ * Result of `device/key/certify` (extension): the TPM's attestation of the key, signed by the AK of `device/tpm/identity`. A verifier checks the AK signature, that the structure is TPM-generated (`TPM_GENERATED_VALUE`) and of type `TPM_ST_ATTEST_CERTIFIED`, that `extraData` is its nonce, that the certified name is the name of `keyPublicAreaBase64`, that this public area's point is the key's SPKI, and that its attributes make the key non-exportable (`fixedTPM`, `fixedParent`, `sensitiveDataOrigin`, `sign`, no `decrypt`).
+ */
+export function validateDeviceKeyCertifyResponse(value: unknown): Violation[] {
+  if (c10(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f10(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `DeviceKeyCertifyResponse` (stops at the first violation).
+ */
+export function isDeviceKeyCertifyResponse(value: unknown): value is types.DeviceKeyCertifyResponse {
+  return c10(value);
+}
+
+/**
+ * Parses a `DeviceKeyCertifyResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceKeyCertifyResponse(value: unknown): ParseResult<types.DeviceKeyCertifyResponse> {
+  if (c10(value)) {
+    return { ok: true, value: value as types.DeviceKeyCertifyResponse };
+  }
+  const out = new Collector();
+  f10(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -500,11 +639,11 @@ export function parseDeviceKeyAlgorithm(value: unknown): ParseResult<types.Devic
  * Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
  */
 export function validateDeviceKeyCreateParams(value: unknown): Violation[] {
-  if (c8(value)) {
+  if (c11(value)) {
     return [];
   }
   const out = new Collector();
-  f8(value, out);
+  f11(value, out);
   return out.violations;
 }
 
@@ -512,18 +651,18 @@ export function validateDeviceKeyCreateParams(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyCreateParams` (stops at the first violation).
  */
 export function isDeviceKeyCreateParams(value: unknown): value is types.DeviceKeyCreateParams {
-  return c8(value);
+  return c11(value);
 }
 
 /**
  * Parses a `DeviceKeyCreateParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyCreateParams(value: unknown): ParseResult<types.DeviceKeyCreateParams> {
-  if (c8(value)) {
+  if (c11(value)) {
     return { ok: true, value: value as types.DeviceKeyCreateParams };
   }
   const out = new Collector();
-  f8(value, out);
+  f11(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -533,11 +672,11 @@ export function parseDeviceKeyCreateParams(value: unknown): ParseResult<types.De
  * Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
  */
 export function validateDeviceKeyCreateResponse(value: unknown): Violation[] {
-  if (c9(value)) {
+  if (c12(value)) {
     return [];
   }
   const out = new Collector();
-  f9(value, out);
+  f12(value, out);
   return out.violations;
 }
 
@@ -545,18 +684,18 @@ export function validateDeviceKeyCreateResponse(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyCreateResponse` (stops at the first violation).
  */
 export function isDeviceKeyCreateResponse(value: unknown): value is types.DeviceKeyCreateResponse {
-  return c9(value);
+  return c12(value);
 }
 
 /**
  * Parses a `DeviceKeyCreateResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyCreateResponse(value: unknown): ParseResult<types.DeviceKeyCreateResponse> {
-  if (c9(value)) {
+  if (c12(value)) {
     return { ok: true, value: value as types.DeviceKeyCreateResponse };
   }
   const out = new Collector();
-  f9(value, out);
+  f12(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -566,11 +705,11 @@ export function parseDeviceKeyCreateResponse(value: unknown): ParseResult<types.
  * Params of `device/key/delete` (extension, not in codex): delete a device key's platform key and its binding.
  */
 export function validateDeviceKeyDeleteParams(value: unknown): Violation[] {
-  if (c10(value)) {
+  if (c13(value)) {
     return [];
   }
   const out = new Collector();
-  f10(value, out);
+  f13(value, out);
   return out.violations;
 }
 
@@ -578,18 +717,18 @@ export function validateDeviceKeyDeleteParams(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyDeleteParams` (stops at the first violation).
  */
 export function isDeviceKeyDeleteParams(value: unknown): value is types.DeviceKeyDeleteParams {
-  return c10(value);
+  return c13(value);
 }
 
 /**
  * Parses a `DeviceKeyDeleteParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyDeleteParams(value: unknown): ParseResult<types.DeviceKeyDeleteParams> {
-  if (c10(value)) {
+  if (c13(value)) {
     return { ok: true, value: value as types.DeviceKeyDeleteParams };
   }
   const out = new Collector();
-  f10(value, out);
+  f13(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -599,11 +738,11 @@ export function parseDeviceKeyDeleteParams(value: unknown): ParseResult<types.De
  * Result of `device/key/delete` (extension, not in codex).
  */
 export function validateDeviceKeyDeleteResponse(value: unknown): Violation[] {
-  if (c11(value)) {
+  if (c14(value)) {
     return [];
   }
   const out = new Collector();
-  f11(value, out);
+  f14(value, out);
   return out.violations;
 }
 
@@ -611,18 +750,18 @@ export function validateDeviceKeyDeleteResponse(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyDeleteResponse` (stops at the first violation).
  */
 export function isDeviceKeyDeleteResponse(value: unknown): value is types.DeviceKeyDeleteResponse {
-  return c11(value);
+  return c14(value);
 }
 
 /**
  * Parses a `DeviceKeyDeleteResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyDeleteResponse(value: unknown): ParseResult<types.DeviceKeyDeleteResponse> {
-  if (c11(value)) {
+  if (c14(value)) {
     return { ok: true, value: value as types.DeviceKeyDeleteResponse };
   }
   const out = new Collector();
-  f11(value, out);
+  f14(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -632,11 +771,11 @@ export function parseDeviceKeyDeleteResponse(value: unknown): ParseResult<types.
  * A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
  */
 export function validateDeviceKeyId(value: unknown): Violation[] {
-  if (c12(value)) {
+  if (c15(value)) {
     return [];
   }
   const out = new Collector();
-  f12(value, out);
+  f15(value, out);
   return out.violations;
 }
 
@@ -644,18 +783,18 @@ export function validateDeviceKeyId(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyId` (stops at the first violation).
  */
 export function isDeviceKeyId(value: unknown): value is types.DeviceKeyId {
-  return c12(value);
+  return c15(value);
 }
 
 /**
  * Parses a `DeviceKeyId`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyId(value: unknown): ParseResult<types.DeviceKeyId> {
-  if (c12(value)) {
+  if (c15(value)) {
     return { ok: true, value: value as types.DeviceKeyId };
   }
   const out = new Collector();
-  f12(value, out);
+  f15(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -665,11 +804,11 @@ export function parseDeviceKeyId(value: unknown): ParseResult<types.DeviceKeyId>
  * One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
  */
 export function validateDeviceKeyInfo(value: unknown): Violation[] {
-  if (c13(value)) {
+  if (c16(value)) {
     return [];
   }
   const out = new Collector();
-  f13(value, out);
+  f16(value, out);
   return out.violations;
 }
 
@@ -677,18 +816,18 @@ export function validateDeviceKeyInfo(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyInfo` (stops at the first violation).
  */
 export function isDeviceKeyInfo(value: unknown): value is types.DeviceKeyInfo {
-  return c13(value);
+  return c16(value);
 }
 
 /**
  * Parses a `DeviceKeyInfo`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyInfo(value: unknown): ParseResult<types.DeviceKeyInfo> {
-  if (c13(value)) {
+  if (c16(value)) {
     return { ok: true, value: value as types.DeviceKeyInfo };
   }
   const out = new Collector();
-  f13(value, out);
+  f16(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -698,11 +837,11 @@ export function parseDeviceKeyInfo(value: unknown): ParseResult<types.DeviceKeyI
  * Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
  */
 export function validateDeviceKeyListParams(value: unknown): Violation[] {
-  if (c14(value)) {
+  if (c17(value)) {
     return [];
   }
   const out = new Collector();
-  f14(value, out);
+  f17(value, out);
   return out.violations;
 }
 
@@ -710,18 +849,18 @@ export function validateDeviceKeyListParams(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyListParams` (stops at the first violation).
  */
 export function isDeviceKeyListParams(value: unknown): value is types.DeviceKeyListParams {
-  return c14(value);
+  return c17(value);
 }
 
 /**
  * Parses a `DeviceKeyListParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyListParams(value: unknown): ParseResult<types.DeviceKeyListParams> {
-  if (c14(value)) {
+  if (c17(value)) {
     return { ok: true, value: value as types.DeviceKeyListParams };
   }
   const out = new Collector();
-  f14(value, out);
+  f17(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -731,11 +870,11 @@ export function parseDeviceKeyListParams(value: unknown): ParseResult<types.Devi
  * Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
  */
 export function validateDeviceKeyListResponse(value: unknown): Violation[] {
-  if (c15(value)) {
+  if (c18(value)) {
     return [];
   }
   const out = new Collector();
-  f15(value, out);
+  f18(value, out);
   return out.violations;
 }
 
@@ -743,18 +882,18 @@ export function validateDeviceKeyListResponse(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyListResponse` (stops at the first violation).
  */
 export function isDeviceKeyListResponse(value: unknown): value is types.DeviceKeyListResponse {
-  return c15(value);
+  return c18(value);
 }
 
 /**
  * Parses a `DeviceKeyListResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyListResponse(value: unknown): ParseResult<types.DeviceKeyListResponse> {
-  if (c15(value)) {
+  if (c18(value)) {
     return { ok: true, value: value as types.DeviceKeyListResponse };
   }
   const out = new Collector();
-  f15(value, out);
+  f18(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -764,11 +903,11 @@ export function parseDeviceKeyListResponse(value: unknown): ParseResult<types.De
  * Where the private half of a device key lives, as reported by the provider that created it. `hardware_secure_enclave`: a non-exportable key inside the Apple Secure Enclave (key id prefix `dk_hse_`). `hardware_tpm`: a non-exportable key inside a TPM 2.0 (key id prefix `dk_tpm_`). `os_protected_nonextractable`: a key the operating system keeps non-extractable without a hardware boundary, such as a macOS Data Protection keychain key created with kSecAttrIsExtractable false (key id prefix `dk_osn_`). `software` (extension, not in codex): a key held by the explicitly enabled software provider, for development and tests only (key id prefix `dk_swk_`).
  */
 export function validateDeviceKeyProtectionClass(value: unknown): Violation[] {
-  if (c16(value)) {
+  if (c19(value)) {
     return [];
   }
   const out = new Collector();
-  f16(value, out);
+  f19(value, out);
   return out.violations;
 }
 
@@ -776,18 +915,18 @@ export function validateDeviceKeyProtectionClass(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyProtectionClass` (stops at the first violation).
  */
 export function isDeviceKeyProtectionClass(value: unknown): value is types.DeviceKeyProtectionClass {
-  return c16(value);
+  return c19(value);
 }
 
 /**
  * Parses a `DeviceKeyProtectionClass`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyProtectionClass(value: unknown): ParseResult<types.DeviceKeyProtectionClass> {
-  if (c16(value)) {
+  if (c19(value)) {
     return { ok: true, value: value as types.DeviceKeyProtectionClass };
   }
   const out = new Collector();
-  f16(value, out);
+  f19(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -797,11 +936,11 @@ export function parseDeviceKeyProtectionClass(value: unknown): ParseResult<types
  * Which protection classes `device/key/create` may produce. `hardware_only` (the default when protectionPolicy is omitted or null): only `hardware_secure_enclave` or `hardware_tpm`; without usable hardware the call fails rather than degrading. `allow_os_protected_nonextractable`: also accept `os_protected_nonextractable` when no hardware key can be made. `allow_software` (extension, not in codex): accept every class including `software`; for development and tests, honoured only when the server runs with the software provider explicitly enabled, and never a silent fallback.
  */
 export function validateDeviceKeyProtectionPolicy(value: unknown): Violation[] {
-  if (c17(value)) {
+  if (c20(value)) {
     return [];
   }
   const out = new Collector();
-  f17(value, out);
+  f20(value, out);
   return out.violations;
 }
 
@@ -809,18 +948,18 @@ export function validateDeviceKeyProtectionPolicy(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyProtectionPolicy` (stops at the first violation).
  */
 export function isDeviceKeyProtectionPolicy(value: unknown): value is types.DeviceKeyProtectionPolicy {
-  return c17(value);
+  return c20(value);
 }
 
 /**
  * Parses a `DeviceKeyProtectionPolicy`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyProtectionPolicy(value: unknown): ParseResult<types.DeviceKeyProtectionPolicy> {
-  if (c17(value)) {
+  if (c20(value)) {
     return { ok: true, value: value as types.DeviceKeyProtectionPolicy };
   }
   const out = new Collector();
-  f17(value, out);
+  f20(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -830,11 +969,11 @@ export function parseDeviceKeyProtectionPolicy(value: unknown): ParseResult<type
  * Params of `device/key/public`: fetch the public key of an existing device key. Only the key id is checked; no binding is required.
  */
 export function validateDeviceKeyPublicParams(value: unknown): Violation[] {
-  if (c18(value)) {
+  if (c21(value)) {
     return [];
   }
   const out = new Collector();
-  f18(value, out);
+  f21(value, out);
   return out.violations;
 }
 
@@ -842,18 +981,18 @@ export function validateDeviceKeyPublicParams(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyPublicParams` (stops at the first violation).
  */
 export function isDeviceKeyPublicParams(value: unknown): value is types.DeviceKeyPublicParams {
-  return c18(value);
+  return c21(value);
 }
 
 /**
  * Parses a `DeviceKeyPublicParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyPublicParams(value: unknown): ParseResult<types.DeviceKeyPublicParams> {
-  if (c18(value)) {
+  if (c21(value)) {
     return { ok: true, value: value as types.DeviceKeyPublicParams };
   }
   const out = new Collector();
-  f18(value, out);
+  f21(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -863,11 +1002,11 @@ export function parseDeviceKeyPublicParams(value: unknown): ParseResult<types.De
  * Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
  */
 export function validateDeviceKeyPublicResponse(value: unknown): Violation[] {
-  if (c19(value)) {
+  if (c22(value)) {
     return [];
   }
   const out = new Collector();
-  f19(value, out);
+  f22(value, out);
   return out.violations;
 }
 
@@ -875,18 +1014,18 @@ export function validateDeviceKeyPublicResponse(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeyPublicResponse` (stops at the first violation).
  */
 export function isDeviceKeyPublicResponse(value: unknown): value is types.DeviceKeyPublicResponse {
-  return c19(value);
+  return c22(value);
 }
 
 /**
  * Parses a `DeviceKeyPublicResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeyPublicResponse(value: unknown): ParseResult<types.DeviceKeyPublicResponse> {
-  if (c19(value)) {
+  if (c22(value)) {
     return { ok: true, value: value as types.DeviceKeyPublicResponse };
   }
   const out = new Collector();
-  f19(value, out);
+  f22(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -896,11 +1035,11 @@ export function parseDeviceKeyPublicResponse(value: unknown): ParseResult<types.
  * Params of `device/key/sign`: sign a remote-control payload with a device key. The runtime checks the key id, then this schema, then the clock-dependent rules, the binding and replay, and only then asks the provider to sign.
  */
 export function validateDeviceKeySignParams(value: unknown): Violation[] {
-  if (c20(value)) {
+  if (c23(value)) {
     return [];
   }
   const out = new Collector();
-  f20(value, out);
+  f23(value, out);
   return out.violations;
 }
 
@@ -908,18 +1047,18 @@ export function validateDeviceKeySignParams(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeySignParams` (stops at the first violation).
  */
 export function isDeviceKeySignParams(value: unknown): value is types.DeviceKeySignParams {
-  return c20(value);
+  return c23(value);
 }
 
 /**
  * Parses a `DeviceKeySignParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeySignParams(value: unknown): ParseResult<types.DeviceKeySignParams> {
-  if (c20(value)) {
+  if (c23(value)) {
     return { ok: true, value: value as types.DeviceKeySignParams };
   }
   const out = new Collector();
-  f20(value, out);
+  f23(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -929,11 +1068,11 @@ export function parseDeviceKeySignParams(value: unknown): ParseResult<types.Devi
  * What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
  */
 export function validateDeviceKeySignPayload(value: unknown): Violation[] {
-  if (c21(value)) {
+  if (c24(value)) {
     return [];
   }
   const out = new Collector();
-  f21(value, out);
+  f24(value, out);
   return out.violations;
 }
 
@@ -941,18 +1080,18 @@ export function validateDeviceKeySignPayload(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeySignPayload` (stops at the first violation).
  */
 export function isDeviceKeySignPayload(value: unknown): value is types.DeviceKeySignPayload {
-  return c21(value);
+  return c24(value);
 }
 
 /**
  * Parses a `DeviceKeySignPayload`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeySignPayload(value: unknown): ParseResult<types.DeviceKeySignPayload> {
-  if (c21(value)) {
+  if (c24(value)) {
     return { ok: true, value: value as types.DeviceKeySignPayload };
   }
   const out = new Collector();
-  f21(value, out);
+  f24(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -962,11 +1101,11 @@ export function parseDeviceKeySignPayload(value: unknown): ParseResult<types.Dev
  * Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
  */
 export function validateDeviceKeySignResponse(value: unknown): Violation[] {
-  if (c22(value)) {
+  if (c25(value)) {
     return [];
   }
   const out = new Collector();
-  f22(value, out);
+  f25(value, out);
   return out.violations;
 }
 
@@ -974,18 +1113,150 @@ export function validateDeviceKeySignResponse(value: unknown): Violation[] {
  * Whether `value` is a valid `DeviceKeySignResponse` (stops at the first violation).
  */
 export function isDeviceKeySignResponse(value: unknown): value is types.DeviceKeySignResponse {
-  return c22(value);
+  return c25(value);
 }
 
 /**
  * Parses a `DeviceKeySignResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDeviceKeySignResponse(value: unknown): ParseResult<types.DeviceKeySignResponse> {
-  if (c22(value)) {
+  if (c25(value)) {
     return { ok: true, value: value as types.DeviceKeySignResponse };
   }
   const out = new Collector();
-  f22(value, out);
+  f25(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `DeviceTpmActivateCredentialParams`, reporting every violation (`[]` when valid).
+ *
+ * Params of `device/tpm/activateCredential` (extension): a credential challenge a verifier made in software for the EK of `device/tpm/identity` and the AK's name (`TPM2_MakeCredential`). The TPM recovers the secret only if it holds both the EK and an object with that AK name (`TPM2_ActivateCredential`), which proves the AK is this TPM's.
+ */
+export function validateDeviceTpmActivateCredentialParams(value: unknown): Violation[] {
+  if (c26(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f26(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `DeviceTpmActivateCredentialParams` (stops at the first violation).
+ */
+export function isDeviceTpmActivateCredentialParams(value: unknown): value is types.DeviceTpmActivateCredentialParams {
+  return c26(value);
+}
+
+/**
+ * Parses a `DeviceTpmActivateCredentialParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceTpmActivateCredentialParams(value: unknown): ParseResult<types.DeviceTpmActivateCredentialParams> {
+  if (c26(value)) {
+    return { ok: true, value: value as types.DeviceTpmActivateCredentialParams };
+  }
+  const out = new Collector();
+  f26(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `DeviceTpmActivateCredentialResponse`, reporting every violation (`[]` when valid).
+ *
+ * Result of `device/tpm/activateCredential` (extension): the secret the TPM recovered from the challenge. A verifier compares it with the secret it put in; equal means the AK is resident in the TPM whose EK it trusts.
+ */
+export function validateDeviceTpmActivateCredentialResponse(value: unknown): Violation[] {
+  if (c27(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f27(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `DeviceTpmActivateCredentialResponse` (stops at the first violation).
+ */
+export function isDeviceTpmActivateCredentialResponse(value: unknown): value is types.DeviceTpmActivateCredentialResponse {
+  return c27(value);
+}
+
+/**
+ * Parses a `DeviceTpmActivateCredentialResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceTpmActivateCredentialResponse(value: unknown): ParseResult<types.DeviceTpmActivateCredentialResponse> {
+  if (c27(value)) {
+    return { ok: true, value: value as types.DeviceTpmActivateCredentialResponse };
+  }
+  const out = new Collector();
+  f27(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `DeviceTpmIdentityParams`, reporting every violation (`[]` when valid).
+ *
+ * Params of `device/tpm/identity` (extension, not in codex): no params. The TPM provider's attestation identity is the same for every caller.
+ */
+export function validateDeviceTpmIdentityParams(value: unknown): Violation[] {
+  if (c28(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f28(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `DeviceTpmIdentityParams` (stops at the first violation).
+ */
+export function isDeviceTpmIdentityParams(value: unknown): value is types.DeviceTpmIdentityParams {
+  return c28(value);
+}
+
+/**
+ * Parses a `DeviceTpmIdentityParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceTpmIdentityParams(value: unknown): ParseResult<types.DeviceTpmIdentityParams> {
+  if (c28(value)) {
+    return { ok: true, value: value as types.DeviceTpmIdentityParams };
+  }
+  const out = new Collector();
+  f28(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `DeviceTpmIdentityResponse`, reporting every violation (`[]` when valid).
+ *
+ * Result of `device/tpm/identity` (extension): who the TPM is, for a verifier to check before it trusts any certification. The endorsement key (EK) is the TPM's identity, certified by its manufacturer; the attestation key (AK) is a restricted signing key of the endorsement hierarchy that signs certifications of device keys. A verifier checks the EK certificate against the manufacturers it trusts, then proves with `device/tpm/activateCredential` that the AK lives in the same TPM as the EK.
+ */
+export function validateDeviceTpmIdentityResponse(value: unknown): Violation[] {
+  if (c29(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f29(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `DeviceTpmIdentityResponse` (stops at the first violation).
+ */
+export function isDeviceTpmIdentityResponse(value: unknown): value is types.DeviceTpmIdentityResponse {
+  return c29(value);
+}
+
+/**
+ * Parses a `DeviceTpmIdentityResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseDeviceTpmIdentityResponse(value: unknown): ParseResult<types.DeviceTpmIdentityResponse> {
+  if (c29(value)) {
+    return { ok: true, value: value as types.DeviceTpmIdentityResponse };
+  }
+  const out = new Collector();
+  f29(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -995,11 +1266,11 @@ export function parseDeviceKeySignResponse(value: unknown): ParseResult<types.De
  * The `data` of a domain error (codes -32000 to -32099, extension).
  */
 export function validateDomainErrorData(value: unknown): Violation[] {
-  if (c23(value)) {
+  if (c30(value)) {
     return [];
   }
   const out = new Collector();
-  f23(value, out);
+  f30(value, out);
   return out.violations;
 }
 
@@ -1007,32 +1278,32 @@ export function validateDomainErrorData(value: unknown): Violation[] {
  * Whether `value` is a valid `DomainErrorData` (stops at the first violation).
  */
 export function isDomainErrorData(value: unknown): value is types.DomainErrorData {
-  return c23(value);
+  return c30(value);
 }
 
 /**
  * Parses a `DomainErrorData`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDomainErrorData(value: unknown): ParseResult<types.DomainErrorData> {
-  if (c23(value)) {
+  if (c30(value)) {
     return { ok: true, value: value as types.DomainErrorData };
   }
   const out = new Collector();
-  f23(value, out);
+  f30(value, out);
   return { ok: false, violations: out.violations };
 }
 
 /**
  * Validates a `DomainErrorKind`, reporting every violation (`[]` when valid).
  *
- * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key.
+ * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key. `attestationUnavailable`: TPM attestation (`device/tpm/*`, `device/key/certify`) was asked of a server or key without a TPM: the server's providers include no TPM, or the key is not a `dk_tpm_` key.
  */
 export function validateDomainErrorKind(value: unknown): Violation[] {
-  if (c24(value)) {
+  if (c31(value)) {
     return [];
   }
   const out = new Collector();
-  f24(value, out);
+  f31(value, out);
   return out.violations;
 }
 
@@ -1040,18 +1311,18 @@ export function validateDomainErrorKind(value: unknown): Violation[] {
  * Whether `value` is a valid `DomainErrorKind` (stops at the first violation).
  */
 export function isDomainErrorKind(value: unknown): value is types.DomainErrorKind {
-  return c24(value);
+  return c31(value);
 }
 
 /**
  * Parses a `DomainErrorKind`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseDomainErrorKind(value: unknown): ParseResult<types.DomainErrorKind> {
-  if (c24(value)) {
+  if (c31(value)) {
     return { ok: true, value: value as types.DomainErrorKind };
   }
   const out = new Collector();
-  f24(value, out);
+  f31(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1061,11 +1332,11 @@ export function parseDomainErrorKind(value: unknown): ParseResult<types.DomainEr
  * Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
  */
 export function validateInitializeCapabilities(value: unknown): Violation[] {
-  if (c25(value)) {
+  if (c32(value)) {
     return [];
   }
   const out = new Collector();
-  f25(value, out);
+  f32(value, out);
   return out.violations;
 }
 
@@ -1073,18 +1344,18 @@ export function validateInitializeCapabilities(value: unknown): Violation[] {
  * Whether `value` is a valid `InitializeCapabilities` (stops at the first violation).
  */
 export function isInitializeCapabilities(value: unknown): value is types.InitializeCapabilities {
-  return c25(value);
+  return c32(value);
 }
 
 /**
  * Parses a `InitializeCapabilities`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseInitializeCapabilities(value: unknown): ParseResult<types.InitializeCapabilities> {
-  if (c25(value)) {
+  if (c32(value)) {
     return { ok: true, value: value as types.InitializeCapabilities };
   }
   const out = new Collector();
-  f25(value, out);
+  f32(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1094,11 +1365,11 @@ export function parseInitializeCapabilities(value: unknown): ParseResult<types.I
  * Params of `initialize`, the first request on every connection. Any other request before it fails with `Not initialized`; a second one fails with `Already initialized`.
  */
 export function validateInitializeParams(value: unknown): Violation[] {
-  if (c26(value)) {
+  if (c33(value)) {
     return [];
   }
   const out = new Collector();
-  f26(value, out);
+  f33(value, out);
   return out.violations;
 }
 
@@ -1106,18 +1377,18 @@ export function validateInitializeParams(value: unknown): Violation[] {
  * Whether `value` is a valid `InitializeParams` (stops at the first violation).
  */
 export function isInitializeParams(value: unknown): value is types.InitializeParams {
-  return c26(value);
+  return c33(value);
 }
 
 /**
  * Parses a `InitializeParams`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseInitializeParams(value: unknown): ParseResult<types.InitializeParams> {
-  if (c26(value)) {
+  if (c33(value)) {
     return { ok: true, value: value as types.InitializeParams };
   }
   const out = new Collector();
-  f26(value, out);
+  f33(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1127,11 +1398,11 @@ export function parseInitializeParams(value: unknown): ParseResult<types.Initial
  * Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
  */
 export function validateInitializeResponse(value: unknown): Violation[] {
-  if (c27(value)) {
+  if (c34(value)) {
     return [];
   }
   const out = new Collector();
-  f27(value, out);
+  f34(value, out);
   return out.violations;
 }
 
@@ -1139,18 +1410,18 @@ export function validateInitializeResponse(value: unknown): Violation[] {
  * Whether `value` is a valid `InitializeResponse` (stops at the first violation).
  */
 export function isInitializeResponse(value: unknown): value is types.InitializeResponse {
-  return c27(value);
+  return c34(value);
 }
 
 /**
  * Parses a `InitializeResponse`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseInitializeResponse(value: unknown): ParseResult<types.InitializeResponse> {
-  if (c27(value)) {
+  if (c34(value)) {
     return { ok: true, value: value as types.InitializeResponse };
   }
   const out = new Collector();
-  f27(value, out);
+  f34(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1160,11 +1431,11 @@ export function parseInitializeResponse(value: unknown): ParseResult<types.Initi
  * The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
  */
 export function validateInvalidParamsErrorData(value: unknown): Violation[] {
-  if (c28(value)) {
+  if (c35(value)) {
     return [];
   }
   const out = new Collector();
-  f28(value, out);
+  f35(value, out);
   return out.violations;
 }
 
@@ -1172,18 +1443,18 @@ export function validateInvalidParamsErrorData(value: unknown): Violation[] {
  * Whether `value` is a valid `InvalidParamsErrorData` (stops at the first violation).
  */
 export function isInvalidParamsErrorData(value: unknown): value is types.InvalidParamsErrorData {
-  return c28(value);
+  return c35(value);
 }
 
 /**
  * Parses a `InvalidParamsErrorData`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseInvalidParamsErrorData(value: unknown): ParseResult<types.InvalidParamsErrorData> {
-  if (c28(value)) {
+  if (c35(value)) {
     return { ok: true, value: value as types.InvalidParamsErrorData };
   }
   const out = new Collector();
-  f28(value, out);
+  f35(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1193,11 +1464,11 @@ export function parseInvalidParamsErrorData(value: unknown): ParseResult<types.I
  * A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
  */
 export function validateNonce(value: unknown): Violation[] {
-  if (c29(value)) {
+  if (c36(value)) {
     return [];
   }
   const out = new Collector();
-  f29(value, out);
+  f36(value, out);
   return out.violations;
 }
 
@@ -1205,18 +1476,18 @@ export function validateNonce(value: unknown): Violation[] {
  * Whether `value` is a valid `Nonce` (stops at the first violation).
  */
 export function isNonce(value: unknown): value is types.Nonce {
-  return c29(value);
+  return c36(value);
 }
 
 /**
  * Parses a `Nonce`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseNonce(value: unknown): ParseResult<types.Nonce> {
-  if (c29(value)) {
+  if (c36(value)) {
     return { ok: true, value: value as types.Nonce };
   }
   const out = new Collector();
-  f29(value, out);
+  f36(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1226,11 +1497,11 @@ export function parseNonce(value: unknown): ParseResult<types.Nonce> {
  * An http(s) origin written as its own ASCII serialization (the URL standard's): the strings the URL parser reads as an `http` or `https` URL whose origin serializes to the string itself. So: lower-case `http` or `https`, `://`, a host as the parser writes it (a domain of printable ASCII without upper case or the forbidden domain code points, where empty labels, a trailing dot, `_`, edge hyphens and long labels are allowed as the standard allows them; a canonical dotted-quad IPv4 address when the last label is a number; or a bracketed IPv6 address in its compressed lower-case form), an optional port that is not the scheme's default and has no leading zero, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). A non-ASCII host is refused (its serialization is Punycode), and an `xn--` label must be Punycode of a label of at least one non-ASCII code point, each `ß` or a lower-case Latin-1 letter (`à`–`ö`, `ø`–`ÿ`): invalid Punycode (`https://xn--a.com`, or `xn--abc-`, which decodes to ASCII) is refused, and so, for now, is an IDN of other letters, which UTS #46 may keep. These bytes are signed, so no other spelling of the same origin is accepted.
  */
 export function validateOrigin(value: unknown): Violation[] {
-  if (c30(value)) {
+  if (c37(value)) {
     return [];
   }
   const out = new Collector();
-  f30(value, out);
+  f37(value, out);
   return out.violations;
 }
 
@@ -1238,18 +1509,18 @@ export function validateOrigin(value: unknown): Violation[] {
  * Whether `value` is a valid `Origin` (stops at the first violation).
  */
 export function isOrigin(value: unknown): value is types.Origin {
-  return c30(value);
+  return c37(value);
 }
 
 /**
  * Parses a `Origin`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseOrigin(value: unknown): ParseResult<types.Origin> {
-  if (c30(value)) {
+  if (c37(value)) {
     return { ok: true, value: value as types.Origin };
   }
   const out = new Collector();
-  f30(value, out);
+  f37(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1259,11 +1530,11 @@ export function parseOrigin(value: unknown): ParseResult<types.Origin> {
  * The `data` of a -32600 error: the message is not an acceptable request.
  */
 export function validateRequestErrorData(value: unknown): Violation[] {
-  if (c31(value)) {
+  if (c38(value)) {
     return [];
   }
   const out = new Collector();
-  f31(value, out);
+  f38(value, out);
   return out.violations;
 }
 
@@ -1271,18 +1542,18 @@ export function validateRequestErrorData(value: unknown): Violation[] {
  * Whether `value` is a valid `RequestErrorData` (stops at the first violation).
  */
 export function isRequestErrorData(value: unknown): value is types.RequestErrorData {
-  return c31(value);
+  return c38(value);
 }
 
 /**
  * Parses a `RequestErrorData`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseRequestErrorData(value: unknown): ParseResult<types.RequestErrorData> {
-  if (c31(value)) {
+  if (c38(value)) {
     return { ok: true, value: value as types.RequestErrorData };
   }
   const out = new Collector();
-  f31(value, out);
+  f38(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1292,11 +1563,11 @@ export function parseRequestErrorData(value: unknown): ParseResult<types.Request
  * One schema violation found while validating request params.
  */
 export function validateSchemaViolation(value: unknown): Violation[] {
-  if (c32(value)) {
+  if (c39(value)) {
     return [];
   }
   const out = new Collector();
-  f32(value, out);
+  f39(value, out);
   return out.violations;
 }
 
@@ -1304,18 +1575,18 @@ export function validateSchemaViolation(value: unknown): Violation[] {
  * Whether `value` is a valid `SchemaViolation` (stops at the first violation).
  */
 export function isSchemaViolation(value: unknown): value is types.SchemaViolation {
-  return c32(value);
+  return c39(value);
 }
 
 /**
  * Parses a `SchemaViolation`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseSchemaViolation(value: unknown): ParseResult<types.SchemaViolation> {
-  if (c32(value)) {
+  if (c39(value)) {
     return { ok: true, value: value as types.SchemaViolation };
   }
   const out = new Collector();
-  f32(value, out);
+  f39(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1325,11 +1596,11 @@ export function parseSchemaViolation(value: unknown): ParseResult<types.SchemaVi
  * A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).
  */
 export function validateSha256Base64url(value: unknown): Violation[] {
-  if (c33(value)) {
+  if (c40(value)) {
     return [];
   }
   const out = new Collector();
-  f33(value, out);
+  f40(value, out);
   return out.violations;
 }
 
@@ -1337,18 +1608,51 @@ export function validateSha256Base64url(value: unknown): Violation[] {
  * Whether `value` is a valid `Sha256Base64url` (stops at the first violation).
  */
 export function isSha256Base64url(value: unknown): value is types.Sha256Base64url {
-  return c33(value);
+  return c40(value);
 }
 
 /**
  * Parses a `Sha256Base64url`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
  */
 export function parseSha256Base64url(value: unknown): ParseResult<types.Sha256Base64url> {
-  if (c33(value)) {
+  if (c40(value)) {
     return { ok: true, value: value as types.Sha256Base64url };
   }
   const out = new Collector();
-  f33(value, out);
+  f40(value, out);
+  return { ok: false, violations: out.violations };
+}
+
+/**
+ * Validates a `TpmBytesBase64`, reporting every violation (`[]` when valid).
+ *
+ * A TPM 2.0 structure or blob (Part 2 marshalling, big-endian, without the TPM2B size prefix unless said otherwise) in canonical standard base64 with padding, never empty. Extension: at most 4096 characters, more than any TPM 2.0 structure these methods carry (a TPM command or response is at most 4096 bytes).
+ */
+export function validateTpmBytesBase64(value: unknown): Violation[] {
+  if (c41(value)) {
+    return [];
+  }
+  const out = new Collector();
+  f41(value, out);
+  return out.violations;
+}
+
+/**
+ * Whether `value` is a valid `TpmBytesBase64` (stops at the first violation).
+ */
+export function isTpmBytesBase64(value: unknown): value is types.TpmBytesBase64 {
+  return c41(value);
+}
+
+/**
+ * Parses a `TpmBytesBase64`: `{ ok: true, value }` with the value as its type when it is valid, else `{ ok: false, violations }` with every violation.
+ */
+export function parseTpmBytesBase64(value: unknown): ParseResult<types.TpmBytesBase64> {
+  if (c41(value)) {
+    return { ok: true, value: value as types.TpmBytesBase64 };
+  }
+  const out = new Collector();
+  f41(value, out);
   return { ok: false, violations: out.violations };
 }
 
@@ -1631,9 +1935,44 @@ function c3(v0: unknown): boolean {
 }
 
 /**
- * `Base64Bytes.json#`
+ * `AttestationNonce.json#`
  */
 function f4(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "string") {
+    out.report("AttestationNonce.json#/type", "type", "must be string");
+  }
+  if (typeof v0 === "string") {
+    if (!hasMaxChars(v0, 43)) {
+      out.report("AttestationNonce.json#/maxLength", "maxLength", "must be at most 43 characters long");
+    }
+    if (!formats.isBase64urlNonce(v0)) {
+      out.report("AttestationNonce.json#/format", "format", "must be at least 32 random bytes encoded as unpadded base64url");
+    }
+  }
+}
+
+/**
+ * `AttestationNonce.json#`
+ */
+function c4(v0: unknown): boolean {
+  if (typeof v0 !== "string") {
+    return false;
+  }
+  if (typeof v0 === "string") {
+    if (!hasMaxChars(v0, 43)) {
+      return false;
+    }
+    if (!formats.isBase64urlNonce(v0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `Base64Bytes.json#`
+ */
+function f5(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("Base64Bytes.json#/type", "type", "must be string");
   }
@@ -1647,7 +1986,7 @@ function f4(v0: unknown, out: Collector): void {
 /**
  * `Base64Bytes.json#`
  */
-function c4(v0: unknown): boolean {
+function c5(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -1662,7 +2001,7 @@ function c4(v0: unknown): boolean {
 /**
  * `ClientId.json#`
  */
-function f5(v0: unknown, out: Collector): void {
+function f6(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("ClientId.json#/type", "type", "must be string");
   }
@@ -1679,7 +2018,7 @@ function f5(v0: unknown, out: Collector): void {
 /**
  * `ClientId.json#`
  */
-function c5(v0: unknown): boolean {
+function c6(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -1697,7 +2036,7 @@ function c5(v0: unknown): boolean {
 /**
  * `ClientInfo.json#`
  */
-function f6(v0: unknown, out: Collector): void {
+function f7(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("ClientInfo.json#/type", "type", "must be object");
   }
@@ -1736,11 +2075,11 @@ function f6(v0: unknown, out: Collector): void {
     if (v7 !== undefined) {
       out.path.push("title");
       if (v7 === null) {
-        if (c6_0_0(v7)) {
+        if (c7_0_0(v7)) {
           out.report("ClientInfo.json#/properties/title/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
         }
       } else {
-        f6_0_0(v7, out);
+        f7_0_0(v7, out);
       }
       out.path.pop();
     }
@@ -1771,7 +2110,7 @@ function f6(v0: unknown, out: Collector): void {
 /**
  * `ClientInfo.json#`
  */
-function c6(v0: unknown): boolean {
+function c7(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -1797,11 +2136,11 @@ function c6(v0: unknown): boolean {
     const v3 = m1["title"];
     if (v3 !== undefined) {
       if (v3 === null) {
-        if (c6_0_0(v3)) {
+        if (c7_0_0(v3)) {
           return false;
         }
       } else {
-        if (!c6_0_0(v3)) return false;
+        if (!c7_0_0(v3)) return false;
       }
     }
     const v4 = m1["version"];
@@ -1827,7 +2166,7 @@ function c6(v0: unknown): boolean {
 /**
  * `ClientInfo.json#/properties/title/oneOf/0`
  */
-function f6_0_0(v0: unknown, out: Collector): void {
+function f7_0_0(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("ClientInfo.json#/properties/title/oneOf/0/type", "type", "must be string");
   }
@@ -1841,7 +2180,7 @@ function f6_0_0(v0: unknown, out: Collector): void {
 /**
  * `ClientInfo.json#/properties/title/oneOf/0`
  */
-function c6_0_0(v0: unknown): boolean {
+function c7_0_0(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -1856,7 +2195,7 @@ function c6_0_0(v0: unknown): boolean {
 /**
  * `DeviceKeyAlgorithm.json#`
  */
-function f7(v0: unknown, out: Collector): void {
+function f8(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("DeviceKeyAlgorithm.json#/type", "type", "must be string");
   }
@@ -1868,7 +2207,7 @@ function f7(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyAlgorithm.json#`
  */
-function c7(v0: unknown): boolean {
+function c8(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -1879,9 +2218,207 @@ function c7(v0: unknown): boolean {
 }
 
 /**
+ * `DeviceKeyCertifyParams.json#`
+ */
+function f9(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    out.report("DeviceKeyCertifyParams.json#/type", "type", "must be object");
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    let others3: string[] | undefined;
+    for (const k4 in m1) {
+      switch (k4) {
+        case "keyId":
+        case "nonce":
+          continue;
+      }
+      if (m1[k4] !== undefined) {
+        (others3 ??= []).push(k4);
+      }
+    }
+    let at5 = 0;
+    if (others3 !== undefined) sortByCodePoints(others3);
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "keyId", "DeviceKeyCertifyParams.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v6 = m1["keyId"];
+    if (v6 !== undefined) {
+      out.path.push("keyId");
+      f15(v6, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "nonce", "DeviceKeyCertifyParams.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v7 = m1["nonce"];
+    if (v7 !== undefined) {
+      out.path.push("nonce");
+      f4(v7, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyCertifyParams.json#/additionalProperties", "additionalProperties", "unknown property ");
+    if (m1["keyId"] === undefined) {
+      out.report("DeviceKeyCertifyParams.json#/required", "required", "missing required property \"keyId\"");
+    }
+    if (m1["nonce"] === undefined) {
+      out.report("DeviceKeyCertifyParams.json#/required", "required", "missing required property \"nonce\"");
+    }
+  }
+}
+
+/**
+ * `DeviceKeyCertifyParams.json#`
+ */
+function c9(v0: unknown): boolean {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    return false;
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    if (m1["keyId"] === undefined) {
+      return false;
+    }
+    if (m1["nonce"] === undefined) {
+      return false;
+    }
+    const v2 = m1["keyId"];
+    if (v2 !== undefined) {
+      if (!c15(v2)) return false;
+    }
+    const v3 = m1["nonce"];
+    if (v3 !== undefined) {
+      if (!c4(v3)) return false;
+    }
+    for (const k4 in m1) {
+      if (k4 === "keyId" || k4 === "nonce") continue;
+      if (m1[k4] === undefined) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `DeviceKeyCertifyResponse.json#`
+ */
+function f10(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    out.report("DeviceKeyCertifyResponse.json#/type", "type", "must be object");
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    let others3: string[] | undefined;
+    for (const k4 in m1) {
+      switch (k4) {
+        case "attestBase64":
+        case "keyId":
+        case "keyPublicAreaBase64":
+        case "signatureDerBase64":
+          continue;
+      }
+      if (m1[k4] !== undefined) {
+        (others3 ??= []).push(k4);
+      }
+    }
+    let at5 = 0;
+    if (others3 !== undefined) sortByCodePoints(others3);
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "attestBase64", "DeviceKeyCertifyResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v6 = m1["attestBase64"];
+    if (v6 !== undefined) {
+      out.path.push("attestBase64");
+      f41(v6, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "keyId", "DeviceKeyCertifyResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v7 = m1["keyId"];
+    if (v7 !== undefined) {
+      out.path.push("keyId");
+      f15(v7, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "keyPublicAreaBase64", "DeviceKeyCertifyResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v8 = m1["keyPublicAreaBase64"];
+    if (v8 !== undefined) {
+      out.path.push("keyPublicAreaBase64");
+      f41(v8, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "signatureDerBase64", "DeviceKeyCertifyResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v9 = m1["signatureDerBase64"];
+    if (v9 !== undefined) {
+      out.path.push("signatureDerBase64");
+      f5(v9, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyCertifyResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    if (m1["keyId"] === undefined) {
+      out.report("DeviceKeyCertifyResponse.json#/required", "required", "missing required property \"keyId\"");
+    }
+    if (m1["attestBase64"] === undefined) {
+      out.report("DeviceKeyCertifyResponse.json#/required", "required", "missing required property \"attestBase64\"");
+    }
+    if (m1["signatureDerBase64"] === undefined) {
+      out.report("DeviceKeyCertifyResponse.json#/required", "required", "missing required property \"signatureDerBase64\"");
+    }
+    if (m1["keyPublicAreaBase64"] === undefined) {
+      out.report("DeviceKeyCertifyResponse.json#/required", "required", "missing required property \"keyPublicAreaBase64\"");
+    }
+  }
+}
+
+/**
+ * `DeviceKeyCertifyResponse.json#`
+ */
+function c10(v0: unknown): boolean {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    return false;
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    if (m1["keyId"] === undefined) {
+      return false;
+    }
+    if (m1["attestBase64"] === undefined) {
+      return false;
+    }
+    if (m1["signatureDerBase64"] === undefined) {
+      return false;
+    }
+    if (m1["keyPublicAreaBase64"] === undefined) {
+      return false;
+    }
+    const v2 = m1["attestBase64"];
+    if (v2 !== undefined) {
+      if (!c41(v2)) return false;
+    }
+    const v3 = m1["keyId"];
+    if (v3 !== undefined) {
+      if (!c15(v3)) return false;
+    }
+    const v4 = m1["keyPublicAreaBase64"];
+    if (v4 !== undefined) {
+      if (!c41(v4)) return false;
+    }
+    const v5 = m1["signatureDerBase64"];
+    if (v5 !== undefined) {
+      if (!c5(v5)) return false;
+    }
+    for (const k6 in m1) {
+      switch (k6) {
+        case "attestBase64":
+        case "keyId":
+        case "keyPublicAreaBase64":
+        case "signatureDerBase64":
+          continue;
+      }
+      if (m1[k6] === undefined) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * `DeviceKeyCreateParams.json#`
  */
-function f8(v0: unknown, out: Collector): void {
+function f11(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyCreateParams.json#/type", "type", "must be object");
   }
@@ -1912,7 +2449,7 @@ function f8(v0: unknown, out: Collector): void {
     const v7 = m1["clientId"];
     if (v7 !== undefined) {
       out.path.push("clientId");
-      f5(v7, out);
+      f6(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "protectionPolicy", "DeviceKeyCreateParams.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -1920,11 +2457,11 @@ function f8(v0: unknown, out: Collector): void {
     if (v8 !== undefined) {
       out.path.push("protectionPolicy");
       if (v8 === null) {
-        if (c8_0_0(v8)) {
+        if (c11_0_0(v8)) {
           out.report("DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
         }
       } else {
-        f8_0_0(v8, out);
+        f11_0_0(v8, out);
       }
       out.path.pop();
     }
@@ -1941,7 +2478,7 @@ function f8(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyCreateParams.json#`
  */
-function c8(v0: unknown): boolean {
+function c11(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -1959,16 +2496,16 @@ function c8(v0: unknown): boolean {
     }
     const v3 = m1["clientId"];
     if (v3 !== undefined) {
-      if (!c5(v3)) return false;
+      if (!c6(v3)) return false;
     }
     const v4 = m1["protectionPolicy"];
     if (v4 !== undefined) {
       if (v4 === null) {
-        if (c8_0_0(v4)) {
+        if (c11_0_0(v4)) {
           return false;
         }
       } else {
-        if (!c8_0_0(v4)) return false;
+        if (!c11_0_0(v4)) return false;
       }
     }
     for (const k5 in m1) {
@@ -1983,22 +2520,22 @@ function c8(v0: unknown): boolean {
 /**
  * `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
  */
-function f8_0_0(v0: unknown, out: Collector): void {
-  f17(v0, out);
+function f11_0_0(v0: unknown, out: Collector): void {
+  f20(v0, out);
 }
 
 /**
  * `DeviceKeyCreateParams.json#/properties/protectionPolicy/oneOf/0`
  */
-function c8_0_0(v0: unknown): boolean {
-  if (!c17(v0)) return false;
+function c11_0_0(v0: unknown): boolean {
+  if (!c20(v0)) return false;
   return true;
 }
 
 /**
  * `DeviceKeyCreateResponse.json#`
  */
-function f9(v0: unknown, out: Collector): void {
+function f12(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyCreateResponse.json#/type", "type", "must be object");
   }
@@ -2023,28 +2560,28 @@ function f9(v0: unknown, out: Collector): void {
     const v6 = m1["algorithm"];
     if (v6 !== undefined) {
       out.path.push("algorithm");
-      f7(v6, out);
+      f8(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "keyId", "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v7 = m1["keyId"];
     if (v7 !== undefined) {
       out.path.push("keyId");
-      f12(v7, out);
+      f15(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "protectionClass", "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v8 = m1["protectionClass"];
     if (v8 !== undefined) {
       out.path.push("protectionClass");
-      f16(v8, out);
+      f19(v8, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "publicKeySpkiDerBase64", "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v9 = m1["publicKeySpkiDerBase64"];
     if (v9 !== undefined) {
       out.path.push("publicKeySpkiDerBase64");
-      f4(v9, out);
+      f5(v9, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyCreateResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2066,7 +2603,7 @@ function f9(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyCreateResponse.json#`
  */
-function c9(v0: unknown): boolean {
+function c12(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2086,19 +2623,19 @@ function c9(v0: unknown): boolean {
     }
     const v2 = m1["algorithm"];
     if (v2 !== undefined) {
-      if (!c7(v2)) return false;
+      if (!c8(v2)) return false;
     }
     const v3 = m1["keyId"];
     if (v3 !== undefined) {
-      if (!c12(v3)) return false;
+      if (!c15(v3)) return false;
     }
     const v4 = m1["protectionClass"];
     if (v4 !== undefined) {
-      if (!c16(v4)) return false;
+      if (!c19(v4)) return false;
     }
     const v5 = m1["publicKeySpkiDerBase64"];
     if (v5 !== undefined) {
-      if (!c4(v5)) return false;
+      if (!c5(v5)) return false;
     }
     for (const k6 in m1) {
       switch (k6) {
@@ -2118,7 +2655,7 @@ function c9(v0: unknown): boolean {
 /**
  * `DeviceKeyDeleteParams.json#`
  */
-function f10(v0: unknown, out: Collector): void {
+function f13(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyDeleteParams.json#/type", "type", "must be object");
   }
@@ -2140,7 +2677,7 @@ function f10(v0: unknown, out: Collector): void {
     const v6 = m1["keyId"];
     if (v6 !== undefined) {
       out.path.push("keyId");
-      f12(v6, out);
+      f15(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyDeleteParams.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2153,7 +2690,7 @@ function f10(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyDeleteParams.json#`
  */
-function c10(v0: unknown): boolean {
+function c13(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2164,7 +2701,7 @@ function c10(v0: unknown): boolean {
     }
     const v2 = m1["keyId"];
     if (v2 !== undefined) {
-      if (!c12(v2)) return false;
+      if (!c15(v2)) return false;
     }
     for (const k3 in m1) {
       if (k3 === "keyId") continue;
@@ -2178,7 +2715,7 @@ function c10(v0: unknown): boolean {
 /**
  * `DeviceKeyDeleteResponse.json#`
  */
-function f11(v0: unknown, out: Collector): void {
+function f14(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyDeleteResponse.json#/type", "type", "must be object");
   }
@@ -2215,7 +2752,7 @@ function f11(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyDeleteResponse.json#`
  */
-function c11(v0: unknown): boolean {
+function c14(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2242,7 +2779,7 @@ function c11(v0: unknown): boolean {
 /**
  * `DeviceKeyId.json#`
  */
-function f12(v0: unknown, out: Collector): void {
+function f15(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("DeviceKeyId.json#/type", "type", "must be string");
   }
@@ -2256,7 +2793,7 @@ function f12(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyId.json#`
  */
-function c12(v0: unknown): boolean {
+function c15(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -2271,7 +2808,7 @@ function c12(v0: unknown): boolean {
 /**
  * `DeviceKeyInfo.json#`
  */
-function f13(v0: unknown, out: Collector): void {
+function f16(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyInfo.json#/type", "type", "must be object");
   }
@@ -2305,14 +2842,14 @@ function f13(v0: unknown, out: Collector): void {
     const v7 = m1["algorithm"];
     if (v7 !== undefined) {
       out.path.push("algorithm");
-      f7(v7, out);
+      f8(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "clientId", "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v8 = m1["clientId"];
     if (v8 !== undefined) {
       out.path.push("clientId");
-      f5(v8, out);
+      f6(v8, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "createdAt", "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2339,14 +2876,14 @@ function f13(v0: unknown, out: Collector): void {
     const v10 = m1["keyId"];
     if (v10 !== undefined) {
       out.path.push("keyId");
-      f12(v10, out);
+      f15(v10, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "protectionClass", "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v11 = m1["protectionClass"];
     if (v11 !== undefined) {
       out.path.push("protectionClass");
-      f16(v11, out);
+      f19(v11, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyInfo.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2374,7 +2911,7 @@ function f13(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyInfo.json#`
  */
-function c13(v0: unknown): boolean {
+function c16(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2404,11 +2941,11 @@ function c13(v0: unknown): boolean {
     }
     const v3 = m1["algorithm"];
     if (v3 !== undefined) {
-      if (!c7(v3)) return false;
+      if (!c8(v3)) return false;
     }
     const v4 = m1["clientId"];
     if (v4 !== undefined) {
-      if (!c5(v4)) return false;
+      if (!c6(v4)) return false;
     }
     const v5 = m1["createdAt"];
     if (v5 !== undefined) {
@@ -2429,11 +2966,11 @@ function c13(v0: unknown): boolean {
     }
     const v6 = m1["keyId"];
     if (v6 !== undefined) {
-      if (!c12(v6)) return false;
+      if (!c15(v6)) return false;
     }
     const v7 = m1["protectionClass"];
     if (v7 !== undefined) {
-      if (!c16(v7)) return false;
+      if (!c19(v7)) return false;
     }
     for (const k8 in m1) {
       switch (k8) {
@@ -2455,7 +2992,7 @@ function c13(v0: unknown): boolean {
 /**
  * `DeviceKeyListParams.json#`
  */
-function f14(v0: unknown, out: Collector): void {
+function f17(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyListParams.json#/type", "type", "must be object");
   }
@@ -2487,14 +3024,14 @@ function f14(v0: unknown, out: Collector): void {
     const v7 = m1["after"];
     if (v7 !== undefined) {
       out.path.push("after");
-      f12(v7, out);
+      f15(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "clientId", "DeviceKeyListParams.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v8 = m1["clientId"];
     if (v8 !== undefined) {
       out.path.push("clientId");
-      f5(v8, out);
+      f6(v8, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "limit", "DeviceKeyListParams.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2521,7 +3058,7 @@ function f14(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyListParams.json#`
  */
-function c14(v0: unknown): boolean {
+function c17(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2533,11 +3070,11 @@ function c14(v0: unknown): boolean {
     }
     const v3 = m1["after"];
     if (v3 !== undefined) {
-      if (!c12(v3)) return false;
+      if (!c15(v3)) return false;
     }
     const v4 = m1["clientId"];
     if (v4 !== undefined) {
-      if (!c5(v4)) return false;
+      if (!c6(v4)) return false;
     }
     const v5 = m1["limit"];
     if (v5 !== undefined) {
@@ -2571,7 +3108,7 @@ function c14(v0: unknown): boolean {
 /**
  * `DeviceKeyListResponse.json#`
  */
-function f15(v0: unknown, out: Collector): void {
+function f18(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyListResponse.json#/type", "type", "must be object");
   }
@@ -2604,7 +3141,7 @@ function f15(v0: unknown, out: Collector): void {
         for (let i7 = 0; i7 < v6.length; i7++) {
           const v8: unknown = v6[i7];
           out.path.push(i7);
-          f13(v8, out);
+          f16(v8, out);
           out.path.pop();
         }
       }
@@ -2614,7 +3151,7 @@ function f15(v0: unknown, out: Collector): void {
     const v9 = m1["nextCursor"];
     if (v9 !== undefined) {
       out.path.push("nextCursor");
-      f12(v9, out);
+      f15(v9, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyListResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2627,7 +3164,7 @@ function f15(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyListResponse.json#`
  */
-function c15(v0: unknown): boolean {
+function c18(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2647,13 +3184,13 @@ function c15(v0: unknown): boolean {
         }
         for (let i3 = 0; i3 < v2.length; i3++) {
           const v4: unknown = v2[i3];
-          if (!c13(v4)) return false;
+          if (!c16(v4)) return false;
         }
       }
     }
     const v5 = m1["nextCursor"];
     if (v5 !== undefined) {
-      if (!c12(v5)) return false;
+      if (!c15(v5)) return false;
     }
     for (const k6 in m1) {
       if (k6 === "keys" || k6 === "nextCursor") continue;
@@ -2667,7 +3204,7 @@ function c15(v0: unknown): boolean {
 /**
  * `DeviceKeyProtectionClass.json#`
  */
-function f16(v0: unknown, out: Collector): void {
+function f19(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("DeviceKeyProtectionClass.json#/type", "type", "must be string");
   }
@@ -2679,7 +3216,7 @@ function f16(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyProtectionClass.json#`
  */
-function c16(v0: unknown): boolean {
+function c19(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -2692,7 +3229,7 @@ function c16(v0: unknown): boolean {
 /**
  * `DeviceKeyProtectionPolicy.json#`
  */
-function f17(v0: unknown, out: Collector): void {
+function f20(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("DeviceKeyProtectionPolicy.json#/type", "type", "must be string");
   }
@@ -2704,7 +3241,7 @@ function f17(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyProtectionPolicy.json#`
  */
-function c17(v0: unknown): boolean {
+function c20(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -2717,7 +3254,7 @@ function c17(v0: unknown): boolean {
 /**
  * `DeviceKeyPublicParams.json#`
  */
-function f18(v0: unknown, out: Collector): void {
+function f21(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyPublicParams.json#/type", "type", "must be object");
   }
@@ -2739,7 +3276,7 @@ function f18(v0: unknown, out: Collector): void {
     const v6 = m1["keyId"];
     if (v6 !== undefined) {
       out.path.push("keyId");
-      f12(v6, out);
+      f15(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyPublicParams.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2752,7 +3289,7 @@ function f18(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyPublicParams.json#`
  */
-function c18(v0: unknown): boolean {
+function c21(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2763,7 +3300,7 @@ function c18(v0: unknown): boolean {
     }
     const v2 = m1["keyId"];
     if (v2 !== undefined) {
-      if (!c12(v2)) return false;
+      if (!c15(v2)) return false;
     }
     for (const k3 in m1) {
       if (k3 === "keyId") continue;
@@ -2777,7 +3314,7 @@ function c18(v0: unknown): boolean {
 /**
  * `DeviceKeyPublicResponse.json#`
  */
-function f19(v0: unknown, out: Collector): void {
+function f22(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeyPublicResponse.json#/type", "type", "must be object");
   }
@@ -2802,28 +3339,28 @@ function f19(v0: unknown, out: Collector): void {
     const v6 = m1["algorithm"];
     if (v6 !== undefined) {
       out.path.push("algorithm");
-      f7(v6, out);
+      f8(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "keyId", "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v7 = m1["keyId"];
     if (v7 !== undefined) {
       out.path.push("keyId");
-      f12(v7, out);
+      f15(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "protectionClass", "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v8 = m1["protectionClass"];
     if (v8 !== undefined) {
       out.path.push("protectionClass");
-      f16(v8, out);
+      f19(v8, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "publicKeySpkiDerBase64", "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v9 = m1["publicKeySpkiDerBase64"];
     if (v9 !== undefined) {
       out.path.push("publicKeySpkiDerBase64");
-      f4(v9, out);
+      f5(v9, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeyPublicResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2845,7 +3382,7 @@ function f19(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeyPublicResponse.json#`
  */
-function c19(v0: unknown): boolean {
+function c22(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2865,19 +3402,19 @@ function c19(v0: unknown): boolean {
     }
     const v2 = m1["algorithm"];
     if (v2 !== undefined) {
-      if (!c7(v2)) return false;
+      if (!c8(v2)) return false;
     }
     const v3 = m1["keyId"];
     if (v3 !== undefined) {
-      if (!c12(v3)) return false;
+      if (!c15(v3)) return false;
     }
     const v4 = m1["protectionClass"];
     if (v4 !== undefined) {
-      if (!c16(v4)) return false;
+      if (!c19(v4)) return false;
     }
     const v5 = m1["publicKeySpkiDerBase64"];
     if (v5 !== undefined) {
-      if (!c4(v5)) return false;
+      if (!c5(v5)) return false;
     }
     for (const k6 in m1) {
       switch (k6) {
@@ -2897,7 +3434,7 @@ function c19(v0: unknown): boolean {
 /**
  * `DeviceKeySignParams.json#`
  */
-function f20(v0: unknown, out: Collector): void {
+function f23(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeySignParams.json#/type", "type", "must be object");
   }
@@ -2920,14 +3457,14 @@ function f20(v0: unknown, out: Collector): void {
     const v6 = m1["keyId"];
     if (v6 !== undefined) {
       out.path.push("keyId");
-      f12(v6, out);
+      f15(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "payload", "DeviceKeySignParams.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v7 = m1["payload"];
     if (v7 !== undefined) {
       out.path.push("payload");
-      f21(v7, out);
+      f24(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeySignParams.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -2943,7 +3480,7 @@ function f20(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeySignParams.json#`
  */
-function c20(v0: unknown): boolean {
+function c23(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -2957,11 +3494,11 @@ function c20(v0: unknown): boolean {
     }
     const v2 = m1["keyId"];
     if (v2 !== undefined) {
-      if (!c12(v2)) return false;
+      if (!c15(v2)) return false;
     }
     const v3 = m1["payload"];
     if (v3 !== undefined) {
-      if (!c21(v3)) return false;
+      if (!c24(v3)) return false;
     }
     for (const k4 in m1) {
       if (k4 === "keyId" || k4 === "payload") continue;
@@ -2975,17 +3512,17 @@ function c20(v0: unknown): boolean {
 /**
  * `DeviceKeySignPayload.json#`
  */
-function f21(v0: unknown, out: Collector): void {
+function f24(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeySignPayload.json#/type", "type", "must be object");
   }
   const t1 = typeof v0 === "object" && v0 !== null && !Array.isArray(v0) ? (v0 as Record<string, unknown>)["type"] : undefined;
   switch (t1) {
     case "remoteControlClientConnection":
-      f21_0_0(v0, out);
+      f24_0_0(v0, out);
       break;
     case "remoteControlClientEnrollment":
-      f21_0_1(v0, out);
+      f24_0_1(v0, out);
       break;
     default: {
       out.report("DeviceKeySignPayload.json#/oneOf", "oneOf", "must be an object whose \"type\" is one of \"remoteControlClientConnection\", \"remoteControlClientEnrollment\"");
@@ -2996,17 +3533,17 @@ function f21(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeySignPayload.json#`
  */
-function c21(v0: unknown): boolean {
+function c24(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
   const t1 = typeof v0 === "object" && v0 !== null && !Array.isArray(v0) ? (v0 as Record<string, unknown>)["type"] : undefined;
   switch (t1) {
     case "remoteControlClientConnection":
-      if (!c21_0_0(v0)) return false;
+      if (!c24_0_0(v0)) return false;
       break;
     case "remoteControlClientEnrollment":
-      if (!c21_0_1(v0)) return false;
+      if (!c24_0_1(v0)) return false;
       break;
     default: {
       return false;
@@ -3018,7 +3555,7 @@ function c21(v0: unknown): boolean {
 /**
  * `DeviceKeySignPayload.json#/oneOf/0`
  */
-function f21_0_0(v0: unknown, out: Collector): void {
+function f24_0_0(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeySignPayload.json#/oneOf/0/type", "type", "must be object");
   }
@@ -3069,14 +3606,14 @@ function f21_0_0(v0: unknown, out: Collector): void {
     const v8 = m1["clientId"];
     if (v8 !== undefined) {
       out.path.push("clientId");
-      f5(v8, out);
+      f6(v8, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "nonce", "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", "unknown property ");
     const v9 = m1["nonce"];
     if (v9 !== undefined) {
       out.path.push("nonce");
-      f29(v9, out);
+      f36(v9, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "scopes", "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", "unknown property ");
@@ -3128,7 +3665,7 @@ function f21_0_0(v0: unknown, out: Collector): void {
     const v14 = m1["targetOrigin"];
     if (v14 !== undefined) {
       out.path.push("targetOrigin");
-      f30(v14, out);
+      f37(v14, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "targetPath", "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", "unknown property ");
@@ -3167,7 +3704,7 @@ function f21_0_0(v0: unknown, out: Collector): void {
     const v17 = m1["tokenSha256Base64url"];
     if (v17 !== undefined) {
       out.path.push("tokenSha256Base64url");
-      f33(v17, out);
+      f40(v17, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "type", "DeviceKeySignPayload.json#/oneOf/0/additionalProperties", "additionalProperties", "unknown property ");
@@ -3222,7 +3759,7 @@ function f21_0_0(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeySignPayload.json#/oneOf/0`
  */
-function c21_0_0(v0: unknown): boolean {
+function c24_0_0(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -3276,11 +3813,11 @@ function c21_0_0(v0: unknown): boolean {
     }
     const v4 = m1["clientId"];
     if (v4 !== undefined) {
-      if (!c5(v4)) return false;
+      if (!c6(v4)) return false;
     }
     const v5 = m1["nonce"];
     if (v5 !== undefined) {
-      if (!c29(v5)) return false;
+      if (!c36(v5)) return false;
     }
     const v6 = m1["scopes"];
     if (v6 !== undefined) {
@@ -3321,7 +3858,7 @@ function c21_0_0(v0: unknown): boolean {
     }
     const v10 = m1["targetOrigin"];
     if (v10 !== undefined) {
-      if (!c30(v10)) return false;
+      if (!c37(v10)) return false;
     }
     const v11 = m1["targetPath"];
     if (v11 !== undefined) {
@@ -3351,7 +3888,7 @@ function c21_0_0(v0: unknown): boolean {
     }
     const v13 = m1["tokenSha256Base64url"];
     if (v13 !== undefined) {
-      if (!c33(v13)) return false;
+      if (!c40(v13)) return false;
     }
     const v14 = m1["type"];
     if (v14 !== undefined) {
@@ -3387,7 +3924,7 @@ function c21_0_0(v0: unknown): boolean {
 /**
  * `DeviceKeySignPayload.json#/oneOf/1`
  */
-function f21_0_1(v0: unknown, out: Collector): void {
+function f24_0_1(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeySignPayload.json#/oneOf/1/type", "type", "must be object");
   }
@@ -3474,28 +4011,28 @@ function f21_0_1(v0: unknown, out: Collector): void {
     const v10 = m1["clientId"];
     if (v10 !== undefined) {
       out.path.push("clientId");
-      f5(v10, out);
+      f6(v10, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "deviceIdentitySha256Base64url", "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", "unknown property ");
     const v11 = m1["deviceIdentitySha256Base64url"];
     if (v11 !== undefined) {
       out.path.push("deviceIdentitySha256Base64url");
-      f33(v11, out);
+      f40(v11, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "nonce", "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", "unknown property ");
     const v12 = m1["nonce"];
     if (v12 !== undefined) {
       out.path.push("nonce");
-      f29(v12, out);
+      f36(v12, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "targetOrigin", "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", "unknown property ");
     const v13 = m1["targetOrigin"];
     if (v13 !== undefined) {
       out.path.push("targetOrigin");
-      f30(v13, out);
+      f37(v13, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "targetPath", "DeviceKeySignPayload.json#/oneOf/1/additionalProperties", "additionalProperties", "unknown property ");
@@ -3559,7 +4096,7 @@ function f21_0_1(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeySignPayload.json#/oneOf/1`
  */
-function c21_0_1(v0: unknown): boolean {
+function c24_0_1(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -3641,19 +4178,19 @@ function c21_0_1(v0: unknown): boolean {
     }
     const v6 = m1["clientId"];
     if (v6 !== undefined) {
-      if (!c5(v6)) return false;
+      if (!c6(v6)) return false;
     }
     const v7 = m1["deviceIdentitySha256Base64url"];
     if (v7 !== undefined) {
-      if (!c33(v7)) return false;
+      if (!c40(v7)) return false;
     }
     const v8 = m1["nonce"];
     if (v8 !== undefined) {
-      if (!c29(v8)) return false;
+      if (!c36(v8)) return false;
     }
     const v9 = m1["targetOrigin"];
     if (v9 !== undefined) {
-      if (!c30(v9)) return false;
+      if (!c37(v9)) return false;
     }
     const v10 = m1["targetPath"];
     if (v10 !== undefined) {
@@ -3697,7 +4234,7 @@ function c21_0_1(v0: unknown): boolean {
 /**
  * `DeviceKeySignResponse.json#`
  */
-function f22(v0: unknown, out: Collector): void {
+function f25(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DeviceKeySignResponse.json#/type", "type", "must be object");
   }
@@ -3721,21 +4258,21 @@ function f22(v0: unknown, out: Collector): void {
     const v6 = m1["algorithm"];
     if (v6 !== undefined) {
       out.path.push("algorithm");
-      f7(v6, out);
+      f8(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "signatureDerBase64", "DeviceKeySignResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v7 = m1["signatureDerBase64"];
     if (v7 !== undefined) {
       out.path.push("signatureDerBase64");
-      f4(v7, out);
+      f5(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "signedPayloadBase64", "DeviceKeySignResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v8 = m1["signedPayloadBase64"];
     if (v8 !== undefined) {
       out.path.push("signedPayloadBase64");
-      f4(v8, out);
+      f5(v8, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceKeySignResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -3754,7 +4291,7 @@ function f22(v0: unknown, out: Collector): void {
 /**
  * `DeviceKeySignResponse.json#`
  */
-function c22(v0: unknown): boolean {
+function c25(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -3771,15 +4308,15 @@ function c22(v0: unknown): boolean {
     }
     const v2 = m1["algorithm"];
     if (v2 !== undefined) {
-      if (!c7(v2)) return false;
+      if (!c8(v2)) return false;
     }
     const v3 = m1["signatureDerBase64"];
     if (v3 !== undefined) {
-      if (!c4(v3)) return false;
+      if (!c5(v3)) return false;
     }
     const v4 = m1["signedPayloadBase64"];
     if (v4 !== undefined) {
-      if (!c4(v4)) return false;
+      if (!c5(v4)) return false;
     }
     for (const k5 in m1) {
       if (k5 === "algorithm" || k5 === "signatureDerBase64" || k5 === "signedPayloadBase64") continue;
@@ -3791,9 +4328,305 @@ function c22(v0: unknown): boolean {
 }
 
 /**
+ * `DeviceTpmActivateCredentialParams.json#`
+ */
+function f26(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    out.report("DeviceTpmActivateCredentialParams.json#/type", "type", "must be object");
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    let others3: string[] | undefined;
+    for (const k4 in m1) {
+      switch (k4) {
+        case "credentialBlobBase64":
+        case "encryptedSecretBase64":
+          continue;
+      }
+      if (m1[k4] !== undefined) {
+        (others3 ??= []).push(k4);
+      }
+    }
+    let at5 = 0;
+    if (others3 !== undefined) sortByCodePoints(others3);
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "credentialBlobBase64", "DeviceTpmActivateCredentialParams.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v6 = m1["credentialBlobBase64"];
+    if (v6 !== undefined) {
+      out.path.push("credentialBlobBase64");
+      f41(v6, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "encryptedSecretBase64", "DeviceTpmActivateCredentialParams.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v7 = m1["encryptedSecretBase64"];
+    if (v7 !== undefined) {
+      out.path.push("encryptedSecretBase64");
+      f41(v7, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceTpmActivateCredentialParams.json#/additionalProperties", "additionalProperties", "unknown property ");
+    if (m1["credentialBlobBase64"] === undefined) {
+      out.report("DeviceTpmActivateCredentialParams.json#/required", "required", "missing required property \"credentialBlobBase64\"");
+    }
+    if (m1["encryptedSecretBase64"] === undefined) {
+      out.report("DeviceTpmActivateCredentialParams.json#/required", "required", "missing required property \"encryptedSecretBase64\"");
+    }
+  }
+}
+
+/**
+ * `DeviceTpmActivateCredentialParams.json#`
+ */
+function c26(v0: unknown): boolean {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    return false;
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    if (m1["credentialBlobBase64"] === undefined) {
+      return false;
+    }
+    if (m1["encryptedSecretBase64"] === undefined) {
+      return false;
+    }
+    const v2 = m1["credentialBlobBase64"];
+    if (v2 !== undefined) {
+      if (!c41(v2)) return false;
+    }
+    const v3 = m1["encryptedSecretBase64"];
+    if (v3 !== undefined) {
+      if (!c41(v3)) return false;
+    }
+    for (const k4 in m1) {
+      if (k4 === "credentialBlobBase64" || k4 === "encryptedSecretBase64") continue;
+      if (m1[k4] === undefined) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `DeviceTpmActivateCredentialResponse.json#`
+ */
+function f27(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    out.report("DeviceTpmActivateCredentialResponse.json#/type", "type", "must be object");
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    let others3: string[] | undefined;
+    for (const k4 in m1) {
+      switch (k4) {
+        case "secretBase64":
+          continue;
+      }
+      if (m1[k4] !== undefined) {
+        (others3 ??= []).push(k4);
+      }
+    }
+    let at5 = 0;
+    if (others3 !== undefined) sortByCodePoints(others3);
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "secretBase64", "DeviceTpmActivateCredentialResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v6 = m1["secretBase64"];
+    if (v6 !== undefined) {
+      out.path.push("secretBase64");
+      f41(v6, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceTpmActivateCredentialResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    if (m1["secretBase64"] === undefined) {
+      out.report("DeviceTpmActivateCredentialResponse.json#/required", "required", "missing required property \"secretBase64\"");
+    }
+  }
+}
+
+/**
+ * `DeviceTpmActivateCredentialResponse.json#`
+ */
+function c27(v0: unknown): boolean {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    return false;
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    if (m1["secretBase64"] === undefined) {
+      return false;
+    }
+    const v2 = m1["secretBase64"];
+    if (v2 !== undefined) {
+      if (!c41(v2)) return false;
+    }
+    for (const k3 in m1) {
+      if (k3 === "secretBase64") continue;
+      if (m1[k3] === undefined) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `DeviceTpmIdentityParams.json#`
+ */
+function f28(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    out.report("DeviceTpmIdentityParams.json#/type", "type", "must be object");
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    for (const k2 of sortedKeys(m1)) {
+      if ((m1[k2]) === undefined) continue;
+      out.path.push(k2);
+      out.report("DeviceTpmIdentityParams.json#/additionalProperties", "additionalProperties", "unknown property " + jsonString(k2));
+      out.path.pop();
+    }
+  }
+}
+
+/**
+ * `DeviceTpmIdentityParams.json#`
+ */
+function c28(v0: unknown): boolean {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    return false;
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    for (const k2 in m1) {
+      if (m1[k2] === undefined) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `DeviceTpmIdentityResponse.json#`
+ */
+function f29(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    out.report("DeviceTpmIdentityResponse.json#/type", "type", "must be object");
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    let others3: string[] | undefined;
+    for (const k4 in m1) {
+      switch (k4) {
+        case "akPublicAreaBase64":
+        case "ekCertificateDerBase64":
+        case "ekPublicAreaBase64":
+          continue;
+      }
+      if (m1[k4] !== undefined) {
+        (others3 ??= []).push(k4);
+      }
+    }
+    let at5 = 0;
+    if (others3 !== undefined) sortByCodePoints(others3);
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "akPublicAreaBase64", "DeviceTpmIdentityResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v6 = m1["akPublicAreaBase64"];
+    if (v6 !== undefined) {
+      out.path.push("akPublicAreaBase64");
+      f41(v6, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "ekCertificateDerBase64", "DeviceTpmIdentityResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v7 = m1["ekCertificateDerBase64"];
+    if (v7 !== undefined) {
+      out.path.push("ekCertificateDerBase64");
+      if (v7 === null) {
+        if (c29_0_0(v7)) {
+          out.report("DeviceTpmIdentityResponse.json#/properties/ekCertificateDerBase64/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
+        }
+      } else {
+        f29_0_0(v7, out);
+      }
+      out.path.pop();
+    }
+    if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "ekPublicAreaBase64", "DeviceTpmIdentityResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    const v8 = m1["ekPublicAreaBase64"];
+    if (v8 !== undefined) {
+      out.path.push("ekPublicAreaBase64");
+      f41(v8, out);
+      out.path.pop();
+    }
+    if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DeviceTpmIdentityResponse.json#/additionalProperties", "additionalProperties", "unknown property ");
+    if (m1["ekCertificateDerBase64"] === undefined) {
+      out.report("DeviceTpmIdentityResponse.json#/required", "required", "missing required property \"ekCertificateDerBase64\"");
+    }
+    if (m1["ekPublicAreaBase64"] === undefined) {
+      out.report("DeviceTpmIdentityResponse.json#/required", "required", "missing required property \"ekPublicAreaBase64\"");
+    }
+    if (m1["akPublicAreaBase64"] === undefined) {
+      out.report("DeviceTpmIdentityResponse.json#/required", "required", "missing required property \"akPublicAreaBase64\"");
+    }
+  }
+}
+
+/**
+ * `DeviceTpmIdentityResponse.json#`
+ */
+function c29(v0: unknown): boolean {
+  if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
+    return false;
+  }
+  if (typeof v0 === "object" && v0 !== null && !Array.isArray(v0)) {
+    const m1 = v0 as Record<string, unknown>;
+    if (m1["ekCertificateDerBase64"] === undefined) {
+      return false;
+    }
+    if (m1["ekPublicAreaBase64"] === undefined) {
+      return false;
+    }
+    if (m1["akPublicAreaBase64"] === undefined) {
+      return false;
+    }
+    const v2 = m1["akPublicAreaBase64"];
+    if (v2 !== undefined) {
+      if (!c41(v2)) return false;
+    }
+    const v3 = m1["ekCertificateDerBase64"];
+    if (v3 !== undefined) {
+      if (v3 === null) {
+        if (c29_0_0(v3)) {
+          return false;
+        }
+      } else {
+        if (!c29_0_0(v3)) return false;
+      }
+    }
+    const v4 = m1["ekPublicAreaBase64"];
+    if (v4 !== undefined) {
+      if (!c41(v4)) return false;
+    }
+    for (const k5 in m1) {
+      if (k5 === "akPublicAreaBase64" || k5 === "ekCertificateDerBase64" || k5 === "ekPublicAreaBase64") continue;
+      if (m1[k5] === undefined) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `DeviceTpmIdentityResponse.json#/properties/ekCertificateDerBase64/oneOf/0`
+ */
+function f29_0_0(v0: unknown, out: Collector): void {
+  f41(v0, out);
+}
+
+/**
+ * `DeviceTpmIdentityResponse.json#/properties/ekCertificateDerBase64/oneOf/0`
+ */
+function c29_0_0(v0: unknown): boolean {
+  if (!c41(v0)) return false;
+  return true;
+}
+
+/**
  * `DomainErrorData.json#`
  */
-function f23(v0: unknown, out: Collector): void {
+function f30(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("DomainErrorData.json#/type", "type", "must be object");
   }
@@ -3816,14 +4649,14 @@ function f23(v0: unknown, out: Collector): void {
     const v6 = m1["keyId"];
     if (v6 !== undefined) {
       out.path.push("keyId");
-      f12(v6, out);
+      f15(v6, out);
       out.path.pop();
     }
     if (others3 !== undefined) at5 = out.reportMembers(others3, at5, "kind", "DomainErrorData.json#/additionalProperties", "additionalProperties", "unknown property ");
     const v7 = m1["kind"];
     if (v7 !== undefined) {
       out.path.push("kind");
-      f24(v7, out);
+      f31(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "DomainErrorData.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -3836,7 +4669,7 @@ function f23(v0: unknown, out: Collector): void {
 /**
  * `DomainErrorData.json#`
  */
-function c23(v0: unknown): boolean {
+function c30(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -3847,11 +4680,11 @@ function c23(v0: unknown): boolean {
     }
     const v2 = m1["keyId"];
     if (v2 !== undefined) {
-      if (!c12(v2)) return false;
+      if (!c15(v2)) return false;
     }
     const v3 = m1["kind"];
     if (v3 !== undefined) {
-      if (!c24(v3)) return false;
+      if (!c31(v3)) return false;
     }
     for (const k4 in m1) {
       if (k4 === "keyId" || k4 === "kind") continue;
@@ -3865,19 +4698,19 @@ function c23(v0: unknown): boolean {
 /**
  * `DomainErrorKind.json#`
  */
-function f24(v0: unknown, out: Collector): void {
+function f31(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("DomainErrorKind.json#/type", "type", "must be string");
   }
   if (!SET_0.has(v0)) {
-    out.report("DomainErrorKind.json#/enum", "enum", "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\", \"hardwareTimeout\", \"keyLost\"");
+    out.report("DomainErrorKind.json#/enum", "enum", "must be one of \"keyNotFound\", \"keyAlreadyBound\", \"degradedProtectionNotAllowed\", \"hardwareUnavailable\", \"entitlementRequired\", \"bindingMismatch\", \"tokenExpired\", \"tokenExpiresTooFarInFuture\", \"challengeExpired\", \"challengeExpiresTooFarInFuture\", \"originNotAllowed\", \"replay\", \"transportNotAllowed\", \"platformFailure\", \"cryptoFailure\", \"storeFailure\", \"keyIntegrityFailure\", \"hardwareTimeout\", \"keyLost\", \"attestationUnavailable\"");
   }
 }
 
 /**
  * `DomainErrorKind.json#`
  */
-function c24(v0: unknown): boolean {
+function c31(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -3890,7 +4723,7 @@ function c24(v0: unknown): boolean {
 /**
  * `InitializeCapabilities.json#`
  */
-function f25(v0: unknown, out: Collector): void {
+function f32(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("InitializeCapabilities.json#/type", "type", "must be object");
   }
@@ -3910,7 +4743,7 @@ function f25(v0: unknown, out: Collector): void {
 /**
  * `InitializeCapabilities.json#`
  */
-function c25(v0: unknown): boolean {
+function c32(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -3929,7 +4762,7 @@ function c25(v0: unknown): boolean {
 /**
  * `InitializeParams.json#`
  */
-function f26(v0: unknown, out: Collector): void {
+function f33(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("InitializeParams.json#/type", "type", "must be object");
   }
@@ -3953,11 +4786,11 @@ function f26(v0: unknown, out: Collector): void {
     if (v6 !== undefined) {
       out.path.push("capabilities");
       if (v6 === null) {
-        if (c26_0_0(v6)) {
+        if (c33_0_0(v6)) {
           out.report("InitializeParams.json#/properties/capabilities/oneOf", "oneOf", "must match exactly one schema in oneOf, but matched 2");
         }
       } else {
-        f26_0_0(v6, out);
+        f33_0_0(v6, out);
       }
       out.path.pop();
     }
@@ -3965,7 +4798,7 @@ function f26(v0: unknown, out: Collector): void {
     const v7 = m1["clientInfo"];
     if (v7 !== undefined) {
       out.path.push("clientInfo");
-      f6(v7, out);
+      f7(v7, out);
       out.path.pop();
     }
     if (others3 !== undefined) out.reportMembers(others3, at5, undefined, "InitializeParams.json#/additionalProperties", "additionalProperties", "unknown property ");
@@ -3978,7 +4811,7 @@ function f26(v0: unknown, out: Collector): void {
 /**
  * `InitializeParams.json#`
  */
-function c26(v0: unknown): boolean {
+function c33(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -3990,16 +4823,16 @@ function c26(v0: unknown): boolean {
     const v2 = m1["capabilities"];
     if (v2 !== undefined) {
       if (v2 === null) {
-        if (c26_0_0(v2)) {
+        if (c33_0_0(v2)) {
           return false;
         }
       } else {
-        if (!c26_0_0(v2)) return false;
+        if (!c33_0_0(v2)) return false;
       }
     }
     const v3 = m1["clientInfo"];
     if (v3 !== undefined) {
-      if (!c6(v3)) return false;
+      if (!c7(v3)) return false;
     }
     for (const k4 in m1) {
       if (k4 === "capabilities" || k4 === "clientInfo") continue;
@@ -4013,22 +4846,22 @@ function c26(v0: unknown): boolean {
 /**
  * `InitializeParams.json#/properties/capabilities/oneOf/0`
  */
-function f26_0_0(v0: unknown, out: Collector): void {
-  f25(v0, out);
+function f33_0_0(v0: unknown, out: Collector): void {
+  f32(v0, out);
 }
 
 /**
  * `InitializeParams.json#/properties/capabilities/oneOf/0`
  */
-function c26_0_0(v0: unknown): boolean {
-  if (!c25(v0)) return false;
+function c33_0_0(v0: unknown): boolean {
+  if (!c32(v0)) return false;
   return true;
 }
 
 /**
  * `InitializeResponse.json#`
  */
-function f27(v0: unknown, out: Collector): void {
+function f34(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("InitializeResponse.json#/type", "type", "must be object");
   }
@@ -4073,7 +4906,7 @@ function f27(v0: unknown, out: Collector): void {
 /**
  * `InitializeResponse.json#`
  */
-function c27(v0: unknown): boolean {
+function c34(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -4113,7 +4946,7 @@ function c27(v0: unknown): boolean {
 /**
  * `InvalidParamsErrorData.json#`
  */
-function f28(v0: unknown, out: Collector): void {
+function f35(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("InvalidParamsErrorData.json#/type", "type", "must be object");
   }
@@ -4189,7 +5022,7 @@ function f28(v0: unknown, out: Collector): void {
         for (let i10 = 0; i10 < v9.length; i10++) {
           const v11: unknown = v9[i10];
           out.path.push(i10);
-          f32(v11, out);
+          f39(v11, out);
           out.path.pop();
         }
       }
@@ -4214,7 +5047,7 @@ function f28(v0: unknown, out: Collector): void {
 /**
  * `InvalidParamsErrorData.json#`
  */
-function c28(v0: unknown): boolean {
+function c35(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -4275,7 +5108,7 @@ function c28(v0: unknown): boolean {
         }
         for (let i6 = 0; i6 < v5.length; i6++) {
           const v7: unknown = v5[i6];
-          if (!c32(v7)) return false;
+          if (!c39(v7)) return false;
         }
       }
     }
@@ -4297,7 +5130,7 @@ function c28(v0: unknown): boolean {
 /**
  * `Nonce.json#`
  */
-function f29(v0: unknown, out: Collector): void {
+function f36(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("Nonce.json#/type", "type", "must be string");
   }
@@ -4314,7 +5147,7 @@ function f29(v0: unknown, out: Collector): void {
 /**
  * `Nonce.json#`
  */
-function c29(v0: unknown): boolean {
+function c36(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -4332,7 +5165,7 @@ function c29(v0: unknown): boolean {
 /**
  * `Origin.json#`
  */
-function f30(v0: unknown, out: Collector): void {
+function f37(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("Origin.json#/type", "type", "must be string");
   }
@@ -4346,7 +5179,7 @@ function f30(v0: unknown, out: Collector): void {
 /**
  * `Origin.json#`
  */
-function c30(v0: unknown): boolean {
+function c37(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
@@ -4361,7 +5194,7 @@ function c30(v0: unknown): boolean {
 /**
  * `RequestErrorData.json#`
  */
-function f31(v0: unknown, out: Collector): void {
+function f38(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("RequestErrorData.json#/type", "type", "must be object");
   }
@@ -4401,7 +5234,7 @@ function f31(v0: unknown, out: Collector): void {
 /**
  * `RequestErrorData.json#`
  */
-function c31(v0: unknown): boolean {
+function c38(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -4431,7 +5264,7 @@ function c31(v0: unknown): boolean {
 /**
  * `SchemaViolation.json#`
  */
-function f32(v0: unknown, out: Collector): void {
+function f39(v0: unknown, out: Collector): void {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     out.report("SchemaViolation.json#/type", "type", "must be object");
   }
@@ -4507,7 +5340,7 @@ function f32(v0: unknown, out: Collector): void {
 /**
  * `SchemaViolation.json#`
  */
-function c32(v0: unknown): boolean {
+function c39(v0: unknown): boolean {
   if (typeof v0 !== "object" || v0 === null || Array.isArray(v0)) {
     return false;
   }
@@ -4567,7 +5400,7 @@ function c32(v0: unknown): boolean {
 /**
  * `Sha256Base64url.json#`
  */
-function f33(v0: unknown, out: Collector): void {
+function f40(v0: unknown, out: Collector): void {
   if (typeof v0 !== "string") {
     out.report("Sha256Base64url.json#/type", "type", "must be string");
   }
@@ -4581,12 +5414,47 @@ function f33(v0: unknown, out: Collector): void {
 /**
  * `Sha256Base64url.json#`
  */
-function c33(v0: unknown): boolean {
+function c40(v0: unknown): boolean {
   if (typeof v0 !== "string") {
     return false;
   }
   if (typeof v0 === "string") {
     if (!formats.isBase64urlSha256(v0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `TpmBytesBase64.json#`
+ */
+function f41(v0: unknown, out: Collector): void {
+  if (typeof v0 !== "string") {
+    out.report("TpmBytesBase64.json#/type", "type", "must be string");
+  }
+  if (typeof v0 === "string") {
+    if (!hasMaxChars(v0, 4096)) {
+      out.report("TpmBytesBase64.json#/maxLength", "maxLength", "must be at most 4096 characters long");
+    }
+    if (!formats.isBase64(v0)) {
+      out.report("TpmBytesBase64.json#/format", "format", "must be standard base64 with padding");
+    }
+  }
+}
+
+/**
+ * `TpmBytesBase64.json#`
+ */
+function c41(v0: unknown): boolean {
+  if (typeof v0 !== "string") {
+    return false;
+  }
+  if (typeof v0 === "string") {
+    if (!hasMaxChars(v0, 4096)) {
+      return false;
+    }
+    if (!formats.isBase64(v0)) {
       return false;
     }
   }
