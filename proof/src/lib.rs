@@ -19,6 +19,11 @@
 //!
 //! The crate's README (a backend's verification, step by step) and `examples/verify_proof.rs`
 //! say more.
+//!
+//! With the `tpm-attestation` feature (off by default), `devicekey_proof::tpm` verifies that a
+//! device key is a non-exportable key of a TPM 2.0 whose endorsement key a manufacturer
+//! certified: the EK certificate chain, TPM2_MakeCredential for the attestation key, and
+//! TPM2_Certify of the device key by it, step by step in that module's documentation.
 
 #![forbid(unsafe_code)]
 
@@ -40,6 +45,10 @@ mod rules;
 mod signed_payload;
 mod validation;
 mod verify;
+
+// TPM key attestation; documented in the module itself (its links resolve there).
+#[cfg(feature = "tpm-attestation")]
+pub mod tpm;
 
 pub use canonical::{parse_strict, to_canonical_bytes, CanonicalError, StrictParseError};
 pub use crypto::{public_key_from_spki_der, public_key_spki_der, verify_der, SignatureError};
