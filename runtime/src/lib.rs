@@ -37,7 +37,9 @@ pub use crypto::{
 pub use private_fs::current_uid;
 pub use private_fs::{StateDirError, StateDirProblem};
 pub use provider::keychain::{KeychainSecretStore, DEFAULT_SECRET_SERVICE};
-pub use provider::{KeyProvider, ProviderKey, ProviderSet};
+pub use provider::{
+    KeyAttestation, KeyProvider, ProviderKey, ProviderSet, TpmCertification, TpmIdentity,
+};
 pub use secret_store::{FileSecretStore, MemorySecretStore, SecretBytes, SecretStore};
 pub use state_dir::{check_state_dir, StateDir, BINDINGS_FILE, KEYS_DIR, TPM_DIR};
 pub use store::{DeviceKeyStore, DeviceKeyStoreBuilder, MAX_LIST_KEYS};

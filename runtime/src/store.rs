@@ -1,5 +1,6 @@
 //! `DeviceKeyStore`: create, public, sign, list and delete, in the order the protocol's key
-//! lifecycle gives, with provider and SQLite calls on tokio's blocking pool.
+//! lifecycle gives, and the TPM attestation extension (identity, credential activation, key
+//! certification), with provider and SQLite calls on tokio's blocking pool.
 //!
 //! Every entry point takes its params as a [`Validated`] value of the generated params type (the
 //! schema was checked once, where the params came in) and returns the generated response type.
@@ -8,19 +9,21 @@ use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use devicekey_proof::{
-    effective_policy, encode_base64, DeviceKeyError, KeyId, OriginAllowlist, SignPayloadExt as _,
-    SignedPayload, Validated, KEY_ID_MESSAGE,
+    decode_base64, decode_base64url, effective_policy, encode_base64, DeviceKeyError, KeyId,
+    OriginAllowlist, SignPayloadExt as _, SignedPayload, Validated, KEY_ID_MESSAGE,
 };
 use devicekey_protocol::types::{
-    Base64Bytes, DeviceKeyAlgorithm, DeviceKeyCreateParams, DeviceKeyCreateResponse,
-    DeviceKeyDeleteParams, DeviceKeyDeleteResponse, DeviceKeyId, DeviceKeyInfo,
-    DeviceKeyListParams, DeviceKeyListResponse, DeviceKeyPublicParams, DeviceKeyPublicResponse,
-    DeviceKeySignParams, DeviceKeySignResponse, DomainErrorKind,
+    Base64Bytes, DeviceKeyAlgorithm, DeviceKeyCertifyParams, DeviceKeyCertifyResponse,
+    DeviceKeyCreateParams, DeviceKeyCreateResponse, DeviceKeyDeleteParams, DeviceKeyDeleteResponse,
+    DeviceKeyId, DeviceKeyInfo, DeviceKeyListParams, DeviceKeyListResponse,
+    DeviceKeyProtectionClass, DeviceKeyPublicParams, DeviceKeyPublicResponse, DeviceKeySignParams,
+    DeviceKeySignResponse, DeviceTpmActivateCredentialParams, DeviceTpmActivateCredentialResponse,
+    DeviceTpmIdentityParams, DeviceTpmIdentityResponse, DomainErrorKind, TpmBytesBase64,
 };
 
 use crate::binding_store::BindingStore;
 use crate::clock::{Clock, SystemClock};
-use crate::provider::{check_public_key, not_found, KeyProvider, ProviderSet};
+use crate::provider::{check_public_key, not_found, KeyAttestation, KeyProvider, ProviderSet};
 
 /// The most keys one `device/key/list` answer holds (the schema's `limit` maximum and
 /// `keys` `maxItems`): the default `limit`, and the page size a client pages through with
@@ -532,6 +535,146 @@ impl DeviceKeyStore {
             .await
     }
 
+    /// `device/tpm/identity` (extension): the TPM's EK certificate (if its NV has one), EK and
+    /// attestation key, from the provider of `hardware_tpm` keys; `attestationUnavailable` when
+    /// that is not a TPM. The attestation key is this state directory's: made at the first
+    /// attestation request, then the same every time (`keyLost` if the TPM's endorsement seed
+    /// changed since).
+    ///
+    /// Blocks (TPM commands): call it off the async executor, or use
+    /// [`tpm_identity`](Self::tpm_identity).
+    pub fn tpm_identity_blocking(
+        &self,
+        params: Validated<DeviceTpmIdentityParams>,
+    ) -> Result<DeviceTpmIdentityResponse, DeviceKeyError> {
+        let DeviceTpmIdentityParams {} = params.into_inner();
+        let identity = self.attestation()?.identity()?;
+        Ok(DeviceTpmIdentityResponse {
+            ek_certificate_der_base64: identity
+                .ek_certificate
+                .as_deref()
+                .map(tpm_bytes)
+                .transpose()?,
+            ek_public_area_base64: tpm_bytes(&identity.ek_public)?,
+            ak_public_area_base64: tpm_bytes(&identity.ak_public)?,
+        })
+    }
+
+    /// `tpm_identity_blocking` on tokio's blocking pool.
+    pub async fn tpm_identity(
+        &self,
+        params: Validated<DeviceTpmIdentityParams>,
+    ) -> Result<DeviceTpmIdentityResponse, DeviceKeyError> {
+        self.blocking(move |store| store.tpm_identity_blocking(params))
+            .await
+    }
+
+    /// `device/tpm/activateCredential` (extension): the TPM recovers the secret of a verifier's
+    /// credential challenge for its EK and the attestation key's name, which it can only if it
+    /// holds both. `attestationUnavailable` without a TPM; a challenge too large for a TPM is
+    /// invalid params; one the TPM refuses is `cryptoFailure`.
+    ///
+    /// Blocks (TPM commands): call it off the async executor, or use
+    /// [`activate_credential`](Self::activate_credential).
+    pub fn activate_credential_blocking(
+        &self,
+        params: Validated<DeviceTpmActivateCredentialParams>,
+    ) -> Result<DeviceTpmActivateCredentialResponse, DeviceKeyError> {
+        let attestation = self.attestation()?;
+        let params = params.into_inner();
+        let blob = tpm_bytes_of(&params.credential_blob_base64, "credentialBlobBase64")?;
+        let secret = tpm_bytes_of(&params.encrypted_secret_base64, "encryptedSecretBase64")?;
+        let recovered = attestation.activate_credential(&blob, &secret)?;
+        Ok(DeviceTpmActivateCredentialResponse {
+            secret_base64: tpm_bytes(&recovered)?,
+        })
+    }
+
+    /// `activate_credential_blocking` on tokio's blocking pool.
+    pub async fn activate_credential(
+        &self,
+        params: Validated<DeviceTpmActivateCredentialParams>,
+    ) -> Result<DeviceTpmActivateCredentialResponse, DeviceKeyError> {
+        self.blocking(move |store| store.activate_credential_blocking(params))
+            .await
+    }
+
+    /// `device/key/certify` (extension): the attestation key certifies a `dk_tpm_` key over the
+    /// verifier's nonce. In order: a TPM (`attestationUnavailable` without one), a `dk_tpm_` key
+    /// id (`attestationUnavailable` for the other classes, whose keys are in no TPM), the
+    /// key's binding (`keyNotFound` without one; its account and client need not match
+    /// anything), the certification, and the certified key's public key checked against the
+    /// one recorded at create (`keyIntegrityFailure` otherwise, and nothing is answered; a
+    /// binding stored before public keys were recorded gets this one recorded).
+    ///
+    /// Blocks (provider, TPM and SQLite calls): call it off the async executor, or use
+    /// [`certify`](Self::certify).
+    pub fn certify_blocking(
+        &self,
+        params: Validated<DeviceKeyCertifyParams>,
+    ) -> Result<DeviceKeyCertifyResponse, DeviceKeyError> {
+        let inner = &*self.inner;
+        let key_id = key_id_of(&params.key_id)?;
+        let attestation = self.attestation()?;
+        let class = key_id.protection_class();
+        if class != DeviceKeyProtectionClass::HardwareTpm {
+            return Err(DeviceKeyError::new(
+                DomainErrorKind::AttestationUnavailable,
+                format!("only dk_tpm_ keys can be certified: {class} keys are not in a TPM"),
+            ));
+        }
+        let nonce: [u8; 32] = decode_base64url(&params.nonce)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| {
+                DeviceKeyError::invalid_params(
+                    "nonce must be 32 random bytes encoded as unpadded base64url",
+                    Vec::new(),
+                )
+            })?;
+        let binding = inner
+            .bindings
+            .get_stored(&key_id)?
+            .ok_or_else(|| not_found(&key_id))?;
+        let certification = attestation.certify(&key_id, &nonce)?;
+        let recorded = match binding.public_key_spki_der {
+            Some(recorded) => recorded,
+            None => inner
+                .bindings
+                .record_public_key(&key_id, &certification.key_spki_der)?,
+        };
+        check_public_key(&key_id, &recorded, &certification.key_spki_der)?;
+        tracing::info!(%key_id, "certified device key with the TPM attestation key");
+        Ok(DeviceKeyCertifyResponse {
+            attest_base64: tpm_bytes(&certification.attest)?,
+            signature_der_base64: base64_bytes(&certification.signature_der)?,
+            key_public_area_base64: tpm_bytes(&certification.key_public)?,
+            key_id: key_id.into(),
+        })
+    }
+
+    /// `certify_blocking` on tokio's blocking pool.
+    pub async fn certify(
+        &self,
+        params: Validated<DeviceKeyCertifyParams>,
+    ) -> Result<DeviceKeyCertifyResponse, DeviceKeyError> {
+        self.blocking(move |store| store.certify_blocking(params))
+            .await
+    }
+
+    /// The attestation of the provider of `hardware_tpm` keys, or `attestationUnavailable`.
+    fn attestation(&self) -> Result<&dyn KeyAttestation, DeviceKeyError> {
+        self.inner
+            .providers
+            .for_class(DeviceKeyProtectionClass::HardwareTpm)
+            .and_then(|provider| provider.attestation())
+            .ok_or_else(|| {
+                DeviceKeyError::new(
+                    DomainErrorKind::AttestationUnavailable,
+                    "this server has no TPM: attestation needs the TPM provider",
+                )
+            })
+    }
+
     /// The binding store (for tools that inspect a state directory).
     pub fn bindings(&self) -> &BindingStore {
         &self.inner.bindings
@@ -559,6 +702,38 @@ impl DeviceKeyStore {
 /// here would mean the generated validator and the format disagree, reported as invalid params.
 fn key_id_of(id: &DeviceKeyId) -> Result<KeyId, DeviceKeyError> {
     KeyId::try_from(id).map_err(|_| DeviceKeyError::invalid_params(KEY_ID_MESSAGE, Vec::new()))
+}
+
+/// Bytes of a TPM structure as the protocol's `TpmBytesBase64`: never empty, at most what the
+/// type carries.
+fn tpm_bytes(bytes: &[u8]) -> Result<TpmBytesBase64, DeviceKeyError> {
+    if bytes.is_empty() {
+        return Err(DeviceKeyError::new(
+            DomainErrorKind::CryptoFailure,
+            "the TPM returned no bytes where a TPM structure belongs",
+        ));
+    }
+    TpmBytesBase64::try_from(encode_base64(bytes)).map_err(|_| {
+        DeviceKeyError::new(
+            DomainErrorKind::PlatformFailure,
+            format!(
+                "the TPM returned a structure of {} bytes, more than the protocol carries",
+                bytes.len()
+            ),
+        )
+    })
+}
+
+/// The bytes of a validated `TpmBytesBase64` field. The schema checked the encoding already; a
+/// failure here would mean the generated validator and the format disagree, reported as invalid
+/// params.
+fn tpm_bytes_of(field: &TpmBytesBase64, name: &str) -> Result<Vec<u8>, DeviceKeyError> {
+    decode_base64(field).ok_or_else(|| {
+        DeviceKeyError::invalid_params(
+            format!("{name} must be standard base64 with padding"),
+            Vec::new(),
+        )
+    })
 }
 
 /// Bytes as the protocol's standard base64 field type.

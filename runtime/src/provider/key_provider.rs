@@ -1,5 +1,6 @@
 //! The provider seam: what a key provider is ([`KeyProvider`]), what it creates
-//! ([`ProviderKey`]), and the set of them a store uses ([`ProviderSet`]).
+//! ([`ProviderKey`]), the set of them a store uses ([`ProviderSet`]), and the attestation a
+//! hardware provider may offer ([`KeyAttestation`]).
 
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
@@ -9,6 +10,7 @@ use devicekey_protocol::types::DomainErrorKind;
 use devicekey_protocol::types::{DeviceKeyProtectionClass, DeviceKeyProtectionPolicy};
 use std::fmt::Debug;
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 /// A key a provider just created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +112,75 @@ pub trait KeyProvider: Send + Sync + Debug {
     fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
         Ok(0)
     }
+
+    /// The provider's attestation of its platform and keys, if it has any: the TPM provider's
+    /// (its endorsement key, an attestation key, certifications of its keys). `None`, the
+    /// default, for every other provider.
+    fn attestation(&self) -> Option<&dyn KeyAttestation> {
+        None
+    }
+}
+
+/// The most bytes of a credential blob [`KeyAttestation::activate_credential`] takes: the
+/// largest `TPM2B_ID_OBJECT` contents, `sizeof(TPMS_ID_OBJECT)`, two `TPM2B_DIGEST`s of
+/// SHA-512 size (2 + 64 bytes each).
+pub const MAX_CREDENTIAL_BLOB_LEN: usize = 2 * (2 + 64);
+
+/// The most bytes of an encrypted secret [`KeyAttestation::activate_credential`] takes:
+/// `sizeof(TPMU_ENCRYPTED_SECRET)` of a TPM with RSA 4096 keys (an RSA-OAEP ciphertext of 512
+/// bytes; an ECC P-256 EK's point is 68).
+pub const MAX_ENCRYPTED_SECRET_LEN: usize = 512;
+
+/// Who the TPM is, for a verifier: the endorsement key (EK) and its certificate, and the
+/// attestation key (AK) that certifies device keys. Byte fields are TPM 2.0 structures as the
+/// TPM marshals them, without TPM2B size fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TpmIdentity {
+    /// The EK certificate (X.509 DER) from the TPM's NV, if it has one.
+    pub ek_certificate: Option<Vec<u8>>,
+    /// The EK's `TPMT_PUBLIC`.
+    pub ek_public: Vec<u8>,
+    /// The AK's `TPMT_PUBLIC`.
+    pub ak_public: Vec<u8>,
+}
+
+/// A device key certified by the attestation key (`TPM2_Certify`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TpmCertification {
+    /// The `TPMS_ATTEST` the TPM made and the AK signed (without its size field).
+    pub attest: Vec<u8>,
+    /// The AK's ECDSA P-256 signature over `attest` (SHA-256), DER.
+    pub signature_der: Vec<u8>,
+    /// The certified key's `TPMT_PUBLIC` (without its size field): the attested name is its
+    /// name.
+    pub key_public: Vec<u8>,
+    /// The certified key's public key as SubjectPublicKeyInfo DER, read off `key_public`: what
+    /// the store compares with the key's recorded public key.
+    pub key_spki_der: Vec<u8>,
+}
+
+/// Attestation of a hardware provider's platform and keys (the TPM provider's: see
+/// `provider::tpm`). Errors use the provider's kinds; a challenge or input the TPM cannot take
+/// is refused before anything reaches it.
+pub trait KeyAttestation: Send + Sync {
+    /// The TPM's EK certificate and EK, and the AK.
+    fn identity(&self) -> Result<TpmIdentity, DeviceKeyError>;
+
+    /// Recovers the secret of a credential challenge made for the EK and the AK's name
+    /// (`TPM2_ActivateCredential`): `credential_blob` and `encrypted_secret` are the contents
+    /// of a `TPM2B_ID_OBJECT` (at most [`MAX_CREDENTIAL_BLOB_LEN`] bytes) and of a
+    /// `TPM2B_ENCRYPTED_SECRET` (at most [`MAX_ENCRYPTED_SECRET_LEN`]); larger or empty ones
+    /// are invalid params.
+    fn activate_credential(
+        &self,
+        credential_blob: &[u8],
+        encrypted_secret: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, DeviceKeyError>;
+
+    /// Has the AK certify the device key `key_id` over `nonce` (`TPM2_Certify`, the nonce as
+    /// the attestation's `extraData`); `keyNotFound` for a key this provider does not hold.
+    fn certify(&self, key_id: &KeyId, nonce: &[u8; 32])
+        -> Result<TpmCertification, DeviceKeyError>;
 }
 
 /// The providers of a store, in order of preference for new keys (strongest first).

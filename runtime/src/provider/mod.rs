@@ -15,6 +15,9 @@ pub mod software;
 pub mod tpm;
 pub mod unsupported;
 
-pub use key_provider::{check_public_key, not_found, KeyProvider, ProviderKey, ProviderSet};
+pub use key_provider::{
+    check_public_key, not_found, KeyAttestation, KeyProvider, ProviderKey, ProviderSet,
+    TpmCertification, TpmIdentity, MAX_CREDENTIAL_BLOB_LEN, MAX_ENCRYPTED_SECRET_LEN,
+};
 pub use software::SoftwareProvider;
 pub use unsupported::UnsupportedProvider;

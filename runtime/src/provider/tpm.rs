@@ -65,7 +65,9 @@
 //! it connects (at [`TpmProvider::open`] and on every reconnection) it flushes every transient
 //! object loaded in the TPM, and logs how many; and when the slots are full it first flushes the
 //! transient objects that are not its own. Behind a resource manager it flushes only its own.
-//! (The provider starts no TPM sessions, so it leaves none behind and touches none.) When the
+//! (The provider's only TPM sessions are the policy sessions of credential activation, each
+//! closed before the operation answers, so it leaves none behind and touches none of others.)
+//! When the
 //! provider is dropped (a server that stops cleanly), it flushes what it holds.
 //!
 //! # Blobs
@@ -92,17 +94,38 @@
 //! behind the operations before it as well as its own TPM commands: a TPM that stops answering
 //! makes every waiting operation fail at its own deadline with `hardwareTimeout`, and the worker
 //! skips operations whose deadline has passed when it gets to them, so a TPM that answers again
-//! serves fresh requests at once. A lost connection (the TPM went away) gives
+//! serves fresh requests at once. Each command waits for its answer no longer than what is left
+//! of the deadline where the TCTI keeps a receive timeout (the device TCTI does; libtss2's
+//! network TCTIs block, and the worker's deadline alone answers the caller): an answer that did
+//! not come in time closes the connection, since it is still due, and the next operation
+//! connects again. A TPM that answers "try again" is asked again after a short, growing pause,
+//! within the deadline. A lost connection (the TPM went away) gives
 //! `hardwareUnavailable`, and the next operation connects again. The kernel lets one process at
 //! a time open `/dev/tpm0`; swtpm's TCTI opens a TCP connection for every command, so another
 //! client's commands can run between the provider's (and a swtpm restart goes unnoticed until a
 //! command names an object the TPM no longer has), which is why nothing else may use a TPM
 //! without a resource manager while the provider does.
+//!
+//! # Attestation
+//!
+//! The provider also answers for the TPM itself ([`KeyAttestation`]): its endorsement key and
+//! EK certificate, an attestation key of the state directory's own (recorded in the key
+//! directory as `attestation-key`, which is no key blob and which the start-up reconciliation
+//! leaves alone), credential activation and certification of its keys. See the `attestation`
+//! module; these operations run under the same deadline.
 
+mod ak_record;
+mod attestation;
 mod commands;
+mod endorsement;
 mod loaded_keys;
 mod target;
 mod tcti;
+
+pub use endorsement::{
+    EK_CERTIFICATE_ECC_P256, EK_CERTIFICATE_RSA_2048, MAX_EK_CERTIFICATE, PERSISTENT_EK_ECC_P256,
+    PERSISTENT_EK_RSA_2048,
+};
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -128,10 +151,10 @@ use tss_esapi::traits::{Marshall as _, UnMarshall as _};
 use tss_esapi::utils::PublicKey;
 use zeroize::Zeroizing;
 
-use crate::provider::tpm::commands::{Created, Tpm2, TpmError};
+use crate::provider::tpm::commands::{Created, Tpm2, TpmError, RH_OWNER, TRANSIENT_FIRST};
 use crate::provider::tpm::loaded_keys::{LoadedKeys, Lookup};
 use crate::provider::tpm::target::Target;
-use crate::provider::{check_public_key, not_found, KeyProvider, ProviderKey};
+use crate::provider::{check_public_key, not_found, KeyAttestation, KeyProvider, ProviderKey};
 use crate::secret_store::{FileSecretStore, SecretBytes, SecretStore as _};
 use devicekey_proof::DeviceKeyError;
 use devicekey_proof::KeyId;
@@ -146,7 +169,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one operation (a few TPM commands) may take by default, counted from when it is
 /// asked for, its wait behind earlier operations included, before it fails with
 /// `hardwareTimeout`. Key creation on a slow hardware TPM takes well under a second, so this
-/// leaves room for a long queue.
+/// leaves room for a long queue; an attestation request on a TPM without a persistent EK
+/// derives an RSA 2048 EK, which a discrete TPM may take several seconds for, and fits too.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The handle the TCG's provisioning guidance gives the storage root key, which the provider
@@ -170,7 +194,9 @@ pub struct TpmOptions {
     pub connect_timeout: Duration,
     /// Each operation's deadline, counted from when it is asked for: its wait behind earlier
     /// operations and its own TPM commands (a reconnection included) must fit in it, else it
-    /// fails with `hardwareTimeout`.
+    /// fails with `hardwareTimeout`. Attestation operations (identity, credential activation,
+    /// certification) have the same deadline; deriving an RSA EK, which they do on a TPM without
+    /// a persistent one, can take seconds on a discrete TPM.
     pub operation_timeout: Duration,
 }
 
@@ -373,8 +399,9 @@ impl KeyProvider for TpmProvider {
                 format!("policy {policy} does not allow hardware_tpm device keys"),
             ));
         }
-        let Created { public, private } =
-            self.run("create a key", |connected| connected.create_key())?;
+        let Created {
+            public, private, ..
+        } = self.run("create a key", |connected| connected.create_key())?;
         let blob = KeyBlob::join(&public, &private);
         let public_key_spki_der = KeyBlob::decode(&blob)
             .ok_or_else(|| crypto_failure("reading the public area of the new TPM key"))
@@ -398,8 +425,16 @@ impl KeyProvider for TpmProvider {
         }))
     }
 
+    /// The blob store's temporary files and those of an interrupted write of the attestation
+    /// key's record (the record itself, which is no key blob, is left alone).
     fn remove_leftovers(&self) -> Result<usize, DeviceKeyError> {
-        self.blobs.remove_leftovers()
+        Ok(self.blobs.remove_leftovers()? + ak_record::remove_leftovers(self.blobs.dir())?)
+    }
+
+    /// Attestation with this TPM's endorsement key and this state directory's attestation key
+    /// (see the `attestation` module).
+    fn attestation(&self) -> Option<&dyn KeyAttestation> {
+        Some(self)
     }
 
     /// Read off the blob: no TPM command.
@@ -477,6 +512,9 @@ enum Failure {
     Command(TpmError),
     /// The TPM answered, and what it said is this domain error.
     Refused(DeviceKeyError),
+    /// The operation's final answer, this domain error: never run again (unlike a refused load,
+    /// which may be the parent's fault).
+    Final(DeviceKeyError),
 }
 
 impl From<TpmError> for Failure {
@@ -491,7 +529,7 @@ impl Failure {
     fn is_stale(&self) -> bool {
         match self {
             Failure::Command(error) => is_stale_handle(*error),
-            Failure::Refused(_) => false,
+            Failure::Refused(_) | Failure::Final(_) => false,
         }
     }
 }
@@ -663,7 +701,12 @@ struct Connected {
     exclusive: bool,
     /// `None` until derived (or when the TPM refused it when connecting).
     primary: Option<Primary>,
+    /// The primary's name, set with `primary`: the parent every key must be created under.
+    primary_name: Vec<u8>,
     keys: LoadedKeys,
+    /// The attestation objects (the AK, a derived EK) an attestation operation holds while it
+    /// runs; empty between operations.
+    attestation: Vec<u32>,
     /// How many object slots the provider's own objects may take ([`own_objects`]):
     /// [`MAX_LOADED_OBJECTS`], or what fitted when the TPM last ran out of slots.
     ///
@@ -675,14 +718,33 @@ impl Connected {
     /// Opens the TCTI; without a resource manager flushes what dead processes left; derives
     /// the primary. Errors of the TCTI, or before the TPM's first answer, are the error; once
     /// the TPM answered, a refused primary is logged and left for the operations to report.
-    fn open(tcti: &str, exclusive: bool, templates: Templates) -> Result<Connected, TpmError> {
+    fn open(
+        tcti: &str,
+        exclusive: bool,
+        templates: Templates,
+        deadline: Option<Instant>,
+    ) -> Result<Connected, TpmError> {
+        let mut tpm = Tpm2::open(tcti)?;
+        tpm.set_deadline(deadline);
+        Connected::over(tpm, tcti, exclusive, templates)
+    }
+
+    /// [`open`](Self::open) on a TPM reached already.
+    fn over(
+        tpm: Tpm2,
+        tcti: &str,
+        exclusive: bool,
+        templates: Templates,
+    ) -> Result<Connected, TpmError> {
         let mut connected = Connected {
-            tpm: Tpm2::open(tcti)?,
+            tpm,
             tcti: tcti.to_owned(),
             templates,
             exclusive,
             primary: None,
+            primary_name: Vec::new(),
             keys: LoadedKeys::default(),
+            attestation: Vec::new(),
             capacity: MAX_LOADED_OBJECTS,
         };
         if exclusive {
@@ -704,11 +766,30 @@ impl Connected {
     /// its loaded keys and the parent (the derived primary, or the persistent key, which the TPM
     /// copies into a slot while a command uses it).
     fn own_objects(&self) -> usize {
-        self.keys.len() + usize::from(self.primary.is_some())
+        self.keys.len() + usize::from(self.primary.is_some()) + self.attestation.len()
     }
 
     fn is_own(&self, handle: u32) -> bool {
-        self.primary == Some(Primary::Transient(handle)) || self.keys.holds(handle)
+        self.primary == Some(Primary::Transient(handle))
+            || self.keys.holds(handle)
+            || self.attestation.contains(&handle)
+    }
+
+    /// `error` as the operation's error; a malformed answer that named a new object at a
+    /// transient handle not the provider's own first has that object flushed (the TPM may have
+    /// made it: nothing else would flush it).
+    fn settle(&mut self, error: TpmError) -> TpmError {
+        let TpmError::Orphan { command, handle } = error else {
+            return error;
+        };
+        if handle >> 24 == TRANSIENT_FIRST >> 24 && !self.is_own(handle) {
+            tracing::warn!(
+                tcti = self.tcti.as_str(),
+                "{error}; flushing the object {handle:#x} it named"
+            );
+            self.flush(handle);
+        }
+        TpmError::Malformed { command }
     }
 
     /// The parent's handle, deriving it first if needed.
@@ -729,7 +810,10 @@ impl Connected {
             Err(error) if error.tpm_code().is_some() => None,
             Err(error) => return Err(error),
         };
-        let (handle, name) = self.with_room(None, |tpm| tpm.create_primary(&template))?;
+        let created = self
+            .with_room(None, |tpm| tpm.create_primary(RH_OWNER, &template))
+            .map_err(|error| self.settle(error))?;
+        let (handle, name) = (created.handle, created.name);
         self.forget_if_reused(handle);
         let primary = match persistent {
             Some(persistent) if persistent == name => {
@@ -752,6 +836,7 @@ impl Connected {
             None => Primary::Transient(handle),
         };
         self.primary = Some(primary);
+        self.primary_name = name;
         Ok(primary)
     }
 
@@ -841,11 +926,40 @@ impl Connected {
         }
     }
 
-    /// `TPM2_Create` of a new device key under the primary.
+    /// `TPM2_Create` of a new device key under the primary. The TPM's creation data names the
+    /// parent the key was made under: one that is not the provider's primary (a persistent key
+    /// at [`PERSISTENT_STORAGE_KEY`] replaced by another since the provider looked) would give
+    /// a blob that loads under nothing the provider uses, so the parent is set up again and the
+    /// key made once more (the TPM keeps nothing of the first one).
     fn create_key(&mut self) -> Result<Created, Failure> {
         let template = self.templates.key.clone();
-        let parent = self.primary()?;
-        Ok(self.with_room(None, |tpm| tpm.create(parent, &template))?)
+        for attempt in 0..2 {
+            let parent = self.primary()?;
+            let created = self.with_room(None, |tpm| tpm.create(parent, &template))?;
+            if created.parent_name == self.primary_name {
+                return Ok(created);
+            }
+            tracing::warn!(
+                tcti = self.tcti.as_str(),
+                "the TPM made the key under another parent than the provider's storage primary \
+                 (the persistent key at {PERSISTENT_STORAGE_KEY:#x} was replaced?); setting the \
+                 parent up again"
+            );
+            if attempt == 0 {
+                // Forgotten, not flushed: a persistent parent stays, and a transient handle that
+                // holds another parent than the provider's holds nothing of its own.
+                self.primary = None;
+                self.set_up_primary()?;
+            }
+        }
+        Err(Failure::Final(DeviceKeyError::new(
+            DomainErrorKind::PlatformFailure,
+            format!(
+                "the TPM at {} makes keys under another parent than the provider's storage \
+                 primary; no key was created",
+                self.tcti
+            ),
+        )))
     }
 
     /// Signs `digest` with `key_id`, loaded from `blob` unless it is loaded from that blob
@@ -868,11 +982,16 @@ impl Connected {
             Lookup::Miss => {}
         }
         let parent = self.primary()?;
-        let handle = self
-            .with_room(Some(key_id), |tpm| {
-                tpm.load(parent, &blob.private_area, &blob.public_area)
-            })
-            .map_err(|error| load_failure(key_id, error))?;
+        let loaded = self.with_room(Some(key_id), |tpm| {
+            tpm.load(parent, &blob.private_area, &blob.public_area)
+        });
+        let handle = match loaded {
+            Ok(handle) => handle,
+            Err(error) => {
+                let error = self.settle(error);
+                return Err(load_failure(key_id, error));
+            }
+        };
         self.forget_if_reused(handle);
         self.keys.insert(key_id.clone(), blob.digest, handle);
         Ok(handle)
@@ -911,6 +1030,7 @@ impl Connected {
              resumed from sleep): loading them again"
         );
         let mut lost = self.keys.take_all();
+        lost.append(&mut self.attestation);
         if let Some(Primary::Transient(handle)) = self.primary.take() {
             lost.push(handle);
         }
@@ -930,7 +1050,9 @@ impl Connected {
 
     /// Flushes everything the provider holds, then closes the connection.
     fn close(mut self) {
-        for handle in self.keys.take_all() {
+        let mut held = self.keys.take_all();
+        held.append(&mut self.attestation);
+        for handle in held {
             self.flush(handle);
         }
         if let Some(Primary::Transient(handle)) = self.primary.take() {
@@ -1034,6 +1156,13 @@ fn worker_gone(tcti: &str) -> DeviceKeyError {
     unavailable(tcti, "the TPM worker thread failed")
 }
 
+fn timed_out(tcti: &str, reason: impl fmt::Display) -> DeviceKeyError {
+    DeviceKeyError::new(
+        DomainErrorKind::HardwareTimeout,
+        format!("the TPM at {tcti} did not answer in time: {reason}"),
+    )
+}
+
 /// `20 s`, `1.5 s`.
 fn seconds(duration: Duration) -> String {
     if duration.subsec_millis() == 0 {
@@ -1050,11 +1179,15 @@ struct Tpm {
     templates: Templates,
     connect_timeout: Duration,
     connected: Option<Connected>,
+    /// The deadline of the job running now: every TPM command of it ends by then.
+    deadline: Option<Instant>,
 }
 
 impl Drop for Tpm {
-    /// A clean exit: flush what the provider holds.
+    /// A clean exit: flush what the provider holds (each flush waiting at most the connect
+    /// timeout).
     fn drop(&mut self) {
+        self.set_deadline(Instant::now() + self.connect_timeout);
         if let Some(connected) = self.connected.take() {
             connected.close();
         }
@@ -1069,6 +1202,15 @@ impl Tpm {
             templates,
             connect_timeout,
             connected: None,
+            deadline: None,
+        }
+    }
+
+    /// Makes the commands from now on end by `deadline` (a job's).
+    fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = Some(deadline);
+        if let Some(connected) = self.connected.as_mut() {
+            connected.tpm.set_deadline(self.deadline);
         }
     }
 
@@ -1076,13 +1218,27 @@ impl Tpm {
     /// opens or that something listens at a network TCTI's address (a TCP connect cannot hang
     /// longer than the connect timeout), then opens the TCTI (see [`Connected::open`]).
     fn ensure_connected(&mut self) -> Result<&mut Connected, DeviceKeyError> {
+        // A connection an earlier job left waiting for an answer (a flush that timed out) cannot
+        // carry another command.
+        if self
+            .connected
+            .as_ref()
+            .is_some_and(|connected| connected.tpm.is_poisoned())
+        {
+            self.connected = None;
+        }
         if self.connected.is_none() {
             let tcti = self.tcti.as_str();
             self.target
                 .check(self.connect_timeout)
                 .map_err(|error| unavailable(tcti, error))?;
-            let connected = Connected::open(tcti, self.target.exclusive, self.templates.clone())
-                .map_err(|error| unavailable(tcti, error))?;
+            let connected = Connected::open(
+                tcti,
+                self.target.exclusive,
+                self.templates.clone(),
+                self.deadline,
+            )
+            .map_err(|error| unavailable(tcti, error))?;
             self.connected = Some(connected);
         }
         self.connected
@@ -1094,7 +1250,9 @@ impl Tpm {
     /// the provider loaded runs once more after they are loaded again. Any other TPM error is
     /// checked against a liveness probe (`TPM2_GetRandom`): if the TPM still answers the error
     /// is the operation's own (`platformFailure`), else `hardwareUnavailable` and the
-    /// connection is dropped, for the next operation to connect again.
+    /// connection is dropped, for the next operation to connect again. A command whose answer
+    /// did not come by the deadline leaves the connection unusable (the answer is still due):
+    /// it is dropped, and the operation fails with `hardwareTimeout`.
     fn run<T>(
         &mut self,
         what: &str,
@@ -1107,17 +1265,44 @@ impl Tpm {
         // primary at the provider's handle, make a good blob fail the same way) and the
         // operation runs once more.
         let parent_suspect = |outcome: &Result<T, Failure>| matches!(outcome, Err(Failure::Refused(error)) if error.kind() == Some(DomainErrorKind::KeyLost));
-        if outcome.as_ref().is_err_and(Failure::is_stale) || parent_suspect(&outcome) {
+        let retry = outcome.as_ref().is_err_and(Failure::is_stale) || parent_suspect(&outcome);
+        if retry && !connected.tpm.is_poisoned() {
             outcome = match connected.recover() {
                 Ok(()) => operation(connected),
                 Err(error) => Err(Failure::Command(error)),
             };
         }
+        if connected.tpm.is_poisoned() {
+            // Dropped without flushing: the connection cannot carry another command. The next
+            // operation connects again (and, without a resource manager, flushes what this one
+            // left).
+            tracing::warn!(
+                tcti = self.tcti.as_str(),
+                "the TPM did not answer by the request's deadline; closing the connection"
+            );
+            self.connected = None;
+        }
         let error = match outcome {
             Ok(value) => return Ok(value),
-            Err(Failure::Refused(error)) => return Err(error),
+            Err(Failure::Refused(error) | Failure::Final(error)) => return Err(error),
+            Err(Failure::Command(error)) if error.is_timeout() => {
+                return Err(timed_out(
+                    &self.tcti,
+                    format!("{error}; the request to {what} was given up"),
+                ))
+            }
             Err(Failure::Command(error)) => error,
         };
+        let Some(connected) = self.connected.as_mut() else {
+            return Err(unavailable(
+                &self.tcti,
+                format!("the connection to the TPM was lost ({error})"),
+            ));
+        };
+        // The probe's own deadline: the operation's may have passed.
+        connected
+            .tpm
+            .set_deadline(Some(Instant::now() + self.connect_timeout));
         if connected.tpm.get_random(1).is_ok() {
             return Err(DeviceKeyError::new(
                 DomainErrorKind::PlatformFailure,
@@ -1214,6 +1399,7 @@ impl Worker {
                     if Instant::now() >= job.deadline {
                         continue;
                     }
+                    tpm.set_deadline(job.deadline);
                     let run = job.run;
                     if panic::catch_unwind(AssertUnwindSafe(|| run(&mut tpm))).is_err() {
                         // Start the next job from a fresh connection.
@@ -1396,5 +1582,148 @@ mod tests {
     fn durations_read_as_seconds() {
         assert_eq!(seconds(Duration::from_secs(20)), "20 s");
         assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
+    }
+
+    /// A session answer: the handles, `parameterSize`, the parameters.
+    pub(super) fn session_answer(handles: &[u8], parameters: &[u8]) -> Vec<u8> {
+        let mut body = handles.to_vec();
+        body.extend_from_slice(&(parameters.len() as u32).to_be_bytes());
+        body.extend_from_slice(parameters);
+        body
+    }
+
+    /// A connection (behind a resource manager: no leftovers to look for) over a scripted TPM
+    /// that derived the primary at `0x80000000`.
+    pub(super) fn scripted_connection() -> (commands::scripted::Scripted, Connected) {
+        let tpm = commands::scripted::Scripted::default();
+        // TPM2_ReadPublic of the persistent handle: nothing there.
+        tpm.answer(0x8001, 0x18B, &[]);
+        // TPM2_CreatePrimary: outPublic, creationData, creationHash, the ticket, the name.
+        let mut parameters = vec![0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0x80, 0x21];
+        parameters.extend_from_slice(&[0x40, 0, 0, 1, 0, 0, 0, 4, 0, 0x0B, 1, 2]);
+        tpm.answer(0x8002, 0, &session_answer(&[0x80, 0, 0, 0], &parameters));
+        let connected = Connected::over(
+            Tpm2::over(Box::new(tpm.clone())),
+            "scripted",
+            false,
+            Templates::new().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(connected.primary, Some(Primary::Transient(0x8000_0000)));
+        (tpm, connected)
+    }
+
+    #[test]
+    fn an_object_a_malformed_load_answer_names_is_flushed_unless_it_is_the_providers() {
+        let templates = Templates::new().unwrap();
+        let mut file = templates.key.clone();
+        file.extend_from_slice(&[0, 4, 1, 2, 3, 4]);
+        let blob = KeyBlob::decode(&file).unwrap();
+        let key_id = crate::crypto::generate_key_id(DeviceKeyProtectionClass::HardwareTpm).unwrap();
+        for (handle, flushed) in [
+            (0x8000_0001u32, true),
+            // The primary's own handle, and a persistent one: nothing the TPM just made.
+            (0x8000_0000, false),
+            (0x8100_0001, false),
+        ] {
+            let (tpm, mut connected) = scripted_connection();
+            // TPM2_Load: the new object's handle, then a name cut short.
+            tpm.answer(
+                0x8002,
+                0,
+                &session_answer(&handle.to_be_bytes(), &[0, 34, 0, 0x0B]),
+            );
+            tpm.answer(0x8001, 0, &[]);
+            let outcome = connected.load(&key_id, &blob);
+            assert!(
+                matches!(
+                    outcome,
+                    Err(Failure::Command(TpmError::Malformed {
+                        command: commands::cc::LOAD
+                    }))
+                ),
+                "{outcome:?}"
+            );
+            let sent: Vec<u32> = tpm
+                .sent()
+                .iter()
+                .map(commands::scripted::Sent::code)
+                .collect();
+            let mut expected = vec![
+                commands::cc::READ_PUBLIC,
+                commands::cc::CREATE_PRIMARY,
+                commands::cc::LOAD,
+            ];
+            if flushed {
+                expected.push(commands::cc::FLUSH_CONTEXT);
+                let flush = &tpm.sent()[3].bytes;
+                assert_eq!(flush[10..14], handle.to_be_bytes());
+            }
+            assert_eq!(sent, expected, "{handle:#x}");
+            assert_eq!(connected.keys.len(), 0);
+        }
+    }
+
+    /// A `TPM2_Create` answer whose creation data names the parent `parent_name`.
+    fn created_under(parent_name: &[u8]) -> Vec<u8> {
+        let mut creation_data = vec![0, 0, 0, 0, 0, 0, 0, 0, 0x0B];
+        creation_data.extend_from_slice(&(parent_name.len() as u16).to_be_bytes());
+        creation_data.extend_from_slice(parent_name);
+        creation_data.extend_from_slice(&[0, 0, 0, 0]);
+        let mut parameters = vec![0, 2, 0xAA, 0xBB, 0, 2, 0xCC, 0xDD];
+        parameters.extend_from_slice(&(creation_data.len() as u16).to_be_bytes());
+        parameters.extend_from_slice(&creation_data);
+        session_answer(&[], &parameters)
+    }
+
+    #[test]
+    fn a_key_made_under_another_parent_is_made_again_under_the_providers() {
+        let primary_name = [0, 0x0B, 1, 2];
+        let (tpm, mut connected) = scripted_connection();
+        assert_eq!(connected.primary_name, primary_name);
+        // Under another parent, then (the parent set up again: nothing persistent, the same
+        // primary derived) under the provider's.
+        tpm.answer(0x8002, 0, &created_under(&[0, 0x0B, 9, 9]));
+        tpm.answer(0x8001, 0x18B, &[]);
+        let mut parameters = vec![0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0x80, 0x21];
+        parameters.extend_from_slice(&[0x40, 0, 0, 1, 0, 0, 0, 4, 0, 0x0B, 1, 2]);
+        tpm.answer(0x8002, 0, &session_answer(&[0x80, 0, 0, 3], &parameters));
+        tpm.answer(0x8002, 0, &created_under(&primary_name));
+        let Ok(created) = connected.create_key() else {
+            panic!("no key");
+        };
+        assert_eq!(created.public, [0, 2, 0xCC, 0xDD]);
+        assert_eq!(connected.primary, Some(Primary::Transient(0x8000_0003)));
+        let codes: Vec<u32> = tpm
+            .sent()
+            .iter()
+            .map(commands::scripted::Sent::code)
+            .collect();
+        assert_eq!(
+            codes[2..],
+            [
+                commands::cc::CREATE,
+                commands::cc::READ_PUBLIC,
+                commands::cc::CREATE_PRIMARY,
+                commands::cc::CREATE
+            ]
+        );
+
+        // Under another parent twice: no key.
+        let (tpm, mut connected) = scripted_connection();
+        tpm.answer(0x8002, 0, &created_under(&[0, 0x0B, 9, 9]));
+        tpm.answer(0x8001, 0x18B, &[]);
+        tpm.answer(0x8002, 0, &session_answer(&[0x80, 0, 0, 3], &parameters));
+        tpm.answer(0x8002, 0, &created_under(&[0, 0x0B, 9, 9]));
+        let Err(Failure::Final(error)) = connected.create_key() else {
+            panic!("a key under another parent");
+        };
+        assert_eq!(error.kind(), Some(DomainErrorKind::PlatformFailure));
+        assert!(
+            error
+                .message()
+                .contains("another parent than the provider's storage primary"),
+            "{error}"
+        );
     }
 }

@@ -19,7 +19,7 @@ use std::ptr::{self, NonNull};
 
 use tss_esapi::tss2_esys::{
     size_t, Tss2_TctiLdr_Finalize, Tss2_TctiLdr_Initialize, TSS2_RC, TSS2_TCTI_CONTEXT,
-    TSS2_TCTI_CONTEXT_COMMON_V1, TSS2_TCTI_TIMEOUT_BLOCK,
+    TSS2_TCTI_CONTEXT_COMMON_V1,
 };
 
 /// `TSS2_TCTI_RC_BAD_REFERENCE`: the TCTI loader handed back no usable context.
@@ -32,6 +32,9 @@ const TSS2_TCTI_RC_INSUFFICIENT_BUFFER: TSS2_RC = 0x000A_0006;
 const TSS2_TCTI_RC_NOT_IMPLEMENTED: TSS2_RC = 0x000A_0002;
 /// `TSS2_TCTI_RC_BAD_VALUE`: a TCTI string with a NUL byte in it.
 const TSS2_TCTI_RC_BAD_VALUE: TSS2_RC = 0x000A_000B;
+/// `TSS2_TCTI_RC_TRY_AGAIN`: no answer came within the receive timeout (the command is still
+/// with the TPM, and its answer still due).
+pub(super) const TSS2_TCTI_RC_TRY_AGAIN: TSS2_RC = 0x000A_0009;
 
 /// Why a TCTI call failed: the `TSS2_RC` the TCTI (or its loader) returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,13 +92,18 @@ impl Tcti {
         unsafe { *self.context.as_ptr().cast::<TSS2_TCTI_CONTEXT_COMMON_V1>() }
     }
 
-    /// Sends one marshalled command and waits, as long as it takes, for its answer, written to
-    /// the start of `response`; returns the answer's length. (The provider's deadlines are kept
-    /// by its worker: a TPM that never answers keeps this call, not the callers, waiting.)
+    /// Sends one marshalled command and waits for its answer, written to the start of
+    /// `response`, at most `timeout_ms` milliseconds (`Tss2_Tcti_Receive`'s timeout; `-1`
+    /// blocks); returns the answer's length. No answer in time is [`TSS2_TCTI_RC_TRY_AGAIN`],
+    /// after which the answer is still due: the connection cannot carry another command and must
+    /// be closed. The device TCTI keeps the timeout (it polls the device); libtss2's network
+    /// TCTIs (`swtpm:`, `mssim:`) and `cmd:` block whatever it says, so the provider's worker
+    /// keeps its deadlines above this call too.
     pub(super) fn execute(
         &mut self,
         command: &[u8],
         response: &mut [u8],
+        timeout_ms: i32,
     ) -> Result<usize, TctiError> {
         let common = self.common();
         let (Some(transmit), Some(receive)) = (common.transmit, common.receive) else {
@@ -119,7 +127,7 @@ impl Tcti {
                 self.context.as_ptr(),
                 &mut size,
                 response.as_mut_ptr(),
-                TSS2_TCTI_TIMEOUT_BLOCK,
+                timeout_ms,
             )
         };
         if rc != 0 {
