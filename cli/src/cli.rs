@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use devicekey_proof::OriginAllowlist;
 use devicekey_runtime::provider::select::{self, ProviderChoice};
 
+use crate::attest::AttestArgs;
 use crate::doctor::DoctorArgs;
 use crate::identity::IdentityArgs;
 use crate::input::state_dir_or_default;
@@ -33,6 +34,13 @@ pub(crate) enum Command {
     /// expectations. Exits 0 when the proof is valid, 1 when it is not, 2 when the inputs
     /// cannot be read.
     Verify(Box<VerifyArgs>),
+    /// Prove, not believe, that a `dk_tpm_` key lives in a TPM: play the backend of TPM key
+    /// attestation against a running server (`docs/attestation.md`). Checks the TPM's EK
+    /// certificate against the given anchors, activates its attestation key with a credential
+    /// challenge, has the key certified over a fresh nonce and checks the certification. Prints
+    /// the verdict as JSON; exits 0 when proven, 1 when refused (with the reason's `kind`), 2
+    /// when the inputs or the server cannot be used.
+    Attest(Box<AttestArgs>),
     /// Print a key's `deviceIdentitySha256Base64url` (what an enrollment payload carries): the
     /// unpadded base64url SHA-256 of the compact JSON of its algorithm, keyId, protectionClass
     /// and publicKeySpkiDerBase64. Exits 0, or 2 when the key cannot be read.

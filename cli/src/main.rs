@@ -5,6 +5,7 @@
 #![deny(unsafe_code)]
 
 mod allocator;
+mod attest;
 mod cli;
 mod demo;
 mod doctor;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => return run_serve(args),
         Command::Demo => return run_demo(&mut out()),
         Command::Verify(args) => verify::run_verify(args, &mut out()),
+        Command::Attest(args) => attest::run_attest(args, &mut out()),
         Command::Identity(args) => identity::run_identity(args, &mut out()),
         Command::Keys(args) => keys::run_keys(args, &mut out()),
         Command::Doctor(args) => doctor::run_doctor(args, &mut out()),

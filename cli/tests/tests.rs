@@ -32,6 +32,10 @@ mod serve_tpm;
 /// `devicekey serve` and its state directory: what it refuses, the modes it creates, swapped
 /// and hostile key files.
 mod state_dir;
+/// TPM key attestation through the server, checked by the proof crate's verifier, and
+/// `devicekey attest`.
+#[cfg(all(target_os = "linux", feature = "tpm"))]
+mod tpm_attestation;
 /// `devicekey serve --provider tpm` killed with SIGKILL while signing, five times in a row.
 #[cfg(all(target_os = "linux", feature = "tpm"))]
 mod tpm_crash;

@@ -4,7 +4,7 @@
 
 use devicekey_proof::{DeviceKeyError, KeyId, Validated};
 use devicekey_protocol::types::{
-    DeviceKeyDeleteParams, DeviceKeyPublicParams, DeviceKeySignParams,
+    DeviceKeyCertifyParams, DeviceKeyDeleteParams, DeviceKeyPublicParams, DeviceKeySignParams,
 };
 use devicekey_protocol::Validate;
 use devicekey_runtime::DeviceKeyStore;
@@ -35,6 +35,15 @@ pub(crate) fn call(store: &DeviceKeyStore, method: &str, params: Value) -> Resul
             params,
             |p: &DeviceKeyDeleteParams| KeyId::try_from(&p.key_id).ok(),
             |p| store.delete_blocking(p),
+        ),
+        "device/tpm/identity" => run(params, |_| None, |p| store.tpm_identity_blocking(p)),
+        "device/tpm/activateCredential" => {
+            run(params, |_| None, |p| store.activate_credential_blocking(p))
+        }
+        "device/key/certify" => run(
+            params,
+            |p: &DeviceKeyCertifyParams| KeyId::try_from(&p.key_id).ok(),
+            |p| store.certify_blocking(p),
         ),
         other => Err(RpcError::method_not_found(other)),
     }
