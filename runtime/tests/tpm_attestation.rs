@@ -601,15 +601,19 @@ mod linux {
         // refused, the owner's in two reads; no persistent ECC EK, so one derived and flushed.
         assert_eq!(
             seen[..3],
-            ["CreatePrimary", "FlushContext", "0x169 (answered 0x18b)"]
+            [
+                "CreatePrimary",
+                "FlushContext",
+                "NV_ReadPublic (answered 0x18b)"
+            ]
         );
-        assert_eq!(seen[3..5], ["0x169", "GetCapability"]);
-        assert!(seen[5].starts_with("0x14e (answered 0x"), "{}", seen[5]);
+        assert_eq!(seen[3..5], ["NV_ReadPublic", "GetCapability"]);
+        assert!(seen[5].starts_with("NV_Read (answered 0x"), "{}", seen[5]);
         assert_eq!(
             seen[6..],
             [
-                "0x14e",
-                "0x14e",
+                "NV_Read",
+                "NV_Read",
                 "ReadPublic (answered 0x18b)",
                 "CreatePrimary",
                 "FlushContext"
@@ -918,9 +922,9 @@ mod linux {
                 "FlushContext",
                 "CreatePrimary",
                 "FlushContext",
-                "0x169",
+                "NV_ReadPublic",
                 "GetCapability",
-                "0x14e",
+                "NV_Read",
                 "ReadPublic",
             ],
         );
@@ -938,12 +942,12 @@ mod linux {
             "activation",
             &[
                 "CreatePrimary",
-                "0x169",
+                "NV_ReadPublic",
                 "FlushContext",
                 "ReadPublic",
                 "StartAuthSession",
-                "0x151",
-                "0x147",
+                "PolicySecret",
+                "ActivateCredential",
                 "FlushContext",
             ],
         );
@@ -965,7 +969,7 @@ mod linux {
                 "Load",
                 "FlushContext",
                 "CreatePrimary",
-                "0x148",
+                "Certify",
                 "FlushContext",
             ],
         );
@@ -1001,7 +1005,7 @@ mod linux {
                 "GetCapability",
                 "FlushContext",
                 "CreatePrimary",
-                "0x148",
+                "Certify",
                 "FlushContext",
             ],
         );
