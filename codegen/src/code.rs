@@ -253,6 +253,29 @@ impl<L: Lang> Interp<L> for Num<'_> {
     }
 }
 
+/// A finite binary64 number, written as a floating-point literal (`0.0001f64`, `0.0001`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Float(pub(crate) f64);
+
+impl Interp<Rust> for Float {
+    fn write(&self, out: &mut String) {
+        // `{:?}` is the shortest text that reads back as the same `f64`.
+        let f = if self.0.is_finite() { self.0 } else { 0.0 };
+        let _ = write!(out, "{f:?}f64");
+    }
+}
+
+impl Interp<Ts> for Float {
+    fn write(&self, out: &mut String) {
+        let f = if self.0.is_finite() { self.0 } else { 0.0 };
+        if f < 0.0 {
+            let _ = write!(out, "({f:?})");
+        } else {
+            let _ = write!(out, "{f:?}");
+        }
+    }
+}
+
 /// An identifier: ASCII letters, digits and `_`, not starting with a digit, not empty.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Ident(String);

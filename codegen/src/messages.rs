@@ -19,6 +19,15 @@ fn count(n: u64, noun: &str) -> String {
     }
 }
 
+/// `1 property`, `2 properties`.
+fn properties(n: u64) -> String {
+    if n == 1 {
+        "1 property".to_owned()
+    } else {
+        format!("{n} properties")
+    }
+}
+
 /// `type`.
 pub(crate) fn type_mismatch(types: &[JsonType]) -> String {
     let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
@@ -67,6 +76,56 @@ pub(crate) fn minimum(limit: &serde_json::Number) -> String {
 /// `maximum`.
 pub(crate) fn maximum(limit: &serde_json::Number) -> String {
     format!("must be less than or equal to {limit}")
+}
+
+/// `exclusiveMinimum`.
+pub(crate) fn exclusive_minimum(limit: &serde_json::Number) -> String {
+    format!("must be greater than {limit}")
+}
+
+/// `exclusiveMaximum`.
+pub(crate) fn exclusive_maximum(limit: &serde_json::Number) -> String {
+    format!("must be less than {limit}")
+}
+
+/// `multipleOf`.
+pub(crate) fn multiple_of(factor: &serde_json::Number) -> String {
+    format!("must be a multiple of {factor}")
+}
+
+/// `contains`.
+pub(crate) fn contains() -> String {
+    "must contain at least one item that matches the contains schema".to_owned()
+}
+
+/// `minProperties`.
+pub(crate) fn min_properties(limit: u64) -> String {
+    format!("must have at least {}", properties(limit))
+}
+
+/// `maxProperties`.
+pub(crate) fn max_properties(limit: u64) -> String {
+    format!("must have at most {}", properties(limit))
+}
+
+/// A property dependency (`dependencies` with an array): `property` is missing although
+/// `present` is there.
+pub(crate) fn dependency(property: &str, present: &str) -> String {
+    format!(
+        "missing property {} (required when {} is present)",
+        json_text(&Value::String(property.to_owned())),
+        json_text(&Value::String(present.to_owned()))
+    )
+}
+
+/// `anyOf`.
+pub(crate) fn any_of() -> String {
+    "must match at least one schema in anyOf".to_owned()
+}
+
+/// `not`.
+pub(crate) fn not() -> String {
+    "must not match the schema in not".to_owned()
 }
 
 /// `minItems`.

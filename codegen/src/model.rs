@@ -93,6 +93,54 @@ pub(crate) struct Checks {
     pub(crate) additional_properties: Option<Box<Node>>,
     /// `oneOf`.
     pub(crate) one_of: Option<OneOf>,
+    /// `exclusiveMinimum`.
+    pub(crate) exclusive_minimum: Option<Number>,
+    /// `exclusiveMaximum`.
+    pub(crate) exclusive_maximum: Option<Number>,
+    /// `multipleOf` (the profile check makes it greater than 0).
+    pub(crate) multiple_of: Option<Number>,
+    /// `additionalItems`, when `items` is a tuple (draft-07 ignores it otherwise).
+    pub(crate) additional_items: Option<Box<Node>>,
+    /// `contains`.
+    pub(crate) contains: Option<Box<Node>>,
+    /// `minProperties`.
+    pub(crate) min_properties: Option<u64>,
+    /// `maxProperties`.
+    pub(crate) max_properties: Option<u64>,
+    /// `propertyNames`.
+    pub(crate) property_names: Option<Box<Node>>,
+    /// `patternProperties`, in the map's order of the patterns.
+    pub(crate) pattern_properties: Vec<(Pattern, Node)>,
+    /// `dependencies`, in the map's order of the property names.
+    pub(crate) dependencies: Vec<(String, Dependency)>,
+    /// `allOf`.
+    pub(crate) all_of: Vec<Node>,
+    /// `anyOf`.
+    pub(crate) any_of: Option<Vec<Node>>,
+    /// `not`.
+    pub(crate) not: Option<Box<Node>>,
+    /// `if`, with `then` and `else` (`None`: the branch accepts everything).
+    pub(crate) if_then_else: Option<IfThenElse>,
+}
+
+/// One entry of `dependencies`.
+#[derive(Debug, Clone)]
+pub(crate) enum Dependency {
+    /// The array form: these properties must be present too.
+    Properties(Vec<String>),
+    /// The schema form: the object must also match this schema.
+    Schema(Node),
+}
+
+/// `if` with its `then` and `else`.
+#[derive(Debug, Clone)]
+pub(crate) struct IfThenElse {
+    /// `if`.
+    pub(crate) test: Box<Node>,
+    /// `then`.
+    pub(crate) then: Option<Box<Node>>,
+    /// `else`.
+    pub(crate) otherwise: Option<Box<Node>>,
 }
 
 /// A `pattern`.
@@ -318,6 +366,98 @@ impl Compiler<'_> {
                         nullable,
                     });
                 }
+                "exclusiveMinimum" => checks.exclusive_minimum = value.as_number().cloned(),
+                "exclusiveMaximum" => checks.exclusive_maximum = value.as_number().cloned(),
+                "multipleOf" => checks.multiple_of = value.as_number().cloned(),
+                "additionalItems" if object.get("items").is_some_and(Value::is_array) => {
+                    let node = self.child(value, doc, &at("additionalItems"));
+                    if !matches!(node.kind, NodeKind::Anything) {
+                        checks.additional_items = Some(Box::new(node));
+                    }
+                }
+                "contains" => {
+                    checks.contains = Some(Box::new(self.child(value, doc, &at("contains"))))
+                }
+                "minProperties" => checks.min_properties = as_count(value),
+                "maxProperties" => checks.max_properties = as_count(value),
+                "propertyNames" => {
+                    let node = self.child(value, doc, &at("propertyNames"));
+                    if !matches!(node.kind, NodeKind::Anything) {
+                        checks.property_names = Some(Box::new(node));
+                    }
+                }
+                "patternProperties" => {
+                    for (source, schema) in value.as_object().into_iter().flatten() {
+                        let rust =
+                            crate::patterns::to_rust(source).unwrap_or_else(|_| source.to_owned());
+                        let node = self.child(
+                            schema,
+                            doc,
+                            &pointer_push(&at("patternProperties"), source),
+                        );
+                        let pattern = Pattern {
+                            source: source.clone(),
+                            rust,
+                        };
+                        checks.pattern_properties.push((pattern, node));
+                    }
+                }
+                "dependencies" => {
+                    for (name, dependency) in value.as_object().into_iter().flatten() {
+                        let dependency = match dependency {
+                            Value::Array(names) => Dependency::Properties(
+                                names
+                                    .iter()
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_owned)
+                                    .collect(),
+                            ),
+                            schema => Dependency::Schema(self.child(
+                                schema,
+                                doc,
+                                &pointer_push(&at("dependencies"), name),
+                            )),
+                        };
+                        checks.dependencies.push((name.clone(), dependency));
+                    }
+                }
+                "allOf" => {
+                    for (i, schema) in value.as_array().into_iter().flatten().enumerate() {
+                        let node =
+                            self.child(schema, doc, &pointer_push(&at("allOf"), &i.to_string()));
+                        checks.all_of.push(node);
+                    }
+                }
+                "anyOf" => {
+                    let mut variants = Vec::new();
+                    for (i, schema) in value.as_array().into_iter().flatten().enumerate() {
+                        variants.push(self.child(
+                            schema,
+                            doc,
+                            &pointer_push(&at("anyOf"), &i.to_string()),
+                        ));
+                    }
+                    checks.any_of = Some(variants);
+                }
+                "not" => checks.not = Some(Box::new(self.child(value, doc, &at("not")))),
+                "if" => {
+                    let branch = |compiler: &mut Self, key: &str| {
+                        object
+                            .get(key)
+                            .map(|schema| compiler.child(schema, doc, &at(key)))
+                            .filter(|node| !matches!(node.kind, NodeKind::Anything))
+                            .map(Box::new)
+                    };
+                    let then = branch(self, "then");
+                    let otherwise = branch(self, "else");
+                    if then.is_some() || otherwise.is_some() {
+                        checks.if_then_else = Some(IfThenElse {
+                            test: Box::new(self.child(value, doc, &at("if"))),
+                            then,
+                            otherwise,
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -344,6 +484,20 @@ impl Checks {
             && self.properties.is_empty()
             && self.additional_properties.is_none()
             && self.one_of.is_none()
+            && self.exclusive_minimum.is_none()
+            && self.exclusive_maximum.is_none()
+            && self.multiple_of.is_none()
+            && self.additional_items.is_none()
+            && self.contains.is_none()
+            && self.min_properties.is_none()
+            && self.max_properties.is_none()
+            && self.property_names.is_none()
+            && self.pattern_properties.is_empty()
+            && self.dependencies.is_empty()
+            && self.all_of.is_empty()
+            && self.any_of.is_none()
+            && self.not.is_none()
+            && self.if_then_else.is_none()
     }
 }
 

@@ -10,14 +10,32 @@
 //!
 //! 1. `type`, then `enum`, then `const`;
 //! 2. for a string: `minLength`, `maxLength`, `pattern`, `format`;
-//! 3. for a number: `minimum`, `maximum`, `format`;
-//! 4. for an array: `minItems`, `maxItems`, `uniqueItems`, then the items (`items`) in index order;
-//! 5. for an object: the members, in the code-point order of their names (how Rust orders a
-//!    `String`, and so how a `serde_json` map iterates, unless something enables serde_json's
-//!    `preserve_order` feature, which nothing in this workspace does), each checked against its
-//!    declared property's schema or else against `additionalProperties`; then each missing
-//!    `required` property, in the order of the `required` array;
-//! 6. `oneOf`.
+//! 3. for a number: `minimum`, `exclusiveMinimum`, `maximum`, `exclusiveMaximum`, `multipleOf`,
+//!    `format`;
+//! 4. for an array: `minItems`, `maxItems`, `uniqueItems`, then the items (`items`) in index order,
+//!    then the items past a tuple (`additionalItems`: `false` reports like `maxItems`, a schema
+//!    runs on each in index order), then `contains`;
+//! 5. for an object: `minProperties`, `maxProperties`, then `propertyNames` on each member's name
+//!    (reported at the member's path); then the members, in the code-point order of their names
+//!    (how Rust orders a `String`, and so how a `serde_json` map iterates, unless something
+//!    enables serde_json's `preserve_order` feature, which nothing in this workspace does), each
+//!    checked against its declared property's schema, then against every `patternProperties`
+//!    schema whose pattern its name matches (in the code-point order of the patterns), and
+//!    against `additionalProperties` if neither applied; then each missing `required` property,
+//!    in the order of the `required` array; then `dependencies`, in the code-point order of
+//!    their property names, each applying when its property is present (the array form reports
+//!    each missing property in array order, the schema form runs the schema on the object);
+//! 6. `oneOf`;
+//! 7. `allOf`: each subschema in array order, its violations reported as its own (no `allOf`
+//!    violation of its own);
+//! 8. `anyOf` (one violation when no subschema matches), then `not` (one violation when its
+//!    subschema matches);
+//! 9. `if`: `then`'s violations when the value matches `if`, `else`'s when it does not (no
+//!    violation of `if`'s own; an `if` without `then` or `else` checks nothing).
+//!
+//! The subschemas of `oneOf`, `anyOf`, `not`, `if` and `contains` are only asked yes or no, so
+//! their own violations are not reported; `allOf`, `then`, `else`, `propertyNames` and the schema
+//! form of `dependencies` report theirs.
 //!
 //! A step that fails reports its violation and the next step runs (collecting every violation),
 //! unless the sink has what it wants (stop at the first, or at a limit); a nested schema's
@@ -40,8 +58,11 @@
 //!
 //! Every model function (a document root or a `$ref` target) is a plan function with the same
 //! index, named by it (`12`); every `oneOf` variant that something calls is a function too, named
-//! after its parent, the `oneOf`'s position among the parent's `oneOf`s and the variant's index
-//! (`12_0_1`). Emitters prefix the names (`f12_0_1`).
+//! after its parent, the `oneOf`'s position among the parent's groups and the variant's index
+//! (`12_0_1`). The subschemas of the other applicators are functions named the same way, one
+//! group per keyword in the order above: `contains` (`_0`), `propertyNames` (`_0`), the schema
+//! dependencies (their index among the `dependencies`), `allOf`, `anyOf` (their array index),
+//! `not` (`_0`), `if`/`then`/`else` (`_0`, `_1`, `_2`). Emitters prefix the names (`f12_0_1`).
 
 use std::collections::BTreeMap;
 
@@ -50,7 +71,7 @@ use serde_json::{Number, Value};
 use crate::formats::Format;
 use crate::json::JsonType;
 use crate::messages;
-use crate::model::{self, Checks, Items, Model, Node, NodeKind, Pattern};
+use crate::model::{self, Checks, Dependency, Items, Model, Node, NodeKind, Pattern};
 
 /// Index of a [`Function`] in [`Plan::functions`].
 pub(crate) type FnId = usize;
@@ -95,9 +116,23 @@ pub(crate) enum Step {
     /// Steps that apply when the value is an array.
     Array(Vec<ArrayStep>),
     /// Steps that apply when the value is an object.
-    Object(ObjectSteps),
+    Object(Box<ObjectSteps>),
     /// `oneOf`.
     OneOf(OneOfStep),
+    /// `anyOf`: at least one of these functions passes.
+    AnyOf(Vec<FnId>, Report),
+    /// `not`: the function fails.
+    Not(FnId, Report),
+    /// `if`: when `test` passes, `then`'s steps run on the value, otherwise `otherwise`'s (a
+    /// branch that is `None` accepts everything; at least one is `Some`).
+    IfThenElse {
+        /// `if`.
+        test: FnId,
+        /// `then`.
+        then: Option<FnId>,
+        /// `else`.
+        otherwise: Option<FnId>,
+    },
 }
 
 /// A test on a string.
@@ -120,6 +155,13 @@ pub(crate) enum NumberTest {
     Minimum(Number),
     /// Less than or equal to this.
     Maximum(Number),
+    /// Greater than this.
+    ExclusiveMinimum(Number),
+    /// Less than this.
+    ExclusiveMaximum(Number),
+    /// A whole multiple of this (greater than 0): the quotient, in binary64 floating point, is
+    /// finite and within a relative `EPSILON` of a whole number, in both languages.
+    MultipleOf(f64),
     /// Is in the (numeric) format.
     Format(&'static Format),
 }
@@ -137,12 +179,30 @@ pub(crate) enum ArrayStep {
     EachItem(Vec<Step>),
     /// These steps for the item at this index, when there is one (never empty).
     Item(usize, Vec<Step>),
+    /// These steps for every item from this index on, in index order (`additionalItems`; never
+    /// empty).
+    ItemsFrom(usize, Vec<Step>),
+    /// `contains`: at least one item passes the function.
+    Contains(FnId, Report),
 }
 
 /// The steps on an object: its members in code-point order of their names, then the missing
 /// required properties.
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectSteps {
+    /// `minProperties` (more than 0).
+    pub(crate) min_properties: Option<(u64, Report)>,
+    /// `maxProperties`.
+    pub(crate) max_properties: Option<(u64, Report)>,
+    /// `propertyNames`: the function, run on every member's name (as a string value) at the
+    /// member's instance path, in code-point order of the names.
+    pub(crate) property_names: Option<FnId>,
+    /// `patternProperties`: each member whose name matches a pattern also runs its steps (after
+    /// the declared property's), in this order, and is not additional.
+    pub(crate) patterns: Vec<PatternProperty>,
+    /// `dependencies`, in code-point order of their property names, each applying when its
+    /// property is present.
+    pub(crate) dependencies: Vec<DependencyStep>,
     /// Every declared property, sorted by name (code points); those that accept everything have
     /// no steps, but are still not additional.
     pub(crate) properties: Vec<Property>,
@@ -159,6 +219,33 @@ pub(crate) struct Property {
     pub(crate) name: String,
     /// The steps for its value (empty: anything).
     pub(crate) steps: Vec<Step>,
+}
+
+/// A `patternProperties` entry.
+#[derive(Debug, Clone)]
+pub(crate) struct PatternProperty {
+    /// The pattern.
+    pub(crate) pattern: Pattern,
+    /// The steps for the value of a member whose name matches (empty: anything).
+    pub(crate) steps: Vec<Step>,
+}
+
+/// A `dependencies` entry.
+#[derive(Debug, Clone)]
+pub(crate) struct DependencyStep {
+    /// The property whose presence makes it apply.
+    pub(crate) name: String,
+    /// What then applies.
+    pub(crate) kind: DependencyKind,
+}
+
+/// What a `dependencies` entry requires.
+#[derive(Debug, Clone)]
+pub(crate) enum DependencyKind {
+    /// These properties must be present too (each reported when missing, in array order).
+    Properties(Vec<Required>),
+    /// The object must pass this function too.
+    Schema(FnId),
 }
 
 /// `additionalProperties`, when it does not accept everything.
@@ -379,9 +466,37 @@ impl Lowering {
             let r = report(path("minimum"), "minimum", messages::minimum(limit));
             numbers.push((NumberTest::Minimum(limit.clone()), r));
         }
+        if let Some(limit) = &c.exclusive_minimum {
+            let r = report(
+                path("exclusiveMinimum"),
+                "exclusiveMinimum",
+                messages::exclusive_minimum(limit),
+            );
+            numbers.push((NumberTest::ExclusiveMinimum(limit.clone()), r));
+        }
         if let Some(limit) = &c.maximum {
             let r = report(path("maximum"), "maximum", messages::maximum(limit));
             numbers.push((NumberTest::Maximum(limit.clone()), r));
+        }
+        if let Some(limit) = &c.exclusive_maximum {
+            let r = report(
+                path("exclusiveMaximum"),
+                "exclusiveMaximum",
+                messages::exclusive_maximum(limit),
+            );
+            numbers.push((NumberTest::ExclusiveMaximum(limit.clone()), r));
+        }
+        if let Some(factor) = &c.multiple_of {
+            let r = report(
+                path("multipleOf"),
+                "multipleOf",
+                messages::multiple_of(factor),
+            );
+            let factor = factor
+                .as_f64()
+                .filter(|f| f.is_finite() && *f > 0.0)
+                .unwrap_or(1.0);
+            numbers.push((NumberTest::MultipleOf(factor), r));
         }
         if let Some((f, r)) = format.filter(|(f, _)| f.applies_to != JsonType::String) {
             numbers.push((NumberTest::Format(f), r));
@@ -418,7 +533,32 @@ impl Lowering {
                         arrays.push(ArrayStep::Item(i, item));
                     }
                 }
+                if let Some(node) = &c.additional_items {
+                    let n = nodes.len() as u64;
+                    match node.kind {
+                        NodeKind::Nothing => arrays.push(ArrayStep::MaxItems(
+                            n,
+                            report(
+                                node.schema_path.clone(),
+                                "additionalItems",
+                                messages::max_items(n),
+                            ),
+                        )),
+                        _ => {
+                            let rest = self.node(node, scope);
+                            if !rest.is_empty() {
+                                arrays.push(ArrayStep::ItemsFrom(nodes.len(), rest));
+                            }
+                        }
+                    }
+                }
             }
+        }
+        if let Some(node) = &c.contains {
+            let id = self.sub(node, scope, 0);
+            scope.groups += 1;
+            let r = report(path("contains"), "contains", messages::contains());
+            arrays.push(ArrayStep::Contains(id, r));
         }
         if !arrays.is_empty() {
             steps.push(Step::Array(arrays));
@@ -456,21 +596,142 @@ impl Lowering {
                 });
             }
         }
+        let min_properties = c.min_properties.filter(|n| *n > 0).map(|n| {
+            let r = report(
+                path("minProperties"),
+                "minProperties",
+                messages::min_properties(n),
+            );
+            (n, r)
+        });
+        let max_properties = c.max_properties.map(|n| {
+            let r = report(
+                path("maxProperties"),
+                "maxProperties",
+                messages::max_properties(n),
+            );
+            (n, r)
+        });
+        let property_names = c.property_names.as_deref().map(|node| {
+            let id = self.sub(node, scope, 0);
+            scope.groups += 1;
+            id
+        });
+        let mut patterns = Vec::with_capacity(c.pattern_properties.len());
+        for (pattern, node) in &c.pattern_properties {
+            let steps = self.node(node, scope);
+            patterns.push(PatternProperty {
+                pattern: pattern.clone(),
+                steps,
+            });
+        }
+        let mut dependencies = Vec::with_capacity(c.dependencies.len());
+        if !c.dependencies.is_empty() {
+            for (i, (name, dependency)) in c.dependencies.iter().enumerate() {
+                let at = crate::error::pointer_push(&path("dependencies"), name);
+                let kind = match dependency {
+                    Dependency::Properties(names) => {
+                        let mut needed: Vec<Required> = Vec::new();
+                        for needed_name in names {
+                            if !needed.iter().any(|r| &r.name == needed_name) {
+                                needed.push(Required {
+                                    name: needed_name.clone(),
+                                    report: report(
+                                        at.clone(),
+                                        "dependencies",
+                                        messages::dependency(needed_name, name),
+                                    ),
+                                });
+                            }
+                        }
+                        if needed.is_empty() {
+                            continue;
+                        }
+                        DependencyKind::Properties(needed)
+                    }
+                    Dependency::Schema(node) => {
+                        if matches!(node.kind, NodeKind::Anything) {
+                            continue;
+                        }
+                        DependencyKind::Schema(self.sub(node, scope, i))
+                    }
+                };
+                dependencies.push(DependencyStep {
+                    name: name.clone(),
+                    kind,
+                });
+            }
+            scope.groups += 1;
+        }
+        dependencies.sort_by(|a, b| a.name.cmp(&b.name));
         if !required.is_empty()
             || additional.is_some()
             || properties.iter().any(|p| !p.steps.is_empty())
+            || min_properties.is_some()
+            || max_properties.is_some()
+            || property_names.is_some()
+            || patterns.iter().any(|p| !p.steps.is_empty())
+            || !dependencies.is_empty()
         {
-            steps.push(Step::Object(ObjectSteps {
+            steps.push(Step::Object(Box::new(ObjectSteps {
+                min_properties,
+                max_properties,
+                property_names,
+                patterns,
+                dependencies,
                 properties,
                 additional,
                 required,
-            }));
+            })));
         }
 
         if let Some(one_of) = &c.one_of {
             steps.push(Step::OneOf(self.one_of(one_of, &path("oneOf"), scope)));
         }
+
+        if !c.all_of.is_empty() {
+            let mut calls = Vec::new();
+            for (i, node) in c.all_of.iter().enumerate() {
+                if !matches!(node.kind, NodeKind::Anything) {
+                    calls.push(Step::Call(self.sub(node, scope, i)));
+                }
+            }
+            scope.groups += 1;
+            steps.extend(calls);
+        }
+        if let Some(variants) = &c.any_of {
+            let ids = variants
+                .iter()
+                .enumerate()
+                .map(|(i, node)| self.sub(node, scope, i))
+                .collect();
+            scope.groups += 1;
+            let r = report(path("anyOf"), "anyOf", messages::any_of());
+            steps.push(Step::AnyOf(ids, r));
+        }
+        if let Some(node) = &c.not {
+            let id = self.sub(node, scope, 0);
+            scope.groups += 1;
+            steps.push(Step::Not(id, report(path("not"), "not", messages::not())));
+        }
+        if let Some(branches) = &c.if_then_else {
+            let test = self.sub(&branches.test, scope, 0);
+            let then = branches.then.as_deref().map(|n| self.sub(n, scope, 1));
+            let otherwise = branches.otherwise.as_deref().map(|n| self.sub(n, scope, 2));
+            scope.groups += 1;
+            steps.push(Step::IfThenElse {
+                test,
+                then,
+                otherwise,
+            });
+        }
         steps
+    }
+
+    /// A function for `node`, the `i`th schema of the scope's current group (`{scope}_{group}_{i}`);
+    /// the caller moves the scope to its next group when the group is done.
+    fn sub(&mut self, node: &Node, scope: &Scope, i: usize) -> FnId {
+        self.function(format!("{}_{}_{i}", scope.name, scope.groups), node)
     }
 
     fn one_of(&mut self, one_of: &model::OneOf, at: &str, scope: &mut Scope) -> OneOfStep {
@@ -557,16 +818,26 @@ mod tests {
                         match item {
                             ArrayStep::MinItems(_, r)
                             | ArrayStep::MaxItems(_, r)
-                            | ArrayStep::UniqueItems(r) => push(r, out),
-                            ArrayStep::EachItem(steps) | ArrayStep::Item(_, steps) => {
-                                paths(steps, out)
-                            }
+                            | ArrayStep::UniqueItems(r)
+                            | ArrayStep::Contains(_, r) => push(r, out),
+                            ArrayStep::EachItem(steps)
+                            | ArrayStep::Item(_, steps)
+                            | ArrayStep::ItemsFrom(_, steps) => paths(steps, out),
                         }
                     }
                 }
                 Step::Object(object) => {
+                    if let Some((_, r)) = &object.min_properties {
+                        push(r, out);
+                    }
+                    if let Some((_, r)) = &object.max_properties {
+                        push(r, out);
+                    }
                     for property in &object.properties {
                         paths(&property.steps, out);
+                    }
+                    for pattern in &object.patterns {
+                        paths(&pattern.steps, out);
                     }
                     match &object.additional {
                         Some(Additional::Forbidden(r)) => push(r, out),
@@ -574,12 +845,20 @@ mod tests {
                         None => {}
                     }
                     object.required.iter().for_each(|r| push(&r.report, out));
+                    for dependency in &object.dependencies {
+                        if let DependencyKind::Properties(needed) = &dependency.kind {
+                            needed.iter().for_each(|r| push(&r.report, out));
+                        }
+                    }
                 }
                 Step::OneOf(
                     OneOfStep::Tagged { report, .. }
                     | OneOfStep::Nullable { report, .. }
                     | OneOfStep::Counted { report, .. },
-                ) => push(report, out),
+                )
+                | Step::AnyOf(_, report)
+                | Step::Not(_, report) => push(report, out),
+                Step::IfThenElse { .. } => {}
             }
         }
     }
@@ -637,6 +916,93 @@ mod tests {
         // The oneOf's variants are functions named after the root.
         let names: Vec<&str> = plan.functions.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["0", "0_0_0", "0_0_1"]);
+    }
+
+    #[test]
+    fn the_validation_only_keywords_have_their_places_in_the_order() {
+        let plan = plan_of(json!({
+            "if": {"type": "string"},
+            "then": {"minLength": 2},
+            "not": {"type": "null"},
+            "anyOf": [{"type": "string"}, {"type": "array"}],
+            "allOf": [{"maxLength": 4}, true, {"minItems": 2}],
+            "oneOf": [{"type": "string"}, {"type": "integer"}],
+            "dependencies": {"b": ["a"], "a": {"required": ["c"]}},
+            "required": ["r"],
+            "additionalProperties": false,
+            "patternProperties": {"^p": {"minimum": 1}},
+            "properties": {"q": {"maximum": 2}},
+            "propertyNames": {"maxLength": 3},
+            "maxProperties": 5,
+            "minProperties": 1,
+            "contains": {"const": 1},
+            "additionalItems": false,
+            "items": [{"const": 0}],
+            "multipleOf": 2,
+            "exclusiveMaximum": 9,
+            "exclusiveMinimum": 0,
+            "maximum": 10,
+            "minimum": -1
+        }));
+        let mut out = Vec::new();
+        paths(&plan.functions[plan.roots["T"]].steps, &mut out);
+        let keywords: Vec<&str> = out
+            .iter()
+            .map(|p| p.strip_prefix("T.json#").expect("path"))
+            .collect();
+        assert_eq!(
+            keywords,
+            [
+                "/minimum",
+                "/exclusiveMinimum",
+                "/maximum",
+                "/exclusiveMaximum",
+                "/multipleOf",
+                "/items/0/const",
+                "/additionalItems",
+                "/contains",
+                "/minProperties",
+                "/maxProperties",
+                "/properties/q/maximum",
+                "/patternProperties/^p/minimum",
+                "/additionalProperties",
+                "/required",
+                "/dependencies/b",
+                "/oneOf",
+                "/anyOf",
+                "/not"
+            ]
+        );
+        let root = &plan.functions[plan.roots["T"]].steps;
+        let calls: Vec<&str> = root
+            .iter()
+            .filter_map(|step| match step {
+                Step::Call(id) => Some(plan.functions[*id].location.as_str()),
+                _ => None,
+            })
+            .collect();
+        // `allOf`'s `true` needs no call; the subschemas run where `allOf` comes (after `oneOf`).
+        assert_eq!(calls, ["T.json#/allOf/0", "T.json#/allOf/2"]);
+        assert!(matches!(
+            root.last(),
+            Some(Step::IfThenElse {
+                then: Some(_),
+                otherwise: None,
+                ..
+            })
+        ));
+        // Functions are named after their parent, group and index, one group per keyword.
+        let mut names: Vec<&str> = plan.functions.iter().map(|f| f.name.as_str()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                // contains, propertyNames, the schema dependency of "a", oneOf, allOf (not its
+                // `true`), anyOf, not, if/then.
+                "0", "0_0_0", "0_1_0", "0_2_0", "0_3_0", "0_3_1", "0_4_0", "0_4_2", "0_5_0",
+                "0_5_1", "0_6_0", "0_7_0", "0_7_1"
+            ]
+        );
     }
 
     #[test]

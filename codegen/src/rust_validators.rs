@@ -1,23 +1,27 @@
 //! Prints the check plan as Rust validators: one generic function per plan function,
 //! monomorphized for the sinks (collect every violation, collect up to a limit, stop at the
 //! first), with no allocation on the valid path (instance paths live on the stack until a
-//! violation is reported).
+//! violation is reported), except that `propertyNames` hands each member's name to its schema as
+//! a `Value` string.
 //!
 //! The plan decides what is checked and in which order; this module decides only how Rust says
 //! it. Objects with `additionalProperties` are checked in one pass over their members (a
 //! `serde_json` map iterates in code-point order of the names, the plan's order, unless serde_json's
 //! `preserve_order` feature is on, which keeps the document's order instead), with a bit per
 //! required property; objects without it look each declared property up, in the plan's order.
+//! Objects with `patternProperties` are checked in one pass too, each member tried against its
+//! declared property and every pattern. The subschemas that are only asked yes or no (`oneOf`,
+//! `anyOf`, `not`, `if`, `contains`) run with a `StopAtFirst` sink of their own.
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::code::{code, Code, CodeWriter, Ident, Num, Rust, Str};
+use crate::code::{code, Code, CodeWriter, Float, Ident, Num, Rust, Str};
 use crate::formats::{self, FormatRule};
 use crate::json::{json_text, JsonType};
 use crate::messages;
 use crate::plan::{
-    Additional, ArrayStep, Function, Message, NumberTest, ObjectSteps, OneOfStep, Plan, Report,
-    Step, StringTest,
+    Additional, ArrayStep, DependencyKind, FnId, Function, Message, NumberTest, ObjectSteps,
+    OneOfStep, Plan, Report, Step, StringTest,
 };
 use crate::schema_set::SchemaSet;
 use crate::writer::snake_case;
@@ -461,6 +465,21 @@ impl Emitter<'_> {
                                 runtime,
                                 Num(limit)
                             ),
+                            NumberTest::ExclusiveMinimum(limit) => code!(
+                                "{}::compare_numbers(n, &{}) != Some(::std::cmp::Ordering::Greater)",
+                                runtime,
+                                Num(limit)
+                            ),
+                            NumberTest::ExclusiveMaximum(limit) => code!(
+                                "{}::compare_numbers(n, &{}) != Some(::std::cmp::Ordering::Less)",
+                                runtime,
+                                Num(limit)
+                            ),
+                            // The quotient in binary64, as the TypeScript validators compute it.
+                            NumberTest::MultipleOf(factor) => code!(
+                                "{{ let q = n.as_f64().unwrap_or(f64::NAN) / {}; !(q.is_finite() && (q - q.round()).abs() <= f64::EPSILON * q.abs().max(1.0)) }}",
+                                Float(*factor)
+                            ),
                             NumberTest::Format(format) => {
                                 debug_assert_eq!(format.rule, FormatRule::Int64);
                                 code!("!{}", self.format_call(format, "n"))
@@ -480,15 +499,80 @@ impl Emitter<'_> {
                 });
             }
             Step::Object(object) => {
-                w.braces(
-                    code!("if let Some(map) = {}.as_object() {{", v),
-                    |w| match &object.additional {
+                w.braces(code!("if let Some(map) = {}.as_object() {{", v), |w| {
+                    self.object_counts(w, object, at);
+                    match &object.additional {
+                        _ if !object.patterns.is_empty() => self.object_patterns(w, object, at),
                         Some(additional) => self.object_single_pass(w, object, additional, at),
                         None => self.object_lookups(w, object, at),
-                    },
-                );
+                    }
+                    self.object_dependencies(w, object, at);
+                });
             }
             Step::OneOf(one_of) => self.one_of(w, one_of, at),
+            Step::AnyOf(variants, report) => {
+                w.braces(code!("{{"), |w| {
+                    w.line(code!("let mut any = false;"));
+                    for id in variants {
+                        w.braces(code!("if !any {{"), |w| {
+                            w.line(code!(
+                                "let mut sub = StopAtFirst::default(); {}({}, {}, &mut sub); any = !sub.failed();",
+                                self.callee(*id),
+                                v,
+                                p
+                            ));
+                        });
+                    }
+                    w.braces(code!("if !any {{"), |w| {
+                        self.report(w, p, report, None)
+                    });
+                });
+            }
+            Step::Not(id, report) => {
+                w.braces(code!("{{"), |w| {
+                    w.line(code!(
+                        "let mut sub = StopAtFirst::default(); {}({}, {}, &mut sub);",
+                        self.callee(*id),
+                        v,
+                        p
+                    ));
+                    w.braces(code!("if !sub.failed() {{"), |w| {
+                        self.report(w, p, report, None)
+                    });
+                });
+            }
+            Step::IfThenElse {
+                test,
+                then,
+                otherwise,
+            } => {
+                w.braces(code!("{{"), |w| {
+                    w.line(code!(
+                        "let mut sub = StopAtFirst::default(); {}({}, {}, &mut sub);",
+                        self.callee(*test),
+                        v,
+                        p
+                    ));
+                    let call = |e: &Self, w: &mut W, id: FnId| {
+                        w.line(code!("{}({}, {}, out);", e.callee(id), v, p));
+                        w.line(code!("if out.stop() {{ return; }}"));
+                    };
+                    match (then, otherwise) {
+                        (Some(then), Some(otherwise)) => w.if_else(
+                            code!("if !sub.failed() {{"),
+                            |w| call(self, w, *then),
+                            |w| call(self, w, *otherwise),
+                        ),
+                        (Some(then), None) => {
+                            w.braces(code!("if !sub.failed() {{"), |w| call(self, w, *then))
+                        }
+                        (None, Some(otherwise)) => {
+                            w.braces(code!("if sub.failed() {{"), |w| call(self, w, *otherwise))
+                        }
+                        (None, None) => {}
+                    }
+                });
+            }
         }
     }
 
@@ -558,6 +642,30 @@ impl Emitter<'_> {
                         w.line(code!("let {} = &Path::Index({}, {});", next.p, p, *i));
                         self.steps(w, steps, &next);
                     },
+                );
+            }
+            ArrayStep::ItemsFrom(start, steps) => {
+                w.braces(
+                    code!(
+                        "for (i, {}) in items.iter().enumerate().skip({}) {{",
+                        next.v,
+                        *start
+                    ),
+                    |w| {
+                        w.line(code!("let {} = &Path::Index({}, i);", next.p, p));
+                        self.steps(w, steps, &next);
+                    },
+                );
+            }
+            ArrayStep::Contains(id, report) => {
+                let callee = self.callee(*id);
+                w.braces(
+                    code!(
+                        "if !items.iter().enumerate().any(|(i, item)| {{ let mut sub = StopAtFirst::default(); {}(item, &Path::Index({}, i), &mut sub); !sub.failed() }}) {{",
+                        callee,
+                        p
+                    ),
+                    |w| self.report(w, p, report, None),
                 );
             }
         }
@@ -664,6 +772,106 @@ impl Emitter<'_> {
                     |w| self.report(w, &at.p, &required.report, None),
                 );
             }
+        }
+    }
+
+    /// `minProperties`, `maxProperties`, then `propertyNames` on each member's name.
+    fn object_counts(&mut self, w: &mut W, object: &ObjectSteps, at: &At) {
+        let p = &at.p;
+        if let Some((n, report)) = &object.min_properties {
+            w.braces(code!("if map.len() < {} {{", *n), |w| {
+                self.report(w, p, report, None)
+            });
+        }
+        if let Some((n, report)) = &object.max_properties {
+            w.braces(code!("if map.len() > {} {{", *n), |w| {
+                self.report(w, p, report, None)
+            });
+        }
+        if let Some(id) = object.property_names {
+            let next = at.next();
+            w.braces(code!("for key in map.keys() {{"), |w| {
+                w.line(code!("let {} = &Path::Key({}, key);", next.p, p));
+                w.line(code!("let name = Value::String(key.clone());"));
+                w.line(code!("{}(&name, {}, out);", self.callee(id), next.p));
+                w.line(code!("if out.stop() {{ return; }}"));
+            });
+        }
+    }
+
+    /// With `patternProperties`: one pass over the members (in the map's order, the plan's),
+    /// each checked against its declared property, then every pattern it matches, then
+    /// `additionalProperties` if neither applied; then the missing required properties.
+    fn object_patterns(&mut self, w: &mut W, object: &ObjectSteps, at: &At) {
+        let next = at.next();
+        let key = Ident::from_name("key");
+        let tracks = object.additional.is_some();
+        w.braces(code!("for (key, {}) in map {{", next.v), |w| {
+            w.line(code!("let {} = &Path::Key({}, key);", next.p, at.p));
+            if tracks {
+                w.line(code!("let mut matched = false;"));
+            }
+            if !object.properties.is_empty() {
+                w.braces(code!("match key.as_str() {{"), |w| {
+                    for property in &object.properties {
+                        w.braces(code!("{} => {{", Str(&property.name)), |w| {
+                            if tracks {
+                                w.line(code!("matched = true;"));
+                            }
+                            self.steps(w, &property.steps, &next);
+                        });
+                    }
+                    w.line(code!("_ => {{}}"));
+                });
+            }
+            for pattern in &object.patterns {
+                if pattern.steps.is_empty() && !tracks {
+                    continue;
+                }
+                let test = self.string_test(&StringTest::Pattern(pattern.pattern.clone()));
+                w.line(code!("let s = key.as_str();"));
+                w.braces(code!("if {} {{", test), |w| {
+                    if tracks {
+                        w.line(code!("matched = true;"));
+                    }
+                    self.steps(w, &pattern.steps, &next);
+                });
+            }
+            if let Some(additional) = &object.additional {
+                w.braces(code!("if !matched {{"), |w| {
+                    self.additional(w, additional, &next, &key)
+                });
+            }
+        });
+        for required in &object.required {
+            w.braces(
+                code!("if !map.contains_key({}) {{", Str(&required.name)),
+                |w| self.report(w, &at.p, &required.report, None),
+            );
+        }
+    }
+
+    /// `dependencies`, in the plan's order.
+    fn object_dependencies(&mut self, w: &mut W, object: &ObjectSteps, at: &At) {
+        let (v, p) = (&at.v, &at.p);
+        for dependency in &object.dependencies {
+            w.braces(
+                code!("if map.contains_key({}) {{", Str(&dependency.name)),
+                |w| match &dependency.kind {
+                    DependencyKind::Properties(needed) => {
+                        for required in needed {
+                            w.braces(
+                                code!("if !map.contains_key({}) {{", Str(&required.name)),
+                                |w| self.report(w, p, &required.report, None),
+                            );
+                        }
+                    }
+                    DependencyKind::Schema(id) => {
+                        w.line(code!("{}({}, {}, out);", self.callee(*id), v, p));
+                        w.line(code!("if out.stop() {{ return; }}"));
+                    }
+                },
+            );
         }
     }
 

@@ -16,8 +16,9 @@ pub enum Profile {
     /// Any schema built from the profile's keywords (the JSON-Schema-Test-Suite, generator tests).
     General,
     /// The protocol's own schemas: additionally every document has a `title` equal to its type name
-    /// and a `description`, every property has a `description`, and every object schema with
-    /// `properties` states `additionalProperties`.
+    /// and a `description`, every property has a `description`, every object schema with
+    /// `properties` states `additionalProperties`, and no schema uses a keyword the type emitters
+    /// do not shape types after (`VALIDATION_ONLY_KEYWORDS`: `allOf`, `anyOf`, `not`, `if`...).
     Protocol,
 }
 
@@ -47,6 +48,44 @@ pub(crate) const PROFILE_KEYWORDS: &[&str] = &[
     "minimum",
     "maximum",
     "oneOf",
+    "allOf",
+    "anyOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "additionalItems",
+    "contains",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "patternProperties",
+    "dependencies",
+];
+
+/// Keywords of the general profile that the protocol profile leaves out: the validators handle
+/// them, but the type emitters (typify's Rust types, the TypeScript types) do not shape types
+/// after them, so a protocol schema may not use them.
+pub(crate) const VALIDATION_ONLY_KEYWORDS: &[&str] = &[
+    "allOf",
+    "anyOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "additionalItems",
+    "contains",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "patternProperties",
+    "dependencies",
 ];
 
 /// One schema document: a protocol type, or a standalone schema.
@@ -242,6 +281,15 @@ impl Checker<'_> {
             }
         }
         if self.profile == Profile::Protocol {
+            if let Some(key) = object
+                .keys()
+                .find(|k| VALIDATION_ONLY_KEYWORDS.contains(&k.as_str()))
+            {
+                return Err(self.err(
+                    &pointer_push(pointer, key),
+                    format!("keyword `{key}` is not in the protocol profile (the type emitters do not support it)"),
+                ));
+            }
             self.check_protocol_rules(object, pointer)?;
         }
         for (key, value) in object {
@@ -326,12 +374,61 @@ impl Checker<'_> {
                     self.check(schema, &pointer_push(at, &i.to_string()))?;
                 }
             }
-            "additionalProperties" | "items" => self.check(value, at)?,
-            "oneOf" => {
-                let variants = value
-                    .as_array()
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| self.err(at, "`oneOf` must be a non-empty array of schemas"))?;
+            "additionalProperties"
+            | "items"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "additionalItems"
+            | "contains"
+            | "propertyNames" => self.check(value, at)?,
+            "patternProperties" => {
+                let map = value.as_object().ok_or_else(|| {
+                    self.err(at, "`patternProperties` must be an object of schemas")
+                })?;
+                for (source, schema) in map {
+                    let here = pointer_push(at, source);
+                    patterns::to_rust(source).map_err(|reason| self.err(&here, reason))?;
+                    self.check(schema, &here)?;
+                }
+            }
+            "dependencies" => {
+                let map = value.as_object().ok_or_else(|| {
+                    self.err(
+                        at,
+                        "`dependencies` must be an object of schemas or arrays of strings",
+                    )
+                })?;
+                for (name, dependency) in map {
+                    let here = pointer_push(at, name);
+                    match dependency {
+                        Value::Array(names) => {
+                            let mut seen = Vec::new();
+                            for item in names {
+                                let name = item.as_str().ok_or_else(|| {
+                                    self.err(
+                                        &here,
+                                        "a property dependency must be an array of strings",
+                                    )
+                                })?;
+                                if seen.contains(&name) {
+                                    return Err(self.err(
+                                        &here,
+                                        format!("a property dependency lists \"{name}\" twice"),
+                                    ));
+                                }
+                                seen.push(name);
+                            }
+                        }
+                        schema => self.check(schema, &here)?,
+                    }
+                }
+            }
+            "oneOf" | "allOf" | "anyOf" => {
+                let variants = value.as_array().filter(|v| !v.is_empty()).ok_or_else(|| {
+                    self.err(at, format!("`{key}` must be a non-empty array of schemas"))
+                })?;
                 for (i, schema) in variants.iter().enumerate() {
                     self.check(schema, &pointer_push(at, &i.to_string()))?;
                 }
@@ -391,14 +488,20 @@ impl Checker<'_> {
                     .ok_or_else(|| self.err(at, "`pattern` must be a string"))?;
                 patterns::to_rust(source).map_err(|reason| self.err(at, reason))?;
             }
-            "minLength" | "maxLength" | "minItems" | "maxItems" => {
+            "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
+            | "maxProperties" => {
                 if as_count(value).is_none() {
                     return Err(self.err(at, format!("`{key}` must be a non-negative integer")));
                 }
             }
-            "minimum" | "maximum" => {
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
                 if !value.is_number() {
                     return Err(self.err(at, format!("`{key}` must be a number")));
+                }
+            }
+            "multipleOf" => {
+                if !value.as_f64().is_some_and(|f| f.is_finite() && f > 0.0) {
+                    return Err(self.err(at, "`multipleOf` must be a number greater than 0"));
                 }
             }
             "uniqueItems" => {

@@ -13,19 +13,24 @@
 //! plan's order, which is not JavaScript's property order (integer-like names first, then
 //! insertion order). The yes/no flavour reports nothing, so the order of its tests is free, and it
 //! takes the cheapest failures first: an object's required properties, then its declared
-//! properties looked up, then a pass over the members for undeclared ones.
+//! properties looked up, then a pass over the members for undeclared ones. Objects with
+//! `patternProperties` take one pass over their members in both flavours (sorted when
+//! collecting), each member tried against its declared property and every pattern. The
+//! subschemas that are only asked yes or no (`oneOf`, `anyOf`, `not`, `if`, `contains`) call
+//! the yes/no flavour.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value;
 
-use crate::code::{code, Code, CodeWriter, Ident, Num, Str, Ts};
+use crate::code::{code, Code, CodeWriter, Float, Ident, Num, Str, Ts};
 use crate::formats;
 use crate::json::{json_text, JsonType};
 use crate::messages;
+use crate::model::Pattern;
 use crate::plan::{
-    Additional, ArrayStep, FnId, Message, NumberTest, ObjectSteps, OneOfStep, Plan, Report, Step,
-    StringTest,
+    Additional, ArrayStep, DependencyKind, FnId, Message, NumberTest, ObjectSteps, OneOfStep, Plan,
+    Report, Step, StringTest,
 };
 use crate::schema_set::SchemaSet;
 use crate::ts_syntax::is_inherited_name;
@@ -651,6 +656,19 @@ impl<'p> Emitter<'p> {
                         let test = match test {
                             NumberTest::Minimum(limit) => code!("{} < {}", v, Num(limit)),
                             NumberTest::Maximum(limit) => code!("{} > {}", v, Num(limit)),
+                            NumberTest::ExclusiveMinimum(limit) => {
+                                code!("{} <= {}", v, Num(limit))
+                            }
+                            NumberTest::ExclusiveMaximum(limit) => {
+                                code!("{} >= {}", v, Num(limit))
+                            }
+                            NumberTest::MultipleOf(factor) => {
+                                // The quotient in binary64, as the Rust validators compute it.
+                                let f = self.constant("MULTIPLE", String::new(), |name| {
+                                    code!("function {}(n: number, f: number): boolean {{ const q = n / f; return Number.isFinite(q) && Math.abs(q - Math.round(q)) <= Number.EPSILON * Math.max(1, Math.abs(q)); }}", name)
+                                });
+                                code!("!{}({}, {})", f, v, Float(*factor))
+                            }
                             NumberTest::Format(format) => {
                                 self.uses_formats = true;
                                 code!("!formats.{}({})", format_function(format), v)
@@ -682,6 +700,57 @@ impl<'p> Emitter<'p> {
             }
             Step::String(_) | Step::Number(_) | Step::Array(_) | Step::Object(_) => {}
             Step::OneOf(one_of) => self.one_of(w, one_of, v, mode, ctx),
+            Step::AnyOf(variants, report) => {
+                let tests: Vec<Code<Ts>> = variants
+                    .iter()
+                    .map(|id| {
+                        let check = self.request(*id, Mode::Check);
+                        code!("{}({})", check, v)
+                    })
+                    .collect();
+                w.braces(code!("if (!({})) {{", Code::join(tests, " || ")), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            Step::Not(id, report) => {
+                let check = self.request(*id, Mode::Check);
+                w.braces(code!("if ({}({})) {{", check, v), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            Step::IfThenElse {
+                test,
+                then,
+                otherwise,
+            } => {
+                let check = self.request(*test, Mode::Check);
+                let mut call = |id: FnId| {
+                    let callee = self.request(id, mode);
+                    match mode {
+                        Mode::Collect => {
+                            ctx.uses_out = true;
+                            code!("{}({}, out);", callee, v)
+                        }
+                        Mode::Check => code!("if (!{}({})) return false;", callee, v),
+                    }
+                };
+                let then = then.map(&mut call);
+                let otherwise = otherwise.map(&mut call);
+                match (then, otherwise) {
+                    (Some(then), Some(otherwise)) => w.if_else(
+                        code!("if ({}({})) {{", check, v),
+                        |w| w.line(then),
+                        |w| w.line(otherwise),
+                    ),
+                    (Some(then), None) => {
+                        w.braces(code!("if ({}({})) {{", check, v), |w| w.line(then))
+                    }
+                    (None, Some(otherwise)) => {
+                        w.braces(code!("if (!{}({})) {{", check, v), |w| w.line(otherwise))
+                    }
+                    (None, None) => {}
+                }
+            }
         }
     }
 
@@ -698,13 +767,7 @@ impl<'p> Emitter<'p> {
                 code!("!hasMaxChars({}, {})", v, *n)
             }
             StringTest::Pattern(pattern) => {
-                let re = self.constant("RE", pattern.source.clone(), |name| {
-                    code!(
-                        "const {} = new RegExp({}, \"u\");",
-                        name,
-                        Str(&pattern.source)
-                    )
-                });
+                let re = self.regex(pattern);
                 code!("!{}.test({})", re, v)
             }
             StringTest::Format(format) => {
@@ -712,6 +775,17 @@ impl<'p> Emitter<'p> {
                 code!("!formats.{}({})", format_function(format), v)
             }
         }
+    }
+
+    /// The module-level constant holding `pattern` as a `RegExp`.
+    fn regex(&mut self, pattern: &Pattern) -> Ident {
+        self.constant("RE", pattern.source.clone(), |name| {
+            code!(
+                "const {} = new RegExp({}, \"u\");",
+                name,
+                Str(&pattern.source)
+            )
+        })
     }
 
     /// Declares the variable for a value read by `read`, unless `steps` never read it.
@@ -762,6 +836,37 @@ impl<'p> Emitter<'p> {
                     self.descend(w, steps, &item, code!("{}", *index), mode, ctx);
                 });
             }
+            ArrayStep::ItemsFrom(start, steps) => {
+                let i = ctx.fresh("i");
+                w.braces(
+                    code!(
+                        "for (let {} = {}; {} < {}.length; {}++) {{",
+                        i,
+                        *start,
+                        i,
+                        v,
+                        i
+                    ),
+                    |w| {
+                        let item = self.value_of(w, steps, code!("{}[{}]", v, i), ctx);
+                        self.descend(w, steps, &item, code!("{}", i), mode, ctx);
+                    },
+                );
+            }
+            ArrayStep::Contains(id, report) => {
+                let check = self.request(*id, Mode::Check);
+                let item = ctx.fresh("x");
+                w.braces(
+                    code!(
+                        "if (!{}.some(({}: unknown) => {}({}))) {{",
+                        v,
+                        item,
+                        check,
+                        item
+                    ),
+                    |w| self.report(w, mode, ctx, report, None),
+                );
+            }
         }
     }
 
@@ -772,10 +877,12 @@ impl<'p> Emitter<'p> {
     fn object(&mut self, w: &mut W, object: &ObjectSteps, v: &Ident, mode: Mode, ctx: &mut Ctx) {
         let m = ctx.fresh("m");
         w.line(code!("const {} = {} as Record<string, unknown>;", m, v));
+        self.object_counts(w, object, &m, mode, ctx);
         if mode == Mode::Check {
             self.required(w, object, &m, mode, ctx);
         }
         match (&object.additional, mode) {
+            _ if !object.patterns.is_empty() => self.object_patterns(w, object, &m, mode, ctx),
             (None, _) => self.object_lookups(w, object, &m, mode, ctx),
             (Some(additional), Mode::Collect) => {
                 self.object_single_pass(w, object, additional, &m, ctx)
@@ -787,22 +894,173 @@ impl<'p> Emitter<'p> {
         if mode == Mode::Collect {
             self.required(w, object, &m, mode, ctx);
         }
+        self.object_dependencies(w, object, v, &m, mode, ctx);
+    }
+
+    /// `minProperties`, `maxProperties`, then `propertyNames` on each member's name (in
+    /// code-point order when collecting).
+    fn object_counts(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        m: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        if object.min_properties.is_some() || object.max_properties.is_some() {
+            let count = ctx.fresh("n");
+            w.line(code!("const {} = Object.keys({}).length;", count, m));
+            if let Some((n, report)) = &object.min_properties {
+                w.braces(code!("if ({} < {}) {{", count, *n), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+            if let Some((n, report)) = &object.max_properties {
+                w.braces(code!("if ({} > {}) {{", count, *n), |w| {
+                    self.report(w, mode, ctx, report, None)
+                });
+            }
+        }
+        if let Some(id) = object.property_names {
+            let key = ctx.fresh("k");
+            let callee = self.request(id, mode);
+            match mode {
+                Mode::Collect => {
+                    ctx.uses_out = true;
+                    self.runtime_imports.insert("sortedKeys");
+                    w.braces(code!("for (const {} of sortedKeys({})) {{", key, m), |w| {
+                        w.line(code!("out.path.push({});", key));
+                        w.line(code!("{}({}, out);", callee, key));
+                        w.line(code!("out.path.pop();"));
+                    });
+                }
+                Mode::Check => {
+                    w.braces(code!("for (const {} in {}) {{", key, m), |w| {
+                        w.line(code!("if (!{}({})) return false;", callee, key));
+                    });
+                }
+            }
+        }
+    }
+
+    /// With `patternProperties`: one pass over the members (in code-point order when collecting),
+    /// each checked against its declared property, then every pattern it matches, then
+    /// `additionalProperties` if neither applied.
+    fn object_patterns(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        m: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        let key = ctx.fresh("k");
+        let head = match mode {
+            Mode::Collect => {
+                self.runtime_imports.insert("sortedKeys");
+                code!("for (const {} of sortedKeys({})) {{", key, m)
+            }
+            Mode::Check => code!("for (const {} in {}) {{", key, m),
+        };
+        let tracks = object.additional.is_some();
+        w.braces(head, |w| {
+            let item = ctx.fresh("v");
+            w.line(code!("const {}: unknown = {}[{}];", item, m, key));
+            let matched = ctx.fresh("matched");
+            if tracks {
+                w.line(code!("let {} = false;", matched));
+            }
+            for property in &object.properties {
+                if property.steps.is_empty() && !tracks {
+                    continue;
+                }
+                w.braces(code!("if ({} === {}) {{", key, Str(&property.name)), |w| {
+                    if tracks {
+                        w.line(code!("{} = true;", matched));
+                    }
+                    self.descend(w, &property.steps, &item, code!("{}", key), mode, ctx);
+                });
+            }
+            for pattern in &object.patterns {
+                if pattern.steps.is_empty() && !tracks {
+                    continue;
+                }
+                let re = self.regex(&pattern.pattern);
+                w.braces(code!("if ({}.test({})) {{", re, key), |w| {
+                    if tracks {
+                        w.line(code!("{} = true;", matched));
+                    }
+                    self.descend(w, &pattern.steps, &item, code!("{}", key), mode, ctx);
+                });
+            }
+            if let Some(additional) = &object.additional {
+                w.braces(code!("if (!{}) {{", matched), |w| {
+                    self.additional(w, additional, &item, &key, mode, ctx)
+                });
+            }
+        });
+    }
+
+    /// `dependencies`, in the plan's order.
+    fn object_dependencies(
+        &mut self,
+        w: &mut W,
+        object: &ObjectSteps,
+        v: &Ident,
+        m: &Ident,
+        mode: Mode,
+        ctx: &mut Ctx,
+    ) {
+        for dependency in &object.dependencies {
+            let name = Str(&dependency.name);
+            let present = if is_inherited_name(&dependency.name) {
+                self.runtime_imports.insert("hasOwn");
+                code!("hasOwn({}, {}) && {}[{}] !== undefined", m, name, m, name)
+            } else {
+                code!("{}[{}] !== undefined", m, name)
+            };
+            w.braces(code!("if ({}) {{", present), |w| match &dependency.kind {
+                DependencyKind::Properties(needed) => {
+                    for required in needed {
+                        let test = self.missing_test(m, &required.name);
+                        w.braces(code!("if ({}) {{", test), |w| {
+                            self.report(w, mode, ctx, &required.report, None)
+                        });
+                    }
+                }
+                DependencyKind::Schema(id) => {
+                    let callee = self.request(*id, mode);
+                    match mode {
+                        Mode::Collect => {
+                            ctx.uses_out = true;
+                            w.line(code!("{}({}, out);", callee, v));
+                        }
+                        Mode::Check => w.line(code!("if (!{}({})) return false;", callee, v)),
+                    }
+                }
+            });
+        }
+    }
+
+    /// A TS expression that is true when the object `m` has no member `name`.
+    fn missing_test(&mut self, m: &Ident, name: &str) -> Code<Ts> {
+        if is_inherited_name(name) {
+            self.runtime_imports.insert("hasOwn");
+            code!(
+                "!hasOwn({}, {}) || {}[{}] === undefined",
+                m,
+                Str(name),
+                m,
+                Str(name)
+            )
+        } else {
+            code!("{}[{}] === undefined", m, Str(name))
+        }
     }
 
     fn required(&mut self, w: &mut W, object: &ObjectSteps, m: &Ident, mode: Mode, ctx: &mut Ctx) {
         for required in &object.required {
-            let test = if is_inherited_name(&required.name) {
-                self.runtime_imports.insert("hasOwn");
-                code!(
-                    "!hasOwn({}, {}) || {}[{}] === undefined",
-                    m,
-                    Str(&required.name),
-                    m,
-                    Str(&required.name)
-                )
-            } else {
-                code!("{}[{}] === undefined", m, Str(&required.name))
-            };
+            let test = self.missing_test(m, &required.name);
             w.braces(code!("if ({}) {{", test), |w| {
                 self.report(w, mode, ctx, &required.report, None)
             });

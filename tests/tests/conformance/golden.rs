@@ -317,3 +317,159 @@ fn unique_items_agree_with_the_reference_in_both_languages() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn validation_only_keywords_report_their_paths_keywords_and_messages_in_plan_order() {
+    let instance = json!({
+        "pair": ["a", 1, 2],
+        "never": "s",
+        "count": -1,
+        "both": 2,
+        "toolongname": "z",
+        "x-n": 12345
+    });
+    let rust = generated::validate_by_name("Rules", &instance)
+        .expect("a generated validator")
+        .expect_err("invalid");
+    let got: Vec<[&str; 4]> = rust
+        .iter()
+        .map(|v| {
+            [
+                v.instance_path.as_str(),
+                v.schema_path.as_str(),
+                v.keyword.as_str(),
+                v.message.as_str(),
+            ]
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // `propertyNames` first, on each name, at the member's path.
+            [
+                "/toolongname",
+                "Rules.json#/propertyNames/maxLength",
+                "maxLength",
+                "must be at most 8 characters long"
+            ],
+            // Then the members in code-point order: `allOf` reports its subschema's violation.
+            [
+                "/both",
+                "Rules.json#/properties/both/allOf/1/multipleOf",
+                "multipleOf",
+                "must be a multiple of 3"
+            ],
+            [
+                "/count",
+                "Rules.json#/properties/count/exclusiveMinimum",
+                "exclusiveMinimum",
+                "must be greater than 0"
+            ],
+            [
+                "/never",
+                "Rules.json#/properties/never/not",
+                "not",
+                "must not match the schema in not"
+            ],
+            [
+                "/pair",
+                "Rules.json#/properties/pair/additionalItems",
+                "additionalItems",
+                "must have at most 2 items"
+            ],
+            [
+                "/toolongname",
+                "Rules.json#/additionalProperties/type",
+                "type",
+                "must be integer"
+            ],
+            [
+                "/x-n",
+                "Rules.json#/patternProperties/^x-/type",
+                "type",
+                "must be string"
+            ],
+            // Then `dependencies` ("never"'s schema is satisfied: "both" is there).
+            [
+                "",
+                "Rules.json#/dependencies/pair",
+                "dependencies",
+                "missing property \"rest\" (required when \"pair\" is present)"
+            ],
+        ]
+    );
+    let ts = ts_violations(&[("Rules".to_owned(), instance)]);
+    assert_eq!(ts.first(), Some(&rust), "TypeScript reports the same list");
+
+    let rust = generated::validate_by_name(
+        "Rules",
+        &json!({"count": 1, "either": 9, "shape": {"radius": 1}, "pair": [1, 2], "rest": ["head"]}),
+    )
+    .expect("a generated validator")
+    .expect_err("invalid");
+    let got: Vec<(&str, &str, &str)> = rust
+        .iter()
+        .map(|v| {
+            (
+                v.instance_path.as_str(),
+                v.keyword.as_str(),
+                v.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "/either",
+                "anyOf",
+                "must match at least one schema in anyOf"
+            ),
+            ("/pair/0", "type", "must be string"),
+            // `then` reports its own violation; `if` reports none.
+            ("/shape", "required", "missing required property \"center\""),
+        ]
+    );
+    let rust = generated::validate_by_name("Rules", &json!({"count": 0.25, "pair": ["a", "b"]}))
+        .expect("a generated validator")
+        .expect_err("invalid");
+    let got: Vec<(&str, &str, &str)> = rust
+        .iter()
+        .map(|v| {
+            (
+                v.instance_path.as_str(),
+                v.keyword.as_str(),
+                v.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/count", "multipleOf", "must be a multiple of 0.5"),
+            ("/pair/1", "type", "must be integer"),
+            (
+                "/pair",
+                "contains",
+                "must contain at least one item that matches the contains schema"
+            ),
+            (
+                "",
+                "dependencies",
+                "missing property \"rest\" (required when \"pair\" is present)"
+            ),
+        ]
+    );
+    let rust = generated::validate_by_name("Rules", &json!({}))
+        .expect("a generated validator")
+        .expect_err("invalid");
+    assert_eq!(rust[0].keyword, "minProperties");
+    assert_eq!(rust[0].message, "must have at least 1 property");
+    let many: serde_json::Map<String, Value> =
+        (0..8).map(|i| (format!("k{i}"), json!(i))).collect();
+    let rust = generated::validate_by_name("Rules", &Value::Object(many))
+        .expect("a generated validator")
+        .expect_err("invalid");
+    assert_eq!(rust[0].keyword, "maxProperties");
+    assert_eq!(rust[0].message, "must have at most 7 properties");
+}

@@ -22,23 +22,60 @@ fn located(value: Value) -> String {
 #[test]
 fn unknown_keywords_are_located() {
     let message =
-        located(json!({"type": "object", "properties": {"a": {"anyOf": [{"type": "string"}]}}}));
+        located(json!({"type": "object", "properties": {"a": {"anyOf": [{"$id": "#a"}]}}}));
     assert!(
         message.starts_with(
-            "schema/Example.json#/properties/a/anyOf: keyword `anyOf` is not in the schema profile"
+            "schema/Example.json#/properties/a/anyOf/0/$id: keyword `$id` is not in the schema profile"
         ),
         "{message}"
     );
-    let message = located(json!({"items": [{"type": "string"}, {"if": true}]}));
+    let message = located(json!({"items": [{"type": "string"}, {"contentMediaType": "a/b"}]}));
     assert!(
-        message.starts_with("schema/Example.json#/items/1/if: "),
+        message.starts_with("schema/Example.json#/items/1/contentMediaType: "),
         "{message}"
     );
-    let message = located(json!({"definitions": {"a~b/c": {"patternProperties": {}}}}));
+    let message =
+        located(json!({"definitions": {"a~b/c": {"patternProperties": {"x": {"$id": "#x"}}}}}));
     assert!(
-        message.starts_with("schema/Example.json#/definitions/a~0b~1c/patternProperties: "),
+        message.starts_with("schema/Example.json#/definitions/a~0b~1c/patternProperties/x/$id: "),
         "{message}"
     );
+}
+
+#[test]
+fn validation_only_keywords_are_general_but_not_protocol() {
+    for keyword in [
+        json!({"allOf": [true]}),
+        json!({"anyOf": [true]}),
+        json!({"not": false}),
+        json!({"if": true, "then": true, "else": true}),
+        json!({"exclusiveMinimum": 1, "exclusiveMaximum": 2, "multipleOf": 0.5}),
+        json!({"items": [true], "additionalItems": false, "contains": true}),
+        json!({"minProperties": 1, "maxProperties": 2, "propertyNames": {"maxLength": 3}}),
+        json!({"patternProperties": {"^a": true}, "dependencies": {"a": ["b"], "b": {}}}),
+    ] {
+        check(keyword.clone(), Profile::General)
+            .unwrap_or_else(|e| panic!("{keyword} is in the general profile: {e}"));
+        let first = keyword
+            .as_object()
+            .and_then(|o| o.keys().next().cloned())
+            .expect("a keyword");
+        let mut protocol = json!({"title": "Example", "description": "An example."});
+        for (key, value) in keyword.as_object().into_iter().flatten() {
+            protocol[key] = value.clone();
+        }
+        let error = check(protocol, Profile::Protocol)
+            .expect_err("outside the protocol profile")
+            .to_string();
+        assert!(
+            error.contains("is not in the protocol profile (the type emitters do not support it)"),
+            "{error}"
+        );
+        assert!(
+            error.starts_with("schema/Example.json#/"),
+            "{keyword} {first}: {error}"
+        );
+    }
 }
 
 #[test]
@@ -52,6 +89,36 @@ fn malformed_keyword_values_are_located() {
         ),
         (json!({"required": ["a", "a"]}), "/required", "twice"),
         (json!({"enum": []}), "/enum", "non-empty"),
+        (json!({"allOf": []}), "/allOf", "non-empty array"),
+        (json!({"anyOf": {}}), "/anyOf", "non-empty array"),
+        (json!({"not": 3}), "/not", "object or a boolean"),
+        (json!({"multipleOf": 0}), "/multipleOf", "greater than 0"),
+        (
+            json!({"exclusiveMinimum": "1"}),
+            "/exclusiveMinimum",
+            "a number",
+        ),
+        (
+            json!({"minProperties": 1.5}),
+            "/minProperties",
+            "non-negative integer",
+        ),
+        (
+            json!({"patternProperties": {"(a": true}}),
+            "/patternProperties/(a",
+            "not a supported regular expression",
+        ),
+        (
+            json!({"dependencies": {"a": ["b", "b"]}}),
+            "/dependencies/a",
+            "twice",
+        ),
+        (
+            json!({"dependencies": {"a": [1]}}),
+            "/dependencies/a",
+            "array of strings",
+        ),
+        (json!({"dependencies": []}), "/dependencies", "an object"),
         (
             json!({"pattern": "(a"}),
             "/pattern",
