@@ -6,6 +6,10 @@
 //! The generator's golden schemas (`codegen/tests/golden/`) are generated the same way, into
 //! `golden.rs` and `golden_ts/`, for the tests that run them on their instances.
 //!
+//! The range formats' schemas (`int8`...`uint64`, `uint`, `float`, `double`, a range format
+//! without `type`, an unknown format) are generated the same way, into `ranges.rs` and
+//! `ranges_ts/`, beside `ranges.json` (the schemas by type name).
+//!
 //! Also lists the protocol's types for the tests that need one match arm per generated type, so
 //! those lists follow `schema/`: `protocol_types.rs` (`protocol_types! { A, B, ... }`, every schema
 //! document) and `string_enums.rs` (`string_enums! { ... }`, the documents that are string enums).
@@ -79,6 +83,7 @@ fn main() {
     }
     write_golden(&manifest_dir.join("../codegen/tests/golden"), &out_dir);
     write_type_lists(&manifest_dir.join("../schema"), &out_dir);
+    write_ranges(&out_dir);
     let manifest =
         json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
     std::fs::write(
@@ -139,6 +144,69 @@ fn write_golden(golden_dir: &Path, out_dir: &Path) {
     {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
     }
+}
+
+/// The range formats' schemas by type name.
+fn range_schemas() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for format in [
+        "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "uint",
+    ] {
+        let name = format!("{}{}", format[..1].to_uppercase(), &format[1..]);
+        out.push((name, json!({"type": "integer", "format": format})));
+    }
+    out.push((
+        "Float".to_owned(),
+        json!({"type": "number", "format": "float"}),
+    ));
+    out.push((
+        "Double".to_owned(),
+        json!({"type": "number", "format": "double"}),
+    ));
+    out.push(("Uint8Untyped".to_owned(), json!({"format": "uint8"})));
+    out.push((
+        "Uint64Bounds".to_owned(),
+        json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
+    ));
+    out.push((
+        "Email".to_owned(),
+        json!({"type": "string", "format": "email"}),
+    ));
+    out
+}
+
+/// Generates the validators of the range formats' schemas (one schema set, general profile):
+/// `ranges.rs`, `ranges_ts/` and `ranges.json`.
+fn write_ranges(out_dir: &Path) {
+    let schemas = range_schemas();
+    let docs: Vec<SchemaDoc> = schemas
+        .iter()
+        .map(|(name, value)| SchemaDoc {
+            name: name.clone(),
+            file: PathBuf::from(format!("{name}.json")),
+            value: value.clone(),
+        })
+        .collect();
+    let paths = RustPaths {
+        validator_runtime: "::devicekey_protocol::validator_runtime",
+        formats: "::devicekey_protocol::formats",
+    };
+    let rust = devicekey_codegen::rust_validators_for(docs.clone(), paths)
+        .expect("the range schemas generate Rust");
+    std::fs::write(out_dir.join("ranges.rs"), rust).expect("write ranges.rs");
+    let ts_dir = out_dir.join("ranges_ts");
+    std::fs::create_dir_all(&ts_dir).expect("ranges_ts");
+    for (name, contents) in
+        devicekey_codegen::ts_validators_for(docs).expect("the range schemas generate TypeScript")
+    {
+        std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
+    }
+    let by_name: serde_json::Map<String, Value> = schemas.into_iter().collect();
+    std::fs::write(
+        out_dir.join("ranges.json"),
+        serde_json::to_string(&by_name).expect("ranges.json"),
+    )
+    .expect("write ranges.json");
 }
 
 /// Writes `protocol_types.rs` and `string_enums.rs` from the schema documents of `schema_dir`.

@@ -13,6 +13,10 @@ pub struct Error {
     pub pointer: Option<String>,
     /// What is wrong, in one sentence.
     pub reason: String,
+    /// The further errors found together with this one: the protocol profile's lints are all
+    /// reported at once, the first one here and every other one in this list, in document order;
+    /// empty otherwise.
+    pub others: Vec<Error>,
 }
 
 impl Error {
@@ -26,6 +30,7 @@ impl Error {
             file: file.into(),
             pointer: Some(pointer.into()),
             reason: reason.into(),
+            others: Vec::new(),
         }
     }
 
@@ -35,16 +40,72 @@ impl Error {
             file: file.into(),
             pointer: None,
             reason: reason.into(),
+            others: Vec::new(),
         }
+    }
+
+    /// One error listing every error of `errors` (the first one, the others in
+    /// [`Error::others`]); `None` when there is none.
+    pub(crate) fn all(mut errors: Vec<Error>) -> Option<Self> {
+        if errors.is_empty() {
+            return None;
+        }
+        let mut first = errors.remove(0);
+        first.others.extend(errors);
+        Some(first)
+    }
+
+    /// This error and every one of [`Error::others`], in order.
+    pub fn each(&self) -> impl Iterator<Item = &Error> {
+        std::iter::once(self).chain(self.others.iter())
     }
 }
 
+/// `file#pointer: reason`, or `file: reason` without a pointer.
+fn located(f: &mut fmt::Formatter<'_>, error: &Error) -> fmt::Result {
+    match &error.pointer {
+        Some(pointer) => write!(f, "{}#{}: {}", error.file.display(), pointer, error.reason),
+        None => write!(f, "{}: {}", error.file.display(), error.reason),
+    }
+}
+
+/// One line per error: this one first, then each of [`Error::others`].
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.pointer {
-            Some(pointer) => write!(f, "{}#{}: {}", self.file.display(), pointer, self.reason),
-            None => write!(f, "{}: {}", self.file.display(), self.reason),
+        located(f, self)?;
+        for other in &self.others {
+            f.write_str("\n")?;
+            located(f, other)?;
         }
+        Ok(())
+    }
+}
+
+/// Something the general profile accepted but the validators ignore: an annotation, a keyword it
+/// does not know, a format it does not know (draft-07: such a format accepts every value).
+/// Collected by [`crate::SchemaSet::warnings`]; the library prints nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The schema file.
+    pub file: PathBuf,
+    /// JSON pointer of the keyword inside `file`.
+    pub pointer: String,
+    /// The keyword (`examples`, `x-internal`, `format`...).
+    pub keyword: String,
+    /// What is ignored, in one sentence.
+    pub reason: String,
+}
+
+/// `file#pointer: reason`.
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}#{}: {}",
+            self.file.display(),
+            self.pointer,
+            self.reason
+        )
     }
 }
 

@@ -14,7 +14,8 @@
 //!   things are), `patterns` (ECMA-262 → `regex`), `code` (the code builder that escapes every
 //!   interpolated value by construction), `writer` (the plain text builder), `validator_runtime`
 //!   (the templates of the module the generated validators build on);
-//! - input: `formats` (the named formats, as data), `schema_set` (loading and the profile check),
+//! - input: `formats` (the named formats, as data), `schema_set` (loading and the profile check:
+//!   the general profile's warnings, the protocol profile's lints, the range formats),
 //!   `methods` (the method table), `model` (the validation model), `messages` (violation texts),
 //!   `plan` (the model lowered into the one ordered check plan that both validator emitters print;
 //!   its module doc gives the order);
@@ -67,7 +68,7 @@ mod ts_validators;
 mod validator_runtime;
 mod writer;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Warning};
 pub use layout::{Files, COMMAND, GENERATED_DIRS, NOT_GENERATED, SCHEMA_DIR};
 pub use pipeline::{generate, rust_validators_for, ts_validators_for};
 pub use rust_validators::RustPaths;

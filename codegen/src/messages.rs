@@ -68,6 +68,15 @@ pub(crate) fn format(format: &Format) -> String {
     format!("must be {}", format.description)
 }
 
+/// `format`, for a range format: `must be a uint32 (0 to 4294967295)`.
+pub(crate) fn format_range(
+    name: &str,
+    minimum: &serde_json::Number,
+    maximum: &serde_json::Number,
+) -> String {
+    format!("must be a {name} ({minimum} to {maximum})")
+}
+
 /// `minimum`.
 pub(crate) fn minimum(limit: &serde_json::Number) -> String {
     format!("must be greater than or equal to {limit}")
@@ -178,6 +187,18 @@ pub(crate) fn nothing_allowed() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn range_formats_name_the_format_and_the_range() {
+        assert_eq!(
+            format_range(
+                "uint32",
+                &serde_json::Number::from(0u64),
+                &serde_json::Number::from(u32::MAX)
+            ),
+            "must be a uint32 (0 to 4294967295)"
+        );
+    }
 
     #[test]
     fn counts_are_singular_for_one() {

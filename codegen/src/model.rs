@@ -9,7 +9,7 @@ use serde_json::{Number, Value};
 use crate::error::pointer_push;
 use crate::formats::{self, Format};
 use crate::json::{as_count, JsonType};
-use crate::schema_set::{Location, SchemaSet};
+use crate::schema_set::{find_range_format, Bound, Location, SchemaSet};
 
 /// Index of a [`Function`] in [`Model::functions`].
 pub(crate) type FnId = usize;
@@ -71,8 +71,11 @@ pub(crate) struct Checks {
     pub(crate) max_length: Option<u64>,
     /// `pattern`: the ECMA-262 source and its `regex` translation.
     pub(crate) pattern: Option<Pattern>,
-    /// `format`.
+    /// `format`, when it is a named format.
     pub(crate) format: Option<&'static Format>,
+    /// `format`, when it is a range format of the general profile (`uint32`...), lowered to its
+    /// inclusive range.
+    pub(crate) format_range: Option<FormatRange>,
     /// `minimum`.
     pub(crate) minimum: Option<Number>,
     /// `maximum`.
@@ -121,6 +124,39 @@ pub(crate) struct Checks {
     pub(crate) not: Option<Box<Node>>,
     /// `if`, with `then` and `else` (`None`: the branch accepts everything).
     pub(crate) if_then_else: Option<IfThenElse>,
+}
+
+/// A range format (`schema_set::RANGE_FORMATS`) lowered to its range: the value, when a number,
+/// lies within `minimum..=maximum`, compared as `minimum` and `maximum` are (so the two languages
+/// give the verdict that they give for those keywords), and a violation is the `format` keyword's.
+#[derive(Debug, Clone)]
+pub(crate) struct FormatRange {
+    /// The format's name: `uint32`.
+    pub(crate) name: &'static str,
+    /// The smallest value.
+    pub(crate) minimum: Number,
+    /// The largest value.
+    pub(crate) maximum: Number,
+}
+
+/// The range of the range format `name`, as numbers; `None` for a format that is not one, or
+/// one that accepts every number (`double`).
+pub(crate) fn lower_range_format(name: &str) -> Option<FormatRange> {
+    let format = find_range_format(name)?;
+    let (low, high) = format.range?;
+    Some(FormatRange {
+        name: format.name,
+        minimum: bound(low)?,
+        maximum: bound(high)?,
+    })
+}
+
+fn bound(bound: Bound) -> Option<Number> {
+    match bound {
+        Bound::Signed(n) => Some(Number::from(n)),
+        Bound::Unsigned(n) => Some(Number::from(n)),
+        Bound::Float(f) => Number::from_f64(f),
+    }
 }
 
 /// One entry of `dependencies`.
@@ -304,7 +340,12 @@ impl Compiler<'_> {
                         });
                     }
                 }
-                "format" => checks.format = value.as_str().and_then(formats::find),
+                "format" => {
+                    checks.format = value.as_str().and_then(formats::find);
+                    if checks.format.is_none() {
+                        checks.format_range = value.as_str().and_then(lower_range_format);
+                    }
+                }
                 "minimum" => checks.minimum = value.as_number().cloned(),
                 "maximum" => checks.maximum = value.as_number().cloned(),
                 "items" => {
@@ -474,6 +515,7 @@ impl Checks {
             && self.max_length.is_none()
             && self.pattern.is_none()
             && self.format.is_none()
+            && self.format_range.is_none()
             && self.minimum.is_none()
             && self.maximum.is_none()
             && self.items.is_none()
@@ -595,6 +637,66 @@ mod tests {
             NodeKind::Checks(checks) => checks.one_of.clone().expect("a oneOf"),
             other => panic!("not checks: {other:?}"),
         }
+    }
+
+    /// The checks of the root of the single document `schema`.
+    fn root_checks(schema: Value) -> Checks {
+        let doc = SchemaDoc {
+            name: "T".to_owned(),
+            file: PathBuf::from("T.json"),
+            value: schema,
+        };
+        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let model = compile(&set, &["T".to_owned()]);
+        match &model.functions[model.roots["T"]].node.kind {
+            NodeKind::Checks(checks) => (**checks).clone(),
+            other => panic!("not checks: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn range_formats_are_lowered_to_their_ranges() {
+        for (format, minimum, maximum) in [
+            ("int8", json!(-128), json!(127)),
+            ("int16", json!(-32768), json!(32767)),
+            ("int32", json!(-2147483648i64), json!(2147483647)),
+            ("uint8", json!(0), json!(255)),
+            ("uint16", json!(0), json!(65535)),
+            ("uint32", json!(0), json!(4294967295u64)),
+            ("uint64", json!(0), json!(u64::MAX)),
+            ("uint", json!(0), json!(u64::MAX)),
+            ("float", json!(-3.4028235e38), json!(3.4028235e38)),
+        ] {
+            let checks = root_checks(json!({"type": "integer", "format": format}));
+            let range = checks.format_range.expect("a range");
+            assert_eq!(range.name, format);
+            assert_eq!(Value::Number(range.minimum), minimum, "{format}");
+            assert_eq!(Value::Number(range.maximum), maximum, "{format}");
+            assert!(checks.format.is_none());
+        }
+        // `double` accepts every number: nothing to check.
+        assert!(matches!(
+            compile_one(json!({"format": "double"})),
+            NodeKind::Anything
+        ));
+        // `int64` stays the named format; an unknown format checks nothing.
+        let checks = root_checks(json!({"type": "integer", "format": "int64"}));
+        assert!(checks.format.is_some() && checks.format_range.is_none());
+        assert!(matches!(
+            compile_one(json!({"format": "email"})),
+            NodeKind::Anything
+        ));
+    }
+
+    fn compile_one(schema: Value) -> NodeKind {
+        let doc = SchemaDoc {
+            name: "T".to_owned(),
+            file: PathBuf::from("T.json"),
+            value: schema,
+        };
+        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let model = compile(&set, &["T".to_owned()]);
+        model.functions[model.roots["T"]].node.kind.clone()
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! 1. `type`, then `enum`, then `const`;
 //! 2. for a string: `minLength`, `maxLength`, `pattern`, `format`;
 //! 3. for a number: `minimum`, `exclusiveMinimum`, `maximum`, `exclusiveMaximum`, `multipleOf`,
-//!    `format`;
+//!    `format` (a range format of the general profile, `uint32`..., is its range: a `minimum` and
+//!    a `maximum` test, reported as `format`);
 //! 4. for an array: `minItems`, `maxItems`, `uniqueItems`, then the items (`items`) in index order,
 //!    then the items past a tuple (`additionalItems`: `false` reports like `maxItems`, a schema
 //!    runs on each in index order), then `contains`;
@@ -500,6 +501,13 @@ impl Lowering {
         }
         if let Some((f, r)) = format.filter(|(f, _)| f.applies_to != JsonType::String) {
             numbers.push((NumberTest::Format(f), r));
+        }
+        if let Some(range) = &c.format_range {
+            // Both ends in one report: a value is outside at most one of them.
+            let message = messages::format_range(range.name, &range.minimum, &range.maximum);
+            let r = report(path("format"), "format", message);
+            numbers.push((NumberTest::Minimum(range.minimum.clone()), r.clone()));
+            numbers.push((NumberTest::Maximum(range.maximum.clone()), r));
         }
         if !numbers.is_empty() {
             steps.push(Step::Number(numbers));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::error::{pointer_push, Error, Result};
+use crate::error::{pointer_push, Error, Result, Warning};
 use crate::json::{as_count, json_equal, JsonType};
 use crate::layout::METHODS_FILE;
 use crate::{formats, patterns};
@@ -13,13 +13,120 @@ use crate::{formats, patterns};
 /// How strict the profile check is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
-    /// Any schema built from the profile's keywords (the JSON-Schema-Test-Suite, generator tests).
+    /// Any draft-07 schema (the generator as a tool, the JSON-Schema-Test-Suite, generator tests):
+    /// the profile's keywords are validated; annotations (`examples`, `readOnly`, `writeOnly`,
+    /// `deprecated`, `contentMediaType`, `contentEncoding`, and `$id` where it changes no `$ref`
+    /// resolution) and unknown keywords (`x-...` included) are ignored, and so is a format the
+    /// generators do not know (draft-07: it accepts every value); each of them is a
+    /// [`Warning`] of [`SchemaSet::warnings`]. The formats schemars writes for Rust's numbers
+    /// (`int8`...`int32`, `uint8`...`uint64`, `uint`, `float`, `double`) are their ranges.
+    ///
+    /// `$id`: a fragment-only `$id` (`#name`) is a name, never a base, and is accepted. Any other
+    /// `$id` is accepted only where it changes no resolution: at the root, when every `$ref` of the
+    /// document is a fragment (`#/...`, resolved in the document whatever its base) or when it
+    /// names the file itself (`Name.json`, `.../Name.json`); below the root, when no `$ref` is
+    /// inside it. It is refused, naming the `$ref` it would redirect, otherwise, and whenever it
+    /// names another document of the set (a `$ref` to that file would then mean this schema).
     General,
-    /// The protocol's own schemas: additionally every document has a `title` equal to its type name
-    /// and a `description`, every property has a `description`, every object schema with
-    /// `properties` states `additionalProperties`, and no schema uses a keyword the type emitters
-    /// do not shape types after (`VALIDATION_ONLY_KEYWORDS`: `allOf`, `anyOf`, `not`, `if`...).
+    /// The protocol's own schemas: only the profile's keywords and named formats, and
+    /// additionally every document has a `title` equal to its type name and a `description`,
+    /// every property has a `description`, every object schema with `properties` states
+    /// `additionalProperties`, and no schema uses a keyword the type emitters do not shape types
+    /// after (`VALIDATION_ONLY_KEYWORDS`: `allOf`, `anyOf`, `not`, `if`...). These rules are lints:
+    /// every violation of every document is reported at once, each with its `file#pointer`, in one
+    /// [`Error`] (the first, the others in [`Error::others`]).
     Protocol,
+}
+
+/// The annotations of draft-07 that the general profile takes and the validators ignore.
+pub(crate) const ANNOTATION_KEYWORDS: &[&str] = &[
+    "$id",
+    "examples",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "contentMediaType",
+    "contentEncoding",
+];
+
+/// A bound of a [`RangeFormat`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Bound {
+    /// A signed integer.
+    Signed(i64),
+    /// An unsigned integer.
+    Unsigned(u64),
+    /// A float.
+    Float(f64),
+}
+
+/// A numeric format of the general profile that is nothing but a range: the formats schemars
+/// writes for Rust's integer and float types. The model lowers each into range checks reported
+/// as the `format` keyword.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RangeFormat {
+    /// The name schemas use in `"format"`.
+    pub(crate) name: &'static str,
+    /// The inclusive range; `None`: every number (`double`: a JSON number is a binary64 double
+    /// to both validators).
+    pub(crate) range: Option<(Bound, Bound)>,
+}
+
+/// The range formats. `uint` is `uint64` (the width of `usize` on the 64-bit targets the
+/// generator is used for); `float` is the range of a binary32 float, ±3.4028235e38; `double`
+/// accepts every number. `int64` is a named format of its own (`formats`), with the same verdict.
+pub(crate) const RANGE_FORMATS: &[RangeFormat] = &[
+    RangeFormat {
+        name: "int8",
+        range: Some((Bound::Signed(i8::MIN as i64), Bound::Signed(i8::MAX as i64))),
+    },
+    RangeFormat {
+        name: "int16",
+        range: Some((
+            Bound::Signed(i16::MIN as i64),
+            Bound::Signed(i16::MAX as i64),
+        )),
+    },
+    RangeFormat {
+        name: "int32",
+        range: Some((
+            Bound::Signed(i32::MIN as i64),
+            Bound::Signed(i32::MAX as i64),
+        )),
+    },
+    RangeFormat {
+        name: "uint8",
+        range: Some((Bound::Unsigned(0), Bound::Unsigned(u8::MAX as u64))),
+    },
+    RangeFormat {
+        name: "uint16",
+        range: Some((Bound::Unsigned(0), Bound::Unsigned(u16::MAX as u64))),
+    },
+    RangeFormat {
+        name: "uint32",
+        range: Some((Bound::Unsigned(0), Bound::Unsigned(u32::MAX as u64))),
+    },
+    RangeFormat {
+        name: "uint64",
+        range: Some((Bound::Unsigned(0), Bound::Unsigned(u64::MAX))),
+    },
+    RangeFormat {
+        name: "uint",
+        range: Some((Bound::Unsigned(0), Bound::Unsigned(u64::MAX))),
+    },
+    RangeFormat {
+        name: "float",
+        range: Some((Bound::Float(-3.4028235e38), Bound::Float(3.4028235e38))),
+    },
+    RangeFormat {
+        name: "double",
+        range: None,
+    },
+];
+
+/// Looks a range format up by name.
+pub(crate) fn find_range_format(name: &str) -> Option<&'static RangeFormat> {
+    RANGE_FORMATS.iter().find(|f| f.name == name)
 }
 
 /// Keywords the generators understand. `definitions` and `$schema` are containers/markers.
@@ -104,6 +211,8 @@ pub struct SchemaDoc {
 pub struct SchemaSet {
     /// Documents keyed by type name.
     pub(crate) docs: BTreeMap<String, SchemaDoc>,
+    /// What the general profile accepted and the validators ignore, in document order.
+    pub(crate) warnings: Vec<Warning>,
 }
 
 /// Where a `$ref` points: a document and a JSON pointer inside it.
@@ -116,7 +225,9 @@ pub(crate) struct Location {
 }
 
 impl SchemaSet {
-    /// Builds a set from in-memory documents and checks each against `profile`.
+    /// Builds a set from in-memory documents and checks each against `profile`. A malformed
+    /// schema fails with the first error found; the protocol profile's lints fail all at once
+    /// (see [`Profile::Protocol`]).
     pub fn new(docs: Vec<SchemaDoc>, profile: Profile) -> Result<Self> {
         let mut set = SchemaSet::default();
         for doc in docs {
@@ -134,10 +245,31 @@ impl SchemaSet {
             }
             set.docs.insert(doc.name.clone(), doc);
         }
+        let (mut lints, mut warnings) = (Vec::new(), Vec::new());
         for doc in set.docs.values() {
-            set.check_doc(doc, profile)?;
+            let mut checker = Checker {
+                set: &set,
+                doc,
+                profile,
+                lints: Vec::new(),
+                warnings: Vec::new(),
+            };
+            checker.check_doc()?;
+            lints.append(&mut checker.lints);
+            warnings.append(&mut checker.warnings);
         }
+        if let Some(error) = Error::all(lints) {
+            return Err(error);
+        }
+        set.warnings = warnings;
         Ok(set)
+    }
+
+    /// What the general profile accepted and the validators ignore (annotations, unknown
+    /// keywords, unknown formats, an `$id` that changes no resolution), each with its file and
+    /// pointer, in document order. Empty for the protocol profile, which refuses all of them.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// Reads every `*.json` file of `dir` except `methods.json` as one document.
@@ -222,9 +354,41 @@ impl SchemaSet {
         }
         Ok(location)
     }
+}
 
-    fn check_doc(&self, doc: &SchemaDoc, profile: Profile) -> Result<()> {
-        if profile == Profile::Protocol {
+struct Checker<'a> {
+    set: &'a SchemaSet,
+    doc: &'a SchemaDoc,
+    profile: Profile,
+    /// The protocol profile's lints found so far.
+    lints: Vec<Error>,
+    /// The general profile's warnings found so far.
+    warnings: Vec<Warning>,
+}
+
+impl Checker<'_> {
+    fn err(&self, pointer: &str, reason: impl Into<String>) -> Error {
+        Error::at(&self.doc.file, pointer, reason)
+    }
+
+    /// A protocol rule broken: reported with the others once the whole set is checked.
+    fn lint(&mut self, pointer: &str, reason: impl Into<String>) {
+        let error = self.err(pointer, reason);
+        self.lints.push(error);
+    }
+
+    fn warn(&mut self, pointer: &str, keyword: &str, reason: impl Into<String>) {
+        self.warnings.push(Warning {
+            file: self.doc.file.clone(),
+            pointer: pointer.to_owned(),
+            keyword: keyword.to_owned(),
+            reason: reason.into(),
+        });
+    }
+
+    fn check_doc(&mut self) -> Result<()> {
+        let doc = self.doc;
+        if self.profile == Profile::Protocol {
             let Some(object) = doc.value.as_object() else {
                 return Err(Error::at(
                     &doc.file,
@@ -234,85 +398,138 @@ impl SchemaSet {
             };
             match object.get("title").and_then(Value::as_str) {
                 Some(title) if title == doc.name => {}
-                _ => {
-                    return Err(Error::at(
-                        &doc.file,
-                        "",
-                        format!(
-                            "a protocol schema needs \"title\": \"{}\" (its file name)",
-                            doc.name
-                        ),
-                    ))
-                }
+                _ => self.lint(
+                    "",
+                    format!(
+                        "a protocol schema needs \"title\": \"{}\" (its file name)",
+                        doc.name
+                    ),
+                ),
             }
         }
-        Checker {
-            set: self,
-            doc,
-            profile,
-        }
-        .check(&doc.value, "")
-    }
-}
-
-struct Checker<'a> {
-    set: &'a SchemaSet,
-    doc: &'a SchemaDoc,
-    profile: Profile,
-}
-
-impl Checker<'_> {
-    fn err(&self, pointer: &str, reason: impl Into<String>) -> Error {
-        Error::at(&self.doc.file, pointer, reason)
+        self.check(&doc.value, "")
     }
 
-    fn check(&self, schema: &Value, pointer: &str) -> Result<()> {
+    fn check(&mut self, schema: &Value, pointer: &str) -> Result<()> {
         let object = match schema {
             Value::Bool(_) => return Ok(()),
             Value::Object(object) => object,
             _ => return Err(self.err(pointer, "a schema must be an object or a boolean")),
         };
-        for key in object.keys() {
-            if !PROFILE_KEYWORDS.contains(&key.as_str()) {
-                return Err(self.err(
-                    &pointer_push(pointer, key),
-                    format!("keyword `{key}` is not in the schema profile (the generators understand: {})", PROFILE_KEYWORDS.join(", ")),
-                ));
-            }
-        }
         if self.profile == Profile::Protocol {
-            if let Some(key) = object
+            for key in object
                 .keys()
-                .find(|k| VALIDATION_ONLY_KEYWORDS.contains(&k.as_str()))
+                .filter(|k| VALIDATION_ONLY_KEYWORDS.contains(&k.as_str()))
             {
-                return Err(self.err(
+                self.lint(
                     &pointer_push(pointer, key),
                     format!("keyword `{key}` is not in the protocol profile (the type emitters do not support it)"),
-                ));
+                );
             }
-            self.check_protocol_rules(object, pointer)?;
+            self.check_protocol_rules(object, pointer);
         }
         for (key, value) in object {
             let at = pointer_push(pointer, key);
-            self.check_keyword(object, key, value, &at)?;
+            if PROFILE_KEYWORDS.contains(&key.as_str()) {
+                self.check_keyword(object, key, value, &at)?;
+            } else if self.profile == Profile::Protocol {
+                self.lint(
+                    &at,
+                    format!("keyword `{key}` is not in the schema profile (the generators understand: {})", PROFILE_KEYWORDS.join(", ")),
+                );
+            } else if key == "$id" {
+                self.check_id(schema, value, pointer, &at)?;
+            } else if ANNOTATION_KEYWORDS.contains(&key.as_str()) {
+                self.warn(
+                    &at,
+                    key,
+                    format!("annotation `{key}` is ignored by the validators"),
+                );
+            } else {
+                self.warn(
+                    &at,
+                    key,
+                    format!("keyword `{key}` is not a keyword the generators know; the validators ignore it"),
+                );
+            }
         }
         Ok(())
     }
 
-    fn check_protocol_rules(&self, object: &Map<String, Value>, pointer: &str) -> Result<()> {
+    /// `$id` in the general profile: accepted (as a warning) only where it changes no `$ref`
+    /// resolution (see [`Profile::General`]).
+    fn check_id(&mut self, schema: &Value, id: &Value, pointer: &str, at: &str) -> Result<()> {
+        let id = id
+            .as_str()
+            .ok_or_else(|| self.err(at, "`$id` must be a string"))?;
+        if !id.starts_with('#') {
+            let own = format!("{}.json", self.doc.name);
+            let last = id
+                .split(['#', '?'])
+                .next()
+                .unwrap_or_default()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            let names_own_file = last == own;
+            if let Some(other) = last
+                .strip_suffix(".json")
+                .filter(|stem| self.set.docs.contains_key(*stem))
+                .filter(|_| !(pointer.is_empty() && names_own_file))
+            {
+                return Err(self.err(
+                    at,
+                    format!("`$id` \"{id}\" names the schema file `{other}.json`, so a `$ref` to that file would mean this schema; the generators resolve file references within the folder, so this `$id` is refused"),
+                ));
+            }
+            let redirected = if pointer.is_empty() {
+                if names_own_file {
+                    None
+                } else {
+                    first_ref(schema, pointer, &|r| !r.starts_with('#'))
+                }
+            } else {
+                first_ref(schema, pointer, &|_| true)
+            };
+            if let Some((ref_at, reference)) = redirected {
+                let why = if pointer.is_empty() {
+                    "the generators resolve it within the folder, not against the `$id`"
+                } else {
+                    "the generators resolve every `$ref` against its document, so an `$id` below the root that is a base is refused"
+                };
+                return Err(self.err(
+                    at,
+                    format!("`$id` \"{id}\" would change how `$ref` \"{reference}\" at #{ref_at} resolves; {why}"),
+                ));
+            }
+        }
+        self.warn(
+            at,
+            "$id",
+            format!(
+                "`$id` \"{id}\" changes no `$ref` resolution here and is ignored by the validators"
+            ),
+        );
+        Ok(())
+    }
+
+    fn check_protocol_rules(&mut self, object: &Map<String, Value>, pointer: &str) {
         if object.contains_key("$ref") {
-            if let Some(key) = object.keys().find(|k| *k != "$ref" && *k != "description") {
-                return Err(self.err(&pointer_push(pointer, key), "a `$ref` may only have a `description` beside it (draft-07 ignores its siblings)"));
+            for key in object
+                .keys()
+                .filter(|k| *k != "$ref" && *k != "description")
+            {
+                self.lint(&pointer_push(pointer, key), "a `$ref` may only have a `description` beside it (draft-07 ignores its siblings)");
             }
         }
         if pointer.is_empty() && !object.contains_key("description") {
-            return Err(self.err(pointer, "a protocol schema needs a `description`"));
+            self.lint(pointer, "a protocol schema needs a `description`");
         }
         if object.contains_key("properties") && !object.contains_key("additionalProperties") {
-            return Err(self.err(
+            self.lint(
                 pointer,
                 "an object schema with `properties` must state `additionalProperties`",
-            ));
+            );
         }
         if let Some(Value::Object(properties)) = object.get("properties") {
             for (name, property) in properties {
@@ -321,18 +538,17 @@ impl Checker<'_> {
                     .is_some_and(|p| !p.contains_key("description"))
                 {
                     let at = pointer_push(&pointer_push(pointer, "properties"), name);
-                    return Err(self.err(
+                    self.lint(
                         &at,
                         "every property of a protocol schema needs a `description`",
-                    ));
+                    );
                 }
             }
         }
-        Ok(())
     }
 
     fn check_keyword(
-        &self,
+        &mut self,
         object: &Map<String, Value>,
         key: &str,
         value: &Value,
@@ -351,9 +567,17 @@ impl Checker<'_> {
                 let reference = value
                     .as_str()
                     .ok_or_else(|| self.err(at, "`$ref` must be a string"))?;
-                self.set
+                let location = self
+                    .set
                     .resolve(&self.doc.name, reference)
                     .map_err(|reason| self.err(at, reason))?;
+                let target = self.set.docs.get(&location.doc).map(|d| &d.value);
+                if let Some(outside) = target.and_then(|t| outside_schemas(t, &location.pointer)) {
+                    return Err(self.err(
+                        at,
+                        format!("$ref `{reference}` points inside `{outside}`, which holds no schema the generators check"),
+                    ));
+                }
             }
             "title" | "description" | "$comment" => {
                 if !value.is_string() {
@@ -513,29 +737,41 @@ impl Checker<'_> {
                 let name = value
                     .as_str()
                     .ok_or_else(|| self.err(at, "`format` must be a string"))?;
-                let format = formats::find(name).ok_or_else(|| {
-                    let known: Vec<&str> = formats::FORMATS.iter().map(|f| f.name).collect();
-                    self.err(
-                        at,
-                        format!(
-                            "format `{name}` is not one of the profile's named formats ({})",
-                            known.join(", ")
-                        ),
-                    )
-                })?;
-                if self.profile == Profile::Protocol {
-                    let declared = object
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .and_then(JsonType::parse);
-                    if declared != Some(format.applies_to) {
-                        return Err(self.err(
+                match formats::find(name) {
+                    Some(format) if self.profile == Profile::Protocol => {
+                        let declared = object
+                            .get("type")
+                            .and_then(Value::as_str)
+                            .and_then(JsonType::parse);
+                        if declared != Some(format.applies_to) {
+                            self.lint(
+                                at,
+                                format!(
+                                    "format `{name}` needs `\"type\": \"{}\"` beside it",
+                                    format.applies_to.name()
+                                ),
+                            );
+                        }
+                    }
+                    Some(_) => {}
+                    None if self.profile == Profile::General => {
+                        if find_range_format(name).is_none() {
+                            self.warn(
+                                at,
+                                "format",
+                                format!("format `{name}` is not one the generators know; ignored (draft-07: an unknown format accepts every value)"),
+                            );
+                        }
+                    }
+                    None => {
+                        let known: Vec<&str> = formats::FORMATS.iter().map(|f| f.name).collect();
+                        self.lint(
                             at,
                             format!(
-                                "format `{name}` needs `\"type\": \"{}\"` beside it",
-                                format.applies_to.name()
+                                "format `{name}` is not one of the profile's named formats ({})",
+                                known.join(", ")
                             ),
-                        ));
+                        );
                     }
                 }
             }
@@ -628,6 +864,96 @@ mod strict {
             Ok(())
         }
     }
+}
+
+/// The subschemas of a schema object, each with its reference tokens below the object: the
+/// schema positions of the profile's keywords (unknown keywords hold no schema).
+fn subschemas(object: &Map<String, Value>) -> Vec<(Vec<String>, &Value)> {
+    let mut out = Vec::new();
+    for (key, value) in object {
+        let token = |rest: &str| vec![key.clone(), rest.to_owned()];
+        match key.as_str() {
+            "definitions" | "properties" | "patternProperties" => {
+                for (name, schema) in value.as_object().into_iter().flatten() {
+                    out.push((token(name), schema));
+                }
+            }
+            "dependencies" => {
+                for (name, schema) in value.as_object().into_iter().flatten() {
+                    if !schema.is_array() {
+                        out.push((token(name), schema));
+                    }
+                }
+            }
+            "items" | "allOf" | "anyOf" | "oneOf" if value.is_array() => {
+                for (i, schema) in value.as_array().into_iter().flatten().enumerate() {
+                    out.push((token(&i.to_string()), schema));
+                }
+            }
+            "items"
+            | "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "additionalItems"
+            | "contains"
+            | "propertyNames" => {
+                out.push((vec![key.clone()], value));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first `$ref` in `schema` (at `pointer`) or any of its subschemas that `wanted` picks, with
+/// its pointer.
+fn first_ref(
+    schema: &Value,
+    pointer: &str,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Option<(String, String)> {
+    let object = schema.as_object()?;
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        if wanted(reference) {
+            return Some((pointer_push(pointer, "$ref"), reference.to_owned()));
+        }
+    }
+    subschemas(object).into_iter().find_map(|(tokens, sub)| {
+        let at = tokens
+            .iter()
+            .fold(pointer.to_owned(), |p, t| pointer_push(&p, t));
+        first_ref(sub, &at, wanted)
+    })
+}
+
+/// When the JSON pointer `pointer` into `root` does not lead to a schema position (it passes
+/// through a keyword that holds no schema, such as `enum`, `examples` or `x-...`, or ends at a
+/// container such as `properties`), that keyword; `None` when it does.
+fn outside_schemas(root: &Value, pointer: &str) -> Option<String> {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let mut schema = root;
+    let mut i = 0;
+    while i < tokens.len() {
+        let object = schema.as_object()?;
+        let keyword = &tokens[i];
+        let found = subschemas(object).into_iter().find(|(path, _)| {
+            path.len() <= tokens.len() - i && path.iter().zip(&tokens[i..]).all(|(a, b)| a == b)
+        });
+        match found {
+            Some((path, sub)) => {
+                i += path.len();
+                schema = sub;
+            }
+            None => return Some(keyword.clone()),
+        }
+    }
+    None
 }
 
 fn is_type_name(name: &str) -> bool {

@@ -14,7 +14,10 @@
 //!   values), in Rust on the protocol and in TypeScript against the reference on general schemas;
 //! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators, with
 //!   the same violations in the same order in both languages;
-//! - `profile`: schemas outside the profile fail with a located error, never a panic;
+//! - `profile`: schemas outside the profile fail with a located error, never a panic; the
+//!   general profile's warnings, the protocol profile's lints all at once;
+//! - `ranges`: the general profile's range formats (`uint32`...) in both languages, against the
+//!   equivalent `minimum`/`maximum` bounds;
 //! - `sync`: `write-schema --check` catches changed, missing and extra generated files;
 //! - `types`: the generated types' own API (string enums' `ALL` / `as_str`, the `Validate` trait);
 //! - `layering`: inside every crate the modules refer to one another without a cycle (per folder,
@@ -29,6 +32,7 @@ mod layering;
 mod nullable;
 mod origin;
 mod profile;
+mod ranges;
 mod suite;
 mod sync;
 mod types;

@@ -1,17 +1,64 @@
-//! Schemas outside the profile fail with an error that names the file and the JSON pointer.
+//! Schemas outside the profile fail with an error that names the file and the JSON pointer; the
+//! general profile's warnings name them too; the protocol profile reports all its lints at once.
 
 use std::path::PathBuf;
 
-use devicekey_codegen::{parse_json_strict, Profile, SchemaDoc, SchemaSet};
+use devicekey_codegen::{parse_json_strict, Error, Profile, SchemaDoc, SchemaSet, Warning};
 use serde_json::{json, Value};
 
-fn check(value: Value, profile: Profile) -> Result<(), devicekey_codegen::Error> {
-    let doc = SchemaDoc {
-        name: "Example".into(),
-        file: PathBuf::from("schema/Example.json"),
+fn doc(name: &str, value: Value) -> SchemaDoc {
+    SchemaDoc {
+        name: name.into(),
+        file: PathBuf::from(format!("schema/{name}.json")),
         value,
-    };
-    SchemaSet::new(vec![doc], profile).map(|_| ())
+    }
+}
+
+fn check(value: Value, profile: Profile) -> Result<(), devicekey_codegen::Error> {
+    SchemaSet::new(vec![doc("Example", value)], profile).map(|_| ())
+}
+
+/// The general profile's warnings for `value`, as `(pointer, keyword)`, sorted.
+fn warnings(value: Value) -> Vec<(String, String)> {
+    let set = SchemaSet::new(vec![doc("Example", value)], Profile::General)
+        .unwrap_or_else(|e| panic!("accepted by the general profile: {e}"));
+    let mut out: Vec<(String, String)> = set
+        .warnings()
+        .iter()
+        .map(|w: &Warning| {
+            assert_eq!(w.file, PathBuf::from("schema/Example.json"));
+            assert_eq!(
+                w.to_string(),
+                format!("schema/Example.json#{}: {}", w.pointer, w.reason)
+            );
+            (w.pointer.clone(), w.keyword.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = list
+        .iter()
+        .map(|(p, k)| ((*p).to_owned(), (*k).to_owned()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every located error of `error` (it and its others), as `file#pointer`.
+fn places(error: &Error) -> Vec<String> {
+    error
+        .each()
+        .map(|e| {
+            format!(
+                "{}#{}",
+                e.file.display(),
+                e.pointer.as_deref().expect("a pointer")
+            )
+        })
+        .collect()
 }
 
 fn located(value: Value) -> String {
@@ -20,26 +67,287 @@ fn located(value: Value) -> String {
 }
 
 #[test]
-fn unknown_keywords_are_located() {
-    let message =
-        located(json!({"type": "object", "properties": {"a": {"anyOf": [{"$id": "#a"}]}}}));
+fn unknown_keywords_are_warnings_in_general_and_located_lints_in_protocol() {
+    let schema =
+        json!({"type": "object", "properties": {"a": {"anyOf": [{"$id": "#a", "x-note": 1}]}}});
+    assert_eq!(
+        warnings(schema.clone()),
+        pairs(&[
+            ("/properties/a/anyOf/0/$id", "$id"),
+            ("/properties/a/anyOf/0/x-note", "x-note")
+        ])
+    );
+    let schema = json!({"items": [{"type": "string"}, {"contentMediaType": "a/b"}]});
+    assert_eq!(
+        warnings(schema),
+        pairs(&[("/items/1/contentMediaType", "contentMediaType")])
+    );
+    let schema = json!({"definitions": {"a~b/c": {"patternProperties": {"x": {"$comment": "c", "x-y": {}}}}}});
+    assert_eq!(
+        warnings(schema),
+        pairs(&[("/definitions/a~0b~1c/patternProperties/x/x-y", "x-y")])
+    );
+
+    let protocol = json!({"title": "Example", "description": "An example.", "type": "object",
+        "additionalProperties": false,
+        "properties": {"a": {"description": "A.", "$id": "#a", "x-note": 1}}});
+    let error = check(protocol, Profile::Protocol).expect_err("unknown keywords");
+    assert_eq!(
+        places(&error),
+        [
+            "schema/Example.json#/properties/a/$id",
+            "schema/Example.json#/properties/a/x-note"
+        ]
+    );
+    for e in error.each() {
+        assert!(
+            e.reason.contains("is not in the schema profile"),
+            "{}",
+            e.reason
+        );
+    }
+}
+
+#[test]
+fn general_profile_collects_every_annotation_and_unknown_keyword_as_a_warning() {
+    let schema = json!({
+        "$id": "Example.json",
+        "examples": [{"a": 1}],
+        "deprecated": true,
+        "x-internal": {"anything": [1, 2]},
+        "type": "object",
+        "properties": {
+            "a": {"type": "integer", "readOnly": true, "writeOnly": false},
+            "b": {"type": "string", "contentMediaType": "image/png", "contentEncoding": "base64",
+                  "format": "email"},
+            "c": {"type": "string", "format": "date-time", "unevaluatedProperties": false},
+        },
+    });
+    assert_eq!(
+        warnings(schema.clone()),
+        pairs(&[
+            ("/$id", "$id"),
+            ("/examples", "examples"),
+            ("/deprecated", "deprecated"),
+            ("/x-internal", "x-internal"),
+            ("/properties/a/readOnly", "readOnly"),
+            ("/properties/a/writeOnly", "writeOnly"),
+            ("/properties/b/contentMediaType", "contentMediaType"),
+            ("/properties/b/contentEncoding", "contentEncoding"),
+            ("/properties/b/format", "format"),
+            ("/properties/c/format", "format"),
+            (
+                "/properties/c/unevaluatedProperties",
+                "unevaluatedProperties"
+            ),
+        ])
+    );
+    let set = SchemaSet::new(vec![doc("Example", schema)], Profile::General).expect("general");
+    let formats: Vec<&str> = set
+        .warnings()
+        .iter()
+        .filter(|w| w.keyword == "format")
+        .map(|w| w.reason.as_str())
+        .collect();
+    assert_eq!(formats.len(), 2);
     assert!(
-        message.starts_with(
-            "schema/Example.json#/properties/a/anyOf/0/$id: keyword `$id` is not in the schema profile"
+        formats
+            .iter()
+            .any(|r| r.starts_with("format `email` is not one the generators know; ignored")),
+        "{formats:?}"
+    );
+    assert!(
+        formats
+            .iter()
+            .any(|r| r.starts_with("format `date-time` is not one the generators know; ignored")),
+        "{formats:?}"
+    );
+    // The profile's own formats and the range formats are known: no warning.
+    for format in [
+        "int64", "uint32", "int8", "uint", "float", "double", "origin",
+    ] {
+        assert_eq!(warnings(json!({"format": format})), pairs(&[]), "{format}");
+    }
+    // The protocol profile refuses an unknown format, a range format and every annotation.
+    let mut protocol = json!({"title": "Example", "description": "An example.", "type": "object",
+        "additionalProperties": false, "examples": [],
+        "properties": {"a": {"description": "A.", "type": "string", "format": "email"},
+                       "b": {"description": "B.", "type": "integer", "format": "uint32"}}});
+    let error =
+        check(protocol.clone(), Profile::Protocol).expect_err("outside the protocol profile");
+    assert_eq!(
+        places(&error),
+        [
+            "schema/Example.json#/examples",
+            "schema/Example.json#/properties/a/format",
+            "schema/Example.json#/properties/b/format",
+        ]
+    );
+    assert!(
+        error.others[0]
+            .reason
+            .starts_with("format `email` is not one of the profile's named formats"),
+        "{error}"
+    );
+    assert!(
+        error.others[1]
+            .reason
+            .starts_with("format `uint32` is not one of the profile's named formats"),
+        "{error}"
+    );
+    protocol["properties"]["a"]["format"] = json!("origin");
+    protocol["properties"]["b"]["format"] = json!("int64");
+    protocol.as_object_mut().expect("object").remove("examples");
+    check(protocol, Profile::Protocol).expect("named formats are in the protocol profile");
+}
+
+#[test]
+fn an_id_is_accepted_only_where_it_changes_no_resolution() {
+    let general = |docs: Vec<SchemaDoc>| SchemaSet::new(docs, Profile::General);
+    let other = || doc("Other", json!({"type": "string"}));
+    // Accepted: fragment-only names anywhere; a root `$id` with only fragment references; a root
+    // `$id` naming the file itself, whatever the references; a nested `$id` with no `$ref` in it.
+    for (value, pointer) in [
+        (
+            json!({"definitions": {"a": {"$id": "#a", "$ref": "Other.json"}}}),
+            "/definitions/a/$id",
         ),
-        "{message}"
-    );
-    let message = located(json!({"items": [{"type": "string"}, {"contentMediaType": "a/b"}]}));
-    assert!(
-        message.starts_with("schema/Example.json#/items/1/contentMediaType: "),
-        "{message}"
-    );
-    let message =
-        located(json!({"definitions": {"a~b/c": {"patternProperties": {"x": {"$id": "#x"}}}}}));
-    assert!(
-        message.starts_with("schema/Example.json#/definitions/a~0b~1c/patternProperties/x/$id: "),
-        "{message}"
-    );
+        (
+            json!({"$id": "http://example.com/x/", "definitions": {"a": true}, "items": {"$ref": "#/definitions/a"}}),
+            "/$id",
+        ),
+        (
+            json!({"$id": "https://example.com/s/Example.json", "items": {"$ref": "Other.json"}}),
+            "/$id",
+        ),
+        (
+            json!({"$id": "Example.json", "items": {"$ref": "Other.json"}}),
+            "/$id",
+        ),
+        (
+            json!({"items": {"$id": "http://example.com/item", "type": "string"}}),
+            "/items/$id",
+        ),
+    ] {
+        let set = general(vec![doc("Example", value.clone()), other()])
+            .unwrap_or_else(|e| panic!("{value}: {e}"));
+        let ids: Vec<&str> = set
+            .warnings()
+            .iter()
+            .filter(|w| w.keyword == "$id")
+            .map(|w| w.pointer.as_str())
+            .collect();
+        assert_eq!(ids, [pointer], "{value}");
+    }
+    // Refused, naming the `$id` and the `$ref` it would redirect.
+    for (value, at, words) in [
+        (json!({"$id": "http://example.com/x/", "items": {"$ref": "Other.json"}}), "/$id",
+         "`$id` \"http://example.com/x/\" would change how `$ref` \"Other.json\" at #/items/$ref resolves; the generators resolve it within the folder"),
+        (json!({"definitions": {"b": true, "a": {"$id": "http://example.com/a", "items": {"$ref": "#/definitions/b"}}}}),
+         "/definitions/a/$id",
+         "`$id` \"http://example.com/a\" would change how `$ref` \"#/definitions/b\" at #/definitions/a/items/$ref resolves; the generators resolve every `$ref` against its document"),
+        (json!({"items": {"$id": "http://example.com/Other.json", "type": "string"}}), "/items/$id",
+         "names the schema file `Other.json`, so a `$ref` to that file would mean this schema"),
+        (json!({"$id": "Other.json"}), "/$id",
+         "names the schema file `Other.json`"),
+        (json!({"$id": 3}), "/$id", "`$id` must be a string"),
+    ] {
+        let error = general(vec![doc("Example", value.clone()), other()]).expect_err("refused");
+        assert_eq!(error.pointer.as_deref(), Some(at), "{value}: {error}");
+        assert!(error.reason.contains(words), "{value}: {error}");
+        assert!(error.others.is_empty());
+    }
+}
+
+#[test]
+fn a_ref_into_a_keyword_that_holds_no_schema_is_refused() {
+    for (value, words) in [
+        (
+            json!({"x-defs": {"a": {"type": "string"}}, "$ref": "#/x-defs/a"}),
+            "points inside `x-defs`",
+        ),
+        (
+            json!({"enum": [{"type": "string"}], "items": {"$ref": "#/enum/0"}}),
+            "points inside `enum`",
+        ),
+        (
+            json!({"properties": {"a": true}, "items": {"$ref": "#/properties"}}),
+            "points inside `properties`",
+        ),
+    ] {
+        let error = check(value.clone(), Profile::General).expect_err("refused");
+        assert!(error.reason.contains(words), "{value}: {error}");
+        assert!(
+            error
+                .pointer
+                .as_deref()
+                .is_some_and(|p| p.ends_with("/$ref")),
+            "{error}"
+        );
+    }
+    for value in [
+        json!({"definitions": {"a~b/c": {"type": "string"}}, "$ref": "#/definitions/a~0b~1c"}),
+        json!({"items": [true, {"type": "string"}], "additionalItems": {"$ref": "#/items/1"}}),
+        json!({"dependencies": {"a": {"type": "object"}}, "not": {"$ref": "#/dependencies/a"}}),
+        json!({"allOf": [{"properties": {"p": {"type": "integer"}}}], "items": {"$ref": "#/allOf/0/properties/p"}}),
+    ] {
+        check(value.clone(), Profile::General).unwrap_or_else(|e| panic!("{value}: {e}"));
+    }
+}
+
+#[test]
+fn protocol_lints_are_all_reported_at_once() {
+    let first = json!({"title": "Wrong", "type": "object",
+        "properties": {"a": {"type": "string", "format": "email"},
+                       "b": {"description": "B.", "anyOf": [{"type": "string"}], "x-y": 1}},
+        "examples": []});
+    let second = json!({"title": "Second", "description": "Second.", "type": "object",
+        "additionalProperties": false,
+        "properties": {"c": {"description": "C.", "type": "string", "format": "int64"},
+                       "d": {"description": "D.", "$ref": "Second.json", "type": "string"}}});
+    let error = SchemaSet::new(
+        vec![doc("First", first), doc("Second", second)],
+        Profile::Protocol,
+    )
+    .expect_err("lints");
+    let got: Vec<String> = error
+        .each()
+        .map(|e| {
+            format!(
+                "{}#{}: {}",
+                e.file.display(),
+                e.pointer.as_deref().unwrap_or("?"),
+                e.reason
+            )
+        })
+        .collect();
+    let expected = [
+        "schema/First.json#: a protocol schema needs \"title\": \"First\" (its file name)",
+        "schema/First.json#: a protocol schema needs a `description`",
+        "schema/First.json#: an object schema with `properties` must state `additionalProperties`",
+        "schema/First.json#/properties/a: every property of a protocol schema needs a `description`",
+        "schema/First.json#/examples: keyword `examples` is not in the schema profile",
+        "schema/First.json#/properties/a/format: format `email` is not one of the profile's named formats",
+        "schema/First.json#/properties/b/anyOf: keyword `anyOf` is not in the protocol profile (the type emitters do not support it)",
+        "schema/First.json#/properties/b/x-y: keyword `x-y` is not in the schema profile",
+        "schema/Second.json#/properties/c/format: format `int64` needs `\"type\": \"integer\"` beside it",
+        "schema/Second.json#/properties/d/type: a `$ref` may only have a `description` beside it (draft-07 ignores its siblings)",
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, expected) in got.iter().zip(expected) {
+        assert!(got.starts_with(expected), "{got}\n  expected {expected}");
+    }
+    // Display: one line per lint, each `file#pointer: reason`.
+    let text = error.to_string();
+    assert_eq!(text.lines().count(), expected.len(), "{text}");
+    for (line, got) in text.lines().zip(&got) {
+        assert_eq!(line, got);
+    }
+    // A malformed schema is still an error of its own, found first.
+    let broken = json!({"title": "Example", "type": "strin", "x-y": 1});
+    let error = check(broken, Profile::Protocol).expect_err("malformed");
+    assert_eq!(error.pointer.as_deref(), Some("/type"), "{error}");
+    assert!(error.others.is_empty(), "{error}");
 }
 
 #[test]
@@ -125,11 +433,6 @@ fn malformed_keyword_values_are_located() {
             "not a supported regular expression",
         ),
         (json!({"pattern": "(?=a)"}), "/pattern", "look-around"),
-        (
-            json!({"format": "email"}),
-            "/format",
-            "not one of the profile's named formats",
-        ),
         (
             json!({"$ref": "#/definitions/missing"}),
             "/$ref",
