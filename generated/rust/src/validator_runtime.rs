@@ -347,15 +347,22 @@ pub fn is_prefixed_base64url(
     min_bytes: usize,
     max_bytes: Option<usize>,
 ) -> bool {
-    let body = if prefixes.is_empty() {
-        s
+    let bytes = if prefixes.is_empty() {
+        s.as_bytes()
     } else {
-        match prefixes.iter().find_map(|p| s.strip_prefix(p)) {
+        // Byte by byte: the prefixes are a few short strings, cheaper compared inline than by
+        // `memcmp`.
+        let starts_with =
+            |p: &str| p.len() <= s.len() && p.bytes().zip(s.bytes()).all(|(a, b)| a == b);
+        match prefixes
+            .iter()
+            .find(|p| starts_with(p))
+            .and_then(|p| s.as_bytes().get(p.len()..))
+        {
             Some(body) => body,
             None => return false,
         }
     };
-    let bytes = body.as_bytes();
     let tail = bytes.len() % 4;
     if tail == 1 {
         return false;
@@ -364,7 +371,7 @@ pub fn is_prefixed_base64url(
     if decoded < min_bytes || max_bytes.is_some_and(|max| decoded > max) {
         return false;
     }
-    is_canonical_base64_body(bytes, b'-', b'_')
+    is_canonical_base64_body::<b'-', b'_'>(bytes)
 }
 
 /// Format primitive: canonical standard base64 with padding (RFC 4648 §4 alphabet; a multiple of
@@ -387,23 +394,27 @@ pub fn is_base64(s: &str, min_bytes: usize, max_bytes: Option<usize>) -> bool {
     if decoded < min_bytes || max_bytes.is_some_and(|max| decoded > max) {
         return false;
     }
-    is_canonical_base64_body(&bytes[..bytes.len() - padding], b'+', b'/')
+    is_canonical_base64_body::<b'+', b'/'>(&bytes[..bytes.len() - padding])
 }
 
-/// Whether `body` (unpadded, its length not 1 modulo 4) is all base64 characters, with `c62` and
-/// `c63` for the values 62 and 63, and its last character carries no stray trailing bits.
-fn is_canonical_base64_body(body: &[u8], c62: u8, c63: u8) -> bool {
-    let mut last = 0u8;
+/// Whether `body` (unpadded, its length not 1 modulo 4) is all base64 characters, with `C62` and
+/// `C63` for the values 62 and 63, and its last character carries no stray trailing bits. The
+/// alphabet test is one branch-free pass (the compiler checks many bytes at a time).
+fn is_canonical_base64_body<const C62: u8, const C63: u8>(body: &[u8]) -> bool {
+    let mut ok = true;
     for &b in body {
-        last = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            _ if b == c62 => 62,
-            _ if b == c63 => 63,
-            _ => return false,
-        };
+        ok &= b.is_ascii_alphanumeric() | (b == C62) | (b == C63);
     }
+    if !ok {
+        return false;
+    }
+    let last = match body.last() {
+        Some(&b @ b'A'..=b'Z') => b - b'A',
+        Some(&b @ b'a'..=b'z') => b - b'a' + 26,
+        Some(&b @ b'0'..=b'9') => b - b'0' + 52,
+        Some(&b) if b == C62 => 62,
+        _ => 63,
+    };
     match body.len() % 4 {
         2 => last & 0x0f == 0,
         3 => last & 0x03 == 0,
@@ -418,10 +429,88 @@ fn is_canonical_base64_body(body: &[u8], c62: u8, c63: u8) -> bool {
 /// host whose last label is a number is an IPv4 address and must be a canonical dotted quad; an
 /// `xn--` label must be Punycode of a label that UTS #46 keeps (see `is_valid_punycode_label`).
 pub fn is_origin(s: &str) -> bool {
+    common_origin(s.as_bytes()).unwrap_or_else(|| is_any_origin(s))
+}
+
+/// `is_origin` for the common shapes, in one pass over the bytes: `http://` or `https://`, a host
+/// of lower-case letters, digits, `-` and `.` (a domain whose last label starts with a letter and
+/// no label starts `xn--`, or digits and dots ending in a digit, an IPv4 address), then an
+/// optional `:` and port. `None` for any other host, which `is_any_origin` decides.
+fn common_origin(s: &[u8]) -> Option<bool> {
+    let (rest, default_port): (&[u8], u32) = if let Some(rest) = s.strip_prefix(b"https://") {
+        (rest, 443)
+    } else if let Some(rest) = s.strip_prefix(b"http://") {
+        (rest, 80)
+    } else {
+        return Some(false);
+    };
+    // The first byte of the current label (0 while it is empty), and whether only digits and dots
+    // have been seen.
+    let (mut label_first, mut numeric) = (0u8, true);
+    let mut end = rest.len();
+    for (i, &b) in rest.iter().enumerate() {
+        match b {
+            b'a'..=b'z' | b'-' => {
+                numeric = false;
+                if label_first == 0 {
+                    label_first = b;
+                    if b == b'x' && rest.get(i + 1..i + 4) == Some(b"n--") {
+                        return None;
+                    }
+                }
+            }
+            b'0'..=b'9' => {
+                if label_first == 0 {
+                    label_first = b;
+                }
+            }
+            b'.' => label_first = 0,
+            b':' => {
+                end = i;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let (host, port) = rest.split_at(end);
+    let host_ok = match host.last() {
+        // Digits and dots ending in a digit: the URL standard reads an IPv4 address.
+        Some(last) if numeric && last.is_ascii_digit() => is_canonical_ipv4(host),
+        // The last label starts with a letter: not a number, and every byte a domain byte.
+        Some(_) if !numeric && label_first.is_ascii_lowercase() => true,
+        _ => return None,
+    };
+    Some(
+        host_ok
+            && port
+                .split_first()
+                .is_none_or(|(_, digits)| is_port(digits, default_port)),
+    )
+}
+
+/// A port after an origin's `:`: 1 to 5 digits without a leading zero, at most 65535, and not the
+/// scheme's default port (an origin leaves that out).
+fn is_port(digits: &[u8], default_port: u32) -> bool {
+    if digits.is_empty() || digits.len() > 5 || (digits.len() > 1 && digits.first() == Some(&b'0'))
+    {
+        return false;
+    }
+    let mut port = 0u32;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        port = port * 10 + u32::from(b - b'0');
+    }
+    port != default_port && port <= 65535
+}
+
+/// `is_origin` for every shape (`common_origin` decides the common ones faster, alike).
+fn is_any_origin(s: &str) -> bool {
     let (rest, default_port) = if let Some(rest) = s.strip_prefix("https://") {
-        (rest, "443")
+        (rest, 443)
     } else if let Some(rest) = s.strip_prefix("http://") {
-        (rest, "80")
+        (rest, 80)
     } else {
         return false;
     };
@@ -444,37 +533,71 @@ pub fn is_origin(s: &str) -> bool {
             None => (rest, None),
         }
     };
-    if let Some(port) = port {
-        let digits_ok =
-            !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-        if !digits_ok || (port.len() > 1 && port.starts_with('0')) || port == default_port {
-            return false;
-        }
-        if port.parse::<u32>().map_or(true, |p| p > 65535) {
-            return false;
-        }
+    if port.is_some_and(|port| !is_port(port.as_bytes(), default_port)) {
+        return false;
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return is_canonical_ipv6(inner);
     }
-    !host.is_empty()
-        && host.bytes().all(is_domain_byte)
-        && if ends_in_number(host) {
-            is_canonical_ipv4(host)
-        } else {
-            host.split('.').all(|label| {
+    if host.is_empty() {
+        return false;
+    }
+    // One pass over the host: every byte a domain byte, and whether a label starts `xn--`.
+    let bytes = host.as_bytes();
+    let (mut punycode, mut previous) = (false, b'.');
+    for (i, &b) in bytes.iter().enumerate() {
+        if !is_domain_byte(b) {
+            return false;
+        }
+        if b == b'x'
+            && previous == b'.'
+            && bytes
+                .get(i + 1..)
+                .is_some_and(|rest| rest.starts_with(b"n--"))
+        {
+            punycode = true;
+        }
+        previous = b;
+    }
+    if ends_in_number(host) {
+        is_canonical_ipv4(bytes)
+    } else {
+        !punycode
+            || host.split('.').all(|label| {
                 label
                     .strip_prefix("xn--")
                     .is_none_or(is_valid_punycode_label)
             })
-        }
+    }
 }
 
 /// A byte the URL standard's serialization of a domain may hold: printable ASCII other than
 /// upper case (mapped to lower case) and the forbidden domain code points.
 fn is_domain_byte(b: u8) -> bool {
-    (0x21..0x7f).contains(&b) && !b.is_ascii_uppercase() && !b"#%/:<>?@[\\]^|".contains(&b)
+    b < 128 && (DOMAIN_BYTES >> b) & 1 == 1
 }
+
+/// The bytes `is_domain_byte` accepts, as a bit set over the ASCII codes.
+const DOMAIN_BYTES: u128 = {
+    let mut set = 0u128;
+    let mut b = 0x21u8;
+    while b < 0x7f {
+        set |= 1 << b;
+        b += 1;
+    }
+    let mut b = b'A';
+    while b <= b'Z' {
+        set &= !(1 << b);
+        b += 1;
+    }
+    let forbidden = b"#%/:<>?@[\\]^|";
+    let mut i = 0;
+    while i < forbidden.len() {
+        set &= !(1 << forbidden[i]);
+        i += 1;
+    }
+    set
+};
 
 /// Whether the URL standard reads `host` as an IPv4 address: its last label, ignoring one
 /// trailing empty label, is decimal digits or `0x` and hex digits.
@@ -563,60 +686,79 @@ fn is_known_valid_idn_char(c: u32) -> bool {
 }
 
 /// Four decimal parts of 0 to 255 without leading zeros.
-fn is_canonical_ipv4(host: &str) -> bool {
-    let parts: Vec<&str> = host.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|part| {
-            !part.is_empty()
-                && part.len() <= 3
-                && part.bytes().all(|b| b.is_ascii_digit())
-                && (part.len() == 1 || !part.starts_with('0'))
-                && part.parse::<u16>().is_ok_and(|n| n <= 255)
-        })
-}
-
-/// An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case).
-fn is_canonical_ipv6(text: &str) -> bool {
-    fn parse(part: &str) -> Option<Vec<u16>> {
-        if part.is_empty() {
-            return Some(Vec::new());
+fn is_canonical_ipv4(host: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in host.split(|&b| b == b'.') {
+        parts += 1;
+        let canonical = parts <= 4
+            && (1..=3).contains(&part.len())
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part.first() != Some(&b'0'))
+            && part.iter().fold(0u16, |n, &b| n * 10 + u16::from(b - b'0')) <= 255;
+        if !canonical {
+            return false;
         }
-        part.split(':')
-            .map(|piece| {
-                let ok = (1..=4).contains(&piece.len())
-                    && piece
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-                if ok {
-                    u16::from_str_radix(piece, 16).ok()
-                } else {
-                    None
-                }
-            })
-            .collect()
     }
-    let halves: Vec<&str> = text.split("::").collect();
-    let pieces = match halves.as_slice() {
-        [all] => match parse(all) {
-            Some(pieces) if pieces.len() == 8 => pieces,
-            _ => return false,
-        },
-        [head, tail] => match (parse(head), parse(tail)) {
-            (Some(head), Some(tail)) if head.len() + tail.len() < 8 => {
-                let gap = 8 - head.len() - tail.len();
-                let mut pieces = head;
-                pieces.extend(std::iter::repeat(0).take(gap));
-                pieces.extend(tail);
-                pieces
-            }
-            _ => return false,
-        },
-        _ => return false,
-    };
-    serialize_ipv6(&pieces) == text
+    parts == 4
 }
 
-fn serialize_ipv6(pieces: &[u16]) -> String {
+/// An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case):
+/// parsed into its eight pieces, then written back and compared, all on the stack.
+fn is_canonical_ipv6(text: &str) -> bool {
+    /// Parses `part` (hex pieces separated by `:`) into the start of `out`; returns how many.
+    fn parse(part: &str, out: &mut [u16; 8]) -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let mut count = 0;
+        for piece in part.split(':') {
+            let ok = (1..=4).contains(&piece.len())
+                && piece
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !ok {
+                return None;
+            }
+            *out.get_mut(count)? = u16::from_str_radix(piece, 16).ok()?;
+            count += 1;
+        }
+        Some(count)
+    }
+    let mut pieces = [0u16; 8];
+    let double_colon = |t: &str| t.as_bytes().windows(2).position(|w| w == b"::");
+    match double_colon(text) {
+        None => {
+            if parse(text, &mut pieces) != Some(8) {
+                return false;
+            }
+        }
+        Some(at) => {
+            let (Some(head), Some(tail)) = (text.get(..at), text.get(at + 2..)) else {
+                return false;
+            };
+            if double_colon(tail).is_some() {
+                return false;
+            }
+            let mut tail_pieces = [0u16; 8];
+            let (Some(h), Some(t)) = (parse(head, &mut pieces), parse(tail, &mut tail_pieces))
+            else {
+                return false;
+            };
+            if h + t >= 8 {
+                return false;
+            }
+            // The gap between the head and the tail stays zero.
+            for (to, from) in pieces.iter_mut().skip(8 - t).zip(tail_pieces.iter()) {
+                *to = *from;
+            }
+        }
+    }
+    serializes_ipv6_as(&pieces, text.as_bytes())
+}
+
+/// Whether the URL standard's serializer writes `pieces` as exactly `text`: lower-case hex pieces
+/// without leading zeros, the first longest run of two or more zero pieces written `::`.
+fn serializes_ipv6_as(pieces: &[u16; 8], text: &[u8]) -> bool {
     let (mut compress, mut longest) = (None, 1);
     let mut i = 0;
     while i < pieces.len() {
@@ -634,7 +776,15 @@ fn serialize_ipv6(pieces: &[u16]) -> String {
             i += 1;
         }
     }
-    let mut out = String::new();
+    // At most 8 pieces of 4 digits and 7 separators.
+    let mut out = [0u8; 39];
+    let mut len = 0;
+    let mut push = |b: u8| {
+        if let Some(slot) = out.get_mut(len) {
+            *slot = b;
+        }
+        len += 1;
+    };
     let mut ignore_zero = false;
     for (i, &piece) in pieces.iter().enumerate() {
         if ignore_zero && piece == 0 {
@@ -642,16 +792,26 @@ fn serialize_ipv6(pieces: &[u16]) -> String {
         }
         ignore_zero = false;
         if compress == Some(i) {
-            out.push_str(if i == 0 { "::" } else { ":" });
+            if i == 0 {
+                push(b':');
+            }
+            push(b':');
             ignore_zero = true;
             continue;
         }
-        out.push_str(&format!("{piece:x}"));
+        let mut started = false;
+        for shift in [12, 8, 4, 0] {
+            let digit = (piece >> shift) & 0xf;
+            if digit != 0 || started || shift == 0 {
+                push(b"0123456789abcdef"[usize::from(digit)]);
+                started = true;
+            }
+        }
         if i != 7 {
-            out.push(':');
+            push(b':');
         }
     }
-    out
+    out.get(..len) == Some(text)
 }
 
 /// Format primitive: a number that is an integer within the signed 64-bit range.

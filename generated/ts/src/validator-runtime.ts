@@ -354,43 +354,43 @@ export function hasMaxChars(s: string, limit: number): boolean {
 }
 
 /**
- * The 6-bit value of a base64 character code, or -1: `c62` and `c63` are the codes of the values
- * 62 and 63 (`-` and `_` in base64url, `+` and `/` in standard base64).
+ * The 6-bit values of the base64url characters (`-` and `_` for 62 and 63) by character code below
+ * 128; -1 for every other code.
  */
-function base64Value(c: number, c62: number, c63: number): number {
-  if (c >= 65 && c <= 90) {
-    return c - 65;
+const BASE64URL_VALUES: Int8Array = base64Table(45, 95);
+/** The 6-bit values of the standard base64 characters (`+` and `/` for 62 and 63), as above. */
+const BASE64_VALUES: Int8Array = base64Table(43, 47);
+
+function base64Table(c62: number, c63: number): Int8Array {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 26; i++) {
+    table[65 + i] = i;
+    table[97 + i] = 26 + i;
   }
-  if (c >= 97 && c <= 122) {
-    return c - 71;
+  for (let i = 0; i < 10; i++) {
+    table[48 + i] = 52 + i;
   }
-  if (c >= 48 && c <= 57) {
-    return c + 4;
-  }
-  if (c === c62) {
-    return 62;
-  }
-  if (c === c63) {
-    return 63;
-  }
-  return -1;
+  table[c62] = 62;
+  table[c63] = 63;
+  return table;
 }
 
 /**
- * Whether `s[start, end)` (unpadded, its length not 1 modulo 4) is all base64 characters, with the
- * codes `c62` and `c63` for the values 62 and 63, and its last character carries no stray trailing
- * bits.
+ * Whether `s[start, end)` (unpadded, its length not 1 modulo 4) is all characters of the base64
+ * alphabet whose values `table` holds, and its last character carries no stray trailing bits.
  */
-function isCanonicalBase64Body(s: string, start: number, end: number, c62: number, c63: number): boolean {
+function isCanonicalBase64Body(s: string, start: number, end: number, table: Int8Array): boolean {
   let last = 0;
   for (let i = start; i < end; i++) {
-    const value = base64Value(s.charCodeAt(i), c62, c63);
+    const c = s.charCodeAt(i);
+    // Codes of 128 and above are outside the table (`undefined`, so refused).
+    const value = c < 128 ? (table[c] as number) : -1;
     if (value < 0) {
       return false;
     }
     last = value;
   }
-  const tail = (end - start) % 4;
+  const tail = (end - start) & 3;
   if (tail === 2) {
     return (last & 0x0f) === 0;
   }
@@ -429,7 +429,7 @@ export function isPrefixedBase64url(s: string, prefixes: readonly string[], minB
   if (decoded < minBytes || decoded > maxBytes) {
     return false;
   }
-  return isCanonicalBase64Body(s, start, s.length, 45, 95);
+  return isCanonicalBase64Body(s, start, s.length, BASE64URL_VALUES);
 }
 
 /**
@@ -447,7 +447,7 @@ export function isBase64(s: string, minBytes: number, maxBytes: number): boolean
   if (decoded < minBytes || decoded > maxBytes) {
     return false;
   }
-  return isCanonicalBase64Body(s, 0, length - padding, 43, 47);
+  return isCanonicalBase64Body(s, 0, length - padding, BASE64_VALUES);
 }
 
 /**
@@ -518,41 +518,86 @@ export function isOrigin(s: string): boolean {
   if (hostLength === 0) {
     return false;
   }
+  // One pass over the host: every code unit a domain code, and whether a label starts `xn--` (a
+  // label ends at a `.`, and the host at a `:` or the end, so `n--` after an `x` at a label's start
+  // lies inside the host).
+  let punycode = false;
   for (let i = start; i < hostEnd; i++) {
-    if (!isDomainCode(s.charCodeAt(i))) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || DOMAIN_CODES[c] !== 1) {
+      return false;
+    }
+    if (c === 120 && (i === start || s.charCodeAt(i - 1) === 46) && s.startsWith("n--", i + 1)) {
+      punycode = true;
+    }
+  }
+  if (endsInNumber(s, start, hostEnd)) {
+    return isCanonicalIpv4(s, start, hostEnd);
+  }
+  if (!punycode) {
+    return true;
+  }
+  return s
+    .slice(start, hostEnd)
+    .split(".")
+    .every((label) => !label.startsWith("xn--") || isValidPunycodeLabel(label.slice(4)));
+}
+
+/**
+ * The code units below 128 the URL standard's serialization of a domain may hold (1) or not (0):
+ * printable ASCII other than upper case (mapped to lower case) and the forbidden domain code
+ * points `#%/:<>?@[\]^|`.
+ */
+const DOMAIN_CODES: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0x21; c < 0x7f; c++) {
+    table[c] = 1;
+  }
+  for (let c = 65; c <= 90; c++) {
+    table[c] = 0;
+  }
+  for (const forbidden of "#%/:<>?@[\\]^|") {
+    table[forbidden.charCodeAt(0)] = 0;
+  }
+  return table;
+})();
+
+/**
+ * Whether the URL standard reads the host `s[start, end)` as an IPv4 address: its last label,
+ * ignoring one trailing empty label, is decimal digits or `0x` and hex digits.
+ */
+function endsInNumber(s: string, start: number, end: number): boolean {
+  if (end - start > 1 && s.charCodeAt(end - 1) === 46) {
+    end--;
+  }
+  let from = end;
+  while (from > start && s.charCodeAt(from - 1) !== 46) {
+    from--;
+  }
+  if (from === end) {
+    return false;
+  }
+  let digits = true;
+  for (let i = from; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      digits = false;
+      break;
+    }
+  }
+  if (digits) {
+    return true;
+  }
+  if (end - from < 2 || s.charCodeAt(from) !== 48 || s.charCodeAt(from + 1) !== 120) {
+    return false;
+  }
+  for (let i = from + 2; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
       return false;
     }
   }
-  const host = s.slice(start, hostEnd);
-  if (endsInNumber(host)) {
-    return isCanonicalIpv4(host);
-  }
-  return host.split(".").every((label) => !label.startsWith("xn--") || isValidPunycodeLabel(label.slice(4)));
-}
-
-const DIGITS = /^[0-9]+$/;
-const HEX_TAIL = /^0x[0-9a-f]*$/;
-const IPV4_PART = /^(?:0|[1-9][0-9]{0,2})$/;
-const IPV6_PIECE = /^[0-9a-f]{1,4}$/;
-/** The forbidden domain code points that are printable ASCII. */
-const FORBIDDEN_DOMAIN = "#%/:<>?@[\\]^|";
-
-/**
- * A code unit the URL standard's serialization of a domain may hold: printable ASCII other than
- * upper case (mapped to lower case) and the forbidden domain code points.
- */
-function isDomainCode(c: number): boolean {
-  return c >= 0x21 && c < 0x7f && !(c >= 65 && c <= 90) && !FORBIDDEN_DOMAIN.includes(String.fromCharCode(c));
-}
-
-/**
- * Whether the URL standard reads `host` as an IPv4 address: its last label, ignoring one trailing
- * empty label, is decimal digits or `0x` and hex digits.
- */
-function endsInNumber(host: string): boolean {
-  const trimmed = host.length > 1 && host.endsWith(".") ? host.slice(0, -1) : host;
-  const last = trimmed.slice(trimmed.lastIndexOf(".") + 1);
-  return DIGITS.test(last) || HEX_TAIL.test(last);
+  return true;
 }
 
 /**
@@ -634,49 +679,115 @@ function isKnownValidIdnChar(c: number): boolean {
   return (c >= 0xdf && c <= 0xf6) || (c >= 0xf8 && c <= 0xff);
 }
 
-/** Four decimal parts of 0 to 255 without leading zeros. */
-function isCanonicalIpv4(host: string): boolean {
-  const parts = host.split(".");
-  return parts.length === 4 && parts.every((part) => IPV4_PART.test(part) && Number(part) <= 255);
-}
-
-/** An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case). */
-function isCanonicalIpv6(text: string): boolean {
-  const halves = text.split("::");
-  if (halves.length > 2) {
-    return false;
-  }
-  const parse = (part: string): number[] | undefined => {
-    if (part === "") {
-      return [];
-    }
-    const out: number[] = [];
-    for (const piece of part.split(":")) {
-      if (!IPV6_PIECE.test(piece)) {
-        return undefined;
+/** The host `s[start, end)` is four decimal parts of 0 to 255 without leading zeros. */
+function isCanonicalIpv4(s: string, start: number, end: number): boolean {
+  let parts = 0;
+  let i = start;
+  for (;;) {
+    let j = i;
+    let value = 0;
+    while (j < end) {
+      const c = s.charCodeAt(j);
+      if (c === 46) {
+        break;
       }
-      out.push(parseInt(piece, 16));
+      if (c < 48 || c > 57 || j - i >= 3) {
+        return false;
+      }
+      value = value * 10 + (c - 48);
+      j++;
     }
-    return out;
-  };
-  const head = parse(halves[0] ?? "");
-  const tail = halves.length === 2 ? parse(halves[1] ?? "") : [];
-  if (head === undefined || tail === undefined) {
-    return false;
-  }
-  let pieces: number[];
-  if (halves.length === 2) {
-    const gap = 8 - head.length - tail.length;
-    if (gap < 1) {
+    const digits = j - i;
+    if (digits === 0 || (digits > 1 && s.charCodeAt(i) === 48) || value > 255) {
       return false;
     }
-    pieces = [...head, ...new Array<number>(gap).fill(0), ...tail];
-  } else if (head.length === 8) {
-    pieces = head;
+    parts++;
+    if (j === end) {
+      return parts === 4;
+    }
+    if (parts === 4) {
+      return false;
+    }
+    i = j + 1;
+  }
+}
+
+/**
+ * An IPv6 address written as the URL standard serializes it (RFC 5952 compression, lower case):
+ * parsed into its eight pieces, then written back and compared.
+ */
+function isCanonicalIpv6(text: string): boolean {
+  const pieces = [0, 0, 0, 0, 0, 0, 0, 0];
+  const gap = text.indexOf("::");
+  if (gap < 0) {
+    if (parseIpv6Pieces(text, 0, text.length, pieces, 0) !== 8) {
+      return false;
+    }
   } else {
-    return false;
+    if (text.indexOf("::", gap + 2) >= 0) {
+      return false;
+    }
+    const head = parseIpv6Pieces(text, 0, gap, pieces, 0);
+    if (head < 0) {
+      return false;
+    }
+    const tail = parseIpv6Pieces(text, gap + 2, text.length, pieces, head);
+    if (tail < 0 || head + tail >= 8) {
+      return false;
+    }
+    // Move the tail to the end and zero the gap.
+    for (let k = tail - 1; k >= 0; k--) {
+      pieces[8 - tail + k] = pieces[head + k] ?? 0;
+    }
+    for (let k = head; k < 8 - tail; k++) {
+      pieces[k] = 0;
+    }
   }
   return serializeIpv6(pieces) === text;
+}
+
+/**
+ * Parses `s[start, end)` (pieces of 1 to 4 lower-case hex digits separated by `:`, or nothing) into
+ * `out` from index `at`, at most up to index 8; returns how many pieces, or -1.
+ */
+function parseIpv6Pieces(s: string, start: number, end: number, out: number[], at: number): number {
+  if (start === end) {
+    return 0;
+  }
+  let count = 0;
+  let i = start;
+  for (;;) {
+    let value = 0;
+    let j = i;
+    while (j < end) {
+      const c = s.charCodeAt(j);
+      if (c === 58) {
+        break;
+      }
+      let digit: number;
+      if (c >= 48 && c <= 57) {
+        digit = c - 48;
+      } else if (c >= 97 && c <= 102) {
+        digit = c - 87;
+      } else {
+        return -1;
+      }
+      if (j - i >= 4) {
+        return -1;
+      }
+      value = value * 16 + digit;
+      j++;
+    }
+    if (j === i || at + count >= 8) {
+      return -1;
+    }
+    out[at + count] = value;
+    count++;
+    if (j === end) {
+      return count;
+    }
+    i = j + 1;
+  }
 }
 
 function serializeIpv6(pieces: number[]): string {
