@@ -716,14 +716,10 @@ fn serializes_ipv6_as(pieces: &[u16; 8], text: &[u8]) -> bool {
     out.get(..len) == Some(text)
 }
 
-/// Format primitive: a number that is an integer within the signed 64-bit range.
+/// Format primitive: a number that is an integer within the signed 64-bit range, judged on the
+/// double the number's text reads as (as JavaScript reads it), so that both languages give the
+/// same verdict: `9223372036854775807` reads as 2^63 and is refused, as in TypeScript.
 pub fn is_int64(n: &Number) -> bool {
-    if n.is_i64() {
-        return true;
-    }
-    if n.is_u64() {
-        return false;
-    }
     n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0)
 }
 
