@@ -22,17 +22,15 @@
 //! Run with `cargo bench -p devicekey-conformance --bench sign_params`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use devicekey_conformance::bench::{alternate, median, rate, ROUNDS, ROUND_TIME};
 use devicekey_conformance::{built_ts_package, reference_validator, repo_root};
 use devicekey_protocol::types::DeviceKeySignParams;
 use devicekey_protocol::{formats, validators, Validate};
 use serde_json::{json, Value};
 
-const ROUNDS: usize = 7;
-const ROUND_TIME: Duration = Duration::from_millis(300);
 const DEFAULT_N: usize = 10_000;
 
 /// A small deterministic generator (xorshift64*), so every run measures the same instances.
@@ -149,46 +147,21 @@ fn instances(n: usize) -> Vec<Value> {
         .collect()
 }
 
-/// Runs `pass` (one pass over every instance) repeatedly for about `ROUND_TIME`; returns passes/s.
-fn rate(mut pass: impl FnMut() -> usize) -> f64 {
-    let start = Instant::now();
-    let mut passes = 0u64;
-    let mut sink = 0usize;
-    while start.elapsed() < ROUND_TIME {
-        sink = sink.wrapping_add(pass());
-        passes += 1;
-    }
-    black_box(sink);
-    passes as f64 / start.elapsed().as_secs_f64()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
-    values[values.len() / 2]
-}
-
 /// Alternates the two sides round by round and reports the median of each and of the ratios.
 fn compare(
     label: &str,
     theirs_name: &str,
     n: usize,
-    mut ours: impl FnMut() -> usize,
-    mut theirs: impl FnMut() -> usize,
+    ours: impl FnMut() -> usize,
+    theirs: impl FnMut() -> usize,
 ) {
-    let (mut a_rates, mut b_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let a = rate(&mut ours);
-        let b = rate(&mut theirs);
-        a_rates.push(a);
-        b_rates.push(b);
-        ratios.push(a / b);
-    }
-    let (a, b) = (median(a_rates) * n as f64, median(b_rates) * n as f64);
+    let timed = alternate(ours, theirs);
+    let (a, b) = (timed.ours * n as f64, timed.theirs * n as f64);
     println!(
         "{label}: generated {a:>10.0}/s ({:>6.0} ns each), {theirs_name} {b:>10.0}/s ({:>6.0} ns each), ratio {:.2}x",
         1e9 / a,
         1e9 / b,
-        median(ratios)
+        timed.ratio
     );
 }
 

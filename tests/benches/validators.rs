@@ -5,50 +5,20 @@
 //!
 //! Run with `cargo bench -p devicekey-conformance --bench validators`.
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
-
+use devicekey_conformance::bench::{alternate, ROUNDS, ROUND_TIME};
 use devicekey_conformance::{built_ts_package, reference_validator, repo_root, vectors};
 use devicekey_protocol::validators;
-
-const ROUNDS: usize = 7;
-const ROUND_TIME: Duration = Duration::from_millis(300);
-
-/// Runs `pass` (one pass over every vector) repeatedly for about `ROUND_TIME`; returns passes/s.
-fn rate(mut pass: impl FnMut() -> usize) -> f64 {
-    let start = Instant::now();
-    let mut passes = 0u64;
-    let mut sink = 0usize;
-    while start.elapsed() < ROUND_TIME {
-        sink = sink.wrapping_add(pass());
-        passes += 1;
-    }
-    black_box(sink);
-    passes as f64 / start.elapsed().as_secs_f64()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
-    values[values.len() / 2]
-}
 
 /// Alternates the two sides round by round and reports the median of each and of the ratios.
 fn compare(
     label: &str,
     n: usize,
-    mut generated: impl FnMut() -> usize,
-    mut reference: impl FnMut() -> usize,
+    generated: impl FnMut() -> usize,
+    reference: impl FnMut() -> usize,
 ) {
-    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let a = rate(&mut generated);
-        let b = rate(&mut reference);
-        ours.push(a);
-        theirs.push(b);
-        ratios.push(a / b);
-    }
-    let (a, b) = (median(ours) * n as f64, median(theirs) * n as f64);
-    println!("{label}: generated {a:>12.0} validations/s, jsonschema {b:>12.0} validations/s, ratio {:.2}x", median(ratios));
+    let timed = alternate(generated, reference);
+    let (a, b) = (timed.ours * n as f64, timed.theirs * n as f64);
+    println!("{label}: generated {a:>12.0} validations/s, jsonschema {b:>12.0} validations/s, ratio {:.2}x", timed.ratio);
 }
 
 fn main() {

@@ -300,3 +300,64 @@ pub fn compile_ts_validators(sources: &Path, out: &Path) -> PathBuf {
     std::fs::write(out.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
     out.join("suite.js")
 }
+
+/// The benchmarks' side-by-side timing: alternating rounds, medians.
+pub mod bench {
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+
+    /// Rounds per side.
+    pub const ROUNDS: usize = 7;
+    /// How long one round of one side runs.
+    pub const ROUND_TIME: Duration = Duration::from_millis(300);
+
+    /// Runs `pass` (one pass over every input) repeatedly for about [`ROUND_TIME`]; returns
+    /// passes per second.
+    pub fn rate(mut pass: impl FnMut() -> usize) -> f64 {
+        let start = Instant::now();
+        let mut passes = 0u64;
+        let mut sink = 0usize;
+        while start.elapsed() < ROUND_TIME {
+            sink = sink.wrapping_add(pass());
+            passes += 1;
+        }
+        black_box(sink);
+        passes as f64 / start.elapsed().as_secs_f64()
+    }
+
+    /// The median of `values` (finite).
+    pub fn median(mut values: Vec<f64>) -> f64 {
+        values.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+        values[values.len() / 2]
+    }
+
+    /// Both sides' median rates (passes per second) and the median of the per-round ratios.
+    pub struct Alternated {
+        /// Ours.
+        pub ours: f64,
+        /// Theirs.
+        pub theirs: f64,
+        /// Ours over theirs.
+        pub ratio: f64,
+    }
+
+    /// Alternates the two sides round by round ([`ROUNDS`] each).
+    pub fn alternate(
+        mut ours: impl FnMut() -> usize,
+        mut theirs: impl FnMut() -> usize,
+    ) -> Alternated {
+        let (mut a_rates, mut b_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let a = rate(&mut ours);
+            let b = rate(&mut theirs);
+            a_rates.push(a);
+            b_rates.push(b);
+            ratios.push(a / b);
+        }
+        Alternated {
+            ours: median(a_rates),
+            theirs: median(b_rates),
+            ratio: median(ratios),
+        }
+    }
+}
