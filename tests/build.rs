@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
-use devicekey_codegen::{Profile, RustPaths, SchemaDoc, SchemaSet};
+use devicekey_codegen::{Profile, RustPaths, SchemaDoc, SchemaResource, SchemaSet};
 use serde_json::{json, Value};
 
 fn main() {
@@ -27,6 +27,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", suite_dir.display());
     println!("cargo:rerun-if-changed=build.rs");
 
+    let remotes = suite_remotes(&manifest_dir.join("suite-remotes"));
     let mut manifest = Vec::new();
     let mut docs = Vec::new();
     let files = list_json(&suite_dir);
@@ -46,7 +47,9 @@ fn main() {
                 file: PathBuf::from(format!("{file_name}#{group_index}")),
                 value: group["schema"].clone(),
             };
-            let (accepted, skip) = match SchemaSet::new(vec![doc.clone()], Profile::General) {
+            let checked =
+                SchemaSet::with_resources(vec![doc.clone()], remotes.clone(), Profile::General);
+            let (accepted, skip) = match checked {
                 Ok(_) => {
                     docs.push(doc);
                     (Some(name), None)
@@ -70,13 +73,13 @@ fn main() {
             validator_runtime: "::devicekey_protocol::validator_runtime",
             formats: "::devicekey_protocol::formats",
         };
-        devicekey_codegen::rust_validators_for(docs.clone(), paths)
+        devicekey_codegen::rust_validators_with(docs.clone(), remotes.clone(), paths)
             .expect("accepted suite schemas generate")
     };
     std::fs::write(out_dir.join("suite.rs"), rust).expect("write suite.rs");
     let ts_dir = out_dir.join("suite_ts");
     std::fs::create_dir_all(&ts_dir).expect("suite_ts");
-    for (name, contents) in devicekey_codegen::ts_validators_for(docs)
+    for (name, contents) in devicekey_codegen::ts_validators_with(docs, remotes)
         .expect("accepted suite schemas generate TypeScript")
     {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
@@ -91,6 +94,37 @@ fn main() {
         serde_json::to_string(&manifest).expect("manifest"),
     )
     .expect("write manifest");
+}
+
+/// The suite's remote documents (`suite-remotes/`, see its `SOURCE.md`), each a resource known by
+/// `http://localhost:1234/` followed by its path there, as the suite's harnesses serve them.
+fn suite_remotes(dir: &Path) -> Vec<SchemaResource> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut out = Vec::new();
+    let mut folders = vec![PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(dir.join(&folder)) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let relative = folder.join(entry.file_name());
+            let path = dir.join(&relative);
+            if path.is_dir() {
+                folders.push(relative);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                let value: Value =
+                    serde_json::from_str(&std::fs::read_to_string(&path).expect("remote"))
+                        .expect("remote JSON");
+                let relative = relative.to_str().expect("UTF-8 path").replace('\\', "/");
+                out.push(SchemaResource {
+                    uri: format!("http://localhost:1234/{relative}"),
+                    value,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.uri.cmp(&b.uri));
+    out
 }
 
 /// Generates the validators of the generator's golden schemas (every `TypeName.json` of every

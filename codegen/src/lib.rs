@@ -65,11 +65,14 @@ mod ts_package;
 mod ts_syntax;
 mod ts_types;
 mod ts_validators;
+mod uri;
 mod validator_runtime;
 mod writer;
 
 pub use error::{Error, Result, Warning};
 pub use layout::{Files, COMMAND, GENERATED_DIRS, NOT_GENERATED, SCHEMA_DIR};
-pub use pipeline::{generate, rust_validators_for, ts_validators_for};
+pub use pipeline::{
+    generate, rust_validators_for, rust_validators_with, ts_validators_for, ts_validators_with,
+};
 pub use rust_validators::RustPaths;
-pub use schema_set::{parse_json_strict, Profile, SchemaDoc, SchemaSet};
+pub use schema_set::{parse_json_strict, Profile, SchemaDoc, SchemaResource, SchemaSet};

@@ -240,7 +240,7 @@ pub(crate) fn compile(set: &SchemaSet, roots: &[String]) -> Model {
     }
     while let Some((id, location)) = compiler.queue.pop() {
         let schema = set.node(&location).cloned().unwrap_or(Value::Bool(true));
-        let path = format!("{}.json#{}", location.doc, location.pointer);
+        let path = format!("{}#{}", set.display(&location.doc), location.pointer);
         let node = compiler.node(&schema, &location.doc, &location.pointer, path.clone());
         compiler.functions[id] = Function {
             location: path,
@@ -285,7 +285,7 @@ impl Compiler<'_> {
             Value::Object(object) => {
                 if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
                     // The profile check resolved every `$ref` already.
-                    match self.set.resolve(doc, reference) {
+                    match self.set.resolve_at(doc, pointer, reference) {
                         Ok(location) => NodeKind::Ref(self.function_for(location)),
                         Err(_) => NodeKind::Nothing,
                     }
@@ -304,7 +304,7 @@ impl Compiler<'_> {
     }
 
     fn child(&mut self, schema: &Value, doc: &str, pointer: &str) -> Node {
-        let path = format!("{doc}.json#{pointer}");
+        let path = format!("{}#{pointer}", self.set.display(doc));
         self.node(schema, doc, pointer, path)
     }
 

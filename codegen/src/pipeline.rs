@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::error::Result;
 use crate::layout::{Files, COMMAND, METHODS_FILE, SCHEMA_DIR};
 use crate::rust_validators::{RustPaths, TypedRoots};
-use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
+use crate::schema_set::{Profile, SchemaDoc, SchemaResource, SchemaSet};
 use crate::ts_validators::TsPaths;
 use crate::{methods, model, plan, rustfmt, validator_runtime};
 use crate::{rust_crate, rust_formats, rust_methods, rust_types, rust_validators};
@@ -145,7 +145,16 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
 /// to the generated crate's validator runtime and formats modules through `paths` (and to the
 /// `regex` crate as `::regex` when a schema has a `pattern`, see [`RustPaths`]).
 pub fn rust_validators_for(docs: Vec<SchemaDoc>, paths: RustPaths) -> Result<String> {
-    let set = SchemaSet::new(docs, Profile::General)?;
+    rust_validators_with(docs, Vec::new(), paths)
+}
+
+/// [`rust_validators_for`], with `resources` the documents may `$ref` by URI.
+pub fn rust_validators_with(
+    docs: Vec<SchemaDoc>,
+    resources: Vec<SchemaResource>,
+    paths: RustPaths,
+) -> Result<String> {
+    let set = SchemaSet::with_resources(docs, resources, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let plan = plan::lower(&model::compile(&set, &names));
     Ok(rust_validators::emit(&plan, &set, paths, None).code)
@@ -154,7 +163,15 @@ pub fn rust_validators_for(docs: Vec<SchemaDoc>, paths: RustPaths) -> Result<Str
 /// TypeScript validators for standalone schemas (each document is a root): file name → contents
 /// of `validator-runtime.ts`, `formats.ts` and `suite.ts` (the validators), to compile together.
 pub fn ts_validators_for(docs: Vec<SchemaDoc>) -> Result<Vec<(String, String)>> {
-    let set = SchemaSet::new(docs, Profile::General)?;
+    ts_validators_with(docs, Vec::new())
+}
+
+/// [`ts_validators_for`], with `resources` the documents may `$ref` by URI.
+pub fn ts_validators_with(
+    docs: Vec<SchemaDoc>,
+    resources: Vec<SchemaResource>,
+) -> Result<Vec<(String, String)>> {
+    let set = SchemaSet::with_resources(docs, resources, Profile::General)?;
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let plan = plan::lower(&model::compile(&set, &names));
     let paths = TsPaths {

@@ -8,7 +8,11 @@ use serde_json::{Map, Value};
 use crate::error::{pointer_push, Error, Result, Warning};
 use crate::json::{as_count, json_equal, JsonType};
 use crate::layout::METHODS_FILE;
+use crate::uri::UriRef;
 use crate::{formats, patterns};
+
+/// The draft-07 meta-schema (`resources/SOURCE.md`).
+const DRAFT_07_META_SCHEMA_TEXT: &str = include_str!("../resources/json-schema-draft-07.json");
 
 /// How strict the profile check is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,14 +210,41 @@ pub struct SchemaDoc {
     pub value: Value,
 }
 
-/// A set of schema documents that may refer to one another by file name.
+/// A schema that documents may refer to by URI but that is not a type of its own: a document
+/// another schema `$ref`s by an absolute URI (as the JSON-Schema-Test-Suite's remotes are), known
+/// by that URI. The generator never fetches a schema; what a `$ref` names must be among the
+/// documents, these resources, or the draft-07 meta-schema, which the general profile knows by
+/// its URI.
+#[derive(Debug, Clone)]
+pub struct SchemaResource {
+    /// The absolute URI the resource is known by (its retrieval URI); a root `$id` of its own,
+    /// when it has one, names it too.
+    pub uri: String,
+    /// The document.
+    pub value: Value,
+}
+
+/// A set of schema documents that may refer to one another by file name or by `$id`.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaSet {
     /// Documents keyed by type name.
     pub(crate) docs: BTreeMap<String, SchemaDoc>,
+    /// Resources keyed by their URI (a [`Location::doc`] of a resource is this URI).
+    pub(crate) resources: BTreeMap<String, SchemaDoc>,
+    /// Every schema's identifiers (absolute URIs without fragment, and `URI#name` for
+    /// location-independent names), each with the places that declare it.
+    pub(crate) ids: BTreeMap<String, Vec<Location>>,
     /// What the general profile accepted and the validators ignore, in document order.
     pub(crate) warnings: Vec<Warning>,
 }
+
+/// The URI scheme of the base URI each input document has before any `$id`: a document
+/// `Name.json` is `devicekey-input:///Name.json`, so `Other.json` beside it resolves to the
+/// document `Other`.
+const INPUT_SCHEME: &str = "devicekey-input";
+
+/// The URI of the draft-07 meta-schema, which the general profile knows without fetching it.
+const DRAFT_07_META_SCHEMA: &str = "http://json-schema.org/draft-07/schema";
 
 /// Where a `$ref` points: a document and a JSON pointer inside it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -229,6 +260,17 @@ impl SchemaSet {
     /// schema fails with the first error found; the protocol profile's lints fail all at once
     /// (see [`Profile::Protocol`]).
     pub fn new(docs: Vec<SchemaDoc>, profile: Profile) -> Result<Self> {
+        Self::with_resources(docs, Vec::new(), profile)
+    }
+
+    /// [`SchemaSet::new`], with `resources` that the documents may `$ref` by URI (checked
+    /// against `profile` like the documents; they generate no type of their own). The general
+    /// profile adds the draft-07 meta-schema as one more resource.
+    pub fn with_resources(
+        docs: Vec<SchemaDoc>,
+        resources: Vec<SchemaResource>,
+        profile: Profile,
+    ) -> Result<Self> {
         let mut set = SchemaSet::default();
         for doc in docs {
             if !is_type_name(&doc.name) {
@@ -245,8 +287,49 @@ impl SchemaSet {
             }
             set.docs.insert(doc.name.clone(), doc);
         }
+        for resource in resources {
+            let uri = UriRef::parse(&resource.uri);
+            if !uri.is_absolute() || uri.fragment.as_deref().is_some_and(|f| !f.is_empty()) {
+                return Err(Error::file(
+                    Path::new(&resource.uri),
+                    "a resource's URI must be absolute, with no fragment",
+                ));
+            }
+            let key = uri.without_fragment().to_string();
+            if set.resources.contains_key(&key) {
+                return Err(Error::file(
+                    Path::new(&key),
+                    "two resources have the same URI",
+                ));
+            }
+            set.resources.insert(
+                key.clone(),
+                SchemaDoc {
+                    name: key.clone(),
+                    file: PathBuf::from(&key),
+                    value: resource.value,
+                },
+            );
+        }
+        let built_in =
+            profile == Profile::General && !set.resources.contains_key(DRAFT_07_META_SCHEMA);
+        if built_in {
+            let value = parse_json_strict(DRAFT_07_META_SCHEMA_TEXT)
+                .map_err(|e| Error::file(Path::new(DRAFT_07_META_SCHEMA), e))?;
+            set.resources.insert(
+                DRAFT_07_META_SCHEMA.to_owned(),
+                SchemaDoc {
+                    name: DRAFT_07_META_SCHEMA.to_owned(),
+                    file: PathBuf::from(DRAFT_07_META_SCHEMA),
+                    value,
+                },
+            );
+        }
+        set.index_ids();
         let (mut lints, mut warnings) = (Vec::new(), Vec::new());
-        for doc in set.docs.values() {
+        let documents: Vec<&SchemaDoc> = set.docs.values().chain(set.resources.values()).collect();
+        for doc in documents {
+            let is_built_in = built_in && doc.name == DRAFT_07_META_SCHEMA;
             let mut checker = Checker {
                 set: &set,
                 doc,
@@ -256,13 +339,116 @@ impl SchemaSet {
             };
             checker.check_doc()?;
             lints.append(&mut checker.lints);
-            warnings.append(&mut checker.warnings);
+            if !is_built_in {
+                warnings.append(&mut checker.warnings);
+            }
         }
         if let Some(error) = Error::all(lints) {
             return Err(error);
         }
+        set.refuse_endless_references()?;
         set.warnings = warnings;
         Ok(set)
+    }
+
+    /// Refuses a `$ref` that leads back to itself while staying on the same instance (through
+    /// `$ref`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else` or a schema dependency), as
+    /// `{"$ref": "#"}` does: validating would never end. A cycle through a keyword that descends
+    /// into the instance (`properties`, `items`...) ends with the instance and is fine.
+    fn refuse_endless_references(&self) -> Result<()> {
+        // 0: not seen, 1: on the current path, 2: done.
+        let mut state: BTreeMap<Location, u8> = BTreeMap::new();
+        let mut starts = Vec::new();
+        for key in self.docs.keys().chain(self.resources.keys()) {
+            if let Some(doc) = self.document(key) {
+                collect_refs(&doc.value, key, "", &mut starts);
+            }
+        }
+        for start in starts {
+            if state.get(&start).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            // Iterative depth-first search: (location, its successors, next successor).
+            let mut stack: Vec<(Location, Vec<Location>, usize)> = Vec::new();
+            state.insert(start.clone(), 1);
+            let next = self.same_instance(&start);
+            stack.push((start, next, 0));
+            while let Some((location, successors, index)) = stack.last_mut() {
+                let Some(successor) = successors.get(*index).cloned() else {
+                    state.insert(location.clone(), 2);
+                    stack.pop();
+                    continue;
+                };
+                *index += 1;
+                match state.get(&successor).copied().unwrap_or(0) {
+                    0 => {
+                        state.insert(successor.clone(), 1);
+                        let next = self.same_instance(&successor);
+                        stack.push((successor, next, 0));
+                    }
+                    1 => {
+                        let first = stack
+                            .iter()
+                            .position(|(l, _, _)| *l == successor)
+                            .unwrap_or(0);
+                        let cycle: Vec<String> = stack[first..]
+                            .iter()
+                            .map(|(l, _, _)| format!("{}#{}", self.display(&l.doc), l.pointer))
+                            .chain(std::iter::once(format!(
+                                "{}#{}",
+                                self.display(&successor.doc),
+                                successor.pointer
+                            )))
+                            .collect();
+                        let file = self
+                            .document(&successor.doc)
+                            .map(|d| d.file.clone())
+                            .unwrap_or_default();
+                        return Err(Error::at(
+                            &file,
+                            &successor.pointer,
+                            format!(
+                                "this schema applies itself to the same instance again ({}), so validating would never end",
+                                cycle.join(" → ")
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schemas that the schema at `location` applies to its own instance (not to a member or
+    /// an item of it).
+    fn same_instance(&self, location: &Location) -> Vec<Location> {
+        let Some(object) = self.node(location).and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+            return self
+                .resolve_at(&location.doc, &location.pointer, reference)
+                .into_iter()
+                .collect();
+        }
+        let mut out = Vec::new();
+        for (tokens, _) in subschemas(object) {
+            let applies_here = matches!(
+                tokens.first().map(String::as_str),
+                Some("allOf" | "anyOf" | "oneOf" | "not" | "if" | "then" | "else" | "dependencies")
+            );
+            if applies_here {
+                let pointer = tokens
+                    .iter()
+                    .fold(location.pointer.clone(), |p, t| pointer_push(&p, t));
+                out.push(Location {
+                    doc: location.doc.clone(),
+                    pointer,
+                });
+            }
+        }
+        out
     }
 
     /// What the general profile accepted and the validators ignore (annotations, unknown
@@ -312,47 +498,267 @@ impl SchemaSet {
         self.docs.get(name)
     }
 
+    /// The document or resource a [`Location::doc`] names.
+    fn document(&self, key: &str) -> Option<&SchemaDoc> {
+        self.docs.get(key).or_else(|| self.resources.get(key))
+    }
+
     /// The schema node at `location`.
     pub(crate) fn node(&self, location: &Location) -> Option<&Value> {
-        self.docs
-            .get(&location.doc)?
+        self.document(&location.doc)?
             .value
             .pointer(&location.pointer)
     }
 
-    /// Resolves a `$ref` found in document `from`.
+    /// How schema paths name the document or resource `key`: `Name.json` for a document, the URI
+    /// for a resource.
+    pub(crate) fn display(&self, key: &str) -> String {
+        if self.docs.contains_key(key) {
+            format!("{key}.json")
+        } else {
+            key.to_owned()
+        }
+    }
+
+    /// The base URI a document or resource has before any `$id` inside it.
+    fn document_base(&self, key: &str) -> UriRef {
+        if self.docs.contains_key(key) {
+            UriRef::parse(&format!("{INPUT_SCHEME}:///{key}.json"))
+        } else {
+            UriRef::parse(key)
+        }
+    }
+
+    /// Records every identifier of every document and resource: its base URI, the `$id`s of its
+    /// schemas (an `$id` beside a `$ref` is ignored, as draft-07 ignores every keyword there), and
+    /// the location-independent names (`"$id": "#name"`). Only schema positions count: an `$id`
+    /// inside `enum`, `const`, `default`, `examples` or an unknown keyword is data.
+    fn index_ids(&mut self) {
+        let mut ids: BTreeMap<String, Vec<Location>> = BTreeMap::new();
+        let keys: Vec<String> = self
+            .docs
+            .keys()
+            .chain(self.resources.keys())
+            .cloned()
+            .collect();
+        for key in keys {
+            let base = self.document_base(&key);
+            let root = Location {
+                doc: key.clone(),
+                pointer: String::new(),
+            };
+            ids.entry(base.to_string()).or_default().push(root);
+            if let Some(doc) = self.document(&key) {
+                index_schema(&doc.value, &key, "", &base, &mut ids);
+            }
+        }
+        for locations in ids.values_mut() {
+            locations.dedup();
+        }
+        self.ids = ids;
+    }
+
+    /// The base URI in force at `pointer` of document `key`: the document's, changed by each
+    /// `$id` on the way down (lexical scope, RFC 3986 resolution), not counting an `$id` beside a
+    /// `$ref` or the `$id` of the object at `pointer` itself when `own` is false.
+    fn base_at(&self, key: &str, pointer: &str, own: bool) -> UriRef {
+        let mut base = self.document_base(key);
+        let Some(mut node) = self.document(key).map(|d| &d.value) else {
+            return base;
+        };
+        let tokens: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut i = 0;
+        loop {
+            let at_end = i >= tokens.len();
+            if let Some(object) = node.as_object() {
+                if (own || !at_end) && !object.contains_key("$ref") {
+                    if let Some(id) = object.get("$id").and_then(Value::as_str) {
+                        if !id.starts_with('#') {
+                            base = UriRef::parse(id).resolve_against(&base).without_fragment();
+                        }
+                    }
+                }
+            }
+            if at_end {
+                return base;
+            }
+            let Some(object) = node.as_object() else {
+                return base;
+            };
+            let found = subschemas(object).into_iter().find(|(path, _)| {
+                path.len() <= tokens.len() - i && path.iter().zip(&tokens[i..]).all(|(a, b)| a == b)
+            });
+            match found {
+                Some((path, sub)) => {
+                    i += path.len();
+                    node = sub;
+                }
+                // Outside the schema positions: no `$id` below counts.
+                None => return base,
+            }
+        }
+    }
+
+    /// Resolves a `$ref` found at the root of document `from`.
     pub(crate) fn resolve(
         &self,
         from: &str,
         reference: &str,
     ) -> std::result::Result<Location, String> {
-        let (doc_part, fragment) = match reference.split_once('#') {
-            Some((doc, fragment)) => (doc, fragment),
-            None => (reference, ""),
-        };
-        let doc = if doc_part.is_empty() {
-            from.to_owned()
-        } else {
-            let stem = doc_part.strip_suffix(".json").filter(|s| is_type_name(s)).ok_or_else(|| {
-                format!("$ref `{reference}` must be a local pointer (`#/definitions/...`) or another schema file of this folder (`TypeName.json`)")
-            })?;
-            if !self.docs.contains_key(stem) {
-                return Err(format!(
-                    "$ref `{reference}` names a schema file that does not exist"
-                ));
+        self.resolve_at(from, "", reference)
+    }
+
+    /// Resolves the `$ref` of the schema object at `pointer` of document `from`: against the base
+    /// URI in force there, to a document, resource or schema of either that declares the URI,
+    /// then by the fragment (a JSON pointer from that schema, or a location-independent name).
+    /// Where the URI names no schema of the input, a last path segment `Name.json` naming a
+    /// document of the input means that document (the input folder is where its files are found).
+    pub(crate) fn resolve_at(
+        &self,
+        from: &str,
+        pointer: &str,
+        reference: &str,
+    ) -> std::result::Result<Location, String> {
+        let base = self.base_at(from, pointer, false);
+        let target = UriRef::parse(reference).resolve_against(&base);
+        let fragment = target.fragment.clone().unwrap_or_default();
+        let resource = target.without_fragment().to_string();
+        let shown = |uri: &str| {
+            if uri.starts_with(INPUT_SCHEME) {
+                String::new()
+            } else {
+                format!(" (`{uri}`)")
             }
-            stem.to_owned()
         };
-        let pointer = percent_decode(fragment)
+        let root = match self.lookup(from, &resource)? {
+            Some(location) => location,
+            None => {
+                let last = target.path.rsplit('/').next().unwrap_or_default();
+                match last.strip_suffix(".json").filter(|stem| self.docs.contains_key(*stem)) {
+                    Some(stem) => Location {
+                        doc: stem.to_owned(),
+                        pointer: String::new(),
+                    },
+                    None => {
+                        return Err(format!(
+                            "$ref `{reference}` names a schema{} that is not in the input: no document declares it and none is its file (the generators never fetch a schema)",
+                            shown(&resource)
+                        ))
+                    }
+                }
+            }
+        };
+        let decoded = percent_decode(&fragment)
             .ok_or_else(|| format!("$ref `{reference}` has a malformed percent-encoding"))?;
-        if !pointer.is_empty() && !pointer.starts_with('/') {
-            return Err(format!("$ref `{reference}` must use a JSON pointer fragment (`#/...`); named anchors are not in the profile"));
-        }
-        let location = Location { doc, pointer };
+        let location = if decoded.is_empty() {
+            root
+        } else if decoded.starts_with('/') {
+            Location {
+                pointer: format!("{}{decoded}", root.pointer),
+                doc: root.doc,
+            }
+        } else {
+            let named = format!("{resource}#{decoded}");
+            self.lookup(from, &named)?.ok_or_else(|| {
+                format!(
+                    "$ref `{reference}` names `#{decoded}`, which no schema{} declares as its `$id`",
+                    shown(&resource)
+                )
+            })?
+        };
         if self.node(&location).is_none() {
             return Err(format!("$ref `{reference}` points at nothing"));
         }
         Ok(location)
+    }
+
+    /// The schema declaring identifier `uri`: the one in document `from` when it declares it,
+    /// otherwise the only one of the input; two elsewhere are an ambiguity.
+    fn lookup(&self, from: &str, uri: &str) -> std::result::Result<Option<Location>, String> {
+        let Some(locations) = self.ids.get(uri) else {
+            return Ok(None);
+        };
+        if let Some(own) = locations.iter().find(|l| l.doc == from) {
+            return Ok(Some(own.clone()));
+        }
+        match locations.as_slice() {
+            [one] => Ok(Some(one.clone())),
+            [] => Ok(None),
+            [first, second, ..] => Err(format!(
+                "`{uri}` is declared by two schemas of the input ({}#{} and {}#{}): a `$ref` to it from {} is ambiguous",
+                self.display(&first.doc),
+                first.pointer,
+                self.display(&second.doc),
+                second.pointer,
+                self.display(from)
+            )),
+        }
+    }
+}
+
+/// Collects the location of every schema object with a `$ref` in `schema` (at `pointer` of
+/// document `key`) and its subschemas.
+fn collect_refs(schema: &Value, key: &str, pointer: &str, out: &mut Vec<Location>) {
+    let Some(object) = schema.as_object() else {
+        return;
+    };
+    if object.contains_key("$ref") {
+        out.push(Location {
+            doc: key.to_owned(),
+            pointer: pointer.to_owned(),
+        });
+    }
+    for (tokens, sub) in subschemas(object) {
+        let at = tokens
+            .iter()
+            .fold(pointer.to_owned(), |p, t| pointer_push(&p, t));
+        collect_refs(sub, key, &at, out);
+    }
+}
+
+/// Records the identifiers of `schema` (at `pointer` of document `key`, base URI `base`) and of
+/// its subschemas into `ids` (see [`SchemaSet::index_ids`]).
+fn index_schema(
+    schema: &Value,
+    key: &str,
+    pointer: &str,
+    base: &UriRef,
+    ids: &mut BTreeMap<String, Vec<Location>>,
+) {
+    let Some(object) = schema.as_object() else {
+        return;
+    };
+    let here = Location {
+        doc: key.to_owned(),
+        pointer: pointer.to_owned(),
+    };
+    let mut base = base.clone();
+    let id = object
+        .get("$id")
+        .and_then(Value::as_str)
+        .filter(|_| !object.contains_key("$ref"));
+    if let Some(id) = id {
+        let resolved = UriRef::parse(id).resolve_against(&base);
+        let fragment = resolved.fragment.clone().unwrap_or_default();
+        if !id.starts_with('#') {
+            base = resolved.without_fragment();
+            ids.entry(base.to_string()).or_default().push(here.clone());
+        }
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            ids.entry(format!("{base}#{fragment}"))
+                .or_default()
+                .push(here);
+        }
+    }
+    for (tokens, sub) in subschemas(object) {
+        let at = tokens
+            .iter()
+            .fold(pointer.to_owned(), |p, t| pointer_push(&p, t));
+        index_schema(sub, key, &at, &base, ids);
     }
 }
 
@@ -388,7 +794,8 @@ impl Checker<'_> {
 
     fn check_doc(&mut self) -> Result<()> {
         let doc = self.doc;
-        if self.profile == Profile::Protocol {
+        let is_resource = !self.set.docs.contains_key(&doc.name);
+        if self.profile == Profile::Protocol && !is_resource {
             let Some(object) = doc.value.as_object() else {
                 return Err(Error::at(
                     &doc.file,
@@ -438,7 +845,7 @@ impl Checker<'_> {
                     format!("keyword `{key}` is not in the schema profile (the generators understand: {})", PROFILE_KEYWORDS.join(", ")),
                 );
             } else if key == "$id" {
-                self.check_id(schema, value, pointer, &at)?;
+                self.check_id(value, &at)?;
             } else if ANNOTATION_KEYWORDS.contains(&key.as_str()) {
                 self.warn(
                     &at,
@@ -456,60 +863,19 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// `$id` in the general profile: accepted (as a warning) only where it changes no `$ref`
-    /// resolution (see [`Profile::General`]).
-    fn check_id(&mut self, schema: &Value, id: &Value, pointer: &str, at: &str) -> Result<()> {
+    /// `$id` in the general profile: an identifier, and the base URI of the `$ref`s inside it
+    /// (see [`SchemaSet::resolve_at`]).
+    fn check_id(&mut self, id: &Value, at: &str) -> Result<()> {
         let id = id
             .as_str()
             .ok_or_else(|| self.err(at, "`$id` must be a string"))?;
-        if !id.starts_with('#') {
-            let own = format!("{}.json", self.doc.name);
-            let last = id
-                .split(['#', '?'])
-                .next()
-                .unwrap_or_default()
-                .rsplit('/')
-                .next()
-                .unwrap_or_default();
-            let names_own_file = last == own;
-            if let Some(other) = last
-                .strip_suffix(".json")
-                .filter(|stem| self.set.docs.contains_key(*stem))
-                .filter(|_| !(pointer.is_empty() && names_own_file))
-            {
-                return Err(self.err(
-                    at,
-                    format!("`$id` \"{id}\" names the schema file `{other}.json`, so a `$ref` to that file would mean this schema; the generators resolve file references within the folder, so this `$id` is refused"),
-                ));
-            }
-            let redirected = if pointer.is_empty() {
-                if names_own_file {
-                    None
-                } else {
-                    first_ref(schema, pointer, &|r| !r.starts_with('#'))
-                }
-            } else {
-                first_ref(schema, pointer, &|_| true)
-            };
-            if let Some((ref_at, reference)) = redirected {
-                let why = if pointer.is_empty() {
-                    "the generators resolve it within the folder, not against the `$id`"
-                } else {
-                    "the generators resolve every `$ref` against its document, so an `$id` below the root that is a base is refused"
-                };
-                return Err(self.err(
-                    at,
-                    format!("`$id` \"{id}\" would change how `$ref` \"{reference}\" at #{ref_at} resolves; {why}"),
-                ));
-            }
+        let fragment = UriRef::parse(id).fragment.unwrap_or_default();
+        if fragment.starts_with('/') {
+            return Err(self.err(
+                at,
+                format!("`$id` \"{id}\" has a JSON-pointer fragment; an `$id` fragment is a plain name (`#name`) or empty"),
+            ));
         }
-        self.warn(
-            at,
-            "$id",
-            format!(
-                "`$id` \"{id}\" changes no `$ref` resolution here and is ignored by the validators"
-            ),
-        );
         Ok(())
     }
 
@@ -567,11 +933,12 @@ impl Checker<'_> {
                 let reference = value
                     .as_str()
                     .ok_or_else(|| self.err(at, "`$ref` must be a string"))?;
+                let object_at = at.strip_suffix("/$ref").unwrap_or_default();
                 let location = self
                     .set
-                    .resolve(&self.doc.name, reference)
+                    .resolve_at(&self.doc.name, object_at, reference)
                     .map_err(|reason| self.err(at, reason))?;
-                let target = self.set.docs.get(&location.doc).map(|d| &d.value);
+                let target = self.set.document(&location.doc).map(|d| &d.value);
                 if let Some(outside) = target.and_then(|t| outside_schemas(t, &location.pointer)) {
                     return Err(self.err(
                         at,
@@ -905,27 +1272,6 @@ fn subschemas(object: &Map<String, Value>) -> Vec<(Vec<String>, &Value)> {
         }
     }
     out
-}
-
-/// The first `$ref` in `schema` (at `pointer`) or any of its subschemas that `wanted` picks, with
-/// its pointer.
-fn first_ref(
-    schema: &Value,
-    pointer: &str,
-    wanted: &dyn Fn(&str) -> bool,
-) -> Option<(String, String)> {
-    let object = schema.as_object()?;
-    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-        if wanted(reference) {
-            return Some((pointer_push(pointer, "$ref"), reference.to_owned()));
-        }
-    }
-    subschemas(object).into_iter().find_map(|(tokens, sub)| {
-        let at = tokens
-            .iter()
-            .fold(pointer.to_owned(), |p, t| pointer_push(&p, t));
-        first_ref(sub, &at, wanted)
-    })
 }
 
 /// When the JSON pointer `pointer` into `root` does not lead to a schema position (it passes

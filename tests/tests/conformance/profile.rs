@@ -72,10 +72,7 @@ fn unknown_keywords_are_warnings_in_general_and_located_lints_in_protocol() {
         json!({"type": "object", "properties": {"a": {"anyOf": [{"$id": "#a", "x-note": 1}]}}});
     assert_eq!(
         warnings(schema.clone()),
-        pairs(&[
-            ("/properties/a/anyOf/0/$id", "$id"),
-            ("/properties/a/anyOf/0/x-note", "x-note")
-        ])
+        pairs(&[("/properties/a/anyOf/0/x-note", "x-note")])
     );
     let schema = json!({"items": [{"type": "string"}, {"contentMediaType": "a/b"}]});
     assert_eq!(
@@ -126,7 +123,6 @@ fn general_profile_collects_every_annotation_and_unknown_keyword_as_a_warning() 
     assert_eq!(
         warnings(schema.clone()),
         pairs(&[
-            ("/$id", "$id"),
             ("/examples", "examples"),
             ("/deprecated", "deprecated"),
             ("/x-internal", "x-internal"),
@@ -202,61 +198,78 @@ fn general_profile_collects_every_annotation_and_unknown_keyword_as_a_warning() 
 }
 
 #[test]
-fn an_id_is_accepted_only_where_it_changes_no_resolution() {
+fn an_id_is_an_identifier_and_a_base_uri() {
     let general = |docs: Vec<SchemaDoc>| SchemaSet::new(docs, Profile::General);
     let other = || doc("Other", json!({"type": "string"}));
-    // Accepted: fragment-only names anywhere; a root `$id` with only fragment references; a root
-    // `$id` naming the file itself, whatever the references; a nested `$id` with no `$ref` in it.
-    for (value, pointer) in [
-        (
-            json!({"definitions": {"a": {"$id": "#a", "$ref": "Other.json"}}}),
-            "/definitions/a/$id",
-        ),
-        (
-            json!({"$id": "http://example.com/x/", "definitions": {"a": true}, "items": {"$ref": "#/definitions/a"}}),
-            "/$id",
-        ),
-        (
-            json!({"$id": "https://example.com/s/Example.json", "items": {"$ref": "Other.json"}}),
-            "/$id",
-        ),
-        (
-            json!({"$id": "Example.json", "items": {"$ref": "Other.json"}}),
-            "/$id",
-        ),
-        (
-            json!({"items": {"$id": "http://example.com/item", "type": "string"}}),
-            "/items/$id",
-        ),
+    // Resolved: names anywhere; `$ref`s against the base in force (an `$id` of the input, or a
+    // file of the folder named by the last segment); an `$id` is no warning, it is used.
+    for value in [
+        json!({"definitions": {"a": {"$id": "#a", "type": "string"}}, "items": {"$ref": "#a"}}),
+        json!({"$id": "http://example.com/x/", "definitions": {"a": true}, "items": {"$ref": "#/definitions/a"}}),
+        json!({"$id": "https://example.com/s/Example.json", "items": {"$ref": "Other.json"}}),
+        json!({"$id": "http://example.com/x/", "items": {"$ref": "Other.json"}}),
+        json!({"definitions": {"b": {"$id": "http://example.com/b.json"}}, "items": {"$ref": "http://example.com/b.json"}}),
+        json!({"$id": "http://example.com/root/", "definitions": {"b": {"$id": "sub/b.json", "definitions": {"c": {"$id": "#c"}}}}, "items": {"$ref": "sub/b.json#c"}}),
+        json!({"items": {"$ref": "http://json-schema.org/draft-07/schema#"}}),
     ] {
         let set = general(vec![doc("Example", value.clone()), other()])
             .unwrap_or_else(|e| panic!("{value}: {e}"));
-        let ids: Vec<&str> = set
-            .warnings()
-            .iter()
-            .filter(|w| w.keyword == "$id")
-            .map(|w| w.pointer.as_str())
-            .collect();
-        assert_eq!(ids, [pointer], "{value}");
+        assert!(set.warnings().iter().all(|w| w.keyword != "$id"), "{value}");
     }
-    // Refused, naming the `$id` and the `$ref` it would redirect.
+    // Refused, naming the `$ref` and why.
     for (value, at, words) in [
-        (json!({"$id": "http://example.com/x/", "items": {"$ref": "Other.json"}}), "/$id",
-         "`$id` \"http://example.com/x/\" would change how `$ref` \"Other.json\" at #/items/$ref resolves; the generators resolve it within the folder"),
-        (json!({"definitions": {"b": true, "a": {"$id": "http://example.com/a", "items": {"$ref": "#/definitions/b"}}}}),
-         "/definitions/a/$id",
-         "`$id` \"http://example.com/a\" would change how `$ref` \"#/definitions/b\" at #/definitions/a/items/$ref resolves; the generators resolve every `$ref` against its document"),
-        (json!({"items": {"$id": "http://example.com/Other.json", "type": "string"}}), "/items/$id",
-         "names the schema file `Other.json`, so a `$ref` to that file would mean this schema"),
-        (json!({"$id": "Other.json"}), "/$id",
-         "names the schema file `Other.json`"),
         (json!({"$id": 3}), "/$id", "`$id` must be a string"),
+        (
+            json!({"$id": "http://example.com/x/", "items": {"$ref": "y.json"}}),
+            "/items/$ref",
+            "names a schema (`http://example.com/x/y.json`) that is not in the input",
+        ),
+        (
+            // An `$id` beside a `$ref` is ignored, so `#c` is looked for in the document's base.
+            json!({"definitions": {"a": {"$id": "http://example.com/a", "$ref": "#c"}, "c": {"$id": "http://example.com/a#c"}}}),
+            "/definitions/a/$ref",
+            "names `#c`, which no schema declares as its `$id`",
+        ),
     ] {
         let error = general(vec![doc("Example", value.clone()), other()]).expect_err("refused");
         assert_eq!(error.pointer.as_deref(), Some(at), "{value}: {error}");
         assert!(error.reason.contains(words), "{value}: {error}");
         assert!(error.others.is_empty());
     }
+    // A `$ref` that comes back to the same instance would never end; through `properties` it ends.
+    for (value, words) in [
+        (json!({"$ref": "#"}), "Example.json# → Example.json#"),
+        (
+            json!({"definitions": {"a": {"allOf": [{"$ref": "#/definitions/b"}]}, "b": {"not": {"$ref": "#/definitions/a"}}}}),
+            "Example.json#/definitions/a/allOf/0 → Example.json#/definitions/b → Example.json#/definitions/b/not → Example.json#/definitions/a → Example.json#/definitions/a/allOf/0",
+        ),
+    ] {
+        let error = general(vec![doc("Example", value.clone())]).expect_err("endless");
+        assert!(
+            error.reason.contains("validating would never end") && error.reason.contains(words),
+            "{value}: {error}"
+        );
+    }
+    general(vec![doc(
+        "Example",
+        json!({"properties": {"next": {"$ref": "#"}}, "anyOf": [{"$ref": "#/definitions/x"}], "definitions": {"x": {"items": {"$ref": "#"}}}}),
+    )])
+    .expect("recursion through the instance ends");
+
+    // Two documents declaring the same URI: a `$ref` to it from a third is ambiguous.
+    let twin = |name: &str| doc(name, json!({"$id": "http://example.com/same.json"}));
+    let error = general(vec![
+        twin("A"),
+        twin("B"),
+        doc("Example", json!({"$ref": "http://example.com/same.json"})),
+    ])
+    .expect_err("ambiguous");
+    assert!(
+        error
+            .reason
+            .contains("is declared by two schemas of the input (A.json# and B.json#)"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -441,9 +454,23 @@ fn malformed_keyword_values_are_located() {
         (
             json!({"$ref": "http://example.com/x.json"}),
             "/$ref",
-            "must be a local pointer",
+            "names a schema (`http://example.com/x.json`) that is not in the input",
         ),
-        (json!({"$ref": "Other.json"}), "/$ref", "does not exist"),
+        (
+            json!({"$ref": "Other.json"}),
+            "/$ref",
+            "names a schema that is not in the input",
+        ),
+        (
+            json!({"$ref": "#nowhere"}),
+            "/$ref",
+            "names `#nowhere`, which no schema declares as its `$id`",
+        ),
+        (
+            json!({"$id": "#/definitions/a"}),
+            "/$id",
+            "has a JSON-pointer fragment",
+        ),
         (json!({"oneOf": []}), "/oneOf", "non-empty array"),
         (
             json!({"properties": {"a": 3}}),
