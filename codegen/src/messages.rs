@@ -77,6 +77,11 @@ pub(crate) fn format_range(
     format!("must be a {name} ({minimum} to {maximum})")
 }
 
+/// A number beyond ±(2^53 − 1) where a numeric keyword applies (see `plan::NumberTest::Exact`).
+pub(crate) fn not_exact() -> String {
+    "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned()
+}
+
 /// `minimum`.
 pub(crate) fn minimum(limit: &serde_json::Number) -> String {
     format!("must be greater than or equal to {limit}")

@@ -137,6 +137,8 @@ pub(crate) struct FormatRange {
     pub(crate) minimum: Number,
     /// The largest value.
     pub(crate) maximum: Number,
+    /// Whether it is an integer format (`int8`...`uint64`, `uint`), not a float one.
+    pub(crate) integer: bool,
 }
 
 /// The range of the range format `name`, as numbers; `None` for a format that is not one, or
@@ -148,6 +150,7 @@ pub(crate) fn lower_range_format(name: &str) -> Option<FormatRange> {
         name: format.name,
         minimum: bound(low)?,
         maximum: bound(high)?,
+        integer: !matches!(low, Bound::Float(_)),
     })
 }
 

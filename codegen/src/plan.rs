@@ -10,9 +10,12 @@
 //!
 //! 1. `type`, then `enum`, then `const`;
 //! 2. for a string: `minLength`, `maxLength`, `pattern`, `format`;
-//! 3. for a number: `minimum`, `exclusiveMinimum`, `maximum`, `exclusiveMaximum`, `multipleOf`,
-//!    `format` (a range format of the general profile, `uint32`..., is its range: a `minimum` and
-//!    a `maximum` test, reported as `format`);
+//! 3. for a number: for an integer-typed schema (`type` allows integers but not every number, or
+//!    an integer format), first that the number lies within ±(2^53 − 1), reported as `type` or
+//!    `format` (beyond, JavaScript cannot hold every integer; when it fails, nothing else of this
+//!    step runs); then `minimum`, `exclusiveMinimum`,
+//!    `maximum`, `exclusiveMaximum`, `multipleOf`, `format` (a range format of the general
+//!    profile, `uint32`..., is its range: a `minimum` and a `maximum` test, reported as `format`);
 //! 4. for an array: `minItems`, `maxItems`, `uniqueItems`, then the items (`items`) in index order,
 //!    then the items past a tuple (`additionalItems`: `false` reports like `maxItems`, a schema
 //!    runs on each in index order), then `contains`;
@@ -152,6 +155,13 @@ pub(crate) enum StringTest {
 /// A test on a number.
 #[derive(Debug, Clone)]
 pub(crate) enum NumberTest {
+    /// Within ±(2^53 − 1), where every integer is exactly one binary64 double, so JavaScript holds
+    /// the integer the text says (`9007199254740993` reads as 2^53). Tested first, for an
+    /// integer-typed schema only (`type` allows integers but not every number, or an integer
+    /// format), and when it fails no other test of the step runs. Both languages compare every
+    /// number as the double its text reads as, so they agree everywhere; this test is there so
+    /// that an integer neither can hold exactly is refused rather than silently rounded.
+    Exact,
     /// Greater than or equal to this.
     Minimum(Number),
     /// Less than or equal to this.
@@ -508,6 +518,18 @@ impl Lowering {
             let r = report(path("format"), "format", message);
             numbers.push((NumberTest::Minimum(range.minimum.clone()), r.clone()));
             numbers.push((NumberTest::Maximum(range.maximum.clone()), r));
+        }
+        // An integer-typed schema: `type` allows integers and not all numbers, or an integer
+        // format (`int64`, `uint32`...).
+        let integer_type = c.types.as_ref().is_some_and(|types| {
+            types.contains(&JsonType::Integer) && !types.contains(&JsonType::Number)
+        });
+        let integer_format = c.format.is_some_and(|f| f.applies_to == JsonType::Integer)
+            || c.format_range.as_ref().is_some_and(|r| r.integer);
+        if integer_type || integer_format {
+            let keyword = if integer_type { "type" } else { "format" };
+            let exact = report(path(keyword), keyword, messages::not_exact());
+            numbers.insert(0, (NumberTest::Exact, exact));
         }
         if !numbers.is_empty() {
             steps.push(Step::Number(numbers));
@@ -907,6 +929,8 @@ mod tests {
                 "/minLength",
                 "/maxLength",
                 "/pattern",
+                // An integer-typed schema: first the exactness test, reported as `type`.
+                "/type",
                 "/minimum",
                 "/maximum",
                 "/format",

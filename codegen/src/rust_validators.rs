@@ -453,41 +453,59 @@ impl Emitter<'_> {
             }
             Step::Number(tests) => {
                 w.braces(code!("if let Some(n) = {}.as_number() {{", v), |w| {
-                    for (test, report) in tests {
-                        let test = match test {
-                            NumberTest::Minimum(limit) => code!(
-                                "{}::compare_numbers(n, &{}) == Some(::std::cmp::Ordering::Less)",
-                                runtime,
-                                Num(limit)
-                            ),
-                            NumberTest::Maximum(limit) => code!(
-                                "{}::compare_numbers(n, &{}) == Some(::std::cmp::Ordering::Greater)",
-                                runtime,
-                                Num(limit)
-                            ),
-                            NumberTest::ExclusiveMinimum(limit) => code!(
-                                "{}::compare_numbers(n, &{}) != Some(::std::cmp::Ordering::Greater)",
-                                runtime,
-                                Num(limit)
-                            ),
-                            NumberTest::ExclusiveMaximum(limit) => code!(
-                                "{}::compare_numbers(n, &{}) != Some(::std::cmp::Ordering::Less)",
-                                runtime,
-                                Num(limit)
-                            ),
-                            // The quotient in binary64, as the TypeScript validators compute it.
-                            NumberTest::MultipleOf(factor) => code!(
-                                "{{ let q = n.as_f64().unwrap_or(f64::NAN) / {}; !(q.is_finite() && (q - q.round()).abs() <= f64::EPSILON * q.abs().max(1.0)) }}",
-                                Float(*factor)
-                            ),
-                            NumberTest::Format(format) => {
-                                debug_assert_eq!(format.rule, FormatRule::Int64);
-                                code!("!{}", self.format_call(format, "n"))
-                            }
-                        };
-                        w.braces(code!("if {} {{", test), |w| {
+                    let exact = code!("{}::is_exact(n)", runtime);
+                    let (tests, exact_report) = match tests.split_first() {
+                        Some(((NumberTest::Exact, report), rest)) => (rest, Some(report)),
+                        _ => (tests.as_slice(), None),
+                    };
+                    if let Some(report) = exact_report {
+                        w.braces(code!("if !{} {{", exact), |w| {
                             self.report(w, p, report, None)
                         });
+                    }
+                    let rest = |w: &mut W| {
+                        for (test, report) in tests {
+                            let test = match test {
+                                NumberTest::Exact => code!("!{}", exact.clone()),
+                                NumberTest::Minimum(limit) => code!(
+                                    "{}::compare_numbers(n, &{}) == Some(::std::cmp::Ordering::Less)",
+                                    runtime,
+                                    Num(limit)
+                                ),
+                                NumberTest::Maximum(limit) => code!(
+                                    "{}::compare_numbers(n, &{}) == Some(::std::cmp::Ordering::Greater)",
+                                    runtime,
+                                    Num(limit)
+                                ),
+                                NumberTest::ExclusiveMinimum(limit) => code!(
+                                    "{}::compare_numbers(n, &{}) != Some(::std::cmp::Ordering::Greater)",
+                                    runtime,
+                                    Num(limit)
+                                ),
+                                NumberTest::ExclusiveMaximum(limit) => code!(
+                                    "{}::compare_numbers(n, &{}) != Some(::std::cmp::Ordering::Less)",
+                                    runtime,
+                                    Num(limit)
+                                ),
+                                // The quotient in binary64, as the TypeScript validators compute it.
+                                NumberTest::MultipleOf(factor) => code!(
+                                    "{{ let q = n.as_f64().unwrap_or(f64::NAN) / {}; !(q.is_finite() && (q - q.round()).abs() <= f64::EPSILON * q.abs().max(1.0)) }}",
+                                    Float(*factor)
+                                ),
+                                NumberTest::Format(format) => {
+                                    debug_assert_eq!(format.rule, FormatRule::Int64);
+                                    code!("!{}", self.format_call(format, "n"))
+                                }
+                            };
+                            w.braces(code!("if {} {{", test), |w| {
+                                self.report(w, p, report, None)
+                            });
+                        }
+                    };
+                    match (tests.is_empty(), exact_report.is_some()) {
+                        (true, _) => {}
+                        (false, true) => w.braces(code!("else {{"), rest),
+                        (false, false) => rest(w),
                     }
                 });
             }

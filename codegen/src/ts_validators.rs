@@ -652,31 +652,49 @@ impl<'p> Emitter<'p> {
                 if Self::reachable(facts, mode, &[JsonType::Integer, JsonType::Number]) =>
             {
                 w.braces(code!("if (typeof {} === \"number\") {{", v), |w| {
-                    for (test, report) in tests {
-                        let test = match test {
-                            NumberTest::Minimum(limit) => code!("{} < {}", v, Num(limit)),
-                            NumberTest::Maximum(limit) => code!("{} > {}", v, Num(limit)),
-                            NumberTest::ExclusiveMinimum(limit) => {
-                                code!("{} <= {}", v, Num(limit))
-                            }
-                            NumberTest::ExclusiveMaximum(limit) => {
-                                code!("{} >= {}", v, Num(limit))
-                            }
-                            NumberTest::MultipleOf(factor) => {
-                                // The quotient in binary64, as the Rust validators compute it.
-                                let f = self.constant("MULTIPLE", String::new(), |name| {
-                                    code!("function {}(n: number, f: number): boolean {{ const q = n / f; return Number.isFinite(q) && Math.abs(q - Math.round(q)) <= Number.EPSILON * Math.max(1, Math.abs(q)); }}", name)
-                                });
-                                code!("!{}({}, {})", f, v, Float(*factor))
-                            }
-                            NumberTest::Format(format) => {
-                                self.uses_formats = true;
-                                code!("!formats.{}({})", format_function(format), v)
-                            }
-                        };
-                        w.braces(code!("if ({}) {{", test), |w| {
+                    let exact = code!("Math.abs({}) <= 9007199254740991", v);
+                    let (tests, exact_report) = match tests.split_first() {
+                        Some(((NumberTest::Exact, report), rest)) => (rest, Some(report)),
+                        _ => (tests.as_slice(), None),
+                    };
+                    if let Some(report) = exact_report {
+                        w.braces(code!("if (!({})) {{", exact), |w| {
                             self.report(w, mode, ctx, report, None)
                         });
+                    }
+                    let mut rest = |w: &mut W| {
+                        for (test, report) in tests {
+                            let test = match test {
+                                NumberTest::Exact => code!("!({})", exact.clone()),
+                                NumberTest::Minimum(limit) => code!("{} < {}", v, Num(limit)),
+                                NumberTest::Maximum(limit) => code!("{} > {}", v, Num(limit)),
+                                NumberTest::ExclusiveMinimum(limit) => {
+                                    code!("{} <= {}", v, Num(limit))
+                                }
+                                NumberTest::ExclusiveMaximum(limit) => {
+                                    code!("{} >= {}", v, Num(limit))
+                                }
+                                NumberTest::MultipleOf(factor) => {
+                                    // The quotient in binary64, as the Rust validators compute it.
+                                    let f = self.constant("MULTIPLE", String::new(), |name| {
+                                        code!("function {}(n: number, f: number): boolean {{ const q = n / f; return Number.isFinite(q) && Math.abs(q - Math.round(q)) <= Number.EPSILON * Math.max(1, Math.abs(q)); }}", name)
+                                    });
+                                    code!("!{}({}, {})", f, v, Float(*factor))
+                                }
+                                NumberTest::Format(format) => {
+                                    self.uses_formats = true;
+                                    code!("!formats.{}({})", format_function(format), v)
+                                }
+                            };
+                            w.braces(code!("if ({}) {{", test), |w| {
+                                self.report(w, mode, ctx, report, None)
+                            });
+                        }
+                    };
+                    match (tests.is_empty(), exact_report.is_some()) {
+                        (true, _) => {}
+                        (false, true) => w.braces(code!("else {{"), rest),
+                        (false, false) => rest(w),
                     }
                 });
             }

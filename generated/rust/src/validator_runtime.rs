@@ -306,18 +306,19 @@ fn json_hash(keys: &std::collections::hash_map::RandomState, value: &Value) -> u
     hasher.finish()
 }
 
-/// Compares two numbers exactly when both are integers, else as `f64`.
+/// Compares two numbers as the binary64 doubles their texts read as, as JavaScript compares them:
+/// exact for every integer within ±(2^53 − 1) and the same verdict as the TypeScript validators
+/// beyond (where the numeric keywords refuse a value first, see `is_exact`).
 pub fn compare_numbers(x: &Number, y: &Number) -> Option<Ordering> {
-    match (as_i128(x), as_i128(y)) {
-        (Some(a), Some(b)) => Some(a.cmp(&b)),
-        _ => x.as_f64()?.partial_cmp(&y.as_f64()?),
-    }
+    x.as_f64()?.partial_cmp(&y.as_f64()?)
 }
 
-fn as_i128(n: &Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+/// Whether a number lies within ±(2^53 − 1), where every integer is exactly one double, so
+/// JavaScript holds the value its text says. The numeric keywords refuse any other number, in
+/// both languages.
+pub fn is_exact(n: &Number) -> bool {
+    n.as_f64()
+        .is_some_and(|f| f.abs() <= 9_007_199_254_740_991.0)
 }
 
 /// Draft-07 `integer`: any number with no fractional part (`1.0` is an integer).

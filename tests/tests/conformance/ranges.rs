@@ -4,7 +4,10 @@
 //! range), and their verdicts are the reference's on the equivalent `minimum`/`maximum` schema
 //! (the reference ignores these formats), with the ranges taken from Rust's own integer types.
 //! The instances are JSON text, read as each language reads JSON: past 2^53 a TypeScript number
-//! is the nearest double, a Rust one the exact integer while it fits 64 bits.
+//! is the nearest double, a Rust one the exact integer while it fits 64 bits. Both compare numbers
+//! as the doubles they read as, and an integer-typed schema refuses an integer beyond
+//! ±(2^53 − 1), which a double cannot tell from its neighbours: the reference is given that rule
+//! as bounds (`EXACT`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,9 +29,16 @@ fn schemas() -> BTreeMap<String, Value> {
     serde_json::from_str(&text).expect("ranges.json is JSON")
 }
 
+/// 2^53 − 1: an integer-typed schema refuses any number beyond ±`EXACT`.
+const EXACT: i64 = 9_007_199_254_740_991;
+
+/// The message of that refusal.
+const NOT_EXACT: &str =
+    "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly";
+
 /// The schema the reference validates instead: the format as `minimum`/`maximum`, from the
 /// ranges of Rust's types (`uint` is `u64`; `float` is ±3.4028235e38; `double` and `email`
-/// constrain nothing).
+/// constrain nothing), narrowed to ±[`EXACT`] for an integer type or format.
 fn equivalent(name: &str, schema: &Value) -> Value {
     let range: Option<(Value, Value)> = match name {
         "Int8" => Some((json!(i8::MIN), json!(i8::MAX))),
@@ -47,9 +57,19 @@ fn equivalent(name: &str, schema: &Value) -> Value {
     if let Some(t) = schema.get("type") {
         out["type"] = t.clone();
     }
+    let integer =
+        schema["type"] == "integer" || name.starts_with("Int") || name.starts_with("Uint");
     if let Some((low, high)) = range {
-        out["minimum"] = low;
-        out["maximum"] = high;
+        let narrow = |bound: Value, pick: fn(f64, f64) -> f64, edge: i64| -> Value {
+            let value = bound.as_f64().expect("a number");
+            if integer && pick(value, edge as f64) != value {
+                json!(edge)
+            } else {
+                bound
+            }
+        };
+        out["minimum"] = narrow(low, f64::max, -EXACT);
+        out["maximum"] = narrow(high, f64::min, EXACT);
     }
     out
 }
@@ -177,7 +197,7 @@ fn range_formats_agree_in_both_languages_and_with_the_equivalent_bounds() {
             failures.push(format!("{label}: Rust {rust:?} but fast path {fast}"));
         }
         for violation in &rust {
-            if violation.keyword == "type" {
+            if violation.keyword == "type" || violation.message == NOT_EXACT {
                 continue;
             }
             let schema_format = schemas[name]["format"].as_str().unwrap_or_default();
@@ -251,29 +271,38 @@ fn range_formats_are_the_verdicts_of_their_bounds() {
 #[test]
 fn range_format_messages_name_the_format_and_its_range() {
     let cases = [
-        ("Uint32", "-1", "must be a uint32 (0 to 4294967295)"),
-        ("Uint32", "4294967296", "must be a uint32 (0 to 4294967295)"),
-        ("Int8", "128", "must be a int8 (-128 to 127)"),
         (
-            "Uint",
-            "18446744073709551616e3",
-            "must be a uint (0 to 18446744073709551615)",
+            "Uint32",
+            "-1",
+            "format",
+            "must be a uint32 (0 to 4294967295)",
         ),
+        (
+            "Uint32",
+            "4294967296",
+            "format",
+            "must be a uint32 (0 to 4294967295)",
+        ),
+        ("Int8", "128", "format", "must be a int8 (-128 to 127)"),
+        ("Uint", "18446744073709551616e3", "type", NOT_EXACT),
+        ("Int64", "9007199254740992", "type", NOT_EXACT),
+        ("Uint8Untyped", "-9007199254740993", "format", NOT_EXACT),
         (
             "Float",
             "-3.5e38",
+            "format",
             "must be a float (-3.4028235e+38 to 3.4028235e+38)",
         ),
     ];
-    for (name, text, message) in cases {
+    for (name, text, keyword, message) in cases {
         let instance: Value = serde_json::from_str(text).expect("JSON");
         let rust = generated::validate_by_name(name, &instance)
             .expect("a generated validator")
             .expect_err("out of range");
         assert_eq!(rust.len(), 1, "{name} {text}: {rust:?}");
-        assert_eq!(rust[0].keyword, "format");
-        assert_eq!(rust[0].message, message);
-        assert_eq!(rust[0].schema_path, format!("{name}.json#/format"));
+        assert_eq!(rust[0].keyword, keyword, "{name} {text}");
+        assert_eq!(rust[0].message, message, "{name} {text}");
+        assert_eq!(rust[0].schema_path, format!("{name}.json#/{keyword}"));
     }
 }
 

@@ -182,6 +182,12 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                                 out.report(p2, "Rules.json#/properties/pair/items/1/type", "type", || "must be integer".to_owned());
                                 if out.stop() { return; }
                             }
+                            if let Some(n) = v2.as_number() {
+                                if !crate::validator_runtime::is_exact(n) {
+                                    out.report(p2, "Rules.json#/properties/pair/items/1/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                                    if out.stop() { return; }
+                                }
+                            }
                         }
                         if items.len() > 2 {
                             out.report(p1, "Rules.json#/properties/pair/additionalItems", "additionalItems", || "must have at most 2 items".to_owned());
@@ -249,6 +255,12 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 if !(v1.as_number().is_some_and(crate::validator_runtime::is_integer)) {
                     out.report(p1, "Rules.json#/additionalProperties/type", "type", || "must be integer".to_owned());
                     if out.stop() { return; }
+                }
+                if let Some(n) = v1.as_number() {
+                    if !crate::validator_runtime::is_exact(n) {
+                        out.report(p1, "Rules.json#/additionalProperties/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if out.stop() { return; }
+                    }
                 }
             }
         }
@@ -318,9 +330,15 @@ fn f0_1_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         if out.stop() { return; }
     }
     if let Some(n) = v0.as_number() {
-        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(10i64)) == Some(::std::cmp::Ordering::Less) {
-            out.report(p0, "Rules.json#/properties/either/anyOf/1/minimum", "minimum", || "must be greater than or equal to 10".to_owned());
+        if !crate::validator_runtime::is_exact(n) {
+            out.report(p0, "Rules.json#/properties/either/anyOf/1/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
             if out.stop() { return; }
+        }
+        else {
+            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(10i64)) == Some(::std::cmp::Ordering::Less) {
+                out.report(p0, "Rules.json#/properties/either/anyOf/1/minimum", "minimum", || "must be greater than or equal to 10".to_owned());
+                if out.stop() { return; }
+            }
         }
     }
 }
@@ -340,6 +358,12 @@ fn f0_3_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     if !(v0.as_number().is_some_and(crate::validator_runtime::is_integer)) {
         out.report(p0, "Rules.json#/properties/pair/contains/type", "type", || "must be integer".to_owned());
         if out.stop() { return; }
+    }
+    if let Some(n) = v0.as_number() {
+        if !crate::validator_runtime::is_exact(n) {
+            out.report(p0, "Rules.json#/properties/pair/contains/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+            if out.stop() { return; }
+        }
     }
 }
 
@@ -429,6 +453,12 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 if !(v1.as_number().is_some_and(crate::validator_runtime::is_integer)) {
                     out.report(p1, "Tags.json#/patternProperties/^[a-z]+$/type", "type", || "must be integer".to_owned());
                     if out.stop() { return; }
+                }
+                if let Some(n) = v1.as_number() {
+                    if !crate::validator_runtime::is_exact(n) {
+                        out.report(p1, "Tags.json#/patternProperties/^[a-z]+$/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if out.stop() { return; }
+                    }
                 }
             }
             if !matched {

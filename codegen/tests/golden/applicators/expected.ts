@@ -170,6 +170,11 @@ function f0(v0: unknown, out: Collector): void {
             if (!Number.isInteger(v8)) {
               out.report("Rules.json#/properties/pair/items/1/type", "type", "must be integer");
             }
+            if (typeof v8 === "number") {
+              if (!(Math.abs(v8) <= 9007199254740991)) {
+                out.report("Rules.json#/properties/pair/items/1/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+              }
+            }
             out.path.pop();
           }
           if (v5.length > 2) {
@@ -236,6 +241,11 @@ function f0(v0: unknown, out: Collector): void {
         out.path.push(k4);
         if (!Number.isInteger(v5)) {
           out.report("Rules.json#/additionalProperties/type", "type", "must be integer");
+        }
+        if (typeof v5 === "number") {
+          if (!(Math.abs(v5) <= 9007199254740991)) {
+            out.report("Rules.json#/additionalProperties/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+          }
         }
         out.path.pop();
       }
@@ -333,6 +343,11 @@ function c0(v0: unknown): boolean {
             if (!Number.isInteger(v8)) {
               return false;
             }
+            if (typeof v8 === "number") {
+              if (!(Math.abs(v8) <= 9007199254740991)) {
+                return false;
+              }
+            }
           }
           if (v5.length > 2) {
             return false;
@@ -384,6 +399,11 @@ function c0(v0: unknown): boolean {
       if (!matched6) {
         if (!Number.isInteger(v5)) {
           return false;
+        }
+        if (typeof v5 === "number") {
+          if (!(Math.abs(v5) <= 9007199254740991)) {
+            return false;
+          }
         }
       }
     }
@@ -471,8 +491,13 @@ function c0_1_1(v0: unknown): boolean {
     return false;
   }
   if (typeof v0 === "number") {
-    if (v0 < 10) {
+    if (!(Math.abs(v0) <= 9007199254740991)) {
       return false;
+    }
+    else {
+      if (v0 < 10) {
+        return false;
+      }
     }
   }
   return true;
@@ -494,6 +519,11 @@ function c0_2_0(v0: unknown): boolean {
 function c0_3_0(v0: unknown): boolean {
   if (!Number.isInteger(v0)) {
     return false;
+  }
+  if (typeof v0 === "number") {
+    if (!(Math.abs(v0) <= 9007199254740991)) {
+      return false;
+    }
   }
   return true;
 }
@@ -641,6 +671,11 @@ function f1(v0: unknown, out: Collector): void {
         if (!Number.isInteger(v3)) {
           out.report("Tags.json#/patternProperties/^[a-z]+$/type", "type", "must be integer");
         }
+        if (typeof v3 === "number") {
+          if (!(Math.abs(v3) <= 9007199254740991)) {
+            out.report("Tags.json#/patternProperties/^[a-z]+$/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+          }
+        }
         out.path.pop();
       }
       if (!matched4) {
@@ -680,6 +715,11 @@ function c1(v0: unknown): boolean {
         matched4 = true;
         if (!Number.isInteger(v3)) {
           return false;
+        }
+        if (typeof v3 === "number") {
+          if (!(Math.abs(v3) <= 9007199254740991)) {
+            return false;
+          }
         }
       }
       if (!matched4) {

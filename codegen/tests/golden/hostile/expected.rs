@@ -76,9 +76,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(14i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Hostile.json#/properties//maximum", "maximum", || "must be less than or equal to 14".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Hostile.json#/properties//type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(14i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Hostile.json#/properties//maximum", "maximum", || "must be less than or equal to 14".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -98,9 +104,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(2i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Hostile.json#/properties/*~1 end/maximum", "maximum", || "must be less than or equal to 2".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Hostile.json#/properties/*~1 end/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(2i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Hostile.json#/properties/*~1 end/maximum", "maximum", || "must be less than or equal to 2".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -124,9 +136,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(17i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Hostile.json#/properties/<~1script>/maximum", "maximum", || "must be less than or equal to 17".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Hostile.json#/properties/<~1script>/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(17i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Hostile.json#/properties/<~1script>/maximum", "maximum", || "must be less than or equal to 17".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -213,9 +231,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(5i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Hostile.json#/properties/ls\u{2028}ps\u{2029}/maximum", "maximum", || "must be less than or equal to 5".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Hostile.json#/properties/ls\u{2028}ps\u{2029}/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(5i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Hostile.json#/properties/ls\u{2028}ps\u{2029}/maximum", "maximum", || "must be less than or equal to 5".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -280,9 +304,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(8i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Hostile.json#/properties/\u{202e}bidi/maximum", "maximum", || "must be less than or equal to 8".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Hostile.json#/properties/\u{202e}bidi/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(8i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Hostile.json#/properties/\u{202e}bidi/maximum", "maximum", || "must be less than or equal to 8".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -292,9 +322,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(11i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Hostile.json#/properties/\u{ffff}/maximum", "maximum", || "must be less than or equal to 11".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Hostile.json#/properties/\u{ffff}/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(11i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Hostile.json#/properties/\u{ffff}/maximum", "maximum", || "must be less than or equal to 11".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }

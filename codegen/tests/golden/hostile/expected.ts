@@ -114,8 +114,13 @@ function f0(v0: unknown, out: Collector): void {
             out.report("Hostile.json#/properties//type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 14) {
-              out.report("Hostile.json#/properties//maximum", "maximum", "must be less than or equal to 14");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Hostile.json#/properties//type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 14) {
+                out.report("Hostile.json#/properties//maximum", "maximum", "must be less than or equal to 14");
+              }
             }
           }
           out.path.pop();
@@ -138,8 +143,13 @@ function f0(v0: unknown, out: Collector): void {
             out.report("Hostile.json#/properties/*~1 end/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 2) {
-              out.report("Hostile.json#/properties/*~1 end/maximum", "maximum", "must be less than or equal to 2");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Hostile.json#/properties/*~1 end/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 2) {
+                out.report("Hostile.json#/properties/*~1 end/maximum", "maximum", "must be less than or equal to 2");
+              }
             }
           }
           out.path.pop();
@@ -168,8 +178,13 @@ function f0(v0: unknown, out: Collector): void {
             out.report("Hostile.json#/properties/<~1script>/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 17) {
-              out.report("Hostile.json#/properties/<~1script>/maximum", "maximum", "must be less than or equal to 17");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Hostile.json#/properties/<~1script>/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 17) {
+                out.report("Hostile.json#/properties/<~1script>/maximum", "maximum", "must be less than or equal to 17");
+              }
             }
           }
           out.path.pop();
@@ -273,8 +288,13 @@ function f0(v0: unknown, out: Collector): void {
             out.report("Hostile.json#/properties/ls\u2028ps\u2029/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 5) {
-              out.report("Hostile.json#/properties/ls\u2028ps\u2029/maximum", "maximum", "must be less than or equal to 5");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Hostile.json#/properties/ls\u2028ps\u2029/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 5) {
+                out.report("Hostile.json#/properties/ls\u2028ps\u2029/maximum", "maximum", "must be less than or equal to 5");
+              }
             }
           }
           out.path.pop();
@@ -347,8 +367,13 @@ function f0(v0: unknown, out: Collector): void {
             out.report("Hostile.json#/properties/\u202ebidi/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 8) {
-              out.report("Hostile.json#/properties/\u202ebidi/maximum", "maximum", "must be less than or equal to 8");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Hostile.json#/properties/\u202ebidi/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 8) {
+                out.report("Hostile.json#/properties/\u202ebidi/maximum", "maximum", "must be less than or equal to 8");
+              }
             }
           }
           out.path.pop();
@@ -360,8 +385,13 @@ function f0(v0: unknown, out: Collector): void {
             out.report("Hostile.json#/properties/\uffff/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 11) {
-              out.report("Hostile.json#/properties/\uffff/maximum", "maximum", "must be less than or equal to 11");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Hostile.json#/properties/\uffff/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 11) {
+                out.report("Hostile.json#/properties/\uffff/maximum", "maximum", "must be less than or equal to 11");
+              }
             }
           }
           out.path.pop();
@@ -416,8 +446,13 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v2 === "number") {
-        if (v2 > 14) {
+        if (!(Math.abs(v2) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v2 > 14) {
+            return false;
+          }
         }
       }
     }
@@ -436,8 +471,13 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v4 === "number") {
-        if (v4 > 2) {
+        if (!(Math.abs(v4) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v4 > 2) {
+            return false;
+          }
         }
       }
     }
@@ -460,8 +500,13 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v7 === "number") {
-        if (v7 > 17) {
+        if (!(Math.abs(v7) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v7 > 17) {
+            return false;
+          }
         }
       }
     }
@@ -543,8 +588,13 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v19 === "number") {
-        if (v19 > 5) {
+        if (!(Math.abs(v19) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v19 > 5) {
+            return false;
+          }
         }
       }
     }
@@ -603,8 +653,13 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v27 === "number") {
-        if (v27 > 8) {
+        if (!(Math.abs(v27) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v27 > 8) {
+            return false;
+          }
         }
       }
     }
@@ -614,8 +669,13 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v28 === "number") {
-        if (v28 > 11) {
+        if (!(Math.abs(v28) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v28 > 11) {
+            return false;
+          }
         }
       }
     }

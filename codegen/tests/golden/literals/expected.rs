@@ -133,9 +133,15 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                 }
             }
             if let Some(n) = v1.as_number() {
-                if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(-3i64)) == Some(::std::cmp::Ordering::Less) {
-                    out.report(p1, "Literal.json#/properties/union/minimum", "minimum", || "must be greater than or equal to -3".to_owned());
+                if !crate::validator_runtime::is_exact(n) {
+                    out.report(p1, "Literal.json#/properties/union/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                     if out.stop() { return; }
+                }
+                else {
+                    if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(-3i64)) == Some(::std::cmp::Ordering::Less) {
+                        out.report(p1, "Literal.json#/properties/union/minimum", "minimum", || "must be greater than or equal to -3".to_owned());
+                        if out.stop() { return; }
+                    }
                 }
             }
         }

@@ -135,8 +135,13 @@ function f0(v0: unknown, out: Collector): void {
         }
       }
       if (typeof v7 === "number") {
-        if (v7 < (-3)) {
-          out.report("Literal.json#/properties/union/minimum", "minimum", "must be greater than or equal to -3");
+        if (!(Math.abs(v7) <= 9007199254740991)) {
+          out.report("Literal.json#/properties/union/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        }
+        else {
+          if (v7 < (-3)) {
+            out.report("Literal.json#/properties/union/minimum", "minimum", "must be greater than or equal to -3");
+          }
         }
       }
       out.path.pop();
@@ -219,8 +224,13 @@ function c0(v0: unknown): boolean {
         }
       }
       if (typeof v7 === "number") {
-        if (v7 < (-3)) {
+        if (!(Math.abs(v7) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v7 < (-3)) {
+            return false;
+          }
         }
       }
     }

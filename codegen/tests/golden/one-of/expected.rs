@@ -224,6 +224,12 @@ fn f0_0_1_1_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "Shape.json#/oneOf/1/properties/size/oneOf/0/type", "type", || "must be integer".to_owned());
         if out.stop() { return; }
     }
+    if let Some(n) = v0.as_number() {
+        if !crate::validator_runtime::is_exact(n) {
+            out.report(p0, "Shape.json#/oneOf/1/properties/size/oneOf/0/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+            if out.stop() { return; }
+        }
+    }
 }
 
 /// `Shape.json#/oneOf/1/properties/size/oneOf/1`

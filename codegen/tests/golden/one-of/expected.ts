@@ -378,6 +378,11 @@ function c0_0_1_1_0(v0: unknown): boolean {
   if (!Number.isInteger(v0)) {
     return false;
   }
+  if (typeof v0 === "number") {
+    if (!(Math.abs(v0) <= 9007199254740991)) {
+      return false;
+    }
+  }
   return true;
 }
 

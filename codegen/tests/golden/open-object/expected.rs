@@ -120,9 +120,15 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(100i64)) == Some(::std::cmp::Ordering::Greater) {
-                            out.report(p1, "Settings.json#/definitions/limits/properties/max/maximum", "maximum", || "must be less than or equal to 100".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Settings.json#/definitions/limits/properties/max/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(100i64)) == Some(::std::cmp::Ordering::Greater) {
+                                out.report(p1, "Settings.json#/definitions/limits/properties/max/maximum", "maximum", || "must be less than or equal to 100".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -132,9 +138,15 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(-100i64)) == Some(::std::cmp::Ordering::Less) {
-                            out.report(p1, "Settings.json#/definitions/limits/properties/min/minimum", "minimum", || "must be greater than or equal to -100".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Settings.json#/definitions/limits/properties/min/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(-100i64)) == Some(::std::cmp::Ordering::Less) {
+                                out.report(p1, "Settings.json#/definitions/limits/properties/min/minimum", "minimum", || "must be greater than or equal to -100".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -145,9 +157,15 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
-                            out.report(p1, "Settings.json#/definitions/limits/additionalProperties/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Settings.json#/definitions/limits/additionalProperties/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
+                                out.report(p1, "Settings.json#/definitions/limits/additionalProperties/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }
@@ -157,9 +175,15 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
-                            out.report(p1, "Settings.json#/definitions/limits/additionalProperties/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
+                        if !crate::validator_runtime::is_exact(n) {
+                            out.report(p1, "Settings.json#/definitions/limits/additionalProperties/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
                             if out.stop() { return; }
+                        }
+                        else {
+                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
+                                out.report(p1, "Settings.json#/definitions/limits/additionalProperties/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
+                                if out.stop() { return; }
+                            }
                         }
                     }
                 }

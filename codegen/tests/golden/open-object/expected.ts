@@ -168,8 +168,13 @@ function f1(v0: unknown, out: Collector): void {
             out.report("Settings.json#/definitions/limits/properties/max/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 > 100) {
-              out.report("Settings.json#/definitions/limits/properties/max/maximum", "maximum", "must be less than or equal to 100");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Settings.json#/definitions/limits/properties/max/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 > 100) {
+                out.report("Settings.json#/definitions/limits/properties/max/maximum", "maximum", "must be less than or equal to 100");
+              }
             }
           }
           out.path.pop();
@@ -181,8 +186,13 @@ function f1(v0: unknown, out: Collector): void {
             out.report("Settings.json#/definitions/limits/properties/min/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 < (-100)) {
-              out.report("Settings.json#/definitions/limits/properties/min/minimum", "minimum", "must be greater than or equal to -100");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Settings.json#/definitions/limits/properties/min/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 < (-100)) {
+                out.report("Settings.json#/definitions/limits/properties/min/minimum", "minimum", "must be greater than or equal to -100");
+              }
             }
           }
           out.path.pop();
@@ -194,8 +204,13 @@ function f1(v0: unknown, out: Collector): void {
             out.report("Settings.json#/definitions/limits/additionalProperties/type", "type", "must be integer");
           }
           if (typeof v5 === "number") {
-            if (v5 < 0) {
-              out.report("Settings.json#/definitions/limits/additionalProperties/minimum", "minimum", "must be greater than or equal to 0");
+            if (!(Math.abs(v5) <= 9007199254740991)) {
+              out.report("Settings.json#/definitions/limits/additionalProperties/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+            }
+            else {
+              if (v5 < 0) {
+                out.report("Settings.json#/definitions/limits/additionalProperties/minimum", "minimum", "must be greater than or equal to 0");
+              }
             }
           }
           out.path.pop();
@@ -232,8 +247,13 @@ function c1(v0: unknown): boolean {
         return false;
       }
       if (typeof v2 === "number") {
-        if (v2 > 100) {
+        if (!(Math.abs(v2) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v2 > 100) {
+            return false;
+          }
         }
       }
     }
@@ -243,8 +263,13 @@ function c1(v0: unknown): boolean {
         return false;
       }
       if (typeof v3 === "number") {
-        if (v3 < (-100)) {
+        if (!(Math.abs(v3) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v3 < (-100)) {
+            return false;
+          }
         }
       }
     }
@@ -256,8 +281,13 @@ function c1(v0: unknown): boolean {
         return false;
       }
       if (typeof v5 === "number") {
-        if (v5 < 0) {
+        if (!(Math.abs(v5) <= 9007199254740991)) {
           return false;
+        }
+        else {
+          if (v5 < 0) {
+            return false;
+          }
         }
       }
     }
