@@ -11,7 +11,8 @@
 //! 1. `type`, then `enum`, then `const`;
 //! 2. for a string: `minLength`, `maxLength`, `pattern`, `format`;
 //! 3. for a number: for an integer-typed schema (`type` allows integers but not every number, or
-//!    an integer format), first that the number lies within ±(2^53 − 1), reported as `type` or
+//!    an integer format) not bounded within ±(2^53 − 1) by its own `minimum`/`maximum` (or their
+//!    exclusive forms, or its range format), first that the number lies within ±(2^53 − 1), reported as `type` or
 //!    `format` (beyond, JavaScript cannot hold every integer; when it fails, nothing else of this
 //!    step runs); then `minimum`, `exclusiveMinimum`,
 //!    `maximum`, `exclusiveMaximum`, `multipleOf`, `format` (a range format of the general
@@ -158,7 +159,8 @@ pub(crate) enum NumberTest {
     /// Within ±(2^53 − 1), where every integer is exactly one binary64 double, so JavaScript holds
     /// the integer the text says (`9007199254740993` reads as 2^53). Tested first, for an
     /// integer-typed schema only (`type` allows integers but not every number, or an integer
-    /// format), and when it fails no other test of the step runs. Both languages compare every
+    /// format) whose own bounds do not already keep within that range, and when it fails no
+    /// other test of the step runs. Both languages compare every
     /// number as the double its text reads as, so they agree everywhere; this test is there so
     /// that an integer neither can hold exactly is refused rather than silently rounded.
     Exact,
@@ -526,7 +528,20 @@ impl Lowering {
         });
         let integer_format = c.format.is_some_and(|f| f.applies_to == JsonType::Integer)
             || c.format_range.as_ref().is_some_and(|r| r.integer);
-        if integer_type || integer_format {
+        // Bounds of the schema's own within ±(2^53 − 1) refuse every larger number already, in
+        // both languages (which compare as doubles).
+        const EXACT: f64 = 9_007_199_254_740_991.0;
+        let lows = [&c.minimum, &c.exclusive_minimum]
+            .into_iter()
+            .flatten()
+            .chain(c.format_range.as_ref().map(|r| &r.minimum));
+        let highs = [&c.maximum, &c.exclusive_maximum]
+            .into_iter()
+            .flatten()
+            .chain(c.format_range.as_ref().map(|r| &r.maximum));
+        let bounded = lows.filter_map(Number::as_f64).any(|low| low >= -EXACT)
+            && highs.filter_map(Number::as_f64).any(|high| high <= EXACT);
+        if (integer_type || integer_format) && !bounded {
             let keyword = if integer_type { "type" } else { "format" };
             let exact = report(path(keyword), keyword, messages::not_exact());
             numbers.insert(0, (NumberTest::Exact, exact));
@@ -929,8 +944,6 @@ mod tests {
                 "/minLength",
                 "/maxLength",
                 "/pattern",
-                // An integer-typed schema: first the exactness test, reported as `type`.
-                "/type",
                 "/minimum",
                 "/maximum",
                 "/format",

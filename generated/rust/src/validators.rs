@@ -2013,41 +2013,34 @@ fn f1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "AttestationEnvelope.json#/properties/s/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(0i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "AttestationEnvelope.json#/properties/s/minimum",
+                                "minimum",
+                                || "must be greater than or equal to 0".to_owned(),
+                            );
                             if out.stop() {
                                 return;
                             }
-                        } else {
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(0i64),
-                            ) == Some(::std::cmp::Ordering::Less)
-                            {
-                                out.report(
-                                    p1,
-                                    "AttestationEnvelope.json#/properties/s/minimum",
-                                    "minimum",
-                                    || "must be greater than or equal to 0".to_owned(),
-                                );
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(4i64),
-                            ) == Some(::std::cmp::Ordering::Greater)
-                            {
-                                out.report(
-                                    p1,
-                                    "AttestationEnvelope.json#/properties/s/maximum",
-                                    "maximum",
-                                    || "must be less than or equal to 4".to_owned(),
-                                );
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(4i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "AttestationEnvelope.json#/properties/s/maximum",
+                                "maximum",
+                                || "must be less than or equal to 4".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
                             }
                         }
                     }
@@ -3144,55 +3137,45 @@ fn f16<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "DeviceKeyInfo.json#/properties/createdAt/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/createdAt/minimum",
+                                "minimum",
+                                || "must be greater than or equal to -9007199254740991".to_owned(),
+                            );
                             if out.stop() {
                                 return;
                             }
-                        } else {
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(-9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Less)
-                            {
-                                out.report(
-                                    p1,
-                                    "DeviceKeyInfo.json#/properties/createdAt/minimum",
-                                    "minimum",
-                                    || {
-                                        "must be greater than or equal to -9007199254740991"
-                                            .to_owned()
-                                    },
-                                );
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/createdAt/maximum",
+                                "maximum",
+                                || "must be less than or equal to 9007199254740991".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
                             }
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Greater)
-                            {
-                                out.report(
-                                    p1,
-                                    "DeviceKeyInfo.json#/properties/createdAt/maximum",
-                                    "maximum",
-                                    || "must be less than or equal to 9007199254740991".to_owned(),
-                                );
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if !crate::formats::is_int64(n) {
-                                out.report(
-                                    p1,
-                                    "DeviceKeyInfo.json#/properties/createdAt/format",
-                                    "format",
-                                    || "must be a signed 64-bit integer".to_owned(),
-                                );
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(
+                                p1,
+                                "DeviceKeyInfo.json#/properties/createdAt/format",
+                                "format",
+                                || "must be a signed 64-bit integer".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
                             }
                         }
                     }
@@ -3332,41 +3315,34 @@ fn f17<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "DeviceKeyListParams.json#/properties/limit/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(1i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyListParams.json#/properties/limit/minimum",
+                                "minimum",
+                                || "must be greater than or equal to 1".to_owned(),
+                            );
                             if out.stop() {
                                 return;
                             }
-                        } else {
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(1i64),
-                            ) == Some(::std::cmp::Ordering::Less)
-                            {
-                                out.report(
-                                    p1,
-                                    "DeviceKeyListParams.json#/properties/limit/minimum",
-                                    "minimum",
-                                    || "must be greater than or equal to 1".to_owned(),
-                                );
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(1000i64),
-                            ) == Some(::std::cmp::Ordering::Greater)
-                            {
-                                out.report(
-                                    p1,
-                                    "DeviceKeyListParams.json#/properties/limit/maximum",
-                                    "maximum",
-                                    || "must be less than or equal to 1000".to_owned(),
-                                );
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(1000i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "DeviceKeyListParams.json#/properties/limit/maximum",
+                                "maximum",
+                                || "must be less than or equal to 1000".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
                             }
                         }
                     }
@@ -4010,37 +3986,30 @@ fn f24_0_0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
                             if out.stop() {
                                 return;
                             }
-                        } else {
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(-9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Less)
-                            {
-                                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if out.stop() {
+                                return;
                             }
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Greater)
-                            {
-                                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if !crate::formats::is_int64(n) {
-                                out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if out.stop() {
+                                return;
                             }
                         }
                     }
@@ -4290,37 +4259,30 @@ fn f24_0_1<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(-9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
                             if out.stop() {
                                 return;
                             }
-                        } else {
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(-9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Less)
-                            {
-                                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", || "must be greater than or equal to -9007199254740991".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if out.stop() {
+                                return;
                             }
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Greater)
-                            {
-                                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if !crate::formats::is_int64(n) {
-                                out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if out.stop() {
+                                return;
                             }
                         }
                     }
@@ -5326,31 +5288,34 @@ fn f35<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "InvalidParamsErrorData.json#/properties/violationCount/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(1i64),
+                        ) == Some(::std::cmp::Ordering::Less)
+                        {
+                            out.report(
+                                p1,
+                                "InvalidParamsErrorData.json#/properties/violationCount/minimum",
+                                "minimum",
+                                || "must be greater than or equal to 1".to_owned(),
+                            );
                             if out.stop() {
                                 return;
                             }
-                        } else {
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(1i64),
-                            ) == Some(::std::cmp::Ordering::Less)
-                            {
-                                out.report(p1, "InvalidParamsErrorData.json#/properties/violationCount/minimum", "minimum", || "must be greater than or equal to 1".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
-                            }
-                            if crate::validator_runtime::compare_numbers(
-                                n,
-                                &::serde_json::Number::from(9007199254740991i64),
-                            ) == Some(::std::cmp::Ordering::Greater)
-                            {
-                                out.report(p1, "InvalidParamsErrorData.json#/properties/violationCount/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                                if out.stop() {
-                                    return;
-                                }
+                        }
+                        if crate::validator_runtime::compare_numbers(
+                            n,
+                            &::serde_json::Number::from(9007199254740991i64),
+                        ) == Some(::std::cmp::Ordering::Greater)
+                        {
+                            out.report(
+                                p1,
+                                "InvalidParamsErrorData.json#/properties/violationCount/maximum",
+                                "maximum",
+                                || "must be less than or equal to 9007199254740991".to_owned(),
+                            );
+                            if out.stop() {
+                                return;
                             }
                         }
                     }

@@ -1722,16 +1722,11 @@ function f1(v0: unknown, out: Collector): void {
         out.report("AttestationEnvelope.json#/properties/s/type", "type", "must be integer");
       }
       if (typeof v6 === "number") {
-        if (!(Math.abs(v6) <= 9007199254740991)) {
-          out.report("AttestationEnvelope.json#/properties/s/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v6 < 0) {
+          out.report("AttestationEnvelope.json#/properties/s/minimum", "minimum", "must be greater than or equal to 0");
         }
-        else {
-          if (v6 < 0) {
-            out.report("AttestationEnvelope.json#/properties/s/minimum", "minimum", "must be greater than or equal to 0");
-          }
-          if (v6 > 4) {
-            out.report("AttestationEnvelope.json#/properties/s/maximum", "maximum", "must be less than or equal to 4");
-          }
+        if (v6 > 4) {
+          out.report("AttestationEnvelope.json#/properties/s/maximum", "maximum", "must be less than or equal to 4");
         }
       }
       out.path.pop();
@@ -1798,16 +1793,11 @@ function c1(v0: unknown): boolean {
         return false;
       }
       if (typeof v2 === "number") {
-        if (!(Math.abs(v2) <= 9007199254740991)) {
+        if (v2 < 0) {
           return false;
         }
-        else {
-          if (v2 < 0) {
-            return false;
-          }
-          if (v2 > 4) {
-            return false;
-          }
+        if (v2 > 4) {
+          return false;
         }
       }
     }
@@ -2880,19 +2870,14 @@ function f16(v0: unknown, out: Collector): void {
         out.report("DeviceKeyInfo.json#/properties/createdAt/type", "type", "must be integer");
       }
       if (typeof v9 === "number") {
-        if (!(Math.abs(v9) <= 9007199254740991)) {
-          out.report("DeviceKeyInfo.json#/properties/createdAt/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v9 < (-9007199254740991)) {
+          out.report("DeviceKeyInfo.json#/properties/createdAt/minimum", "minimum", "must be greater than or equal to -9007199254740991");
         }
-        else {
-          if (v9 < (-9007199254740991)) {
-            out.report("DeviceKeyInfo.json#/properties/createdAt/minimum", "minimum", "must be greater than or equal to -9007199254740991");
-          }
-          if (v9 > 9007199254740991) {
-            out.report("DeviceKeyInfo.json#/properties/createdAt/maximum", "maximum", "must be less than or equal to 9007199254740991");
-          }
-          if (!formats.isInt64(v9)) {
-            out.report("DeviceKeyInfo.json#/properties/createdAt/format", "format", "must be a signed 64-bit integer");
-          }
+        if (v9 > 9007199254740991) {
+          out.report("DeviceKeyInfo.json#/properties/createdAt/maximum", "maximum", "must be less than or equal to 9007199254740991");
+        }
+        if (!formats.isInt64(v9)) {
+          out.report("DeviceKeyInfo.json#/properties/createdAt/format", "format", "must be a signed 64-bit integer");
         }
       }
       out.path.pop();
@@ -2978,19 +2963,14 @@ function c16(v0: unknown): boolean {
         return false;
       }
       if (typeof v5 === "number") {
-        if (!(Math.abs(v5) <= 9007199254740991)) {
+        if (v5 < (-9007199254740991)) {
           return false;
         }
-        else {
-          if (v5 < (-9007199254740991)) {
-            return false;
-          }
-          if (v5 > 9007199254740991) {
-            return false;
-          }
-          if (!formats.isInt64(v5)) {
-            return false;
-          }
+        if (v5 > 9007199254740991) {
+          return false;
+        }
+        if (!formats.isInt64(v5)) {
+          return false;
         }
       }
     }
@@ -3072,16 +3052,11 @@ function f17(v0: unknown, out: Collector): void {
         out.report("DeviceKeyListParams.json#/properties/limit/type", "type", "must be integer");
       }
       if (typeof v9 === "number") {
-        if (!(Math.abs(v9) <= 9007199254740991)) {
-          out.report("DeviceKeyListParams.json#/properties/limit/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v9 < 1) {
+          out.report("DeviceKeyListParams.json#/properties/limit/minimum", "minimum", "must be greater than or equal to 1");
         }
-        else {
-          if (v9 < 1) {
-            out.report("DeviceKeyListParams.json#/properties/limit/minimum", "minimum", "must be greater than or equal to 1");
-          }
-          if (v9 > 1000) {
-            out.report("DeviceKeyListParams.json#/properties/limit/maximum", "maximum", "must be less than or equal to 1000");
-          }
+        if (v9 > 1000) {
+          out.report("DeviceKeyListParams.json#/properties/limit/maximum", "maximum", "must be less than or equal to 1000");
         }
       }
       out.path.pop();
@@ -3117,16 +3092,11 @@ function c17(v0: unknown): boolean {
         return false;
       }
       if (typeof v5 === "number") {
-        if (!(Math.abs(v5) <= 9007199254740991)) {
+        if (v5 < 1) {
           return false;
         }
-        else {
-          if (v5 < 1) {
-            return false;
-          }
-          if (v5 > 1000) {
-            return false;
-          }
+        if (v5 > 1000) {
+          return false;
         }
       }
     }
@@ -3728,19 +3698,14 @@ function f24_0_0(v0: unknown, out: Collector): void {
         out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type", "type", "must be integer");
       }
       if (typeof v16 === "number") {
-        if (!(Math.abs(v16) <= 9007199254740991)) {
-          out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v16 < (-9007199254740991)) {
+          out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", "must be greater than or equal to -9007199254740991");
         }
-        else {
-          if (v16 < (-9007199254740991)) {
-            out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/minimum", "minimum", "must be greater than or equal to -9007199254740991");
-          }
-          if (v16 > 9007199254740991) {
-            out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", "must be less than or equal to 9007199254740991");
-          }
-          if (!formats.isInt64(v16)) {
-            out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", "must be a signed 64-bit integer");
-          }
+        if (v16 > 9007199254740991) {
+          out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/maximum", "maximum", "must be less than or equal to 9007199254740991");
+        }
+        if (!formats.isInt64(v16)) {
+          out.report("DeviceKeySignPayload.json#/oneOf/0/properties/tokenExpiresAt/format", "format", "must be a signed 64-bit integer");
         }
       }
       out.path.pop();
@@ -3920,19 +3885,14 @@ function c24_0_0(v0: unknown): boolean {
         return false;
       }
       if (typeof v12 === "number") {
-        if (!(Math.abs(v12) <= 9007199254740991)) {
+        if (v12 < (-9007199254740991)) {
           return false;
         }
-        else {
-          if (v12 < (-9007199254740991)) {
-            return false;
-          }
-          if (v12 > 9007199254740991) {
-            return false;
-          }
-          if (!formats.isInt64(v12)) {
-            return false;
-          }
+        if (v12 > 9007199254740991) {
+          return false;
+        }
+        if (!formats.isInt64(v12)) {
+          return false;
         }
       }
     }
@@ -4028,19 +3988,14 @@ function f24_0_1(v0: unknown, out: Collector): void {
         out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type", "type", "must be integer");
       }
       if (typeof v8 === "number") {
-        if (!(Math.abs(v8) <= 9007199254740991)) {
-          out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v8 < (-9007199254740991)) {
+          out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", "must be greater than or equal to -9007199254740991");
         }
-        else {
-          if (v8 < (-9007199254740991)) {
-            out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/minimum", "minimum", "must be greater than or equal to -9007199254740991");
-          }
-          if (v8 > 9007199254740991) {
-            out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", "must be less than or equal to 9007199254740991");
-          }
-          if (!formats.isInt64(v8)) {
-            out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", "must be a signed 64-bit integer");
-          }
+        if (v8 > 9007199254740991) {
+          out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/maximum", "maximum", "must be less than or equal to 9007199254740991");
+        }
+        if (!formats.isInt64(v8)) {
+          out.report("DeviceKeySignPayload.json#/oneOf/1/properties/challengeExpiresAt/format", "format", "must be a signed 64-bit integer");
         }
       }
       out.path.pop();
@@ -4206,19 +4161,14 @@ function c24_0_1(v0: unknown): boolean {
         return false;
       }
       if (typeof v4 === "number") {
-        if (!(Math.abs(v4) <= 9007199254740991)) {
+        if (v4 < (-9007199254740991)) {
           return false;
         }
-        else {
-          if (v4 < (-9007199254740991)) {
-            return false;
-          }
-          if (v4 > 9007199254740991) {
-            return false;
-          }
-          if (!formats.isInt64(v4)) {
-            return false;
-          }
+        if (v4 > 9007199254740991) {
+          return false;
+        }
+        if (!formats.isInt64(v4)) {
+          return false;
         }
       }
     }
@@ -5056,16 +5006,11 @@ function f35(v0: unknown, out: Collector): void {
         out.report("InvalidParamsErrorData.json#/properties/violationCount/type", "type", "must be integer");
       }
       if (typeof v8 === "number") {
-        if (!(Math.abs(v8) <= 9007199254740991)) {
-          out.report("InvalidParamsErrorData.json#/properties/violationCount/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v8 < 1) {
+          out.report("InvalidParamsErrorData.json#/properties/violationCount/minimum", "minimum", "must be greater than or equal to 1");
         }
-        else {
-          if (v8 < 1) {
-            out.report("InvalidParamsErrorData.json#/properties/violationCount/minimum", "minimum", "must be greater than or equal to 1");
-          }
-          if (v8 > 9007199254740991) {
-            out.report("InvalidParamsErrorData.json#/properties/violationCount/maximum", "maximum", "must be less than or equal to 9007199254740991");
-          }
+        if (v8 > 9007199254740991) {
+          out.report("InvalidParamsErrorData.json#/properties/violationCount/maximum", "maximum", "must be less than or equal to 9007199254740991");
         }
       }
       out.path.pop();
@@ -5151,16 +5096,11 @@ function c35(v0: unknown): boolean {
         return false;
       }
       if (typeof v4 === "number") {
-        if (!(Math.abs(v4) <= 9007199254740991)) {
+        if (v4 < 1) {
           return false;
         }
-        else {
-          if (v4 < 1) {
-            return false;
-          }
-          if (v4 > 9007199254740991) {
-            return false;
-          }
+        if (v4 > 9007199254740991) {
+          return false;
         }
       }
     }

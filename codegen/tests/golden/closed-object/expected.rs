@@ -76,23 +76,17 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                         if out.stop() { return; }
                     }
                     if let Some(n) = v1.as_number() {
-                        if !crate::validator_runtime::is_exact(n) {
-                            out.report(p1, "Account.json#/properties/count/type", "type", || "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly".to_owned());
+                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
+                            out.report(p1, "Account.json#/properties/count/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
                             if out.stop() { return; }
                         }
-                        else {
-                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(0i64)) == Some(::std::cmp::Ordering::Less) {
-                                out.report(p1, "Account.json#/properties/count/minimum", "minimum", || "must be greater than or equal to 0".to_owned());
-                                if out.stop() { return; }
-                            }
-                            if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
-                                out.report(p1, "Account.json#/properties/count/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
-                                if out.stop() { return; }
-                            }
-                            if !crate::formats::is_int64(n) {
-                                out.report(p1, "Account.json#/properties/count/format", "format", || "must be a signed 64-bit integer".to_owned());
-                                if out.stop() { return; }
-                            }
+                        if crate::validator_runtime::compare_numbers(n, &::serde_json::Number::from(9007199254740991i64)) == Some(::std::cmp::Ordering::Greater) {
+                            out.report(p1, "Account.json#/properties/count/maximum", "maximum", || "must be less than or equal to 9007199254740991".to_owned());
+                            if out.stop() { return; }
+                        }
+                        if !crate::formats::is_int64(n) {
+                            out.report(p1, "Account.json#/properties/count/format", "format", || "must be a signed 64-bit integer".to_owned());
+                            if out.stop() { return; }
                         }
                     }
                 }

@@ -93,19 +93,14 @@ function f0(v0: unknown, out: Collector): void {
         out.report("Account.json#/properties/count/type", "type", "must be integer");
       }
       if (typeof v6 === "number") {
-        if (!(Math.abs(v6) <= 9007199254740991)) {
-          out.report("Account.json#/properties/count/type", "type", "must be from -9007199254740991 to 9007199254740991: past 2^53 - 1, a JavaScript number cannot hold every integer exactly");
+        if (v6 < 0) {
+          out.report("Account.json#/properties/count/minimum", "minimum", "must be greater than or equal to 0");
         }
-        else {
-          if (v6 < 0) {
-            out.report("Account.json#/properties/count/minimum", "minimum", "must be greater than or equal to 0");
-          }
-          if (v6 > 9007199254740991) {
-            out.report("Account.json#/properties/count/maximum", "maximum", "must be less than or equal to 9007199254740991");
-          }
-          if (!formats.isInt64(v6)) {
-            out.report("Account.json#/properties/count/format", "format", "must be a signed 64-bit integer");
-          }
+        if (v6 > 9007199254740991) {
+          out.report("Account.json#/properties/count/maximum", "maximum", "must be less than or equal to 9007199254740991");
+        }
+        if (!formats.isInt64(v6)) {
+          out.report("Account.json#/properties/count/format", "format", "must be a signed 64-bit integer");
         }
       }
       out.path.pop();
@@ -233,19 +228,14 @@ function c0(v0: unknown): boolean {
         return false;
       }
       if (typeof v2 === "number") {
-        if (!(Math.abs(v2) <= 9007199254740991)) {
+        if (v2 < 0) {
           return false;
         }
-        else {
-          if (v2 < 0) {
-            return false;
-          }
-          if (v2 > 9007199254740991) {
-            return false;
-          }
-          if (!formats.isInt64(v2)) {
-            return false;
-          }
+        if (v2 > 9007199254740991) {
+          return false;
+        }
+        if (!formats.isInt64(v2)) {
+          return false;
         }
       }
     }
