@@ -31,9 +31,13 @@ pub(crate) enum FormatRule {
     /// An `http`/`https` origin written in its own ASCII serialization (the URL standard's): the
     /// URL parser's own writing of the host (a domain of printable ASCII without upper case or
     /// forbidden domain code points, a canonical IPv4 address when the last label is a number, or a
-    /// bracketed canonical IPv6 address; `xn--` labels valid Punycode of `ß` and lower-case Latin-1
-    /// letters only), an optional port that is not the scheme's default and has no leading zero, and
-    /// nothing else (no userinfo, path, `/`, query or fragment).
+    /// bracketed canonical IPv6 address; an `xn--` label must be Punycode, as its encoder writes
+    /// it, of a label that UTS #46 keeps under the URL standard's options: not ASCII only, every
+    /// code point valid or a deviation (non-transitional), NFC, no combining mark first, joiners
+    /// in the contexts RFC 5892 allows, and in a host with a right-to-left label every label
+    /// passing the Bidi rule, on the Unicode 17.0 tables of `tools/idna_tables.py`), an optional
+    /// port that is not the scheme's default and has no leading zero, and nothing else (no
+    /// userinfo, path, `/`, query or fragment).
     Origin,
     /// An integer that fits a signed 64-bit integer.
     Int64,
