@@ -832,7 +832,8 @@ export function jsonString(s: string): string {
 // below, shared with the Rust runtime.
 
 /**
- * Whether every `xn--` label of the ASCII `host` is Punycode of a label that UTS #46 keeps, and,
+ * Whether every `xn--` label of the ASCII `host` is Punycode (of at most `MAX_PUNYCODE_LENGTH`
+ * characters, for at most `MAX_IDN_LABEL_LENGTH` code points) of a label that UTS #46 keeps, and,
  * when one of them holds a right-to-left code point (a Bidi domain name), whether every label of
  * the host satisfies the Bidi rule (RFC 5893, section 2).
  */
@@ -842,8 +843,13 @@ function isValidIdnHost(host: string): boolean {
   for (const label of host.split(".")) {
     let points: number[];
     if (label.startsWith("xn--")) {
+      // Longer Punycode, or a longer label, is refused before its quadratic decoding or encoding
+      // (the URL standard leaves the bound to implementations).
+      if (label.length - 4 > MAX_PUNYCODE_LENGTH) {
+        return false;
+      }
       const decoded = decodePunycode(label.slice(4));
-      if (decoded === undefined || !isValidIdnLabel(decoded)) {
+      if (decoded === undefined || decoded.length > MAX_IDN_LABEL_LENGTH || !isValidIdnLabel(decoded)) {
         return false;
       }
       points = decoded;
@@ -864,15 +870,19 @@ function isValidIdnHost(host: string): boolean {
   return !bidiDomain || labels.every(satisfiesBidiRule);
 }
 
+/** The most Punycode characters after `xn--`, and the most code points a decoded label may have. */
+const MAX_PUNYCODE_LENGTH = 2000;
+const MAX_IDN_LABEL_LENGTH = 1000;
+
 /**
  * UTS #46's validity criteria for a decoded `xn--` label, with the URL standard's options: not
- * ASCII only, not itself starting `xn--`, every code point valid (or a deviation), NFC, no
- * combining mark first, and the joiners in the contexts RFC 5892 (appendix A) allows.
+ * ASCII only, every code point valid (or a deviation), NFC, no combining mark first, and the
+ * joiners in the contexts RFC 5892 (appendix A) allows. Hyphens go unchecked (CheckHyphens is
+ * off), and so does a decoded label that itself starts `xn--`, as both URL parsers do.
  */
 function isValidIdnLabel(label: number[]): boolean {
   return (
     label.some((c) => c >= 0x80) &&
-    !(label[0] === 0x78 && label[1] === 0x6e && label[2] === 0x2d && label[3] === 0x2d) &&
     label.every((c) => c < 0x80 || inIdnaRanges(IDNA_VALID(), c)) &&
     label.length > 0 &&
     !inIdnaRanges(IDNA_MARKS(), label[0] ?? 0) &&

@@ -822,7 +822,8 @@ pub fn json_string(s: &str) -> String {
 // processing, CheckHyphens off, CheckBidi and CheckJoiners on). The data is in the IDNA tables
 // below, shared with the TypeScript runtime.
 
-/// Whether every `xn--` label of the ASCII `host` is Punycode of a label that UTS #46 keeps, and,
+/// Whether every `xn--` label of the ASCII `host` is Punycode (of at most `MAX_PUNYCODE_LENGTH`
+/// characters, for at most `MAX_IDN_LABEL_LENGTH` code points) of a label that UTS #46 keeps, and,
 /// when one of them holds a right-to-left code point (a Bidi domain name), whether every label of
 /// the host satisfies the Bidi rule (RFC 5893, section 2).
 fn is_valid_idn_host(host: &str) -> bool {
@@ -830,8 +831,15 @@ fn is_valid_idn_host(host: &str) -> bool {
     let mut bidi_domain = false;
     for label in host.split('.') {
         let points = match label.strip_prefix("xn--") {
+            // Longer Punycode, or a longer label, is refused before its quadratic decoding or
+            // encoding (the URL standard leaves the bound to implementations).
+            Some(code) if code.len() > MAX_PUNYCODE_LENGTH => return false,
             Some(code) => match decode_punycode(code) {
-                Some(points) if is_valid_idn_label(&points) => points,
+                Some(points)
+                    if points.len() <= MAX_IDN_LABEL_LENGTH && is_valid_idn_label(&points) =>
+                {
+                    points
+                }
                 _ => return false,
             },
             None => label.bytes().map(u32::from).collect(),
@@ -844,12 +852,16 @@ fn is_valid_idn_host(host: &str) -> bool {
     !bidi_domain || labels.iter().all(|label| satisfies_bidi_rule(label))
 }
 
+/// The most Punycode characters after `xn--`, and the most code points a decoded label may have.
+const MAX_PUNYCODE_LENGTH: usize = 2000;
+const MAX_IDN_LABEL_LENGTH: usize = 1000;
+
 /// UTS #46's validity criteria for a decoded `xn--` label, with the URL standard's options: not
-/// ASCII only, not itself starting `xn--`, every code point valid (or a deviation), NFC, no
-/// combining mark first, and the joiners in the contexts RFC 5892 (appendix A) allows.
+/// ASCII only, every code point valid (or a deviation), NFC, no combining mark first, and the
+/// joiners in the contexts RFC 5892 (appendix A) allows. Hyphens go unchecked (CheckHyphens is
+/// off), and so does a decoded label that itself starts `xn--`, as both URL parsers do.
 fn is_valid_idn_label(label: &[u32]) -> bool {
     label.iter().any(|&c| c >= 0x80)
-        && !label.starts_with(&[0x78, 0x6e, 0x2d, 0x2d])
         && label
             .iter()
             .all(|&c| c < 0x80 || in_idna_ranges(IDNA_VALID, c))

@@ -34,6 +34,15 @@ const ORACLES_DISAGREE: &[OraclesDisagree] = &[
         examples: &["https://xn---zca.com", "https://xn---9a.com"],
     },
     OraclesDisagree {
+        reason: "an `xn--` label of more than 2000 Punycode characters, or decoding to more than 1000 \
+                 code points: the url crate refuses it (a bound on the quadratic Punycode coding, \
+                 which the URL standard leaves to implementations), Node's URL takes it; refused, \
+                 which bounds the format's work too",
+        applies: |code| code.len() > 2000 || idna::punycode::decode(code).is_some_and(|label| label.len() > 1000),
+        format: false,
+        examples: &[],
+    },
+    OraclesDisagree {
         reason: "an `xn--` label decoding to a code point that UTS #46 keeps in Unicode 17.0 (the \
                  url crate's data and the format's tables) but not in 15.0 (Node's URL's, which \
                  knows no later letters: U+2EBF0 of 15.1, Garay's U+10D4A of 16.0, Beria Erfe's \
@@ -178,7 +187,8 @@ struct OraclesDisagree {
     applies: fn(&str) -> bool,
     /// The format's verdict on such strings.
     format: bool,
-    /// Strings of this kind, which the sweep must hold and the oracles must disagree on.
+    /// Strings of this kind, which the sweep must hold and the oracles must disagree on (and the
+    /// sweep must hold at least one string of each kind).
     examples: &'static [&'static str],
 }
 
@@ -299,6 +309,39 @@ fn idn_sweep() -> Vec<String> {
         .iter()
         .map(|label| format!("https://{label}"))
         .collect();
+    // Labels for single rules: a decoded label starting `xn--`, hyphens where CheckHyphens would
+    // refuse them, joiners after a virama or between joining letters (with transparent marks
+    // between) or not, NFC and not (a mark reordered, Hangul syllables and jamo).
+    for label in [
+        "xn--é",
+        "xn-é",
+        "ab--é",
+        "-é",
+        "é-",
+        "क्\u{200d}ष",
+        "क्\u{200c}ष",
+        "क\u{200d}ष",
+        "ب\u{200c}ب",
+        "ب\u{64b}\u{200c}\u{64b}ب",
+        "ب\u{200c}ا",
+        "ا\u{200c}ب",
+        "ب\u{200c}",
+        "\u{200c}ب",
+        "a\u{200c}b",
+        "\u{200d}é",
+        "\u{1e0d}\u{307}",
+        "\u{1e0b}\u{323}",
+        "d\u{323}\u{307}",
+        "é\u{301}",
+        "e\u{301}",
+        "한",
+        "\u{1112}\u{1161}\u{11ab}",
+        "\u{d55c}\u{11ab}",
+        "\u{301}é",
+    ] {
+        let points: Vec<char> = label.chars().collect();
+        out.extend(idna::punycode::encode(&points).map(|code| format!("https://xn--{code}")));
+    }
     let neighbours = [
         "a",
         "1a",
@@ -517,6 +560,17 @@ fn sweep() -> Vec<String> {
         out.push(s.to_owned());
     }
     out.extend(idn_sweep());
+    // Long `xn--` labels, on both sides of the url crate's bounds (2000 Punycode characters, 1000
+    // code points decoded).
+    for n in [999, 1000, 1001, 1500] {
+        let label: Vec<char> = std::iter::repeat_n('é', n).collect();
+        out.extend(idna::punycode::encode(&label).map(|code| format!("https://xn--{code}")));
+    }
+    for n in [1995, 1996, 1997, 2100] {
+        let mut label: Vec<char> = std::iter::repeat_n('a', n).collect();
+        label.push('é');
+        out.extend(idna::punycode::encode(&label).map(|code| format!("https://xn--{code}")));
+    }
     // The rest of a URL: userinfo, path, query, fragment, other schemes and spellings.
     for s in [
         "https://u@a.com",
@@ -595,6 +649,7 @@ fn origin_format_is_the_url_standard_serialization_in_rust_and_typescript() {
 
     let mut failures = Vec::new();
     let mut oracles_disagree = Vec::new();
+    let mut per_kind = vec![0usize; ORACLES_DISAGREE.len()];
     let mut idn = [0usize; 2];
     let mut accepted = 0;
     for (k, s) in strings.iter().enumerate() {
@@ -613,7 +668,13 @@ fn origin_format_is_the_url_standard_serialization_in_rust_and_typescript() {
         if url_crate != node {
             oracles_disagree.push(s.as_str());
             let labels = punycode_labels(s);
-            match ORACLES_DISAGREE.iter().find(|kind| labels.iter().any(|code| (kind.applies)(code))) {
+            let found = ORACLES_DISAGREE
+                .iter()
+                .position(|kind| labels.iter().any(|code| (kind.applies)(code)));
+            if let Some(count) = found.and_then(|n| per_kind.get_mut(n)) {
+                *count += 1;
+            }
+            match found.and_then(|n| ORACLES_DISAGREE.get(n)) {
                 Some(kind) if kind.format == rust => {}
                 Some(kind) => failures.push(format!(
                     "{s:?} ({}): decided {}, generated Rust {rust}",
@@ -627,6 +688,11 @@ fn origin_format_is_the_url_standard_serialization_in_rust_and_typescript() {
             failures.push(format!(
                 "{s:?}: the url crate and Node's URL {url_crate}, generated Rust {rust}"
             ));
+        }
+    }
+    for (kind, count) in ORACLES_DISAGREE.iter().zip(&per_kind) {
+        if *count == 0 {
+            failures.push(format!("no swept string is of the kind {:?}", kind.reason));
         }
     }
     for example in ORACLES_DISAGREE.iter().flat_map(|kind| kind.examples) {
@@ -651,7 +717,8 @@ fn origin_format_is_the_url_standard_serialization_in_rust_and_typescript() {
     println!(
         "format origin: {} strings swept, {accepted} accepted ({} with `xn--` labels, {} of them \
          accepted); generated Rust = url crate, generated TypeScript = Node's URL, Rust = TypeScript, \
-         but for {} listed oracle disagreements; {:.1?} (after the TypeScript build)",
+         but for {} listed oracle disagreements (by kind: {per_kind:?}); {:.1?} (after the TypeScript \
+         build)",
         strings.len(),
         idn[0] + idn[1],
         idn[1],
