@@ -283,8 +283,50 @@ const IDN_CHARS: &[char] = &[
     '\u{10ffff}',
 ];
 
+/// More code points, swept alone and in pairs with each other and with `IDN_CHARS`: more scripts
+/// (N'Ko and Adlam right to left, Tifinagh, Mongolian, Javanese, Cherokee, Devanagari's nukta and
+/// Tibetan's vowel signs, kana with its voicing mark), forms UTS #46 maps (presentation forms,
+/// half width, title case, capital Adlam, Cherokee small letters, the Ohm sign, composition
+/// exclusions), ignores (a variation selector) or keeps (dotless i, a regional indicator).
+const MORE_IDN_CHARS: &[char] = &[
+    'ߊ',
+    '\u{1e922}',
+    '\u{1e900}',
+    'ⴰ',
+    'ᠠ',
+    'ꦄ',
+    'Ꭰ',
+    '\u{ab70}',
+    'ﭐ',
+    'ﬠ',
+    '\u{fb1d}',
+    'ॐ',
+    '\u{93c}',
+    '\u{95c}',
+    '\u{f71}',
+    '\u{f72}',
+    '\u{f73}',
+    'ǅ',
+    'ŉ',
+    'İ',
+    'ı',
+    'ﾊ',
+    '\u{3099}',
+    'か',
+    '\u{e01ef}',
+    '\u{1f1e6}',
+    '\u{1d15e}',
+    '\u{2126}',
+    'Ω',
+    '\u{344}',
+    'ω',
+    '\u{342}',
+    '\u{345}',
+];
+
 /// `https://` hosts with `xn--` labels: every string of one or two `IDN_CHARS` and a third of those
-/// of three, with a non-ASCII one, Punycode-encoded; the same beside ASCII and other IDN labels (left-to-right next to
+/// of three, and the `MORE_IDN_CHARS` strings, each with a non-ASCII code point, Punycode-encoded;
+/// labels for single rules; some of them beside ASCII and other IDN labels (left-to-right next to
 /// right-to-left: the Bidi rule spans the host); and a few with upper case in the Punycode.
 fn idn_sweep() -> Vec<String> {
     let mut labels = Vec::new();
@@ -297,6 +339,13 @@ fn idn_sweep() -> Vec<String> {
             for c in IDN_CHARS.iter().skip(shift % 3).step_by(3) {
                 labels.push(vec![*a, *b, *c]);
             }
+        }
+    }
+    for a in MORE_IDN_CHARS {
+        labels.push(vec![*a]);
+        for b in MORE_IDN_CHARS.iter().chain(IDN_CHARS) {
+            labels.push(vec![*a, *b]);
+            labels.push(vec![*b, *a]);
         }
     }
     let encoded: Vec<String> = labels
