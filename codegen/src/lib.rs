@@ -4,7 +4,9 @@
 //! The pipeline ([`generate`]): the schema loader checks every document against the profile
 //! (every error names the file and the JSON pointer), the model compiles them into one validation
 //! model, and the emitters turn that model (and, for types, the documents) into source files. The
-//! `xtask` binary is a thin face on [`generate`] and [`sync`]; the conformance tests run the same
+//! `xtask` binary is a thin face on [`generate`] and [`sync`], the `devicekey-codegen` binary on
+//! [`cli::run`] (the generator as a tool: any folder or bundle of schemas → a standalone Rust crate
+//! and npm package); the conformance tests run the same
 //! validator emitters on arbitrary schemas through [`rust_validators_for`] and
 //! [`ts_validators_for`].
 //!
@@ -23,7 +25,10 @@
 //!   `rust_methods`, `rust_validators`, and `rustfmt`;
 //! - TypeScript emitters: `ts_syntax` (JSDoc, keys), `ts_package` (`package.json`, the `tsconfig`s,
 //!   README, license, `index.ts`), `ts_types`, `ts_formats`, `ts_methods`, `ts_validators`;
-//! - on top: `pipeline` ([`generate`]) and [`sync`] (writing or checking `generated/`).
+//! - on top: `pipeline` ([`generate`], and the standalone packages), [`sync`] (writing or checking
+//!   `generated/`), and the command line: [`cli`] (arguments, help, exit codes), `cli_input`
+//!   (a folder of schema files or a bundle file read into one schema set) and `cli_output`
+//!   (writing the output folder safely, with its marker file).
 //!
 //! The validators' semantics and order live in one place, the check plan (`plan`): what each
 //! schema checks, in which order, and with which schema path, keyword and message. The two
@@ -40,6 +45,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod cli;
+mod cli_input;
+mod cli_output;
 mod code;
 mod error;
 mod formats;

@@ -22,40 +22,108 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         &shown.join(METHODS_FILE),
         &set,
     )?;
+    emit_packages(
+        &set,
+        Some(&methods),
+        &Target::Repository,
+        &repo_root.join("rustfmt.toml"),
+    )
+}
+
+/// Which packages [`emit_packages`] writes: the repository's own, or a standalone pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// `generated/rust` (the workspace member `devicekey-protocol`) and `generated/ts`
+    /// (`@devicekey/protocol`), headed with [`COMMAND`].
+    Repository,
+    /// `rust/` (a crate of its own workspace, with explicit dependency versions) and `ts/` (a
+    /// private ES module package), both called `name`, headed with [`STANDALONE_COMMAND`].
+    Standalone {
+        /// The crate and npm package name (`my-types`).
+        name: String,
+    },
+}
+
+/// The command named in the header of every file of a standalone package.
+pub(crate) const STANDALONE_COMMAND: &str = "devicekey-codegen generate";
+
+impl Target {
+    /// The folder of every file: `generated/` or the output folder itself.
+    fn prefix(&self) -> &'static str {
+        match self {
+            Target::Repository => "generated/",
+            Target::Standalone { .. } => "",
+        }
+    }
+
+    /// The command named in the headers.
+    fn command(&self) -> &'static str {
+        match self {
+            Target::Repository => COMMAND,
+            Target::Standalone { .. } => STANDALONE_COMMAND,
+        }
+    }
+}
+
+/// Emits both packages for a checked schema set (and the method table, when there is one): file
+/// path (under [`Target::prefix`]) → contents, the Rust formatted with rustfmt and the
+/// `rustfmt.toml` at `rustfmt_config` (rustfmt's defaults when there is none).
+pub(crate) fn emit_packages(
+    set: &SchemaSet,
+    methods: Option<&[methods::Method]>,
+    target: &Target,
+    rustfmt_config: &Path,
+) -> Result<Files> {
     let names: Vec<String> = set.docs.keys().cloned().collect();
-    let plan = plan::lower(&model::compile(&set, &names));
+    let plan = plan::lower(&model::compile(set, &names));
+    let prefix = target.prefix();
+    let command = target.command();
+    let header = |comment: &str, body: &str| header(command, comment, body);
+    let standalone = matches!(target, Target::Standalone { .. });
 
     let mut files = Files::new();
     let mut put = |path: &str, contents: String| {
-        files.insert(PathBuf::from(path), contents);
+        files.insert(PathBuf::from(format!("{prefix}{path}")), contents);
     };
     let rust_paths = RustPaths {
         validator_runtime: "crate::validator_runtime",
         formats: "crate::formats",
     };
-    let types = rust_types::emit(&set)?;
+    let types = rust_types::emit(set)?;
     let typed = TypedRoots {
         module: "crate::types",
         names: &types.names,
     };
-    let validators = rust_validators::emit(&plan, &set, rust_paths, Some(typed));
+    let validators = rust_validators::emit(&plan, set, rust_paths, Some(typed));
+    let manifest = match target {
+        Target::Repository => rust_crate::manifest(validators.uses_regex, types.uses_regress),
+        Target::Standalone { name } => {
+            rust_crate::standalone_manifest(name, validators.uses_regex, types.uses_regress)
+        }
+    };
+    put("rust/Cargo.toml", header("#", &manifest));
+    let whose = if standalone {
+        "The schemas'"
+    } else {
+        "The protocol's"
+    };
     put(
-        "generated/rust/Cargo.toml",
+        "rust/src/lib.rs",
         header(
-            "#",
-            &rust_crate::manifest(validators.uses_regex, types.uses_regress),
+            "//!",
+            &if standalone {
+                rust_crate::standalone_lib(methods.is_some())
+            } else {
+                rust_crate::lib()
+            },
         ),
     );
     put(
-        "generated/rust/src/lib.rs",
-        header("//!", &rust_crate::lib()),
-    );
-    put(
-        "generated/rust/src/validator_runtime.rs",
+        "rust/src/validator_runtime.rs",
         header("//!", validator_runtime::RUST),
     );
     put(
-        "generated/rust/src/formats.rs",
+        "rust/src/formats.rs",
         header(
             "//!",
             &format!(
@@ -64,32 +132,32 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
             ),
         ),
     );
+    if let Some(methods) = methods {
+        put(
+            "rust/src/methods.rs",
+            header(
+                "//!",
+                &format!(
+                    "//! {whose} method table.\n\n{}",
+                    rust_methods::emit(methods)
+                ),
+            ),
+        );
+    }
+    let from = if standalone { "the input" } else { "`schema/`" };
     put(
-        "generated/rust/src/methods.rs",
+        "rust/src/types.rs",
         header(
             "//!",
-            &format!(
-                "//! The protocol's method table.\n\n{}",
-                rust_methods::emit(&methods)
-            ),
+            &format!("//! {whose} types (typify, from {from}).\n\n{}", types.code),
         ),
     );
     put(
-        "generated/rust/src/types.rs",
+        "rust/src/validators.rs",
         header(
             "//!",
             &format!(
-                "//! The protocol's types (typify, from `schema/`).\n\n{}",
-                types.code
-            ),
-        ),
-    );
-    put(
-        "generated/rust/src/validators.rs",
-        header(
-            "//!",
-            &format!(
-                "//! The protocol's validators: JSON Schema semantics of the profile over \
+                "//! {whose} validators: JSON Schema semantics of the profile over \
                  `serde_json::Value`.\n\n{}",
                 validators.code
             ),
@@ -101,41 +169,51 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         formats: "./formats.js",
         types: Some("./types.js"),
     };
-    put("generated/ts/package.json", ts_package::package_json());
-    put("generated/ts/tsconfig.json", ts_package::tsconfig());
-    put("generated/ts/tsconfig.cjs.json", ts_package::tsconfig_cjs());
-    put("generated/ts/README.md", ts_package::readme());
-    put("generated/ts/LICENSE", ts_package::LICENSE.to_owned());
     let type_names: Vec<&str> = plan.roots.keys().map(String::as_str).collect();
+    match target {
+        Target::Repository => {
+            put("ts/package.json", ts_package::package_json());
+            put("ts/tsconfig.json", ts_package::tsconfig(command));
+            put("ts/tsconfig.cjs.json", ts_package::tsconfig_cjs());
+            put("ts/README.md", ts_package::readme());
+            put("ts/LICENSE", ts_package::LICENSE.to_owned());
+            put(
+                "ts/src/index.ts",
+                header("//", &ts_package::index(&type_names)),
+            );
+        }
+        Target::Standalone { name } => {
+            put("ts/package.json", ts_package::standalone_package_json(name));
+            put("ts/tsconfig.json", ts_package::tsconfig(command));
+            put(
+                "ts/src/index.ts",
+                header(
+                    "//",
+                    &ts_package::standalone_index(&type_names, methods.is_some()),
+                ),
+            );
+        }
+    }
     put(
-        "generated/ts/src/index.ts",
-        header("//", &ts_package::index(&type_names)),
-    );
-    put(
-        "generated/ts/src/validator-runtime.ts",
+        "ts/src/validator-runtime.ts",
         header("//", validator_runtime::TS),
     );
+    put("ts/src/formats.ts", header("//", &ts_formats::emit()));
+    put("ts/src/types.ts", header("//", &ts_types::emit(set)?));
+    if let Some(methods) = methods {
+        put(
+            "ts/src/methods.ts",
+            header("//", &ts_methods::emit(methods)),
+        );
+    }
     put(
-        "generated/ts/src/formats.ts",
-        header("//", &ts_formats::emit()),
-    );
-    put(
-        "generated/ts/src/types.ts",
-        header("//", &ts_types::emit(&set)?),
-    );
-    put(
-        "generated/ts/src/methods.ts",
-        header("//", &ts_methods::emit(&methods)),
-    );
-    put(
-        "generated/ts/src/validators.ts",
-        header("//", &ts_validators::emit(&plan, &set, ts_paths)),
+        "ts/src/validators.ts",
+        header("//", &ts_validators::emit(&plan, set, ts_paths)),
     );
 
-    let config = repo_root.join("rustfmt.toml");
     for (path, contents) in files.iter_mut() {
         if path.extension().is_some_and(|ext| ext == "rs") {
-            *contents = rustfmt::format(contents, path, &config)?;
+            *contents = rustfmt::format(contents, path, rustfmt_config)?;
         }
     }
     Ok(files)
@@ -182,19 +260,22 @@ pub fn ts_validators_with(
     Ok(vec![
         (
             "validator-runtime.ts".to_owned(),
-            header("//", validator_runtime::TS),
+            header(COMMAND, "//", validator_runtime::TS),
         ),
-        ("formats.ts".to_owned(), header("//", &ts_formats::emit())),
+        (
+            "formats.ts".to_owned(),
+            header(COMMAND, "//", &ts_formats::emit()),
+        ),
         (
             "suite.ts".to_owned(),
-            header("//", &ts_validators::emit(&plan, &set, paths)),
+            header(COMMAND, "//", &ts_validators::emit(&plan, &set, paths)),
         ),
     ])
 }
 
-/// Puts the "generated, do not edit" header on `body`, in the file's comment syntax.
-fn header(comment: &str, body: &str) -> String {
-    let line = format!("{comment} Generated by `{COMMAND}`, do not edit by hand.\n");
+/// Puts the "generated by `command`, do not edit" header on `body`, in the file's comment syntax.
+fn header(command: &str, comment: &str, body: &str) -> String {
+    let line = format!("{comment} Generated by `{command}`, do not edit by hand.\n");
     if comment == "//!" && body.starts_with("//!") {
         format!("{line}//!\n{body}")
     } else {

@@ -83,10 +83,15 @@ pub(crate) fn emit(
     };
     let mut body = W::new();
 
-    body.line(code!(
-        "use {}::{{CollectAll, CollectUpTo, Path, Sink, StopAtFirst, Violation}};",
-        runtime
-    ));
+    if plan.roots.is_empty() {
+        // No validator: the lookups by name (which always answer `None`) use only `Violation`.
+        body.line(code!("use {}::Violation;", runtime));
+    } else {
+        body.line(code!(
+            "use {}::{{CollectAll, CollectUpTo, Path, Sink, StopAtFirst, Violation}};",
+            runtime
+        ));
+    }
     body.line(code!("use ::serde_json::Value;"));
     body.blank();
     body.doc("The name of every type that has a validator, sorted.");
