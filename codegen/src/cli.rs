@@ -242,19 +242,9 @@ fn generate(options: &Options) -> ExitCode {
             return usage_error(&format!("`--name {name}`: {reason}"));
         }
     }
-    let input = match cli_input::load(&options.input, options.profile) {
-        Ok(input) => input,
-        Err(InputError::Unreadable(message)) => return usage_error(&message),
-        Err(InputError::Refused(error)) => return refused(&error.to_string()),
-    };
-    for warning in &input.warnings {
-        eprintln!("warning: {warning}");
-    }
-    let name = if let Some(name) = &options.name {
-        name.clone()
-    } else {
-        let derived = input.stem.as_deref().map(package_name_of);
-        match derived {
+    let name = match &options.name {
+        Some(name) => name.clone(),
+        None => match cli_input::input_stem(&options.input).map(|s| package_name_of(&s)) {
             Some(Ok(name)) => name,
             Some(Err(reason)) => {
                 return usage_error(&format!(
@@ -268,8 +258,16 @@ fn generate(options: &Options) -> ExitCode {
                     options.input.display()
                 ))
             }
-        }
+        },
     };
+    let input = match cli_input::load(&options.input, options.profile) {
+        Ok(input) => input,
+        Err(InputError::Unreadable(message)) => return usage_error(&message),
+        Err(InputError::Refused(error)) => return refused(&error.to_string()),
+    };
+    for warning in &input.warnings {
+        eprintln!("warning: {warning}");
+    }
     let target = Target::Standalone { name: name.clone() };
     // rustfmt with its defaults: the generated crate has no rustfmt.toml of its own.
     let files = match emit_packages(&input.set, input.methods.as_deref(), &target, Path::new("")) {

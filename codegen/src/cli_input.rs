@@ -38,8 +38,6 @@ pub(crate) struct Input {
     pub(crate) set: SchemaSet,
     /// The method table (`methods.json` of a folder, protocol profile only).
     pub(crate) methods: Option<Vec<Method>>,
-    /// The folder's or bundle's name, where the default package name comes from.
-    pub(crate) stem: Option<String>,
     /// The warnings of the profile check, located in the input as the user wrote it.
     pub(crate) warnings: Vec<Warning>,
     /// Maps the documents' message paths back to the input (see [`Locations`]).
@@ -57,16 +55,16 @@ pub(crate) fn load(input: &Path, profile: Profile) -> Result<Input, InputError> 
     let metadata = std::fs::metadata(input).map_err(|e| {
         InputError::Unreadable(format!("cannot read the input `{}`: {e}", input.display()))
     })?;
-    let stem = input_stem(input);
     if metadata.is_dir() {
-        load_folder(input, profile, stem)
+        load_folder(input, profile)
     } else {
-        load_bundle(input, profile, stem)
+        load_bundle(input, profile)
     }
 }
 
-/// The input's own name: its last path component without `.json` (`.` is resolved first).
-fn input_stem(input: &Path) -> Option<String> {
+/// The input's own name, where the default package name comes from: its last path component
+/// without `.json` (`.` and `..` are resolved first).
+pub(crate) fn input_stem(input: &Path) -> Option<String> {
     let named = match input.file_name() {
         Some(_) => input.to_path_buf(),
         None => std::fs::canonicalize(input).ok()?,
@@ -83,7 +81,7 @@ fn read_json(path: &Path) -> Result<Value, InputError> {
         .map_err(|reason| InputError::Unreadable(format!("{}: {reason}", path.display())))
 }
 
-fn load_folder(dir: &Path, profile: Profile, stem: Option<String>) -> Result<Input, InputError> {
+fn load_folder(dir: &Path, profile: Profile) -> Result<Input, InputError> {
     let unreadable = |e: std::io::Error| {
         InputError::Unreadable(format!("cannot read the folder `{}`: {e}", dir.display()))
     };
@@ -190,12 +188,11 @@ fn load_folder(dir: &Path, profile: Profile, stem: Option<String>) -> Result<Inp
         warnings: set.warnings().to_vec(),
         set,
         methods,
-        stem,
         locations: Locations::default(),
     })
 }
 
-fn load_bundle(file: &Path, profile: Profile, stem: Option<String>) -> Result<Input, InputError> {
+fn load_bundle(file: &Path, profile: Profile) -> Result<Input, InputError> {
     let root = read_json(file)?;
     let no_bundle = || {
         InputError::Unreadable(format!(
@@ -297,7 +294,6 @@ fn load_bundle(file: &Path, profile: Profile, stem: Option<String>) -> Result<In
     Ok(Input {
         set,
         methods: None,
-        stem,
         warnings,
         locations,
     })
