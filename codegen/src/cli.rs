@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use crate::cli_input::{self, InputError};
 use crate::cli_output::{self, MARKER};
+use crate::error::Error;
 use crate::pipeline::{emit_packages, Target};
 use crate::schema_set::Profile;
 
@@ -263,16 +264,32 @@ fn generate(options: &Options) -> ExitCode {
     let input = match cli_input::load(&options.input, options.profile) {
         Ok(input) => input,
         Err(InputError::Unreadable(message)) => return usage_error(&message),
-        Err(InputError::Refused(error)) => return refused(&error.to_string()),
+        Err(InputError::Refused(error)) => return refused(&error),
     };
     for warning in &input.warnings {
         eprintln!("warning: {warning}");
     }
     let target = Target::Standalone { name: name.clone() };
     // rustfmt with its defaults: the generated crate has no rustfmt.toml of its own.
-    let files = match emit_packages(&input.set, input.methods.as_deref(), &target, Path::new("")) {
+    // The type generator's panics are errors of the pipeline; their default report is not shown.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let emitted = emit_packages(&input.set, input.methods.as_deref(), &target, Path::new(""));
+    std::panic::set_hook(hook);
+    let files = match emitted {
         Ok(files) => files,
-        Err(error) => return refused(&input.locations.error(error).to_string()),
+        Err(error) => {
+            // The emitters name the repository's schema folder for errors about the whole set.
+            let mut error = input.locations.error(error);
+            let mut others = std::mem::take(&mut error.others);
+            for error in std::iter::once(&mut error).chain(others.iter_mut()) {
+                if error.file == Path::new("schema/") {
+                    error.file = options.input.clone();
+                }
+            }
+            error.others = others;
+            return refused(&error);
+        }
     };
     match cli_output::write(&options.out, &files) {
         Ok(done) => {
@@ -420,10 +437,19 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
-/// The schemas' errors, one `error:` line each.
-fn refused(errors: &str) -> ExitCode {
-    for line in errors.lines() {
-        eprintln!("error: {line}");
+/// The schemas' errors, one `error: file#pointer: reason` line each (a reason that spans lines is
+/// put on one).
+fn refused(error: &Error) -> ExitCode {
+    for error in error.each() {
+        let reason = error
+            .reason
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match &error.pointer {
+            Some(pointer) => eprintln!("error: {}#{pointer}: {reason}", error.file.display()),
+            None => eprintln!("error: {}: {reason}", error.file.display()),
+        }
     }
     ExitCode::from(REFUSED)
 }

@@ -179,13 +179,13 @@ fn load_folder(dir: &Path, profile: Profile) -> Result<Input, InputError> {
     if let Some(error) = Error::all(errors) {
         return Err(InputError::Refused(error));
     }
-    let set = SchemaSet::new(docs, profile)?;
+    let (set, warnings) = checked(docs, profile)?;
     let methods = match method_table {
         Some(path) => Some(methods::load(&path, &path, &set)?),
         None => None,
     };
     Ok(Input {
-        warnings: set.warnings().to_vec(),
+        warnings,
         set,
         methods,
         locations: Locations::default(),
@@ -289,14 +289,45 @@ fn load_bundle(file: &Path, profile: Profile) -> Result<Input, InputError> {
     if let Some(error) = Error::all(errors) {
         return Err(InputError::Refused(error));
     }
-    let set = SchemaSet::new(docs, profile).map_err(|e| locations.error(e))?;
-    warnings.extend(set.warnings().iter().map(|w| locations.warning(w)));
+    let (set, ignored) = checked(docs, profile).map_err(|e| match e {
+        InputError::Refused(error) => InputError::Refused(locations.error(error)),
+        other => other,
+    })?;
+    warnings.extend(ignored.iter().map(|w| locations.warning(w)));
     Ok(Input {
         set,
         methods: None,
         warnings,
         locations,
     })
+}
+
+/// Checks `docs` against `profile` and returns the set with its warnings. What a warning names the
+/// validators ignore (annotations, unknown keywords, unknown formats, an `$id` that changes no
+/// resolution), so it is taken out of the documents the emitters see: the type generator would
+/// otherwise give an unknown format a type of a crate the package does not depend on (`date-time`
+/// as `chrono::DateTime`) and refuse values the validators accept.
+fn checked(
+    docs: Vec<SchemaDoc>,
+    profile: Profile,
+) -> Result<(SchemaSet, Vec<Warning>), InputError> {
+    let set = SchemaSet::new(docs, profile)?;
+    let warnings = set.warnings().to_vec();
+    if warnings.is_empty() {
+        return Ok((set, warnings));
+    }
+    let mut docs: Vec<SchemaDoc> = set.docs.into_values().collect();
+    for warning in &warnings {
+        let Some((parent, token)) = warning.pointer.rsplit_once('/') else {
+            continue;
+        };
+        let key = token.replace("~1", "/").replace("~0", "~");
+        let doc = docs.iter_mut().find(|d| d.file == warning.file);
+        if let Some(Value::Object(object)) = doc.and_then(|d| d.value.pointer_mut(parent)) {
+            object.remove(&key);
+        }
+    }
+    Ok((SchemaSet::new(docs, profile)?, warnings))
 }
 
 /// A `$ref` of a bundle rewritten for its split documents: `#/definitions/foo/rest` is
@@ -309,6 +340,8 @@ fn bundle_ref(
     let Some(fragment) = reference.strip_prefix('#') else {
         return Err(format!("`$ref` `{reference}` leaves the bundle: a bundle's types refer to one another as `#/definitions/<name>`"));
     };
+    let malformed = || format!("`$ref` `{reference}` has a malformed percent-encoding");
+    let fragment = percent_decode(fragment).ok_or_else(malformed)?;
     let Some(inside) = fragment.strip_prefix("/definitions/") else {
         return Err(format!("`$ref` `{reference}` points outside the bundle's `definitions`: only `#/definitions/<name>` names a type"));
     };
@@ -325,11 +358,29 @@ fn bundle_ref(
     if rest.is_empty() {
         return Ok(format!("{name}.json"));
     }
-    let decoded = rest.replace("%25", "%");
-    if definition.pointer(rest).is_none() && definition.pointer(&decoded).is_none() {
+    if definition.pointer(rest).is_none() {
         return Err(format!("`$ref` `{reference}` points at nothing"));
     }
-    Ok(format!("{name}.json#{rest}"))
+    // The decoded pointer, with `%` encoded again for the resolver, which decodes it.
+    Ok(format!("{name}.json#{}", rest.replace('%', "%25")))
+}
+
+/// Decodes `%XX` escapes (a URI fragment); `None` when one is malformed or the result is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(byte);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Where the documents' message paths are in the input: a bundle's types are documents whose
@@ -464,7 +515,19 @@ fn rewrite_refs(
 
 #[cfg(test)]
 mod tests {
-    use super::type_name_of;
+    use super::{percent_decode, type_name_of};
+
+    #[test]
+    fn fragments_are_percent_decoded() {
+        assert_eq!(
+            percent_decode("/definitions/a%20b").as_deref(),
+            Some("/definitions/a b")
+        );
+        assert_eq!(percent_decode("/x%25").as_deref(), Some("/x%"));
+        assert_eq!(percent_decode("/x%2"), None);
+        assert_eq!(percent_decode("/x%zz"), None);
+        assert_eq!(percent_decode("/x%ff"), None);
+    }
 
     #[test]
     fn stems_become_type_names_or_say_why_not() {

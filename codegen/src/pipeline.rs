@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::path::PathBuf;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layout::{Files, COMMAND, METHODS_FILE, SCHEMA_DIR};
 use crate::rust_validators::{RustPaths, TypedRoots};
 use crate::schema_set::{Profile, SchemaDoc, SchemaResource, SchemaSet};
@@ -89,7 +89,7 @@ pub(crate) fn emit_packages(
         validator_runtime: "crate::validator_runtime",
         formats: "crate::formats",
     };
-    let types = rust_types::emit(set)?;
+    let types = rust_types_of(set)?;
     let typed = TypedRoots {
         module: "crate::types",
         names: &types.names,
@@ -217,6 +217,54 @@ pub(crate) fn emit_packages(
         }
     }
     Ok(files)
+}
+
+/// The Rust types of `set`, with the type generator's failures as errors: typify panics on some
+/// schemas it cannot express (`if`/`then`/`else`, an untyped `enum` of several JSON types, a `$ref`
+/// to a document's root as `#`), and a struct whose two properties typify gives one field name
+/// would not compile.
+fn rust_types_of(set: &SchemaSet) -> Result<rust_types::RustTypes> {
+    let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rust_types::emit(set)));
+    let types = match emitted {
+        Ok(types) => types?,
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(|c: char| c == '{' || c == ':' || c.is_whitespace());
+            return Err(Error::file(
+                "schema/",
+                format!(
+                    "the type generator (typify) cannot make Rust types of these schemas: {first}"
+                ),
+            ));
+        }
+    };
+    if let Ok(file) = syn::parse_file(&types.code) {
+        for item in &file.items {
+            let syn::Item::Struct(item) = item else {
+                continue;
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            for field in &item.fields {
+                if let Some(ident) = &field.ident {
+                    if !seen.insert(ident.to_string()) {
+                        return Err(Error::file(
+                            "schema/",
+                            format!("the type generator (typify) gives two properties of `{}` the one Rust field name `{ident}`: rename one of them", item.ident),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(types)
 }
 
 /// Rust validators for standalone schemas (each document is a root): the module body, referring
