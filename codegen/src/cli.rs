@@ -50,7 +50,8 @@ INPUT is either
     by its file stem. A stem that is not a PascalCase type name is made one from its words
     (`device-key.json` is `DeviceKey`, and `$ref`s to `device-key.json` follow); a stem that
     cannot be made one (no letter first, non-ASCII) is refused, and so are two files that give the
-    same type name. Files refer to one another as `\"$ref\": \"Other.json\"` or
+    same type name, and a name the TypeScript package exports for itself (ParseResult, TypeName,
+    TypesByName, Violation). Files refer to one another as `\"$ref\": \"Other.json\"` or
     `\"Other.json#/pointer\"`. With --profile protocol, `methods.json` is the JSON-RPC method table,
     not a schema (as in the repository's schema/ folder).
   or one bundle file: a JSON object whose `definitions` entries are the types, one type per entry,
@@ -98,7 +99,11 @@ Profiles:
             keyword with a malformed value, a pattern the translation cannot express, a `$ref` that
             points at nothing, outside the input, at a named anchor or through a keyword that holds
             no schema, an `$id` that would change what a `$ref` resolves to, and any `$schema`
-            other than draft-07.
+            other than draft-07. The validators take every keyword above, but the Rust types come
+            from typify, which cannot express some of them (if/then/else, tuple `items`, an enum
+            of values of several JSON types without `type`, `$ref: \"#\"`) or gives two
+            properties one field name (`a-b` and `a_b`): such input is refused with the reason,
+            rather than written as a crate that does not build.
   protocol  the repository's own rules for protocol schemas, stricter so that the types read well
             in both languages: only the keywords the type emitters shape types after (no allOf,
             anyOf, not, if/then/else, exclusive bounds, multipleOf, additionalItems, contains,

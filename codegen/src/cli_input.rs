@@ -427,6 +427,10 @@ impl Locations {
     }
 }
 
+/// Type names the generated TypeScript package exports for itself beside the types (the lookups
+/// by name, the violation type), which a schema type of the same name would clash with.
+const TAKEN_TYPE_NAMES: &[&str] = &["ParseResult", "TypeName", "TypesByName", "Violation"];
+
 /// A file stem or definition name as a type name (PascalCase ASCII letters and digits): itself
 /// when it is one, else its words (split at every character that is not an ASCII letter or
 /// digit) each with a capital first letter. `Err` says why there is none: a suffix to "the file
@@ -447,6 +451,10 @@ pub(crate) fn type_name_of(stem: &str) -> Result<String, String> {
         }
     }
     match name.chars().next() {
+        Some(_) if TAKEN_TYPE_NAMES.contains(&name.as_str()) => Err(format!(
+            "`{stem}` gives the type name `{name}`, which the TypeScript package exports for itself ({}): rename it",
+            TAKEN_TYPE_NAMES.join(", ")
+        )),
         Some(first) if first.is_ascii_alphabetic() => Ok(name),
         Some(_) => Err(format!(
             "`{stem}` is not a type name and cannot be made one: a type name starts with a letter"
@@ -542,5 +550,8 @@ mod tests {
             .unwrap_err()
             .contains("no letters or digits"));
         assert!(type_name_of("clé").unwrap_err().contains("ASCII"));
+        assert!(type_name_of("type-name")
+            .unwrap_err()
+            .contains("which the TypeScript package exports for itself"));
     }
 }

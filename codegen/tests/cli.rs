@@ -736,6 +736,7 @@ fn refused_schemas_name_each_place_and_exit_1() {
             ("names/2fa.json", "{}"),
             ("names/AB.json", "{}"),
             ("names/a-b.json", "{}"),
+            ("names/TypeName.json", "{}"),
             ("names/cl\u{e9}.json", "{}"),
             (
                 "dangling/A.json",
@@ -779,6 +780,7 @@ error: messy.json#/definitions/g/$ref: `$ref` `#/definitions/%zz` has a malforme
         &["generate", "names", "--out", "o"],
         1,
         "error: names/2fa.json: the file name `2fa` is not a type name and cannot be made one: a type name starts with a letter
+error: names/TypeName.json: the file name `TypeName` gives the type name `TypeName`, which the TypeScript package exports for itself (ParseResult, TypeName, TypesByName, Violation): rename it
 error: names/a-b.json: gives the type name `AB`, as `names/AB.json` does: two files cannot define one type
 error: names/cl\u{e9}.json: the file name `cl\u{e9}` is not a type name and cannot be made one: type names are ASCII letters and digits
 ",
