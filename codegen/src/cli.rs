@@ -46,12 +46,12 @@ Usage:
   devicekey-codegen generate INPUT --out DIR [--profile general|protocol] [--name NAME]
 
 INPUT is either
-  a folder of schema files: every `*.json` file in it (not in subfolders) is one root type, named
-    by its file stem. A stem that is not a PascalCase type name is made one from its words
-    (`device-key.json` is `DeviceKey`, and `$ref`s to `device-key.json` follow); a stem that
-    cannot be made one (no letter first, non-ASCII) is refused, and so are two files that give the
-    same type name, and a name the TypeScript package exports for itself (ParseResult, TypeName,
-    TypesByName, Violation). Files refer to one another as `\"$ref\": \"Other.json\"` or
+  a folder of schema files: every `*.json` file in it (not hidden, not in subfolders) is one
+    root type, named by its file stem. A stem that is not a PascalCase type name is made one from
+    its words (`device-key.json` is `DeviceKey`, and `$ref`s to `device-key.json` follow); a stem
+    that cannot be made one (no letter first, non-ASCII) is refused, and so are two files that
+    give the same type name, and a name the TypeScript package exports for itself (ParseResult,
+    TypeName, TypesByName, Violation). Files refer to one another as `\"$ref\": \"Other.json\"` or
     `\"Other.json#/pointer\"`. With --profile protocol, `methods.json` is the JSON-RPC method table,
     not a schema (as in the repository's schema/ folder).
   or one bundle file: a JSON object whose `definitions` entries are the types, one type per entry,

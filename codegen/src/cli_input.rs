@@ -90,7 +90,8 @@ fn load_folder(dir: &Path, profile: Profile) -> Result<Input, InputError> {
         let entry = entry.map_err(unreadable)?;
         let path = entry.path();
         let is_json = path.extension().is_some_and(|e| e == "json");
-        if is_json && path.is_file() {
+        let hidden = entry.file_name().as_encoded_bytes().starts_with(b".");
+        if is_json && !hidden && path.is_file() {
             files.push(path);
         }
     }

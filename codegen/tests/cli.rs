@@ -1020,3 +1020,96 @@ fn help_documents_the_command() {
         format!("devicekey-codegen {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn names_that_cannot_be_made_and_folders_that_cannot_be_made() {
+    let dir = scratch("names");
+    write_files(
+        &dir,
+        &[
+            ("2fa/A.json", "{}"),
+            ("ok/A.json", r#"{"type": "string"}"#),
+            ("ok/.hidden.json", "not JSON, and not read"),
+            ("a-file", "mine"),
+            (
+                "rooted.json",
+                r#"{"$id": "https://example.com/rooted.json", "definitions": {"A": {"type": "string"}}}"#,
+            ),
+        ],
+    );
+    refused_in(
+        &dir,
+        &["generate", "2fa", "--out", "o"],
+        2,
+        "error: cannot name the packages after `2fa`: a package name is lowercase ASCII letters and digits in words joined by single hyphens, a letter first, at most 64 characters; give one with `--name`\n",
+    );
+    refused_in(
+        &dir,
+        &["generate", "/", "--out", "o"],
+        2,
+        "error: cannot name the packages after `/`; give one with `--name`\n",
+    );
+    refused_in(
+        &dir,
+        &["generate", "ok", "--out", "a-file/o"],
+        3,
+        "error: cannot read the output folder `a-file/o`: Not a directory (os error 20)\n",
+    );
+    // `--name` wins over the folder's name; hidden files are not schemas.
+    let output = run_in(
+        &dir,
+        &["generate", "2fa", "--name", "two-factor", "--out", "o"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout)
+        .starts_with("o/rust: crate `two-factor`, o/ts: npm package `two-factor`; 1 type, "));
+    let output = run_in(&dir, &["generate", "ok", "--out", "o-ok"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    // A bundle's `$id` changes nothing its `$ref`s resolve to: ignored, with a warning.
+    let output = run_in(&dir, &["generate", "rooted.json", "--out", "o-rooted"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stderr),
+        "warning: rooted.json#/$id: `$id` ignored: a bundle's `$ref`s point into the bundle itself\n"
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = dir.join("odd");
+        std::fs::create_dir_all(&odd).expect("folder");
+        std::fs::write(odd.join(OsStr::from_bytes(b"\xff.json")), "{}").expect("file");
+        refused_in(
+            &dir,
+            &["generate", "odd", "--out", "o"],
+            1,
+            "error: odd/\u{fffd}.json: the file name is not UTF-8, so it names no type\n",
+        );
+        let output = run_in(
+            &dir,
+            &[
+                OsStr::new("generate"),
+                OsStr::new("ok"),
+                OsStr::new("--out"),
+                OsStr::new("o"),
+                OsStr::new("--name"),
+                OsStr::from_bytes(b"x\xff"),
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(
+            text(&output.stderr),
+            "error: `--name` `x\u{fffd}` is not UTF-8\n"
+        );
+
+        // A dangling link on the way: the folder cannot be made, and nothing is made at its target.
+        std::os::unix::fs::symlink("nowhere", dir.join("dangling")).expect("symlink");
+        refused_in(
+            &dir,
+            &["generate", "ok", "--out", "dangling/o"],
+            3,
+            "error: cannot create the output folder `dangling/o`: File exists (os error 17)\n",
+        );
+        assert!(!dir.join("nowhere").exists());
+    }
+}
