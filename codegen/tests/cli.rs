@@ -342,6 +342,8 @@ fn the_repository_schemas_with_the_protocol_profile() {
 fn a_bundle_with_refs_all_of_any_of_and_an_enum() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pet-store.json");
     let dir = scratch("bundle");
+    // Written inside another workspace's folder, the crate is still a workspace of its own.
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\n").expect("workspace");
     let out = dir.join("out");
     let warnings = generate(&[
         OsStr::new("generate"),
@@ -362,6 +364,24 @@ fn a_bundle_with_refs_all_of_any_of_and_an_enum() {
         "{types}"
     );
     assert!(types.contains("kind: PetKind;"), "{types}");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let metadata = Command::new(cargo)
+        .args([
+            "metadata",
+            "--offline",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(out.join("rust/Cargo.toml"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        metadata.status.success(),
+        "the crate is not a workspace of its own: {}",
+        text(&metadata.stderr)
+    );
     let validators = std::fs::read_to_string(out.join("ts/src/validators.ts")).expect("ts");
     assert!(validators.contains("export type TypeName = (typeof TYPE_NAMES)[number];"));
 
