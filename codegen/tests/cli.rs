@@ -156,6 +156,11 @@ fn main() {{
     );
 
     let tsc = repo().join("generated/ts/node_modules/typescript/bin/tsc");
+    assert!(
+        tsc.is_file(),
+        "{} is missing: run `cargo xtask setup` (npm ci) first",
+        tsc.display()
+    );
     let compiled = Command::new("node")
         .arg(&tsc)
         .arg("-p")
