@@ -62,7 +62,8 @@ INPUT is either
 Options:
   --out DIR        where to write (required). DIR/rust is a standalone Rust crate: its own
                    `[workspace]`, dependencies serde and serde_json (regex or regress when a
-                   pattern needs one) with explicit versions; it builds with no warnings. DIR/ts is
+                   pattern needs one) with explicit versions, and the rustfmt.toml its code is
+                   formatted with; it builds with no warnings. DIR/ts is
                    an npm package (package.json, a strict tsconfig.json, ES modules built by tsc
                    into dist/). DIR must be new, empty, or written by an earlier run (it lists its
                    files in DIR/.devicekey-codegen.json; a rerun replaces them, removes the ones it
@@ -275,11 +276,10 @@ fn generate(options: &Options) -> ExitCode {
         eprintln!("warning: {warning}");
     }
     let target = Target::Standalone { name: name.clone() };
-    // rustfmt with its defaults: the generated crate has no rustfmt.toml of its own.
     // The type generator's panics are errors of the pipeline; their default report is not shown.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let emitted = emit_packages(&input.set, input.methods.as_deref(), &target, Path::new(""));
+    let emitted = emit_packages(&input.set, input.methods.as_deref(), &target, None);
     std::panic::set_hook(hook);
     let files = match emitted {
         Ok(files) => files,

@@ -26,7 +26,7 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         &set,
         Some(&methods),
         &Target::Repository,
-        &repo_root.join("rustfmt.toml"),
+        Some(&repo_root.join("rustfmt.toml")),
     )
 }
 
@@ -67,12 +67,13 @@ impl Target {
 
 /// Emits both packages for a checked schema set (and the method table, when there is one): file
 /// path (under [`Target::prefix`]) → contents, the Rust formatted with rustfmt and the
-/// `rustfmt.toml` at `rustfmt_config` (rustfmt's defaults when there is none).
+/// `rustfmt.toml` at `rustfmt_config`; a standalone crate (`None`) ships its own `rustfmt.toml`
+/// and is formatted with it, whatever `rustfmt.toml` the current folder has.
 pub(crate) fn emit_packages(
     set: &SchemaSet,
     methods: Option<&[methods::Method]>,
     target: &Target,
-    rustfmt_config: &Path,
+    rustfmt_config: Option<&Path>,
 ) -> Result<Files> {
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let plan = plan::lower(&model::compile(set, &names));
@@ -102,6 +103,12 @@ pub(crate) fn emit_packages(
         }
     };
     put("rust/Cargo.toml", header("#", &manifest));
+    if standalone {
+        put(
+            "rust/rustfmt.toml",
+            header("#", rust_crate::STANDALONE_RUSTFMT),
+        );
+    }
     let whose = if standalone {
         "The schemas'"
     } else {
@@ -211,12 +218,75 @@ pub(crate) fn emit_packages(
         header("//", &ts_validators::emit(&plan, set, ts_paths)),
     );
 
+    let own_config;
+    let config = match rustfmt_config {
+        Some(config) => config,
+        None => {
+            own_config = TempConfig::new(rust_crate::STANDALONE_RUSTFMT)?;
+            own_config.path()
+        }
+    };
     for (path, contents) in files.iter_mut() {
         if path.extension().is_some_and(|ext| ext == "rs") {
-            *contents = rustfmt::format(contents, path, rustfmt_config)?;
+            *contents = rustfmt::format(contents, path, config)?;
         }
     }
     Ok(files)
+}
+
+/// A `rustfmt.toml` in a new folder of its own under the system's temporary folder, removed when
+/// dropped: rustfmt reads it instead of looking for one from the current folder up.
+struct TempConfig {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl TempConfig {
+    fn new(contents: &str) -> Result<Self> {
+        let base = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let mut last = None;
+        for attempt in 0..16u32 {
+            let dir = base.join(format!(
+                "devicekey-codegen-{}-{nanos}-{attempt}",
+                std::process::id()
+            ));
+            // `create_dir` fails when the name exists, so the folder is this run's own.
+            match std::fs::create_dir(&dir) {
+                Ok(()) => {
+                    let file = dir.join("rustfmt.toml");
+                    let config = TempConfig { dir, file };
+                    std::fs::write(&config.file, contents).map_err(|e| {
+                        Error::file(
+                            &config.file,
+                            format!("cannot write rustfmt's settings: {e}"),
+                        )
+                    })?;
+                    return Ok(config);
+                }
+                Err(error) => last = Some((dir, error)),
+            }
+        }
+        let (dir, error) = last.unwrap_or_else(|| (base, std::io::Error::other("no attempt")));
+        Err(Error::file(
+            dir,
+            format!("cannot make a folder for rustfmt's settings: {error}"),
+        ))
+    }
+
+    fn path(&self) -> &Path {
+        &self.file
+    }
+}
+
+impl Drop for TempConfig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.file);
+        let _ = std::fs::remove_dir(&self.dir);
+    }
 }
 
 /// The Rust types of `set`, with the type generator's failures as errors: typify panics on some

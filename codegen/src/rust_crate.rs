@@ -105,6 +105,10 @@ pub(crate) fn standalone_manifest(name: &str, uses_regex: bool, uses_regress: bo
     manifest
 }
 
+/// A standalone crate's `rustfmt.toml` (without the file header): the settings its Rust was
+/// formatted with, the repository's, so that `cargo fmt` there changes nothing.
+pub(crate) const STANDALONE_RUSTFMT: &str = "max_width = 100\nedition = \"2021\"\n";
+
 /// A standalone crate's `src/lib.rs` body (without the file header); `methods` when the input had
 /// a method table.
 pub(crate) fn standalone_lib(methods: bool) -> String {

@@ -875,10 +875,38 @@ warning: schemas/tree.json#/x-internal: keyword `x-internal` is not a keyword th
     );
     assert_eq!(
         text(&output.stdout),
-        "o/rust: crate `schemas`, o/ts: npm package `schemas`; 2 types, 13 files (13 written, 0 removed, listed in o/.devicekey-codegen.json)\n"
+        "o/rust: crate `schemas`, o/ts: npm package `schemas`; 2 types, 14 files (14 written, 0 removed, listed in o/.devicekey-codegen.json)\n"
     );
     let types = std::fs::read_to_string(dir.join("o/ts/src/types.ts")).expect("types.ts");
     assert!(types.contains("kind?: NodeKind;"), "{types}");
+
+    // The Rust is formatted with the crate's own rustfmt.toml, not one found from the current
+    // folder, and `cargo fmt` there changes nothing.
+    std::fs::write(dir.join("rustfmt.toml"), "max_width = 40\n").expect("rustfmt.toml");
+    let again = run_in(&dir, &["generate", "schemas", "--out", "o-narrow"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    for file in [
+        "rust/src/types.rs",
+        "rust/src/validators.rs",
+        "rust/rustfmt.toml",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join("o").join(file)).expect("first"),
+            std::fs::read_to_string(dir.join("o-narrow").join(file)).expect("second"),
+            "{file}"
+        );
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let fmt = Command::new(cargo)
+        .args(["fmt", "--check", "--manifest-path"])
+        .arg(dir.join("o/rust/Cargo.toml"))
+        .output()
+        .expect("cargo fmt runs");
+    assert!(
+        fmt.status.success(),
+        "cargo fmt would change the generated crate:\n{}",
+        text(&fmt.stdout)
+    );
     assert!(
         types.contains("export type NodeKind = \"leaf\" | \"branch\";"),
         "{types}"
@@ -936,7 +964,7 @@ fn the_output_folder_is_written_only_when_new_empty_or_the_generators() {
     let again = run_in(&dir, &["generate", "schemas", "--out", "o"]);
     assert_eq!(
         text(&again.stdout),
-        "o/rust: crate `schemas`, o/ts: npm package `schemas`; 1 type, 13 files (0 written, 0 removed, listed in o/.devicekey-codegen.json)\n"
+        "o/rust: crate `schemas`, o/ts: npm package `schemas`; 1 type, 14 files (0 written, 0 removed, listed in o/.devicekey-codegen.json)\n"
     );
 
     // Over a run with a method table: the methods modules go, other files stay.
@@ -970,7 +998,7 @@ fn the_output_folder_is_written_only_when_new_empty_or_the_generators() {
     )
     .expect("marker JSON");
     let listed = marker["files"].as_array().expect("files");
-    assert_eq!(listed.len(), 13);
+    assert_eq!(listed.len(), 14);
     assert!(!listed.contains(&json!("rust/src/methods.rs")));
 
     // Never through a symbolic link.
