@@ -160,7 +160,7 @@ struct Options {
 
 /// Parses the arguments after `generate`: `None` for `--help`.
 fn parse_generate(args: impl Iterator<Item = OsString>) -> Result<Option<Options>, String> {
-    let mut args = args.peekable();
+    let mut args = args;
     let (mut input, mut out, mut profile, mut name) = (None, None, None, None);
     let see = format!("see `{PROGRAM} generate --help`");
     while let Some(arg) = args.next() {
