@@ -77,11 +77,12 @@ fn main() {
     std::fs::write(out_dir.join("suite.rs"), rust).expect("write suite.rs");
     let ts_dir = out_dir.join("suite_ts");
     std::fs::create_dir_all(&ts_dir).expect("suite_ts");
-    for (name, contents) in devicekey_codegen::ts_validators_with(docs, remotes)
+    for (name, contents) in devicekey_codegen::ts_validators_with(docs, remotes.clone())
         .expect("accepted suite schemas generate TypeScript")
     {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
     }
+    write_suite_optional(&suite_dir.join("optional"), &remotes, &out_dir);
     write_golden(&manifest_dir.join("../codegen/tests/golden"), &out_dir);
     write_type_lists(&manifest_dir.join("../schema"), &out_dir);
     write_ranges(&out_dir);
@@ -123,6 +124,83 @@ fn suite_remotes(dir: &Path) -> Vec<SchemaResource> {
     }
     out.sort_by(|a, b| a.uri.cmp(&b.uri));
     out
+}
+
+/// Generates validators for the suite's optional tests (`optional/*.json` and
+/// `optional/format/*.json`) as `main` does for the required ones: `suite_optional.rs`,
+/// `suite_optional_ts/` and the manifest `suite_optional.json` (files named `optional/...`,
+/// `optional/format/...`).
+fn write_suite_optional(optional_dir: &Path, remotes: &[SchemaResource], out_dir: &Path) {
+    println!("cargo:rerun-if-changed={}", optional_dir.display());
+    let format_dir = optional_dir.join("format");
+    println!("cargo:rerun-if-changed={}", format_dir.display());
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for (prefix, dir) in [("optional", optional_dir), ("optional/format", &format_dir)] {
+        for path in list_json(dir) {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            files.push((format!("{prefix}/{name}"), path));
+        }
+    }
+    let mut manifest = Vec::new();
+    let mut docs = Vec::new();
+    for (file_index, (file_name, path)) in files.iter().enumerate() {
+        let groups: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("suite file"))
+                .expect("suite JSON");
+        for (group_index, group) in groups.as_array().into_iter().flatten().enumerate() {
+            let name = format!("O{file_index:02}G{group_index:02}");
+            let doc = SchemaDoc {
+                name: name.clone(),
+                file: PathBuf::from(format!("{file_name}#{group_index}")),
+                value: group["schema"].clone(),
+            };
+            let checked =
+                SchemaSet::with_resources(vec![doc.clone()], remotes.to_vec(), Profile::General);
+            let (accepted, skip) = match checked {
+                Ok(_) => {
+                    docs.push(doc);
+                    (Some(name), None)
+                }
+                Err(error) => (None, Some(error.reason)),
+            };
+            manifest.push(json!({
+                "file": file_name,
+                "group": group["description"],
+                "name": accepted,
+                "skip": skip,
+                "tests": group["tests"],
+            }));
+        }
+    }
+    let paths = RustPaths {
+        validator_runtime: "::devicekey_protocol::validator_runtime",
+        formats: "::devicekey_protocol::formats",
+    };
+    // The emitter writes the lookups by name also when there is no validator.
+    let rust = devicekey_codegen::rust_validators_with(docs.clone(), remotes.to_vec(), paths)
+        .expect("accepted optional suite schemas generate");
+    std::fs::write(out_dir.join("suite_optional.rs"), rust).expect("write suite_optional.rs");
+    let ts_dir = out_dir.join("suite_optional_ts");
+    std::fs::create_dir_all(&ts_dir).expect("suite_optional_ts");
+    for (name, contents) in devicekey_codegen::ts_validators_with(docs, remotes.to_vec())
+        .expect("accepted optional suite schemas generate TypeScript")
+    {
+        std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
+    }
+    let manifest = json!({
+        "found": !files.is_empty(),
+        "dir": optional_dir.display().to_string(),
+        "groups": manifest,
+    });
+    std::fs::write(
+        out_dir.join("suite_optional.json"),
+        serde_json::to_string(&manifest).expect("manifest"),
+    )
+    .expect("write optional manifest");
 }
 
 /// Generates the validators of the generator's golden schemas (every `TypeName.json` of every

@@ -41,6 +41,10 @@ pub(crate) enum FormatRule {
     Origin,
     /// An integer that fits a signed 64-bit integer.
     Int64,
+    /// A draft-07 standard format (JSON Schema Validation §7.3), decided by the validator
+    /// runtime's `is_<name>` / `is<Name>` primitive of the same name; docs/formats.md gives each
+    /// one's rule and reference.
+    Standard,
 }
 
 /// One named format.
@@ -54,9 +58,13 @@ pub(crate) struct Format {
     pub(crate) description: &'static str,
     /// The rule.
     pub(crate) rule: FormatRule,
+    /// Whether only the general profile knows the format (the draft-07 standard formats); the
+    /// protocol profile refuses it like any other format outside its own.
+    pub(crate) general_only: bool,
 }
 
-/// Every format the profile knows. A schema naming any other format is rejected.
+/// Every format the generators know: the protocol profile's own (a schema of that profile naming
+/// any other is rejected) and the draft-07 standard formats of the general profile.
 pub(crate) const FORMATS: &[Format] = &[
     Format {
         name: "device-key-id",
@@ -68,6 +76,7 @@ pub(crate) const FORMATS: &[Format] = &[
             min_bytes: 32,
             max_bytes: Some(32),
         },
+        general_only: false,
     },
     Format {
         name: "base64url-sha256",
@@ -78,6 +87,7 @@ pub(crate) const FORMATS: &[Format] = &[
             min_bytes: 32,
             max_bytes: Some(32),
         },
+        general_only: false,
     },
     Format {
         name: "base64url-nonce",
@@ -88,6 +98,7 @@ pub(crate) const FORMATS: &[Format] = &[
             min_bytes: 32,
             max_bytes: None,
         },
+        general_only: false,
     },
     Format {
         name: "base64",
@@ -97,20 +108,51 @@ pub(crate) const FORMATS: &[Format] = &[
             min_bytes: 1,
             max_bytes: None,
         },
+        general_only: false,
     },
     Format {
         name: "origin",
         applies_to: JsonType::String,
         description: "an http or https origin in its ASCII serialization",
         rule: FormatRule::Origin,
+        general_only: false,
     },
     Format {
         name: "int64",
         applies_to: JsonType::Integer,
         description: "a signed 64-bit integer",
         rule: FormatRule::Int64,
+        general_only: false,
     },
+    standard("date-time", "an RFC 3339 date-time"),
+    standard("date", "an RFC 3339 full-date"),
+    standard("time", "an RFC 3339 full-time"),
+    standard("email", "an RFC 5321 e-mail address"),
+    standard("idn-email", "an RFC 6531 internationalized e-mail address"),
+    standard("hostname", "an RFC 1123 host name"),
+    standard("idn-hostname", "an RFC 5890 internationalized host name"),
+    standard("ipv4", "an IPv4 address in dotted-quad form"),
+    standard("ipv6", "an RFC 4291 IPv6 address"),
+    standard("uri", "an RFC 3986 URI"),
+    standard("uri-reference", "an RFC 3986 URI reference"),
+    standard("iri", "an RFC 3987 IRI"),
+    standard("iri-reference", "an RFC 3987 IRI reference"),
+    standard("json-pointer", "an RFC 6901 JSON pointer"),
+    standard("relative-json-pointer", "a relative JSON pointer"),
+    standard("uri-template", "an RFC 6570 URI template"),
+    standard("regex", "an ECMA-262 regular expression"),
 ];
+
+/// A draft-07 standard format of the general profile.
+const fn standard(name: &'static str, description: &'static str) -> Format {
+    Format {
+        name,
+        applies_to: JsonType::String,
+        description,
+        rule: FormatRule::Standard,
+        general_only: true,
+    }
+}
 
 /// Looks a format up by name.
 pub(crate) fn find(name: &str) -> Option<&'static Format> {

@@ -57,6 +57,15 @@ pub(crate) fn emit(validator_runtime: &str) -> String {
                     },
                 );
             }
+            FormatRule::Standard => {
+                w.block(
+                    format!("pub fn is_{name}(value: &str) -> bool {{"),
+                    "}",
+                    |w| {
+                        w.line(format!("{validator_runtime}::is_{name}(value)"));
+                    },
+                );
+            }
             FormatRule::Int64 => {
                 w.block(
                     format!("pub fn is_{name}(value: &::serde_json::Number) -> bool {{"),

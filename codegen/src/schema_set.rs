@@ -23,7 +23,9 @@ pub enum Profile {
     /// resolution) and unknown keywords (`x-...` included) are ignored, and so is a format the
     /// generators do not know (draft-07: it accepts every value); each of them is a
     /// [`Warning`] of [`SchemaSet::warnings`]. The formats schemars writes for Rust's numbers
-    /// (`int8`...`int32`, `uint8`...`uint64`, `uint`, `float`, `double`) are their ranges.
+    /// (`int8`...`int32`, `uint8`...`uint64`, `uint`, `float`, `double`) are their ranges. The
+    /// draft-07 standard formats (`date-time`, `email`, `hostname`, `uri`, `regex`...; see
+    /// `docs/formats.md`) are validated, besides the protocol's own.
     ///
     /// `$id`: a fragment-only `$id` (`#name`) is a name, never a base, and is accepted. Any other
     /// `$id` is accepted only where it changes no resolution: at the root, when every `$ref` of the
@@ -1104,7 +1106,11 @@ impl Checker<'_> {
                 let name = value
                     .as_str()
                     .ok_or_else(|| self.err(at, "`format` must be a string"))?;
-                match formats::find(name) {
+                // The standard formats are the general profile's: the protocol profile keeps to
+                // its own named formats.
+                let known = formats::find(name)
+                    .filter(|f| self.profile == Profile::General || !f.general_only);
+                match known {
                     Some(format) if self.profile == Profile::Protocol => {
                         let declared = object
                             .get("type")
@@ -1131,7 +1137,11 @@ impl Checker<'_> {
                         }
                     }
                     None => {
-                        let known: Vec<&str> = formats::FORMATS.iter().map(|f| f.name).collect();
+                        let known: Vec<&str> = formats::FORMATS
+                            .iter()
+                            .filter(|f| !f.general_only)
+                            .map(|f| f.name)
+                            .collect();
                         self.lint(
                             at,
                             format!(

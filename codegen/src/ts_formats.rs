@@ -56,6 +56,7 @@ pub(crate) fn emit() -> String {
             }
             FormatRule::Origin => ("string", "validatorRuntime.isOrigin(value)".to_owned()),
             FormatRule::Int64 => ("number", "validatorRuntime.isInt64(value)".to_owned()),
+            FormatRule::Standard => ("string", format!("validatorRuntime.is{name}(value)")),
         };
         jsdoc(
             &mut functions,
@@ -119,6 +120,10 @@ mod tests {
         );
         assert!(
             out.contains("export function isInt64(value: number): boolean {"),
+            "{out}"
+        );
+        assert!(
+            out.contains("return validatorRuntime.isRelativeJsonPointer(value);"),
             "{out}"
         );
     }

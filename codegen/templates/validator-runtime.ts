@@ -1524,3 +1524,1489 @@ const IDNA_COMPOSE = lazyIdnaTable(3, false, [
   "6f,206g,2,206f,206i",
 ].join(""));
 // END IDNA TABLES
+
+// The draft-07 standard formats: the same functions as the Rust runtime's, line for line, over
+// the text's code points (`codePoints`; a lone surrogate is one code point of its own), read
+// through `cpAt`, which gives `END` past the end.
+
+/** What `cpAt` reads past the end of the text (no code point has this value). */
+const END = 0xffffffff;
+
+function codePoints(s: string): number[] {
+  const out: number[] = [];
+  for (const ch of s) {
+    out.push(ch.codePointAt(0) ?? END);
+  }
+  return out;
+}
+
+function cpAt(cp: readonly number[], i: number): number {
+  return cp[i] ?? END;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function hexValue(c: number): number {
+  return isDigit(c) ? c - 0x30 : (c | 0x20) - 0x61 + 10;
+}
+
+function lower(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+function inRange(c: number, low: number, high: number): boolean {
+  return c >= low && c <= high;
+}
+
+/** The value of the `n` ASCII digits at `at`, or -1 if they are not all digits. */
+function digitsAt(cp: readonly number[], at: number, n: number): number {
+  let value = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = cpAt(cp, i);
+    if (!isDigit(c)) {
+      return -1;
+    }
+    value = value * 10 + (c - 0x30);
+  }
+  return value;
+}
+
+function isFullDateAt(cp: readonly number[], at: number): boolean {
+  const year = digitsAt(cp, at, 4);
+  const month = digitsAt(cp, at + 5, 2);
+  const day = digitsAt(cp, at + 8, 2);
+  if (year < 0 || month < 0 || day < 0) {
+    return false;
+  }
+  if (cpAt(cp, at + 4) !== 0x2d || cpAt(cp, at + 7) !== 0x2d || month < 1 || month > 12) {
+    return false;
+  }
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day >= 1 && day <= days;
+}
+
+function isFullTimeAt(cp: readonly number[], at: number): boolean {
+  const hour = digitsAt(cp, at, 2);
+  const minute = digitsAt(cp, at + 3, 2);
+  const second = digitsAt(cp, at + 6, 2);
+  if (hour < 0 || minute < 0 || second < 0) {
+    return false;
+  }
+  if (cpAt(cp, at + 2) !== 0x3a || cpAt(cp, at + 5) !== 0x3a || hour > 23 || minute > 59 || second > 60) {
+    return false;
+  }
+  let i = at + 8;
+  if (cpAt(cp, i) === 0x2e) {
+    i += 1;
+    const start = i;
+    while (isDigit(cpAt(cp, i))) {
+      i += 1;
+    }
+    if (i === start) {
+      return false;
+    }
+  }
+  let offset: number;
+  const c = cpAt(cp, i);
+  if (c === 0x5a || c === 0x7a) {
+    offset = 0;
+    i += 1;
+  } else if (c === 0x2b || c === 0x2d) {
+    const oh = digitsAt(cp, i + 1, 2);
+    const om = digitsAt(cp, i + 4, 2);
+    if (oh < 0 || om < 0) {
+      return false;
+    }
+    if (cpAt(cp, i + 3) !== 0x3a || oh > 23 || om > 59) {
+      return false;
+    }
+    const magnitude = oh * 60 + om;
+    offset = c === 0x2b ? magnitude : -magnitude;
+    i += 6;
+  } else {
+    return false;
+  }
+  if (i !== cp.length) {
+    return false;
+  }
+  const utc = (((hour * 60 + minute - offset) % 1440) + 1440) % 1440;
+  return second !== 60 || utc === 23 * 60 + 59;
+}
+
+/** Format primitive `date` (RFC 3339 `full-date`). */
+export function isDate(s: string): boolean {
+  const cp = codePoints(s);
+  return cp.length === 10 && isFullDateAt(cp, 0);
+}
+
+/** Format primitive `time` (RFC 3339 `full-time`, leap second at 23:59 UTC only). */
+export function isTime(s: string): boolean {
+  return isFullTimeAt(codePoints(s), 0);
+}
+
+/** Format primitive `date-time` (RFC 3339 `date-time`; `T` and `Z` in either case). */
+export function isDateTime(s: string): boolean {
+  const cp = codePoints(s);
+  const t = cpAt(cp, 10);
+  return isFullDateAt(cp, 0) && (t === 0x54 || t === 0x74) && isFullTimeAt(cp, 11);
+}
+
+function isIpv4In(cp: readonly number[], start: number, end: number): boolean {
+  let parts = 0;
+  let i = start;
+  for (;;) {
+    const part = i;
+    let value = 0;
+    while (i < end && isDigit(cpAt(cp, i)) && i - part < 4) {
+      value = value * 10 + (cpAt(cp, i) - 0x30);
+      i += 1;
+    }
+    const len = i - part;
+    if (len === 0 || len > 3 || value > 255 || (len > 1 && cpAt(cp, part) === 0x30)) {
+      return false;
+    }
+    parts += 1;
+    if (i === end) {
+      return parts === 4;
+    }
+    if (cpAt(cp, i) !== 0x2e || parts === 4) {
+      return false;
+    }
+    i += 1;
+  }
+}
+
+function isIpv6In(cp: readonly number[], start: number, end: number): boolean {
+  let groups = 0;
+  let compressed = false;
+  let i = start;
+  if (cpAt(cp, i) === 0x3a) {
+    if (cpAt(cp, i + 1) !== 0x3a) {
+      return false;
+    }
+    compressed = true;
+    i += 2;
+  }
+  while (i < end) {
+    let j = i;
+    let dotted = false;
+    while (j < end && cpAt(cp, j) !== 0x3a) {
+      dotted = dotted || cpAt(cp, j) === 0x2e;
+      j += 1;
+    }
+    if (dotted) {
+      if (j !== end || !isIpv4In(cp, i, j)) {
+        return false;
+      }
+      groups += 2;
+      break;
+    }
+    if (j === i || j - i > 4) {
+      return false;
+    }
+    for (let k = i; k < j; k++) {
+      if (!isHex(cpAt(cp, k))) {
+        return false;
+      }
+    }
+    groups += 1;
+    if (j === end) {
+      break;
+    }
+    if (cpAt(cp, j + 1) === 0x3a) {
+      if (compressed) {
+        return false;
+      }
+      compressed = true;
+      i = j + 2;
+    } else {
+      i = j + 1;
+      if (i === end) {
+        return false;
+      }
+    }
+  }
+  return compressed ? groups <= 7 : groups === 8;
+}
+
+/** Format primitive `ipv4` (RFC 2673 §3.2 dotted quad, no leading zeros). */
+export function isIpv4(s: string): boolean {
+  const cp = codePoints(s);
+  return isIpv4In(cp, 0, cp.length);
+}
+
+/** Format primitive `ipv6` (RFC 4291 §2.2, no zone identifier, no brackets). */
+export function isIpv6(s: string): boolean {
+  const cp = codePoints(s);
+  return isIpv6In(cp, 0, cp.length);
+}
+
+function punycodeAdaptBias(delta: number, length: number, first: boolean): number {
+  delta = first ? Math.floor(delta / 700) : Math.floor(delta / 2);
+  delta += Math.floor(delta / length);
+  let k = 0;
+  while (delta > 455) {
+    delta = Math.floor(delta / 35);
+    k += 36;
+  }
+  return k + Math.floor((36 * delta) / (delta + 38));
+}
+
+function punycodeDecode(code: readonly number[]): number[] | undefined {
+  const dash = code.lastIndexOf(0x2d);
+  const output: number[] = dash >= 0 ? code.slice(0, dash) : [];
+  let pos = dash >= 0 ? dash + 1 : 0;
+  if (output.some((c) => c >= 0x80)) {
+    return undefined;
+  }
+  let n = 128;
+  let i = 0;
+  let bias = 72;
+  while (pos < code.length) {
+    const oldI = i;
+    let w = 1;
+    let k = 36;
+    for (;;) {
+      const c = cpAt(code, pos);
+      pos += 1;
+      let digit: number;
+      if (c >= 0x61 && c <= 0x7a) {
+        digit = c - 0x61;
+      } else if (c >= 0x41 && c <= 0x5a) {
+        digit = c - 0x41;
+      } else if (isDigit(c)) {
+        digit = c - 0x30 + 26;
+      } else {
+        return undefined;
+      }
+      i += digit * w;
+      if (i > 0x10ffff * 0x1000) {
+        return undefined;
+      }
+      const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+      if (digit < t) {
+        break;
+      }
+      w *= 36 - t;
+      k += 36;
+    }
+    const length = output.length + 1;
+    bias = punycodeAdaptBias(i - oldI, length, oldI === 0);
+    n += Math.floor(i / length);
+    i %= length;
+    if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) {
+      return undefined;
+    }
+    output.splice(i, 0, n);
+    i += 1;
+  }
+  return output;
+}
+
+function punycodeEncode(input: readonly number[]): number[] {
+  const output: number[] = input.filter((c) => c < 0x80);
+  const basic = output.length;
+  let handled = basic;
+  if (basic > 0) {
+    output.push(0x2d);
+  }
+  let n = 128;
+  let delta = 0;
+  let bias = 72;
+  while (handled < input.length) {
+    let m = Infinity;
+    for (const c of input) {
+      if (c >= n && c < m) {
+        m = c;
+      }
+    }
+    if (m === Infinity) {
+      m = n;
+    }
+    delta += (m - n) * (handled + 1);
+    n = m;
+    for (const c of input) {
+      if (c < n) {
+        delta += 1;
+      }
+      if (c === n) {
+        let q = delta;
+        let k = 36;
+        for (;;) {
+          const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+          if (q < t) {
+            break;
+          }
+          output.push(punycodeDigit(t + ((q - t) % (36 - t))));
+          q = Math.floor((q - t) / (36 - t));
+          k += 36;
+        }
+        output.push(punycodeDigit(q));
+        bias = punycodeAdaptBias(delta, handled + 1, handled === basic);
+        delta = 0;
+        handled += 1;
+      }
+    }
+    delta += 1;
+    n += 1;
+  }
+  return output;
+}
+
+function punycodeDigit(d: number): number {
+  return d < 26 ? 0x61 + d : 0x30 + (d - 26);
+}
+
+function inRanges(c: number, ranges: readonly (readonly [number, number])[]): boolean {
+  return ranges.some(([low, high]) => low <= c && c <= high);
+}
+
+/** Combining marks of the common scripts (the Rust runtime's `MARKS`). */
+const MARKS: readonly (readonly [number, number])[] = [
+  [0x0300, 0x036f], [0x0483, 0x0489], [0x0591, 0x05bd], [0x05bf, 0x05bf], [0x05c1, 0x05c2],
+  [0x05c4, 0x05c5], [0x05c7, 0x05c7], [0x0610, 0x061a], [0x064b, 0x065f], [0x0670, 0x0670],
+  [0x06d6, 0x06dc], [0x06df, 0x06e4], [0x06e7, 0x06e8], [0x06ea, 0x06ed], [0x0711, 0x0711],
+  [0x0730, 0x074a], [0x07a6, 0x07b0], [0x07eb, 0x07f3], [0x07fd, 0x07fd], [0x0816, 0x0819],
+  [0x081b, 0x0823], [0x0825, 0x0827], [0x0829, 0x082d], [0x0859, 0x085b], [0x0898, 0x089f],
+  [0x08ca, 0x08e1], [0x08e3, 0x08ff], [0x0900, 0x0903], [0x093a, 0x093c],
+  [0x093e, 0x094f], [0x0951, 0x0957], [0x0962, 0x0963], [0x0981, 0x0983], [0x09bc, 0x09bc],
+  [0x09be, 0x09cd], [0x09d7, 0x09d7], [0x09e2, 0x09e3], [0x0a01, 0x0a03], [0x0a3c, 0x0a51],
+  [0x0a70, 0x0a71], [0x0a75, 0x0a75], [0x0a81, 0x0a83], [0x0abc, 0x0abc], [0x0abe, 0x0acd],
+  [0x0ae2, 0x0ae3], [0x0b01, 0x0b03], [0x0b3c, 0x0b3c], [0x0b3e, 0x0b57], [0x0b62, 0x0b63],
+  [0x0b82, 0x0b82], [0x0bbe, 0x0bcd], [0x0bd7, 0x0bd7], [0x0c00, 0x0c04], [0x0c3e, 0x0c56],
+  [0x0c62, 0x0c63], [0x0c81, 0x0c83], [0x0cbc, 0x0cbc], [0x0cbe, 0x0cd6], [0x0ce2, 0x0ce3],
+  [0x0d00, 0x0d03], [0x0d3b, 0x0d3c], [0x0d3e, 0x0d4d], [0x0d57, 0x0d57], [0x0d62, 0x0d63],
+  [0x0d81, 0x0d83], [0x0dca, 0x0ddf], [0x0df2, 0x0df3], [0x0e31, 0x0e31], [0x0e34, 0x0e3a],
+  [0x0e47, 0x0e4e], [0x0eb1, 0x0eb1], [0x0eb4, 0x0ebc], [0x0ec8, 0x0ecd], [0x0f18, 0x0f19],
+  [0x0f35, 0x0f35], [0x0f37, 0x0f37], [0x0f39, 0x0f39], [0x0f3e, 0x0f3f], [0x0f71, 0x0f84],
+  [0x0f86, 0x0f87], [0x0f8d, 0x0fbc], [0x102b, 0x103e], [0x1ab0, 0x1aff], [0x1dc0, 0x1dff],
+  [0x20d0, 0x20ff], [0x302a, 0x302f], [0x3099, 0x309a], [0xfe00, 0xfe0f], [0xfe20, 0xfe2f],
+];
+
+/** The viramas (the Rust runtime's `VIRAMAS`). */
+const VIRAMAS: readonly number[] = [
+  0x094d, 0x09cd, 0x0a4d, 0x0acd, 0x0b4d, 0x0bcd, 0x0c4d, 0x0ccd, 0x0d3b, 0x0d3c, 0x0d4d,
+  0x0dca, 0x0e3a, 0x0eba, 0x0f84, 0x1039, 0x103a, 0x1714, 0x1734, 0x17d2, 0x1a60, 0x1b44,
+  0x1baa, 0x1bab, 0x1bf2, 0x1bf3, 0x2d7f, 0xa806, 0xa8c4, 0xa953, 0xa9c0, 0xaaf6, 0xabed,
+  0x10a3f, 0x11046, 0x1107f, 0x110b9, 0x11133, 0x11134, 0x111c0, 0x11235, 0x112ea, 0x1134d,
+  0x11442, 0x114c2, 0x115bf, 0x1163f, 0x116b6, 0x1172b, 0x11839, 0x119e0, 0x11a34, 0x11a47,
+  0x11a99, 0x11c3f, 0x11d44, 0x11d45, 0x11d97,
+];
+
+/** Code points a U-label never holds (the Rust runtime's `DISALLOWED`). */
+const DISALLOWED: readonly (readonly [number, number])[] = [
+  [0x0000, 0x002c], [0x002e, 0x002f], [0x003a, 0x0060], [0x007b, 0x00b6], [0x00b8, 0x00de],
+  [0x0488, 0x0489], [0x1abe, 0x1abe], [0x20dd, 0x20e0], [0x20e2, 0x20e4], [0xa670, 0xa672],
+  [0x00f7, 0x00f7], [0x0640, 0x0640], [0x07fa, 0x07fa], [0x115f, 0x1160], [0x1680, 0x1680],
+  [0x180b, 0x180e], [0x2000, 0x200b], [0x200e, 0x2064], [0x2066, 0x206f], [0x2070, 0x20cf], [0x2100, 0x2bff],
+  [0x3000, 0x3000], [0x302e, 0x302f], [0x3031, 0x3035], [0x303b, 0x303b], [0x3164, 0x3164],
+  [0xd800, 0xf8ff], [0xfb00, 0xfb06], [0xfb13, 0xfb17], [0xfdd0, 0xfdef], [0xfe10, 0xfe1f],
+  [0xfe30, 0xfe4f], [0xfe50, 0xfe6f], [0xfeff, 0xfeff], [0xff00, 0xffef], [0xfff0, 0xffff],
+  [0xe0000, 0xe0fff], [0xf0000, 0x10ffff],
+];
+
+function isNoncharacter(c: number): boolean {
+  return (c & 0xfffe) === 0xfffe || (c >= 0xfdd0 && c <= 0xfdef);
+}
+
+function isGreek(c: number): boolean {
+  return (inRange(c, 0x0370, 0x03ff) && c !== 0x0375 && c !== 0x037e && c !== 0x0385 && c !== 0x0387) || inRange(c, 0x1f00, 0x1fff);
+}
+
+function isHebrew(c: number): boolean {
+  return inRange(c, 0x0591, 0x05f4) || inRange(c, 0xfb1d, 0xfb4f);
+}
+
+function isKanaOrHan(c: number): boolean {
+  return (
+    inRange(c, 0x3041, 0x309f) ||
+    (inRange(c, 0x30a0, 0x30ff) && c !== 0x30fb) ||
+    inRange(c, 0x31f0, 0x31ff) ||
+    inRange(c, 0x3005, 0x3007) ||
+    inRange(c, 0x3021, 0x3029) ||
+    inRange(c, 0x3038, 0x303a) ||
+    inRange(c, 0x3400, 0x4dbf) ||
+    inRange(c, 0x4e00, 0x9fff) ||
+    inRange(c, 0xf900, 0xfaff) ||
+    inRange(c, 0x20000, 0x3ffff)
+  );
+}
+
+const JOINING_RIGHT: readonly (readonly [number, number])[] = [
+  [0x0622, 0x0625], [0x0627, 0x0627], [0x0629, 0x0629], [0x062f, 0x0632], [0x0648, 0x0648],
+  [0x0671, 0x0673], [0x0675, 0x0677], [0x0688, 0x0699], [0x06c0, 0x06c0], [0x06c3, 0x06cb],
+  [0x06cd, 0x06cd], [0x06cf, 0x06cf], [0x06d2, 0x06d3], [0x06d5, 0x06d5], [0x06ee, 0x06ef],
+];
+
+const JOINING_DUAL: readonly (readonly [number, number])[] = [
+  [0x0620, 0x0620], [0x0626, 0x0626], [0x0628, 0x0628], [0x062a, 0x062e], [0x0633, 0x063f],
+  [0x0641, 0x0647], [0x0649, 0x064a], [0x066e, 0x066f], [0x0678, 0x0687], [0x069a, 0x06bf],
+  [0x06c1, 0x06c2], [0x06cc, 0x06cc], [0x06ce, 0x06ce], [0x06d0, 0x06d1], [0x06fa, 0x06fc],
+  [0x06ff, 0x06ff],
+];
+
+function joiningType(c: number): string {
+  if (inRanges(c, JOINING_RIGHT)) {
+    return "R";
+  }
+  if (inRanges(c, JOINING_DUAL)) {
+    return "D";
+  }
+  if (inRanges(c, MARKS) || c === 0x200b) {
+    return "T";
+  }
+  return "U";
+}
+
+function bidiClass(c: number): string {
+  if (isDigit(c) || inRange(c, 0x06f0, 0x06f9)) {
+    return "E";
+  }
+  if (inRange(c, 0x0600, 0x0605) || inRange(c, 0x0660, 0x0669) || inRange(c, 0x066b, 0x066c) || c === 0x06dd) {
+    return "N";
+  }
+  if (inRanges(c, MARKS)) {
+    return "M";
+  }
+  if (inRange(c, 0x0590, 0x05ff) || inRange(c, 0x07c0, 0x085f) || inRange(c, 0xfb1d, 0xfb4f) || inRange(c, 0x10800, 0x10fff) || inRange(c, 0x1e800, 0x1edff)) {
+    return "R";
+  }
+  if (inRange(c, 0x0600, 0x07bf) || inRange(c, 0x0860, 0x08ff) || inRange(c, 0xfb50, 0xfdff) || inRange(c, 0xfe70, 0xfeff) || inRange(c, 0x1ee00, 0x1eeff)) {
+    return "A";
+  }
+  if (c < 0x41 || inRange(c, 0x5b, 0x60) || inRange(c, 0x7b, 0xbf) || inRange(c, 0x2000, 0x206f)) {
+    return "S";
+  }
+  return "L";
+}
+
+function isRtlLabel(label: readonly number[]): boolean {
+  return label.some((c) => {
+    const b = bidiClass(c);
+    return b === "R" || b === "A" || b === "N";
+  });
+}
+
+function satisfiesBidiRule(label: readonly number[]): boolean {
+  const classes = label.map(bidiClass);
+  const first = classes[0];
+  if (first === undefined) {
+    return false;
+  }
+  let last = first;
+  for (let i = classes.length - 1; i >= 0; i--) {
+    const b = classes[i] ?? "M";
+    if (b !== "M") {
+      last = b;
+      break;
+    }
+  }
+  if (first === "R" || first === "A") {
+    return (
+      classes.every((b) => b !== "L") &&
+      (last === "R" || last === "A" || last === "E" || last === "N") &&
+      !(classes.includes("E") && classes.includes("N"))
+    );
+  }
+  if (first === "L") {
+    return classes.every((b) => b !== "R" && b !== "A" && b !== "N") && (last === "L" || last === "E");
+  }
+  return false;
+}
+
+function isULabel(label: readonly number[]): boolean {
+  const len = label.length;
+  if (len === 0 || cpAt(label, 0) === 0x2d || cpAt(label, len - 1) === 0x2d || (cpAt(label, 2) === 0x2d && cpAt(label, 3) === 0x2d)) {
+    return false;
+  }
+  if (inRanges(cpAt(label, 0), MARKS)) {
+    return false;
+  }
+  const arabicIndic = label.some((c) => inRange(c, 0x0660, 0x0669));
+  const extendedArabicIndic = label.some((c) => inRange(c, 0x06f0, 0x06f9));
+  if (arabicIndic && extendedArabicIndic) {
+    return false;
+  }
+  for (let i = 0; i < len; i++) {
+    const c = cpAt(label, i);
+    const before = i === 0 ? END : cpAt(label, i - 1);
+    const after = cpAt(label, i + 1);
+    let ok: boolean;
+    if (c === 0x00b7) {
+      ok = before === 0x6c && after === 0x6c;
+    } else if (c === 0x0375) {
+      ok = isGreek(after);
+    } else if (c === 0x05f3 || c === 0x05f4) {
+      ok = isHebrew(before);
+    } else if (c === 0x30fb) {
+      ok = label.some(isKanaOrHan);
+    } else if (c === 0x200d) {
+      ok = VIRAMAS.includes(before);
+    } else if (c === 0x200c) {
+      ok = VIRAMAS.includes(before) || zwnjJoins(label, i);
+    } else {
+      ok = c === 0x2d || isDigit(c) || inRange(c, 0x61, 0x7a) || (c >= 0x80 && !inRanges(c, DISALLOWED) && !isNoncharacter(c));
+    }
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function zwnjJoins(label: readonly number[], at: number): boolean {
+  let left = false;
+  for (let i = at - 1; i >= 0; i--) {
+    const t = joiningType(cpAt(label, i));
+    if (t === "T") {
+      continue;
+    }
+    left = t === "D";
+    break;
+  }
+  let right = false;
+  for (let j = at + 1; ; j++) {
+    const t = joiningType(cpAt(label, j));
+    if (t === "T") {
+      continue;
+    }
+    right = t === "R" || t === "D";
+    break;
+  }
+  return left && right;
+}
+
+function ldhLabel(label: readonly number[]): number[] | undefined {
+  const len = label.length;
+  if (len === 0 || len > 63 || cpAt(label, 0) === 0x2d || cpAt(label, len - 1) === 0x2d) {
+    return undefined;
+  }
+  if (!label.every((c) => isAlpha(c) || isDigit(c) || c === 0x2d)) {
+    return undefined;
+  }
+  const isALabel = lower(cpAt(label, 0)) === 0x78 && lower(cpAt(label, 1)) === 0x6e && cpAt(label, 2) === 0x2d && cpAt(label, 3) === 0x2d;
+  if (!isALabel) {
+    return label.slice();
+  }
+  const code = label.slice(4).map(lower);
+  const decoded = punycodeDecode(code);
+  if (decoded === undefined || !decoded.some((c) => c >= 0x80) || !sameCodePoints(punycodeEncode(decoded), code) || !isULabel(decoded)) {
+    return undefined;
+  }
+  return decoded;
+}
+
+function sameCodePoints(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
+function passesBidi(labels: readonly number[][]): boolean {
+  return !labels.some(isRtlLabel) || labels.every(satisfiesBidiRule);
+}
+
+function splitCodePoints(cp: readonly number[], isSeparator: (c: number) => boolean): number[][] {
+  const out: number[][] = [[]];
+  for (const c of cp) {
+    if (isSeparator(c)) {
+      out.push([]);
+    } else {
+      out[out.length - 1]?.push(c);
+    }
+  }
+  return out;
+}
+
+/** Format primitive `hostname` (RFC 1123 host names; an `xn--` label must be a valid A-label). */
+export function isHostname(s: string): boolean {
+  const cp = codePoints(s);
+  if (cp.length === 0 || cp.length > 253) {
+    return false;
+  }
+  const labels: number[][] = [];
+  for (const label of splitCodePoints(cp, (c) => c === 0x2e)) {
+    const l = ldhLabel(label);
+    if (l === undefined) {
+      return false;
+    }
+    labels.push(l);
+  }
+  return passesBidi(labels);
+}
+
+/** Format primitive `idn-hostname` (RFC 5890 §2.3.2.3 internationalized host names). */
+export function isIdnHostname(s: string): boolean {
+  const cp = codePoints(s);
+  if (cp.length === 0) {
+    return false;
+  }
+  const labels: number[][] = [];
+  let total = 0;
+  for (const label of splitCodePoints(cp, (c) => c === 0x2e || c === 0x3002 || c === 0xff0e || c === 0xff61)) {
+    if (label.every((c) => c < 0x80)) {
+      const l = ldhLabel(label);
+      if (l === undefined) {
+        return false;
+      }
+      labels.push(l);
+      total += label.length + 1;
+    } else {
+      if (label.length > 59) {
+        return false;
+      }
+      const aLabel = punycodeEncode(label).length + 4;
+      if (aLabel > 63 || !isULabel(label)) {
+        return false;
+      }
+      labels.push(label);
+      total += aLabel + 1;
+    }
+  }
+  return total - 1 <= 253 && passesBidi(labels);
+}
+
+function isAtext(c: number, international: boolean): boolean {
+  return (
+    isAlpha(c) ||
+    isDigit(c) ||
+    c === 0x21 ||
+    inRange(c, 0x23, 0x27) ||
+    c === 0x2a ||
+    c === 0x2b ||
+    c === 0x2d ||
+    c === 0x2f ||
+    c === 0x3d ||
+    c === 0x3f ||
+    inRange(c, 0x5e, 0x60) ||
+    inRange(c, 0x7b, 0x7e) ||
+    (international && c >= 0x80)
+  );
+}
+
+function utf8Len(c: number): number {
+  return c <= 0x7f ? 1 : c <= 0x7ff ? 2 : c <= 0xffff ? 3 : 4;
+}
+
+function isLocalPart(cp: readonly number[], end: number, international: boolean): boolean {
+  let octets = 0;
+  for (let i = 0; i < end; i++) {
+    octets += utf8Len(cpAt(cp, i));
+  }
+  if (end === 0 || octets > 64) {
+    return false;
+  }
+  if (cpAt(cp, 0) === 0x22) {
+    if (end < 2 || cpAt(cp, end - 1) !== 0x22) {
+      return false;
+    }
+    let i = 1;
+    while (i < end - 1) {
+      const c = cpAt(cp, i);
+      if (c === 0x5c) {
+        const next = cpAt(cp, i + 1);
+        if (i + 1 >= end - 1 || !(inRange(next, 0x20, 0x7e) || (international && next >= 0x80))) {
+          return false;
+        }
+        i += 2;
+      } else if (c === 0x20 || c === 0x21 || inRange(c, 0x23, 0x5b) || inRange(c, 0x5d, 0x7e) || (international && c >= 0x80)) {
+        i += 1;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+  let previousDot = true;
+  for (let i = 0; i < end; i++) {
+    const c = cpAt(cp, i);
+    if (c === 0x2e) {
+      if (previousDot) {
+        return false;
+      }
+      previousDot = true;
+    } else if (isAtext(c, international)) {
+      previousDot = false;
+    } else {
+      return false;
+    }
+  }
+  return !previousDot;
+}
+
+function isMailbox(s: string, international: boolean): boolean {
+  const cp = codePoints(s);
+  const at = cp.lastIndexOf(0x40);
+  if (at < 0 || !isLocalPart(cp, at, international)) {
+    return false;
+  }
+  const domain = cp.slice(at + 1);
+  if (cpAt(domain, 0) === 0x5b) {
+    const end = domain.length;
+    if (end < 2 || cpAt(domain, end - 1) !== 0x5d) {
+      return false;
+    }
+    if (sameCodePoints(domain.slice(1, 6), [0x49, 0x50, 0x76, 0x36, 0x3a])) {
+      return isIpv6In(domain, 6, end - 1);
+    }
+    return isIpv4In(domain, 1, end - 1);
+  }
+  let text = "";
+  for (const c of domain) {
+    text += String.fromCodePoint(c);
+  }
+  return international ? isIdnHostname(text) : isHostname(text);
+}
+
+/** Format primitive `email` (an RFC 5321 §4.1.2 `Mailbox`). */
+export function isEmail(s: string): boolean {
+  return isMailbox(s, false);
+}
+
+/** Format primitive `idn-email` (an RFC 6531 §3.3 `Mailbox`). */
+export function isIdnEmail(s: string): boolean {
+  return isMailbox(s, true);
+}
+
+function isUnreserved(c: number): boolean {
+  return isAlpha(c) || isDigit(c) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e;
+}
+
+function isSubDelim(c: number): boolean {
+  return c === 0x21 || c === 0x24 || inRange(c, 0x26, 0x2c) || c === 0x3b || c === 0x3d;
+}
+
+function isUcschar(c: number): boolean {
+  return inRange(c, 0xa0, 0xd7ff) || inRange(c, 0xf900, 0xfdcf) || inRange(c, 0xfdf0, 0xffef) || (c >= 0x10000 && c <= 0xefffd && (c & 0xfffe) !== 0xfffe);
+}
+
+function isIprivate(c: number): boolean {
+  return inRange(c, 0xe000, 0xf8ff) || (c >= 0xf0000 && c <= 0x10fffd && (c & 0xfffe) !== 0xfffe);
+}
+
+function isRunOf(cp: readonly number[], start: number, end: number, allowed: (c: number) => boolean): boolean {
+  let i = start;
+  while (i < end) {
+    const c = cpAt(cp, i);
+    if (c === 0x25) {
+      if (i + 2 >= end || !isHex(cpAt(cp, i + 1)) || !isHex(cpAt(cp, i + 2))) {
+        return false;
+      }
+      i += 3;
+    } else if (allowed(c)) {
+      i += 1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+function findFrom(cp: readonly number[], start: number, end: number, c: number): number {
+  for (let i = start; i < end; i++) {
+    if (cpAt(cp, i) === c) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function isAuthority(cp: readonly number[], start: number, end: number, iri: boolean): boolean {
+  let host = start;
+  const at = findFrom(cp, start, end, 0x40);
+  if (at >= 0) {
+    const userinfo = (c: number): boolean => isUnreserved(c) || isSubDelim(c) || c === 0x3a || (iri && isUcschar(c));
+    if (!isRunOf(cp, start, at, userinfo)) {
+      return false;
+    }
+    host = at + 1;
+  }
+  let portFrom: number;
+  if (cpAt(cp, host) === 0x5b) {
+    const close = findFrom(cp, host, end, 0x5d);
+    if (close < 0) {
+      return false;
+    }
+    const v = cpAt(cp, host + 1);
+    let literalOk: boolean;
+    if (v === 0x76 || v === 0x56) {
+      let i = host + 2;
+      while (i < close && isHex(cpAt(cp, i))) {
+        i += 1;
+      }
+      literalOk = i > host + 2 && cpAt(cp, i) === 0x2e && i + 1 < close;
+      for (let k = i + 1; literalOk && k < close; k++) {
+        const c = cpAt(cp, k);
+        literalOk = isUnreserved(c) || isSubDelim(c) || c === 0x3a;
+      }
+    } else {
+      literalOk = isIpv6In(cp, host + 1, close);
+    }
+    if (!literalOk) {
+      return false;
+    }
+    portFrom = close + 1;
+    if (portFrom !== end && cpAt(cp, portFrom) !== 0x3a) {
+      return false;
+    }
+  } else {
+    const colon = findFrom(cp, host, end, 0x3a);
+    portFrom = colon < 0 ? end : colon;
+    const regName = (c: number): boolean => isUnreserved(c) || isSubDelim(c) || (iri && isUcschar(c));
+    if (!isRunOf(cp, host, portFrom, regName)) {
+      return false;
+    }
+  }
+  for (let i = portFrom + 1; i < end; i++) {
+    if (!isDigit(cpAt(cp, i))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isUriLike(s: string, iri: boolean, relative: boolean): boolean {
+  const cp = codePoints(s);
+  const len = cp.length;
+  const pchar = (c: number): boolean => isUnreserved(c) || isSubDelim(c) || c === 0x3a || c === 0x40 || (iri && isUcschar(c));
+  const hash = findFrom(cp, 0, len, 0x23);
+  const fragmentAt = hash < 0 ? len : hash;
+  const question = findFrom(cp, 0, fragmentAt, 0x3f);
+  const queryAt = question < 0 ? fragmentAt : question;
+  const fragment = (c: number): boolean => pchar(c) || c === 0x2f || c === 0x3f;
+  const query = (c: number): boolean => fragment(c) || (iri && isIprivate(c));
+  if (!isRunOf(cp, fragmentAt + 1, len, fragment) || !isRunOf(cp, queryAt + 1, fragmentAt, query)) {
+    return false;
+  }
+  let i = 0;
+  let scheme = false;
+  if (isAlpha(cpAt(cp, 0))) {
+    let j = 1;
+    while (isAlpha(cpAt(cp, j)) || isDigit(cpAt(cp, j)) || cpAt(cp, j) === 0x2b || cpAt(cp, j) === 0x2d || cpAt(cp, j) === 0x2e) {
+      j += 1;
+    }
+    if (cpAt(cp, j) === 0x3a && j < queryAt) {
+      scheme = true;
+      i = j + 1;
+    }
+  }
+  if (!scheme && !relative) {
+    return false;
+  }
+  const end = queryAt;
+  if (cpAt(cp, i) === 0x2f && cpAt(cp, i + 1) === 0x2f && i + 1 < end) {
+    const start = i + 2;
+    const slash = findFrom(cp, start, end, 0x2f);
+    const authorityEnd = slash < 0 ? end : slash;
+    if (!isAuthority(cp, start, authorityEnd, iri)) {
+      return false;
+    }
+    i = authorityEnd;
+  } else if (!scheme) {
+    const slash = findFrom(cp, i, end, 0x2f);
+    const firstEnd = slash < 0 ? end : slash;
+    if (findFrom(cp, i, firstEnd, 0x3a) >= 0) {
+      return false;
+    }
+  }
+  return isRunOf(cp, i, end, (c) => pchar(c) || c === 0x2f);
+}
+
+/** Format primitive `uri` (an RFC 3986 §3 URI). */
+export function isUri(s: string): boolean {
+  return isUriLike(s, false, false);
+}
+
+/** Format primitive `uri-reference` (an RFC 3986 §4.1 URI reference). */
+export function isUriReference(s: string): boolean {
+  return isUriLike(s, false, true);
+}
+
+/** Format primitive `iri` (an RFC 3987 §2.2 IRI). */
+export function isIri(s: string): boolean {
+  return isUriLike(s, true, false);
+}
+
+/** Format primitive `iri-reference` (an RFC 3987 §2.2 IRI reference). */
+export function isIriReference(s: string): boolean {
+  return isUriLike(s, true, true);
+}
+
+function isJsonPointerFrom(cp: readonly number[], start: number): boolean {
+  if (start < cp.length && cpAt(cp, start) !== 0x2f) {
+    return false;
+  }
+  let i = start;
+  while (i < cp.length) {
+    if (cpAt(cp, i) === 0x7e) {
+      const next = cpAt(cp, i + 1);
+      if (next !== 0x30 && next !== 0x31) {
+        return false;
+      }
+      i += 1;
+    }
+    i += 1;
+  }
+  return true;
+}
+
+/** Format primitive `json-pointer` (RFC 6901 §3). */
+export function isJsonPointer(s: string): boolean {
+  return isJsonPointerFrom(codePoints(s), 0);
+}
+
+/** Format primitive `relative-json-pointer` (a non-negative integer, then `#` or a JSON pointer). */
+export function isRelativeJsonPointer(s: string): boolean {
+  const cp = codePoints(s);
+  let i = 0;
+  while (isDigit(cpAt(cp, i))) {
+    i += 1;
+  }
+  if (i === 0 || (i > 1 && cpAt(cp, 0) === 0x30)) {
+    return false;
+  }
+  return (cpAt(cp, i) === 0x23 && i + 1 === cp.length) || isJsonPointerFrom(cp, i);
+}
+
+const URI_TEMPLATE_OPERATORS: readonly number[] = [0x2b, 0x23, 0x2e, 0x2f, 0x3b, 0x3f, 0x26, 0x3d, 0x2c, 0x21, 0x40, 0x7c];
+
+/** Format primitive `uri-template` (RFC 6570 §2 syntax; `'` allowed in literals). */
+export function isUriTemplate(s: string): boolean {
+  const cp = codePoints(s);
+  const len = cp.length;
+  let i = 0;
+  while (i < len) {
+    const c = cpAt(cp, i);
+    if (c === 0x7b) {
+      i += 1;
+      if (URI_TEMPLATE_OPERATORS.includes(cpAt(cp, i))) {
+        i += 1;
+      }
+      for (;;) {
+        let chars = 0;
+        for (;;) {
+          const v = cpAt(cp, i);
+          if (isAlpha(v) || isDigit(v) || v === 0x5f) {
+            i += 1;
+          } else if (v === 0x25 && isHex(cpAt(cp, i + 1)) && isHex(cpAt(cp, i + 2))) {
+            i += 3;
+          } else if (v === 0x2e && chars > 0 && cpAt(cp, i + 1) !== 0x2e) {
+            i += 1;
+            continue;
+          } else {
+            break;
+          }
+          chars += 1;
+        }
+        if (chars === 0 || cpAt(cp, i - 1) === 0x2e) {
+          return false;
+        }
+        if (cpAt(cp, i) === 0x3a) {
+          i += 1;
+          const start = i;
+          while (isDigit(cpAt(cp, i)) && i - start < 5) {
+            i += 1;
+          }
+          if (i === start || i - start > 4 || cpAt(cp, start) === 0x30) {
+            return false;
+          }
+        } else if (cpAt(cp, i) === 0x2a) {
+          i += 1;
+        }
+        const next = cpAt(cp, i);
+        if (next === 0x2c) {
+          i += 1;
+        } else if (next === 0x7d) {
+          break;
+        } else {
+          return false;
+        }
+      }
+      i += 1;
+    } else if (c === 0x25) {
+      if (!isHex(cpAt(cp, i + 1)) || !isHex(cpAt(cp, i + 2))) {
+        return false;
+      }
+      i += 3;
+    } else if (
+      c === 0x21 ||
+      inRange(c, 0x23, 0x24) ||
+      inRange(c, 0x26, 0x3b) ||
+      c === 0x3d ||
+      inRange(c, 0x3f, 0x5b) ||
+      c === 0x5d ||
+      c === 0x5f ||
+      inRange(c, 0x61, 0x7a) ||
+      c === 0x7e ||
+      isUcschar(c) ||
+      isIprivate(c)
+    ) {
+      i += 1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** How deeply groups may nest in a `regex` (the Rust runtime's `REGEX_MAX_DEPTH`). */
+const REGEX_MAX_DEPTH = 256;
+
+/** The ECMA-262 pattern parser (the Rust runtime's `RegexParser`). */
+class RegexParser {
+  i = 0;
+  depth = 0;
+  groups = 0;
+  names: number[][] = [];
+  references: number[][] = [];
+  maxBackreference = 0;
+
+  constructor(readonly cp: readonly number[]) {}
+
+  peek(): number {
+    return cpAt(this.cp, this.i);
+  }
+
+  peekAt(k: number): number {
+    return cpAt(this.cp, this.i + k);
+  }
+
+  eat(c: number): boolean {
+    if (this.peek() === c) {
+      this.i += 1;
+      return true;
+    }
+    return false;
+  }
+
+  disjunction(): boolean {
+    this.depth += 1;
+    if (this.depth > REGEX_MAX_DEPTH) {
+      return false;
+    }
+    const ok = this.alternatives();
+    this.depth -= 1;
+    return ok;
+  }
+
+  alternatives(): boolean {
+    for (;;) {
+      if (!this.alternative()) {
+        return false;
+      }
+      if (!this.eat(0x7c)) {
+        return true;
+      }
+    }
+  }
+
+  alternative(): boolean {
+    for (;;) {
+      const c = this.peek();
+      if (c === END || c === 0x7c || c === 0x29) {
+        return true;
+      }
+      if (!this.term()) {
+        return false;
+      }
+    }
+  }
+
+  term(): boolean {
+    const c = this.peek();
+    if (c === 0x5e || c === 0x24) {
+      this.i += 1;
+      return !this.atQuantifier();
+    }
+    if (c === 0x5c && (this.peekAt(1) === 0x62 || this.peekAt(1) === 0x42)) {
+      this.i += 2;
+      return !this.atQuantifier();
+    }
+    if (c === 0x28 && this.peekAt(1) === 0x3f) {
+      const a = this.peekAt(2);
+      const b = this.peekAt(3);
+      const look = a === 0x3d || a === 0x21 ? 3 : a === 0x3c && (b === 0x3d || b === 0x21) ? 4 : 0;
+      if (look > 0) {
+        this.i += look;
+        if (!this.disjunction() || !this.eat(0x29)) {
+          return false;
+        }
+        return !this.atQuantifier();
+      }
+    }
+    if (!this.atom()) {
+      return false;
+    }
+    return this.quantifier();
+  }
+
+  atQuantifier(): boolean {
+    const c = this.peek();
+    return c === 0x2a || c === 0x2b || c === 0x3f || c === 0x7b;
+  }
+
+  quantifier(): boolean {
+    const c = this.peek();
+    if (c === 0x2a || c === 0x2b || c === 0x3f) {
+      this.i += 1;
+    } else if (c === 0x7b) {
+      this.i += 1;
+      const low = this.decimal();
+      if (low === undefined) {
+        return false;
+      }
+      if (this.eat(0x2c)) {
+        if (this.peek() !== 0x7d) {
+          const high = this.decimal();
+          if (high === undefined) {
+            return false;
+          }
+          if (compareDecimal(low, high) > 0) {
+            return false;
+          }
+        }
+      }
+      if (!this.eat(0x7d)) {
+        return false;
+      }
+    } else {
+      return true;
+    }
+    this.eat(0x3f);
+    return !this.atQuantifier();
+  }
+
+  decimal(): number[] | undefined {
+    const start = this.i;
+    while (isDigit(this.peek())) {
+      this.i += 1;
+    }
+    const digits = this.cp.slice(start, this.i);
+    if (digits.length === 0) {
+      return undefined;
+    }
+    let first = digits.findIndex((d) => d !== 0x30);
+    if (first < 0) {
+      first = digits.length;
+    }
+    return digits.slice(first);
+  }
+
+  atom(): boolean {
+    const c = this.peek();
+    if (c === 0x2e) {
+      this.i += 1;
+      return true;
+    }
+    if (c === 0x28) {
+      this.i += 1;
+      if (this.peek() === 0x3f) {
+        if (this.peekAt(1) === 0x3a) {
+          this.i += 2;
+        } else if (this.peekAt(1) === 0x3c) {
+          this.i += 2;
+          const name = this.groupName();
+          if (name === undefined || this.names.some((n) => sameCodePoints(n, name))) {
+            return false;
+          }
+          this.names.push(name);
+          this.groups += 1;
+        } else {
+          return false;
+        }
+      } else {
+        this.groups += 1;
+      }
+      return this.disjunction() && this.eat(0x29);
+    }
+    if (c === 0x5b) {
+      return this.characterClass();
+    }
+    if (c === 0x5c) {
+      this.i += 1;
+      return this.atomEscape();
+    }
+    if (c === 0x29 || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x7c || c === 0x2a || c === 0x2b || c === 0x3f || c === END) {
+      return false;
+    }
+    this.i += 1;
+    return true;
+  }
+
+  groupName(): number[] | undefined {
+    const name: number[] = [];
+    for (;;) {
+      let c: number | undefined = this.peek();
+      if (c === END) {
+        return undefined;
+      }
+      if (c === 0x3e) {
+        this.i += 1;
+        return name.length === 0 ? undefined : name;
+      }
+      if (c === 0x5c) {
+        if (this.peekAt(1) !== 0x75) {
+          return undefined;
+        }
+        this.i += 2;
+        c = this.unicodeEscapeBody();
+        if (c === undefined) {
+          return undefined;
+        }
+      } else {
+        this.i += 1;
+      }
+      const ok = name.length === 0 ? isIdStart(c) : isIdContinue(c);
+      if (!ok) {
+        return undefined;
+      }
+      name.push(c);
+    }
+  }
+
+  unicodeEscapeBody(): number | undefined {
+    if (this.eat(0x7b)) {
+      const start = this.i;
+      let value = 0;
+      while (isHex(this.peek())) {
+        value = Math.min(value * 16 + hexValue(this.peek()), 0xffffffff);
+        this.i += 1;
+      }
+      if (this.i === start || value > 0x10ffff || !this.eat(0x7d)) {
+        return undefined;
+      }
+      return value;
+    }
+    const lead = this.hex4();
+    if (lead === undefined) {
+      return undefined;
+    }
+    if (lead >= 0xd800 && lead <= 0xdbff && this.peek() === 0x5c && this.peekAt(1) === 0x75) {
+      const save = this.i;
+      this.i += 2;
+      const trail = this.hex4();
+      if (trail !== undefined && trail >= 0xdc00 && trail <= 0xdfff) {
+        return 0x10000 + ((lead - 0xd800) << 10) + (trail - 0xdc00);
+      }
+      this.i = save;
+    }
+    return lead;
+  }
+
+  hex4(): number | undefined {
+    let value = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = this.peek();
+      if (!isHex(c)) {
+        return undefined;
+      }
+      value = value * 16 + hexValue(c);
+      this.i += 1;
+    }
+    return value;
+  }
+
+  atomEscape(): boolean {
+    const c = this.peek();
+    if (c >= 0x31 && c <= 0x39) {
+      const n = this.decimal();
+      if (n === undefined) {
+        return false;
+      }
+      const value = n.length > 9 ? Number.MAX_SAFE_INTEGER : n.reduce((v, d) => v * 10 + (d - 0x30), 0);
+      this.maxBackreference = Math.max(this.maxBackreference, value);
+      return true;
+    }
+    if (c === 0x6b) {
+      this.i += 1;
+      if (!this.eat(0x3c)) {
+        return false;
+      }
+      const name = this.groupName();
+      if (name === undefined) {
+        return false;
+      }
+      this.references.push(name);
+      return true;
+    }
+    return this.classEscape(false) !== undefined;
+  }
+
+  /** A code point, `null` for a class escape, `undefined` for a syntax error. */
+  classEscape(inClass: boolean): number | null | undefined {
+    const c = this.peek();
+    this.i += 1;
+    switch (c) {
+      case 0x64:
+      case 0x44:
+      case 0x73:
+      case 0x53:
+      case 0x77:
+      case 0x57:
+        return null;
+      case 0x70:
+      case 0x50:
+        return this.property() ? null : undefined;
+      case 0x66:
+        return 0x0c;
+      case 0x6e:
+        return 0x0a;
+      case 0x72:
+        return 0x0d;
+      case 0x74:
+        return 0x09;
+      case 0x76:
+        return 0x0b;
+      case 0x63: {
+        const letter = this.peek();
+        if (!isAlpha(letter)) {
+          return undefined;
+        }
+        this.i += 1;
+        return letter % 32;
+      }
+      case 0x30:
+        return isDigit(this.peek()) ? undefined : 0;
+      case 0x78: {
+        const a = this.peek();
+        const b = this.peekAt(1);
+        if (!isHex(a) || !isHex(b)) {
+          return undefined;
+        }
+        this.i += 2;
+        return hexValue(a) * 16 + hexValue(b);
+      }
+      case 0x75:
+        return this.unicodeEscapeBody();
+      case 0x62:
+        return inClass ? 0x08 : undefined;
+      case 0x2d:
+        return inClass ? 0x2d : undefined;
+      case 0x5e:
+      case 0x24:
+      case 0x5c:
+      case 0x2e:
+      case 0x2a:
+      case 0x2b:
+      case 0x3f:
+      case 0x28:
+      case 0x29:
+      case 0x5b:
+      case 0x5d:
+      case 0x7b:
+      case 0x7d:
+      case 0x7c:
+      case 0x2f:
+        return c;
+      default:
+        return undefined;
+    }
+  }
+
+  property(): boolean {
+    if (!this.eat(0x7b)) {
+      return false;
+    }
+    const start = this.i;
+    while (isAlpha(this.peek()) || isDigit(this.peek()) || this.peek() === 0x5f || this.peek() === 0x3d) {
+      this.i += 1;
+    }
+    const body = String.fromCharCode(...this.cp.slice(start, Math.min(this.i, start + 64)));
+    const long = this.i - start > 64;
+    return this.eat(0x7d) && !long && regexPropertyOk(body);
+  }
+
+  characterClass(): boolean {
+    this.i += 1;
+    this.eat(0x5e);
+    for (;;) {
+      if (this.eat(0x5d)) {
+        return true;
+      }
+      const low = this.classAtom();
+      if (low === undefined) {
+        return false;
+      }
+      if (this.peek() === 0x2d && this.peekAt(1) !== 0x5d) {
+        this.i += 1;
+        const high = this.classAtom();
+        if (low === null || high === null || high === undefined || low > high) {
+          return false;
+        }
+      }
+    }
+  }
+
+  classAtom(): number | null | undefined {
+    const c = this.peek();
+    if (c === END) {
+      return undefined;
+    }
+    this.i += 1;
+    if (c === 0x5c) {
+      return this.classEscape(true);
+    }
+    return c;
+  }
+}
+
+function compareDecimal(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) {
+    return a.length - b.length;
+  }
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) {
+      return d;
+    }
+  }
+  return 0;
+}
+
+function isIdStart(c: number): boolean {
+  return isAlpha(c) || c === 0x24 || c === 0x5f || (c >= 0x80 && c <= 0x10ffff && !inRanges(c, DISALLOWED) && !inRanges(c, MARKS) && c !== 0x00b7);
+}
+
+function isIdContinue(c: number): boolean {
+  return isIdStart(c) || isDigit(c) || inRanges(c, MARKS) || c === 0x00b7 || c === 0x200c || c === 0x200d;
+}
+
+const REGEX_GENERAL_CATEGORY = " C Other Cc Control cntrl Cf Format Cn Unassigned Co Private_Use Cs Surrogate L Letter LC Cased_Letter Ll Lowercase_Letter Lm Modifier_Letter Lo Other_Letter Lt Titlecase_Letter Lu Uppercase_Letter M Mark Combining_Mark Mc Spacing_Mark Me Enclosing_Mark Mn Nonspacing_Mark N Number Nd Decimal_Number digit Nl Letter_Number No Other_Number P Punctuation punct Pc Connector_Punctuation Pd Dash_Punctuation Pe Close_Punctuation Pf Final_Punctuation Pi Initial_Punctuation Po Other_Punctuation Ps Open_Punctuation S Symbol Sc Currency_Symbol Sk Modifier_Symbol Sm Math_Symbol So Other_Symbol Z Separator Zl Line_Separator Zp Paragraph_Separator Zs Space_Separator ";
+const REGEX_BINARY_PROPERTIES = " ASCII ASCII_Hex_Digit AHex Alphabetic Alpha Any Assigned Bidi_Control Bidi_C Bidi_Mirrored Bidi_M Case_Ignorable CI Cased Changes_When_Casefolded CWCF Changes_When_Casemapped CWCM Changes_When_Lowercased CWL Changes_When_NFKC_Casefolded CWKCF Changes_When_Titlecased CWT Changes_When_Uppercased CWU Dash Default_Ignorable_Code_Point DI Deprecated Dep Diacritic Dia Emoji Emoji_Component EComp Emoji_Modifier EMod Emoji_Modifier_Base EBase Emoji_Presentation EPres Extended_Pictographic ExtPict Extender Ext Grapheme_Base Gr_Base Grapheme_Extend Gr_Ext Hex_Digit Hex IDS_Binary_Operator IDSB IDS_Trinary_Operator IDST ID_Continue IDC ID_Start IDS Ideographic Ideo Join_Control Join_C Logical_Order_Exception LOE Lowercase Lower Math Noncharacter_Code_Point NChar Pattern_Syntax Pat_Syn Pattern_White_Space Pat_WS Quotation_Mark QMark Radical Regional_Indicator RI Sentence_Terminal STerm Soft_Dotted SD Terminal_Punctuation Term Unified_Ideograph UIdeo Uppercase Upper Variation_Selector VS White_Space space XID_Continue XIDC XID_Start XIDS ";
+const REGEX_SCRIPTS = " Adlam Adlm Ahom Anatolian_Hieroglyphs Hluw Arabic Arab Armenian Armn Avestan Avst Balinese Bali Bamum Bamu Bassa_Vah Bass Batak Batk Bengali Beng Bhaiksuki Bhks Bopomofo Bopo Brahmi Brah Braille Brai Buginese Bugi Buhid Buhd Canadian_Aboriginal Cans Carian Cari Caucasian_Albanian Aghb Chakma Cakm Cham Cherokee Cher Chorasmian Chrs Common Zyyy Coptic Copt Qaac Cuneiform Xsux Cypriot Cprt Cypro_Minoan Cpmn Cyrillic Cyrl Deseret Dsrt Devanagari Deva Dives_Akuru Diak Dogra Dogr Duployan Dupl Egyptian_Hieroglyphs Egyp Elbasan Elba Elymaic Elym Ethiopic Ethi Georgian Geor Glagolitic Glag Gothic Goth Grantha Gran Greek Grek Gujarati Gujr Gunjala_Gondi Gong Gurmukhi Guru Han Hani Hangul Hang Hanifi_Rohingya Rohg Hanunoo Hano Hatran Hatr Hebrew Hebr Hiragana Hira Imperial_Aramaic Armi Inherited Zinh Qaai Inscriptional_Pahlavi Phli Inscriptional_Parthian Prti Javanese Java Kaithi Kthi Kannada Knda Katakana Kana Kawi Kayah_Li Kali Kharoshthi Khar Khitan_Small_Script Kits Khmer Khmr Khojki Khoj Khudawadi Sind Lao Laoo Latin Latn Lepcha Lepc Limbu Limb Linear_A Lina Linear_B Linb Lisu Lycian Lyci Lydian Lydi Mahajani Mahj Makasar Maka Malayalam Mlym Mandaic Mand Manichaean Mani Marchen Marc Masaram_Gondi Gonm Medefaidrin Medf Meetei_Mayek Mtei Mende_Kikakui Mend Meroitic_Cursive Merc Meroitic_Hieroglyphs Mero Miao Plrd Modi Mongolian Mong Mro Mroo Multani Mult Myanmar Mymr Nabataean Nbat Nag_Mundari Nagm Nandinagari Nand New_Tai_Lue Talu Newa Nko Nkoo Nushu Nshu Nyiakeng_Puachue_Hmong Hmnp Ogham Ogam Ol_Chiki Olck Old_Hungarian Hung Old_Italic Ital Old_North_Arabian Narb Old_Permic Perm Old_Persian Xpeo Old_Sogdian Sogo Old_South_Arabian Sarb Old_Turkic Orkh Old_Uyghur Ougr Oriya Orya Osage Osge Osmanya Osma Pahawh_Hmong Hmng Palmyrene Palm Pau_Cin_Hau Pauc Phags_Pa Phag Phoenician Phnx Psalter_Pahlavi Phlp Rejang Rjng Runic Runr Samaritan Samr Saurashtra Saur Sharada Shrd Shavian Shaw Siddham Sidd SignWriting Sgnw Sinhala Sinh Sogdian Sogd Sora_Sompeng Sora Soyombo Soyo Sundanese Sund Syloti_Nagri Sylo Syriac Syrc Tagalog Tglg Tagbanwa Tagb Tai_Le Tale Tai_Tham Lana Tai_Viet Tavt Takri Takr Tamil Taml Tangsa Tnsa Tangut Tang Telugu Telu Thaana Thaa Thai Tibetan Tibt Tifinagh Tfng Tirhuta Tirh Toto Ugaritic Ugar Vai Vaii Vithkuqi Vith Wancho Wcho Warang_Citi Wara Yezidi Yezi Yi Yiii Zanabazar_Square Zanb Unknown Zzzz ";
+
+/** The property names and values ECMA-262 2023 `\p{…}` takes (the Rust runtime's `regex_property_ok`). */
+function regexPropertyOk(body: string): boolean {
+  const listed = (list: string, word: string): boolean => word.length > 0 && list.includes(` ${word} `);
+  const eq = body.indexOf("=");
+  if (eq < 0) {
+    return listed(REGEX_GENERAL_CATEGORY, body) || listed(REGEX_BINARY_PROPERTIES, body);
+  }
+  const name = body.slice(0, eq);
+  const value = body.slice(eq + 1);
+  if (name === "General_Category" || name === "gc") {
+    return listed(REGEX_GENERAL_CATEGORY, value);
+  }
+  if (name === "Script" || name === "sc" || name === "Script_Extensions" || name === "scx") {
+    return listed(REGEX_SCRIPTS, value);
+  }
+  return false;
+}
+
+/** Format primitive `regex`: a pattern that ECMA-262 (with the `u` flag) accepts, as the Rust runtime's `is_regex` decides it. */
+export function isRegex(s: string): boolean {
+  const p = new RegexParser(codePoints(s));
+  if (!p.disjunction() || p.i !== p.cp.length) {
+    return false;
+  }
+  return p.maxBackreference <= p.groups && p.references.every((r) => p.names.some((n) => sameCodePoints(n, r)));
+}

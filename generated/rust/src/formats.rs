@@ -36,3 +36,88 @@ pub fn is_origin(value: &str) -> bool {
 pub fn is_int64(value: &::serde_json::Number) -> bool {
     crate::validator_runtime::is_int64(value)
 }
+
+/// Format `date-time`: an RFC 3339 date-time.
+pub fn is_date_time(value: &str) -> bool {
+    crate::validator_runtime::is_date_time(value)
+}
+
+/// Format `date`: an RFC 3339 full-date.
+pub fn is_date(value: &str) -> bool {
+    crate::validator_runtime::is_date(value)
+}
+
+/// Format `time`: an RFC 3339 full-time.
+pub fn is_time(value: &str) -> bool {
+    crate::validator_runtime::is_time(value)
+}
+
+/// Format `email`: an RFC 5321 e-mail address.
+pub fn is_email(value: &str) -> bool {
+    crate::validator_runtime::is_email(value)
+}
+
+/// Format `idn-email`: an RFC 6531 internationalized e-mail address.
+pub fn is_idn_email(value: &str) -> bool {
+    crate::validator_runtime::is_idn_email(value)
+}
+
+/// Format `hostname`: an RFC 1123 host name.
+pub fn is_hostname(value: &str) -> bool {
+    crate::validator_runtime::is_hostname(value)
+}
+
+/// Format `idn-hostname`: an RFC 5890 internationalized host name.
+pub fn is_idn_hostname(value: &str) -> bool {
+    crate::validator_runtime::is_idn_hostname(value)
+}
+
+/// Format `ipv4`: an IPv4 address in dotted-quad form.
+pub fn is_ipv4(value: &str) -> bool {
+    crate::validator_runtime::is_ipv4(value)
+}
+
+/// Format `ipv6`: an RFC 4291 IPv6 address.
+pub fn is_ipv6(value: &str) -> bool {
+    crate::validator_runtime::is_ipv6(value)
+}
+
+/// Format `uri`: an RFC 3986 URI.
+pub fn is_uri(value: &str) -> bool {
+    crate::validator_runtime::is_uri(value)
+}
+
+/// Format `uri-reference`: an RFC 3986 URI reference.
+pub fn is_uri_reference(value: &str) -> bool {
+    crate::validator_runtime::is_uri_reference(value)
+}
+
+/// Format `iri`: an RFC 3987 IRI.
+pub fn is_iri(value: &str) -> bool {
+    crate::validator_runtime::is_iri(value)
+}
+
+/// Format `iri-reference`: an RFC 3987 IRI reference.
+pub fn is_iri_reference(value: &str) -> bool {
+    crate::validator_runtime::is_iri_reference(value)
+}
+
+/// Format `json-pointer`: an RFC 6901 JSON pointer.
+pub fn is_json_pointer(value: &str) -> bool {
+    crate::validator_runtime::is_json_pointer(value)
+}
+
+/// Format `relative-json-pointer`: a relative JSON pointer.
+pub fn is_relative_json_pointer(value: &str) -> bool {
+    crate::validator_runtime::is_relative_json_pointer(value)
+}
+
+/// Format `uri-template`: an RFC 6570 URI template.
+pub fn is_uri_template(value: &str) -> bool {
+    crate::validator_runtime::is_uri_template(value)
+}
+
+/// Format `regex`: an ECMA-262 regular expression.
+pub fn is_regex(value: &str) -> bool {
+    crate::validator_runtime::is_regex(value)
+}

@@ -1909,3 +1909,1695 @@ const IDNA_COMPOSE: &[u32] = &[
     93543, 93546,
 ];
 // END IDNA TABLES
+
+// The draft-07 standard formats. Each works on the text's code points (`code_points`) and reads
+// them through `cp_at`, which gives `END` past the end, so no index can fall outside the text;
+// the TypeScript runtime has the same functions, line for line, over the same code points.
+
+/// What `cp_at` reads past the end of the text (no code point has this value).
+const END: u32 = u32::MAX;
+
+fn code_points(s: &str) -> Vec<u32> {
+    s.chars().map(u32::from).collect()
+}
+
+fn cp_at(cp: &[u32], i: usize) -> u32 {
+    cp.get(i).copied().unwrap_or(END)
+}
+
+fn is_digit(c: u32) -> bool {
+    (0x30..=0x39).contains(&c)
+}
+
+fn is_alpha(c: u32) -> bool {
+    (0x41..=0x5a).contains(&c) || (0x61..=0x7a).contains(&c)
+}
+
+fn is_hex(c: u32) -> bool {
+    is_digit(c) || (0x41..=0x46).contains(&c) || (0x61..=0x66).contains(&c)
+}
+
+fn hex_value(c: u32) -> u32 {
+    if is_digit(c) {
+        c - 0x30
+    } else {
+        (c | 0x20) - 0x61 + 10
+    }
+}
+
+fn lower(c: u32) -> u32 {
+    if (0x41..=0x5a).contains(&c) {
+        c + 0x20
+    } else {
+        c
+    }
+}
+
+/// The value of the `n` ASCII digits at `at`, if they are digits.
+fn digits_at(cp: &[u32], at: usize, n: usize) -> Option<u32> {
+    let mut value = 0u32;
+    for i in at..at + n {
+        let c = cp_at(cp, i);
+        if !is_digit(c) {
+            return None;
+        }
+        value = value * 10 + (c - 0x30);
+    }
+    Some(value)
+}
+
+/// RFC 3339 `full-date` in the 10 code points at `at`: `YYYY-MM-DD`, a real Gregorian day.
+fn is_full_date_at(cp: &[u32], at: usize) -> bool {
+    let (Some(year), Some(month), Some(day)) = (
+        digits_at(cp, at, 4),
+        digits_at(cp, at + 5, 2),
+        digits_at(cp, at + 8, 2),
+    ) else {
+        return false;
+    };
+    if cp_at(cp, at + 4) != 0x2d || cp_at(cp, at + 7) != 0x2d || !(1..=12).contains(&month) {
+        return false;
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (1..=days).contains(&day)
+}
+
+/// RFC 3339 `full-time` from `at` to the end: `HH:MM:SS`, an optional fraction, `Z` or `z` or a
+/// `+HH:MM` / `-HH:MM` offset; second 60 only where the time in UTC is 23:59 (a leap second).
+fn is_full_time_at(cp: &[u32], at: usize) -> bool {
+    let (Some(hour), Some(minute), Some(second)) = (
+        digits_at(cp, at, 2),
+        digits_at(cp, at + 3, 2),
+        digits_at(cp, at + 6, 2),
+    ) else {
+        return false;
+    };
+    if cp_at(cp, at + 2) != 0x3a
+        || cp_at(cp, at + 5) != 0x3a
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return false;
+    }
+    let mut i = at + 8;
+    if cp_at(cp, i) == 0x2e {
+        i += 1;
+        let start = i;
+        while is_digit(cp_at(cp, i)) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    let offset: i64;
+    let c = cp_at(cp, i);
+    if c == 0x5a || c == 0x7a {
+        offset = 0;
+        i += 1;
+    } else if c == 0x2b || c == 0x2d {
+        let (Some(oh), Some(om)) = (digits_at(cp, i + 1, 2), digits_at(cp, i + 4, 2)) else {
+            return false;
+        };
+        if cp_at(cp, i + 3) != 0x3a || oh > 23 || om > 59 {
+            return false;
+        }
+        let magnitude = i64::from(oh * 60 + om);
+        offset = if c == 0x2b { magnitude } else { -magnitude };
+        i += 6;
+    } else {
+        return false;
+    }
+    if i != cp.len() {
+        return false;
+    }
+    second != 60 || (i64::from(hour * 60 + minute) - offset).rem_euclid(1440) == 23 * 60 + 59
+}
+
+/// Format primitive `date` (RFC 3339 `full-date`).
+pub fn is_date(s: &str) -> bool {
+    let cp = code_points(s);
+    cp.len() == 10 && is_full_date_at(&cp, 0)
+}
+
+/// Format primitive `time` (RFC 3339 `full-time`, leap second at 23:59 UTC only).
+pub fn is_time(s: &str) -> bool {
+    is_full_time_at(&code_points(s), 0)
+}
+
+/// Format primitive `date-time` (RFC 3339 `date-time`; `T` and `Z` in either case).
+pub fn is_date_time(s: &str) -> bool {
+    let cp = code_points(s);
+    let t = cp_at(&cp, 10);
+    is_full_date_at(&cp, 0) && (t == 0x54 || t == 0x74) && is_full_time_at(&cp, 11)
+}
+
+/// A dotted quad in `cp[start..end]`: four decimal parts of 0 to 255 without leading zeros.
+fn is_ipv4_in(cp: &[u32], start: usize, end: usize) -> bool {
+    let mut parts = 0;
+    let mut i = start;
+    loop {
+        let part = i;
+        let mut value = 0u32;
+        while i < end && is_digit(cp_at(cp, i)) && i - part < 4 {
+            value = value * 10 + (cp_at(cp, i) - 0x30);
+            i += 1;
+        }
+        let len = i - part;
+        if len == 0 || len > 3 || value > 255 || (len > 1 && cp_at(cp, part) == 0x30) {
+            return false;
+        }
+        parts += 1;
+        if i == end {
+            return parts == 4;
+        }
+        if cp_at(cp, i) != 0x2e || parts == 4 {
+            return false;
+        }
+        i += 1;
+    }
+}
+
+/// RFC 4291 §2.2 text form in `cp[start..end]`: eight groups of 1 to 4 hex digits, one `::` for
+/// one or more zero groups, the last two groups optionally a dotted quad.
+fn is_ipv6_in(cp: &[u32], start: usize, end: usize) -> bool {
+    let mut groups = 0;
+    let mut compressed = false;
+    let mut i = start;
+    if cp_at(cp, i) == 0x3a {
+        if cp_at(cp, i + 1) != 0x3a {
+            return false;
+        }
+        compressed = true;
+        i += 2;
+    }
+    while i < end {
+        let mut j = i;
+        let mut dotted = false;
+        while j < end && cp_at(cp, j) != 0x3a {
+            dotted |= cp_at(cp, j) == 0x2e;
+            j += 1;
+        }
+        if dotted {
+            if j != end || !is_ipv4_in(cp, i, j) {
+                return false;
+            }
+            groups += 2;
+            break;
+        }
+        if j == i || j - i > 4 || !(i..j).all(|k| is_hex(cp_at(cp, k))) {
+            return false;
+        }
+        groups += 1;
+        if j == end {
+            break;
+        }
+        if cp_at(cp, j + 1) == 0x3a {
+            if compressed {
+                return false;
+            }
+            compressed = true;
+            i = j + 2;
+        } else {
+            i = j + 1;
+            if i == end {
+                return false;
+            }
+        }
+    }
+    if compressed {
+        groups <= 7
+    } else {
+        groups == 8
+    }
+}
+
+/// Format primitive `ipv4` (RFC 2673 §3.2 dotted quad, no leading zeros).
+pub fn is_ipv4(s: &str) -> bool {
+    let cp = code_points(s);
+    is_ipv4_in(&cp, 0, cp.len())
+}
+
+/// Format primitive `ipv6` (RFC 4291 §2.2, no zone identifier, no brackets).
+pub fn is_ipv6(s: &str) -> bool {
+    let cp = code_points(s);
+    is_ipv6_in(&cp, 0, cp.len())
+}
+
+// Punycode (RFC 3492).
+
+fn punycode_adapt_bias(delta: u64, length: u64, first: bool) -> u64 {
+    let mut delta = if first { delta / 700 } else { delta / 2 };
+    delta += delta / length;
+    let mut k = 0;
+    while delta > 455 {
+        delta /= 35;
+        k += 36;
+    }
+    k + 36 * delta / (delta + 38)
+}
+
+/// Decodes Punycode (the text after `xn--`); `None` if it is not Punycode of Unicode scalars.
+fn punycode_decode(code: &[u32]) -> Option<Vec<u32>> {
+    let dash = code.iter().rposition(|&c| c == 0x2d);
+    let (mut output, mut pos) = match dash {
+        Some(d) => (code.get(..d)?.to_vec(), d + 1),
+        None => (Vec::new(), 0),
+    };
+    if output.iter().any(|&c| c >= 0x80) {
+        return None;
+    }
+    let (mut n, mut i, mut bias) = (128u64, 0u64, 72u64);
+    while pos < code.len() {
+        let (old_i, mut w, mut k) = (i, 1u64, 36u64);
+        loop {
+            let c = cp_at(code, pos);
+            pos += 1;
+            let digit = if (0x61..=0x7a).contains(&c) {
+                c - 0x61
+            } else if (0x41..=0x5a).contains(&c) {
+                c - 0x41
+            } else if is_digit(c) {
+                c - 0x30 + 26
+            } else {
+                return None;
+            };
+            i += u64::from(digit) * w;
+            if i > 0x10ffff * 0x1000 {
+                return None;
+            }
+            let t = if k <= bias {
+                1
+            } else if k >= bias + 26 {
+                26
+            } else {
+                k - bias
+            };
+            if u64::from(digit) < t {
+                break;
+            }
+            w *= 36 - t;
+            k += 36;
+        }
+        let length = output.len() as u64 + 1;
+        bias = punycode_adapt_bias(i - old_i, length, old_i == 0);
+        n += i / length;
+        i %= length;
+        if n > 0x10ffff || (0xd800..=0xdfff).contains(&n) {
+            return None;
+        }
+        output.insert(i as usize, n as u32);
+        i += 1;
+    }
+    Some(output)
+}
+
+/// Encodes a label as Punycode (without `xn--`).
+fn punycode_encode(input: &[u32]) -> Vec<u32> {
+    let mut output: Vec<u32> = input.iter().copied().filter(|&c| c < 0x80).collect();
+    let basic = output.len();
+    let mut handled = basic;
+    if basic > 0 {
+        output.push(0x2d);
+    }
+    let (mut n, mut delta, mut bias) = (128u64, 0u64, 72u64);
+    while handled < input.len() {
+        let m = input
+            .iter()
+            .map(|&c| u64::from(c))
+            .filter(|&c| c >= n)
+            .min()
+            .unwrap_or(n);
+        delta += (m - n) * (handled as u64 + 1);
+        n = m;
+        for &c in input {
+            let c = u64::from(c);
+            if c < n {
+                delta += 1;
+            }
+            if c == n {
+                let mut q = delta;
+                let mut k = 36;
+                loop {
+                    let t = if k <= bias {
+                        1
+                    } else if k >= bias + 26 {
+                        26
+                    } else {
+                        k - bias
+                    };
+                    if q < t {
+                        break;
+                    }
+                    let digit = t + (q - t) % (36 - t);
+                    output.push(punycode_digit(digit));
+                    q = (q - t) / (36 - t);
+                    k += 36;
+                }
+                output.push(punycode_digit(q));
+                bias = punycode_adapt_bias(delta, handled as u64 + 1, handled == basic);
+                delta = 0;
+                handled += 1;
+            }
+        }
+        delta += 1;
+        n += 1;
+    }
+    output
+}
+
+fn punycode_digit(d: u64) -> u32 {
+    if d < 26 {
+        0x61 + d as u32
+    } else {
+        0x30 + (d as u32 - 26)
+    }
+}
+
+// IDNA2008 (RFC 5890-5893), as far as small range tables decide it (see docs/formats.md).
+
+fn in_ranges(c: u32, ranges: &[(u32, u32)]) -> bool {
+    ranges.iter().any(|&(low, high)| low <= c && c <= high)
+}
+
+/// Combining marks (General_Category M) of the common scripts: a label may not start with one.
+const MARKS: &[(u32, u32)] = &[
+    (0x0300, 0x036f),
+    (0x0483, 0x0489),
+    (0x0591, 0x05bd),
+    (0x05bf, 0x05bf),
+    (0x05c1, 0x05c2),
+    (0x05c4, 0x05c5),
+    (0x05c7, 0x05c7),
+    (0x0610, 0x061a),
+    (0x064b, 0x065f),
+    (0x0670, 0x0670),
+    (0x06d6, 0x06dc),
+    (0x06df, 0x06e4),
+    (0x06e7, 0x06e8),
+    (0x06ea, 0x06ed),
+    (0x0711, 0x0711),
+    (0x0730, 0x074a),
+    (0x07a6, 0x07b0),
+    (0x07eb, 0x07f3),
+    (0x07fd, 0x07fd),
+    (0x0816, 0x0819),
+    (0x081b, 0x0823),
+    (0x0825, 0x0827),
+    (0x0829, 0x082d),
+    (0x0859, 0x085b),
+    (0x0898, 0x089f),
+    (0x08ca, 0x08e1),
+    (0x08e3, 0x08ff),
+    (0x0900, 0x0903),
+    (0x093a, 0x093c),
+    (0x093e, 0x094f),
+    (0x0951, 0x0957),
+    (0x0962, 0x0963),
+    (0x0981, 0x0983),
+    (0x09bc, 0x09bc),
+    (0x09be, 0x09cd),
+    (0x09d7, 0x09d7),
+    (0x09e2, 0x09e3),
+    (0x0a01, 0x0a03),
+    (0x0a3c, 0x0a51),
+    (0x0a70, 0x0a71),
+    (0x0a75, 0x0a75),
+    (0x0a81, 0x0a83),
+    (0x0abc, 0x0abc),
+    (0x0abe, 0x0acd),
+    (0x0ae2, 0x0ae3),
+    (0x0b01, 0x0b03),
+    (0x0b3c, 0x0b3c),
+    (0x0b3e, 0x0b57),
+    (0x0b62, 0x0b63),
+    (0x0b82, 0x0b82),
+    (0x0bbe, 0x0bcd),
+    (0x0bd7, 0x0bd7),
+    (0x0c00, 0x0c04),
+    (0x0c3e, 0x0c56),
+    (0x0c62, 0x0c63),
+    (0x0c81, 0x0c83),
+    (0x0cbc, 0x0cbc),
+    (0x0cbe, 0x0cd6),
+    (0x0ce2, 0x0ce3),
+    (0x0d00, 0x0d03),
+    (0x0d3b, 0x0d3c),
+    (0x0d3e, 0x0d4d),
+    (0x0d57, 0x0d57),
+    (0x0d62, 0x0d63),
+    (0x0d81, 0x0d83),
+    (0x0dca, 0x0ddf),
+    (0x0df2, 0x0df3),
+    (0x0e31, 0x0e31),
+    (0x0e34, 0x0e3a),
+    (0x0e47, 0x0e4e),
+    (0x0eb1, 0x0eb1),
+    (0x0eb4, 0x0ebc),
+    (0x0ec8, 0x0ecd),
+    (0x0f18, 0x0f19),
+    (0x0f35, 0x0f35),
+    (0x0f37, 0x0f37),
+    (0x0f39, 0x0f39),
+    (0x0f3e, 0x0f3f),
+    (0x0f71, 0x0f84),
+    (0x0f86, 0x0f87),
+    (0x0f8d, 0x0fbc),
+    (0x102b, 0x103e),
+    (0x1ab0, 0x1aff),
+    (0x1dc0, 0x1dff),
+    (0x20d0, 0x20ff),
+    (0x302a, 0x302f),
+    (0x3099, 0x309a),
+    (0xfe00, 0xfe0f),
+    (0xfe20, 0xfe2f),
+];
+
+/// The viramas (Canonical_Combining_Class 9) that let a joiner follow them (RFC 5892 A.1, A.2).
+const VIRAMAS: &[u32] = &[
+    0x094d, 0x09cd, 0x0a4d, 0x0acd, 0x0b4d, 0x0bcd, 0x0c4d, 0x0ccd, 0x0d3b, 0x0d3c, 0x0d4d, 0x0dca,
+    0x0e3a, 0x0eba, 0x0f84, 0x1039, 0x103a, 0x1714, 0x1734, 0x17d2, 0x1a60, 0x1b44, 0x1baa, 0x1bab,
+    0x1bf2, 0x1bf3, 0x2d7f, 0xa806, 0xa8c4, 0xa953, 0xa9c0, 0xaaf6, 0xabed, 0x10a3f, 0x11046,
+    0x1107f, 0x110b9, 0x11133, 0x11134, 0x111c0, 0x11235, 0x112ea, 0x1134d, 0x11442, 0x114c2,
+    0x115bf, 0x1163f, 0x116b6, 0x1172b, 0x11839, 0x119e0, 0x11a34, 0x11a47, 0x11a99, 0x11c3f,
+    0x11d44, 0x11d45, 0x11d97,
+];
+
+/// Code points IDNA2008 never allows in a U-label that the rules below can name: controls,
+/// Latin-1 symbols and upper case, the enclosing marks, the exceptions of RFC 5892 §2.6 that are DISALLOWED, spaces,
+/// format controls other than the joiners, surrogates, private use, the compatibility forms
+/// (fullwidth, halfwidth, presentation forms), specials and the noncharacters.
+const DISALLOWED: &[(u32, u32)] = &[
+    (0x0000, 0x002c),
+    (0x002e, 0x002f),
+    (0x003a, 0x0060),
+    (0x007b, 0x00b6),
+    (0x00b8, 0x00de),
+    (0x0488, 0x0489),
+    (0x1abe, 0x1abe),
+    (0x20dd, 0x20e0),
+    (0x20e2, 0x20e4),
+    (0xa670, 0xa672),
+    (0x00f7, 0x00f7),
+    (0x0640, 0x0640),
+    (0x07fa, 0x07fa),
+    (0x115f, 0x1160),
+    (0x1680, 0x1680),
+    (0x180b, 0x180e),
+    (0x2000, 0x200b),
+    (0x200e, 0x2064),
+    (0x2066, 0x206f),
+    (0x2070, 0x20cf),
+    (0x2100, 0x2bff),
+    (0x3000, 0x3000),
+    (0x302e, 0x302f),
+    (0x3031, 0x3035),
+    (0x303b, 0x303b),
+    (0x3164, 0x3164),
+    (0xd800, 0xf8ff),
+    (0xfb00, 0xfb06),
+    (0xfb13, 0xfb17),
+    (0xfdd0, 0xfdef),
+    (0xfe10, 0xfe1f),
+    (0xfe30, 0xfe4f),
+    (0xfe50, 0xfe6f),
+    (0xfeff, 0xfeff),
+    (0xff00, 0xffef),
+    (0xfff0, 0xffff),
+    (0xe0000, 0xe0fff),
+    (0xf0000, 0x10ffff),
+];
+
+fn is_noncharacter(c: u32) -> bool {
+    c & 0xfffe == 0xfffe || (0xfdd0..=0xfdef).contains(&c)
+}
+
+fn is_greek(c: u32) -> bool {
+    (0x0370..=0x03ff).contains(&c) && c != 0x0375 && c != 0x037e && c != 0x0385 && c != 0x0387
+        || (0x1f00..=0x1fff).contains(&c)
+}
+
+fn is_hebrew(c: u32) -> bool {
+    (0x0591..=0x05f4).contains(&c) || (0xfb1d..=0xfb4f).contains(&c)
+}
+
+fn is_kana_or_han(c: u32) -> bool {
+    (0x3041..=0x309f).contains(&c)
+        || (0x30a0..=0x30ff).contains(&c) && c != 0x30fb
+        || (0x31f0..=0x31ff).contains(&c)
+        || (0x3005..=0x3007).contains(&c)
+        || (0x3021..=0x3029).contains(&c)
+        || (0x3038..=0x303a).contains(&c)
+        || (0x3400..=0x4dbf).contains(&c)
+        || (0x4e00..=0x9fff).contains(&c)
+        || (0xf900..=0xfaff).contains(&c)
+        || (0x20000..=0x3ffff).contains(&c)
+}
+
+/// Joining_Type of the Arabic letters, for the ZERO WIDTH NON-JOINER rule: `D` dual, `R` right,
+/// `T` transparent, `U` anything else.
+fn joining_type(c: u32) -> u8 {
+    const RIGHT: &[(u32, u32)] = &[
+        (0x0622, 0x0625),
+        (0x0627, 0x0627),
+        (0x0629, 0x0629),
+        (0x062f, 0x0632),
+        (0x0648, 0x0648),
+        (0x0671, 0x0673),
+        (0x0675, 0x0677),
+        (0x0688, 0x0699),
+        (0x06c0, 0x06c0),
+        (0x06c3, 0x06cb),
+        (0x06cd, 0x06cd),
+        (0x06cf, 0x06cf),
+        (0x06d2, 0x06d3),
+        (0x06d5, 0x06d5),
+        (0x06ee, 0x06ef),
+    ];
+    const DUAL: &[(u32, u32)] = &[
+        (0x0620, 0x0620),
+        (0x0626, 0x0626),
+        (0x0628, 0x0628),
+        (0x062a, 0x062e),
+        (0x0633, 0x063f),
+        (0x0641, 0x0647),
+        (0x0649, 0x064a),
+        (0x066e, 0x066f),
+        (0x0678, 0x0687),
+        (0x069a, 0x06bf),
+        (0x06c1, 0x06c2),
+        (0x06cc, 0x06cc),
+        (0x06ce, 0x06ce),
+        (0x06d0, 0x06d1),
+        (0x06fa, 0x06fc),
+        (0x06ff, 0x06ff),
+    ];
+    if in_ranges(c, RIGHT) {
+        b'R'
+    } else if in_ranges(c, DUAL) {
+        b'D'
+    } else if in_ranges(c, MARKS) || c == 0x200b {
+        b'T'
+    } else {
+        b'U'
+    }
+}
+
+/// Bidi_Class, coarsely, for the Bidi rule (RFC 5893): `R`, `A` (AL), `N` (AN), `E` (EN), `S`
+/// (ES, CS, ET, ON, BN: the classes the rule treats alike), `M` (NSM), `L`.
+fn bidi_class(c: u32) -> u8 {
+    if is_digit(c) || (0x06f0..=0x06f9).contains(&c) {
+        b'E'
+    } else if (0x0600..=0x0605).contains(&c)
+        || (0x0660..=0x0669).contains(&c)
+        || (0x066b..=0x066c).contains(&c)
+        || c == 0x06dd
+    {
+        b'N'
+    } else if in_ranges(c, MARKS) {
+        b'M'
+    } else if (0x0590..=0x05ff).contains(&c)
+        || (0x07c0..=0x085f).contains(&c)
+        || (0xfb1d..=0xfb4f).contains(&c)
+        || (0x10800..=0x10fff).contains(&c)
+        || (0x1e800..=0x1edff).contains(&c)
+    {
+        b'R'
+    } else if (0x0600..=0x07bf).contains(&c)
+        || (0x0860..=0x08ff).contains(&c)
+        || (0xfb50..=0xfdff).contains(&c)
+        || (0xfe70..=0xfeff).contains(&c)
+        || (0x1ee00..=0x1eeff).contains(&c)
+    {
+        b'A'
+    } else if c < 0x41
+        || (0x5b..=0x60).contains(&c)
+        || (0x7b..=0xbf).contains(&c)
+        || (0x2000..=0x206f).contains(&c)
+    {
+        b'S'
+    } else {
+        b'L'
+    }
+}
+
+/// Whether a label holds a right-to-left code point (R, AL or AN), making its name a Bidi domain
+/// name (RFC 5893 §2).
+fn is_rtl_label(label: &[u32]) -> bool {
+    label
+        .iter()
+        .any(|&c| matches!(bidi_class(c), b'R' | b'A' | b'N'))
+}
+
+/// The Bidi rule (RFC 5893 §2, conditions 1-6) for one label of a Bidi domain name.
+fn satisfies_bidi_rule(label: &[u32]) -> bool {
+    let classes: Vec<u8> = label.iter().map(|&c| bidi_class(c)).collect();
+    let Some(&first) = classes.first() else {
+        return false;
+    };
+    let last = classes
+        .iter()
+        .rev()
+        .find(|&&b| b != b'M')
+        .copied()
+        .unwrap_or(first);
+    if first == b'R' || first == b'A' {
+        classes.iter().all(|&b| b != b'L')
+            && matches!(last, b'R' | b'A' | b'E' | b'N')
+            && !(classes.contains(&b'E') && classes.contains(&b'N'))
+    } else if first == b'L' {
+        classes.iter().all(|&b| !matches!(b, b'R' | b'A' | b'N')) && matches!(last, b'L' | b'E')
+    } else {
+        false
+    }
+}
+
+/// A U-label's own rules (RFC 5891 §4.2.3, RFC 5892's contextual rules) for a label with at least
+/// one non-ASCII code point: no hyphen at either end or in the third and fourth place, no
+/// leading combining mark, no DISALLOWED code point (ASCII other than `a-z 0-9 -`, see
+/// `DISALLOWED`), and every CONTEXTJ / CONTEXTO code point in its context.
+fn is_u_label(label: &[u32]) -> bool {
+    let len = label.len();
+    if len == 0
+        || cp_at(label, 0) == 0x2d
+        || cp_at(label, len - 1) == 0x2d
+        || (cp_at(label, 2) == 0x2d && cp_at(label, 3) == 0x2d)
+    {
+        return false;
+    }
+    if in_ranges(cp_at(label, 0), MARKS) {
+        return false;
+    }
+    let arabic_indic = label.iter().any(|&c| (0x0660..=0x0669).contains(&c));
+    let extended_arabic_indic = label.iter().any(|&c| (0x06f0..=0x06f9).contains(&c));
+    if arabic_indic && extended_arabic_indic {
+        return false;
+    }
+    for (i, &c) in label.iter().enumerate() {
+        let before = if i == 0 { END } else { cp_at(label, i - 1) };
+        let after = cp_at(label, i + 1);
+        let ok = match c {
+            0x00b7 => before == 0x6c && after == 0x6c,
+            0x0375 => is_greek(after),
+            0x05f3 | 0x05f4 => is_hebrew(before),
+            0x30fb => label.iter().any(|&d| is_kana_or_han(d)),
+            0x200d => VIRAMAS.contains(&before),
+            0x200c => VIRAMAS.contains(&before) || zwnj_joins(label, i),
+            _ => {
+                c == 0x2d
+                    || is_digit(c)
+                    || (0x61..=0x7a).contains(&c)
+                    || (c >= 0x80 && !in_ranges(c, DISALLOWED) && !is_noncharacter(c))
+            }
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// RFC 5892 A.1's regular expression: `(L|D) T* ZWNJ T* (R|D)` around the joiner at `at`.
+fn zwnj_joins(label: &[u32], at: usize) -> bool {
+    let mut i = at;
+    let left = loop {
+        if i == 0 {
+            break false;
+        }
+        i -= 1;
+        match joining_type(cp_at(label, i)) {
+            b'T' => continue,
+            b'D' => break true,
+            _ => break false,
+        }
+    };
+    let mut j = at + 1;
+    let right = loop {
+        match joining_type(cp_at(label, j)) {
+            b'T' => j += 1,
+            b'R' | b'D' => break true,
+            _ => break false,
+        }
+    };
+    left && right
+}
+
+/// An LDH label (RFC 1123 §2.1, RFC 952): 1 to 63 letters, digits and hyphens, no hyphen at
+/// either end; an `xn--` label (any case) must be an A-label: canonical Punycode of a U-label.
+/// Returns the label as IDNA2008 checks it (its U-label when it is an A-label).
+fn ldh_label(label: &[u32]) -> Option<Vec<u32>> {
+    let len = label.len();
+    if len == 0 || len > 63 || cp_at(label, 0) == 0x2d || cp_at(label, len - 1) == 0x2d {
+        return None;
+    }
+    if !label
+        .iter()
+        .all(|&c| is_alpha(c) || is_digit(c) || c == 0x2d)
+    {
+        return None;
+    }
+    let is_a_label = lower(cp_at(label, 0)) == 0x78
+        && lower(cp_at(label, 1)) == 0x6e
+        && cp_at(label, 2) == 0x2d
+        && cp_at(label, 3) == 0x2d;
+    if !is_a_label {
+        return Some(label.to_vec());
+    }
+    let code: Vec<u32> = label.get(4..)?.iter().map(|&c| lower(c)).collect();
+    let decoded = punycode_decode(&code)?;
+    if !decoded.iter().any(|&c| c >= 0x80)
+        || punycode_encode(&decoded) != code
+        || !is_u_label(&decoded)
+    {
+        return None;
+    }
+    Some(decoded)
+}
+
+/// Whether a name's labels (as IDNA2008 checks them) pass the Bidi rule where it applies.
+fn passes_bidi(labels: &[Vec<u32>]) -> bool {
+    !labels.iter().any(|l| is_rtl_label(l)) || labels.iter().all(|l| satisfies_bidi_rule(l))
+}
+
+/// Format primitive `hostname`: RFC 1123 host names (labels of RFC 952 / RFC 1034 §3.5 letters,
+/// digits and hyphens, 1 to 63 each, 253 in all, no trailing dot), where an `xn--` label must be a
+/// valid A-label (RFC 5890 §2.3.2.1).
+pub fn is_hostname(s: &str) -> bool {
+    let cp = code_points(s);
+    if cp.is_empty() || cp.len() > 253 {
+        return false;
+    }
+    let mut labels = Vec::new();
+    for label in cp.split(|&c| c == 0x2e) {
+        match ldh_label(label) {
+            Some(l) => labels.push(l),
+            None => return false,
+        }
+    }
+    passes_bidi(&labels)
+}
+
+/// Format primitive `idn-hostname`: RFC 5890 §2.3.2.3 internationalized host names. Labels are
+/// separated by `.` or the ideographic, fullwidth and halfwidth full stops (RFC 3490 §3.1); an
+/// ASCII label is as `hostname` takes it, any other must be a U-label (`is_u_label`) whose
+/// A-label has at most 63 octets; the name in A-labels has at most 253; the Bidi rule (RFC 5893)
+/// applies when a label is right-to-left.
+pub fn is_idn_hostname(s: &str) -> bool {
+    let cp = code_points(s);
+    if cp.is_empty() {
+        return false;
+    }
+    let mut labels = Vec::new();
+    let mut total = 0;
+    for label in cp.split(|&c| matches!(c, 0x2e | 0x3002 | 0xff0e | 0xff61)) {
+        if label.iter().all(|&c| c < 0x80) {
+            match ldh_label(label) {
+                Some(l) => labels.push(l),
+                None => return false,
+            }
+            total += label.len() + 1;
+        } else {
+            // An A-label of at most 63 octets encodes at most 59 code points: longer labels are
+            // refused before encoding (which takes time quadratic in the label).
+            if label.len() > 59 {
+                return false;
+            }
+            let a_label = punycode_encode(label).len() + 4;
+            if a_label > 63 || !is_u_label(label) {
+                return false;
+            }
+            labels.push(label.to_vec());
+            total += a_label + 1;
+        }
+    }
+    total - 1 <= 253 && passes_bidi(&labels)
+}
+
+// E-mail addresses (RFC 5321 §4.1.2, RFC 6531 §3.3).
+
+fn is_atext(c: u32, international: bool) -> bool {
+    is_alpha(c)
+        || is_digit(c)
+        || matches!(c, 0x21 | 0x23..=0x27 | 0x2a | 0x2b | 0x2d | 0x2f | 0x3d | 0x3f | 0x5e..=0x60 | 0x7b..=0x7e)
+        || (international && c >= 0x80)
+}
+
+/// A `Local-part` in `cp[..end]`: a `Dot-string` or a `Quoted-string`, at most 64 octets.
+fn is_local_part(cp: &[u32], end: usize, international: bool) -> bool {
+    let octets: usize = (0..end).map(|i| utf8_len(cp_at(cp, i))).sum();
+    if end == 0 || octets > 64 {
+        return false;
+    }
+    if cp_at(cp, 0) == 0x22 {
+        if end < 2 || cp_at(cp, end - 1) != 0x22 {
+            return false;
+        }
+        let mut i = 1;
+        while i < end - 1 {
+            let c = cp_at(cp, i);
+            if c == 0x5c {
+                let next = cp_at(cp, i + 1);
+                if i + 1 >= end - 1
+                    || !((0x20..=0x7e).contains(&next) || (international && next >= 0x80))
+                {
+                    return false;
+                }
+                i += 2;
+            } else if matches!(c, 0x20 | 0x21 | 0x23..=0x5b | 0x5d..=0x7e)
+                || (international && c >= 0x80)
+            {
+                i += 1;
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+    let mut previous_dot = true;
+    for i in 0..end {
+        let c = cp_at(cp, i);
+        if c == 0x2e {
+            if previous_dot {
+                return false;
+            }
+            previous_dot = true;
+        } else if is_atext(c, international) {
+            previous_dot = false;
+        } else {
+            return false;
+        }
+    }
+    !previous_dot
+}
+
+fn utf8_len(c: u32) -> usize {
+    match c {
+        0..=0x7f => 1,
+        0x80..=0x7ff => 2,
+        0x800..=0xffff => 3,
+        _ => 4,
+    }
+}
+
+/// A mailbox: `Local-part "@" Domain`, the domain a host name (or IDN host name) or an address
+/// literal (`[` dotted quad `]`, `[IPv6:` address `]`).
+fn is_mailbox(s: &str, international: bool) -> bool {
+    let cp = code_points(s);
+    let Some(at) = cp.iter().rposition(|&c| c == 0x40) else {
+        return false;
+    };
+    if !is_local_part(&cp, at, international) {
+        return false;
+    }
+    let domain = cp.get(at + 1..).unwrap_or_default();
+    if cp_at(domain, 0) == 0x5b {
+        let end = domain.len();
+        if end < 2 || cp_at(domain, end - 1) != 0x5d {
+            return false;
+        }
+        let tag = [0x49, 0x50, 0x76, 0x36, 0x3a];
+        if domain.get(1..6) == Some(&tag[..]) {
+            return is_ipv6_in(domain, 6, end - 1);
+        }
+        return is_ipv4_in(domain, 1, end - 1);
+    }
+    let text: String = domain.iter().filter_map(|&c| char::from_u32(c)).collect();
+    if international {
+        is_idn_hostname(&text)
+    } else {
+        is_hostname(&text)
+    }
+}
+
+/// Format primitive `email`: an RFC 5321 §4.1.2 `Mailbox` (dot-string or quoted local part of at
+/// most 64 octets, a host name or address literal after the last `@`).
+pub fn is_email(s: &str) -> bool {
+    is_mailbox(s, false)
+}
+
+/// Format primitive `idn-email`: an RFC 6531 §3.3 `Mailbox` (the local part may hold any non-ASCII
+/// code point, the domain is an `idn-hostname`).
+pub fn is_idn_email(s: &str) -> bool {
+    is_mailbox(s, true)
+}
+
+// URIs and IRIs (RFC 3986 §3-4, RFC 3987 §2.2).
+
+fn is_unreserved(c: u32) -> bool {
+    is_alpha(c) || is_digit(c) || matches!(c, 0x2d | 0x2e | 0x5f | 0x7e)
+}
+
+fn is_sub_delim(c: u32) -> bool {
+    matches!(c, 0x21 | 0x24 | 0x26..=0x2c | 0x3b | 0x3d)
+}
+
+/// RFC 3987 `ucschar`.
+fn is_ucschar(c: u32) -> bool {
+    (0xa0..=0xd7ff).contains(&c)
+        || (0xf900..=0xfdcf).contains(&c)
+        || (0xfdf0..=0xffef).contains(&c)
+        || (c >= 0x10000 && c <= 0xefffd && c & 0xfffe != 0xfffe)
+}
+
+/// RFC 3987 `iprivate`.
+fn is_iprivate(c: u32) -> bool {
+    (0xe000..=0xf8ff).contains(&c) || (c >= 0xf0000 && c <= 0x10fffd && c & 0xfffe != 0xfffe)
+}
+
+/// Whether `cp[start..end]` is all code points that `allowed` takes or `%XX` triplets.
+fn is_run_of(cp: &[u32], start: usize, end: usize, allowed: &dyn Fn(u32) -> bool) -> bool {
+    let mut i = start;
+    while i < end {
+        let c = cp_at(cp, i);
+        if c == 0x25 {
+            if i + 2 >= end || !is_hex(cp_at(cp, i + 1)) || !is_hex(cp_at(cp, i + 2)) {
+                return false;
+            }
+            i += 3;
+        } else if allowed(c) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// An RFC 3986 §3.2 authority (RFC 3987 `iauthority` when `iri`) in `cp[start..end]`.
+fn is_authority(cp: &[u32], start: usize, end: usize, iri: bool) -> bool {
+    let mut host = start;
+    if let Some(at) = (start..end).find(|&i| cp_at(cp, i) == 0x40) {
+        let userinfo =
+            |c: u32| is_unreserved(c) || is_sub_delim(c) || c == 0x3a || (iri && is_ucschar(c));
+        if !is_run_of(cp, start, at, &userinfo) {
+            return false;
+        }
+        host = at + 1;
+    }
+    let port_from;
+    if cp_at(cp, host) == 0x5b {
+        let Some(close) = (host..end).find(|&i| cp_at(cp, i) == 0x5d) else {
+            return false;
+        };
+        let v = cp_at(cp, host + 1);
+        let literal_ok = if v == 0x76 || v == 0x56 {
+            // IPvFuture: "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+            let mut i = host + 2;
+            while i < close && is_hex(cp_at(cp, i)) {
+                i += 1;
+            }
+            i > host + 2
+                && cp_at(cp, i) == 0x2e
+                && i + 1 < close
+                && (i + 1..close).all(|k| {
+                    let c = cp_at(cp, k);
+                    is_unreserved(c) || is_sub_delim(c) || c == 0x3a
+                })
+        } else {
+            is_ipv6_in(cp, host + 1, close)
+        };
+        if !literal_ok {
+            return false;
+        }
+        port_from = close + 1;
+        if port_from != end && cp_at(cp, port_from) != 0x3a {
+            return false;
+        }
+    } else {
+        port_from = (host..end).find(|&i| cp_at(cp, i) == 0x3a).unwrap_or(end);
+        let reg_name = |c: u32| is_unreserved(c) || is_sub_delim(c) || (iri && is_ucschar(c));
+        if !is_run_of(cp, host, port_from, &reg_name) {
+            return false;
+        }
+    }
+    (port_from + 1..end).all(|i| is_digit(cp_at(cp, i)))
+}
+
+/// A URI (`iri`: an IRI) when `relative` is false, else a URI reference (IRI reference).
+fn is_uri_like(s: &str, iri: bool, relative: bool) -> bool {
+    let cp = code_points(s);
+    let len = cp.len();
+    let pchar = |c: u32| {
+        is_unreserved(c) || is_sub_delim(c) || c == 0x3a || c == 0x40 || (iri && is_ucschar(c))
+    };
+    let fragment_at = cp.iter().position(|&c| c == 0x23).unwrap_or(len);
+    let query_at = cp
+        .get(..fragment_at)
+        .and_then(|h| h.iter().position(|&c| c == 0x3f))
+        .unwrap_or(fragment_at);
+    let fragment = |c: u32| pchar(c) || c == 0x2f || c == 0x3f;
+    let query = |c: u32| fragment(c) || (iri && is_iprivate(c));
+    if !is_run_of(&cp, fragment_at + 1, len, &fragment)
+        || !is_run_of(&cp, query_at + 1, fragment_at, &query)
+    {
+        return false;
+    }
+    let mut i = 0;
+    let mut scheme = false;
+    if is_alpha(cp_at(&cp, 0)) {
+        let mut j = 1;
+        while is_alpha(cp_at(&cp, j))
+            || is_digit(cp_at(&cp, j))
+            || matches!(cp_at(&cp, j), 0x2b | 0x2d | 0x2e)
+        {
+            j += 1;
+        }
+        if cp_at(&cp, j) == 0x3a && j < query_at {
+            scheme = true;
+            i = j + 1;
+        }
+    }
+    if !scheme && !relative {
+        return false;
+    }
+    let end = query_at;
+    if cp_at(&cp, i) == 0x2f && cp_at(&cp, i + 1) == 0x2f && i + 1 < end {
+        let start = i + 2;
+        let authority_end = (start..end).find(|&k| cp_at(&cp, k) == 0x2f).unwrap_or(end);
+        if !is_authority(&cp, start, authority_end, iri) {
+            return false;
+        }
+        i = authority_end;
+    } else if !scheme {
+        // path-noscheme: no ":" in the first segment.
+        let first_end = (i..end).find(|&k| cp_at(&cp, k) == 0x2f).unwrap_or(end);
+        if (i..first_end).any(|k| cp_at(&cp, k) == 0x3a) {
+            return false;
+        }
+    }
+    let path = |c: u32| pchar(c) || c == 0x2f;
+    is_run_of(&cp, i, end, &path)
+}
+
+/// Format primitive `uri`: an RFC 3986 §3 URI (a scheme, then hierarchical part, query, fragment).
+pub fn is_uri(s: &str) -> bool {
+    is_uri_like(s, false, false)
+}
+
+/// Format primitive `uri-reference`: an RFC 3986 §4.1 URI reference (a URI or a relative reference).
+pub fn is_uri_reference(s: &str) -> bool {
+    is_uri_like(s, false, true)
+}
+
+/// Format primitive `iri`: an RFC 3987 §2.2 IRI.
+pub fn is_iri(s: &str) -> bool {
+    is_uri_like(s, true, false)
+}
+
+/// Format primitive `iri-reference`: an RFC 3987 §2.2 IRI reference.
+pub fn is_iri_reference(s: &str) -> bool {
+    is_uri_like(s, true, true)
+}
+
+/// Whether `cp[start..]` is an RFC 6901 JSON pointer: empty, or `/`-prefixed reference tokens
+/// where every `~` is followed by `0` or `1`.
+fn is_json_pointer_from(cp: &[u32], start: usize) -> bool {
+    if start < cp.len() && cp_at(cp, start) != 0x2f {
+        return false;
+    }
+    let mut i = start;
+    while i < cp.len() {
+        if cp_at(cp, i) == 0x7e {
+            let next = cp_at(cp, i + 1);
+            if next != 0x30 && next != 0x31 {
+                return false;
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Format primitive `json-pointer` (RFC 6901 §3).
+pub fn is_json_pointer(s: &str) -> bool {
+    is_json_pointer_from(&code_points(s), 0)
+}
+
+/// Format primitive `relative-json-pointer` (draft-handrews-relative-json-pointer-01): a
+/// non-negative integer without leading zeros, then `#` or a JSON pointer.
+pub fn is_relative_json_pointer(s: &str) -> bool {
+    let cp = code_points(s);
+    let mut i = 0;
+    while is_digit(cp_at(&cp, i)) {
+        i += 1;
+    }
+    if i == 0 || (i > 1 && cp_at(&cp, 0) == 0x30) {
+        return false;
+    }
+    (cp_at(&cp, i) == 0x23 && i + 1 == cp.len()) || is_json_pointer_from(&cp, i)
+}
+
+/// Format primitive `uri-template`: RFC 6570 §2 syntax (literals, and expressions of an optional
+/// operator and a list of variable names with a prefix or explode modifier). A literal may hold
+/// `'`, as the erratum to §2.1 and the test suite have it.
+pub fn is_uri_template(s: &str) -> bool {
+    let cp = code_points(s);
+    let len = cp.len();
+    let mut i = 0;
+    while i < len {
+        let c = cp_at(&cp, i);
+        if c == 0x7b {
+            i += 1;
+            if matches!(
+                cp_at(&cp, i),
+                0x2b | 0x23 | 0x2e | 0x2f | 0x3b | 0x3f | 0x26 | 0x3d | 0x2c | 0x21 | 0x40 | 0x7c
+            ) {
+                i += 1;
+            }
+            loop {
+                // varname = varchar *( ["."] varchar ); varchar = ALPHA / DIGIT / "_" / pct-encoded
+                let mut chars = 0;
+                loop {
+                    let v = cp_at(&cp, i);
+                    if is_alpha(v) || is_digit(v) || v == 0x5f {
+                        i += 1;
+                    } else if v == 0x25 && is_hex(cp_at(&cp, i + 1)) && is_hex(cp_at(&cp, i + 2)) {
+                        i += 3;
+                    } else if v == 0x2e && chars > 0 && cp_at(&cp, i + 1) != 0x2e {
+                        i += 1;
+                        continue;
+                    } else {
+                        break;
+                    }
+                    chars += 1;
+                }
+                if chars == 0 || cp_at(&cp, i - 1) == 0x2e {
+                    return false;
+                }
+                if cp_at(&cp, i) == 0x3a {
+                    i += 1;
+                    let start = i;
+                    while is_digit(cp_at(&cp, i)) && i - start < 5 {
+                        i += 1;
+                    }
+                    if i == start || i - start > 4 || cp_at(&cp, start) == 0x30 {
+                        return false;
+                    }
+                } else if cp_at(&cp, i) == 0x2a {
+                    i += 1;
+                }
+                match cp_at(&cp, i) {
+                    0x2c => i += 1,
+                    0x7d => break,
+                    _ => return false,
+                }
+            }
+            i += 1;
+        } else if c == 0x25 {
+            if !is_hex(cp_at(&cp, i + 1)) || !is_hex(cp_at(&cp, i + 2)) {
+                return false;
+            }
+            i += 3;
+        } else if matches!(c, 0x21 | 0x23..=0x24 | 0x26..=0x3b | 0x3d | 0x3f..=0x5b | 0x5d | 0x5f | 0x61..=0x7a | 0x7e)
+            || is_ucschar(c)
+            || is_iprivate(c)
+        {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+// ECMA-262 regular expressions (the `u` flag's grammar, ECMA-262 2023 §22.2.1).
+
+/// The ECMA-262 pattern parser's state: the pattern's code points and where it is.
+struct RegexParser<'a> {
+    cp: &'a [u32],
+    i: usize,
+    depth: usize,
+    groups: usize,
+    names: Vec<Vec<u32>>,
+    references: Vec<Vec<u32>>,
+    max_backreference: usize,
+}
+
+/// How deeply groups may nest in a `regex` (the parser recurses once per group): deeper patterns
+/// are refused, in both languages, though ECMA-262 sets no limit.
+const REGEX_MAX_DEPTH: usize = 256;
+
+/// Format primitive `regex`: a pattern that ECMA-262 (with the `u` flag) accepts. Property escapes
+/// `\p{…}` are checked against General_Category values, binary properties and `Script` /
+/// `Script_Extensions` values as `regex_property_ok` lists them; groups nest at most
+/// `REGEX_MAX_DEPTH` deep.
+pub fn is_regex(s: &str) -> bool {
+    let cp = code_points(s);
+    let mut p = RegexParser {
+        cp: &cp,
+        i: 0,
+        depth: 0,
+        groups: 0,
+        names: Vec::new(),
+        references: Vec::new(),
+        max_backreference: 0,
+    };
+    if !p.disjunction() || p.i != cp.len() {
+        return false;
+    }
+    p.max_backreference <= p.groups && p.references.iter().all(|r| p.names.contains(r))
+}
+
+impl RegexParser<'_> {
+    fn peek(&self) -> u32 {
+        cp_at(self.cp, self.i)
+    }
+
+    fn peek_at(&self, k: usize) -> u32 {
+        cp_at(self.cp, self.i + k)
+    }
+
+    fn eat(&mut self, c: u32) -> bool {
+        if self.peek() == c {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn disjunction(&mut self) -> bool {
+        self.depth += 1;
+        if self.depth > REGEX_MAX_DEPTH {
+            return false;
+        }
+        let ok = self.alternatives();
+        self.depth -= 1;
+        ok
+    }
+
+    fn alternatives(&mut self) -> bool {
+        loop {
+            if !self.alternative() {
+                return false;
+            }
+            if !self.eat(0x7c) {
+                return true;
+            }
+        }
+    }
+
+    fn alternative(&mut self) -> bool {
+        loop {
+            let c = self.peek();
+            if c == END || c == 0x7c || c == 0x29 {
+                return true;
+            }
+            if !self.term() {
+                return false;
+            }
+        }
+    }
+
+    fn term(&mut self) -> bool {
+        let c = self.peek();
+        // Assertions: none of them takes a quantifier with the `u` flag.
+        if c == 0x5e || c == 0x24 {
+            self.i += 1;
+            return !self.at_quantifier();
+        }
+        if c == 0x5c && (self.peek_at(1) == 0x62 || self.peek_at(1) == 0x42) {
+            self.i += 2;
+            return !self.at_quantifier();
+        }
+        if c == 0x28 && self.peek_at(1) == 0x3f {
+            let (a, b) = (self.peek_at(2), self.peek_at(3));
+            let look = if a == 0x3d || a == 0x21 {
+                Some(3)
+            } else if a == 0x3c && (b == 0x3d || b == 0x21) {
+                Some(4)
+            } else {
+                None
+            };
+            if let Some(skip) = look {
+                self.i += skip;
+                if !self.disjunction() || !self.eat(0x29) {
+                    return false;
+                }
+                return !self.at_quantifier();
+            }
+        }
+        if !self.atom() {
+            return false;
+        }
+        self.quantifier()
+    }
+
+    /// Whether a quantifier starts here (`*`, `+`, `?`, or a `{` that ECMA-262 reads as one: with
+    /// the `u` flag any other `{` is a syntax error too, so both refuse).
+    fn at_quantifier(&self) -> bool {
+        matches!(self.peek(), 0x2a | 0x2b | 0x3f | 0x7b)
+    }
+
+    fn quantifier(&mut self) -> bool {
+        match self.peek() {
+            0x2a | 0x2b | 0x3f => self.i += 1,
+            0x7b => {
+                self.i += 1;
+                let Some(low) = self.decimal() else {
+                    return false;
+                };
+                if self.eat(0x2c) {
+                    if self.peek() != 0x7d {
+                        let Some(high) = self.decimal() else {
+                            return false;
+                        };
+                        if compare_decimal(&low, &high) == Ordering::Greater {
+                            return false;
+                        }
+                    }
+                }
+                if !self.eat(0x7d) {
+                    return false;
+                }
+            }
+            _ => return true,
+        }
+        self.eat(0x3f);
+        !self.at_quantifier()
+    }
+
+    /// A run of decimal digits, without leading zeros (for comparing), if there is one.
+    fn decimal(&mut self) -> Option<Vec<u32>> {
+        let start = self.i;
+        while is_digit(self.peek()) {
+            self.i += 1;
+        }
+        let digits = self.cp.get(start..self.i)?;
+        if digits.is_empty() {
+            return None;
+        }
+        let first = digits
+            .iter()
+            .position(|&d| d != 0x30)
+            .unwrap_or(digits.len());
+        digits.get(first..).map(<[u32]>::to_vec)
+    }
+
+    fn atom(&mut self) -> bool {
+        let c = self.peek();
+        match c {
+            0x2e => {
+                self.i += 1;
+                true
+            }
+            0x28 => {
+                self.i += 1;
+                if self.peek() == 0x3f {
+                    if self.peek_at(1) == 0x3a {
+                        self.i += 2;
+                    } else if self.peek_at(1) == 0x3c {
+                        self.i += 2;
+                        let Some(name) = self.group_name() else {
+                            return false;
+                        };
+                        if self.names.contains(&name) {
+                            return false;
+                        }
+                        self.names.push(name);
+                        self.groups += 1;
+                    } else {
+                        return false;
+                    }
+                } else {
+                    self.groups += 1;
+                }
+                self.disjunction() && self.eat(0x29)
+            }
+            0x5b => self.class(),
+            0x5c => {
+                self.i += 1;
+                self.atom_escape()
+            }
+            0x29 | 0x5d | 0x7b | 0x7d | 0x7c | 0x2a | 0x2b | 0x3f | END => false,
+            _ => {
+                self.i += 1;
+                true
+            }
+        }
+    }
+
+    /// `GroupName` after `<`, through `>`: a `RegExpIdentifierName`.
+    fn group_name(&mut self) -> Option<Vec<u32>> {
+        let mut name = Vec::new();
+        loop {
+            let mut c = self.peek();
+            if c == END {
+                return None;
+            }
+            if c == 0x3e {
+                self.i += 1;
+                return if name.is_empty() { None } else { Some(name) };
+            }
+            if c == 0x5c {
+                if self.peek_at(1) != 0x75 {
+                    return None;
+                }
+                self.i += 2;
+                c = self.unicode_escape_body()?;
+            } else {
+                self.i += 1;
+            }
+            let ok = if name.is_empty() {
+                is_id_start(c)
+            } else {
+                is_id_continue(c)
+            };
+            if !ok {
+                return None;
+            }
+            name.push(c);
+        }
+    }
+
+    /// After `\u`: `XXXX` (a surrogate pair `\uD83D\uDE00` as one code point) or `{X…}`.
+    fn unicode_escape_body(&mut self) -> Option<u32> {
+        if self.eat(0x7b) {
+            let start = self.i;
+            let mut value = 0u32;
+            while is_hex(self.peek()) {
+                value = value
+                    .saturating_mul(16)
+                    .saturating_add(hex_value(self.peek()));
+                self.i += 1;
+            }
+            if self.i == start || value > 0x10ffff || !self.eat(0x7d) {
+                return None;
+            }
+            return Some(value);
+        }
+        let lead = self.hex4()?;
+        if (0xd800..=0xdbff).contains(&lead) && self.peek() == 0x5c && self.peek_at(1) == 0x75 {
+            let save = self.i;
+            self.i += 2;
+            match self.hex4() {
+                Some(trail) if (0xdc00..=0xdfff).contains(&trail) => {
+                    return Some(0x10000 + ((lead - 0xd800) << 10) + (trail - 0xdc00));
+                }
+                _ => self.i = save,
+            }
+        }
+        Some(lead)
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut value = 0;
+        for _ in 0..4 {
+            let c = self.peek();
+            if !is_hex(c) {
+                return None;
+            }
+            value = value * 16 + hex_value(c);
+            self.i += 1;
+        }
+        Some(value)
+    }
+
+    /// After `\` outside a class.
+    fn atom_escape(&mut self) -> bool {
+        let c = self.peek();
+        if (0x31..=0x39).contains(&c) {
+            let Some(n) = self.decimal() else {
+                return false;
+            };
+            // A back reference beyond every group is an error; past 9 digits no pattern has so many.
+            let value = if n.len() > 9 {
+                usize::MAX
+            } else {
+                n.iter().fold(0usize, |v, &d| v * 10 + (d - 0x30) as usize)
+            };
+            self.max_backreference = self.max_backreference.max(value);
+            return true;
+        }
+        if c == 0x6b {
+            self.i += 1;
+            if !self.eat(0x3c) {
+                return false;
+            }
+            return match self.group_name() {
+                Some(name) => {
+                    self.references.push(name);
+                    true
+                }
+                None => false,
+            };
+        }
+        self.class_escape(false).is_some()
+    }
+
+    /// An escape after `\` (in a class when `in_class`): `Some(Some(c))` for one code point,
+    /// `Some(None)` for a class escape (`\d`, `\p{…}`...), `None` for a syntax error.
+    fn class_escape(&mut self, in_class: bool) -> Option<Option<u32>> {
+        let c = self.peek();
+        self.i += 1;
+        let single = match c {
+            0x64 | 0x44 | 0x73 | 0x53 | 0x77 | 0x57 => return Some(None),
+            0x70 | 0x50 => return if self.property() { Some(None) } else { None },
+            0x66 => 0x0c,
+            0x6e => 0x0a,
+            0x72 => 0x0d,
+            0x74 => 0x09,
+            0x76 => 0x0b,
+            0x63 => {
+                let letter = self.peek();
+                if !is_alpha(letter) {
+                    return None;
+                }
+                self.i += 1;
+                letter % 32
+            }
+            0x30 => {
+                if is_digit(self.peek()) {
+                    return None;
+                }
+                0
+            }
+            0x78 => {
+                let (a, b) = (self.peek(), self.peek_at(1));
+                if !is_hex(a) || !is_hex(b) {
+                    return None;
+                }
+                self.i += 2;
+                hex_value(a) * 16 + hex_value(b)
+            }
+            0x75 => self.unicode_escape_body()?,
+            0x62 if in_class => 0x08,
+            0x2d if in_class => 0x2d,
+            0x5e | 0x24 | 0x5c | 0x2e | 0x2a | 0x2b | 0x3f | 0x28 | 0x29 | 0x5b | 0x5d | 0x7b
+            | 0x7d | 0x7c | 0x2f => c,
+            _ => return None,
+        };
+        Some(Some(single))
+    }
+
+    /// After `\p` or `\P`: `{Name}` or `{Name=Value}`, a property `regex_property_ok` knows.
+    fn property(&mut self) -> bool {
+        if !self.eat(0x7b) {
+            return false;
+        }
+        let start = self.i;
+        while is_alpha(self.peek())
+            || is_digit(self.peek())
+            || self.peek() == 0x5f
+            || self.peek() == 0x3d
+        {
+            self.i += 1;
+        }
+        let body: String = self
+            .cp
+            .get(start..self.i)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&c| char::from_u32(c))
+            .collect();
+        self.eat(0x7d) && regex_property_ok(&body)
+    }
+
+    fn class(&mut self) -> bool {
+        self.i += 1;
+        self.eat(0x5e);
+        loop {
+            if self.eat(0x5d) {
+                return true;
+            }
+            let Some(low) = self.class_atom() else {
+                return false;
+            };
+            if self.peek() == 0x2d && self.peek_at(1) != 0x5d {
+                self.i += 1;
+                let Some(high) = self.class_atom() else {
+                    return false;
+                };
+                match (low, high) {
+                    (Some(a), Some(b)) if a <= b => {}
+                    _ => return false,
+                }
+            }
+        }
+    }
+
+    /// One class atom: `Some(Some(c))` for a code point, `Some(None)` for a class escape.
+    fn class_atom(&mut self) -> Option<Option<u32>> {
+        let c = self.peek();
+        if c == END {
+            return None;
+        }
+        self.i += 1;
+        if c == 0x5c {
+            return self.class_escape(true);
+        }
+        Some(Some(c))
+    }
+}
+
+fn compare_decimal(a: &[u32], b: &[u32]) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// `ID_Start` for group names, as far as ASCII and the letter blocks decide it: ASCII letters,
+/// `$`, `_`, and non-ASCII code points outside the marks, digits, spaces and symbols of
+/// `DISALLOWED` and `MARKS`.
+fn is_id_start(c: u32) -> bool {
+    is_alpha(c)
+        || c == 0x24
+        || c == 0x5f
+        || ((0x80..=0x10ffff).contains(&c)
+            && !in_ranges(c, DISALLOWED)
+            && !in_ranges(c, MARKS)
+            && c != 0x00b7)
+}
+
+/// `ID_Continue` likewise, with digits, marks, the middle dot and the joiners.
+fn is_id_continue(c: u32) -> bool {
+    is_id_start(c)
+        || is_digit(c)
+        || in_ranges(c, MARKS)
+        || c == 0x00b7
+        || c == 0x200c
+        || c == 0x200d
+}
+
+/// The property names and values ECMA-262 2023 `\p{…}` takes (Table 67-69; the Script values of
+/// Unicode 15).
+fn regex_property_ok(body: &str) -> bool {
+    const GENERAL_CATEGORY: &str = " C Other Cc Control cntrl Cf Format Cn Unassigned Co Private_Use Cs Surrogate L Letter LC Cased_Letter Ll Lowercase_Letter Lm Modifier_Letter Lo Other_Letter Lt Titlecase_Letter Lu Uppercase_Letter M Mark Combining_Mark Mc Spacing_Mark Me Enclosing_Mark Mn Nonspacing_Mark N Number Nd Decimal_Number digit Nl Letter_Number No Other_Number P Punctuation punct Pc Connector_Punctuation Pd Dash_Punctuation Pe Close_Punctuation Pf Final_Punctuation Pi Initial_Punctuation Po Other_Punctuation Ps Open_Punctuation S Symbol Sc Currency_Symbol Sk Modifier_Symbol Sm Math_Symbol So Other_Symbol Z Separator Zl Line_Separator Zp Paragraph_Separator Zs Space_Separator ";
+    const BINARY: &str = " ASCII ASCII_Hex_Digit AHex Alphabetic Alpha Any Assigned Bidi_Control Bidi_C Bidi_Mirrored Bidi_M Case_Ignorable CI Cased Changes_When_Casefolded CWCF Changes_When_Casemapped CWCM Changes_When_Lowercased CWL Changes_When_NFKC_Casefolded CWKCF Changes_When_Titlecased CWT Changes_When_Uppercased CWU Dash Default_Ignorable_Code_Point DI Deprecated Dep Diacritic Dia Emoji Emoji_Component EComp Emoji_Modifier EMod Emoji_Modifier_Base EBase Emoji_Presentation EPres Extended_Pictographic ExtPict Extender Ext Grapheme_Base Gr_Base Grapheme_Extend Gr_Ext Hex_Digit Hex IDS_Binary_Operator IDSB IDS_Trinary_Operator IDST ID_Continue IDC ID_Start IDS Ideographic Ideo Join_Control Join_C Logical_Order_Exception LOE Lowercase Lower Math Noncharacter_Code_Point NChar Pattern_Syntax Pat_Syn Pattern_White_Space Pat_WS Quotation_Mark QMark Radical Regional_Indicator RI Sentence_Terminal STerm Soft_Dotted SD Terminal_Punctuation Term Unified_Ideograph UIdeo Uppercase Upper Variation_Selector VS White_Space space XID_Continue XIDC XID_Start XIDS ";
+    const SCRIPTS: &str = " Adlam Adlm Ahom Anatolian_Hieroglyphs Hluw Arabic Arab Armenian Armn Avestan Avst Balinese Bali Bamum Bamu Bassa_Vah Bass Batak Batk Bengali Beng Bhaiksuki Bhks Bopomofo Bopo Brahmi Brah Braille Brai Buginese Bugi Buhid Buhd Canadian_Aboriginal Cans Carian Cari Caucasian_Albanian Aghb Chakma Cakm Cham Cherokee Cher Chorasmian Chrs Common Zyyy Coptic Copt Qaac Cuneiform Xsux Cypriot Cprt Cypro_Minoan Cpmn Cyrillic Cyrl Deseret Dsrt Devanagari Deva Dives_Akuru Diak Dogra Dogr Duployan Dupl Egyptian_Hieroglyphs Egyp Elbasan Elba Elymaic Elym Ethiopic Ethi Georgian Geor Glagolitic Glag Gothic Goth Grantha Gran Greek Grek Gujarati Gujr Gunjala_Gondi Gong Gurmukhi Guru Han Hani Hangul Hang Hanifi_Rohingya Rohg Hanunoo Hano Hatran Hatr Hebrew Hebr Hiragana Hira Imperial_Aramaic Armi Inherited Zinh Qaai Inscriptional_Pahlavi Phli Inscriptional_Parthian Prti Javanese Java Kaithi Kthi Kannada Knda Katakana Kana Kawi Kayah_Li Kali Kharoshthi Khar Khitan_Small_Script Kits Khmer Khmr Khojki Khoj Khudawadi Sind Lao Laoo Latin Latn Lepcha Lepc Limbu Limb Linear_A Lina Linear_B Linb Lisu Lycian Lyci Lydian Lydi Mahajani Mahj Makasar Maka Malayalam Mlym Mandaic Mand Manichaean Mani Marchen Marc Masaram_Gondi Gonm Medefaidrin Medf Meetei_Mayek Mtei Mende_Kikakui Mend Meroitic_Cursive Merc Meroitic_Hieroglyphs Mero Miao Plrd Modi Mongolian Mong Mro Mroo Multani Mult Myanmar Mymr Nabataean Nbat Nag_Mundari Nagm Nandinagari Nand New_Tai_Lue Talu Newa Nko Nkoo Nushu Nshu Nyiakeng_Puachue_Hmong Hmnp Ogham Ogam Ol_Chiki Olck Old_Hungarian Hung Old_Italic Ital Old_North_Arabian Narb Old_Permic Perm Old_Persian Xpeo Old_Sogdian Sogo Old_South_Arabian Sarb Old_Turkic Orkh Old_Uyghur Ougr Oriya Orya Osage Osge Osmanya Osma Pahawh_Hmong Hmng Palmyrene Palm Pau_Cin_Hau Pauc Phags_Pa Phag Phoenician Phnx Psalter_Pahlavi Phlp Rejang Rjng Runic Runr Samaritan Samr Saurashtra Saur Sharada Shrd Shavian Shaw Siddham Sidd SignWriting Sgnw Sinhala Sinh Sogdian Sogd Sora_Sompeng Sora Soyombo Soyo Sundanese Sund Syloti_Nagri Sylo Syriac Syrc Tagalog Tglg Tagbanwa Tagb Tai_Le Tale Tai_Tham Lana Tai_Viet Tavt Takri Takr Tamil Taml Tangsa Tnsa Tangut Tang Telugu Telu Thaana Thaa Thai Tibetan Tibt Tifinagh Tfng Tirhuta Tirh Toto Ugaritic Ugar Vai Vaii Vithkuqi Vith Wancho Wcho Warang_Citi Wara Yezidi Yezi Yi Yiii Zanabazar_Square Zanb Unknown Zzzz ";
+    let listed = |list: &str, word: &str| !word.is_empty() && list.contains(&format!(" {word} "));
+    match body.split_once('=') {
+        None => listed(GENERAL_CATEGORY, body) || listed(BINARY, body),
+        Some((name, value)) => match name {
+            "General_Category" | "gc" => listed(GENERAL_CATEGORY, value),
+            "Script" | "sc" | "Script_Extensions" | "scx" => listed(SCRIPTS, value),
+            _ => false,
+        },
+    }
+}

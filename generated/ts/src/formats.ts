@@ -46,3 +46,122 @@ export function isOrigin(value: string): boolean {
 export function isInt64(value: number): boolean {
   return validatorRuntime.isInt64(value);
 }
+
+/**
+ * Format `date-time`: an RFC 3339 date-time.
+ */
+export function isDateTime(value: string): boolean {
+  return validatorRuntime.isDateTime(value);
+}
+
+/**
+ * Format `date`: an RFC 3339 full-date.
+ */
+export function isDate(value: string): boolean {
+  return validatorRuntime.isDate(value);
+}
+
+/**
+ * Format `time`: an RFC 3339 full-time.
+ */
+export function isTime(value: string): boolean {
+  return validatorRuntime.isTime(value);
+}
+
+/**
+ * Format `email`: an RFC 5321 e-mail address.
+ */
+export function isEmail(value: string): boolean {
+  return validatorRuntime.isEmail(value);
+}
+
+/**
+ * Format `idn-email`: an RFC 6531 internationalized e-mail address.
+ */
+export function isIdnEmail(value: string): boolean {
+  return validatorRuntime.isIdnEmail(value);
+}
+
+/**
+ * Format `hostname`: an RFC 1123 host name.
+ */
+export function isHostname(value: string): boolean {
+  return validatorRuntime.isHostname(value);
+}
+
+/**
+ * Format `idn-hostname`: an RFC 5890 internationalized host name.
+ */
+export function isIdnHostname(value: string): boolean {
+  return validatorRuntime.isIdnHostname(value);
+}
+
+/**
+ * Format `ipv4`: an IPv4 address in dotted-quad form.
+ */
+export function isIpv4(value: string): boolean {
+  return validatorRuntime.isIpv4(value);
+}
+
+/**
+ * Format `ipv6`: an RFC 4291 IPv6 address.
+ */
+export function isIpv6(value: string): boolean {
+  return validatorRuntime.isIpv6(value);
+}
+
+/**
+ * Format `uri`: an RFC 3986 URI.
+ */
+export function isUri(value: string): boolean {
+  return validatorRuntime.isUri(value);
+}
+
+/**
+ * Format `uri-reference`: an RFC 3986 URI reference.
+ */
+export function isUriReference(value: string): boolean {
+  return validatorRuntime.isUriReference(value);
+}
+
+/**
+ * Format `iri`: an RFC 3987 IRI.
+ */
+export function isIri(value: string): boolean {
+  return validatorRuntime.isIri(value);
+}
+
+/**
+ * Format `iri-reference`: an RFC 3987 IRI reference.
+ */
+export function isIriReference(value: string): boolean {
+  return validatorRuntime.isIriReference(value);
+}
+
+/**
+ * Format `json-pointer`: an RFC 6901 JSON pointer.
+ */
+export function isJsonPointer(value: string): boolean {
+  return validatorRuntime.isJsonPointer(value);
+}
+
+/**
+ * Format `relative-json-pointer`: a relative JSON pointer.
+ */
+export function isRelativeJsonPointer(value: string): boolean {
+  return validatorRuntime.isRelativeJsonPointer(value);
+}
+
+/**
+ * Format `uri-template`: an RFC 6570 URI template.
+ */
+export function isUriTemplate(value: string): boolean {
+  return validatorRuntime.isUriTemplate(value);
+}
+
+/**
+ * Format `regex`: an ECMA-262 regular expression.
+ */
+export function isRegex(value: string): boolean {
+  return validatorRuntime.isRegex(value);
+}

@@ -33,6 +33,7 @@ mod nullable;
 mod origin;
 mod profile;
 mod ranges;
+mod standard_formats;
 mod suite;
 mod sync;
 mod types;
