@@ -88,3 +88,63 @@ fn rust_option(value: Option<usize>) -> String {
         None => "None".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
+
+    #[test]
+    fn standard_formats_call_their_runtime_primitives() {
+        let out = emit("rt");
+        for format in FORMATS.iter().filter(|f| f.rule == FormatRule::Standard) {
+            let name = formats::snake_name(format);
+            assert!(
+                out.contains(&format!(
+                    "pub fn is_{name}(value: &str) -> bool {{\n    rt::is_{name}(value)\n}}"
+                )),
+                "{name}: {out}"
+            );
+        }
+    }
+
+    fn doc(value: serde_json::Value) -> SchemaDoc {
+        SchemaDoc {
+            name: "Example".to_owned(),
+            file: PathBuf::from("Example.json"),
+            value,
+        }
+    }
+
+    #[test]
+    fn standard_formats_are_the_general_profiles_only() {
+        for format in FORMATS.iter().filter(|f| f.general_only) {
+            let general = SchemaSet::new(
+                vec![doc(json!({"type": "string", "format": format.name}))],
+                Profile::General,
+            )
+            .expect("the general profile knows the standard formats");
+            assert!(general.warnings().is_empty(), "{}", format.name);
+            let protocol = SchemaSet::new(
+                vec![doc(
+                    json!({"title": "Example", "description": "An example.",
+                    "type": "string", "format": format.name}),
+                )],
+                Profile::Protocol,
+            )
+            .expect_err("the protocol profile refuses the standard formats");
+            assert_eq!(
+                protocol.reason,
+                format!(
+                    "format `{}` is not one of the profile's named formats (device-key-id, \
+                     base64url-sha256, base64url-nonce, base64, origin, int64)",
+                    format.name
+                ),
+            );
+        }
+    }
+}
