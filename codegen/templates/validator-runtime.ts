@@ -2566,7 +2566,7 @@ class RegexParser {
   i = 0;
   depth = 0;
   groups = 0;
-  names: number[][] = [];
+  names = new Set<string>();
   references: number[][] = [];
   maxBackreference = 0;
 
@@ -2715,10 +2715,10 @@ class RegexParser {
         } else if (this.peekAt(1) === 0x3c) {
           this.i += 2;
           const name = this.groupName();
-          if (name === undefined || this.names.some((n) => sameCodePoints(n, name))) {
+          if (name === undefined || this.names.has(name.join(","))) {
             return false;
           }
-          this.names.push(name);
+          this.names.add(name.join(","));
           this.groups += 1;
         } else {
           return false;
@@ -3008,5 +3008,5 @@ export function isRegex(s: string): boolean {
   if (!p.disjunction() || p.i !== p.cp.length) {
     return false;
   }
-  return p.maxBackreference <= p.groups && p.references.every((r) => p.names.some((n) => sameCodePoints(n, r)));
+  return p.maxBackreference <= p.groups && p.references.every((r) => p.names.has(r.join(",")));
 }

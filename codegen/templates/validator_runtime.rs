@@ -2772,7 +2772,7 @@ struct RegexParser<'a> {
     i: usize,
     depth: usize,
     groups: usize,
-    names: Vec<Vec<u32>>,
+    names: std::collections::BTreeSet<Vec<u32>>,
     references: Vec<Vec<u32>>,
     max_backreference: usize,
 }
@@ -2787,7 +2787,7 @@ const REGEX_MAX_DEPTH: usize = 256;
 /// `REGEX_MAX_DEPTH` deep.
 pub fn is_regex(s: &str) -> bool {
     let cp = code_points(s);
-    let mut p = RegexParser { cp: &cp, i: 0, depth: 0, groups: 0, names: Vec::new(), references: Vec::new(), max_backreference: 0 };
+    let mut p = RegexParser { cp: &cp, i: 0, depth: 0, groups: 0, names: std::collections::BTreeSet::new(), references: Vec::new(), max_backreference: 0 };
     if !p.disjunction() || p.i != cp.len() {
         return false;
     }
@@ -2944,10 +2944,9 @@ impl RegexParser<'_> {
                         let Some(name) = self.group_name() else {
                             return false;
                         };
-                        if self.names.contains(&name) {
+                        if !self.names.insert(name) {
                             return false;
                         }
-                        self.names.push(name);
                         self.groups += 1;
                     } else {
                         return false;

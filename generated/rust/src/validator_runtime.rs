@@ -3136,7 +3136,7 @@ struct RegexParser<'a> {
     i: usize,
     depth: usize,
     groups: usize,
-    names: Vec<Vec<u32>>,
+    names: std::collections::BTreeSet<Vec<u32>>,
     references: Vec<Vec<u32>>,
     max_backreference: usize,
 }
@@ -3156,7 +3156,7 @@ pub fn is_regex(s: &str) -> bool {
         i: 0,
         depth: 0,
         groups: 0,
-        names: Vec::new(),
+        names: std::collections::BTreeSet::new(),
         references: Vec::new(),
         max_backreference: 0,
     };
@@ -3319,10 +3319,9 @@ impl RegexParser<'_> {
                         let Some(name) = self.group_name() else {
                             return false;
                         };
-                        if self.names.contains(&name) {
+                        if !self.names.insert(name) {
                             return false;
                         }
-                        self.names.push(name);
                         self.groups += 1;
                     } else {
                         return false;

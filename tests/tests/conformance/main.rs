@@ -10,6 +10,10 @@
 //!   short string of a few alphabets;
 //! - `origin`: the `origin` format against the `url` crate and Node's `URL`, in both languages,
 //!   over a swept set of ~107,000 strings;
+//! - `standard_formats`: the draft-07 standard formats of the general profile (`date-time`,
+//!   `email`, `hostname`, `uri`, `regex`...) over the suite's strings and ~300,000 variants: the
+//!   generated Rust and TypeScript checks agree, and agree with `std::net`, Node's `RegExp` or the
+//!   `jsonschema` crate but for the listed known differences; long hostile strings in linear time;
 //! - `nullable`: a nullable `oneOf` reports the other variant's violations (an enum's allowed
 //!   values), in Rust on the protocol and in TypeScript against the reference on general schemas;
 //! - `suite`: the official JSON-Schema-Test-Suite (draft 7) through the generated validators, with

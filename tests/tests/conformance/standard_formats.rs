@@ -458,3 +458,65 @@ fn standard_formats_agree_in_both_languages_and_with_the_oracles() {
         failures.join("\n")
     );
 }
+
+/// Long hostile strings (100,000 code points and more: many named groups, labels, dots, escapes,
+/// nesting) take each format's check, in both languages, in time linear in their length (a
+/// quadratic check would take minutes here; the bound is loose for a shared, debug-built
+/// machine), never a hang or a crash, and the two languages agree on them.
+#[test]
+fn standard_formats_take_long_strings_in_linear_time() {
+    let n = 100_000;
+    let named_groups: String = (0..n / 10).map(|i| format!("(?<g{i}>)\\k<g{i}>")).collect();
+    let hostile = [
+        "a".repeat(n),
+        "a.".repeat(n / 2),
+        "xn--".repeat(n / 4),
+        "\u{5d0}\u{30fb}\u{200c}".repeat(n / 3),
+        "%41".repeat(n / 3),
+        "{a}".repeat(n / 3),
+        "1:".repeat(n / 2),
+        "(".repeat(n),
+        "[".repeat(n),
+        "\\p{".repeat(n / 3),
+        named_groups,
+        format!("{}@{}", "a".repeat(n / 2), "b.".repeat(n / 4)),
+    ];
+    let started = std::time::Instant::now();
+    let mut input = serde_json::Map::new();
+    for (format, _) in FORMATS {
+        for s in &hostile {
+            rust_check(format, s);
+        }
+        input.insert((*format).to_owned(), json!(hostile));
+    }
+    let rust_time = started.elapsed();
+    let dist = built_ts_package();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let script = dir.path().join("standard-formats.mjs");
+    std::fs::write(&script, NODE_SCRIPT).expect("node script");
+    let started = std::time::Instant::now();
+    let ts = run_node(
+        &script,
+        &[dist.join("formats.js").to_str().expect("utf-8 path")],
+        &Value::Object(input),
+    );
+    let ts_time = started.elapsed();
+    for (format, _) in FORMATS {
+        let verdicts: Vec<bool> = hostile.iter().map(|s| rust_check(format, s)).collect();
+        let ts_verdicts: Vec<bool> = ts[*format]
+            .as_str()
+            .expect("verdicts")
+            .bytes()
+            .map(|b| b == b'1')
+            .collect();
+        assert_eq!(
+            verdicts, ts_verdicts,
+            "{format}: Rust and TypeScript differ"
+        );
+    }
+    println!("long strings: Rust {rust_time:?}, TypeScript (with node start) {ts_time:?}");
+    assert!(
+        rust_time.as_secs() < 60 && ts_time.as_secs() < 60,
+        "too slow: Rust {rust_time:?}, TypeScript {ts_time:?}"
+    );
+}
