@@ -2391,7 +2391,7 @@ const VIRAMAS: &[u32] = &[
 ];
 
 /// Code points IDNA2008 never allows in a U-label that the rules below can name: controls,
-/// Latin-1 symbols and upper case, the enclosing marks, the exceptions of RFC 5892 §2.6 that are DISALLOWED, spaces,
+/// Latin-1 symbols and upper case, the enclosing marks, the conjoining Hangul jamo, the exceptions of RFC 5892 §2.6 that are DISALLOWED, spaces,
 /// format controls other than the joiners, surrogates, private use, the compatibility forms
 /// (fullwidth, halfwidth, presentation forms), specials and the noncharacters.
 const DISALLOWED: &[(u32, u32)] = &[
@@ -2408,7 +2408,9 @@ const DISALLOWED: &[(u32, u32)] = &[
     (0x00f7, 0x00f7),
     (0x0640, 0x0640),
     (0x07fa, 0x07fa),
-    (0x115f, 0x1160),
+    (0x1100, 0x11ff),
+    (0xa960, 0xa97f),
+    (0xd7b0, 0xd7ff),
     (0x1680, 0x1680),
     (0x180b, 0x180e),
     (0x2000, 0x200b),

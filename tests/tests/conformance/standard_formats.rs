@@ -6,9 +6,10 @@
 //!   string (the two runtimes implement each format alike);
 //! - against independent oracles: `ipv4` and `ipv6` against Rust's `std::net` parsers; `regex`
 //!   against Node's `new RegExp(s, "u")`; the others against the `jsonschema` crate's format
-//!   checks, except `idn-hostname` and `idn-email` (`NO_ORACLE`). Every string where the format
-//!   and its oracle differ must be of a kind `KNOWN_DIFFERENCES` lists with its reason; each run
-//!   prints the counts.
+//!   checks, except `idn-hostname` and `idn-email` (`NO_ORACLE`); `idn-hostname` also against
+//!   Python's `idna` package (IDNA2008 with its own tables) where it is installed (the run says
+//!   when it is not). Every string where the format and an oracle differ must be of a kind
+//!   `KNOWN_DIFFERENCES` / `IDNA_DIFFERENCES` lists with its reason; each run prints the counts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -154,10 +155,14 @@ fn decodes_to_bad_hyphens(s: &str) -> bool {
     })
 }
 
-/// An `xn--` label decoding to an upper-case Latin-1 letter or a letterlike symbol (U+2100 to
-/// U+214F, which NFKC maps to other letters).
+/// An `xn--` label decoding to a letter IDNA2008 disallows that the format's tables name: an
+/// upper-case Latin-1 letter, a letterlike symbol (U+2100 to U+214F, which NFKC maps to other
+/// letters), a conjoining Hangul jamo.
 fn decodes_to_latin1_upper_case(s: &str) -> bool {
-    decodes_to(s, r"[\x{c0}-\x{d6}\x{d8}-\x{de}\x{2100}-\x{214f}]")
+    decodes_to(
+        s,
+        r"[\x{c0}-\x{d6}\x{d8}-\x{de}\x{2100}-\x{214f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]",
+    )
 }
 
 /// A known difference with an oracle: the format, the reason, and which strings are of the kind.
@@ -182,9 +187,9 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
     ),
     (
         "hostname",
-        "an `xn--` label decoding to an upper-case Latin-1 letter or a letterlike symbol: \
-         DISALLOWED in IDNA2008 (not stable under case folding and NFKC), which the format \
-         refuses; the jsonschema crate takes every letter",
+        "an `xn--` label decoding to an upper-case Latin-1 letter, a letterlike symbol or a \
+         conjoining Hangul jamo: DISALLOWED in IDNA2008 (not stable under case folding and NFKC; \
+         old Hangul jamo), which the format refuses; the jsonschema crate takes every letter",
         decodes_to_latin1_upper_case,
     ),
     (
@@ -213,7 +218,7 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
     ),
     (
         "email",
-        "a domain `xn--` label decoding to an upper-case Latin-1 letter (see hostname)",
+        "a domain `xn--` label decoding to a disallowed letter the format names (see hostname)",
         decodes_to_latin1_upper_case,
     ),
     (
@@ -222,6 +227,93 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
          ID_Continue by ranges (non-ASCII outside the marks, symbols and spaces it lists) where \
          V8 has the full Unicode tables",
         |s| s.contains("(?<") && !s.is_ascii(),
+    ),
+];
+
+/// The labels of an internationalized host name (split at the four full stops).
+fn idn_labels(s: &str) -> Vec<&str> {
+    s.split(['.', '\u{3002}', '\u{ff0e}', '\u{ff61}']).collect()
+}
+
+/// Whether `s` or the U-labels its `xn--` labels decode to match `pattern`.
+fn idn_matches(s: &str, pattern: &str) -> bool {
+    let re = regex::Regex::new(pattern).expect("pattern");
+    re.is_match(s)
+        || decoded_labels(&idn_labels(s).join("."))
+            .iter()
+            .any(|l| re.is_match(l))
+}
+
+/// A known difference with Python's `idna`: the reason, and which strings are of the kind.
+type IdnaDifference = (&'static str, fn(&str) -> bool);
+
+/// Known differences between `idn-hostname` and Python's `idna.encode`.
+const IDNA_DIFFERENCES: &[IdnaDifference] = &[
+    (
+        "a trailing full stop: Python's idna takes the root label; the format (and the test \
+         suite) refuse a trailing dot",
+        |s| s.len() > 1 && s.ends_with(['.', '\u{3002}', '\u{ff0e}', '\u{ff61}']),
+    ),
+    (
+        "a label with `--` in its third and fourth places that is not a lower-case `xn--` label \
+         (see hostname); Python's idna refuses it",
+        |s| {
+            idn_labels(s)
+                .iter()
+                .any(|l| l.get(2..4) == Some("--") && !l.starts_with("xn--"))
+        },
+    ),
+    (
+        "an `xn--` label whose Punycode does not re-encode to itself: the format refuses it (the \
+         suite's `xn---9uc`); Python's idna decodes it",
+        |s| {
+            idn_labels(s).iter().any(|l| {
+                l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+                    && l.get(4..).is_some_and(|code| {
+                        let code = code.to_ascii_lowercase();
+                        idna::punycode::decode_to_string(&code)
+                            .and_then(|u| idna::punycode::encode_str(&u))
+                            .is_none_or(|again| again != code)
+                    })
+            })
+        },
+    ),
+    (
+        "code points the format's small tables cannot judge (see hostname): unassigned ones, \
+         symbols and other non-letters outside its DISALLOWED ranges, marks outside its MARKS \
+         ranges; Python's idna has the IDNA2008 table",
+        |s| {
+            idn_matches(
+                s,
+                r"\p{Cn}|[^\p{L}\p{M}\p{Nd}\x00-\x7f]|(^|[.\x{3002}\x{ff0e}\x{ff61}])\p{M}",
+            )
+        },
+    ),
+    (
+        "an upper-case, title-case or modifier letter outside Latin-1: DISALLOWED in IDNA2008 \
+         (not stable under case folding or NFKC); the format's tables refuse only Latin-1 upper \
+         case",
+        |s| idn_matches(s, r"[\p{Lu}\p{Lt}\p{Lm}]"),
+    ),
+    (
+        "a supplementary-plane code point: Python's idna takes directionality from Python's \
+         `unicodedata`, of an older Unicode version than the `regex` crate's tables, and refuses \
+         the code points it does not know",
+        |s| idn_matches(s, r"[\x{10000}-\x{10ffff}]"),
+    ),
+    (
+        "a combining mark: Python's idna requires a U-label in NFC (RFC 5891 §5.3), the format \
+         does not normalize (the suite takes a domain label that is not NFC)",
+        |s| idn_matches(s, r"\p{M}"),
+    ),
+    (
+        "a right-to-left label beside another label: the format applies the Bidi rule to every \
+         label of a Bidi domain name (RFC 5893 §2, the suite's `0a.\u{5d0}`); Python's idna \
+         checks each right-to-left label alone",
+        |s| {
+            idn_labels(s).len() > 1
+                && idn_matches(s, r"[\x{590}-\x{8ff}\x{fb1d}-\x{fdff}\x{fe70}-\x{feff}]")
+        },
     ),
 ];
 
@@ -307,6 +399,46 @@ fn rust_check(format: &str, s: &str) -> bool {
     }
 }
 
+/// The Python side, where Python's `idna` package (IDNA2008, RFC 5891-5893, with its own Unicode
+/// tables) is installed: `idna.encode` over each string, `1` where it takes it.
+const PYTHON_IDNA_SCRIPT: &str = r#"
+import json, sys, idna
+out = []
+for s in json.load(sys.stdin):
+    try:
+        idna.encode(s)
+        out.append("1")
+    except Exception:
+        out.append("0")
+sys.stdout.write("".join(out))
+"#;
+
+/// `idna.encode`'s verdicts on `strings`, or `None` where python3 or its `idna` package is absent.
+fn python_idna(strings: &[String]) -> Option<Vec<bool>> {
+    use std::io::Write;
+    let present = std::process::Command::new("python3")
+        .args(["-c", "import idna"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        return None;
+    }
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", PYTHON_IDNA_SCRIPT])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let input = serde_json::to_vec(strings).expect("JSON");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().expect("python3 output");
+    writer.join().expect("writer").expect("write to python3");
+    assert!(output.status.success(), "the idna oracle failed");
+    assert_eq!(output.stdout.len(), strings.len(), "one verdict per string");
+    Some(output.stdout.iter().map(|&b| b == b'1').collect())
+}
+
 /// The node side: each format's generated TypeScript check over its strings, and `RegExp`.
 const NODE_SCRIPT: &str = r#"
 import { readFileSync } from "node:fs";
@@ -383,6 +515,12 @@ fn standard_formats_agree_in_both_languages_and_with_the_oracles() {
             None
         };
         let mut known = BTreeMap::new();
+        let idna_verdicts = if *format == "idn-hostname" {
+            python_idna(strings)
+        } else {
+            None
+        };
+        let mut idna_mismatch: Vec<String> = Vec::new();
         for (k, s) in strings.iter().enumerate() {
             let rust = rust_check(format, s);
             accepted += usize::from(rust);
@@ -401,6 +539,15 @@ fn standard_formats_agree_in_both_languages_and_with_the_oracles() {
                 "regex" => regexp.as_ref().map_or(rust, |r| r[k]),
                 _ => reference.is_valid(&Value::String(s.clone())),
             };
+            if let Some(python) = idna_verdicts.as_ref().map(|v| v[k]) {
+                if rust != python {
+                    let kind = IDNA_DIFFERENCES.iter().find(|(_, applies)| applies(s));
+                    match kind {
+                        Some((reason, _)) => *known.entry(*reason).or_insert(0usize) += 1,
+                        None => idna_mismatch.push(format!("{s:?}: format {rust}, idna {python}")),
+                    }
+                }
+            }
             if rust != oracle && !NO_ORACLE.contains(format) {
                 let kind = KNOWN_DIFFERENCES
                     .iter()
@@ -436,6 +583,31 @@ fn standard_formats_agree_in_both_languages_and_with_the_oracles() {
             })
         {
             println!("  {m}");
+        }
+        if *format == "idn-hostname" {
+            match &idna_verdicts {
+                None => {
+                    println!("  Python's idna package is not installed: no oracle for {format}")
+                }
+                Some(_) => println!("  Python's idna differs on {}", idna_mismatch.len()),
+            }
+            for m in idna_mismatch
+                .iter()
+                .take(if std::env::var_os("FORMAT_SWEEP_ALL").is_some() {
+                    usize::MAX
+                } else {
+                    12
+                })
+            {
+                println!("  {m}");
+            }
+            if !idna_mismatch.is_empty() {
+                failures.push(format!(
+                    "{format}: {} strings differ from Python's idna and are of no known kind, e.g. {}",
+                    idna_mismatch.len(),
+                    idna_mismatch.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
         }
         if !oracle_mismatch.is_empty() {
             failures.push(format!(
