@@ -56,6 +56,14 @@ const EXTRA_SEEDS: &[(&str, &[&str])] = &[
             r"a{0,}b{3}c{2,1}",
             r"[\b]\B\b",
             r"(?:a|b)*+",
+            r"[^\d\s-\w]x{2}?",
+            r"\p{Script_Extensions=Latin}\p{ASCII_Hex_Digit}\P{Any}",
+            r"\u{10FFFF}\u{110000}\x\u12",
+            r"(?<$\u0041>.)\k<$A>",
+            r"[\u{1F600}-\u{1F64F}\uD83D\uDE00-\uD83D\uDE4F]",
+            r"^\/(?:[^/]|\\.)*\/$",
+            r"(?!(?=a)b)+",
+            r"a{1,2}{3}|\k|\8|\c1|[\c_]",
         ],
     ),
     (
@@ -167,6 +175,9 @@ fn decodes_to_latin1_upper_case(s: &str) -> bool {
 
 /// A known difference with an oracle: the format, the reason, and which strings are of the kind.
 type KnownDifference = (&'static str, &'static str, fn(&str) -> bool);
+
+/// More code points for the `regex` sweep: the letters of escapes, digits and group syntax.
+const REGEX_ALPHABET: &str = "kpPuUcCdDbBsSwWxX0123456789<>=!,{}:-^$|?*+.()[]\\/";
 
 /// Known differences with an oracle, by format: a string of one of these kinds may differ.
 const KNOWN_DIFFERENCES: &[KnownDifference] = &[
@@ -342,10 +353,10 @@ fn suite_strings(file: &str) -> Vec<String> {
 }
 
 /// The seeds and their variants: each code point deleted, replaced by every other code point of
-/// `ALPHABET` (alternating by position), or preceded by one of its first eight; the seed cut after
+/// `alphabet` (alternating by position), or preceded by one of its first eight; the seed cut after
 /// each code point. `related` seeds (other formats' strings) are taken as they are.
-fn sweep(seeds: &[String], related: &[String]) -> Vec<String> {
-    let alphabet: Vec<char> = ALPHABET.chars().collect();
+fn sweep(seeds: &[String], related: &[String], alphabet: &str) -> Vec<String> {
+    let alphabet: Vec<char> = alphabet.chars().collect();
     let mut out: BTreeSet<String> = related.iter().cloned().collect();
     for seed in seeds {
         out.insert(seed.clone());
@@ -475,7 +486,12 @@ fn standard_formats_agree_in_both_languages_and_with_the_oracles() {
                 seeds.extend(extra.iter().map(|s| (*s).to_owned()));
             }
         }
-        by_format.insert(format, sweep(&seeds, &related));
+        let alphabet = if *format == "regex" {
+            format!("{REGEX_ALPHABET}{ALPHABET}")
+        } else {
+            ALPHABET.to_owned()
+        };
+        by_format.insert(format, sweep(&seeds, &related, &alphabet));
     }
     let total: usize = by_format.values().map(Vec::len).sum();
     assert!(total >= 100_000, "the sweep has only {total} strings");
