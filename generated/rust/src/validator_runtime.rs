@@ -2391,7 +2391,8 @@ const VIRAMAS: &[u32] = &[
 ];
 
 /// Code points IDNA2008 never allows in a U-label that the rules below can name: controls,
-/// Latin-1 symbols and upper case, the enclosing marks, the conjoining Hangul jamo, the exceptions of RFC 5892 §2.6 that are DISALLOWED, spaces,
+/// Latin-1 symbols and upper case, the Greek, Cyrillic, Armenian and Georgian capitals, the
+/// enclosing marks, the conjoining Hangul jamo, the exceptions of RFC 5892 §2.6 that are DISALLOWED, spaces,
 /// format controls other than the joiners, surrogates, private use, the compatibility forms
 /// (fullwidth, halfwidth, presentation forms), specials and the noncharacters.
 const DISALLOWED: &[(u32, u32)] = &[
@@ -2400,6 +2401,13 @@ const DISALLOWED: &[(u32, u32)] = &[
     (0x003a, 0x0060),
     (0x007b, 0x00b6),
     (0x00b8, 0x00de),
+    (0x0386, 0x0386),
+    (0x0388, 0x038f),
+    (0x0391, 0x03ab),
+    (0x0400, 0x042f),
+    (0x0531, 0x0556),
+    (0x10a0, 0x10c5),
+    (0x1c90, 0x1cbf),
     (0x0488, 0x0489),
     (0x1abe, 0x1abe),
     (0x20dd, 0x20e0),

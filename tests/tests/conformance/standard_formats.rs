@@ -163,13 +163,13 @@ fn decodes_to_bad_hyphens(s: &str) -> bool {
     })
 }
 
-/// An `xn--` label decoding to a letter IDNA2008 disallows that the format's tables name: an
-/// upper-case Latin-1 letter, a letterlike symbol (U+2100 to U+214F, which NFKC maps to other
-/// letters), a conjoining Hangul jamo.
+/// An `xn--` label decoding to a letter IDNA2008 disallows that the format's tables may name: an
+/// upper-case or title-case letter, a letterlike symbol (U+2100 to U+214F, which NFKC maps to
+/// other letters), a conjoining Hangul jamo.
 fn decodes_to_latin1_upper_case(s: &str) -> bool {
     decodes_to(
         s,
-        r"[\x{c0}-\x{d6}\x{d8}-\x{de}\x{2100}-\x{214f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]",
+        r"[\p{Lu}\p{Lt}\x{2100}-\x{214f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]",
     )
 }
 
@@ -198,9 +198,10 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
     ),
     (
         "hostname",
-        "an `xn--` label decoding to an upper-case Latin-1 letter, a letterlike symbol or a \
-         conjoining Hangul jamo: DISALLOWED in IDNA2008 (not stable under case folding and NFKC; \
-         old Hangul jamo), which the format refuses; the jsonschema crate takes every letter",
+        "an `xn--` label decoding to an upper-case letter (of Latin-1, Greek, Cyrillic, \
+         Armenian, Georgian), a letterlike symbol or a conjoining Hangul jamo: DISALLOWED in \
+         IDNA2008 (not stable under case folding and NFKC; old Hangul jamo), which the format \
+         refuses; the jsonschema crate takes every letter",
         decodes_to_latin1_upper_case,
     ),
     (
@@ -302,8 +303,8 @@ const IDNA_DIFFERENCES: &[IdnaDifference] = &[
     ),
     (
         "an upper-case, title-case or modifier letter outside Latin-1: DISALLOWED in IDNA2008 \
-         (not stable under case folding or NFKC); the format's tables refuse only Latin-1 upper \
-         case",
+         (not stable under case folding or NFKC); the format's tables refuse the capitals of \
+         Latin-1, Greek, Cyrillic, Armenian and Georgian only",
         |s| idn_matches(s, r"[\p{Lu}\p{Lt}\p{Lm}]"),
     ),
     (
