@@ -279,8 +279,8 @@ fn range_schemas() -> Vec<(String, Value)> {
         json!({"type": "integer", "minimum": 0, "maximum": u64::MAX}),
     ));
     out.push((
-        "Email".to_owned(),
-        json!({"type": "string", "format": "email"}),
+        "Color".to_owned(),
+        json!({"type": "string", "format": "color"}),
     ));
     out
 }

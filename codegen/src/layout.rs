@@ -24,3 +24,6 @@ pub const NOT_GENERATED: &[&str] = &["generated/ts/node_modules", "generated/ts/
 
 /// Every generated file: repository-relative path → contents.
 pub type Files = BTreeMap<PathBuf, String>;
+
+/// The command that writes a standalone crate and package (the generator's command line).
+pub(crate) const STANDALONE_COMMAND: &str = "devicekey-codegen generate";

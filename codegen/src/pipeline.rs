@@ -5,7 +5,7 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::layout::{Files, COMMAND, METHODS_FILE, SCHEMA_DIR};
+use crate::layout::{Files, COMMAND, METHODS_FILE, SCHEMA_DIR, STANDALONE_COMMAND};
 use crate::rust_validators::{RustPaths, TypedRoots};
 use crate::schema_set::{Profile, SchemaDoc, SchemaResource, SchemaSet};
 use crate::ts_validators::TsPaths;
@@ -45,7 +45,6 @@ pub(crate) enum Target {
 }
 
 /// The command named in the header of every file of a standalone package.
-pub(crate) const STANDALONE_COMMAND: &str = "devicekey-codegen generate";
 
 impl Target {
     /// The folder of every file: `generated/` or the output folder itself.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::formats::{self, FORMATS};
 use crate::layout::COMMAND;
-use crate::pipeline::STANDALONE_COMMAND;
+use crate::layout::STANDALONE_COMMAND;
 
 /// The repository the npm packages name in `repository` (`directory` says which folder).
 pub(crate) const REPOSITORY_URL: &str = "git+https://github.com/devicekey/devicekey.git";

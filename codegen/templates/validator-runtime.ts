@@ -1999,7 +1999,7 @@ function isRtlLabel(label: readonly number[]): boolean {
   });
 }
 
-function satisfiesBidiRule(label: readonly number[]): boolean {
+function idnHostnameBidiRule(label: readonly number[]): boolean {
   const classes = label.map(bidiClass);
   const first = classes[0];
   if (first === undefined) {
@@ -2113,7 +2113,7 @@ function sameCodePoints(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function passesBidi(labels: readonly number[][]): boolean {
-  return !labels.some(isRtlLabel) || labels.every(satisfiesBidiRule);
+  return !labels.some(isRtlLabel) || labels.every(idnHostnameBidiRule);
 }
 
 function splitCodePoints(cp: readonly number[], isSeparator: (c: number) => boolean): number[][] {

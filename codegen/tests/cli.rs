@@ -358,7 +358,7 @@ fn a_bundle_with_refs_all_of_any_of_and_an_enum() {
     ]);
     assert_eq!(
         warnings,
-        format!("warning: {}#/definitions/Pet/properties/born/format: format `date` is not one the generators know; ignored (draft-07: an unknown format accepts every value)\n", fixture.display())
+        format!("warning: {}#/definitions/Pet/properties/born/format: format `color` is not one the generators know; ignored (draft-07: an unknown format accepts every value)\n", fixture.display())
     );
     // The package name comes from the bundle's file name, the type names from the definitions.
     let manifest = std::fs::read_to_string(out.join("rust/Cargo.toml")).expect("Cargo.toml");

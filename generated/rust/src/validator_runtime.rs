@@ -2567,7 +2567,7 @@ fn is_rtl_label(label: &[u32]) -> bool {
 }
 
 /// The Bidi rule (RFC 5893 §2, conditions 1-6) for one label of a Bidi domain name.
-fn satisfies_bidi_rule(label: &[u32]) -> bool {
+fn idn_hostname_bidi_rule(label: &[u32]) -> bool {
     let classes: Vec<u8> = label.iter().map(|&c| bidi_class(c)).collect();
     let Some(&first) = classes.first() else {
         return false;
@@ -2693,7 +2693,7 @@ fn ldh_label(label: &[u32]) -> Option<Vec<u32>> {
 
 /// Whether a name's labels (as IDNA2008 checks them) pass the Bidi rule where it applies.
 fn passes_bidi(labels: &[Vec<u32>]) -> bool {
-    !labels.iter().any(|l| is_rtl_label(l)) || labels.iter().all(|l| satisfies_bidi_rule(l))
+    !labels.iter().any(|l| is_rtl_label(l)) || labels.iter().all(|l| idn_hostname_bidi_rule(l))
 }
 
 /// Format primitive `hostname`: RFC 1123 host names (labels of RFC 952 / RFC 1034 §3.5 letters,

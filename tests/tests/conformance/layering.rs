@@ -105,8 +105,25 @@ fn file_module_path(rel: &str) -> ModulePath {
     parts
 }
 
-/// The sources of a crate folder: every `.rs` file under `src/`, by its path from `src/`.
+/// The sources of a crate folder: every `.rs` file under `src/`, by its path from `src/`. A
+/// binary's `main.rs` beside a `lib.rs` is a crate of its own that only calls the library, so it
+/// is left out (it must declare no module; one that did would be a second tree to check).
 fn read_sources(src: &Path) -> BTreeMap<String, String> {
+    let mut sources = read_all_sources(src);
+    if sources.contains_key("lib.rs") {
+        if let Some(main) = sources.remove("main.rs") {
+            assert!(
+                !main.lines().any(|l| l.trim_start().starts_with("mod ")),
+                "{}: main.rs beside lib.rs declares modules of its own",
+                src.display()
+            );
+        }
+    }
+    sources
+}
+
+/// Every `.rs` file under `src/`, by its path from `src/`.
+fn read_all_sources(src: &Path) -> BTreeMap<String, String> {
     fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
         let entries =
             std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
