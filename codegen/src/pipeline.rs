@@ -44,8 +44,6 @@ pub(crate) enum Target {
     },
 }
 
-/// The command named in the header of every file of a standalone package.
-
 impl Target {
     /// The folder of every file: `generated/` or the output folder itself.
     fn prefix(&self) -> &'static str {
