@@ -10,6 +10,12 @@
 //! without `type`, an unknown format) are generated the same way, into `ranges.rs` and
 //! `ranges_ts/`, beside `ranges.json` (the schemas by type name).
 //!
+//! The codex corpus (`shared/corpus/codex-device-key/json/`, six schemas as codex's generator
+//! wrote them, each with its own `definitions`) is generated the same way, general profile, one
+//! schema set, into `codex.rs` and `codex_ts/`, beside `codex.json`: whether the corpus was found,
+//! its schemas by type name, and the generator's error when it refuses them (then `codex.rs` has
+//! no validator, and the differential test reports the error).
+//!
 //! Also lists the protocol's types for the tests that need one match arm per generated type, so
 //! those lists follow `schema/`: `protocol_types.rs` (`protocol_types! { A, B, ... }`, every schema
 //! document) and `string_enums.rs` (`string_enums! { ... }`, the documents that are string enums).
@@ -86,6 +92,10 @@ fn main() {
     write_golden(&manifest_dir.join("../codegen/tests/golden"), &out_dir);
     write_type_lists(&manifest_dir.join("../schema"), &out_dir);
     write_ranges(&out_dir);
+    write_codex(
+        &manifest_dir.join("../../shared/corpus/codex-device-key/json"),
+        &out_dir,
+    );
     let manifest =
         json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
     std::fs::write(
@@ -317,6 +327,69 @@ fn write_ranges(out_dir: &Path) {
         serde_json::to_string(&by_name).expect("ranges.json"),
     )
     .expect("write ranges.json");
+}
+
+/// Generates the validators of the codex corpus in `corpus_dir` (every `TypeName.json`, one schema
+/// set, general profile, the documents as written): `codex.rs`, `codex_ts/` and `codex.json`
+/// (`{"found", "dir", "schemas": {name: schema}, "error"}`). A generator error is recorded, not
+/// raised, so that the test that runs these validators names it.
+fn write_codex(corpus_dir: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-changed={}", corpus_dir.display());
+    let mut docs = Vec::new();
+    let mut schemas = serde_json::Map::new();
+    for path in list_json(corpus_dir) {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let value: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("codex schema"))
+                .expect("codex schema JSON");
+        schemas.insert(name.clone(), value.clone());
+        docs.push(SchemaDoc {
+            file: PathBuf::from(format!("{name}.json")),
+            name,
+            value,
+        });
+    }
+    let paths = RustPaths {
+        validator_runtime: "::devicekey_protocol::validator_runtime",
+        formats: "::devicekey_protocol::formats",
+    };
+    let generated = devicekey_codegen::rust_validators_for(docs.clone(), paths)
+        .and_then(|rust| devicekey_codegen::ts_validators_for(docs).map(|ts| (rust, ts)));
+    let ts_dir = out_dir.join("codex_ts");
+    std::fs::create_dir_all(&ts_dir).expect("codex_ts");
+    let error = match generated {
+        Ok((rust, ts)) if !schemas.is_empty() => {
+            std::fs::write(out_dir.join("codex.rs"), rust).expect("write codex.rs");
+            for (name, contents) in ts {
+                std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
+            }
+            None
+        }
+        outcome => {
+            std::fs::write(
+                out_dir.join("codex.rs"),
+                "pub fn validate_by_name(_: &str, _: &::serde_json::Value) -> Option<Result<(), Vec<::devicekey_protocol::Violation>>> { None }\npub fn is_valid_by_name(_: &str, _: &::serde_json::Value) -> Option<bool> { None }\n",
+            )
+            .expect("write codex.rs");
+            outcome.err().map(|e| e.to_string())
+        }
+    };
+    let manifest = json!({
+        "found": !schemas.is_empty(),
+        "dir": corpus_dir.display().to_string(),
+        "schemas": schemas,
+        "error": error,
+    });
+    std::fs::write(
+        out_dir.join("codex.json"),
+        serde_json::to_string(&manifest).expect("codex.json"),
+    )
+    .expect("write codex.json");
 }
 
 /// Writes `protocol_types.rs` and `string_enums.rs` from the schema documents of `schema_dir`.

@@ -93,6 +93,15 @@ pub fn protocol_schemas() -> Map<String, Value> {
 /// every other protocol schema bundled under `definitions`, and the profile's formats implemented
 /// here independently of the generator (`base64` and `url` crates).
 pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
+    let root = reference_root(type_name);
+    reference_for(&root).unwrap_or_else(|e| {
+        panic!("the reference validator rejects the schema of {type_name}: {e}")
+    })
+}
+
+/// The self-contained schema [`reference_validator`] validates `type_name` with: a `$ref` to the
+/// type among every protocol schema, bundled under `definitions` (file `$ref`s rewritten to them).
+pub fn reference_root(type_name: &str) -> Value {
     let mut definitions = Map::new();
     for (name, mut schema) in protocol_schemas() {
         rewrite_file_refs(&mut schema);
@@ -101,22 +110,90 @@ pub fn reference_validator(type_name: &str) -> jsonschema::Validator {
         }
         definitions.insert(name, schema);
     }
-    let root = json!({
+    json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$ref": format!("#/definitions/{type_name}"),
         "definitions": definitions,
-    });
-    reference_for(&root).unwrap_or_else(|e| {
-        panic!("the reference validator rejects the schema of {type_name}: {e}")
     })
+}
+
+/// The keyword [`reference_with_int64`] puts beside every `"format": "int64"`; the `jsonschema`
+/// crate runs custom formats on strings only, so the reference checks this number format as a
+/// keyword of its own.
+pub const REFERENCE_INT64_KEYWORD: &str = "x-reference-int64";
+
+/// The reference validator for a self-contained schema, as [`reference_for`], that also checks the
+/// `int64` format as the project defines it: a number whose JSON text reads as a double (the
+/// nearest one, as JavaScript reads it) that is an integer in [-2^63, 2^63). Other instances
+/// than numbers satisfy it, as draft-07 says of formats.
+pub fn reference_with_int64(schema: &Value) -> Result<jsonschema::Validator, String> {
+    let mut schema = schema.clone();
+    mark_int64(&mut schema);
+    reference_for(&schema)
+}
+
+/// Adds [`REFERENCE_INT64_KEYWORD`] beside every `"format": "int64"` of a schema object.
+fn mark_int64(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if object.get("format").and_then(Value::as_str) == Some("int64") {
+                object.insert(REFERENCE_INT64_KEYWORD.to_owned(), Value::Bool(true));
+            }
+            for (key, child) in object.iter_mut() {
+                // `enum` and `const` hold instances, not schemas.
+                if !matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                    mark_int64(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mark_int64),
+        _ => {}
+    }
+}
+
+/// The `int64` format of the reference: see [`reference_with_int64`].
+struct ReferenceInt64;
+
+impl ReferenceInt64 {
+    fn holds(instance: &Value) -> bool {
+        let Value::Number(number) = instance else {
+            return true;
+        };
+        // The decimal text read as the nearest double.
+        let Ok(double) = number.to_string().parse::<f64>() else {
+            return false;
+        };
+        let bound = 2f64.powi(63);
+        double.is_finite() && double.trunc() == double && -bound <= double && double < bound
+    }
+}
+
+impl<'i> jsonschema::Keyword<'i> for ReferenceInt64 {
+    fn validate(&self, instance: &'i Value) -> Result<(), jsonschema::ValidationError<'i>> {
+        if Self::holds(instance) {
+            Ok(())
+        } else {
+            Err(jsonschema::ValidationError::custom(
+                "not an int64 (as the double it reads as)",
+            ))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        Self::holds(instance)
+    }
 }
 
 /// The reference validator for a self-contained schema: the `jsonschema` crate (draft 7) with the
 /// profile's formats implemented here independently of the generator (`base64` and `url`
-/// crates).
+/// crates). It ignores `int64` (an unknown format to the crate) unless the schema carries
+/// [`REFERENCE_INT64_KEYWORD`] beside it, as [`reference_with_int64`] puts it.
 pub fn reference_for(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
+        .with_keyword(REFERENCE_INT64_KEYWORD, |_, _, _| {
+            Ok(Box::new(ReferenceInt64) as Box<dyn for<'i> jsonschema::Keyword<'i>>)
+        })
         .should_validate_formats(true)
         .with_format("device-key-id", reference_device_key_id)
         .with_format("base64url-sha256", |s: &str| {

@@ -8,6 +8,8 @@
 //! - `test-packages`: the npm packages packed, installed outside the repository, type-checked and
 //!   run (see [`packages`]).
 //! - `test-browser`: the verifier and the validators in headless Chromium (see [`browser`]).
+//! - `differential [--cases N] [--seed S] [--release]`: the differential test of the generated
+//!   validators, N instances per type (see [`differential`]).
 //! - `demo`: `devicekey demo` in release mode (without the TPM provider when its system library
 //!   is missing: the demo uses the software provider).
 
@@ -16,6 +18,7 @@ use std::process::ExitCode;
 
 mod browser;
 mod command;
+mod differential;
 mod packages;
 mod prerequisites;
 mod schema;
@@ -42,6 +45,13 @@ commands:
                          127.0.0.1 and check in headless Chromium (CHROMIUM, default chromium) a
                          fresh proof, a tampered one and bad params' violations; the screenshot
                          goes to <target>/test-artifacts/browser/verifier.png
+  differential [--cases N] [--seed S] [--release]
+                         the differential test, longer than the suite's run: N instances per type
+                         (default 100000) of every type of schema/ and of the codex corpus, from
+                         seed S (decimal or 0x hex; default the test's own), through the jsonschema
+                         reference, the generated Rust and the generated TypeScript (the test
+                         `differential::` of devicekey-conformance with DEVICEKEY_DIFF_CASES and
+                         DEVICEKEY_DIFF_SEED set); --release builds it optimized
   help                   print this text
 
 options:
@@ -73,6 +83,14 @@ fn main() -> ExitCode {
             Err(message) => {
                 eprintln!("xtask setup: {message}");
                 ExitCode::FAILURE
+            }
+        },
+        ["differential", options @ ..] => match differential::parse(options) {
+            Ok(options) => differential::run(&root, &options),
+            Err(message) => {
+                eprintln!("xtask differential: {message}\n");
+                eprint!("{USAGE}");
+                ExitCode::from(2)
             }
         },
         ["demo"] => demo(&root),

@@ -3,6 +3,10 @@
 //! - `vectors`: the reference validator, the generated Rust validators and the generated
 //!   TypeScript validators give the expected verdict on every conformance vector, and the two
 //!   generated languages report the same violations in the same order;
+//! - `differential`: seeded random and mutated instances, thousands per type of `schema/` and of
+//!   the codex corpus: the reference, the generated Rust and the generated TypeScript give one
+//!   verdict, and the two languages the same violations in order (`cargo xtask differential`
+//!   runs it longer);
 //! - `golden`: the generator's golden schemas (the plan's constructs, hostile text) compile and
 //!   validate in both languages, as the reference says and with the same violations in order;
 //!   members are reported in code-point order; `uniqueItems` over many arrays;
@@ -30,6 +34,7 @@
 //!   crate has no async runtime, SQLite, CLI parser or TPM library.
 
 mod dependencies;
+mod differential;
 mod formats;
 mod golden;
 mod layering;
