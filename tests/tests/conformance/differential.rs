@@ -789,6 +789,8 @@ fn env_number(name: &str, default: u64) -> u64 {
 struct Counts {
     instances: usize,
     valid: usize,
+    /// Distinct instances (by their JSON text's hash).
+    distinct: usize,
 }
 
 /// What one run found.
@@ -935,6 +937,7 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
             }
         }
         assert!(!seeds.is_empty(), "{type_name}: no valid seed to mutate");
+        let mut distinct = std::collections::HashSet::new();
         for i in 0..cases {
             let instance = if i < own_vectors.len() {
                 own_vectors[i].clone()
@@ -944,6 +947,9 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
                 let seed = rng.pick(&seeds).clone();
                 mutate(&mut rng, &seed, &bounds)
             };
+            if distinct.insert(fnv(&instance.to_string())) {
+                counts.entry(type_index).or_default().distinct += 1;
+            }
             batch.push((type_index, instance));
             if batch.len() >= BATCH {
                 flush(&mut batch, &mut counts, &mut failures);
@@ -956,8 +962,9 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
     for (type_index, count) in &counts {
         let type_name = &suite.types[*type_index];
         println!(
-            "  {type_name}: {} instances, {} valid, {} invalid",
+            "  {type_name}: {} instances ({} distinct), {} valid, {} invalid",
             count.instances,
+            count.distinct,
             count.valid,
             count.instances - count.valid
         );
@@ -1092,5 +1099,52 @@ fn differential_finds_validators_that_differ() {
         outcome.disagreements >= 100,
         "only {} disagreements between different validators",
         outcome.disagreements
+    );
+}
+
+/// The reference checks `int64` only through [`reference_with_int64`]: there, on the instances
+/// the two readings of a number tell apart, it gives the verdict of the generated Rust `int64`
+/// check (the double the JSON text reads as), and the plain reference ignores the format.
+#[test]
+fn the_reference_checks_int64_as_the_project_defines_it() {
+    let schema = json!({"type": "integer", "format": "int64"});
+    let with = reference_with_int64(&schema).expect("the reference takes the schema");
+    let without = devicekey_conformance::reference_for(&schema).expect("the reference");
+    let texts = [
+        "0",
+        "-0",
+        "9007199254740993",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "-9223372036854776833",
+        "18446744073709551615",
+        "1e300",
+        "1.0",
+    ];
+    let mut refused = 0;
+    for text in texts {
+        let instance: Value = serde_json::from_str(text).expect("JSON");
+        let Value::Number(number) = &instance else {
+            panic!("{text} is a number");
+        };
+        let project = devicekey_protocol::formats::is_int64(number);
+        assert_eq!(with.is_valid(&instance), project, "{text}");
+        assert!(
+            without.is_valid(&instance),
+            "{text}: the plain reference ignores int64"
+        );
+        refused += usize::from(!project);
+    }
+    // 2^63 - 1 reads as 2^63; -2^63 - 1 as -2^63, and -2^63 - 1025 as the next double below.
+    assert_eq!(
+        refused, 5,
+        "2^63 - 1, 2^63, -2^63 - 1025, 2^64 - 1 and 1e300 are refused"
+    );
+    let untyped = reference_with_int64(&json!({"format": "int64"})).expect("the reference");
+    assert!(
+        untyped.is_valid(&json!("text")) && !untyped.is_valid(&json!(1.5)),
+        "the format applies to numbers only"
     );
 }
