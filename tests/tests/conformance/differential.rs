@@ -21,6 +21,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use base64::Engine as _;
@@ -263,6 +264,15 @@ fn special_numbers() -> Vec<Value> {
         json!(1.0f64),
         json!(1e3f64),
         json!(1_700_000_000),
+        json!(4.0f64),
+        json!(1000.0f64),
+        json!(1.000_000_000_000_000_2f64),
+        json!(0.1f64 + 0.2f64),
+        json!(9_007_199_254_740_993.0f64),
+        json!(5e-324f64),
+        json!(-1e-300f64),
+        json!(f64::MAX),
+        json!(1e20f64),
     ]
 }
 
@@ -379,7 +389,14 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
         ),
         _ => Value::Object(
             (0..rng.below(3))
-                .map(|i| (format!("k{i}"), random_value(rng, depth + 1)))
+                .map(|i| {
+                    let key = if rng.chance(20) {
+                        (*rng.pick(MEMBER_NAMES)).to_owned()
+                    } else {
+                        format!("k{i}")
+                    };
+                    (key, random_value(rng, depth + 1))
+                })
                 .collect(),
         ),
     }
@@ -650,6 +667,27 @@ fn origin_twist(rng: &mut Rng, text: &str) -> String {
     }
 }
 
+/// Names of members a mutation adds: unknown ones, near misses of known ones, and the names a
+/// JavaScript object has before it has any member (`__proto__`, `constructor`, `toString`...).
+const MEMBER_NAMES: &[&str] = &[
+    "unknownMember",
+    "extraMember",
+    "",
+    "KeyId",
+    "keyid",
+    "key Id",
+    "é",
+    "😀",
+    "__proto__",
+    "constructor",
+    "toString",
+    "hasOwnProperty",
+    "valueOf",
+    "prototype",
+    "length",
+    "0",
+];
+
 /// Mutates the node of `root` at `pointer`.
 fn mutate_at(rng: &mut Rng, root: &mut Value, pointer: &str, bounds: &(Vec<f64>, Vec<usize>)) {
     let Some(node) = root.pointer_mut(pointer) else {
@@ -668,7 +706,7 @@ fn mutate_at(rng: &mut Rng, root: &mut Value, pointer: &str, bounds: &(Vec<f64>,
                 }
             }
             2 => {
-                let name = rng.pick(&["unknownMember", "extraMember", "", "KeyId", "é"]);
+                let name = rng.pick(MEMBER_NAMES);
                 map.insert((*name).to_owned(), random_value(rng, 1));
             }
             _ if !map.is_empty() => {
@@ -1060,7 +1098,6 @@ fn codex_schemas() -> BTreeMap<String, Value> {
 }
 
 fn codex_suite() -> Suite {
-    let out = Path::new(env!("OUT_DIR"));
     let docs = codex_schemas();
     Suite {
         name: "codex",
@@ -1069,8 +1106,18 @@ fn codex_suite() -> Suite {
         reference: codex_reference,
         validate: codex::validate_by_name,
         is_valid: codex::is_valid_by_name,
-        ts_module: compile_ts_validators(&out.join("codex_ts"), &out.join("codex_js")),
+        ts_module: codex_ts_module().to_path_buf(),
     }
+}
+
+/// The codex corpus's TypeScript validators compiled to JavaScript, once per process (the tests
+/// that run them share the output folder).
+fn codex_ts_module() -> &'static Path {
+    static MODULE: OnceLock<PathBuf> = OnceLock::new();
+    MODULE.get_or_init(|| {
+        let out = Path::new(env!("OUT_DIR"));
+        compile_ts_validators(&out.join("codex_ts"), &out.join("codex_js"))
+    })
 }
 
 #[test]
