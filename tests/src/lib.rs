@@ -140,7 +140,7 @@ fn mark_int64(value: &mut Value) {
                 object.insert(REFERENCE_INT64_KEYWORD.to_owned(), Value::Bool(true));
             }
             for (key, child) in object.iter_mut() {
-                // `enum` and `const` hold instances, not schemas.
+                // These hold instances, not schemas.
                 if !matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
                     mark_int64(child);
                 }

@@ -589,6 +589,8 @@ fn near_miss(rng: &mut Rng, text: &str) -> String {
     let at = rng.below(chars.len().max(1));
     match rng.below(11) {
         0 if !chars.is_empty() => {
+            // Half the time the last character: base64's stray trailing bits.
+            let at = if rng.chance(50) { chars.len() - 1 } else { at };
             chars[at] = char::from(*rng.pick(BASE64URL));
         }
         1 if !chars.is_empty() => {
@@ -600,7 +602,9 @@ fn near_miss(rng: &mut Rng, text: &str) -> String {
         3 => chars.insert(at, char::from(*rng.pick(BASE64URL))),
         4 => chars.push('='),
         5 => chars.extend(['=', '=']),
-        6 => chars.pop().map_or((), |_| ()),
+        6 => {
+            chars.pop();
+        }
         7 => {
             let upper = text.to_uppercase();
             chars = upper.chars().collect();
@@ -754,8 +758,7 @@ fn mutate_at(rng: &mut Rng, root: &mut Value, pointer: &str, bounds: &(Vec<f64>,
                 }
                 4 if !text.is_empty() => {
                     let n = text.chars().count();
-                    let replacement = rng.pick(&["😀", "é", "a"]).repeat(n);
-                    replacement
+                    rng.pick(&["😀", "é", "a"]).repeat(n)
                 }
                 _ => near_miss(rng, text),
             };
