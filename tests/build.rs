@@ -331,8 +331,9 @@ fn write_ranges(out_dir: &Path) {
 
 /// Generates the validators of the codex corpus in `corpus_dir` (every `TypeName.json`, one schema
 /// set, general profile, the documents as written): `codex.rs`, `codex_ts/` and `codex.json`
-/// (`{"found", "dir", "schemas": {name: schema}, "error"}`). A generator error is recorded, not
-/// raised, so that the test that runs these validators names it.
+/// (`{"found", "dir", "schemas": {name: schema}, "error", "warnings"}`, the general profile's
+/// warnings). A generator error is recorded, not raised, so that the test that runs these
+/// validators names it.
 fn write_codex(corpus_dir: &Path, out_dir: &Path) {
     println!("cargo:rerun-if-changed={}", corpus_dir.display());
     let mut docs = Vec::new();
@@ -354,6 +355,9 @@ fn write_codex(corpus_dir: &Path, out_dir: &Path) {
             value,
         });
     }
+    let warnings: Vec<String> = SchemaSet::new(docs.clone(), Profile::General)
+        .map(|set| set.warnings().iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
     let paths = RustPaths {
         validator_runtime: "::devicekey_protocol::validator_runtime",
         formats: "::devicekey_protocol::formats",
@@ -384,6 +388,7 @@ fn write_codex(corpus_dir: &Path, out_dir: &Path) {
         "dir": corpus_dir.display().to_string(),
         "schemas": schemas,
         "error": error,
+        "warnings": warnings,
     });
     std::fs::write(
         out_dir.join("codex.json"),

@@ -1097,6 +1097,11 @@ fn codex_schemas() -> BTreeMap<String, Value> {
         .into_iter()
         .collect();
     assert_eq!(docs.len(), 6, "the six codex schemas");
+    println!(
+        "codex corpus: {} schemas generated (general profile), warnings: {}",
+        docs.len(),
+        manifest["warnings"]
+    );
     docs
 }
 
