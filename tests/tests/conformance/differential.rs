@@ -1,7 +1,8 @@
 //! The differential test: seeded random and mutated instances, thousands per type, through the
 //! generated Rust validators (`validate_*` and `is_valid_*`), the generated TypeScript validators
-//! (one node run per batch) and the reference (the `jsonschema` crate, with the project's formats
-//! and its `int64` written independently), on every type of `schema/` and of the codex corpus.
+//! (`validate` and `isValid`, one node run of `tests/ts/differential.mjs` per batch) and the
+//! reference (the `jsonschema` crate, with the project's formats and its `int64` written
+//! independently), on every type of `schema/` and of the codex corpus.
 //! The three must give the same verdict on every instance, and the two languages the same
 //! violations in the same order.
 //!
@@ -70,7 +71,7 @@ const IDN_OUTSIDE_TABLE: &str = "IDN outside the origin format's table";
 const BEYOND_2_53: &str = "integer beyond 2^53";
 
 /// The class of a disagreement: [`IDN_OUTSIDE_TABLE`] when the reference says valid, both
-/// languages say invalid with the same violations, and each is a `format` violation of a string
+/// languages say invalid (`fast`: whether either fast path says valid) with the same violations, and each is a `format` violation of a string
 /// the reference takes as an origin with an `xn--` label; else [`BEYOND_2_53`] when the instance
 /// holds an integer beyond ±(2^53 − 1); else `other`.
 fn class_of(
@@ -908,15 +909,25 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
             );
         }
         input.push(']');
-        let ts = run_node_text(
-            &repo_root().join("tests/ts/validate.mjs"),
+        let results = run_node_text(
+            &repo_root().join("tests/ts/differential.mjs"),
             &[suite.ts_module.to_str().expect("UTF-8 path")],
             &input,
         );
-        let ts: Vec<Vec<Violation>> =
-            serde_json::from_value(ts).expect("TypeScript gives violation lists");
-        assert_eq!(ts.len(), batch.len(), "one TypeScript result per instance");
-        for ((type_index, instance), ts) in batch.iter().zip(ts) {
+        let Value::Array(results) = results else {
+            panic!("TypeScript gives no array of results");
+        };
+        assert_eq!(
+            results.len(),
+            batch.len(),
+            "one TypeScript result per instance"
+        );
+        for ((type_index, instance), mut result) in batch.iter().zip(results) {
+            let ts: Vec<Violation> = serde_json::from_value(result["violations"].take())
+                .expect("TypeScript's validate gives a violation list");
+            let ts_fast = result["valid"]
+                .as_bool()
+                .expect("TypeScript's isValid gives a verdict");
             let type_name = suite.types[*type_index].as_str();
             let reference = references[*type_index].is_valid(instance);
             let rust = (suite.validate)(type_name, instance).expect("a generated validator");
@@ -929,11 +940,12 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
             let agree = rust_list.is_empty() == reference
                 && fast == reference
                 && ts.is_empty() == reference
+                && ts_fast == reference
                 && rust_list == ts;
             if agree {
                 continue;
             }
-            let class = class_of(instance, reference, fast, &rust_list, &ts);
+            let class = class_of(instance, reference, fast || ts_fast, &rust_list, &ts);
             if KNOWN_DISAGREEMENTS.iter().any(|(c, _)| *c == class) {
                 let entry = known.entry(class).or_insert((0, instance.to_string()));
                 entry.0 += 1;
@@ -942,7 +954,7 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
             failure_count += 1;
             if failures.len() < PRINTED {
                 failures.push(format!(
-                    "{} / {type_name} ({class}): {instance}\n  reference valid={reference}; Rust validate valid={}, is_valid={fast}; TypeScript valid={}\n  rust {rust_list:?}\n  ts   {ts:?}",
+                    "{} / {type_name} ({class}): {instance}\n  reference valid={reference}; Rust validate valid={}, is_valid={fast}; TypeScript validate valid={}, isValid={ts_fast}\n  rust {rust_list:?}\n  ts   {ts:?}",
                     suite.name,
                     rust_list.is_empty(),
                     ts.is_empty()
@@ -1018,7 +1030,7 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
     }
     let valid: usize = counts.values().map(|c| c.valid).sum();
     println!(
-        "differential ({}): {compared} instances ({valid} valid, {} invalid) over {} types in {:.1} s; reference (jsonschema), generated Rust (validate_* and is_valid_*) and generated TypeScript: {failure_count} disagreements{}",
+        "differential ({}): {compared} instances ({valid} valid, {} invalid) over {} types in {:.1} s; reference (jsonschema), generated Rust (validate_* and is_valid_*) and generated TypeScript (validate and isValid): {failure_count} disagreements{}",
         suite.name,
         compared - valid,
         counts.len(),
