@@ -188,11 +188,22 @@ impl<'i> jsonschema::Keyword<'i> for ReferenceInt64 {
 /// profile's formats implemented here independently of the generator (`base64` and `url`
 /// crates). It ignores `int64` (an unknown format to the crate) unless the schema carries
 /// [`REFERENCE_INT64_KEYWORD`] beside it, as [`reference_with_int64`] puts it.
+///
+/// It also holds integer-typed schemas to the project's rule for numbers JavaScript cannot hold
+/// exactly: a schema whose `type` allows integers but not every number, or whose format is an
+/// integer format (`int8`...`int64`, `uint8`...`uint64`, `uint`), refuses a number beyond
+/// ±(2^53 − 1) (its text read as the nearest double), through [`REFERENCE_EXACT_KEYWORD`] put
+/// beside each such schema.
 pub fn reference_for(schema: &Value) -> Result<jsonschema::Validator, String> {
+    let mut schema = schema.clone();
+    mark_integer_typed(&mut schema);
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
         .with_keyword(REFERENCE_INT64_KEYWORD, |_, _, _| {
             Ok(Box::new(ReferenceInt64) as Box<dyn for<'i> jsonschema::Keyword<'i>>)
+        })
+        .with_keyword(REFERENCE_EXACT_KEYWORD, |_, _, _| {
+            Ok(Box::new(ReferenceExact) as Box<dyn for<'i> jsonschema::Keyword<'i>>)
         })
         .should_validate_formats(true)
         .with_format("device-key-id", reference_device_key_id)
@@ -204,8 +215,86 @@ pub fn reference_for(schema: &Value) -> Result<jsonschema::Validator, String> {
         })
         .with_format("base64", reference_base64)
         .with_format("origin", reference_origin)
-        .build(schema)
+        .build(&schema)
         .map_err(|e| e.to_string())
+}
+
+/// The keyword [`reference_for`] puts beside every integer-typed schema: a number must lie within
+/// ±(2^53 − 1), as the double its text reads as.
+pub const REFERENCE_EXACT_KEYWORD: &str = "x-reference-exact-integer";
+
+/// Adds [`REFERENCE_EXACT_KEYWORD`] beside every integer-typed schema object (see
+/// [`reference_for`]).
+fn mark_integer_typed(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            let types: Vec<&str> = match object.get("type") {
+                Some(Value::String(t)) => vec![t.as_str()],
+                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            let integer_type = types.contains(&"integer") && !types.contains(&"number");
+            let integer_format = object
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| {
+                    matches!(
+                        f,
+                        "int8"
+                            | "int16"
+                            | "int32"
+                            | "int64"
+                            | "uint8"
+                            | "uint16"
+                            | "uint32"
+                            | "uint64"
+                            | "uint"
+                    )
+                });
+            if (integer_type || integer_format) && !object.contains_key("$ref") {
+                object.insert(REFERENCE_EXACT_KEYWORD.to_owned(), Value::Bool(true));
+            }
+            for (key, child) in object.iter_mut() {
+                // These hold instances, not schemas.
+                if !matches!(key.as_str(), "enum" | "const" | "default" | "examples") {
+                    mark_integer_typed(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mark_integer_typed),
+        _ => {}
+    }
+}
+
+/// The exactness rule of [`reference_for`].
+struct ReferenceExact;
+
+impl ReferenceExact {
+    fn holds(instance: &Value) -> bool {
+        let Value::Number(number) = instance else {
+            return true;
+        };
+        number
+            .to_string()
+            .parse::<f64>()
+            .is_ok_and(|double| double.abs() <= 9_007_199_254_740_991.0)
+    }
+}
+
+impl<'i> jsonschema::Keyword<'i> for ReferenceExact {
+    fn validate(&self, instance: &'i Value) -> Result<(), jsonschema::ValidationError<'i>> {
+        if Self::holds(instance) {
+            Ok(())
+        } else {
+            Err(jsonschema::ValidationError::custom(
+                "an integer beyond 2^53 - 1 (as the double it reads as)",
+            ))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        Self::holds(instance)
+    }
 }
 
 fn rewrite_file_refs(value: &mut Value) {
