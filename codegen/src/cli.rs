@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use crate::cli_input::{self, InputError};
 use crate::cli_output::{self, MARKER};
 use crate::error::Error;
-use crate::pipeline::{emit_packages, Target};
+use crate::pipeline::{emit_packages, key_order_of_files, Target};
 use crate::schema_set::Profile;
 
 /// The program's name, as the help shows it.
@@ -279,7 +279,8 @@ fn generate(options: &Options) -> ExitCode {
     // The type generator's panics are errors of the pipeline; their default report is not shown.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let emitted = emit_packages(&input.set, input.methods.as_deref(), &target, None);
+    let order = key_order_of_files(&input.set);
+    let emitted = emit_packages(&input.set, input.methods.as_deref(), &target, None, &order);
     std::panic::set_hook(hook);
     let files = match emitted {
         Ok(files) => files,

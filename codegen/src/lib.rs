@@ -8,7 +8,7 @@
 //! [`cli::run`] (the generator as a tool: any folder or bundle of schemas → a standalone Rust crate
 //! and npm package); the conformance tests run the same
 //! validator emitters on arbitrary schemas through [`rust_validators_for`] and
-//! [`ts_validators_for`].
+//! [`ts_validators_for`], and the type emitters through [`rust_types_for`] and [`ts_types_for`].
 //!
 //! Code map, each module using only the ones listed before it:
 //!
@@ -80,7 +80,8 @@ mod writer;
 pub use error::{Error, Result, Warning};
 pub use layout::{Files, COMMAND, GENERATED_DIRS, NOT_GENERATED, SCHEMA_DIR};
 pub use pipeline::{
-    generate, rust_validators_for, rust_validators_with, ts_validators_for, ts_validators_with,
+    generate, rust_types_for, rust_validators_for, rust_validators_with, ts_types_for,
+    ts_validators_for, ts_validators_with,
 };
 pub use rust_validators::RustPaths;
 pub use schema_set::{parse_json_strict, Profile, SchemaDoc, SchemaResource, SchemaSet};

@@ -22,11 +22,13 @@ pub fn generate(repo_root: &Path) -> Result<Files> {
         &shown.join(METHODS_FILE),
         &set,
     )?;
+    let order = key_order(&repo_root.join(SCHEMA_DIR), &set);
     emit_packages(
         &set,
         Some(&methods),
         &Target::Repository,
         Some(&repo_root.join("rustfmt.toml")),
+        &order,
     )
 }
 
@@ -71,6 +73,7 @@ pub(crate) fn emit_packages(
     methods: Option<&[methods::Method]>,
     target: &Target,
     rustfmt_config: Option<&Path>,
+    order: &ts_types::KeyOrder,
 ) -> Result<Files> {
     let names: Vec<String> = set.docs.keys().cloned().collect();
     let plan = plan::lower(&model::compile(set, &names));
@@ -78,6 +81,9 @@ pub(crate) fn emit_packages(
     let command = target.command();
     let header = |comment: &str, body: &str| header(command, comment, body);
     let standalone = matches!(target, Target::Standalone { .. });
+    // Types for any draft-07 schema (definitions bundled and named), or the protocol's one type per
+    // file.
+    let general = set.profile == Some(Profile::General);
 
     let mut files = Files::new();
     let mut put = |path: &str, contents: String| {
@@ -87,7 +93,7 @@ pub(crate) fn emit_packages(
         validator_runtime: "crate::validator_runtime",
         formats: "crate::formats",
     };
-    let types = rust_types_of(set)?;
+    let types = rust_types_of(set, general)?;
     let typed = TypedRoots {
         module: "crate::types",
         names: &types.names,
@@ -203,7 +209,12 @@ pub(crate) fn emit_packages(
         header("//", validator_runtime::TS),
     );
     put("ts/src/formats.ts", header("//", &ts_formats::emit()));
-    put("ts/src/types.ts", header("//", &ts_types::emit(set)?));
+    let ts_types = if general {
+        ts_types::emit_general(set, order)?
+    } else {
+        ts_types::emit(set, order)?
+    };
+    put("ts/src/types.ts", header("//", &ts_types));
     if let Some(methods) = methods {
         put(
             "ts/src/methods.ts",
@@ -290,8 +301,14 @@ impl Drop for TempConfig {
 /// schemas it cannot express (`if`/`then`/`else`, an untyped `enum` of several JSON types, a `$ref`
 /// to a document's root as `#`), and a struct whose two properties typify gives one field name
 /// would not compile.
-fn rust_types_of(set: &SchemaSet) -> Result<rust_types::RustTypes> {
-    let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rust_types::emit(set)));
+fn rust_types_of(set: &SchemaSet, general: bool) -> Result<rust_types::RustTypes> {
+    let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if general {
+            rust_types::emit_general(set)
+        } else {
+            rust_types::emit(set)
+        }
+    }));
     let types = match emitted {
         Ok(types) => types?,
         Err(panic) => {
@@ -386,6 +403,61 @@ pub fn ts_validators_with(
             header(COMMAND, "//", &ts_validators::emit(&plan, &set, paths)),
         ),
     ])
+}
+
+/// TypeScript types for standalone schemas checked against the general profile (each document is
+/// a root, named by its `name`; its `definitions` that a `$ref` reaches get their own aliases): the
+/// body of a `types.ts` module. `sources` gives the documents' source text by name where known,
+/// for the properties' order; a document without one lists its properties in name order (a
+/// `serde_json::Value` keeps none).
+pub fn ts_types_for(docs: Vec<SchemaDoc>, sources: &[(String, String)]) -> Result<String> {
+    let set = SchemaSet::new(docs, Profile::General)?;
+    let mut order = ts_types::KeyOrder::default();
+    for (name, text) in sources {
+        order.add(name, text);
+    }
+    Ok(header(
+        COMMAND,
+        "//",
+        &ts_types::emit_general(&set, &order)?,
+    ))
+}
+
+/// Rust types (typify) for standalone schemas checked against the general profile (each document
+/// is a type named by its `name`, and so is each entry of its `definitions`, named as
+/// [`ts_types_for`] names it): the module body, formatted with rustfmt. It refers to `::serde` and
+/// `::serde_json`, and to `::regress` when a schema has a `pattern` typify checks.
+pub fn rust_types_for(docs: Vec<SchemaDoc>) -> Result<String> {
+    let set = SchemaSet::new(docs, Profile::General)?;
+    let types = rust_types::emit_general(&set)?;
+    // rustfmt's defaults: no configuration file is named.
+    rustfmt::format(&types.code, Path::new("types.rs"), Path::new(""))
+}
+
+/// The key order of the schema folder's documents, read again as text (`SchemaSet` keeps values).
+pub(crate) fn key_order(dir: &Path, set: &SchemaSet) -> ts_types::KeyOrder {
+    let mut order = ts_types::KeyOrder::default();
+    for name in set.docs.keys() {
+        if let Ok(text) = std::fs::read_to_string(dir.join(format!("{name}.json"))) {
+            order.add(name, &text);
+        }
+    }
+    order
+}
+
+/// The key order of the documents of `set` read from their files where a document is a file of
+/// its own (`Name.json`); the others (entries of a bundle) list their properties in name order.
+pub(crate) fn key_order_of_files(set: &SchemaSet) -> ts_types::KeyOrder {
+    let mut order = ts_types::KeyOrder::default();
+    for doc in set.docs.values() {
+        let own_file = doc.file.file_stem().and_then(|s| s.to_str()) == Some(doc.name.as_str());
+        if own_file {
+            if let Ok(text) = std::fs::read_to_string(&doc.file) {
+                order.add(&doc.name, &text);
+            }
+        }
+    }
+    order
 }
 
 /// Puts the "generated by `command`, do not edit" header on `body`, in the file's comment syntax.

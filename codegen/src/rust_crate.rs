@@ -33,9 +33,19 @@ pub(crate) fn manifest(uses_regex: bool, uses_regress: bool) -> String {
     for dependency in dependencies {
         manifest.push_str(&format!("{dependency} = {{ workspace = true }}\n"));
     }
+    manifest.push_str(TS_RS_FEATURE);
     manifest.push_str("\n[lints]\nworkspace = true\n");
     manifest
 }
+
+/// The optional `ts-rs` dependency and feature: with it every generated type derives `ts_rs::TS`
+/// (see `rust_types`), for tests that compare ts-rs's TypeScript with the generated TypeScript.
+const TS_RS_FEATURE: &str =
+    "# `ts-rs`: every type derives `ts_rs::TS`, to compare ts-rs's TypeScript with generated/ts.\n\
+     ts-rs = { workspace = true, optional = true }\n\
+     \n\
+     [features]\n\
+     ts-rs = [\"dep:ts-rs\"]\n";
 
 /// `generated/rust/src/lib.rs` body (without the file header).
 pub(crate) fn lib() -> String {
@@ -72,6 +82,10 @@ pub(crate) const STANDALONE_DEPENDENCIES: &[(&str, &str)] = &[
         "serde_json",
         "serde_json = { version = \"1.0.154\", features = [\"float_roundtrip\"] }",
     ),
+    (
+        "ts-rs",
+        "ts-rs = { version = \"12.0.1\", features = [\"no-serde-warnings\"], optional = true }",
+    ),
 ];
 
 /// A standalone crate's `Cargo.toml` (without the file header): package `name`, explicit
@@ -99,6 +113,9 @@ pub(crate) fn standalone_manifest(name: &str, uses_regex: bool, uses_regress: bo
             manifest.push('\n');
         }
     }
+    manifest.push_str(
+        "\n[features]\n# Every type derives `ts_rs::TS` (protocol-profile types).\nts-rs = [\"dep:ts-rs\"]\n",
+    );
     manifest.push_str(
         "\n# A workspace of its own: the crate builds wherever it is written.\n[workspace]\n",
     );
@@ -154,6 +171,10 @@ mod tests {
         assert!(manifest(true, false).contains("regex = "));
         assert!(!manifest(true, false).contains("regress = "));
         assert!(manifest(false, true).contains("regress = "));
+        assert!(
+            neither.contains("ts-rs = { workspace = true, optional = true }\n\n[features]\nts-rs = [\"dep:ts-rs\"]\n"),
+            "{neither}"
+        );
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! Emits the Rust types with typify: the protocol documents are bundled into one root schema whose
-//! `definitions` are the types, with cross-file `$ref`s rewritten to point into it. After typify's
-//! output come `ALL` and `as_str` for every string enum, spelled from the enum typify wrote.
+//! `definitions` are the types, with cross-file `$ref`s rewritten to point into it (standalone
+//! schemas of the general profile bring their own `definitions` into it too). After typify's
+//! output come `ALL` and `as_str` for every string enum, spelled from the enum typify wrote. Every
+//! protocol type also derives `ts_rs::TS` when the generated crate's optional `ts-rs` feature is
+//! on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use quote::quote;
 use serde_json::{Map, Value};
@@ -22,7 +26,8 @@ pub(crate) struct RustTypes {
     pub(crate) names: BTreeSet<String>,
 }
 
-/// Emits the types module for every document of `set`.
+/// Emits the types module for every document of `set` (the protocol profile: one type per file,
+/// no `definitions`).
 pub(crate) fn emit(set: &SchemaSet) -> Result<RustTypes> {
     let mut definitions = Map::new();
     for doc in set.docs.values() {
@@ -37,13 +42,148 @@ pub(crate) fn emit(set: &SchemaSet) -> Result<RustTypes> {
         steer_tags(&mut value);
         definitions.insert(doc.name.clone(), value);
     }
+    emit_bundle(set, definitions, true)
+}
+
+/// Emits the types module for standalone schemas (the general profile): every document is a type
+/// named by the document, and so is every entry of its `definitions`, named by its key (or, when
+/// another document's definition of that name differs, by the document and the key: `DocKey`),
+/// the way the TypeScript types name them. One definition serves documents whose definitions of a
+/// name are the same JSON without a `$ref` (schemars writes a shared type into each document).
+pub(crate) fn emit_general(set: &SchemaSet) -> Result<RustTypes> {
+    // Each document's definition keys → bundled names, documents' own names first.
+    let mut taken: BTreeMap<String, Value> = BTreeMap::new();
+    let mut renames: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for doc in set.docs.values() {
+        taken.insert(doc.name.clone(), Value::Null);
+    }
+    for doc in set.docs.values() {
+        let mut own = BTreeMap::new();
+        if let Some(Value::Object(entries)) = doc.value.get("definitions") {
+            for (key, schema) in entries {
+                let shared = taken
+                    .get(key)
+                    .is_some_and(|existing| existing == schema && !has_ref(schema));
+                let plain = key.starts_with(|c: char| c.is_ascii_uppercase())
+                    && key.chars().all(|c| c.is_ascii_alphanumeric());
+                let name = if plain && (!taken.contains_key(key) || shared) {
+                    key.clone()
+                } else {
+                    format!("{}{}", doc.name, pascal_words(key))
+                };
+                if taken.get(&name).is_some_and(|existing| existing != schema) {
+                    return Err(Error::at(
+                        &doc.file,
+                        crate::error::pointer_push("/definitions", key),
+                        format!("the Rust type name `{name}` of this definition is taken by another schema"),
+                    ));
+                }
+                taken.insert(name.clone(), schema.clone());
+                own.insert(key.clone(), name);
+            }
+        }
+        renames.insert(doc.name.clone(), own);
+    }
+    let mut definitions = Map::new();
+    for doc in set.docs.values() {
+        let mut value = doc.value.clone();
+        let mut entries = Map::new();
+        if let Value::Object(object) = &mut value {
+            object.remove("$schema");
+            if let Some(Value::Object(own)) = object.remove("definitions") {
+                entries = own;
+            }
+        }
+        rewrite_general_refs(&mut value, &doc.name, &renames);
+        steer_tags(&mut value);
+        definitions.insert(doc.name.clone(), value);
+        for (key, mut schema) in entries {
+            let name = renames[&doc.name][&key].clone();
+            rewrite_general_refs(&mut schema, &doc.name, &renames);
+            steer_tags(&mut schema);
+            definitions.insert(name, schema);
+        }
+    }
+    emit_bundle(set, definitions, false)
+}
+
+/// Rewrites the `$ref`s of document `doc` to point into the bundle: `#/definitions/K` and
+/// `Other.json#/definitions/K` to the definition's bundled name, `#` and `Other.json` to the
+/// documents, any other pointer to the same place below the document's bundled entry.
+fn rewrite_general_refs(
+    value: &mut Value,
+    doc: &str,
+    renames: &BTreeMap<String, BTreeMap<String, String>>,
+) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object.iter_mut() {
+                if key == "$ref" {
+                    if let Value::String(reference) = child {
+                        let (file, fragment) = reference
+                            .split_once('#')
+                            .unwrap_or((reference.as_str(), ""));
+                        let target = match file.strip_suffix(".json") {
+                            Some(stem) => stem.to_owned(),
+                            None if file.is_empty() => doc.to_owned(),
+                            None => continue,
+                        };
+                        let definition = fragment.strip_prefix("/definitions/").and_then(|rest| {
+                            let (key, below) = rest.split_once('/').unwrap_or((rest, ""));
+                            let key = key.replace("~1", "/").replace("~0", "~");
+                            let name = renames.get(&target)?.get(&key)?;
+                            Some(if below.is_empty() {
+                                format!("#/definitions/{name}")
+                            } else {
+                                format!("#/definitions/{name}/{below}")
+                            })
+                        });
+                        *reference = definition
+                            .unwrap_or_else(|| format!("#/definitions/{target}{fragment}"));
+                    }
+                } else {
+                    rewrite_general_refs(child, doc, renames);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_general_refs(item, doc, renames)),
+        _ => {}
+    }
+}
+
+/// Whether a schema holds a `$ref` anywhere.
+fn has_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(object) => object
+            .iter()
+            .any(|(key, child)| key == "$ref" || has_ref(child)),
+        Value::Array(items) => items.iter().any(has_ref),
+        _ => false,
+    }
+}
+
+/// Runs typify on the bundled `definitions` and finishes the module; `ts_rs`: with the optional
+/// `ts-rs` derive of the generated crate (see [`derive_ts_rs`]).
+fn emit_bundle(set: &SchemaSet, definitions: Map<String, Value>, ts_rs: bool) -> Result<RustTypes> {
+    // typify reports on the bundle, not on a document: errors name the schema folder, or the one
+    // document of a standalone set.
+    let shown = match (ts_rs, set.docs.len()) {
+        (false, 1) => set
+            .docs
+            .values()
+            .next()
+            .map_or_else(|| PathBuf::from("schema/"), |doc| doc.file.clone()),
+        _ => PathBuf::from("schema/"),
+    };
     let root = serde_json::json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "definitions": Value::Object(definitions),
     });
     let root: schemars08::schema::RootSchema = serde_json::from_value(root).map_err(|e| {
         Error::file(
-            "schema/",
+            &shown,
             format!("the bundled schemas are not a valid JSON Schema for the type generator: {e}"),
         )
     })?;
@@ -51,21 +191,36 @@ pub(crate) fn emit(set: &SchemaSet) -> Result<RustTypes> {
     settings.with_struct_builder(false);
     // Values compare, so tests and callers can assert on whole results.
     settings.with_derive("PartialEq".to_owned());
-    let mut space = typify::TypeSpace::new(&settings);
-    space.add_ref_types(root.definitions).map_err(|e| {
-        Error::file(
-            "schema/",
-            format!("the type generator (typify) rejected the schemas: {e}"),
-        )
-    })?;
-    let tokens = space.to_stream();
+    // typify may panic on a schema it does not expect (the general profile admits any draft-07
+    // schema): that is reported as an error like its own refusals.
+    let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut space = typify::TypeSpace::new(&settings);
+        space
+            .add_ref_types(root.definitions)
+            .map(|()| (space.to_stream(), space.uses_regress()))
+            .map_err(|e| format!("the type generator (typify) rejected the schemas: {e}"))
+    }))
+    .unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!(
+            "the type generator (typify) cannot handle these schemas (it panicked: {message})"
+        ))
+    });
+    let (tokens, uses_regress) = generated.map_err(|reason| Error::file(&shown, reason))?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         Error::file(
-            "schema/",
+            &shown,
             format!("the type generator produced code that does not parse: {e}"),
         )
     })?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneDocLinePerAttribute, &mut file);
+    if ts_rs {
+        derive_ts_rs(&mut file, set);
+    }
     let names: BTreeSet<String> = file
         .items
         .iter()
@@ -85,9 +240,115 @@ pub(crate) fn emit(set: &SchemaSet) -> Result<RustTypes> {
     file.items.extend(string_enums);
     Ok(RustTypes {
         code: prettyplease::unparse(&file),
-        uses_regress: space.uses_regress(),
+        uses_regress,
         names,
     })
+}
+
+/// Puts `#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]` on every struct and enum at the top
+/// of the module (not on typify's `error` module's own types): with the generated crate's `ts-rs`
+/// feature, ts-rs can write TypeScript for every type, reading the serde attributes typify wrote.
+///
+/// ts-rs cannot tell from serde's attributes that an `Option` field with `skip_serializing_if` may
+/// be absent, so such a field also gets `#[ts(optional)]` (`name?: T`), or
+/// `#[ts(optional = nullable)]` (`name?: T | null`) when the schema's property admits `null`
+/// (typify writes both as one `Option`).
+fn derive_ts_rs(file: &mut syn::File, set: &SchemaSet) {
+    for item in &mut file.items {
+        let attrs = match item {
+            syn::Item::Struct(item) => {
+                let properties = set
+                    .doc(&item.ident.to_string())
+                    .and_then(|doc| doc.value.get("properties"))
+                    .and_then(Value::as_object);
+                if let syn::Fields::Named(fields) = &mut item.fields {
+                    for field in &mut fields.named {
+                        mark_optional(field, properties);
+                    }
+                }
+                &mut item.attrs
+            }
+            syn::Item::Enum(item) => {
+                for variant in &mut item.variants {
+                    if let syn::Fields::Named(fields) = &mut variant.fields {
+                        for field in &mut fields.named {
+                            mark_optional(field, None);
+                        }
+                    }
+                }
+                &mut item.attrs
+            }
+            _ => continue,
+        };
+        let at = attrs
+            .iter()
+            .position(|a| a.path().is_ident("derive"))
+            .map_or(attrs.len(), |i| i + 1);
+        attrs.insert(
+            at,
+            syn::parse_quote!(#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]),
+        );
+    }
+}
+
+/// `#[ts(optional)]` or `#[ts(optional = nullable)]` (behind the feature) on an `Option` field
+/// that serde skips when `None`; `properties` are the schema's, when the struct is a document.
+fn mark_optional(field: &mut syn::Field, properties: Option<&Map<String, Value>>) {
+    let is_option = matches!(&field.ty, syn::Type::Path(path)
+        if path.path.segments.last().is_some_and(|s| s.ident == "Option"));
+    let mut skipped = false;
+    let mut rename = None;
+    for attribute in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attribute.parse_nested_meta(|meta| {
+            if meta.path.is_ident("skip_serializing_if") {
+                skipped = true;
+            }
+            if meta.path.is_ident("rename") {
+                let text: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(text.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    if !is_option || !skipped {
+        return;
+    }
+    let name = rename.or_else(|| field.ident.as_ref().map(ToString::to_string));
+    let nullable = name
+        .and_then(|name| properties?.get(&name))
+        .is_some_and(admits_null);
+    field.attrs.push(if nullable {
+        syn::parse_quote!(#[cfg_attr(feature = "ts-rs", ts(optional = nullable))])
+    } else {
+        syn::parse_quote!(#[cfg_attr(feature = "ts-rs", ts(optional))])
+    });
+}
+
+/// Whether a schema admits `null`, as far as its own `type`, `enum`, `const`, `oneOf` and `anyOf`
+/// say (a `$ref` is not followed: the protocol's documents are not nullable).
+fn admits_null(schema: &Value) -> bool {
+    let Some(object) = schema.as_object() else {
+        return schema == &Value::Bool(true);
+    };
+    let typed = match object.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        _ => false,
+    };
+    let listed = object
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| values.iter().any(Value::is_null))
+        || object.get("const").is_some_and(Value::is_null);
+    let variant = ["oneOf", "anyOf"].iter().any(|k| {
+        object
+            .get(*k)
+            .and_then(Value::as_array)
+            .is_some_and(|variants| variants.iter().any(admits_null))
+    });
+    typed || listed || variant
 }
 
 /// The values of a document that is a string enum (`"type": "string"` and an `enum` of strings).
@@ -282,6 +543,22 @@ fn steer_tags(value: &mut Value) {
     }
 }
 
+/// `leaf-node_x` → `LeafNodeX`: only ASCII letters and digits survive (as the TypeScript types
+/// spell a definition's name).
+fn pascal_words(text: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
 fn pascal_case(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
@@ -340,4 +617,60 @@ fn split_doc_attributes(attributes: &mut Vec<syn::Attribute>) {
         }
     }
     *attributes = split;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::schema_set::Profile;
+
+    fn general(docs: Vec<(&str, Value)>) -> Result<RustTypes> {
+        let docs = docs
+            .into_iter()
+            .map(|(name, value)| SchemaDoc {
+                name: name.to_owned(),
+                file: PathBuf::from(format!("{name}.json")),
+                value,
+            })
+            .collect();
+        emit_general(&SchemaSet::new(docs, Profile::General).expect("valid test schemas"))
+    }
+
+    #[test]
+    fn general_definitions_are_named_as_the_typescript_types_name_them() {
+        let shared = json!({"type": "string", "enum": ["x", "y"]});
+        let types = general(vec![
+            (
+                "A",
+                json!({"type": "object", "properties": {"s": {"$ref": "#/definitions/Shared"}, "t": {"$ref": "#/definitions/T"}, "l": {"$ref": "#/definitions/leaf-node"}}, "definitions": {"Shared": shared, "T": {"type": "string"}, "leaf-node": {"type": "boolean"}}}),
+            ),
+            (
+                "B",
+                json!({"type": "object", "properties": {"s": {"$ref": "#/definitions/Shared"}, "t": {"$ref": "#/definitions/T"}, "a": {"$ref": "A.json"}}, "definitions": {"Shared": shared, "T": {"type": "integer"}}}),
+            ),
+        ])
+        .unwrap();
+        let code = &types.code;
+        assert_eq!(code.matches("pub enum Shared {").count(), 1, "{code}");
+        assert!(
+            code.contains("pub struct T(pub ::std::string::String);"),
+            "{code}"
+        );
+        assert!(code.contains("pub struct Bt(pub i64);"), "{code}");
+        assert!(code.contains("pub struct ALeafNode(pub bool);"), "{code}");
+        assert!(code.contains("pub a: ::std::option::Option<A>,"), "{code}");
+        // No ts-rs derive outside the protocol crate.
+        assert!(!code.contains("ts-rs"), "{code}");
+    }
+
+    #[test]
+    fn typify_panics_become_errors() {
+        let error = general(vec![("Not", json!({"not": {"type": "string"}}))]).unwrap_err();
+        assert!(error.reason.contains("typify"), "{error}");
+        assert_eq!(error.file, PathBuf::from("Not.json"));
+    }
 }

@@ -238,6 +238,8 @@ pub struct SchemaSet {
     pub(crate) ids: BTreeMap<String, Vec<Location>>,
     /// What the general profile accepted and the validators ignore, in document order.
     pub(crate) warnings: Vec<Warning>,
+    /// The profile the documents were checked against.
+    pub(crate) profile: Option<Profile>,
 }
 
 /// The URI scheme of the base URI each input document has before any `$id`: a document
@@ -350,6 +352,7 @@ impl SchemaSet {
         }
         set.refuse_endless_references()?;
         set.warnings = warnings;
+        set.profile = Some(profile);
         Ok(set)
     }
 

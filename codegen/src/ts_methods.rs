@@ -6,9 +6,17 @@ use crate::methods::{Direction, Method};
 use crate::ts_syntax::{jsdoc, property_key};
 use crate::writer::{ts_str, Writer};
 
-/// Emits the body of the methods module (without the file header): `MethodInfo`, `METHODS`, the
-/// `ClientRequestMethods` / `ServerRequestMethods` / `ClientNotificationMethods` type maps, and
-/// `METHOD_VALIDATORS`. It imports from `./validator-runtime.js`, `./types.js` and `./validators.js`.
+/// Emits the body of the methods module (without the file header): `InputOf`, `MethodInfo`,
+/// `METHODS`, the `ClientRequestMethods` / `ServerRequestMethods` / `ClientNotificationMethods`
+/// type maps, and `METHOD_VALIDATORS`. It imports from `./validator-runtime.js`, `./types.js` and
+/// `./validators.js`.
+///
+/// The types of `./types.js` are the values as they travel, with plain arrays, so that they stay
+/// mutually assignable with the TypeScript ts-rs writes for the same Rust types (`Array<T>`). What
+/// a TypeScript caller sends (a client request's and a notification's params, the result a client
+/// answers a server request with) is `InputOf<T>` in the type maps: the same type with every array
+/// `readonly`, so a caller may pass a `readonly` array (or an `as const` literal), and a value of
+/// `T` or of a ts-rs type still fits. What a caller receives stays plain `T`.
 pub(crate) fn emit(methods: &[Method]) -> String {
     let mut types: BTreeSet<&str> = BTreeSet::new();
     for method in methods {
@@ -29,6 +37,9 @@ pub(crate) fn emit(methods: &[Method]) -> String {
             validators.join(", ")
         ));
     }
+    w.line("");
+    jsdoc(&mut w, "What a caller may send where a value of `T` is expected: `T` with every array (and tuple) `readonly`, at any depth. A value of `T` itself fits; properties keep their optionality and types.");
+    w.line("export type InputOf<T> = T extends object ? { readonly [K in keyof T]: InputOf<T[K]> } : T;");
     w.line("");
     jsdoc(&mut w, "One JSON-RPC method of the protocol.");
     w.block("export interface MethodInfo {", "}", |w| {
@@ -76,9 +87,17 @@ pub(crate) fn emit(methods: &[Method]) -> String {
         w.block(format!("export interface {interface} {{"), "}", |w| {
             for method in methods.iter().filter(|m| m.direction == direction) {
                 jsdoc(w, &method.description);
-                let params = method.params.as_deref().unwrap_or("undefined");
+                let input = |t: &str| format!("InputOf<{t}>");
+                let params = match (direction, method.params.as_deref()) {
+                    (_, None) => "undefined".to_owned(),
+                    (Direction::ServerToClient, Some(params)) => params.to_owned(),
+                    (_, Some(params)) => input(params),
+                };
                 let entry = match (direction, method.result.as_deref()) {
                     (Direction::Notification, _) | (_, None) => format!("{{ params: {params} }}"),
+                    (Direction::ServerToClient, Some(result)) => {
+                        format!("{{ params: {params}; result: {} }}", input(result))
+                    }
                     (_, Some(result)) => format!("{{ params: {params}; result: {result} }}"),
                 };
                 w.line(format!("{}: {entry};", property_key(&method.name)));
@@ -162,7 +181,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("  initialize: { params: P; result: R };"),
+            out.contains("  initialize: { params: InputOf<P>; result: R };"),
             "{out}"
         );
         assert!(
@@ -170,7 +189,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("  \"x/y\": { params: P; result: R };"),
+            out.contains("  \"x/y\": { params: P; result: InputOf<R> };"),
             "{out}"
         );
         assert!(out.contains("  initialized: {},"), "{out}");

@@ -1,8 +1,32 @@
-//! Emits TypeScript declarations for the schema documents, matching serde's JSON wire format: an
-//! object is an interface (optional properties are `name?:`, a nullable one adds `| null`), a string
-//! enum is a union of string literal types, a `const` is a literal type, every number is `number`,
-//! a discriminated `oneOf` of inline objects is a union of interfaces named by the variants'
-//! `title`s, and a `$ref` to another document is that document's type name.
+//! Emits TypeScript declarations for the schema documents, matching serde's JSON wire format and
+//! shaped like the TypeScript ts-rs writes for the same Rust types: every declaration is a `type`
+//! alias (an object type alias, unlike an interface, is assignable to `Record<string, unknown>`),
+//! an object's properties come in the order of the schema's `properties` (optional ones are
+//! `name?:`, a nullable one adds `| null`), a string enum is a union of string literal types, a
+//! `const` is a literal type, every number is `number`, an array is `T[]` (ts-rs writes the same
+//! type as `Array<T>`), and a `$ref` to another document is that document's type name.
+//!
+//! The other draft-07 constructs of the general profile: `oneOf` and `anyOf` are unions (an inline
+//! object variant with a `title` becomes its own alias of that name), `allOf` is an intersection
+//! (sound: an instance satisfies every branch, so it has every branch's type), `enum` and `const`
+//! of any JSON value are literal unions, a `type` array is a union, a tuple `items` array is a
+//! tuple type (with a rest element unless `maxItems` or `additionalItems: false` closes it), and
+//! so is an array of a fixed length (`minItems` = `maxItems`, at most 16; ts-rs writes the Rust
+//! array typify makes of it as a tuple too), an
+//! object without declared properties has an index signature (`unknown`, or the
+//! `additionalProperties` schema's type; none for `false`), one with declared properties has none
+//! (an object type admits other properties anyway, as JSON Schema's open objects do) unless it
+//! says `additionalProperties: true` explicitly (then `[key: string]: unknown`, so an object
+//! literal may carry other members), and a `$ref` to
+//! `#/definitions/<Name>` names that definition's own alias: `<Name>` itself when it is a PascalCase
+//! type name that no other schema claims (two documents may share one when their definitions are
+//! the same JSON without a `$ref`, as schemars writes a shared enum into each document), else
+//! `<Document><Name>`. Keywords without a TypeScript counterpart (`not`, `if`, `pattern`, bounds)
+//! leave the type as wide as the rest says; where nothing is known the type is `unknown`.
+//!
+//! The types describe values as they travel, so they stay mutually assignable with ts-rs's; the
+//! method table wraps what a TypeScript caller sends in `InputOf<T>` (see `ts_methods`), which also
+//! accepts `readonly` arrays.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -82,16 +106,167 @@ impl Ty {
             },
         }
     }
+
+    /// The intersection of `members`: `unknown` members add nothing, a `never` one makes it all
+    /// `never`.
+    fn intersection(members: Vec<Ty>) -> Ty {
+        let mut seen: Vec<Ty> = Vec::new();
+        for member in members {
+            if member.is_unknown() || seen.iter().any(|s| s.text == member.text) {
+                continue;
+            }
+            if member.text == "never" {
+                return Ty::never();
+            }
+            seen.push(member);
+        }
+        match seen.len() {
+            0 => Ty::unknown(),
+            1 => seen.pop().unwrap_or_else(Ty::unknown),
+            _ => Ty {
+                text: seen
+                    .iter()
+                    .map(|m| m.at(Prec::Primary))
+                    .collect::<Vec<_>>()
+                    .join(" & "),
+                prec: Prec::Intersection,
+            },
+        }
+    }
+}
+
+/// The order of the keys of every object in the source text of the documents, by document name
+/// and JSON pointer: a parsed `serde_json::Value` keeps its keys sorted, and the declarations list
+/// properties in the order the schema gives them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyOrder {
+    keys: BTreeMap<(String, String), Vec<String>>,
+}
+
+impl KeyOrder {
+    /// Records the key order of document `doc` from its source `text`; text that does not parse
+    /// records nothing (the loader reports it).
+    pub(crate) fn add(&mut self, doc: &str, text: &str) {
+        let mut found = BTreeMap::new();
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let seed = key_order::Keys {
+            pointer: String::new(),
+            found: &mut found,
+        };
+        if serde::de::DeserializeSeed::deserialize(seed, &mut deserializer).is_ok() {
+            for (pointer, keys) in found {
+                self.keys.insert((doc.to_owned(), pointer), keys);
+            }
+        }
+    }
+
+    /// The keys of `object` (at `pointer` in `doc`) in source order when the text was recorded and
+    /// names the same keys, else in name order.
+    fn of(&self, doc: &str, pointer: &str, object: &Map<String, Value>) -> Vec<String> {
+        match self.keys.get(&(doc.to_owned(), pointer.to_owned())) {
+            Some(keys)
+                if keys.len() == object.len() && keys.iter().all(|k| object.contains_key(k)) =>
+            {
+                keys.clone()
+            }
+            _ => object.keys().cloned().collect(),
+        }
+    }
+}
+
+mod key_order {
+    //! A visitor that walks JSON text only to record the key order of every object.
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    pub(super) struct Keys<'a> {
+        pub(super) pointer: String,
+        pub(super) found: &'a mut BTreeMap<String, Vec<String>>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Keys<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Keys<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0usize;
+            loop {
+                let seed = Keys {
+                    pointer: crate::error::pointer_push(&self.pointer, &i.to_string()),
+                    found: &mut *self.found,
+                };
+                if seq.next_element_seed(seed)?.is_none() {
+                    return Ok(());
+                }
+                i += 1;
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut keys: Vec<String> = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let seed = Keys {
+                    pointer: crate::error::pointer_push(&self.pointer, &key),
+                    found: &mut *self.found,
+                };
+                map.next_value_seed(seed)?;
+                keys.push(key);
+            }
+            self.found.insert(self.pointer, keys);
+            Ok(())
+        }
+    }
 }
 
 /// Emits the body of the types module (without the file header): one declaration per document, in
-/// name order, each followed by the named declarations it introduced (titled `oneOf` variants and
-/// the `definitions` it refers to).
-pub(crate) fn emit(set: &SchemaSet) -> Result<String> {
+/// name order, each followed by the named declarations it introduced (titled `oneOf` / `anyOf`
+/// variants and the `definitions` it refers to). `order` gives the properties' source order.
+pub(crate) fn emit(set: &SchemaSet, order: &KeyOrder) -> Result<String> {
+    emit_with(set, order, false)
+}
+
+/// [`emit`] for standalone schemas (the general profile): a `oneOf` / `anyOf` variant whose
+/// `title` is free text rather than a type name is written out where it is used, instead of
+/// being an error (the protocol's titles name types).
+pub(crate) fn emit_general(set: &SchemaSet, order: &KeyOrder) -> Result<String> {
+    emit_with(set, order, true)
+}
+
+fn emit_with(set: &SchemaSet, order: &KeyOrder, free_titles: bool) -> Result<String> {
     let mut e = Emitter {
         set,
+        order,
+        free_titles,
         names: BTreeMap::new(),
         pending: VecDeque::new(),
+        expanding: BTreeSet::new(),
     };
     for doc in set.docs.values() {
         e.names.insert(
@@ -119,10 +294,16 @@ pub(crate) fn emit(set: &SchemaSet) -> Result<String> {
 
 struct Emitter<'a> {
     set: &'a SchemaSet,
+    /// The key order of the documents' source text.
+    order: &'a KeyOrder,
+    /// Whether a variant title that is no type name is only text (else an error).
+    free_titles: bool,
     /// Every declared type name and the schema it declares.
     names: BTreeMap<String, Location>,
     /// Named declarations introduced but not written yet.
     pending: VecDeque<(String, Location)>,
+    /// The `$ref` targets inside schemas whose type is being written out, against a cycle.
+    expanding: BTreeSet<Location>,
 }
 
 impl Emitter<'_> {
@@ -138,6 +319,7 @@ impl Emitter<'_> {
         };
         match self.names.get(name) {
             Some(existing) if *existing == location => Ok(()),
+            Some(existing) if self.same_definition(existing, &location) => Ok(()),
             Some(existing) => Err(self.err(
                 doc,
                 pointer,
@@ -154,7 +336,19 @@ impl Emitter<'_> {
         }
     }
 
-    /// Writes `export interface Name {...}` or `export type Name = ...;` for the schema at `pointer`.
+    /// Whether two `definitions` entries are the same JSON without a `$ref` (whose meaning would
+    /// depend on the document), so that one declaration serves both.
+    fn same_definition(&self, a: &Location, b: &Location) -> bool {
+        if a.pointer.is_empty() || b.pointer.is_empty() {
+            return false;
+        }
+        match (self.set.node(a), self.set.node(b)) {
+            (Some(x), Some(y)) => json_equal(x, y) && !has_ref(x),
+            _ => false,
+        }
+    }
+
+    /// Writes `export type Name = ...;` for the schema at `pointer`.
     fn declaration(
         &mut self,
         w: &mut Writer,
@@ -175,11 +369,11 @@ impl Emitter<'_> {
                 if members.is_empty() {
                     w.line(format!("export type {name} = Record<string, never>;"));
                 } else {
-                    w.line(format!("export interface {name} {{"));
+                    w.line(format!("export type {name} = {{"));
                     for line in members {
                         w.line(line);
                     }
-                    w.line("}");
+                    w.line("};");
                 }
             }
             None => {
@@ -191,7 +385,9 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    /// The member lines of an object type (properties in name order, then the index signature),
+    /// The member lines of an object type (properties in schema order, then the names `required`
+    /// lists without a property schema, in its order; or the index signature of an object without
+    /// declared properties),
     /// indented for nesting depth `depth`. Empty for an object that admits no property at all.
     fn members(
         &mut self,
@@ -212,7 +408,7 @@ impl Emitter<'_> {
                 ))
             }
         };
-        let required: BTreeSet<String> = object
+        let required_list: Vec<String> = object
             .get("required")
             .and_then(Value::as_array)
             .into_iter()
@@ -220,8 +416,15 @@ impl Emitter<'_> {
             .filter_map(Value::as_str)
             .map(str::to_owned)
             .collect();
-        let mut names: BTreeSet<String> = properties.keys().cloned().collect();
-        names.extend(required.iter().cloned());
+        let required: BTreeSet<String> = required_list.iter().cloned().collect();
+        let mut names = self
+            .order
+            .of(&doc.name, &pointer_push(pointer, "properties"), &properties);
+        for name in required_list {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
         let mut lines = Vec::new();
         for name in &names {
             let (ty, description) = match properties.get(name) {
@@ -251,17 +454,26 @@ impl Emitter<'_> {
                 ty.text
             ));
         }
-        match object.get("additionalProperties") {
-            Some(Value::Bool(false)) => {}
-            None | Some(Value::Bool(true)) => {
-                lines.push(format!("{indent}[key: string]: unknown;"))
+        // An object type admits other properties anyway, so declared properties need no index
+        // signature (ts-rs writes none either), and one beside them would have to admit every
+        // declared property's type as well: only an object without declared properties gets one,
+        // and one whose schema says `additionalProperties: true` in so many words gets
+        // `[key: string]: unknown`, so that an object literal may carry other members too.
+        if !names.is_empty() {
+            if object.get("additionalProperties") == Some(&Value::Bool(true)) {
+                lines.push(format!("{indent}[key: string]: unknown;"));
             }
-            Some(schema) => {
-                let at = pointer_push(pointer, "additionalProperties");
-                let ty = self.ty(schema, doc, &at, depth)?;
-                // An index signature must admit every declared property's type as well.
-                let ty = if names.is_empty() { ty } else { Ty::unknown() };
-                lines.push(format!("{indent}[key: string]: {};", ty.text));
+        } else {
+            match object.get("additionalProperties") {
+                Some(Value::Bool(false)) => {}
+                None | Some(Value::Bool(true)) => {
+                    lines.push(format!("{indent}[key: string]: unknown;"))
+                }
+                Some(schema) => {
+                    let at = pointer_push(pointer, "additionalProperties");
+                    let ty = self.ty(schema, doc, &at, depth)?;
+                    lines.push(format!("{indent}[key: string]: {};", ty.text));
+                }
             }
         }
         Ok(lines)
@@ -282,48 +494,62 @@ impl Emitter<'_> {
                 .ok_or_else(|| self.err(doc, pointer, "`$ref` must be a string"))?;
             return self.reference(reference, doc, &pointer_push(pointer, "$ref"));
         }
-        let base = self.base(object, doc, pointer, depth)?;
-        let Some(one_of) = object.get("oneOf") else {
+        let mut base = self.base(object, doc, pointer, depth)?;
+        let mut parts = Vec::new();
+        for keyword in ["oneOf", "anyOf"] {
+            let Some(list) = object.get(keyword) else {
+                continue;
+            };
+            let at = pointer_push(pointer, keyword);
+            let variants = list
+                .as_array()
+                .ok_or_else(|| self.err(doc, &at, format!("`{keyword}` must be an array")))?;
+            let mut members = Vec::new();
+            for (i, variant) in variants.iter().enumerate() {
+                members.push(self.variant(
+                    variant,
+                    doc,
+                    &pointer_push(&at, &i.to_string()),
+                    depth,
+                )?);
+            }
+            // `type` beside the union, and nothing else that shapes the type: when every variant
+            // already has one of the outer types, the union says all there is.
+            if base.is_some() && !shapes_beyond_type(object) {
+                let outer = base_types(object);
+                let inner: Option<BTreeSet<JsonType>> =
+                    variants
+                        .iter()
+                        .try_fold(BTreeSet::new(), |mut acc, variant| {
+                            acc.extend(self.json_types(variant, &doc.name, 0)?);
+                            Some(acc)
+                        });
+                if let (Some(outer), Some(inner)) = (outer, inner) {
+                    if inner.is_subset(&outer) {
+                        base = None;
+                    }
+                }
+            }
+            parts.push(Ty::union(members));
+        }
+        if let Some(list) = object.get("allOf") {
+            let at = pointer_push(pointer, "allOf");
+            let branches = list
+                .as_array()
+                .ok_or_else(|| self.err(doc, &at, "`allOf` must be an array"))?;
+            for (i, branch) in branches.iter().enumerate() {
+                parts.push(self.ty(branch, doc, &pointer_push(&at, &i.to_string()), depth)?);
+            }
+        }
+        if parts.is_empty() {
             return Ok(base.unwrap_or_else(Ty::unknown));
-        };
-        let variants = one_of.as_array().ok_or_else(|| {
-            self.err(
-                doc,
-                &pointer_push(pointer, "oneOf"),
-                "`oneOf` must be an array",
-            )
-        })?;
-        let mut members = Vec::new();
-        for (i, variant) in variants.iter().enumerate() {
-            let at = pointer_push(&pointer_push(pointer, "oneOf"), &i.to_string());
-            members.push(self.variant(variant, doc, &at, depth)?);
         }
-        let union = Ty::union(members);
-        let Some(base) = base else { return Ok(union) };
-        // `type` beside `oneOf`: when every variant already has one of the outer types, the union
-        // says all there is; otherwise both constraints hold.
-        let outer = base_types(object);
-        let inner: Option<BTreeSet<JsonType>> =
-            variants
-                .iter()
-                .try_fold(BTreeSet::new(), |mut acc, variant| {
-                    acc.extend(self.json_types(variant, &doc.name, 0)?);
-                    Some(acc)
-                });
-        match (outer, inner) {
-            (Some(outer), Some(inner)) if inner.is_subset(&outer) => Ok(union),
-            _ => Ok(Ty {
-                text: format!(
-                    "{} & {}",
-                    base.at(Prec::Intersection),
-                    union.at(Prec::Primary)
-                ),
-                prec: Prec::Intersection,
-            }),
-        }
+        let mut all: Vec<Ty> = base.into_iter().collect();
+        all.extend(parts);
+        Ok(Ty::intersection(all))
     }
 
-    /// A `oneOf` variant: an inline object with a `title` becomes its own named interface.
+    /// A `oneOf` / `anyOf` variant: an inline object with a `title` becomes its own named alias.
     fn variant(
         &mut self,
         variant: &Value,
@@ -332,12 +558,16 @@ impl Emitter<'_> {
         depth: usize,
     ) -> Result<Ty> {
         if let Some(object) = variant.as_object().filter(|o| is_object_shape(o)) {
-            if let Some(title) = object.get("title").and_then(Value::as_str) {
+            let title = object
+                .get("title")
+                .and_then(Value::as_str)
+                .filter(|title| !self.free_titles || is_type_name(title));
+            if let Some(title) = title {
                 if !is_type_name(title) {
                     return Err(self.err(
                         doc,
                         &pointer_push(pointer, "title"),
-                        format!("the title `{title}` of a oneOf variant names its TypeScript interface: it must be a PascalCase identifier"),
+                        format!("the title `{title}` of a oneOf/anyOf variant names its TypeScript type: it must be a PascalCase identifier"),
                     ));
                 }
                 self.claim(doc, pointer, title)?;
@@ -360,20 +590,47 @@ impl Emitter<'_> {
             .pointer
             .strip_prefix("/definitions/")
             .filter(|rest| !rest.contains('/'));
+        let set = self.set;
         let Some(definition) = definition else {
-            return Err(self.err(
-                doc,
-                pointer,
-                format!("`$ref` `{reference}` points inside a schema: the TypeScript types can name only documents and `#/definitions/<name>` entries"),
-            ));
+            // A pointer inside a schema names no type of its own: its type is written out where it
+            // is used (`unknown` for one that comes back to itself).
+            if self.expanding.contains(&location) {
+                return Ok(Ty::unknown());
+            }
+            let owner = set
+                .docs
+                .get(&location.doc)
+                .ok_or_else(|| self.err(doc, pointer, "the referenced document is missing"))?;
+            let target = set.node(&location).ok_or_else(|| {
+                self.err(
+                    doc,
+                    pointer,
+                    format!("`$ref` `{reference}` points at nothing"),
+                )
+            })?;
+            self.expanding.insert(location.clone());
+            let ty = self.ty(target, owner, &location.pointer, 0);
+            self.expanding.remove(&location);
+            return ty;
         };
         let token = definition.replace("~1", "/").replace("~0", "~");
-        let stem = pascal_words(&token);
-        if stem.is_empty() {
-            return Err(self.err(doc, pointer, format!("the definition `{token}` has no letters or digits to name its TypeScript type with")));
-        }
-        let name = format!("{}{stem}", location.doc);
-        let set = self.set;
+        let own = is_plain_type_name(&token)
+            .then(|| token.clone())
+            .filter(|name| {
+                self.names.get(name).is_none_or(|existing| {
+                    *existing == location || self.same_definition(existing, &location)
+                })
+            });
+        let name = match own {
+            Some(name) => name,
+            None => {
+                let stem = pascal_words(&token);
+                if stem.is_empty() {
+                    return Err(self.err(doc, pointer, format!("the definition `{token}` has no letters or digits to name its TypeScript type with")));
+                }
+                format!("{}{stem}", location.doc)
+            }
+        };
         let owner = set
             .docs
             .get(&location.doc)
@@ -465,13 +722,30 @@ impl Emitter<'_> {
                     elements.push(format!("{}{optional}", ty.at(Prec::Primary)));
                 }
                 if max.is_none_or(|max| max > schemas.len() as u64) {
-                    elements.push("...unknown[]".to_owned());
+                    let rest_at = pointer_push(pointer, "additionalItems");
+                    match object.get("additionalItems") {
+                        Some(Value::Bool(false)) => {}
+                        None | Some(Value::Bool(true)) => elements.push("...unknown[]".to_owned()),
+                        Some(rest) => {
+                            let rest = self.ty(rest, doc, &rest_at, depth)?;
+                            elements.push(format!("...{}[]", rest.at(Prec::Primary)));
+                        }
+                    }
                 }
                 Ok(Ty::primary(format!("[{}]", elements.join(", "))))
             }
             Some(schema) => {
                 let item = self.ty(schema, doc, &at, depth)?;
-                Ok(Ty::primary(format!("{}[]", item.at(Prec::Primary))))
+                let min = object.get("minItems").and_then(Value::as_u64);
+                let max = object.get("maxItems").and_then(Value::as_u64);
+                match (min, max) {
+                    // A fixed length is a tuple, as ts-rs writes the array typify makes of it.
+                    (Some(min), Some(max)) if min == max && max <= MAX_TUPLE => {
+                        let items = vec![item.at(Prec::Primary); max as usize];
+                        Ok(Ty::primary(format!("[{}]", items.join(", "))))
+                    }
+                    _ => Ok(Ty::primary(format!("{}[]", item.at(Prec::Primary)))),
+                }
             }
         }
     }
@@ -498,7 +772,10 @@ impl Emitter<'_> {
             (Some(c), _) => vec![c],
             (None, Some(values)) => values.iter().collect(),
             (None, None) => {
-                let variants = object.get("oneOf")?.as_array()?;
+                let variants = object
+                    .get("oneOf")
+                    .or_else(|| object.get("anyOf"))?
+                    .as_array()?;
                 return variants.iter().try_fold(BTreeSet::new(), |mut acc, v| {
                     acc.extend(self.json_types(v, doc, hops + 1)?);
                     Some(acc)
@@ -509,14 +786,41 @@ impl Emitter<'_> {
     }
 }
 
+/// The longest fixed-length array (`minItems` = `maxItems`) written as a tuple type.
+const MAX_TUPLE: u64 = 16;
+
 /// Whether a schema object is an object type with nothing else that changes its TypeScript type:
-/// `type: "object"` and no `enum`, `const` or `oneOf`.
+/// `type: "object"` and no `enum`, `const`, `oneOf`, `anyOf`, `allOf` or `$ref`.
 fn is_object_shape(object: &Map<String, Value>) -> bool {
     base_types_list(object).is_some_and(|t| t == [JsonType::Object])
-        && !object.contains_key("enum")
-        && !object.contains_key("const")
-        && !object.contains_key("oneOf")
-        && !object.contains_key("$ref")
+        && !["enum", "const", "oneOf", "anyOf", "allOf", "$ref"]
+            .iter()
+            .any(|k| object.contains_key(*k))
+}
+
+/// Whether a schema object's own keywords say more about its type than `type` does.
+fn shapes_beyond_type(object: &Map<String, Value>) -> bool {
+    [
+        "enum",
+        "const",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+    ]
+    .iter()
+    .any(|k| object.contains_key(*k))
+}
+
+/// Whether a schema holds a `$ref` anywhere.
+fn has_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(object) => object
+            .iter()
+            .any(|(key, child)| key == "$ref" || has_ref(child)),
+        Value::Array(items) => items.iter().any(has_ref),
+        _ => false,
+    }
 }
 
 /// The `type` keyword's types, in order.
@@ -596,6 +900,13 @@ fn is_type_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_uppercase()) && is_identifier(name) && !name.contains('$')
 }
 
+/// Whether a definition key can name its type as it is, in TypeScript and in Rust alike: an ASCII
+/// capital letter, then ASCII letters and digits.
+fn is_plain_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// `remote-control_client` → `RemoteControlClient`; only ASCII letters and digits survive.
 fn pascal_words(text: &str) -> String {
     let mut out = String::new();
@@ -639,9 +950,24 @@ mod tests {
         SchemaSet::new(docs, Profile::General).expect("valid test schemas")
     }
 
+    /// The types of documents given as text, with their key order.
+    fn emit_texts(docs: &[(&str, &str)]) -> String {
+        let mut order = KeyOrder::default();
+        let mut values = Vec::new();
+        for (name, text) in docs {
+            order.add(name, text);
+            values.push((*name, serde_json::from_str(text).expect("test JSON")));
+        }
+        emit(&set(values), &order).unwrap()
+    }
+
+    fn emit_plain(docs: Vec<(&str, Value)>) -> String {
+        emit(&set(docs), &KeyOrder::default()).unwrap()
+    }
+
     #[test]
     fn objects_enums_refs_and_nullable_optionals() {
-        let set = set(vec![
+        let out = emit_plain(vec![
             (
                 "Policy",
                 json!({"description": "A policy.", "type": "string", "enum": ["a", "b"]}),
@@ -670,37 +996,47 @@ mod tests {
                 json!({"type": "object", "properties": {}, "additionalProperties": false}),
             ),
         ]);
-        let out = emit(&set).unwrap();
         assert!(
             out.contains("/**\n * A policy.\n */\nexport type Policy = \"a\" | \"b\";"),
             "{out}"
         );
-        assert!(out.contains("export interface Params {"), "{out}");
+        assert!(out.contains("export type Params = {"), "{out}");
+        assert!(!out.contains("interface"), "{out}");
         assert!(
             out.contains("  /**\n   * How many.\n   */\n  count: number;"),
             "{out}"
         );
         assert!(out.contains("  \"odd-name\"?: boolean;"), "{out}");
         assert!(out.contains("  policy?: Policy | null;"), "{out}");
-        assert!(out.contains("  tags: \"x\"[];"), "{out}");
+        assert!(out.contains("  tags: [\"x\"];"), "{out}");
         assert!(
-            out.contains("export interface Open {\n  a: string;\n  [key: string]: unknown;\n}"),
+            out.contains("export type Open = {\n  a: string;\n  [key: string]: unknown;\n};"),
             "{out}"
         );
         assert!(
             out.contains("export type Empty = Record<string, never>;"),
             "{out}"
         );
-        // Documents in name order, properties in name order.
-        assert!(
-            out.find("export type Empty").unwrap() < out.find("export interface Open").unwrap()
-        );
+        // Documents in name order; without source text, properties in name order.
+        assert!(out.find("export type Empty").unwrap() < out.find("export type Open").unwrap());
         assert!(out.find("count: number").unwrap() < out.find("\"odd-name\"?").unwrap());
     }
 
     #[test]
-    fn tagged_one_of_becomes_a_union_of_named_interfaces() {
-        let set = set(vec![(
+    fn properties_follow_the_source_order_then_required_only_names() {
+        let out = emit_texts(&[(
+            "Ordered",
+            r#"{"type": "object", "properties": {"zeta": {"type": "string"}, "alpha": {"type": "object", "properties": {"y": {"type": "null"}, "b": {"type": "boolean"}}, "additionalProperties": false}, "mid": {"type": "integer"}}, "required": ["zeta", "omega", "beta"], "additionalProperties": false}"#,
+        )]);
+        assert!(
+            out.contains("export type Ordered = {\n  zeta: string;\n  alpha?: {\n    y?: null;\n    b?: boolean;\n  };\n  mid?: number;\n  omega: unknown;\n  beta: unknown;\n};"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn tagged_one_of_becomes_a_union_of_named_aliases() {
+        let out = emit_plain(vec![(
             "Payload",
             json!({
                 "description": "Tagged.",
@@ -711,46 +1047,52 @@ mod tests {
                 ]
             }),
         )]);
-        let out = emit(&set).unwrap();
         assert!(
             out.contains("export type Payload = First | Second;"),
             "{out}"
         );
         assert!(
             out.contains(
-                "/**\n * One.\n */\nexport interface First {\n  n: number;\n  type: \"first\";\n}"
+                "/**\n * One.\n */\nexport type First = {\n  n: number;\n  type: \"first\";\n};"
             ),
             "{out}"
         );
         assert!(
-            out.contains("export interface Second {\n  type: \"second\";\n}"),
+            out.contains("export type Second = {\n  type: \"second\";\n};"),
             "{out}"
         );
     }
 
     #[test]
     fn definitions_tuples_and_inline_objects() {
-        let set = set(vec![(
+        let out = emit_plain(vec![(
             "Tree",
             json!({
                 "type": "object",
                 "properties": {
                     "children": {"type": "array", "items": {"$ref": "#"}},
                     "pair": {"type": "array", "items": [{"type": "string"}, {"$ref": "#/definitions/leaf-node"}], "minItems": 1},
+                    "closed": {"type": "array", "items": [{"type": "string"}], "additionalItems": false},
+                    "rest": {"type": "array", "items": [{"type": "string"}], "minItems": 1, "additionalItems": {"type": "integer"}},
                     "meta": {"type": "object", "properties": {"k": {"type": ["string", "null"]}}, "additionalProperties": false},
-                    "mixed": {"type": ["integer", "string"], "enum": [1, "a", true]}
+                    "mixed": {"type": ["integer", "string"], "enum": [1, "a", true]},
+                    "same": {"$ref": "#/definitions/Leaf"}
                 },
                 "additionalProperties": false,
-                "definitions": {"leaf-node": {"type": "integer"}}
+                "definitions": {"leaf-node": {"type": "integer"}, "Leaf": {"type": "boolean"}}
             }),
         )]);
-        let out = emit(&set).unwrap();
         assert!(out.contains("  children?: Tree[];"), "{out}");
         assert!(
             out.contains("  pair?: [string, TreeLeafNode?, ...unknown[]];"),
             "{out}"
         );
+        assert!(out.contains("  closed?: [string?];"), "{out}");
+        assert!(out.contains("  rest?: [string, ...number[]];"), "{out}");
+        // A definition that is a type name keeps its name; another is prefixed by the document.
         assert!(out.contains("export type TreeLeafNode = number;"), "{out}");
+        assert!(out.contains("  same?: Leaf;"), "{out}");
+        assert!(out.contains("export type Leaf = boolean;"), "{out}");
         assert!(
             out.contains("  meta?: {\n    k?: string | null;\n  };"),
             "{out}"
@@ -759,15 +1101,75 @@ mod tests {
     }
 
     #[test]
-    fn unmappable_schemas_are_located_errors() {
-        let set = set(vec![(
-            "Deep",
-            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"$ref": "#/properties/a"}}}),
-        )]);
-        let error = emit(&set).unwrap_err();
-        assert_eq!(error.pointer.as_deref(), Some("/properties/b/$ref"));
-        assert_eq!(error.file, PathBuf::from("schema/Deep.json"));
+    fn shared_definitions_are_declared_once_and_different_ones_apart() {
+        let shared = json!({"description": "Shared.", "type": "string", "enum": ["x"]});
+        let out = emit_plain(vec![
+            (
+                "A",
+                json!({"type": "object", "properties": {"s": {"$ref": "#/definitions/S"}, "t": {"$ref": "#/definitions/T"}}, "definitions": {"S": shared, "T": {"type": "string"}}}),
+            ),
+            (
+                "B",
+                json!({"type": "object", "properties": {"s": {"$ref": "#/definitions/S"}, "t": {"$ref": "#/definitions/T"}}, "definitions": {"S": shared, "T": {"type": "number"}}}),
+            ),
+        ]);
+        assert_eq!(out.matches("export type S = \"x\";").count(), 1, "{out}");
+        assert!(out.contains("export type T = string;"), "{out}");
+        assert!(out.contains("export type BT = number;"), "{out}");
+        assert!(
+            out.contains("export type B = {\n  s?: S;\n  t?: BT;"),
+            "{out}"
+        );
+    }
 
+    #[test]
+    fn any_of_all_of_consts_and_inner_refs() {
+        let out = emit_plain(vec![(
+            "Mix",
+            json!({
+                "type": "object",
+                "properties": {
+                    "either": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                    "both": {"allOf": [
+                        {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+                        {"type": "object", "properties": {"b": {"type": "integer"}}}
+                    ]},
+                    "never": {"allOf": [{"type": "string"}, false]},
+                    "values": {"enum": [null, [1, "x"], {"k": false}, -2.5]},
+                    "map": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "object": {"type": "object"},
+                    "open": {"type": "object", "properties": {"o": {"type": "null"}}},
+                    "inner": {"$ref": "#/properties/either"},
+                    "anything": {"not": {"type": "string"}}
+                },
+                "additionalProperties": false
+            }),
+        )]);
+        assert!(out.contains("  either?: string | null;"), "{out}");
+        assert!(
+            out.contains("  both?: {\n    a: string;\n  } & {\n    b?: number;\n  };"),
+            "{out}"
+        );
+        assert!(out.contains("  never?: never;"), "{out}");
+        assert!(
+            out.contains("  values?: null | [1, \"x\"] | { k: false } | -2.5;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  map?: {\n    [key: string]: number;\n  };"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  object?: {\n    [key: string]: unknown;\n  };"),
+            "{out}"
+        );
+        assert!(out.contains("  open?: {\n    o?: null;\n  };"), "{out}");
+        assert!(out.contains("  inner?: string | null;"), "{out}");
+        assert!(out.contains("  anything?: unknown;"), "{out}");
+    }
+
+    #[test]
+    fn unmappable_schemas_are_located_errors() {
         let set = self::set(vec![
             ("First", json!({"type": "string"})),
             (
@@ -775,8 +1177,23 @@ mod tests {
                 json!({"oneOf": [{"title": "First", "type": "object"}, {"type": "null"}]}),
             ),
         ]);
-        let error = emit(&set).unwrap_err();
+        let error = emit(&set, &KeyOrder::default()).unwrap_err();
         assert_eq!(error.pointer.as_deref(), Some("/oneOf/0"));
+        assert_eq!(error.file, PathBuf::from("schema/Clash.json"));
         assert!(error.reason.contains("already taken"), "{error}");
+
+        let set = self::set(vec![(
+            "Titled",
+            json!({"anyOf": [{"title": "not a name", "type": "object"}, {"type": "null"}]}),
+        )]);
+        let error = emit(&set, &KeyOrder::default()).unwrap_err();
+        assert_eq!(error.pointer.as_deref(), Some("/anyOf/0/title"));
+        assert!(error.reason.contains("PascalCase"), "{error}");
+        // Standalone schemas' titles may be free text: the variant is written out instead.
+        let out = emit_general(&set, &KeyOrder::default()).unwrap();
+        assert!(
+            out.contains("export type Titled = {\n  [key: string]: unknown;\n} | null;"),
+            "{out}"
+        );
     }
 }

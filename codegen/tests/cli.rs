@@ -69,12 +69,7 @@ fn generate<S: AsRef<OsStr>>(args: &[S]) -> String {
     text(&output.stderr)
 }
 
-/// Runs the generator and requires `code`, stdout empty and exactly `stderr`.
-fn refused<S: AsRef<OsStr>>(args: &[S], code: i32, stderr: &str) {
-    refused_in(Path::new("."), args, code, stderr);
-}
-
-/// [`refused`], run in `dir`.
+/// Runs the generator in `dir` and requires `code`, stdout empty and exactly `stderr`.
 fn refused_in<S: AsRef<OsStr>>(dir: &Path, args: &[S], code: i32, stderr: &str) {
     let output = run_in(dir, args);
     assert_eq!(
@@ -496,26 +491,71 @@ fn corpus_bundle() -> Value {
 }
 
 #[test]
-fn the_codex_corpus_folder_is_refused_at_its_first_nested_definitions() {
+fn the_codex_corpus_folder_generates_as_written() {
     if !corpus().is_dir() {
         eprintln!("skipped: no corpus at {}", corpus().display());
         return;
     }
-    // The corpus files keep the types they share in `definitions` of their own; the Rust type
-    // emitter takes one type per file, so the folder is refused there, naming the place.
-    let out = scratch("corpus-folder").join("out");
-    let shown = corpus().join("DeviceKeyCreateParams.json");
-    refused(
-        &[
-            OsStr::new("generate"),
-            corpus().as_os_str(),
-            OsStr::new("--out"),
-            out.as_os_str(),
-        ],
-        1,
-        &format!("error: {}#/definitions: protocol types are one per file: move this definition into its own schema file and `$ref` it by file name\n", shown.display()),
+    // The corpus files keep the types they share in `definitions` of their own (as schemars
+    // writes them); the general profile takes the folder as written, each file a type.
+    let dir = scratch("corpus-folder");
+    let out = dir.join("out");
+    let warnings = generate(&[
+        OsStr::new("generate"),
+        corpus().as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("--name"),
+        OsStr::new("codex-folder"),
+    ]);
+    assert_eq!(
+        warnings, "",
+        "the corpus uses nothing the general profile ignores"
     );
-    assert!(!out.exists(), "nothing is written");
+    let bundle = corpus_bundle();
+    let definitions = &bundle["definitions"];
+    let cases: Vec<(String, Value)> = vec![
+        ("DeviceKeyPublicParams", json!({"keyId": "k1"})),
+        ("DeviceKeyPublicParams", json!({"keyId": 7})),
+        ("DeviceKeyCreateParams", json!({"accountUserId": "a", "clientId": "c"})),
+        (
+            "DeviceKeyCreateParams",
+            json!({"accountUserId": "a", "clientId": "c", "protectionPolicy": "software"}),
+        ),
+        (
+            "DeviceKeyCreateResponse",
+            json!({"keyId": "k", "publicKeySpkiDerBase64": "AA==", "algorithm": "ecdsa_p256_sha256", "protectionClass": "hardware_tpm"}),
+        ),
+        ("DeviceKeySignResponse", json!({"signatureDerBase64": 1})),
+    ]
+    .into_iter()
+    .map(|(name, instance)| (name.to_owned(), instance))
+    .collect();
+    let valid: Vec<bool> = cases
+        .iter()
+        .map(|(name, instance)| reference_verdict(definitions, name, instance))
+        .collect();
+    let answers = judge(&out, "codex-folder", &cases);
+    let names: Vec<&str> = answers[0]
+        .as_array()
+        .expect("type names")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for file in [
+        "DeviceKeyCreateParams",
+        "DeviceKeyCreateResponse",
+        "DeviceKeyPublicParams",
+        "DeviceKeyPublicResponse",
+        "DeviceKeySignParams",
+        "DeviceKeySignResponse",
+    ] {
+        assert!(
+            names.contains(&file),
+            "{file} is a type of the folder: {names:?}"
+        );
+    }
+    assert_verdicts(&answers[1..], &cases, &valid);
 }
 
 #[test]
@@ -828,7 +868,7 @@ error: names/cl\u{e9}.json: the file name `cl\u{e9}` is not a type name and cann
         &dir,
         &["generate", "typify/ifthen", "--out", "o"],
         1,
-        "error: typify/ifthen: the type generator (typify) cannot make Rust types of these schemas: not implemented: if/then/else schemas are not supported\n",
+        "error: typify/ifthen/A.json: the type generator (typify) cannot handle these schemas (it panicked: not implemented: if/then/else schemas are not supported: { \"if\": { \"type\": \"string\" }, \"then\": { \"minLength\": 2 } })\n",
     );
     refused_in(
         &dir,

@@ -4,6 +4,7 @@
 
 ///An account user id, as the backend names the user a device key is bound to. Never empty (codex message `accountUserId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct AccountUserId(::std::string::String);
 impl ::std::ops::Deref for AccountUserId {
@@ -57,18 +58,21 @@ impl<'de> ::serde::Deserialize<'de> for AccountUserId {
 }
 ///The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AttestationEnvelope {
     ///Outcome status. 0: ok, the client answered with a token (then `t` is present). 1: timeout, no answer in time. 2: request failed, the client answered with an error. 3: request canceled, the connection went away. 4: malformed response, the answer was not a valid AttestationGenerateResponse.
     pub s: i64,
     ///The client's token, exactly as received. Present only when `s` is 0 (the schema cannot tie the two together; the runtime does).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub t: ::std::option::Option<AttestationEnvelopeT>,
     ///Envelope version: always 1.
     pub v: i64,
 }
 ///The client's token, exactly as received. Present only when `s` is 0 (the schema cannot tie the two together; the runtime does).
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct AttestationEnvelopeT(::std::string::String);
 impl ::std::ops::Deref for AttestationEnvelopeT {
@@ -119,10 +123,12 @@ impl<'de> ::serde::Deserialize<'de> for AttestationEnvelopeT {
 }
 ///Params of the server-to-client request `attestation/generate`, sent only to connections that set `capabilities.requestAttestation`: always the empty object.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AttestationGenerateParams {}
 ///Result of `attestation/generate`: an attestation token the server passes on without looking inside.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AttestationGenerateResponse {
     ///The opaque attestation token, such as `v1.opaque-client-payload`. Must not be empty.
@@ -130,6 +136,7 @@ pub struct AttestationGenerateResponse {
 }
 ///The opaque attestation token, such as `v1.opaque-client-payload`. Must not be empty.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct AttestationGenerateResponseToken(::std::string::String);
 impl ::std::ops::Deref for AttestationGenerateResponseToken {
@@ -180,6 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for AttestationGenerateResponseToken {
 }
 ///Extension: the nonce a verifier chose for one `device/key/certify`: the canonical unpadded base64url encoding of exactly 32 random bytes (43 characters). The TPM puts the 32 bytes in the `extraData` of the attestation it signs, so a certification answers this request and no other.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct AttestationNonce(::std::string::String);
 impl ::std::ops::Deref for AttestationNonce {
@@ -232,6 +240,7 @@ impl<'de> ::serde::Deserialize<'de> for AttestationNonce {
 #[derive(
     ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct Base64Bytes(pub ::std::string::String);
 impl ::std::ops::Deref for Base64Bytes {
@@ -263,6 +272,7 @@ impl ::std::str::FromStr for Base64Bytes {
 }
 ///A client id, as the backend names the client a device key is bound to. Never empty (codex message `clientId must not be empty`). Extension: at most 256 characters (Unicode code points). codex's ids are a few dozen characters; the bound keeps every stored binding, and every answer and proof that carries one, small.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct ClientId(::std::string::String);
 impl ::std::ops::Deref for ClientId {
@@ -316,18 +326,21 @@ impl<'de> ::serde::Deserialize<'de> for ClientId {
 }
 ///Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ClientInfo {
     ///The client's machine-readable name, such as `codex_vscode`. At most 1024 characters.
     pub name: ClientInfoName,
     ///The client's human-readable name, when it has one. codex clients send `null` when there is none. At most 1024 characters.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "ts-rs", ts(optional = nullable))]
     pub title: ::std::option::Option<ClientInfoTitle>,
     ///The client's version. At most 1024 characters.
     pub version: ClientInfoVersion,
 }
 ///The client's machine-readable name, such as `codex_vscode`. At most 1024 characters.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct ClientInfoName(::std::string::String);
 impl ::std::ops::Deref for ClientInfoName {
@@ -378,6 +391,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientInfoName {
 }
 ///`ClientInfoTitle`
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct ClientInfoTitle(::std::string::String);
 impl ::std::ops::Deref for ClientInfoTitle {
@@ -428,6 +442,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientInfoTitle {
 }
 ///The client's version. At most 1024 characters.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct ClientInfoVersion(::std::string::String);
 impl ::std::ops::Deref for ClientInfoVersion {
@@ -489,6 +504,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientInfoVersion {
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum DeviceKeyAlgorithm {
     #[serde(rename = "ecdsa_p256_sha256")]
     EcdsaP256Sha256,
@@ -525,6 +541,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyAlgorithm {
 }
 ///Params of `device/key/certify` (extension): have the TPM certify a `dk_tpm_` device key with the attestation key (`TPM2_Certify`), so that a verifier can check, not believe, that the key is TPM-resident and non-exportable. A key of another class fails with `attestationUnavailable`. The key must be stored with its binding (else `keyNotFound`), but the binding's account user and client are not matched. Nothing the caller chooses is signed except the nonce, inside the TPM's own attestation structure.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyCertifyParams {
     ///The key to certify.
@@ -535,6 +552,7 @@ pub struct DeviceKeyCertifyParams {
 }
 ///Result of `device/key/certify` (extension): the TPM's attestation of the key, signed by the AK of `device/tpm/identity`. A verifier checks the AK signature, that the structure is TPM-generated (`TPM_GENERATED_VALUE`) and of type `TPM_ST_ATTEST_CERTIFIED`, that `extraData` is its nonce, that the certified name is the name of `keyPublicAreaBase64`, that this public area's point is the key's SPKI, and that its attributes make the key non-exportable (`fixedTPM`, `fixedParent`, `sensitiveDataOrigin`, `sign`, no `decrypt`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyCertifyResponse {
     ///The attestation: `TPMS_ATTEST` as the TPM marshalled it, without its size prefix; the signed bytes.
@@ -552,6 +570,7 @@ pub struct DeviceKeyCertifyResponse {
 }
 ///Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyCreateParams {
     ///The account user the key is bound to; every payload the key signs must carry the same value. Must not be empty (`accountUserId must not be empty`).
@@ -565,10 +584,12 @@ pub struct DeviceKeyCreateParams {
         rename = "protectionPolicy",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(feature = "ts-rs", ts(optional = nullable))]
     pub protection_policy: ::std::option::Option<DeviceKeyProtectionPolicy>,
 }
 ///Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyCreateResponse {
     ///The key's signature algorithm.
@@ -585,6 +606,7 @@ pub struct DeviceKeyCreateResponse {
 }
 ///Params of `device/key/delete` (extension, not in codex): delete a device key's platform key and its binding.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyDeleteParams {
     ///The key to delete.
@@ -593,6 +615,7 @@ pub struct DeviceKeyDeleteParams {
 }
 ///Result of `device/key/delete` (extension, not in codex).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyDeleteResponse {
     ///True when a key was found and deleted; false when there was nothing to delete.
@@ -602,6 +625,7 @@ pub struct DeviceKeyDeleteResponse {
 #[derive(
     ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct DeviceKeyId(pub ::std::string::String);
 impl ::std::ops::Deref for DeviceKeyId {
@@ -633,6 +657,7 @@ impl ::std::str::FromStr for DeviceKeyId {
 }
 ///One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyInfo {
     ///The account user the key is bound to; never empty.
@@ -655,6 +680,7 @@ pub struct DeviceKeyInfo {
 }
 ///Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyListParams {
     ///Only list keys bound to this account user. Must not be empty when present.
@@ -662,22 +688,27 @@ pub struct DeviceKeyListParams {
         rename = "accountUserId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub account_user_id: ::std::option::Option<AccountUserId>,
     ///The cursor: list only the keys after this one in list order. Give the `nextCursor` of the previous answer, with the same filters. A key that is no longer stored (deleted since that answer) fails with `keyNotFound`: list again from the start.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub after: ::std::option::Option<DeviceKeyId>,
     ///Only list keys bound to this client. Must not be empty when present.
     #[serde(
         rename = "clientId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub client_id: ::std::option::Option<ClientId>,
     ///The most keys this answer may hold: 1 to 1000. Omitted means 1000, the server's maximum per answer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub limit: ::std::option::Option<::std::num::NonZeroU64>,
 }
 ///Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyListResponse {
     ///The matching keys of this page, possibly none: at most the request's `limit`, and never more than 1000.
@@ -687,6 +718,7 @@ pub struct DeviceKeyListResponse {
         rename = "nextCursor",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub next_cursor: ::std::option::Option<DeviceKeyId>,
 }
 ///Where the private half of a device key lives, as reported by the provider that created it. `hardware_secure_enclave`: a non-exportable key inside the Apple Secure Enclave (key id prefix `dk_hse_`). `hardware_tpm`: a non-exportable key inside a TPM 2.0 (key id prefix `dk_tpm_`). `os_protected_nonextractable`: a key the operating system keeps non-extractable without a hardware boundary, such as a macOS Data Protection keychain key created with kSecAttrIsExtractable false (key id prefix `dk_osn_`). `software` (extension, not in codex): a key held by the explicitly enabled software provider, for development and tests only (key id prefix `dk_swk_`).
@@ -702,6 +734,7 @@ pub struct DeviceKeyListResponse {
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum DeviceKeyProtectionClass {
     #[serde(rename = "hardware_secure_enclave")]
     HardwareSecureEnclave,
@@ -761,6 +794,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyProtectionClass
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum DeviceKeyProtectionPolicy {
     #[serde(rename = "hardware_only")]
     HardwareOnly,
@@ -807,6 +841,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DeviceKeyProtectionPolic
 }
 ///Params of `device/key/public`: fetch the public key of an existing device key. Only the key id is checked; no binding is required.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyPublicParams {
     ///The key to read.
@@ -815,6 +850,7 @@ pub struct DeviceKeyPublicParams {
 }
 ///Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeyPublicResponse {
     ///The key's signature algorithm.
@@ -831,6 +867,7 @@ pub struct DeviceKeyPublicResponse {
 }
 ///Params of `device/key/sign`: sign a remote-control payload with a device key. The runtime checks the key id, then this schema, then the clock-dependent rules, the binding and replay, and only then asks the provider to sign.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeySignParams {
     ///The key to sign with.
@@ -841,6 +878,7 @@ pub struct DeviceKeySignParams {
 }
 ///What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum DeviceKeySignPayload {
     ///RemoteControlClientConnection
@@ -910,6 +948,7 @@ pub enum DeviceKeySignPayload {
 }
 ///Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKeySignResponse {
     ///The algorithm of the signature.
@@ -923,6 +962,7 @@ pub struct DeviceKeySignResponse {
 }
 ///Params of `device/tpm/activateCredential` (extension): a credential challenge a verifier made in software for the EK of `device/tpm/identity` and the AK's name (`TPM2_MakeCredential`). The TPM recovers the secret only if it holds both the EK and an object with that AK name (`TPM2_ActivateCredential`), which proves the AK is this TPM's.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceTpmActivateCredentialParams {
     ///The credential blob: the contents of `TPM2B_ID_OBJECT` without its size prefix (the integrity HMAC as a `TPM2B_DIGEST`, then the encrypted identity).
@@ -934,6 +974,7 @@ pub struct DeviceTpmActivateCredentialParams {
 }
 ///Result of `device/tpm/activateCredential` (extension): the secret the TPM recovered from the challenge. A verifier compares it with the secret it put in; equal means the AK is resident in the TPM whose EK it trusts.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceTpmActivateCredentialResponse {
     ///The recovered credential, in standard base64 with padding.
@@ -942,10 +983,12 @@ pub struct DeviceTpmActivateCredentialResponse {
 }
 ///Params of `device/tpm/identity` (extension, not in codex): no params. The TPM provider's attestation identity is the same for every caller.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceTpmIdentityParams {}
 ///Result of `device/tpm/identity` (extension): who the TPM is, for a verifier to check before it trusts any certification. The endorsement key (EK) is the TPM's identity, certified by its manufacturer; the attestation key (AK) is a restricted signing key of the endorsement hierarchy that signs certifications of device keys. A verifier checks the EK certificate against the manufacturers it trusts, then proves with `device/tpm/activateCredential` that the AK lives in the same TPM as the EK.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceTpmIdentityResponse {
     ///The AK's public area: `TPMT_PUBLIC`, marshalled, without its size prefix. Its name (nameAlg followed by the nameAlg digest of these bytes) is what a credential challenge is made for.
@@ -963,6 +1006,7 @@ pub struct DeviceTpmIdentityResponse {
 }
 ///The `data` of a domain error (codes -32000 to -32099, extension).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DomainErrorData {
     ///The key the error concerns, when there is one.
@@ -970,6 +1014,7 @@ pub struct DomainErrorData {
         rename = "keyId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub key_id: ::std::option::Option<DeviceKeyId>,
     ///What went wrong.
     pub kind: DomainErrorKind,
@@ -987,6 +1032,7 @@ pub struct DomainErrorData {
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum DomainErrorKind {
     #[serde(rename = "keyNotFound")]
     KeyNotFound,
@@ -1099,20 +1145,24 @@ impl ::std::convert::TryFrom<::std::string::String> for DomainErrorKind {
 }
 ///Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub struct InitializeCapabilities {
     ///When true, the server may send this connection `attestation/generate` requests and turn the answers into the `x-oai-attestation` header value. Omitted means false.
     #[serde(
         rename = "requestAttestation",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(feature = "ts-rs", ts(optional))]
     pub request_attestation: ::std::option::Option<bool>,
 }
 ///Params of `initialize`, the first request on every connection. Any other request before it fails with `Not initialized`; a second one fails with `Already initialized`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct InitializeParams {
     ///What the client opts into; omitted means nothing. `null` means none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(feature = "ts-rs", ts(optional = nullable))]
     pub capabilities: ::std::option::Option<InitializeCapabilities>,
     ///Who the client says it is.
     #[serde(rename = "clientInfo")]
@@ -1120,6 +1170,7 @@ pub struct InitializeParams {
 }
 ///Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub struct InitializeResponse {
     ///The server's platform family as Rust's `std::env::consts::FAMILY` names it: `unix` or `windows`.
     #[serde(rename = "platformFamily")]
@@ -1133,6 +1184,7 @@ pub struct InitializeResponse {
 }
 ///The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct InvalidParamsErrorData {
     ///Always `invalidParams`.
@@ -1147,6 +1199,7 @@ pub struct InvalidParamsErrorData {
 }
 ///A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct Nonce(::std::string::String);
 impl ::std::ops::Deref for Nonce {
@@ -1199,6 +1252,7 @@ impl<'de> ::serde::Deserialize<'de> for Nonce {
 #[derive(
     ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct Origin(pub ::std::string::String);
 impl ::std::ops::Deref for Origin {
@@ -1241,6 +1295,7 @@ impl ::std::str::FromStr for Origin {
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum RemoteControlClientConnectionAudience {
     #[serde(rename = "remote_control_client_websocket")]
     RemoteControlClientWebsocket,
@@ -1277,6 +1332,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConne
 }
 ///The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`). Extension: at most 256 characters (Unicode code points).
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct RemoteControlClientConnectionSessionId(::std::string::String);
 impl ::std::ops::Deref for RemoteControlClientConnectionSessionId {
@@ -1341,6 +1397,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientConnectionSessionId {
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum RemoteControlClientConnectionTargetPath {
     #[serde(rename = "/api/codex/remote/control/client")]
     ApiCodexRemoteControlClient,
@@ -1392,6 +1449,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientConne
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum RemoteControlClientEnrollmentAudience {
     #[serde(rename = "remote_control_client_enrollment")]
     RemoteControlClientEnrollment,
@@ -1428,6 +1486,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrol
 }
 ///The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`). Extension: at most 256 characters (Unicode code points).
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct RemoteControlClientEnrollmentChallengeId(::std::string::String);
 impl ::std::ops::Deref for RemoteControlClientEnrollmentChallengeId {
@@ -1492,6 +1551,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteControlClientEnrollmentChallengeId
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum RemoteControlClientEnrollmentTargetPath {
     #[serde(rename = "/api/codex/remote/control/client/enroll")]
     ApiCodexRemoteControlClientEnroll,
@@ -1538,6 +1598,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RemoteControlClientEnrol
 }
 ///The `data` of a -32600 error: the message is not an acceptable request.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RequestErrorData {
     ///Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit. (Extension) `serverBusy`: the server's memory budget for long lines stayed exhausted while this line waited; the line was skipped and the connection stays usable (id `null`). (Extension) `tooManyConnections`: the server is at its connection limit; this message (id `null`) is the only one the connection gets before the server closes it.
@@ -1556,6 +1617,7 @@ pub struct RequestErrorData {
     PartialEq,
     PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 pub enum RequestErrorDataKind {
     #[serde(rename = "notInitialized")]
     NotInitialized,
@@ -1612,6 +1674,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RequestErrorDataKind {
 }
 ///One schema violation found while validating request params.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SchemaViolation {
     ///JSON Pointer (RFC 6901) to the offending value inside the params; the empty string for the params themselves.
@@ -1629,6 +1692,7 @@ pub struct SchemaViolation {
 #[derive(
     ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
 )]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct Sha256Base64url(pub ::std::string::String);
 impl ::std::ops::Deref for Sha256Base64url {
@@ -1660,6 +1724,7 @@ impl ::std::str::FromStr for Sha256Base64url {
 }
 ///A TPM 2.0 structure or blob (Part 2 marshalling, big-endian, without the TPM2B size prefix unless said otherwise) in canonical standard base64 with padding, never empty. Extension: at most 4096 characters, more than any TPM 2.0 structure these methods carry (a TPM command or response is at most 4096 bytes).
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "ts-rs", derive(::ts_rs::TS))]
 #[serde(transparent)]
 pub struct TpmBytesBase64(::std::string::String);
 impl ::std::ops::Deref for TpmBytesBase64 {

@@ -5,6 +5,11 @@ import type { AttestationGenerateParams, AttestationGenerateResponse, DeviceKeyC
 import { validateAttestationGenerateParams, validateAttestationGenerateResponse, validateDeviceKeyCertifyParams, validateDeviceKeyCertifyResponse, validateDeviceKeyCreateParams, validateDeviceKeyCreateResponse, validateDeviceKeyDeleteParams, validateDeviceKeyDeleteResponse, validateDeviceKeyListParams, validateDeviceKeyListResponse, validateDeviceKeyPublicParams, validateDeviceKeyPublicResponse, validateDeviceKeySignParams, validateDeviceKeySignResponse, validateDeviceTpmActivateCredentialParams, validateDeviceTpmActivateCredentialResponse, validateDeviceTpmIdentityParams, validateDeviceTpmIdentityResponse, validateInitializeParams, validateInitializeResponse } from "./validators.js";
 
 /**
+ * What a caller may send where a value of `T` is expected: `T` with every array (and tuple) `readonly`, at any depth. A value of `T` itself fits; properties keep their optionality and types.
+ */
+export type InputOf<T> = T extends object ? { readonly [K in keyof T]: InputOf<T[K]> } : T;
+
+/**
  * One JSON-RPC method of the protocol.
  */
 export interface MethodInfo {
@@ -125,39 +130,39 @@ export interface ClientRequestMethods {
   /**
    * Open the handshake; must be the first request on a connection. Any other request before it fails with `Not initialized`, a second one with `Already initialized`.
    */
-  initialize: { params: InitializeParams; result: InitializeResponse };
+  initialize: { params: InputOf<InitializeParams>; result: InitializeResponse };
   /**
    * Create a device key under a protection policy and bind it to an account user and a client.
    */
-  "device/key/create": { params: DeviceKeyCreateParams; result: DeviceKeyCreateResponse };
+  "device/key/create": { params: InputOf<DeviceKeyCreateParams>; result: DeviceKeyCreateResponse };
   /**
    * Return the public key of an existing device key.
    */
-  "device/key/public": { params: DeviceKeyPublicParams; result: DeviceKeyPublicResponse };
+  "device/key/public": { params: InputOf<DeviceKeyPublicParams>; result: DeviceKeyPublicResponse };
   /**
    * Sign a remote-control connection or enrollment payload with a device key, after the key id, schema, expiry, origin, binding and replay checks.
    */
-  "device/key/sign": { params: DeviceKeySignParams; result: DeviceKeySignResponse };
+  "device/key/sign": { params: InputOf<DeviceKeySignParams>; result: DeviceKeySignResponse };
   /**
    * List stored device keys, optionally filtered by binding (extension).
    */
-  "device/key/list": { params: DeviceKeyListParams; result: DeviceKeyListResponse };
+  "device/key/list": { params: InputOf<DeviceKeyListParams>; result: DeviceKeyListResponse };
   /**
    * Delete a device key's platform key and its binding (extension).
    */
-  "device/key/delete": { params: DeviceKeyDeleteParams; result: DeviceKeyDeleteResponse };
+  "device/key/delete": { params: InputOf<DeviceKeyDeleteParams>; result: DeviceKeyDeleteResponse };
   /**
    * Return the TPM's attestation identity: its EK certificate (or EK public area) and its attestation key's public area (extension).
    */
-  "device/tpm/identity": { params: DeviceTpmIdentityParams; result: DeviceTpmIdentityResponse };
+  "device/tpm/identity": { params: InputOf<DeviceTpmIdentityParams>; result: DeviceTpmIdentityResponse };
   /**
    * Answer a verifier's credential challenge for the EK and the AK with the secret only that TPM can recover (extension).
    */
-  "device/tpm/activateCredential": { params: DeviceTpmActivateCredentialParams; result: DeviceTpmActivateCredentialResponse };
+  "device/tpm/activateCredential": { params: InputOf<DeviceTpmActivateCredentialParams>; result: DeviceTpmActivateCredentialResponse };
   /**
    * Certify a TPM device key with the attestation key over a verifier's nonce (`TPM2_Certify`, extension).
    */
-  "device/key/certify": { params: DeviceKeyCertifyParams; result: DeviceKeyCertifyResponse };
+  "device/key/certify": { params: InputOf<DeviceKeyCertifyParams>; result: DeviceKeyCertifyResponse };
 }
 
 /**
@@ -167,7 +172,7 @@ export interface ServerRequestMethods {
   /**
    * Ask an opted-in client (`capabilities.requestAttestation`) for an opaque attestation token, which becomes the `x-oai-attestation` header value.
    */
-  "attestation/generate": { params: AttestationGenerateParams; result: AttestationGenerateResponse };
+  "attestation/generate": { params: AttestationGenerateParams; result: InputOf<AttestationGenerateResponse> };
 }
 
 /**

@@ -8,7 +8,11 @@ export type AccountUserId = string;
 /**
  * The value of the `x-oai-attestation` header, as compact JSON `{"v":1,"s":S,"t":T}`: the outcome of one `attestation/generate` request (the server waits 100 ms by default). With no opted-in connection there is no header at all. Examples: `{"v":1,"s":0,"t":"v1.opaque-client-payload"}`, `{"v":1,"s":1}`.
  */
-export interface AttestationEnvelope {
+export type AttestationEnvelope = {
+  /**
+   * Envelope version: always 1.
+   */
+  v: 1;
   /**
    * Outcome status. 0: ok, the client answered with a token (then `t` is present). 1: timeout, no answer in time. 2: request failed, the client answered with an error. 3: request canceled, the connection went away. 4: malformed response, the answer was not a valid AttestationGenerateResponse.
    */
@@ -17,11 +21,7 @@ export interface AttestationEnvelope {
    * The client's token, exactly as received. Present only when `s` is 0 (the schema cannot tie the two together; the runtime does).
    */
   t?: string;
-  /**
-   * Envelope version: always 1.
-   */
-  v: 1;
-}
+};
 
 /**
  * Params of the server-to-client request `attestation/generate`, sent only to connections that set `capabilities.requestAttestation`: always the empty object.
@@ -31,12 +31,12 @@ export type AttestationGenerateParams = Record<string, never>;
 /**
  * Result of `attestation/generate`: an attestation token the server passes on without looking inside.
  */
-export interface AttestationGenerateResponse {
+export type AttestationGenerateResponse = {
   /**
    * The opaque attestation token, such as `v1.opaque-client-payload`. Must not be empty.
    */
   token: string;
-}
+};
 
 /**
  * Extension: the nonce a verifier chose for one `device/key/certify`: the canonical unpadded base64url encoding of exactly 32 random bytes (43 characters). The TPM puts the 32 bytes in the `extraData` of the attestation it signs, so a certification answers this request and no other.
@@ -56,7 +56,7 @@ export type ClientId = string;
 /**
  * Who the client says it is, sent in `initialize` (as in codex). Extension: each string is at most 1024 characters (Unicode code points).
  */
-export interface ClientInfo {
+export type ClientInfo = {
   /**
    * The client's machine-readable name, such as `codex_vscode`. At most 1024 characters.
    */
@@ -69,7 +69,7 @@ export interface ClientInfo {
    * The client's version. At most 1024 characters.
    */
   version: string;
-}
+};
 
 /**
  * Signature algorithm of a device key. `ecdsa_p256_sha256`: ECDSA on the NIST P-256 curve over the SHA-256 hash of the signed bytes; signatures are DER-encoded (an ASN.1 SEQUENCE of r and s, low-S not guaranteed) and public keys are DER SubjectPublicKeyInfo. It is the only algorithm codex defines.
@@ -79,7 +79,7 @@ export type DeviceKeyAlgorithm = "ecdsa_p256_sha256";
 /**
  * Params of `device/key/certify` (extension): have the TPM certify a `dk_tpm_` device key with the attestation key (`TPM2_Certify`), so that a verifier can check, not believe, that the key is TPM-resident and non-exportable. A key of another class fails with `attestationUnavailable`. The key must be stored with its binding (else `keyNotFound`), but the binding's account user and client are not matched. Nothing the caller chooses is signed except the nonce, inside the TPM's own attestation structure.
  */
-export interface DeviceKeyCertifyParams {
+export type DeviceKeyCertifyParams = {
   /**
    * The key to certify.
    */
@@ -88,34 +88,38 @@ export interface DeviceKeyCertifyParams {
    * The verifier's fresh nonce: exactly 32 random bytes, unpadded base64url. It becomes the attestation's `extraData`.
    */
   nonce: AttestationNonce;
-}
+};
 
 /**
  * Result of `device/key/certify` (extension): the TPM's attestation of the key, signed by the AK of `device/tpm/identity`. A verifier checks the AK signature, that the structure is TPM-generated (`TPM_GENERATED_VALUE`) and of type `TPM_ST_ATTEST_CERTIFIED`, that `extraData` is its nonce, that the certified name is the name of `keyPublicAreaBase64`, that this public area's point is the key's SPKI, and that its attributes make the key non-exportable (`fixedTPM`, `fixedParent`, `sensitiveDataOrigin`, `sign`, no `decrypt`).
  */
-export interface DeviceKeyCertifyResponse {
-  /**
-   * The attestation: `TPMS_ATTEST` as the TPM marshalled it, without its size prefix; the signed bytes.
-   */
-  attestBase64: TpmBytesBase64;
+export type DeviceKeyCertifyResponse = {
   /**
    * The certified key.
    */
   keyId: DeviceKeyId;
   /**
-   * The key's public area: `TPMT_PUBLIC`, marshalled, without its size prefix.
+   * The attestation: `TPMS_ATTEST` as the TPM marshalled it, without its size prefix; the signed bytes.
    */
-  keyPublicAreaBase64: TpmBytesBase64;
+  attestBase64: TpmBytesBase64;
   /**
    * The AK's ECDSA P-256 signature over the SHA-256 of the attestation, DER-encoded, in standard base64 with padding.
    */
   signatureDerBase64: Base64Bytes;
-}
+  /**
+   * The key's public area: `TPMT_PUBLIC`, marshalled, without its size prefix.
+   */
+  keyPublicAreaBase64: TpmBytesBase64;
+};
 
 /**
  * Params of `device/key/create`: create a new device key under a protection policy and bind it to an account user and a client. The binding is stored once the platform key exists; if storing it fails the new platform key is deleted again.
  */
-export interface DeviceKeyCreateParams {
+export type DeviceKeyCreateParams = {
+  /**
+   * Which protection classes are acceptable. Omitted or null means `hardware_only`.
+   */
+  protectionPolicy?: DeviceKeyProtectionPolicy | null;
   /**
    * The account user the key is bound to; every payload the key signs must carry the same value. Must not be empty (`accountUserId must not be empty`).
    */
@@ -124,53 +128,49 @@ export interface DeviceKeyCreateParams {
    * The client the key is bound to; every payload the key signs must carry the same value. Must not be empty (`clientId must not be empty`).
    */
   clientId: ClientId;
-  /**
-   * Which protection classes are acceptable. Omitted or null means `hardware_only`.
-   */
-  protectionPolicy?: DeviceKeyProtectionPolicy | null;
-}
+};
 
 /**
  * Result of `device/key/create`: the new key's id, public key, algorithm and the protection class the platform actually gave it.
  */
-export interface DeviceKeyCreateResponse {
-  /**
-   * The key's signature algorithm.
-   */
-  algorithm: DeviceKeyAlgorithm;
+export type DeviceKeyCreateResponse = {
   /**
    * The key's id.
    */
   keyId: DeviceKeyId;
   /**
-   * Where the private key lives; it always agrees with the key id prefix. It is one of the classes the request's policy allows.
-   */
-  protectionClass: DeviceKeyProtectionClass;
-  /**
    * The public key as a DER-encoded SubjectPublicKeyInfo (id-ecPublicKey on prime256v1, uncompressed point), in standard base64 with padding.
    */
   publicKeySpkiDerBase64: Base64Bytes;
-}
+  /**
+   * The key's signature algorithm.
+   */
+  algorithm: DeviceKeyAlgorithm;
+  /**
+   * Where the private key lives; it always agrees with the key id prefix. It is one of the classes the request's policy allows.
+   */
+  protectionClass: DeviceKeyProtectionClass;
+};
 
 /**
  * Params of `device/key/delete` (extension, not in codex): delete a device key's platform key and its binding.
  */
-export interface DeviceKeyDeleteParams {
+export type DeviceKeyDeleteParams = {
   /**
    * The key to delete.
    */
   keyId: DeviceKeyId;
-}
+};
 
 /**
  * Result of `device/key/delete` (extension, not in codex).
  */
-export interface DeviceKeyDeleteResponse {
+export type DeviceKeyDeleteResponse = {
   /**
    * True when a key was found and deleted; false when there was nothing to delete.
    */
   deleted: boolean;
-}
+};
 
 /**
  * A device key id: `dk_hse_` (hardware_secure_enclave), `dk_tpm_` (hardware_tpm), `dk_osn_` (os_protected_nonextractable) or `dk_swk_` (software, an extension to codex) followed by the canonical unpadded base64url encoding of 32 random bytes, 50 characters in all. The prefix names the protection class and a lookup goes only to that class's provider. Anything else is rejected before any provider or store sees it, with the codex message `keyId must be dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes`.
@@ -180,15 +180,23 @@ export type DeviceKeyId = string;
 /**
  * One stored device key as `device/key/list` reports it (extension, not in codex): its id, algorithm, protection class, binding and creation time. No public key: use `device/key/public` for that.
  */
-export interface DeviceKeyInfo {
+export type DeviceKeyInfo = {
   /**
-   * The account user the key is bound to; never empty.
+   * The key's id.
    */
-  accountUserId: AccountUserId;
+  keyId: DeviceKeyId;
   /**
    * The key's signature algorithm.
    */
   algorithm: DeviceKeyAlgorithm;
+  /**
+   * Where the private key lives; it always agrees with the key id prefix.
+   */
+  protectionClass: DeviceKeyProtectionClass;
+  /**
+   * The account user the key is bound to; never empty.
+   */
+  accountUserId: AccountUserId;
   /**
    * The client the key is bound to; never empty.
    */
@@ -197,28 +205,16 @@ export interface DeviceKeyInfo {
    * When the key and its binding were created, in Unix seconds. Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
    */
   createdAt: number;
-  /**
-   * The key's id.
-   */
-  keyId: DeviceKeyId;
-  /**
-   * Where the private key lives; it always agrees with the key id prefix.
-   */
-  protectionClass: DeviceKeyProtectionClass;
-}
+};
 
 /**
  * Params of `device/key/list` (extension, not in codex): list the stored device keys, optionally filtered by binding, a page at a time. Both filters are optional; given together, a key must match both. Keys come oldest first (by `createdAt`, then `keyId`); an answer holds at most `limit` keys (at most 1000), and `nextCursor` in the answer, passed back as `after`, gives the next page.
  */
-export interface DeviceKeyListParams {
+export type DeviceKeyListParams = {
   /**
    * Only list keys bound to this account user. Must not be empty when present.
    */
   accountUserId?: AccountUserId;
-  /**
-   * The cursor: list only the keys after this one in list order. Give the `nextCursor` of the previous answer, with the same filters. A key that is no longer stored (deleted since that answer) fails with `keyNotFound`: list again from the start.
-   */
-  after?: DeviceKeyId;
   /**
    * Only list keys bound to this client. Must not be empty when present.
    */
@@ -227,12 +223,16 @@ export interface DeviceKeyListParams {
    * The most keys this answer may hold: 1 to 1000. Omitted means 1000, the server's maximum per answer.
    */
   limit?: number;
-}
+  /**
+   * The cursor: list only the keys after this one in list order. Give the `nextCursor` of the previous answer, with the same filters. A key that is no longer stored (deleted since that answer) fails with `keyNotFound`: list again from the start.
+   */
+  after?: DeviceKeyId;
+};
 
 /**
  * Result of `device/key/list` (extension, not in codex): one page of the keys that match the filters, oldest first.
  */
-export interface DeviceKeyListResponse {
+export type DeviceKeyListResponse = {
   /**
    * The matching keys of this page, possibly none: at most the request's `limit`, and never more than 1000.
    */
@@ -241,7 +241,7 @@ export interface DeviceKeyListResponse {
    * Present when more keys match after this page: the last key of this page, to pass as `after` for the next one. Absent on the last page.
    */
   nextCursor?: DeviceKeyId;
-}
+};
 
 /**
  * Where the private half of a device key lives, as reported by the provider that created it. `hardware_secure_enclave`: a non-exportable key inside the Apple Secure Enclave (key id prefix `dk_hse_`). `hardware_tpm`: a non-exportable key inside a TPM 2.0 (key id prefix `dk_tpm_`). `os_protected_nonextractable`: a key the operating system keeps non-extractable without a hardware boundary, such as a macOS Data Protection keychain key created with kSecAttrIsExtractable false (key id prefix `dk_osn_`). `software` (extension, not in codex): a key held by the explicitly enabled software provider, for development and tests only (key id prefix `dk_swk_`).
@@ -256,39 +256,39 @@ export type DeviceKeyProtectionPolicy = "hardware_only" | "allow_os_protected_no
 /**
  * Params of `device/key/public`: fetch the public key of an existing device key. Only the key id is checked; no binding is required.
  */
-export interface DeviceKeyPublicParams {
+export type DeviceKeyPublicParams = {
   /**
    * The key to read.
    */
   keyId: DeviceKeyId;
-}
+};
 
 /**
  * Result of `device/key/public`: the same four fields `device/key/create` returned for the key.
  */
-export interface DeviceKeyPublicResponse {
-  /**
-   * The key's signature algorithm.
-   */
-  algorithm: DeviceKeyAlgorithm;
+export type DeviceKeyPublicResponse = {
   /**
    * The key's id.
    */
   keyId: DeviceKeyId;
   /**
-   * Where the private key lives; it always agrees with the key id prefix.
-   */
-  protectionClass: DeviceKeyProtectionClass;
-  /**
    * The public key as a DER-encoded SubjectPublicKeyInfo (id-ecPublicKey on prime256v1, uncompressed point), in standard base64 with padding.
    */
   publicKeySpkiDerBase64: Base64Bytes;
-}
+  /**
+   * The key's signature algorithm.
+   */
+  algorithm: DeviceKeyAlgorithm;
+  /**
+   * Where the private key lives; it always agrees with the key id prefix.
+   */
+  protectionClass: DeviceKeyProtectionClass;
+};
 
 /**
  * Params of `device/key/sign`: sign a remote-control payload with a device key. The runtime checks the key id, then this schema, then the clock-dependent rules, the binding and replay, and only then asks the provider to sign.
  */
-export interface DeviceKeySignParams {
+export type DeviceKeySignParams = {
   /**
    * The key to sign with.
    */
@@ -297,7 +297,7 @@ export interface DeviceKeySignParams {
    * The payload to sign.
    */
   payload: DeviceKeySignPayload;
-}
+};
 
 /**
  * What a device key signs, tagged by `type`: a remote-control connection proof or a remote-control enrollment proof. The signed bytes are the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted. Shape rules are checked here; expiry windows, the origin allowlist, the key binding and replay are checked by the runtime. codex prefixes each rejection with `invalid device key payload: `.
@@ -307,27 +307,19 @@ export type DeviceKeySignPayload = RemoteControlClientConnection | RemoteControl
 /**
  * A proof that this device holds the key, presented when a remote-control client opens its controller websocket to the backend. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < tokenExpiresAt <= now + 900`.
  */
-export interface RemoteControlClientConnection {
+export type RemoteControlClientConnection = {
   /**
-   * The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
+   * Discriminator of the payload variant: always `remoteControlClientConnection`.
    */
-  accountUserId: AccountUserId;
-  /**
-   * Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
-   */
-  audience: "remote_control_client_websocket";
-  /**
-   * The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
-   */
-  clientId: ClientId;
+  type: "remoteControlClientConnection";
   /**
    * A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
    */
   nonce: Nonce;
   /**
-   * The scopes the token grants: exactly `["remote_control_controller_websocket"]`. codex message: `scopes must contain exactly remote_control_controller_websocket`.
+   * Who the proof is addressed to: always `remote_control_client_websocket` for a connection proof.
    */
-  scopes: "remote_control_controller_websocket"[];
+  audience: "remote_control_client_websocket";
   /**
    * The websocket session the backend opened for this connection. Must not be empty (`sessionId must not be empty`). Extension: at most 256 characters (Unicode code points).
    */
@@ -341,51 +333,47 @@ export interface RemoteControlClientConnection {
    */
   targetPath: "/api/codex/remote/control/client" | "/wham/remote/control/client";
   /**
-   * When the access token expires, in Unix seconds. The runtime requires `now < tokenExpiresAt <= now + 900`, failing with `remote-control token is expired` (kind `tokenExpired`) or `remote-control token expires too far in the future` (kind `tokenExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
-   */
-  tokenExpiresAt: number;
-  /**
-   * SHA-256 digest of the remote-control access token this proof accompanies, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `tokenSha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
-   */
-  tokenSha256Base64url: Sha256Base64url;
-  /**
-   * Discriminator of the payload variant: always `remoteControlClientConnection`.
-   */
-  type: "remoteControlClientConnection";
-}
-
-/**
- * A proof that this device holds the key, presented when a remote-control client enrolls the device with the backend in answer to an enrollment challenge. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < challengeExpiresAt <= now + 900`.
- */
-export interface RemoteControlClientEnrollment {
-  /**
    * The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
    */
   accountUserId: AccountUserId;
-  /**
-   * Who the proof is addressed to: always `remote_control_client_enrollment` for an enrollment proof.
-   */
-  audience: "remote_control_client_enrollment";
-  /**
-   * When the enrollment challenge expires, in Unix seconds. The runtime requires `now < challengeExpiresAt <= now + 900`, failing with `enrollment challenge is expired` (kind `challengeExpired`) or `enrollment challenge expires too far in the future` (kind `challengeExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
-   */
-  challengeExpiresAt: number;
-  /**
-   * The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`). Extension: at most 256 characters (Unicode code points).
-   */
-  challengeId: string;
   /**
    * The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
    */
   clientId: ClientId;
   /**
-   * SHA-256 digest of the device identity being enrolled, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `deviceIdentitySha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
+   * SHA-256 digest of the remote-control access token this proof accompanies, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `tokenSha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
    */
-  deviceIdentitySha256Base64url: Sha256Base64url;
+  tokenSha256Base64url: Sha256Base64url;
+  /**
+   * When the access token expires, in Unix seconds. The runtime requires `now < tokenExpiresAt <= now + 900`, failing with `remote-control token is expired` (kind `tokenExpired`) or `remote-control token expires too far in the future` (kind `tokenExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
+   */
+  tokenExpiresAt: number;
+  /**
+   * The scopes the token grants: exactly `["remote_control_controller_websocket"]`. codex message: `scopes must contain exactly remote_control_controller_websocket`.
+   */
+  scopes: ["remote_control_controller_websocket"];
+};
+
+/**
+ * A proof that this device holds the key, presented when a remote-control client enrolls the device with the backend in answer to an enrollment challenge. Every field is required and unknown fields are rejected (codex would drop them unsigned). The runtime also requires `now < challengeExpiresAt <= now + 900`.
+ */
+export type RemoteControlClientEnrollment = {
+  /**
+   * Discriminator of the payload variant: always `remoteControlClientEnrollment`.
+   */
+  type: "remoteControlClientEnrollment";
   /**
    * A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`. The runtime never signs the same (keyId, nonce) twice while the payload could still be valid (error kind `replay`).
    */
   nonce: Nonce;
+  /**
+   * Who the proof is addressed to: always `remote_control_client_enrollment` for an enrollment proof.
+   */
+  audience: "remote_control_client_enrollment";
+  /**
+   * The enrollment challenge the backend issued. Must not be empty (`challengeId must not be empty`). Extension: at most 256 characters (Unicode code points).
+   */
+  challengeId: string;
   /**
    * The origin of the remote-control backend the proof is meant for, written as the origin's own ASCII serialization: `http` or `https`, a host as the URL parser writes it (a lower-case ASCII domain, IPv4 address or bracketed IPv6 address; see `Origin`), an optional non-default port, and nothing else (no userinfo, no path, not even `/`, no query, no fragment). The schema checks only this form; the runtime then requires an allowed backend origin (codex defaults: `https` on `chatgpt.com`, `chatgpt-staging.com` or a subdomain of either; `http` or `https` on `localhost`, `127.0.0.1` or `[::1]`), failing with `targetOrigin must be an allowed remote-control backend origin`.
    */
@@ -395,19 +383,27 @@ export interface RemoteControlClientEnrollment {
    */
   targetPath: "/api/codex/remote/control/client/enroll" | "/wham/remote/control/client/enroll";
   /**
-   * Discriminator of the payload variant: always `remoteControlClientEnrollment`.
+   * The account user the proof is for. Must equal the accountUserId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`accountUserId must not be empty`).
    */
-  type: "remoteControlClientEnrollment";
-}
+  accountUserId: AccountUserId;
+  /**
+   * The client the proof is for. Must equal the clientId stored in the key's binding (checked by the runtime: `payload accountUserId/clientId does not match device key binding`). Must not be empty (`clientId must not be empty`).
+   */
+  clientId: ClientId;
+  /**
+   * SHA-256 digest of the device identity being enrolled, as the canonical unpadded base64url encoding of its 32 bytes (43 characters). codex message: `deviceIdentitySha256Base64url must be a SHA-256 digest encoded as unpadded base64url`.
+   */
+  deviceIdentitySha256Base64url: Sha256Base64url;
+  /**
+   * When the enrollment challenge expires, in Unix seconds. The runtime requires `now < challengeExpiresAt <= now + 900`, failing with `enrollment challenge is expired` (kind `challengeExpired`) or `enrollment challenge expires too far in the future` (kind `challengeExpiresTooFarInFuture`). Bounded by ±(2^53 − 1) so that every client language (JavaScript numbers included) holds it exactly.
+   */
+  challengeExpiresAt: number;
+};
 
 /**
  * Result of `device/key/sign`: the signature and the exact bytes it covers. Verifiers check the signature over `signedPayloadBase64` as received and never re-serialize the payload.
  */
-export interface DeviceKeySignResponse {
-  /**
-   * The algorithm of the signature.
-   */
-  algorithm: DeviceKeyAlgorithm;
+export type DeviceKeySignResponse = {
   /**
    * The ECDSA P-256 signature over the SHA-256 of the signed bytes, DER-encoded, in standard base64 with padding.
    */
@@ -416,12 +412,16 @@ export interface DeviceKeySignResponse {
    * The signed bytes, in standard base64 with padding: the compact UTF-8 JSON of `{"domain":"codex-device-key-sign-payload/v1","payload":<payload>}` with every object's keys sorted.
    */
   signedPayloadBase64: Base64Bytes;
-}
+  /**
+   * The algorithm of the signature.
+   */
+  algorithm: DeviceKeyAlgorithm;
+};
 
 /**
  * Params of `device/tpm/activateCredential` (extension): a credential challenge a verifier made in software for the EK of `device/tpm/identity` and the AK's name (`TPM2_MakeCredential`). The TPM recovers the secret only if it holds both the EK and an object with that AK name (`TPM2_ActivateCredential`), which proves the AK is this TPM's.
  */
-export interface DeviceTpmActivateCredentialParams {
+export type DeviceTpmActivateCredentialParams = {
   /**
    * The credential blob: the contents of `TPM2B_ID_OBJECT` without its size prefix (the integrity HMAC as a `TPM2B_DIGEST`, then the encrypted identity).
    */
@@ -430,17 +430,17 @@ export interface DeviceTpmActivateCredentialParams {
    * The seed encrypted to the EK: the contents of `TPM2B_ENCRYPTED_SECRET` without its size prefix (an RSA-OAEP ciphertext for an RSA EK, a marshalled `TPMS_ECC_POINT` for an ECC EK).
    */
   encryptedSecretBase64: TpmBytesBase64;
-}
+};
 
 /**
  * Result of `device/tpm/activateCredential` (extension): the secret the TPM recovered from the challenge. A verifier compares it with the secret it put in; equal means the AK is resident in the TPM whose EK it trusts.
  */
-export interface DeviceTpmActivateCredentialResponse {
+export type DeviceTpmActivateCredentialResponse = {
   /**
    * The recovered credential, in standard base64 with padding.
    */
   secretBase64: TpmBytesBase64;
-}
+};
 
 /**
  * Params of `device/tpm/identity` (extension, not in codex): no params. The TPM provider's attestation identity is the same for every caller.
@@ -450,11 +450,7 @@ export type DeviceTpmIdentityParams = Record<string, never>;
 /**
  * Result of `device/tpm/identity` (extension): who the TPM is, for a verifier to check before it trusts any certification. The endorsement key (EK) is the TPM's identity, certified by its manufacturer; the attestation key (AK) is a restricted signing key of the endorsement hierarchy that signs certifications of device keys. A verifier checks the EK certificate against the manufacturers it trusts, then proves with `device/tpm/activateCredential` that the AK lives in the same TPM as the EK.
  */
-export interface DeviceTpmIdentityResponse {
-  /**
-   * The AK's public area: `TPMT_PUBLIC`, marshalled, without its size prefix. Its name (nameAlg followed by the nameAlg digest of these bytes) is what a credential challenge is made for.
-   */
-  akPublicAreaBase64: TpmBytesBase64;
+export type DeviceTpmIdentityResponse = {
   /**
    * The EK certificate (X.509, DER) as the TPM's NV index holds it: `0x01c00002` (RSA 2048 EK, TCG template L-1) or `0x01c0000a` (ECC P-256 EK, template L-2), whichever matches `ekPublicAreaBase64`. Null when the TPM has none (some firmware TPMs publish their certificates elsewhere): the verifier must then know the EK public key some other way.
    */
@@ -463,21 +459,25 @@ export interface DeviceTpmIdentityResponse {
    * The EK's public area: `TPMT_PUBLIC`, marshalled, without its size prefix.
    */
   ekPublicAreaBase64: TpmBytesBase64;
-}
+  /**
+   * The AK's public area: `TPMT_PUBLIC`, marshalled, without its size prefix. Its name (nameAlg followed by the nameAlg digest of these bytes) is what a credential challenge is made for.
+   */
+  akPublicAreaBase64: TpmBytesBase64;
+};
 
 /**
  * The `data` of a domain error (codes -32000 to -32099, extension).
  */
-export interface DomainErrorData {
-  /**
-   * The key the error concerns, when there is one.
-   */
-  keyId?: DeviceKeyId;
+export type DomainErrorData = {
   /**
    * What went wrong.
    */
   kind: DomainErrorKind;
-}
+  /**
+   * The key the error concerns, when there is one.
+   */
+  keyId?: DeviceKeyId;
+};
 
 /**
  * Kind of a domain error (codes -32000 to -32099, extension). Each keeps a human `message`, with codex's text where codex has one. `keyNotFound`: no key with this id exists: the binding store has no entry for it, or the provider no longer has the platform key. `keyAlreadyBound`: a binding already exists for this key id; a binding is written once and never silently rebound. `degradedProtectionNotAllowed`: the platform could only create a key of a protection class that the request's protectionPolicy does not allow (for example only `os_protected_nonextractable` under `hardware_only`). `hardwareUnavailable`: the hardware the request needs (Secure Enclave or TPM 2.0) is missing or unusable on this host and the policy allows no other class. `entitlementRequired`: the process lacks the macOS Keychain entitlements (OSStatus -34018): `macOS Keychain entitlements are required to create persistent device keys`. `bindingMismatch`: the payload's accountUserId or clientId differs from the key's stored binding: `payload accountUserId/clientId does not match device key binding`. `tokenExpired`: tokenExpiresAt is not after now: `remote-control token is expired`. `tokenExpiresTooFarInFuture`: tokenExpiresAt is more than 900 seconds after now: `remote-control token expires too far in the future`. `challengeExpired`: challengeExpiresAt is not after now: `enrollment challenge is expired`. `challengeExpiresTooFarInFuture`: challengeExpiresAt is more than 900 seconds after now: `enrollment challenge expires too far in the future`. `originNotAllowed`: targetOrigin is well formed but not an allowed remote-control backend origin: `targetOrigin must be an allowed remote-control backend origin`. `replay`: this key already signed a payload with the same nonce that could still be valid. `transportNotAllowed`: device-key methods were called over a transport other than the local ones (stdio, Unix domain socket). `platformFailure`: the platform key store (Keychain, Secure Enclave, TPM, secret store) failed unexpectedly. `cryptoFailure`: a cryptographic step failed: key generation, signing, or encoding a public key or signature. `storeFailure`: the binding store (SQLite) failed to read or write. `keyIntegrityFailure`: the platform key behind this key id is not the key recorded when it was created: its public key differs from the recorded one, or its key file is a symbolic link, not a regular file, or too large (a replaced or copied key file or TPM blob); nothing is signed with it. `hardwareTimeout`: the hardware the key lives in (a TPM) did not answer within the operation's deadline, which counts from when the request arrived, its wait behind earlier requests included: the hardware is stuck or overloaded; the request was given up, nothing was signed or stored, and a later request may succeed. `keyLost`: the platform key behind this key id can never be used again: the TPM refuses to load its blob because the key was not created under this TPM's current owner seed (the TPM was cleared, or the blob comes from another TPM) or the blob was altered; delete the binding and create a new key. `attestationUnavailable`: TPM attestation (`device/tpm/*`, `device/key/certify`) was asked of a server or key without a TPM: the server's providers include no TPM, or the key is not a `dk_tpm_` key.
@@ -487,32 +487,36 @@ export type DomainErrorKind = "keyNotFound" | "keyAlreadyBound" | "degradedProte
 /**
  * Capabilities the client opts into in `initialize`. Capabilities this server does not know (codex clients send others, such as `experimentalApi`) are accepted and ignored.
  */
-export interface InitializeCapabilities {
+export type InitializeCapabilities = {
   /**
    * When true, the server may send this connection `attestation/generate` requests and turn the answers into the `x-oai-attestation` header value. Omitted means false.
    */
   requestAttestation?: boolean;
   [key: string]: unknown;
-}
+};
 
 /**
  * Params of `initialize`, the first request on every connection. Any other request before it fails with `Not initialized`; a second one fails with `Already initialized`.
  */
-export interface InitializeParams {
-  /**
-   * What the client opts into; omitted means nothing. `null` means none.
-   */
-  capabilities?: InitializeCapabilities | null;
+export type InitializeParams = {
   /**
    * Who the client says it is.
    */
   clientInfo: ClientInfo;
-}
+  /**
+   * What the client opts into; omitted means nothing. `null` means none.
+   */
+  capabilities?: InitializeCapabilities | null;
+};
 
 /**
  * Result of `initialize`. More fields are allowed (codex also sends `codexHome`); clients must ignore the ones they do not know.
  */
-export interface InitializeResponse {
+export type InitializeResponse = {
+  /**
+   * The server's user agent string, naming the server and its version.
+   */
+  userAgent: string;
   /**
    * The server's platform family as Rust's `std::env::consts::FAMILY` names it: `unix` or `windows`.
    */
@@ -521,34 +525,30 @@ export interface InitializeResponse {
    * The server's operating system as Rust's `std::env::consts::OS` names it, such as `macos` or `linux`.
    */
   platformOs: string;
-  /**
-   * The server's user agent string, naming the server and its version.
-   */
-  userAgent: string;
   [key: string]: unknown;
-}
+};
 
 /**
  * The `data` of a -32602 error: the params violate their schema. (Extension: codex answers -32600 with a text message only.) The answer stays small however broken the params are: it lists at most 64 violations, says how many the server found, and whether the list is complete.
  */
-export interface InvalidParamsErrorData {
+export type InvalidParamsErrorData = {
   /**
    * Always `invalidParams`.
    */
   kind: "invalidParams";
   /**
-   * Whether `violations` may not be every violation of the params: the server found more than 64 and stopped looking. False means the list is complete and `violationCount` is its length.
+   * The first violations found, in the validator's order: at least one, at most 64.
    */
-  truncated: boolean;
+  violations: SchemaViolation[];
   /**
    * How many violations the server found; at least the number listed. When `truncated` is true the server stopped looking once it had more than it lists, so the params may have more.
    */
   violationCount: number;
   /**
-   * The first violations found, in the validator's order: at least one, at most 64.
+   * Whether `violations` may not be every violation of the params: the server found more than 64 and stopped looking. False means the list is complete and `violationCount` is its length.
    */
-  violations: SchemaViolation[];
-}
+  truncated: boolean;
+};
 
 /**
  * A fresh random nonce chosen by the backend: the canonical unpadded base64url encoding of at least 32 random bytes (43 characters or more; no `=` padding, no stray trailing bits). Extension: at most 1024 characters. codex message: `nonce must be at least 32 random bytes encoded as unpadded base64url`.
@@ -563,21 +563,25 @@ export type Origin = string;
 /**
  * The `data` of a -32600 error: the message is not an acceptable request.
  */
-export interface RequestErrorData {
+export type RequestErrorData = {
   /**
    * Why the request was refused. `notInitialized`: a request other than `initialize` came before the handshake (message `Not initialized`). `alreadyInitialized`: a second `initialize` (message `Already initialized`). `invalidRequest`: the JSON is not a JSON-RPC request object. `lineTooLong`: the line exceeded the server's line length limit. (Extension) `serverBusy`: the server's memory budget for long lines stayed exhausted while this line waited; the line was skipped and the connection stays usable (id `null`). (Extension) `tooManyConnections`: the server is at its connection limit; this message (id `null`) is the only one the connection gets before the server closes it.
    */
   kind: "notInitialized" | "alreadyInitialized" | "invalidRequest" | "lineTooLong" | "serverBusy" | "tooManyConnections";
-}
+};
 
 /**
  * One schema violation found while validating request params.
  */
-export interface SchemaViolation {
+export type SchemaViolation = {
   /**
    * JSON Pointer (RFC 6901) to the offending value inside the params; the empty string for the params themselves.
    */
   instancePath: string;
+  /**
+   * Where the failing keyword is: the schema file, `#`, and the JSON Pointer to the keyword inside that file, such as `DeviceKeySignParams.json#/properties/keyId/format` (through a `$ref`, the file the keyword is written in).
+   */
+  schemaPath: string;
   /**
    * The JSON Schema keyword that failed, such as `required` or `format`.
    */
@@ -586,11 +590,7 @@ export interface SchemaViolation {
    * A human-readable explanation of the violation.
    */
   message: string;
-  /**
-   * Where the failing keyword is: the schema file, `#`, and the JSON Pointer to the keyword inside that file, such as `DeviceKeySignParams.json#/properties/keyId/format` (through a `$ref`, the file the keyword is written in).
-   */
-  schemaPath: string;
-}
+};
 
 /**
  * A SHA-256 digest as the canonical unpadded base64url encoding of its 32 bytes (43 characters, no `=` padding, no stray trailing bits).

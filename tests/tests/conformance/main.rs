@@ -26,7 +26,15 @@
 //!   general profile's warnings, the protocol profile's lints all at once;
 //! - `ranges`: the general profile's range formats (`uint32`...) in both languages, against the
 //!   equivalent `minimum`/`maximum` bounds;
+//! - `rust_types`: the typify types of standalone schemas (codex's corpus, one schema per
+//!   construct) build with every warning denied and deserialize as the reference judges, with
+//!   typify's known differences listed; schemas typify cannot take are generator errors;
 //! - `sync`: `write-schema --check` catches changed, missing and extra generated files;
+//! - `ts_types`: the generated TypeScript types and ts-rs's for the same types are mutually
+//!   assignable under strict tsc (codex's corpus against codex's ts-rs files; `schema/` against
+//!   ts-rs derived on the generated Rust types), with negative controls; the method table's
+//!   inputs accept `readonly` arrays; the types of one schema per draft-07 construct admit every
+//!   instance the reference accepts;
 //! - `types`: the generated types' own API (string enums' `ALL` / `as_str`, the `Validate` trait);
 //! - `layering`: inside every crate the modules refer to one another without a cycle (per folder,
 //!   with each edge's file and path in the report);
@@ -42,8 +50,10 @@ mod nullable;
 mod origin;
 mod profile;
 mod ranges;
+mod rust_types;
 mod standard_formats;
 mod suite;
 mod sync;
+mod ts_types;
 mod types;
 mod vectors;
