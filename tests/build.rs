@@ -34,60 +34,11 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
 
     let remotes = suite_remotes(&manifest_dir.join("suite-remotes"));
-    let mut manifest = Vec::new();
-    let mut docs = Vec::new();
-    let files = list_json(&suite_dir);
-    for (file_index, path) in files.iter().enumerate() {
-        let file_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let groups: Value =
-            serde_json::from_str(&std::fs::read_to_string(path).expect("suite file"))
-                .expect("suite JSON");
-        for (group_index, group) in groups.as_array().into_iter().flatten().enumerate() {
-            let name = format!("F{file_index:02}G{group_index:02}");
-            let doc = SchemaDoc {
-                name: name.clone(),
-                file: PathBuf::from(format!("{file_name}#{group_index}")),
-                value: group["schema"].clone(),
-            };
-            let checked =
-                SchemaSet::with_resources(vec![doc.clone()], remotes.clone(), Profile::General);
-            let (accepted, skip) = match checked {
-                Ok(_) => {
-                    docs.push(doc);
-                    (Some(name), None)
-                }
-                Err(error) => (None, Some(error.reason)),
-            };
-            manifest.push(json!({
-                "file": file_name,
-                "group": group["description"],
-                "name": accepted,
-                "skip": skip,
-                "tests": group["tests"],
-            }));
-        }
-    }
-    let found = !files.is_empty();
-    // The generator's own emitter writes the lookups by name (`validate_by_name`...), also when
-    // the suite is missing and there is no validator: they then answer `None` for every name.
-    let paths = RustPaths {
-        validator_runtime: "::devicekey_protocol::validator_runtime",
-        formats: "::devicekey_protocol::formats",
-    };
-    let rust = devicekey_codegen::rust_validators_with(docs.clone(), remotes.clone(), paths)
-        .expect("accepted suite schemas generate");
-    std::fs::write(out_dir.join("suite.rs"), rust).expect("write suite.rs");
-    let ts_dir = out_dir.join("suite_ts");
-    std::fs::create_dir_all(&ts_dir).expect("suite_ts");
-    for (name, contents) in devicekey_codegen::ts_validators_with(docs, remotes.clone())
-        .expect("accepted suite schemas generate TypeScript")
-    {
-        std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
-    }
+    let files: Vec<(String, PathBuf)> = list_json(&suite_dir)
+        .into_iter()
+        .map(|path| (file_name(&path), path))
+        .collect();
+    write_suite(&files, "F", &remotes, &suite_dir, &out_dir, "suite");
     write_suite_optional(&suite_dir.join("optional"), &remotes, &out_dir);
     write_golden(&manifest_dir.join("../codegen/tests/golden"), &out_dir);
     write_type_lists(&manifest_dir.join("../schema"), &out_dir);
@@ -96,13 +47,6 @@ fn main() {
         &manifest_dir.join("../../shared/corpus/codex-device-key/json"),
         &out_dir,
     );
-    let manifest =
-        json!({"found": found, "dir": suite_dir.display().to_string(), "groups": manifest});
-    std::fs::write(
-        out_dir.join("suite.json"),
-        serde_json::to_string(&manifest).expect("manifest"),
-    )
-    .expect("write manifest");
 }
 
 /// The suite's remote documents (`suite-remotes/`, see its `SOURCE.md`), each a resource known by
@@ -147,14 +91,32 @@ fn write_suite_optional(optional_dir: &Path, remotes: &[SchemaResource], out_dir
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     for (prefix, dir) in [("optional", optional_dir), ("optional/format", &format_dir)] {
         for path in list_json(dir) {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            files.push((format!("{prefix}/{name}"), path));
+            files.push((format!("{prefix}/{}", file_name(&path)), path));
         }
     }
+    write_suite(
+        &files,
+        "O",
+        remotes,
+        optional_dir,
+        out_dir,
+        "suite_optional",
+    );
+}
+
+/// Generates validators for the suite files `files` (name shown, path): every group whose schema
+/// the general profile takes (with the suite's `remotes`) becomes one document (`{letter}NNGMM`)
+/// of one schema set, whose Rust validators go to `{stem}.rs` and TypeScript ones to
+/// `{stem}_ts/`, beside the manifest `{stem}.json` that lists every group with its tests, or the
+/// reason it was skipped.
+fn write_suite(
+    files: &[(String, PathBuf)],
+    letter: &str,
+    remotes: &[SchemaResource],
+    dir: &Path,
+    out_dir: &Path,
+    stem: &str,
+) {
     let mut manifest = Vec::new();
     let mut docs = Vec::new();
     for (file_index, (file_name, path)) in files.iter().enumerate() {
@@ -162,7 +124,7 @@ fn write_suite_optional(optional_dir: &Path, remotes: &[SchemaResource], out_dir
             serde_json::from_str(&std::fs::read_to_string(path).expect("suite file"))
                 .expect("suite JSON");
         for (group_index, group) in groups.as_array().into_iter().flatten().enumerate() {
-            let name = format!("O{file_index:02}G{group_index:02}");
+            let name = format!("{letter}{file_index:02}G{group_index:02}");
             let doc = SchemaDoc {
                 name: name.clone(),
                 file: PathBuf::from(format!("{file_name}#{group_index}")),
@@ -186,31 +148,40 @@ fn write_suite_optional(optional_dir: &Path, remotes: &[SchemaResource], out_dir
             }));
         }
     }
+    // The emitter writes the lookups by name (`validate_by_name`...) also when there is no
+    // validator (the suite is missing): they then answer `None` for every name.
     let paths = RustPaths {
         validator_runtime: "::devicekey_protocol::validator_runtime",
         formats: "::devicekey_protocol::formats",
     };
-    // The emitter writes the lookups by name also when there is no validator.
     let rust = devicekey_codegen::rust_validators_with(docs.clone(), remotes.to_vec(), paths)
-        .expect("accepted optional suite schemas generate");
-    std::fs::write(out_dir.join("suite_optional.rs"), rust).expect("write suite_optional.rs");
-    let ts_dir = out_dir.join("suite_optional_ts");
-    std::fs::create_dir_all(&ts_dir).expect("suite_optional_ts");
+        .expect("accepted suite schemas generate");
+    std::fs::write(out_dir.join(format!("{stem}.rs")), rust).expect("write the suite's Rust");
+    let ts_dir = out_dir.join(format!("{stem}_ts"));
+    std::fs::create_dir_all(&ts_dir).expect("the suite's TypeScript folder");
     for (name, contents) in devicekey_codegen::ts_validators_with(docs, remotes.to_vec())
-        .expect("accepted optional suite schemas generate TypeScript")
+        .expect("accepted suite schemas generate TypeScript")
     {
         std::fs::write(ts_dir.join(name), contents).expect("write TypeScript");
     }
     let manifest = json!({
         "found": !files.is_empty(),
-        "dir": optional_dir.display().to_string(),
+        "dir": dir.display().to_string(),
         "groups": manifest,
     });
     std::fs::write(
-        out_dir.join("suite_optional.json"),
+        out_dir.join(format!("{stem}.json")),
         serde_json::to_string(&manifest).expect("manifest"),
     )
-    .expect("write optional manifest");
+    .expect("write the suite's manifest");
+}
+
+/// The file name of `path`, as text.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Generates the validators of the generator's golden schemas (every `TypeName.json` of every

@@ -15,9 +15,11 @@
 //! - leaves: `error` (the located error), `json` (instance types, JSON equality), `layout` (where
 //!   things are), `patterns` (ECMA-262 → `regex`), `code` (the code builder that escapes every
 //!   interpolated value by construction), `writer` (the plain text builder), `validator_runtime`
-//!   (the templates of the module the generated validators build on);
+//!   (the templates of the module the generated validators build on), `uri` (RFC 3986 references,
+//!   for `$id` and `$ref`);
 //! - input: `formats` (the named formats, as data), `schema_set` (loading and the profile check:
-//!   the general profile's warnings, the protocol profile's lints, the range formats),
+//!   the general profile's warnings, the protocol profile's lints, the range formats, and `$ref`
+//!   resolution by base URI, `$id` and resource),
 //!   `methods` (the method table), `model` (the validation model), `messages` (violation texts),
 //!   `plan` (the model lowered into the one ordered check plan that both validator emitters print;
 //!   its module doc gives the order);

@@ -981,9 +981,17 @@ impl<'p> Emitter<'p> {
             Mode::Check => code!("for (const {} in {}) {{", key, m),
         };
         let tracks = object.additional.is_some();
+        // The member's value is read only where a step looks at it.
+        // (`false` fails whatever the value is.)
+        let reads = |steps: &[Step]| steps.iter().any(|s| !matches!(s, Step::Fail(_)));
+        let reads_item = object.properties.iter().any(|p| reads(&p.steps))
+            || object.patterns.iter().any(|p| reads(&p.steps))
+            || matches!(&object.additional, Some(Additional::Checked(steps)) if reads(steps));
         w.braces(head, |w| {
             let item = ctx.fresh("v");
-            w.line(code!("const {}: unknown = {}[{}];", item, m, key));
+            if reads_item {
+                w.line(code!("const {}: unknown = {}[{}];", item, m, key));
+            }
             let matched = ctx.fresh("matched");
             if tracks {
                 w.line(code!("let {} = false;", matched));

@@ -7,9 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use devicekey_conformance::{repo_root, run_node};
+use devicekey_conformance::{compile_ts_validators, repo_root, run_node};
 use devicekey_protocol::Violation;
 use serde_json::{json, Value};
 
@@ -35,45 +34,7 @@ struct FileCounts {
 /// compiled module.
 fn compiled_ts_suite() -> std::path::PathBuf {
     let out = Path::new(env!("OUT_DIR"));
-    let tsc = repo_root().join("generated/ts/node_modules/typescript/bin/tsc");
-    assert!(
-        tsc.exists(),
-        "{} is missing: run `npm ci` in generated/ts (bash .ci/run does)",
-        tsc.display()
-    );
-    let js_dir = out.join("suite_js");
-    // `--module nodenext` emits ES modules only for sources inside a `"type": "module"` package.
-    std::fs::write(
-        out.join("suite_ts/package.json"),
-        "{\"type\": \"module\"}\n",
-    )
-    .expect("package.json");
-    std::fs::create_dir_all(&js_dir).expect("suite_js");
-    let mut command = Command::new("node");
-    command.arg(&tsc).args([
-        "--strict",
-        "--noUncheckedIndexedAccess",
-        "--target",
-        "es2022",
-        "--module",
-        "nodenext",
-        "--moduleResolution",
-        "nodenext",
-        "--skipLibCheck",
-        "--outDir",
-    ]);
-    command.arg(&js_dir);
-    for name in ["validator-runtime.ts", "formats.ts", "suite.ts"] {
-        command.arg(out.join("suite_ts").join(name));
-    }
-    let output = command.output().expect("run tsc");
-    assert!(
-        output.status.success(),
-        "tsc failed on the suite validators:\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    std::fs::write(js_dir.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
-    js_dir.join("suite.js")
+    compile_ts_validators(&out.join("suite_ts"), &out.join("suite_js"))
 }
 
 #[test]
@@ -201,36 +162,10 @@ fn json_schema_test_suite_draft7() {
 /// schema of `true` leaves an unused local) and returns the compiled module.
 fn compiled_ts_optional_suite() -> std::path::PathBuf {
     let out = Path::new(env!("OUT_DIR"));
-    let tsc = repo_root().join("generated/ts/node_modules/typescript/bin/tsc");
-    let sources = out.join("suite_optional_ts");
-    let js_dir = out.join("suite_optional_js");
-    std::fs::write(sources.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
-    std::fs::create_dir_all(&js_dir).expect("suite_optional_js");
-    let mut command = Command::new("node");
-    command.arg(&tsc).args([
-        "--strict",
-        "--noUncheckedIndexedAccess",
-        "--target",
-        "es2022",
-        "--module",
-        "nodenext",
-        "--moduleResolution",
-        "nodenext",
-        "--skipLibCheck",
-        "--outDir",
-    ]);
-    command.arg(&js_dir);
-    for name in ["validator-runtime.ts", "formats.ts", "suite.ts"] {
-        command.arg(sources.join(name));
-    }
-    let output = command.output().expect("run tsc");
-    assert!(
-        output.status.success(),
-        "tsc failed on the optional suite validators:\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    std::fs::write(js_dir.join("package.json"), "{\"type\": \"module\"}\n").expect("package.json");
-    js_dir.join("suite.js")
+    compile_ts_validators(
+        &out.join("suite_optional_ts"),
+        &out.join("suite_optional_js"),
+    )
 }
 
 #[allow(dead_code, unused_imports, unreachable_pub, clippy::all)]
