@@ -13,10 +13,10 @@
 //! Code map, each module using only the ones listed before it:
 //!
 //! - leaves: `error` (the located error), `json` (instance types, JSON equality), `layout` (where
-//!   things are), `patterns` (ECMA-262 → `regex`), `code` (the code builder that escapes every
-//!   interpolated value by construction), `writer` (the plain text builder), `validator_runtime`
-//!   (the templates of the module the generated validators build on), `uri` (RFC 3986 references,
-//!   for `$id` and `$ref`);
+//!   things are), `validator_runtime` (the templates of the module the generated validators build
+//!   on), `patterns` (ECMA-262 → `regex`, with the runtime's property names), `code` (the code
+//!   builder that escapes every interpolated value by construction), `writer` (the plain text
+//!   builder), `uri` (RFC 3986 references, for `$id` and `$ref`);
 //! - input: `formats` (the named formats, as data), `schema_set` (loading and the profile check:
 //!   the general profile's warnings, the protocol profile's lints, the range formats, and `$ref`
 //!   resolution by base URI, `$id` and resource),

@@ -6,7 +6,13 @@
 //! Translated, because the two engines read them differently: `\d \D \w \W \s \S` (ASCII-only or
 //! ECMA's own white space in ECMA-262, Unicode in `regex`), `\b \B` (ASCII word boundaries), `.`
 //! (ECMA-262 also excludes `\r`, U+2028 and U+2029), `\b` in a class (backspace), `\0`, `\cX`.
-//! Rejected with a reason: look-around, back-references, inline flags, Unicode property escapes,
+//! Unicode property escapes (`\p{…}`, `\P{…}`) are taken with the names ECMA-262 takes, exactly
+//! as it spells them: General_Category values, the binary properties, and `Script=`/`sc=`/
+//! `Script_Extensions=`/`scx=` with a script name (the validator runtime's `regex_property_ok`
+//! lists them, for the `regex` format; this reads the same lists), and passed on to `regex`,
+//! which reads those names the same way. (The two engines' Unicode versions may differ on
+//! characters assigned in the newest versions.)
+//! Rejected with a reason: look-around, back-references, inline flags, any other property escape,
 //! empty classes, and any escape that is not valid ECMA-262 in `u` mode (`\A`, `\z`, `\-` outside
 //! a class...), so a pattern never compiles in one language and throws in the other.
 
@@ -85,7 +91,24 @@ pub(crate) fn to_rust(source: &str) -> Result<String, String> {
                             None => return unsupported("has a `\\u` escape that is not a Unicode scalar value (surrogates are not supported)"),
                         }
                     }
-                    'p' | 'P' => return unsupported("uses a Unicode property escape, which is not supported"),
+                    'p' | 'P' => {
+                        if chars.get(i) != Some(&'{') {
+                            return unsupported("has `\\p` or `\\P` without `{…}`");
+                        }
+                        let body: String = chars.iter().skip(i + 1).take_while(|&&h| h != '}').collect();
+                        if chars.get(i + 1 + body.chars().count()) != Some(&'}') {
+                            return unsupported("has an unterminated property escape");
+                        }
+                        if !property_ok(&body) {
+                            return Err(format!("pattern `{source}` has the property escape `\\{next}{{{body}}}`, which names no property ECMA-262 takes (General_Category values, binary properties, Script=/Script_Extensions= with a script, spelt exactly)"));
+                        }
+                        i += body.chars().count() + 2;
+                        out.push('\\');
+                        out.push(next);
+                        out.push('{');
+                        out.push_str(&body);
+                        out.push('}');
+                    }
                     '-' if in_class => out.push_str(r"\-"),
                     '/' => out.push('/'),
                     c if SYNTAX.contains(c) => {
@@ -144,9 +167,57 @@ pub(crate) fn to_rust(source: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// One of the validator runtime's lists of property names (`const NAME: &str = " A B ... ";`
+/// in `regex_property_ok`), as words.
+fn runtime_list(name: &str) -> Vec<&'static str> {
+    let text = crate::validator_runtime::RUST;
+    let start = format!("const {name}: &str = \"");
+    text.find(&start)
+        .map(|at| &text[at + start.len()..])
+        .and_then(|rest| rest.find('"').map(|end| &rest[..end]))
+        .map(|list| list.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// Whether `\p{body}` names a property ECMA-262 takes (see the module doc).
+fn property_ok(body: &str) -> bool {
+    let listed = |list: &str, word: &str| runtime_list(list).contains(&word);
+    match body.split_once('=') {
+        None => listed("GENERAL_CATEGORY", body) || listed("BINARY", body),
+        Some(("General_Category" | "gc", value)) => listed("GENERAL_CATEGORY", value),
+        Some(("Script" | "sc" | "Script_Extensions" | "scx", value)) => listed("SCRIPTS", value),
+        Some(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::to_rust;
+
+    #[test]
+    fn property_escapes_take_the_ecma_names() {
+        assert!(matches(r"^\p{Letter}cole$", "\u{17E}cole"));
+        assert!(matches(r"^\p{digit}+$", "\u{661}\u{662}"));
+        assert!(!matches(r"^\P{Nd}$", "7"));
+        assert!(matches(r"^[\p{Lu}\d]+$", "A7\u{C9}"));
+        assert!(matches(r"^\p{Script=Greek}$", "\u{3B1}"));
+        assert!(matches(r"^\p{scx=Latn}$", "a"));
+        assert!(matches(r"^\p{ASCII_Hex_Digit}$", "f"));
+        for refused in [
+            r"\p{Greek}",
+            r"\p{letter}",
+            r"\p{L",
+            r"\p",
+            r"\p{Foo=Bar}",
+            r"\p{sc=Klingon}",
+        ] {
+            assert!(to_rust(refused).is_err(), "{refused}");
+        }
+        assert!(
+            super::runtime_list("SCRIPTS").len() > 300,
+            "the runtime's script list is read"
+        );
+    }
 
     fn matches(pattern: &str, text: &str) -> bool {
         regex::Regex::new(&to_rust(pattern).unwrap())
@@ -177,7 +248,7 @@ mod tests {
             (r"\Aa", "not valid ECMA-262"),
             (r"a\z", "not valid ECMA-262"),
             (r"\-", "not valid ECMA-262"),
-            (r"\p{Greek}", "property escape"),
+            (r"\p{Greek}", "names no property ECMA-262 takes"),
             (r"\x{41}", "two hex digits"),
             (r"[]", "empty character class"),
             (r"[a", "unterminated"),
