@@ -1,5 +1,5 @@
 //! JSON as JSON Schema sees it: the instance types, equality, and keyword values read as counts.
-//! A leaf: every other module may use it, it uses none of them.
+//! A leaf: every other module may use it; it uses only `error` (for JSON pointers).
 
 use serde_json::{Number, Value};
 
@@ -88,4 +88,97 @@ pub(crate) fn as_count(value: &Value) -> Option<u64> {
         let f = value.as_f64()?;
         (f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64).then_some(f as u64)
     })
+}
+
+/// Walks JSON `text` and returns the keys of every object in their order in the text, by the
+/// object's JSON pointer; a key that appears twice in one object is an error naming it and the
+/// object (`serde_json::Value` would keep the last silently, and keeps no order).
+pub(crate) fn object_key_orders(
+    text: &str,
+) -> std::result::Result<std::collections::BTreeMap<String, Vec<String>>, String> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let seed = key_walk::Keys {
+        pointer: String::new(),
+        found: &mut found,
+    };
+    serde::de::DeserializeSeed::deserialize(seed, &mut deserializer).map_err(|e| e.to_string())?;
+    Ok(found)
+}
+
+mod key_walk {
+    //! A visitor that walks JSON text only to record each object's keys, refusing duplicates.
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+
+    pub(super) struct Keys<'a> {
+        pub(super) pointer: String,
+        pub(super) found: &'a mut BTreeMap<String, Vec<String>>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Keys<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Keys<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0usize;
+            loop {
+                let seed = Keys {
+                    pointer: crate::error::pointer_push(&self.pointer, &i.to_string()),
+                    found: &mut *self.found,
+                };
+                if seq.next_element_seed(seed)?.is_none() {
+                    return Ok(());
+                }
+                i += 1;
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut keys: Vec<String> = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if keys.contains(&key) {
+                    return Err(A::Error::custom(format!(
+                        "duplicate key \"{key}\" in the object at #{}",
+                        self.pointer
+                    )));
+                }
+                let seed = Keys {
+                    pointer: crate::error::pointer_push(&self.pointer, &key),
+                    found: &mut *self.found,
+                };
+                map.next_value_seed(seed)?;
+                keys.push(key);
+            }
+            self.found.insert(self.pointer, keys);
+            Ok(())
+        }
+    }
 }

@@ -1172,78 +1172,8 @@ pub(crate) fn read_json(path: &Path, shown: &Path) -> Result<Value> {
 /// Parses JSON text, rejecting duplicate object keys.
 pub fn parse_json_strict(text: &str) -> std::result::Result<Value, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde::de::Deserializer::deserialize_any(
-        &mut deserializer,
-        strict::NoDuplicates(String::new()),
-    )
-    .map_err(|e| e.to_string())?;
+    crate::json::object_key_orders(text)?;
     Ok(value)
-}
-
-mod strict {
-    //! A visitor that walks JSON text only to find duplicate object keys.
-    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-    use std::fmt;
-
-    pub(crate) struct NoDuplicates(pub String);
-
-    impl<'de> DeserializeSeed<'de> for NoDuplicates {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for NoDuplicates {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("JSON")
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let mut i = 0usize;
-            while seq
-                .next_element_seed(NoDuplicates(format!("{}/{i}", self.0)))?
-                .is_some()
-            {
-                i += 1;
-            }
-            Ok(())
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut keys: Vec<String> = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if keys.contains(&key) {
-                    return Err(A::Error::custom(format!(
-                        "duplicate key \"{key}\" in the object at #{}",
-                        self.0
-                    )));
-                }
-                let child = crate::error::pointer_push(&self.0, &key);
-                map.next_value_seed(NoDuplicates(child))?;
-                keys.push(key);
-            }
-            Ok(())
-        }
-    }
 }
 
 /// The subschemas of a schema object, each with its reference tokens below the object: the

@@ -147,13 +147,7 @@ impl KeyOrder {
     /// Records the key order of document `doc` from its source `text`; text that does not parse
     /// records nothing (the loader reports it).
     pub(crate) fn add(&mut self, doc: &str, text: &str) {
-        let mut found = BTreeMap::new();
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let seed = key_order::Keys {
-            pointer: String::new(),
-            found: &mut found,
-        };
-        if serde::de::DeserializeSeed::deserialize(seed, &mut deserializer).is_ok() {
+        if let Ok(found) = crate::json::object_key_orders(text) {
             for (pointer, keys) in found {
                 self.keys.insert((doc.to_owned(), pointer), keys);
             }
@@ -170,77 +164,6 @@ impl KeyOrder {
                 keys.clone()
             }
             _ => object.keys().cloned().collect(),
-        }
-    }
-}
-
-mod key_order {
-    //! A visitor that walks JSON text only to record the key order of every object.
-    use std::collections::BTreeMap;
-    use std::fmt;
-
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-
-    pub(super) struct Keys<'a> {
-        pub(super) pointer: String,
-        pub(super) found: &'a mut BTreeMap<String, Vec<String>>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for Keys<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Keys<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("JSON")
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let mut i = 0usize;
-            loop {
-                let seed = Keys {
-                    pointer: crate::error::pointer_push(&self.pointer, &i.to_string()),
-                    found: &mut *self.found,
-                };
-                if seq.next_element_seed(seed)?.is_none() {
-                    return Ok(());
-                }
-                i += 1;
-            }
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut keys: Vec<String> = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
-                let seed = Keys {
-                    pointer: crate::error::pointer_push(&self.pointer, &key),
-                    found: &mut *self.found,
-                };
-                map.next_value_seed(seed)?;
-                keys.push(key);
-            }
-            self.found.insert(self.pointer, keys);
-            Ok(())
         }
     }
 }
