@@ -915,8 +915,9 @@ impl Emitter<'_> {
             } => {
                 w.braces(
                     code!(
-                        "match {}.as_object().and_then(|m| m.get({})).and_then(Value::as_str) {{",
+                        "match {}.as_object().and_then(|m| {}::member(m, {})).and_then(Value::as_str) {{",
                         v,
+                        self.runtime.clone(),
                         Str(property)
                     ),
                     |w| {

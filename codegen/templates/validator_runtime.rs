@@ -175,6 +175,16 @@ impl Sink for StopAtFirst {
     }
 }
 
+/// The value of member `name` of `map`: for the few members of an object a protocol schema
+/// describes, a scan that compares lengths first is cheaper than the map's ordered search, which
+/// calls `memcmp` on every key it passes; a large map is searched.
+pub fn member<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() > 16 {
+        return map.get(name);
+    }
+    map.iter().find(|(key, _)| key.as_str() == name).map(|(_, value)| value)
+}
+
 /// JSON equality as JSON Schema defines it: numbers by value, objects without key order.
 pub fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {

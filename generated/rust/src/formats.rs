@@ -4,12 +4,19 @@
 
 /// Format `device-key-id`: dk_hse_, dk_tpm_, dk_osn_, or dk_swk_ followed by unpadded base64url-encoded 32 bytes.
 pub fn is_device_key_id(value: &str) -> bool {
-    crate::validator_runtime::is_prefixed_base64url(
-        value,
-        &["dk_hse_", "dk_tpm_", "dk_osn_", "dk_swk_"],
-        32,
-        Some(32),
-    )
+    let Some(head) = value
+        .as_bytes()
+        .get(..7)
+        .and_then(|h| <&[u8; 7]>::try_from(h).ok())
+    else {
+        return false;
+    };
+    if !matches!(head, b"dk_hse_" | b"dk_tpm_" | b"dk_osn_" | b"dk_swk_") {
+        return false;
+    }
+    value.get(7..).is_some_and(|body| {
+        crate::validator_runtime::is_prefixed_base64url(body, &[], 32, Some(32))
+    })
 }
 
 /// Format `base64url-sha256`: a SHA-256 digest encoded as unpadded base64url.
