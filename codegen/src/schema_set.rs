@@ -563,58 +563,30 @@ impl SchemaSet {
         self.ids = ids;
     }
 
-    /// The base URI in force at `pointer` of document `key`: the document's, changed by each
-    /// `$id` on the way down (lexical scope, RFC 3986 resolution), not counting an `$id` beside a
-    /// `$ref` or the `$id` of the object at `pointer` itself when `own` is false.
-    fn base_at(&self, key: &str, pointer: &str, own: bool) -> UriRef {
+    /// The base URI in force for the schema object at `pointer` of document `key`: the
+    /// document's, changed by each `$id` of the schemas on the way down (lexical scope, RFC 3986
+    /// resolution), not counting an `$id` beside a `$ref` or the object's own `$id` (the `$ref`
+    /// there ignores it); below a keyword that holds no schema, no `$id` counts.
+    fn base_at(&self, key: &str, pointer: &str) -> UriRef {
         let mut base = self.document_base(key);
-        let Some(mut node) = self.document(key).map(|d| &d.value) else {
+        let Some(root) = self.document(key).map(|d| &d.value) else {
             return base;
         };
-        let tokens: Vec<String> = pointer
-            .split('/')
-            .skip(1)
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .collect();
-        let mut i = 0;
-        loop {
-            let at_end = i >= tokens.len();
-            if let Some(object) = node.as_object() {
-                if (own || !at_end) && !object.contains_key("$ref") {
-                    if let Some(id) = object.get("$id").and_then(Value::as_str) {
-                        if !id.starts_with('#') {
-                            base = UriRef::parse(id).resolve_against(&base).without_fragment();
-                        }
-                    }
-                }
+        let (mut nodes, outside) = schema_path(root, pointer);
+        if outside.is_none() {
+            nodes.pop();
+        }
+        for object in nodes.into_iter().filter_map(Value::as_object) {
+            if object.contains_key("$ref") {
+                continue;
             }
-            if at_end {
-                return base;
-            }
-            let Some(object) = node.as_object() else {
-                return base;
-            };
-            let found = subschemas(object).into_iter().find(|(path, _)| {
-                path.len() <= tokens.len() - i && path.iter().zip(&tokens[i..]).all(|(a, b)| a == b)
-            });
-            match found {
-                Some((path, sub)) => {
-                    i += path.len();
-                    node = sub;
+            if let Some(id) = object.get("$id").and_then(Value::as_str) {
+                if !id.starts_with('#') {
+                    base = UriRef::parse(id).resolve_against(&base).without_fragment();
                 }
-                // Outside the schema positions: no `$id` below counts.
-                None => return base,
             }
         }
-    }
-
-    /// Resolves a `$ref` found at the root of document `from`.
-    pub(crate) fn resolve(
-        &self,
-        from: &str,
-        reference: &str,
-    ) -> std::result::Result<Location, String> {
-        self.resolve_at(from, "", reference)
+        base
     }
 
     /// Resolves the `$ref` of the schema object at `pointer` of document `from`: against the base
@@ -628,7 +600,7 @@ impl SchemaSet {
         pointer: &str,
         reference: &str,
     ) -> std::result::Result<Location, String> {
-        let base = self.base_at(from, pointer, false);
+        let base = self.base_at(from, pointer);
         let target = UriRef::parse(reference).resolve_against(&base);
         let fragment = target.fragment.clone().unwrap_or_default();
         let resource = target.without_fragment().to_string();
@@ -1221,28 +1193,37 @@ fn subschemas(object: &Map<String, Value>) -> Vec<(Vec<String>, &Value)> {
 /// through a keyword that holds no schema, such as `enum`, `examples` or `x-...`, or ends at a
 /// container such as `properties`), that keyword; `None` when it does.
 fn outside_schemas(root: &Value, pointer: &str) -> Option<String> {
+    schema_path(root, pointer).1
+}
+
+/// The schemas `pointer` passes through in `root`, from `root` down, each reached through the
+/// schema positions of its parent ([`subschemas`]); and, when the pointer leaves those positions
+/// before its end, the token where it does (the schemas then end at the last one reached).
+fn schema_path<'a>(root: &'a Value, pointer: &str) -> (Vec<&'a Value>, Option<String>) {
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect();
+    let mut nodes = vec![root];
     let mut schema = root;
     let mut i = 0;
     while i < tokens.len() {
-        let object = schema.as_object()?;
-        let keyword = &tokens[i];
-        let found = subschemas(object).into_iter().find(|(path, _)| {
-            path.len() <= tokens.len() - i && path.iter().zip(&tokens[i..]).all(|(a, b)| a == b)
+        let found = schema.as_object().and_then(|object| {
+            subschemas(object).into_iter().find(|(path, _)| {
+                path.len() <= tokens.len() - i && path.iter().zip(&tokens[i..]).all(|(a, b)| a == b)
+            })
         });
         match found {
             Some((path, sub)) => {
                 i += path.len();
                 schema = sub;
+                nodes.push(sub);
             }
-            None => return Some(keyword.clone()),
+            None => return (nodes, Some(tokens[i].clone())),
         }
     }
-    None
+    (nodes, None)
 }
 
 fn is_type_name(name: &str) -> bool {

@@ -440,13 +440,14 @@ impl Emitter<'_> {
             // already has one of the outer types, the union says all there is.
             if base.is_some() && !shapes_beyond_type(object) {
                 let outer = base_types(object);
-                let inner: Option<BTreeSet<JsonType>> =
-                    variants
-                        .iter()
-                        .try_fold(BTreeSet::new(), |mut acc, variant| {
-                            acc.extend(self.json_types(variant, &doc.name, 0)?);
-                            Some(acc)
-                        });
+                let inner: Option<BTreeSet<JsonType>> = variants.iter().enumerate().try_fold(
+                    BTreeSet::new(),
+                    |mut acc, (i, variant)| {
+                        let at = pointer_push(&at, &i.to_string());
+                        acc.extend(self.json_types(variant, &doc.name, &at, 0)?);
+                        Some(acc)
+                    },
+                );
                 if let (Some(outer), Some(inner)) = (outer, inner) {
                     if inner.is_subset(&outer) {
                         base = None;
@@ -504,7 +505,11 @@ impl Emitter<'_> {
     fn reference(&mut self, reference: &str, doc: &SchemaDoc, pointer: &str) -> Result<Ty> {
         let location = self
             .set
-            .resolve(&doc.name, reference)
+            .resolve_at(
+                &doc.name,
+                pointer.strip_suffix("/$ref").unwrap_or(pointer),
+                reference,
+            )
             .map_err(|reason| self.err(doc, pointer, reason))?;
         if location.pointer.is_empty() {
             return Ok(Ty::primary(location.doc));
@@ -675,15 +680,22 @@ impl Emitter<'_> {
 
     /// The JSON types a schema admits, when its keywords say (`None`: any type, or not known).
     /// `integer` counts as `number`.
-    fn json_types(&self, schema: &Value, doc: &str, hops: usize) -> Option<BTreeSet<JsonType>> {
+    /// `schema` is at `pointer` of `doc` (its `$ref`s resolve against the base URI there).
+    fn json_types(
+        &self,
+        schema: &Value,
+        doc: &str,
+        pointer: &str,
+        hops: usize,
+    ) -> Option<BTreeSet<JsonType>> {
         let object = schema.as_object()?;
         if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
             if hops > 32 {
                 return None;
             }
-            let location = self.set.resolve(doc, reference).ok()?;
+            let location = self.set.resolve_at(doc, pointer, reference).ok()?;
             let target = self.set.node(&location)?;
-            return self.json_types(target, &location.doc, hops + 1);
+            return self.json_types(target, &location.doc, &location.pointer, hops + 1);
         }
         if let Some(types) = base_types(object) {
             return Some(types);
@@ -695,14 +707,21 @@ impl Emitter<'_> {
             (Some(c), _) => vec![c],
             (None, Some(values)) => values.iter().collect(),
             (None, None) => {
-                let variants = object
-                    .get("oneOf")
-                    .or_else(|| object.get("anyOf"))?
-                    .as_array()?;
-                return variants.iter().try_fold(BTreeSet::new(), |mut acc, v| {
-                    acc.extend(self.json_types(v, doc, hops + 1)?);
-                    Some(acc)
-                });
+                let keyword = if object.contains_key("oneOf") {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
+                let variants = object.get(keyword)?.as_array()?;
+                let at = pointer_push(pointer, keyword);
+                return variants
+                    .iter()
+                    .enumerate()
+                    .try_fold(BTreeSet::new(), |mut acc, (i, v)| {
+                        let at = pointer_push(&at, &i.to_string());
+                        acc.extend(self.json_types(v, doc, &at, hops + 1)?);
+                        Some(acc)
+                    });
             }
         };
         Some(values.iter().map(|v| value_type(v)).collect())

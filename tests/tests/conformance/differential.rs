@@ -31,7 +31,7 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use devicekey_conformance::{
-    built_ts_package, compile_ts_validators, protocol_schemas, reference_origin, reference_root,
+    built_ts_package, compile_ts_validators, protocol_schemas, reference_root,
     reference_with_int64, repo_root, run_node_text, vectors,
 };
 use devicekey_protocol::{validators, Violation};
@@ -64,24 +64,13 @@ const MIN_VALID_PERCENT: usize = 20;
 /// project's 2^53 rule.
 const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[];
 
-/// The class of an IDN origin the format refuses and the reference accepts.
-const IDN_OUTSIDE_TABLE: &str = "IDN outside the origin format's table";
 /// The class of a disagreement on an instance holding an integer a double cannot hold exactly
 /// (TypeScript reads the nearest double, Rust the exact integer).
 const BEYOND_2_53: &str = "integer beyond 2^53";
 
-/// The class of a disagreement: [`IDN_OUTSIDE_TABLE`] when the reference says valid, both
-/// languages say invalid (`fast`: whether either fast path says valid) with the same violations,
-/// and each is a `format` violation of a string the reference takes as an origin with an `xn--`
-/// label; else [`BEYOND_2_53`] when the instance holds an integer beyond ±(2^53 − 1); else
-/// `other`.
-fn class_of(
-    instance: &Value,
-    reference: bool,
-    fast: bool,
-    rust: &[Violation],
-    ts: &[Violation],
-) -> &'static str {
+/// The class of a disagreement: [`BEYOND_2_53`] when the instance holds an integer beyond
+/// ±(2^53 − 1); else `other`.
+fn class_of(instance: &Value) -> &'static str {
     fn beyond(value: &Value) -> bool {
         match value {
             Value::Number(n) => {
@@ -94,22 +83,7 @@ fn class_of(
             _ => false,
         }
     }
-    let idn = |v: &Violation| {
-        v.keyword == "format"
-            && instance
-                .pointer(&v.instance_path)
-                .and_then(Value::as_str)
-                .is_some_and(|s| {
-                    reference_origin(s)
-                        && s.split_once("://").is_some_and(|(_, host)| {
-                            host.split([':', '.'])
-                                .any(|label| label.starts_with("xn--"))
-                        })
-                })
-    };
-    if reference && !fast && !rust.is_empty() && rust == ts && rust.iter().all(idn) {
-        IDN_OUTSIDE_TABLE
-    } else if beyond(instance) {
+    if beyond(instance) {
         BEYOND_2_53
     } else {
         "other"
@@ -946,7 +920,7 @@ fn run(suite: &Suite, cases: usize, seed: u64) -> Outcome {
             if agree {
                 continue;
             }
-            let class = class_of(instance, reference, fast || ts_fast, &rust_list, &ts);
+            let class = class_of(instance);
             if KNOWN_DISAGREEMENTS.iter().any(|(c, _)| *c == class) {
                 let entry = known.entry(class).or_insert((0, instance.to_string()));
                 entry.0 += 1;
