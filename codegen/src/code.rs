@@ -243,6 +243,27 @@ impl<L: Lang> Interp<L> for Str<'_> {
     }
 }
 
+/// A string's UTF-8 bytes, written as a Rust byte-string literal (`b"type"`, a `&[u8; N]`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bytes<'a>(pub(crate) &'a str);
+
+impl Interp<Rust> for Bytes<'_> {
+    fn write(&self, out: &mut String) {
+        out.push_str("b\"");
+        for b in self.0.bytes() {
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b' '..=b'~' => out.push(char::from(b)),
+                _ => {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+        }
+        out.push('"');
+    }
+}
+
 /// A JSON number, written as a literal (Rust: a `serde_json::Number` expression).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Num<'a>(pub(crate) &'a serde_json::Number);
@@ -539,6 +560,39 @@ mod tests {
             HOSTILE
         );
         assert!(t.contains("\\ud83d\\ude00"), "{t}");
+    }
+
+    #[test]
+    fn byte_string_literals_are_ascii_and_spell_the_utf8_bytes() {
+        let code: Code<Rust> = code!("{}", Bytes(HOSTILE));
+        let r = code.as_str();
+        assert!(r.chars().all(|c| (' '..='~').contains(&c)), "{r}");
+        // Read the literal back: printable bytes as they are, `\"`, `\\` and `\xNN` escapes.
+        let body = r
+            .strip_prefix("b\"")
+            .and_then(|r| r.strip_suffix('"'))
+            .expect("a byte string literal");
+        let (mut bytes, mut rest) = (Vec::new(), body.as_bytes());
+        while let Some((&b, tail)) = rest.split_first() {
+            rest = match (b, tail) {
+                (b'\\', [b'x', hi, lo, tail @ ..]) => {
+                    let hex = std::str::from_utf8(&[*hi, *lo]).expect("hex").to_owned();
+                    bytes.push(u8::from_str_radix(&hex, 16).expect("hex digits"));
+                    tail
+                }
+                (b'\\', [c @ (b'"' | b'\\'), tail @ ..]) => {
+                    bytes.push(*c);
+                    tail
+                }
+                (b'\\', _) => panic!("unexpected escape in {r}"),
+                (b'"', _) => panic!("an unescaped quote in {r}"),
+                _ => {
+                    bytes.push(b);
+                    tail
+                }
+            };
+        }
+        assert_eq!(bytes, HOSTILE.as_bytes());
     }
 
     #[test]

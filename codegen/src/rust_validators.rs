@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::code::{code, Code, CodeWriter, Float, Ident, Num, Rust, Str};
+use crate::code::{code, Bytes, Code, CodeWriter, Float, Ident, Num, Rust, Str};
 use crate::formats::{self, FormatRule};
 use crate::json::{json_text, JsonType};
 use crate::messages;
@@ -918,7 +918,7 @@ impl Emitter<'_> {
                         "match {}.as_object().and_then(|m| {}::member(m, {})).and_then(Value::as_str) {{",
                         v,
                         self.runtime.clone(),
-                        Str(property)
+                        Bytes(property)
                     ),
                     |w| {
                         for (tag, id) in cases {

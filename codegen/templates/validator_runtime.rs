@@ -178,11 +178,24 @@ impl Sink for StopAtFirst {
 /// The value of member `name` of `map`: for the few members of an object a protocol schema
 /// describes, a scan that compares lengths first is cheaper than the map's ordered search, which
 /// calls `memcmp` on every key it passes; a large map is searched.
-pub fn member<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub fn member<'a, const N: usize>(
+    map: &'a serde_json::Map<String, Value>,
+    name: &[u8; N],
+) -> Option<&'a Value> {
     if map.len() > 16 {
-        return map.get(name);
+        // A name of the generated code is UTF-8 text: it came from a JSON string.
+        return std::str::from_utf8(name).ok().and_then(|name| map.get(name));
     }
-    map.iter().find(|(key, _)| key.as_str() == name).map(|(_, value)| value)
+    // A fixed-size comparison, which the compiler does inline rather than by calling `memcmp`.
+    let is_name = |(key, _): &(&String, &Value)| <&[u8; N]>::try_from(key.as_bytes()).ok() == Some(name);
+    // serde_json's map keeps its keys sorted by their bytes, so a name in the second half of the
+    // lower-case alphabet (`type`) is usually found sooner from the end. Either way finds it.
+    let found = if name.first().is_some_and(|&b| b > b'm') {
+        map.iter().rev().find(is_name)
+    } else {
+        map.iter().find(is_name)
+    };
+    found.map(|(_, value)| value)
 }
 
 /// JSON equality as JSON Schema defines it: numbers by value, objects without key order.
@@ -339,15 +352,28 @@ pub fn is_base64(s: &str, min_bytes: usize, max_bytes: Option<usize>) -> bool {
     is_canonical_base64_body::<b'+', b'/'>(&bytes[..bytes.len() - padding])
 }
 
-/// Whether `body` (unpadded, its length not 1 modulo 4) is all base64 characters, with `C62` and
-/// `C63` for the values 62 and 63, and its last character carries no stray trailing bits. The
-/// alphabet test is one branch-free pass (the compiler checks many bytes at a time).
-fn is_canonical_base64_body<const C62: u8, const C63: u8>(body: &[u8]) -> bool {
-    let mut ok = true;
-    for &b in body {
-        ok &= b.is_ascii_alphanumeric() | (b == C62) | (b == C63);
+/// Whether `b` is a base64 character, with `C62` and `C63` for the values 62 and 63: branch-free
+/// (`b | 0x20` maps exactly the ASCII letters onto `a..=z`), so the compiler can test a block of
+/// bytes at once.
+#[inline(always)]
+fn is_base64_byte<const C62: u8, const C63: u8>(b: u8) -> bool {
+    (b.wrapping_sub(b'0') < 10) | ((b | 0x20).wrapping_sub(b'a') < 26) | (b == C62) | (b == C63)
+}
+
+/// Whether every byte of `bytes` is a base64 character: in blocks of 16 (one vector test each),
+/// the last block overlapping the one before it rather than leaving a tail byte by byte.
+fn is_base64_alphabet<const C62: u8, const C63: u8>(bytes: &[u8]) -> bool {
+    let block = |b: &[u8; 16]| b.iter().fold(true, |ok, &c| ok & is_base64_byte::<C62, C63>(c));
+    match bytes.last_chunk::<16>() {
+        Some(last) => bytes.as_chunks::<16>().0.iter().all(block) && block(last),
+        None => bytes.iter().fold(true, |ok, &c| ok & is_base64_byte::<C62, C63>(c)),
     }
-    if !ok {
+}
+
+/// Whether `body` (unpadded, its length not 1 modulo 4) is all base64 characters, with `C62` and
+/// `C63` for the values 62 and 63, and its last character carries no stray trailing bits.
+fn is_canonical_base64_body<const C62: u8, const C63: u8>(body: &[u8]) -> bool {
+    if !is_base64_alphabet::<C62, C63>(body) {
         return false;
     }
     let last = match body.last() {
@@ -375,10 +401,14 @@ pub fn is_origin(s: &str) -> bool {
     common_origin(s.as_bytes()).unwrap_or_else(|| is_any_origin(s))
 }
 
-/// `is_origin` for the common shapes, in one pass over the bytes: `http://` or `https://`, a host
-/// of lower-case letters, digits, `-` and `.` (a domain whose last label starts with a letter and
-/// no label starts `xn--`, or digits and dots ending in a digit, an IPv4 address), then an
-/// optional `:` and port. `None` for any other host, which `is_any_origin` decides.
+/// `is_origin` for the common shapes: `http://` or `https://`, a host of lower-case letters,
+/// digits, `-` and `.` (a domain whose last label starts with a letter and no label starts `xn--`,
+/// or digits and dots ending in a digit, an IPv4 address), then an optional `:` and port. `None`
+/// for any other host, which `is_any_origin` decides.
+///
+/// A port has at most 5 digits, so its `:` is among the last 6 bytes; a `:` before those is not a
+/// host byte and sends the string to `is_any_origin`. The host's bytes are then classed in one
+/// branch-free pass, and only a host with a `-` is searched for an `xn--` label.
 fn common_origin(s: &[u8]) -> Option<bool> {
     let (rest, default_port): (&[u8], u32) = if let Some(rest) = s.strip_prefix(b"https://") {
         (rest, 443)
@@ -387,43 +417,51 @@ fn common_origin(s: &[u8]) -> Option<bool> {
     } else {
         return Some(false);
     };
-    // The first byte of the current label (0 while it is empty), and whether only digits and dots
-    // have been seen.
-    let (mut label_first, mut numeric) = (0u8, true);
-    let mut end = rest.len();
-    for (i, &b) in rest.iter().enumerate() {
-        match b {
-            b'a'..=b'z' | b'-' => {
-                numeric = false;
-                if label_first == 0 {
-                    label_first = b;
-                    if b == b'x' && rest.get(i + 1..i + 4) == Some(b"n--") {
-                        return None;
-                    }
-                }
-            }
-            b'0'..=b'9' => {
-                if label_first == 0 {
-                    label_first = b;
-                }
-            }
-            b'.' => label_first = 0,
-            b':' => {
-                end = i;
-                break;
-            }
-            _ => return None,
-        }
-    }
+    let end = rest
+        .iter()
+        .enumerate()
+        .rev()
+        .take(6)
+        .find(|(_, &b)| b == b':')
+        .map_or(rest.len(), |(i, _)| i);
     let (host, port) = rest.split_at(end);
-    let host_ok = match host.last() {
+    let (mut other, mut letters, mut hyphens) = (false, false, false);
+    for &b in host {
+        let lower = b.wrapping_sub(b'a') < 26;
+        let hyphen = b == b'-';
+        other |= !(lower | hyphen | (b == b'.') | (b.wrapping_sub(b'0') < 10));
+        letters |= lower;
+        hyphens |= hyphen;
+    }
+    if other {
+        return None;
+    }
+    if hyphens
+        && host
+            .split(|&b| b == b'.')
+            .any(|label| label.starts_with(b"xn--"))
+    {
+        return None;
+    }
+    let last_label_first = host
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(host.first(), |dot| host.get(dot + 1));
+    let host_ok = match (host.last(), last_label_first) {
         // Digits and dots ending in a digit: the URL standard reads an IPv4 address.
-        Some(last) if numeric && last.is_ascii_digit() => is_canonical_ipv4(host),
+        (Some(last), _) if !letters && !hyphens && last.is_ascii_digit() => {
+            is_canonical_ipv4(host)
+        }
         // The last label starts with a letter: not a number, and every byte a domain byte.
-        Some(_) if !numeric && label_first.is_ascii_lowercase() => true,
+        (Some(_), Some(first)) if first.is_ascii_lowercase() => true,
         _ => return None,
     };
-    Some(host_ok && port.split_first().is_none_or(|(_, digits)| is_port(digits, default_port)))
+    Some(
+        host_ok
+            && port
+                .split_first()
+                .is_none_or(|(_, digits)| is_port(digits, default_port)),
+    )
 }
 
 /// A port after an origin's `:`: 1 to 5 digits without a leading zero, at most 65535, and not the

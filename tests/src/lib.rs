@@ -507,15 +507,44 @@ pub mod bench {
         pub ratio: f64,
     }
 
-    /// Alternates the two sides round by round ([`ROUNDS`] each).
+    /// Runs `pass` (one pass over every input, returning the time it measured of itself)
+    /// repeatedly for about [`ROUND_TIME`] of wall time; returns passes per second of measured
+    /// time. For passes that prepare each input untimed before timing the work on it.
+    pub fn measured_rate(mut pass: impl FnMut() -> Duration) -> f64 {
+        let start = Instant::now();
+        let (mut passes, mut spent) = (0u64, Duration::ZERO);
+        while start.elapsed() < ROUND_TIME {
+            spent += pass();
+            passes += 1;
+        }
+        passes as f64 / spent.as_secs_f64()
+    }
+
+    /// Alternates the two sides round by round ([`ROUNDS`] each), each timed by [`rate`].
     pub fn alternate(
         mut ours: impl FnMut() -> usize,
         mut theirs: impl FnMut() -> usize,
     ) -> Alternated {
+        alternate_rates(|| rate(&mut ours), || rate(&mut theirs))
+    }
+
+    /// Alternates the two sides round by round ([`ROUNDS`] each), each timed by
+    /// [`measured_rate`].
+    pub fn alternate_measured(
+        mut ours: impl FnMut() -> Duration,
+        mut theirs: impl FnMut() -> Duration,
+    ) -> Alternated {
+        alternate_rates(|| measured_rate(&mut ours), || measured_rate(&mut theirs))
+    }
+
+    fn alternate_rates(
+        mut ours: impl FnMut() -> f64,
+        mut theirs: impl FnMut() -> f64,
+    ) -> Alternated {
         let (mut a_rates, mut b_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
-            let a = rate(&mut ours);
-            let b = rate(&mut theirs);
+            let a = ours();
+            let b = theirs();
             a_rates.push(a);
             b_rates.push(b);
             ratios.push(a / b);

@@ -3759,7 +3759,7 @@ fn f24<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
     }
     match v0
         .as_object()
-        .and_then(|m| crate::validator_runtime::member(m, "type"))
+        .and_then(|m| crate::validator_runtime::member(m, b"type"))
         .and_then(Value::as_str)
     {
         Some("remoteControlClientConnection") => {

@@ -278,7 +278,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
                     }
                 }
                 "tagged" => {
-                    match v1.as_object().and_then(|m| crate::validator_runtime::member(m, "k\"*/")).and_then(Value::as_str) {
+                    match v1.as_object().and_then(|m| crate::validator_runtime::member(m, b"k\"*/")).and_then(Value::as_str) {
                         Some("a\n") => {
                             f0_0_0(v1, p1, out);
                             if out.stop() { return; }

@@ -65,7 +65,7 @@ fn f0<S: Sink>(v0: &Value, p0: &Path<'_>, out: &mut S) {
         out.report(p0, "Shape.json#/type", "type", || "must be object".to_owned());
         if out.stop() { return; }
     }
-    match v0.as_object().and_then(|m| crate::validator_runtime::member(m, "kind")).and_then(Value::as_str) {
+    match v0.as_object().and_then(|m| crate::validator_runtime::member(m, b"kind")).and_then(Value::as_str) {
         Some("circle") => {
             f0_0_0(v0, p0, out);
             if out.stop() { return; }
