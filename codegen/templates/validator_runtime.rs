@@ -178,6 +178,7 @@ impl Sink for StopAtFirst {
 /// The value of member `name` of `map`: for the few members of an object a protocol schema
 /// describes, a scan that compares lengths first is cheaper than the map's ordered search, which
 /// calls `memcmp` on every key it passes; a large map is searched.
+#[inline]
 pub fn member<'a, const N: usize>(
     map: &'a serde_json::Map<String, Value>,
     name: &[u8; N],
@@ -277,6 +278,7 @@ fn json_hash(keys: &std::collections::hash_map::RandomState, value: &Value) -> u
 /// Compares two numbers as the binary64 doubles their texts read as, as JavaScript compares them:
 /// exact for every integer within ±(2^53 − 1) and the same verdict as the TypeScript validators
 /// beyond (where the numeric keywords refuse a value first, see `is_exact`).
+#[inline]
 pub fn compare_numbers(x: &Number, y: &Number) -> Option<Ordering> {
     x.as_f64()?.partial_cmp(&y.as_f64()?)
 }
@@ -284,21 +286,25 @@ pub fn compare_numbers(x: &Number, y: &Number) -> Option<Ordering> {
 /// Whether a number lies within ±(2^53 − 1), where every integer is exactly one double, so
 /// JavaScript holds the value its text says. The numeric keywords refuse any other number, in
 /// both languages.
+#[inline]
 pub fn is_exact(n: &Number) -> bool {
     n.as_f64().is_some_and(|f| f.abs() <= 9_007_199_254_740_991.0)
 }
 
 /// Draft-07 `integer`: any number with no fractional part (`1.0` is an integer).
+#[inline]
 pub fn is_integer(n: &Number) -> bool {
     n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
 }
 
 /// Whether `s` has at least `limit` Unicode code points.
+#[inline]
 pub fn has_min_chars(s: &str, limit: usize) -> bool {
     s.len() >= limit && (s.len() >= limit.saturating_mul(4) || s.chars().count() >= limit)
 }
 
 /// Whether `s` has at most `limit` Unicode code points.
+#[inline]
 pub fn has_max_chars(s: &str, limit: usize) -> bool {
     s.len() <= limit || s.chars().count() <= limit
 }
@@ -306,6 +312,7 @@ pub fn has_max_chars(s: &str, limit: usize) -> bool {
 /// Format primitive: `prefix` (one of `prefixes`, or none when empty) then canonical unpadded
 /// base64url (RFC 4648 §5 alphabet, no `=`, no stray trailing bits) decoding to
 /// `min_bytes..=max_bytes` bytes.
+#[inline]
 pub fn is_prefixed_base64url(s: &str, prefixes: &[&str], min_bytes: usize, max_bytes: Option<usize>) -> bool {
     let bytes = if prefixes.is_empty() {
         s.as_bytes()
@@ -760,7 +767,12 @@ fn serializes_ipv6_as(pieces: &[u16; 8], text: &[u8]) -> bool {
 /// Format primitive: a number that is an integer within the signed 64-bit range, judged on the
 /// double the number's text reads as (as JavaScript reads it), so that both languages give the
 /// same verdict: `9223372036854775807` reads as 2^63 and is refused, as in TypeScript.
+#[inline]
 pub fn is_int64(n: &Number) -> bool {
+    // An `i64` reads as a whole double of at least -2^63; only the top few round up to 2^63.
+    if let Some(i) = n.as_i64() {
+        return (i as f64) < 9_223_372_036_854_775_808.0;
+    }
     n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0)
 }
 
