@@ -274,10 +274,12 @@ impl ReferenceExact {
         let Value::Number(number) = instance else {
             return true;
         };
+        // Without serde_json's `arbitrary_precision`, a number holds the double its text reads as
+        // (`float_roundtrip` parses floats exactly; a 64-bit integer converts to the nearest
+        // double, as the text would read).
         number
-            .to_string()
-            .parse::<f64>()
-            .is_ok_and(|double| double.abs() <= 9_007_199_254_740_991.0)
+            .as_f64()
+            .is_some_and(|double| double.abs() <= 9_007_199_254_740_991.0)
     }
 }
 
