@@ -276,12 +276,8 @@ fn generate(options: &Options) -> ExitCode {
         eprintln!("warning: {warning}");
     }
     let target = Target::Standalone { name: name.clone() };
-    // The type generator's panics are errors of the pipeline; their default report is not shown.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let order = key_order_of_files(&input.set);
     let emitted = emit_packages(&input.set, input.methods.as_deref(), &target, None, &order);
-    std::panic::set_hook(hook);
     let files = match emitted {
         Ok(files) => files,
         Err(error) => {

@@ -58,6 +58,7 @@ mod layout;
 mod messages;
 mod methods;
 mod model;
+mod panics;
 mod patterns;
 mod pipeline;
 mod plan;

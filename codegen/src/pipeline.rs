@@ -302,21 +302,16 @@ impl Drop for TempConfig {
 /// to a document's root as `#`), and a struct whose two properties typify gives one field name
 /// would not compile.
 fn rust_types_of(set: &SchemaSet, general: bool) -> Result<rust_types::RustTypes> {
-    let emitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let emitted = crate::panics::catch(|| {
         if general {
             rust_types::emit_general(set)
         } else {
             rust_types::emit(set)
         }
-    }));
+    });
     let types = match emitted {
         Ok(types) => types?,
-        Err(panic) => {
-            let text = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+        Err(text) => {
             let first = text
                 .lines()
                 .next()
@@ -427,6 +422,10 @@ pub fn ts_types_for(docs: Vec<SchemaDoc>, sources: &[(String, String)]) -> Resul
 /// is a type named by its `name`, and so is each entry of its `definitions`, named as
 /// [`ts_types_for`] names it): the module body, formatted with rustfmt. It refers to `::serde` and
 /// `::serde_json`, and to `::regress` when a schema has a `pattern` typify checks.
+///
+/// A schema typify cannot express is an error naming typify. typify reports some of those by
+/// panicking: the panic is caught, and the calling thread's panic report is held back (the first
+/// call wraps the process's panic hook, which still reports every other panic).
 pub fn rust_types_for(docs: Vec<SchemaDoc>) -> Result<String> {
     let set = SchemaSet::new(docs, Profile::General)?;
     let types = rust_types::emit_general(&set)?;

@@ -193,19 +193,14 @@ fn emit_bundle(set: &SchemaSet, definitions: Map<String, Value>, ts_rs: bool) ->
     settings.with_derive("PartialEq".to_owned());
     // typify may panic on a schema it does not expect (the general profile admits any draft-07
     // schema): that is reported as an error like its own refusals.
-    let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let generated = crate::panics::catch(|| {
         let mut space = typify::TypeSpace::new(&settings);
         space
             .add_ref_types(root.definitions)
             .map(|()| (space.to_stream(), space.uses_regress()))
             .map_err(|e| format!("the type generator (typify) rejected the schemas: {e}"))
-    }))
-    .unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+    })
+    .unwrap_or_else(|message| {
         Err(format!(
             "the type generator (typify) cannot handle these schemas (it panicked: {message})"
         ))
