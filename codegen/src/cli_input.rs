@@ -290,10 +290,21 @@ fn load_bundle(file: &Path, profile: Profile) -> Result<Input, InputError> {
     if let Some(error) = Error::all(errors) {
         return Err(InputError::Refused(error));
     }
-    let (set, ignored) = checked(docs, profile).map_err(|e| match e {
+    let (mut set, ignored) = checked(docs, profile).map_err(|e| match e {
         InputError::Refused(error) => InputError::Refused(locations.error(error)),
         other => other,
     })?;
+    // Violations' schema paths name the bundle by its file name and the definition's pointer, as
+    // those into a folder's document name its file.
+    let file_name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    for (key, name) in &names {
+        if definitions.contains_key(key) {
+            set.bundled_from(name, &file_name, &pointer_push("/definitions", key));
+        }
+    }
     warnings.extend(ignored.iter().map(|w| locations.warning(w)));
     Ok(Input {
         set,

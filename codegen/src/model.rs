@@ -243,7 +243,7 @@ pub(crate) fn compile(set: &SchemaSet, roots: &[String]) -> Model {
     }
     while let Some((id, location)) = compiler.queue.pop() {
         let schema = set.node(&location).cloned().unwrap_or(Value::Bool(true));
-        let path = format!("{}#{}", set.display(&location.doc), location.pointer);
+        let path = set.schema_path_of(&location.doc, &location.pointer);
         let node = compiler.node(&schema, &location.doc, &location.pointer, path.clone());
         compiler.functions[id] = Function {
             location: path,
@@ -307,7 +307,7 @@ impl Compiler<'_> {
     }
 
     fn child(&mut self, schema: &Value, doc: &str, pointer: &str) -> Node {
-        let path = format!("{}#{pointer}", self.set.display(doc));
+        let path = self.set.schema_path_of(doc, pointer);
         self.node(schema, doc, pointer, path)
     }
 

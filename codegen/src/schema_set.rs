@@ -240,6 +240,9 @@ pub struct SchemaSet {
     pub(crate) warnings: Vec<Warning>,
     /// The profile the documents were checked against.
     pub(crate) profile: Option<Profile>,
+    /// Documents split out of one bundle file, by type name: the bundle's file name and the
+    /// pointer of the document's definition in it (see [`SchemaSet::bundled_from`]).
+    pub(crate) bundled: BTreeMap<String, (String, String)>,
 }
 
 /// The URI scheme of the base URI each input document has before any `$id`: a document
@@ -513,6 +516,26 @@ impl SchemaSet {
         self.document(&location.doc)?
             .value
             .pointer(&location.pointer)
+    }
+
+    /// Records that the document `name` is the definition at `pointer` of the bundle file
+    /// `file_name`, so that schema paths into it name the bundle
+    /// (`types.json#/definitions/pet/properties/age/minimum`) rather than a `Pet.json` that does
+    /// not exist. A name that is not a document of the set is left alone.
+    pub(crate) fn bundled_from(&mut self, name: &str, file_name: &str, pointer: &str) {
+        if self.docs.contains_key(name) {
+            self.bundled
+                .insert(name.to_owned(), (file_name.to_owned(), pointer.to_owned()));
+        }
+    }
+
+    /// The schema path of `pointer` in the document or resource `key`: `Name.json#/properties/a`
+    /// (or the bundle's file and the definition's pointer, see [`SchemaSet::bundled_from`]).
+    pub(crate) fn schema_path_of(&self, key: &str, pointer: &str) -> String {
+        match self.bundled.get(key) {
+            Some((file, prefix)) => format!("{file}#{prefix}{pointer}"),
+            None => format!("{}#{pointer}", self.display(key)),
+        }
     }
 
     /// How schema paths name the document or resource `key`: `Name.json` for a document, the URI

@@ -384,6 +384,26 @@ fn a_bundle_with_refs_all_of_any_of_and_an_enum() {
     );
     let validators = std::fs::read_to_string(out.join("ts/src/validators.ts")).expect("ts");
     assert!(validators.contains("export type TypeName = (typeof TYPE_NAMES)[number];"));
+    // Violations' schema paths point into the bundle, in both languages: its file name and the
+    // definition's pointer (the definition `pet-kind` is the type `PetKind`), never a document of
+    // the type's name.
+    let rust_validators =
+        std::fs::read_to_string(out.join("rust/src/validators.rs")).expect("validators.rs");
+    for (language, code) in [("Rust", &rust_validators), ("TypeScript", &validators)] {
+        for path in [
+            "\"pet-store.json#/definitions/Named/properties/name/minLength\"",
+            "\"pet-store.json#/definitions/pet-kind/enum\"",
+        ] {
+            assert!(code.contains(path), "{language}: no schema path {path}");
+        }
+        for document in ["Named", "Pet", "PetKind", "Order"] {
+            let named = format!("\"{document}.json#");
+            assert!(
+                !code.contains(&named),
+                "{language}: a schema path names {named}"
+            );
+        }
+    }
 
     let bundle: Value =
         serde_json::from_str(&std::fs::read_to_string(&fixture).expect("fixture")).expect("JSON");
