@@ -620,21 +620,14 @@ pub(crate) fn find_discriminator(variants: &[Value]) -> Option<Discriminator> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use serde_json::json;
 
     use super::*;
-    use crate::schema_set::{Profile, SchemaDoc};
 
     /// The `oneOf` of the single document `schema`.
     fn one_of(schema: Value) -> OneOf {
-        let doc = SchemaDoc {
-            name: "T".to_owned(),
-            file: PathBuf::from("T.json"),
-            value: schema,
-        };
-        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let set = crate::schema_set::general_set(vec![("T", schema)]);
         let model = compile(&set, &["T".to_owned()]);
         match &model.functions[model.roots["T"]].node.kind {
             NodeKind::Checks(checks) => checks.one_of.clone().expect("a oneOf"),
@@ -644,12 +637,7 @@ mod tests {
 
     /// The checks of the root of the single document `schema`.
     fn root_checks(schema: Value) -> Checks {
-        let doc = SchemaDoc {
-            name: "T".to_owned(),
-            file: PathBuf::from("T.json"),
-            value: schema,
-        };
-        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let set = crate::schema_set::general_set(vec![("T", schema)]);
         let model = compile(&set, &["T".to_owned()]);
         match &model.functions[model.roots["T"]].node.kind {
             NodeKind::Checks(checks) => (**checks).clone(),
@@ -692,12 +680,7 @@ mod tests {
     }
 
     fn compile_one(schema: Value) -> NodeKind {
-        let doc = SchemaDoc {
-            name: "T".to_owned(),
-            file: PathBuf::from("T.json"),
-            value: schema,
-        };
-        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let set = crate::schema_set::general_set(vec![("T", schema)]);
         let model = compile(&set, &["T".to_owned()]);
         model.functions[model.roots["T"]].node.kind.clone()
     }

@@ -830,20 +830,13 @@ impl Lowering {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use serde_json::json;
 
     use super::*;
-    use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
 
     fn plan_of(schema: Value) -> Plan {
-        let doc = SchemaDoc {
-            name: "T".to_owned(),
-            file: PathBuf::from("T.json"),
-            value: schema,
-        };
-        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let set = crate::schema_set::general_set(vec![("T", schema)]);
         lower(&model::compile(&set, &["T".to_owned()]))
     }
 

@@ -621,18 +621,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::schema_set::Profile;
 
     fn general(docs: Vec<(&str, Value)>) -> Result<RustTypes> {
-        let docs = docs
-            .into_iter()
-            .map(|(name, value)| SchemaDoc {
-                name: name.to_owned(),
-                file: PathBuf::from(format!("{name}.json")),
-                value,
-            })
-            .collect();
-        emit_general(&SchemaSet::new(docs, Profile::General).expect("valid test schemas"))
+        emit_general(&crate::schema_set::general_set(docs))
     }
 
     #[test]

@@ -977,20 +977,15 @@ impl Emitter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use serde_json::json;
 
-    use crate::schema_set::{Profile, SchemaDoc, SchemaSet};
-
     #[test]
     fn a_nullable_one_of_tests_for_null_and_reports_the_other_variant() {
-        let doc = SchemaDoc {
-            name: "Nullable".to_owned(),
-            file: PathBuf::from("Nullable.json"),
-            value: json!({"oneOf": [{"type": "null"}, {"enum": ["a", "b"]}]}),
-        };
-        let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+        let set = crate::schema_set::general_set(vec![(
+            "Nullable",
+            json!({"oneOf": [{"type": "null"}, {"enum": ["a", "b"]}]}),
+        )]);
         let model = crate::model::compile(&set, &["Nullable".to_owned()]);
         let plan = crate::plan::lower(&model);
         let paths = super::RustPaths {
@@ -1016,16 +1011,14 @@ mod tests {
     #[test]
     fn required_properties_are_reported_after_the_members() {
         for additional in [json!(false), json!(true)] {
-            let doc = SchemaDoc {
-                name: "T".to_owned(),
-                file: PathBuf::from("T.json"),
-                value: json!({
+            let set = crate::schema_set::general_set(vec![(
+                "T",
+                json!({
                     "properties": {"a": {"type": "string"}},
                     "required": ["a", "b"],
                     "additionalProperties": additional
                 }),
-            };
-            let set = SchemaSet::new(vec![doc], Profile::General).expect("valid test schema");
+            )]);
             let plan = crate::plan::lower(&crate::model::compile(&set, &["T".to_owned()]));
             let paths = super::RustPaths {
                 validator_runtime: "crate::validator_runtime",

@@ -212,6 +212,21 @@ pub struct SchemaDoc {
     pub value: Value,
 }
 
+/// For unit tests: the documents `docs` (a type name and its schema each, in the file
+/// `Name.json`) checked against the general profile.
+#[cfg(test)]
+pub(crate) fn general_set(docs: Vec<(&str, Value)>) -> SchemaSet {
+    let docs = docs
+        .into_iter()
+        .map(|(name, value)| SchemaDoc {
+            name: name.to_owned(),
+            file: PathBuf::from(format!("{name}.json")),
+            value,
+        })
+        .collect();
+    SchemaSet::new(docs, Profile::General).expect("valid test schemas")
+}
+
 /// A schema that documents may refer to by URI but that is not a type of its own: a document
 /// another schema `$ref`s by an absolute URI (as the JSON-Schema-Test-Suite's remotes are), known
 /// by that URI. The generator never fetches a schema; what a `$ref` names must be among the

@@ -1549,24 +1549,12 @@ fn type_test(t: JsonType, v: &Ident, negated: bool) -> Code<Ts> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use serde_json::json;
 
     use super::*;
-    use crate::schema_set::{Profile, SchemaDoc};
 
-    fn set(docs: Vec<(&str, Value)>) -> SchemaSet {
-        let docs = docs
-            .into_iter()
-            .map(|(name, value)| SchemaDoc {
-                name: name.to_owned(),
-                file: PathBuf::from(format!("{name}.json")),
-                value,
-            })
-            .collect();
-        SchemaSet::new(docs, Profile::General).expect("valid test schemas")
-    }
+    use crate::schema_set::general_set as set;
 
     fn emit_all(set: &SchemaSet) -> String {
         let names: Vec<String> = set.docs.keys().cloned().collect();
