@@ -49,15 +49,23 @@ const TS_RS_FEATURE: &str =
 
 /// `generated/rust/src/lib.rs` body (without the file header).
 pub(crate) fn lib() -> String {
+    lib_with("The device-key protocol's types and validators, generated from `schema/`.\n\nValidate first (`validators::validate_*`, or `Validate::validate` on a type of `types`, reports\nevery violation with its instance path, schema path and keyword), then deserialize into the typed\nstructs of `types`.", true)
+}
+
+/// A `lib.rs` body: the crate's documentation `doc`, its modules (`methods` only when there is a
+/// method table) and the re-exports.
+fn lib_with(doc: &str, methods: bool) -> String {
     let mut w = Writer::new("    ");
     w.line("#![forbid(unsafe_code)]");
     w.line("#![warn(missing_docs)]");
     w.line("#![allow(clippy::all)]");
     w.line("");
-    w.doc("//!", "The device-key protocol's types and validators, generated from `schema/`.\n\nValidate first (`validators::validate_*`, or `Validate::validate` on a type of `types`, reports\nevery violation with its instance path, schema path and keyword), then deserialize into the typed\nstructs of `types`.");
+    w.doc("//!", doc);
     w.line("");
     w.line("pub mod formats;");
-    w.line("pub mod methods;");
+    if methods {
+        w.line("pub mod methods;");
+    }
     w.line("pub mod validator_runtime;");
     w.line("#[allow(missing_docs)]");
     w.line("pub mod types;");
@@ -129,24 +137,7 @@ pub(crate) const STANDALONE_RUSTFMT: &str = "max_width = 100\nedition = \"2021\"
 /// A standalone crate's `src/lib.rs` body (without the file header); `methods` when the input had
 /// a method table.
 pub(crate) fn standalone_lib(methods: bool) -> String {
-    let mut w = Writer::new("    ");
-    w.line("#![forbid(unsafe_code)]");
-    w.line("#![warn(missing_docs)]");
-    w.line("#![allow(clippy::all)]");
-    w.line("");
-    w.doc("//!", "Types and validators generated from JSON Schema.\n\nValidate first (`validators::validate_*`, `validators::validate_by_name`, or `Validate::validate`\non a type of `types`, reports every violation with its instance path, schema path and keyword),\nthen deserialize into the typed structs of `types`.");
-    w.line("");
-    w.line("pub mod formats;");
-    if methods {
-        w.line("pub mod methods;");
-    }
-    w.line("pub mod validator_runtime;");
-    w.line("#[allow(missing_docs)]");
-    w.line("pub mod types;");
-    w.line("pub mod validators;");
-    w.line("");
-    w.line("pub use validator_runtime::{Validate, Violation};");
-    w.finish()
+    lib_with("Types and validators generated from JSON Schema.\n\nValidate first (`validators::validate_*`, `validators::validate_by_name`, or `Validate::validate`\non a type of `types`, reports every violation with its instance path, schema path and keyword),\nthen deserialize into the typed structs of `types`.", methods)
 }
 
 #[cfg(test)]
