@@ -48,22 +48,8 @@ fn json_schema_test_suite_draft7() {
     );
     let groups = manifest["groups"].as_array().expect("groups");
 
-    let mut cases = Vec::new();
-    for group in groups {
-        if let Some(name) = group["name"].as_str() {
-            for test in group["tests"].as_array().expect("tests") {
-                cases.push(json!({"type": name, "instance": test["data"]}));
-            }
-        }
-    }
-    let module = compiled_ts_suite();
-    let script = repo_root().join("tests/ts/validate.mjs");
-    let ts_results = run_node(
-        &script,
-        &[module.to_str().expect("utf-8 path")],
-        &Value::Array(cases),
-    );
-    let mut ts_results = ts_results.as_array().expect("results").iter();
+    let ts_results = ts_results(groups, &compiled_ts_suite());
+    let mut ts_results = ts_results.iter();
 
     let mut files: BTreeMap<String, FileCounts> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -223,22 +209,8 @@ fn json_schema_test_suite_draft7_optional() {
         );
     }
 
-    let mut cases = Vec::new();
-    for group in groups {
-        if let Some(name) = group["name"].as_str() {
-            for test in group["tests"].as_array().expect("tests") {
-                cases.push(json!({"type": name, "instance": test["data"]}));
-            }
-        }
-    }
-    let module = compiled_ts_optional_suite();
-    let script = repo_root().join("tests/ts/validate.mjs");
-    let ts_results = run_node(
-        &script,
-        &[module.to_str().expect("utf-8 path")],
-        &Value::Array(cases),
-    );
-    let mut ts_results = ts_results.as_array().expect("results").iter();
+    let ts_results = ts_results(groups, &compiled_ts_optional_suite());
+    let mut ts_results = ts_results.iter();
 
     let mut files: BTreeMap<String, FileCounts> = BTreeMap::new();
     let mut problems = Vec::new();
@@ -334,4 +306,24 @@ fn json_schema_test_suite_draft7_optional() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The TypeScript suite module `module`'s results for every test of `groups` (those of groups the
+/// generator took, in order), through `tests/ts/validate.mjs`.
+fn ts_results(groups: &[Value], module: &Path) -> Vec<Value> {
+    let mut cases = Vec::new();
+    for group in groups {
+        if let Some(name) = group["name"].as_str() {
+            for test in group["tests"].as_array().expect("tests") {
+                cases.push(json!({"type": name, "instance": test["data"]}));
+            }
+        }
+    }
+    let script = repo_root().join("tests/ts/validate.mjs");
+    let results = run_node(
+        &script,
+        &[module.to_str().expect("utf-8 path")],
+        &Value::Array(cases),
+    );
+    results.as_array().expect("results").clone()
 }
