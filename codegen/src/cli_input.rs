@@ -301,9 +301,7 @@ fn load_bundle(file: &Path, profile: Profile) -> Result<Input, InputError> {
         |n| n.to_string_lossy().into_owned(),
     );
     for (key, name) in &names {
-        if definitions.contains_key(key) {
-            set.bundled_from(name, &file_name, &pointer_push("/definitions", key));
-        }
+        set.bundled_from(name, &file_name, &pointer_push("/definitions", key));
     }
     warnings.extend(ignored.iter().map(|w| locations.warning(w)));
     Ok(Input {
